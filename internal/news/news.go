@@ -1,0 +1,241 @@
+// Package news is the domain of masthead: stories, the people who write them,
+// the sections and tags that organise them, and the interfaces a store must
+// implement. It imports nothing of ours and no database driver.
+package news
+
+import (
+	"time"
+)
+
+// Status is where a story stands in the editorial workflow.
+type Status string
+
+// The workflow: draft → review → scheduled → published → unpublished.
+// "Updated" and "corrected" are not statuses: they are a published story with
+// a later UpdatedAt and Corrections.
+const (
+	StatusDraft       Status = "draft"
+	StatusReview      Status = "review"
+	StatusScheduled   Status = "scheduled"
+	StatusPublished   Status = "published"
+	StatusUnpublished Status = "unpublished"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusDraft, StatusReview, StatusScheduled, StatusPublished, StatusUnpublished:
+		return true
+	}
+	return false
+}
+
+// Article is one story.
+type Article struct {
+	ID   int64
+	Slug string // unique; Unicode allowed (Korean slugs are fine)
+
+	Headline string
+	Deck     string // standfirst / summary under the headline
+	// BodyMarkdown is the source the newsroom edits; empty for stories
+	// imported as HTML.
+	BodyMarkdown string
+	// BodyHTML is the sanitized HTML shown to readers. It is always produced
+	// by the sanitizer before it is stored: templates print it as is.
+	BodyHTML string
+	Lang     string // BCP 47: "en", "ko"
+
+	Status Status
+
+	SectionID int64
+	Section   *Section // filled by Find*
+	Authors   []*Author
+	Tags      []*Tag
+	PhotoID   int64 // 0: none
+	Photo     *Photo
+
+	SEOTitle       string
+	SEODescription string
+
+	// SourceKey identifies an imported story so that importing it twice
+	// updates it instead of making a second one. Empty for newsroom stories.
+	SourceKey string
+
+	// TranslationOf links a translation to its original (hreflang).
+	TranslationOf int64
+
+	CreatedAt time.Time
+	// PublishedAt is when the story first went (or, when scheduled, goes)
+	// live. It does not move when the story is updated.
+	PublishedAt time.Time
+	// UpdatedAt is the last change readers can see (dateModified).
+	UpdatedAt time.Time
+	// EmbargoUntil hides a published story everywhere until then.
+	EmbargoUntil time.Time
+
+	Corrections []Correction
+}
+
+// IsPublicAt reports whether readers may see the story at t: published, its
+// publication time reached and no embargo in force. Stores apply the same
+// rule in SQL (ArticleFilter.PublicAt).
+func (a *Article) IsPublicAt(t time.Time) bool {
+	return a.Status == StatusPublished &&
+		!a.PublishedAt.IsZero() && !a.PublishedAt.After(t) &&
+		(a.EmbargoUntil.IsZero() || !a.EmbargoUntil.After(t))
+}
+
+// LastModified is the later of PublishedAt and UpdatedAt.
+func (a *Article) LastModified() time.Time {
+	if a.UpdatedAt.After(a.PublishedAt) {
+		return a.UpdatedAt
+	}
+	return a.PublishedAt
+}
+
+// CorrectionKind says what sort of note an editor appended.
+type CorrectionKind string
+
+const (
+	KindCorrection    CorrectionKind = "correction"
+	KindClarification CorrectionKind = "clarification"
+	KindUpdate        CorrectionKind = "update"
+)
+
+// Correction is a dated note appended to a published story.
+type Correction struct {
+	ID        int64
+	ArticleID int64
+	Kind      CorrectionKind
+	Text      string
+	CreatedAt time.Time
+	// RevisionID is the revision that the correction came with, so readers
+	// can see what changed.
+	RevisionID int64
+}
+
+// Section is a desk of the paper: "North Korea", "Business"...
+type Section struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Description string
+	Position    int // order in navigation and on the front page
+}
+
+// Author is a person with a byline. Not every author has a newsroom account
+// (wire reporters, guest writers); a User may point at one.
+type Author struct {
+	ID       int64
+	Slug     string
+	Name     string
+	Email    string
+	Bio      string
+	Title    string // e.g. "Staff reporter"
+	PhotoID  int64
+	Photo    *Photo
+	Position int
+}
+
+// Tag is a free keyword. Slugs are Unicode.
+type Tag struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Photo is an image with everything a caption line needs. The original and
+// its renditions live in the media store under Key.
+type Photo struct {
+	ID          int64
+	Key         string // media store key of the original, e.g. "2020/03/kim-trump.jpg"
+	ContentType string // image/jpeg, image/png, image/webp
+	Width       int
+	Height      int
+	Caption     string
+	Credit      string
+	Alt         string
+	// FocalX, FocalY in [0,1]: the point crops keep in view.
+	FocalX, FocalY float64
+	// Widths of the renditions that exist, ascending. Empty until made.
+	Widths    []int
+	CreatedAt time.Time
+}
+
+// Role is what a newsroom account may do.
+type Role string
+
+const (
+	RoleAdmin       Role = "admin"
+	RoleEditor      Role = "editor"
+	RoleReporter    Role = "reporter"
+	RoleContributor Role = "contributor"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleEditor, RoleReporter, RoleContributor:
+		return true
+	}
+	return false
+}
+
+// User is a newsroom account.
+type User struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         Role
+	PasswordHash string // argon2id, PHC string format
+	AuthorID     int64  // the byline this account writes under; 0 if none
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// Revision is one saved state of a story.
+type Revision struct {
+	ID           int64
+	ArticleID    int64
+	UserID       int64 // 0: system / import
+	Headline     string
+	Deck         string
+	BodyMarkdown string
+	BodyHTML     string
+	Note         string // e.g. "imported", "published", "correction"
+	CreatedAt    time.Time
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	ID        string // a random token's hash; never the token itself
+	UserID    int64
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	LastSeen  time.Time
+	UserAgent string
+}
+
+// AuditEntry records who did what in the newsroom.
+type AuditEntry struct {
+	ID        int64
+	UserID    int64
+	Action    string // "publish", "unpublish", "correct", "role", "signin_failed"...
+	ArticleID int64
+	Detail    string
+	CreatedAt time.Time
+}
+
+// ViewCount is a number of counted views of a story within one hour.
+type ViewCount struct {
+	ArticleID int64
+	Hour      time.Time // truncated to the hour, UTC
+	Count     int64
+}
+
+// TopEntry is one line of a most-read list.
+type TopEntry struct {
+	Article *Article
+	Views   int64
+}

@@ -1,0 +1,55 @@
+package news
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Paper is the publication's identity and the settings every output shares.
+type Paper struct {
+	Name        string // "The Masthead Times"
+	Tagline     string
+	BaseURL     string // absolute, no trailing slash: "https://news.example.com"
+	Language    string // default story language, BCP 47
+	Location    *time.Location
+	KakaoAppKey string // empty: no Kakao SDK is loaded; share falls back to copying the link
+	// FullTextFeeds puts whole stories in feeds rather than summaries.
+	FullTextFeeds bool
+}
+
+// Loc returns the paper's time zone (UTC when unset).
+func (p *Paper) Loc() *time.Location {
+	if p.Location == nil {
+		return time.UTC
+	}
+	return p.Location
+}
+
+// ArticlePath is the canonical path of a story: /YYYY/MM/DD/slug, the date
+// of first publication in the paper's time zone. The slug is
+// percent-encoded, so Korean slugs make valid URLs.
+func (p *Paper) ArticlePath(a *Article) string {
+	d := a.PublishedAt.In(p.Loc())
+	return fmt.Sprintf("/%04d/%02d/%02d/%s", d.Year(), int(d.Month()), d.Day(), url.PathEscape(a.Slug))
+}
+
+// SectionPath, AuthorPath and TagPath are the listing pages.
+func (p *Paper) SectionPath(s *Section) string { return "/section/" + url.PathEscape(s.Slug) }
+func (p *Paper) AuthorPath(a *Author) string   { return "/author/" + url.PathEscape(a.Slug) }
+func (p *Paper) TagPath(t *Tag) string         { return "/tag/" + url.PathEscape(t.Slug) }
+
+// PhotoPath is the URL path of a photo rendition of the given width, or of
+// the original when width is 0. Renditions are JPEG.
+func (p *Paper) PhotoPath(ph *Photo, width int) string {
+	if width == 0 {
+		return fmt.Sprintf("/media/%d/original", ph.ID)
+	}
+	return fmt.Sprintf("/media/%d/%d.jpg", ph.ID, width)
+}
+
+// AbsURL makes a path absolute with the paper's base URL.
+func (p *Paper) AbsURL(path string) string {
+	return strings.TrimRight(p.BaseURL, "/") + path
+}
