@@ -1,0 +1,158 @@
+// Package httpx holds the HTTP plumbing every masthead server shares: request
+// ids, access logs, panic recovery and security headers. It knows nothing of
+// pages; adapters (site, newsroom, api) set their own stricter headers.
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"masthead/internal/news"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// RequestID returns the id Middleware gave the request, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// DefaultCSP is the policy for responses whose handler set none: nothing may
+// load from elsewhere, nothing inline may run, and nobody may frame us.
+const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// Middleware wraps h with a request id, an access log line, recovery from
+// panics (logged with the stack, answered with a plain 500) and security
+// headers on every response.
+func Middleware(h http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			id = newID()
+		}
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		hdr := w.Header()
+		hdr.Set("X-Request-Id", id)
+		hdr.Set("X-Content-Type-Options", "nosniff")
+		hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		hdr.Set("X-Frame-Options", "DENY")
+		hdr.Set("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()")
+		if r.TLS != nil {
+			hdr.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(ctx, "panic", "request_id", id, "method", r.Method, "path", r.URL.Path,
+					"panic", v, "stack", string(debug.Stack()))
+				if !sw.wrote {
+					http.Error(sw, "Internal error.", http.StatusInternalServerError)
+				}
+			}
+			// Query strings stay out of the log: search terms are the
+			// readers' business and tokens may travel in them.
+			log.LogAttrs(ctx, slog.LevelInfo, "request",
+				slog.String("request_id", id),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status),
+				slog.Int64("bytes", sw.bytes),
+				slog.Duration("duration", time.Since(start)))
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// statusWriter remembers the status and size for the access log and sets the
+// default CSP just before the header goes out, so a handler's own policy wins.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.status = code
+		if w.Header().Get("Content-Security-Policy") == "" {
+			w.Header().Set("Content-Security-Policy", DefaultCSP)
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer (flush, deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// StatusOf maps a domain error code to an HTTP status, in one place.
+func StatusOf(err error) int {
+	switch news.ErrorCode(err) {
+	case "":
+		return http.StatusOK
+	case news.ENOTFOUND:
+		return http.StatusNotFound
+	case news.EINVALID:
+		return http.StatusBadRequest
+	case news.ECONFLICT:
+		return http.StatusConflict
+	case news.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case news.EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":"internal error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// WriteJSONError answers with {"error": message, "code": code}; internal
+// errors are logged in full and shown as a generic message.
+func WriteJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	status := StatusOf(err)
+	if status == http.StatusInternalServerError {
+		log.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	WriteJSON(w, status, map[string]string{"error": news.ErrorMessage(err), "code": news.ErrorCode(err)})
+}
