@@ -1,0 +1,135 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+
+	"masthead/internal/news"
+)
+
+// dummyHash is checked against when an e-mail is unknown, so a sign-in takes
+// as long for a missing account as for a wrong password.
+// It is made on first use so that importing the package costs nothing.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("masthead-dummy-password")
+	return h
+})
+
+// Authenticate returns the enabled user with email and password pw, or
+// news.ErrUnauthorized (never saying which of the two was wrong).
+func Authenticate(ctx context.Context, st news.Store, email, pw string) (*news.User, error) {
+	email = strings.TrimSpace(email)
+	u, err := st.FindUserByEmail(ctx, email)
+	if errors.Is(err, news.ErrNotFound) {
+		CheckPassword(dummyHash(), pw)
+		return nil, news.Errorf(news.EUNAUTHORIZED, "Wrong e-mail or password.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find user: %w", err)
+	}
+	if !CheckPassword(u.PasswordHash, pw) || u.Disabled {
+		return nil, news.Errorf(news.EUNAUTHORIZED, "Wrong e-mail or password.")
+	}
+	return u, nil
+}
+
+// NewUser describes an account to create.
+type NewUser struct {
+	Email    string
+	Name     string
+	Role     news.Role
+	Password string
+}
+
+// CreateUser validates nu, hashes its password and stores the account. It
+// links (or creates) the author with the same e-mail, so the user's stories
+// carry their byline and the workflow can tell whose story is whose.
+func CreateUser(ctx context.Context, st news.Store, nu NewUser) (*news.User, error) {
+	email := strings.TrimSpace(nu.Email)
+	name := strings.TrimSpace(nu.Name)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return nil, news.Errorf(news.EINVALID, "%q is not an e-mail address.", email)
+	}
+	if name == "" {
+		return nil, news.Errorf(news.EINVALID, "A name is required.")
+	}
+	if !nu.Role.Valid() {
+		return nil, news.Errorf(news.EINVALID, "Unknown role %q.", nu.Role)
+	}
+	if err := ValidatePassword(nu.Password); err != nil {
+		return nil, news.Errorf(news.EINVALID, "%s", err.Error())
+	}
+	if _, err := st.FindUserByEmail(ctx, email); err == nil {
+		return nil, news.Errorf(news.ECONFLICT, "An account with the e-mail %s exists.", email)
+	} else if !errors.Is(err, news.ErrNotFound) {
+		return nil, err
+	}
+	hash, err := HashPassword(nu.Password)
+	if err != nil {
+		return nil, err
+	}
+	author, err := st.FindAuthorByEmail(ctx, email)
+	if errors.Is(err, news.ErrNotFound) {
+		author = &news.Author{Name: name, Email: email, Slug: news.Slugify(name)}
+		if author.Slug == "" {
+			author.Slug = news.Slugify(strings.Split(email, "@")[0])
+		}
+		base := author.Slug
+		for i := 2; ; i++ {
+			err = st.CreateAuthor(ctx, author)
+			if !errors.Is(err, news.ErrConflict) || i > 50 {
+				break
+			}
+			author.Slug = fmt.Sprintf("%s-%d", base, i)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create author: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("find author: %w", err)
+	}
+	u := &news.User{Email: email, Name: name, Role: nu.Role, PasswordHash: hash, AuthorID: author.ID}
+	if err := st.CreateUser(ctx, u); err != nil {
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// SetPassword validates and stores a new password for u.
+func SetPassword(ctx context.Context, st news.Store, u *news.User, pw string) error {
+	if err := ValidatePassword(pw); err != nil {
+		return news.Errorf(news.EINVALID, "%s", err.Error())
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = hash
+	return st.UpdateUser(ctx, u)
+}
+
+// DefaultAdminEmail is the first admin's e-mail on a fresh database.
+const DefaultAdminEmail = "admin@masthead.local"
+
+// EnsureAdmin creates a first admin with a random password when the store
+// has no user at all, and returns its e-mail and password (created true) for
+// the operator to read once; the password is not kept anywhere in clear.
+// When users exist it does nothing.
+func EnsureAdmin(ctx context.Context, st news.Store) (email, password string, created bool, err error) {
+	users, err := st.ListUsers(ctx)
+	if err != nil {
+		return "", "", false, fmt.Errorf("list users: %w", err)
+	}
+	if len(users) > 0 {
+		return "", "", false, nil
+	}
+	password = RandomPassword()
+	u, err := CreateUser(ctx, st, NewUser{Email: DefaultAdminEmail, Name: "Administrator", Role: news.RoleAdmin, Password: password})
+	if err != nil {
+		return "", "", false, err
+	}
+	return u.Email, password, true, nil
+}
