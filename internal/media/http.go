@@ -1,0 +1,88 @@
+package media
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"masthead/internal/news"
+)
+
+// Register adds the public photo route:
+//
+//	GET /media/{id}/original     the stored original (metadata stripped)
+//	GET /media/{id}/{width}.jpg  a JPEG rendition listed in Photo.Widths
+//
+// matching news.Paper.PhotoPath. Photos are public and need no cookie: link
+// previews (KakaoTalk, Facebook) fetch them without one. HEAD is served by
+// the same handler.
+func (l *Library) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /media/{id}/{file}", l.serveFile)
+}
+
+func (l *Library) serveFile(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	file := r.PathValue("file")
+	ph, err := l.store.FindPhotoByID(r.Context(), id)
+	if errors.Is(err, news.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		l.log.ErrorContext(r.Context(), "media: find photo", "photo_id", id, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	if ph.Key == "" { // row made, files not (yet) stored
+		http.NotFound(w, r)
+		return
+	}
+	key, ctype := "", ""
+	switch {
+	case file == "original":
+		key, ctype = ph.Key, ph.ContentType
+	case strings.HasSuffix(file, ".jpg"):
+		wd, err := strconv.Atoi(strings.TrimSuffix(file, ".jpg"))
+		// Only listed widths, spelled canonically ("0640.jpg" is not 640).
+		if err != nil || strconv.Itoa(wd)+".jpg" != file || !slices.Contains(ph.Widths, wd) {
+			http.NotFound(w, r)
+			return
+		}
+		key, ctype = renditionKey(ph.Key, wd), TypeJPEG
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	f, mod, err := l.blobs.Open(r.Context(), key)
+	if errors.Is(err, news.ErrNotFound) {
+		l.log.WarnContext(r.Context(), "media: file missing", "photo_id", id, "key", key)
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		l.log.ErrorContext(r.Context(), "media: open", "photo_id", id, "key", key, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	// The key holds a random part that changes whenever the files change,
+	// so it makes a strong validator; the content behind one key never
+	// changes, hence immutable.
+	h.Set("ETag", strconv.Quote(strings.TrimPrefix(key, "photos/")))
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// An image needs no policy of its own; this keeps a file opened
+	// directly from ever running anything.
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	http.ServeContent(w, r, "", mod, f)
+}

@@ -1,0 +1,342 @@
+// Package media is the photo desk's storage: it checks uploaded images,
+// strips their metadata, makes the responsive renditions readers download,
+// keeps the files in a Blobs store and serves them under /media/.
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"log/slog"
+	"path"
+	"strconv"
+
+	_ "golang.org/x/image/webp" // registers WebP with image.Decode
+
+	"masthead/internal/news"
+)
+
+// RenditionWidths are the widths of the JPEG renditions, ascending. Only
+// those narrower than the original are made.
+var RenditionWidths = []int{320, 640, 960, 1280, 1600}
+
+// Defaults for Config.
+const (
+	DefaultMaxBytes  = 20 << 20
+	DefaultMaxPixels = 50_000_000
+)
+
+// JPEG qualities: the re-encoded original stays close to the upload;
+// renditions trade a little quality for the reader's data plan.
+const (
+	originalQuality  = 90
+	renditionQuality = 80
+)
+
+// Config is what a Library needs.
+type Config struct {
+	Store news.Store
+	Blobs Blobs
+	Paper *news.Paper
+	// MaxBytes is the largest upload accepted; 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// MaxPixels bounds width×height, checked from the header before any
+	// pixel is decoded; 0 means DefaultMaxPixels.
+	MaxPixels int
+	Logger    *slog.Logger
+}
+
+// Library stores and serves photos.
+type Library struct {
+	store     news.Store
+	blobs     Blobs
+	paper     *news.Paper
+	maxBytes  int64
+	maxPixels int
+	log       *slog.Logger
+}
+
+// New returns a Library. Store and Blobs are required.
+func New(cfg Config) *Library {
+	l := &Library{
+		store: cfg.Store, blobs: cfg.Blobs, paper: cfg.Paper,
+		maxBytes: cfg.MaxBytes, maxPixels: cfg.MaxPixels, log: cfg.Logger,
+	}
+	if l.maxBytes <= 0 {
+		l.maxBytes = DefaultMaxBytes
+	}
+	if l.maxPixels <= 0 {
+		l.maxPixels = DefaultMaxPixels
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	if l.paper == nil {
+		l.paper = &news.Paper{}
+	}
+	return l
+}
+
+// MaxBytes is the largest upload the library accepts (for forms and
+// http.MaxBytesReader).
+func (l *Library) MaxBytes() int64 { return l.maxBytes }
+
+// processed is an upload that passed every check, encoded and ready to store.
+type processed struct {
+	contentType   string
+	ext           string
+	original      []byte
+	width, height int
+	renditions    map[int][]byte
+	widths        []int
+}
+
+// process does everything that can fail because of the file itself, in
+// memory, so that a bad upload is refused before anything is written.
+func (l *Library) process(declared string, data []byte) (*processed, error) {
+	if len(data) == 0 {
+		return nil, news.Errorf(news.EINVALID, "the file is empty")
+	}
+	if int64(len(data)) > l.maxBytes {
+		return nil, news.Errorf(news.EINVALID, "the file is %s; the limit is %s", humanBytes(int64(len(data))), humanBytes(l.maxBytes))
+	}
+	ct := sniff(data)
+	if ct == "" {
+		return nil, news.Errorf(news.EINVALID, "the file is not a JPEG, PNG or WebP image")
+	}
+	if declared = normalizeType(declared); declared != "" && declared != ct {
+		return nil, news.Errorf(news.EINVALID, "the file was declared as %s but its content is %s", declared, ct)
+	}
+	// The header alone says how big the decoded image will be: check it
+	// before decoding, or a 100 kB file could ask for gigabytes of memory.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, news.Errorf(news.EINVALID, "the %s file is damaged or truncated (%v)", formatName(ct), err)
+	}
+	if formatType(format) != ct {
+		return nil, news.Errorf(news.EINVALID, "the file is not a JPEG, PNG or WebP image")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, news.Errorf(news.EINVALID, "the image has no pixels (%d×%d)", cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) {
+		return nil, news.Errorf(news.EINVALID, "the image is %d×%d pixels; the limit is %s", cfg.Width, cfg.Height, megapixels(l.maxPixels))
+	}
+
+	p := &processed{contentType: ct}
+	var img image.Image
+	switch ct {
+	case TypeWebP:
+		// Strip first and decode what will be stored, so the stored file
+		// is known to decode.
+		stripped, err := stripWebP(data)
+		if errors.Is(err, errWebPAnimated) {
+			return nil, news.Errorf(news.EINVALID, "animated WebP images are not supported")
+		}
+		if err != nil {
+			return nil, news.Errorf(news.EINVALID, "the WebP file is damaged or truncated (%v)", err)
+		}
+		img, _, err = image.Decode(bytes.NewReader(stripped))
+		if err != nil {
+			return nil, news.Errorf(news.EINVALID, "the WebP file is damaged or truncated (%v)", err)
+		}
+		p.original, p.ext = stripped, ".webp"
+	case TypePNG:
+		img, _, err = image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, news.Errorf(news.EINVALID, "the PNG file is damaged or truncated (%v)", err)
+		}
+		// Re-encoding writes only the pixel chunks: tEXt, eXIf, iTXt and
+		// the rest of the metadata are gone.
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			return nil, fmt.Errorf("media: encode png: %w", err)
+		}
+		p.original, p.ext = buf.Bytes(), ".png"
+	case TypeJPEG:
+		img, _, err = image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, news.Errorf(news.EINVALID, "the JPEG file is damaged or truncated (%v)", err)
+		}
+		img = orient(img, jpegOrientation(data))
+		// image/jpeg writes no APPn segments: EXIF (GPS position, camera
+		// serial number), XMP and comments do not survive.
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: originalQuality}); err != nil {
+			return nil, fmt.Errorf("media: encode jpeg: %w", err)
+		}
+		p.original, p.ext = buf.Bytes(), ".jpg"
+	}
+	b := img.Bounds()
+	p.width, p.height = b.Dx(), b.Dy()
+
+	p.renditions = make(map[int][]byte)
+	for _, w := range RenditionWidths {
+		if w >= p.width {
+			break
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, resize(img, w), &jpeg.Options{Quality: renditionQuality}); err != nil {
+			return nil, fmt.Errorf("media: encode %d rendition: %w", w, err)
+		}
+		p.renditions[w] = buf.Bytes()
+		p.widths = append(p.widths, w)
+	}
+	return p, nil
+}
+
+// SavePhoto checks data, strips its metadata, makes the renditions, stores
+// the files and creates the Photo row (p.ID == 0) or updates it. p.ContentType,
+// when set, is the type the uploader declared; it must match the content.
+// On success p.Key, ContentType, Width, Height and Widths describe the stored
+// files. A file the library refuses is a news.EINVALID error with a message
+// for the uploader, and nothing is stored.
+//
+// Files live under "photos/{id}/{random}/": the random part changes whenever
+// a photo's image is replaced, so the ETag changes with it. Reader URLs
+// (/media/{id}/...) are cached as immutable, so the newsroom should give a
+// replaced image a new Photo rather than new bytes under an old id.
+func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) error {
+	if p == nil {
+		return news.Errorf(news.EINVALID, "no photo")
+	}
+	if p.FocalX < 0 || p.FocalX > 1 || p.FocalY < 0 || p.FocalY > 1 {
+		return news.Errorf(news.EINVALID, "the focal point must lie within the image (0 to 1)")
+	}
+	pr, err := l.process(p.ContentType, data)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	var old *news.Photo
+	if p.ID != 0 {
+		old, err = l.store.FindPhotoByID(ctx, p.ID)
+		if err != nil {
+			return fmt.Errorf("media: find photo %d: %w", p.ID, err)
+		}
+	}
+
+	// The row comes first on create because the id names the folder. Its
+	// Key stays empty (and the photo unservable) until the files are in.
+	next := *p
+	next.ContentType, next.Width, next.Height = pr.contentType, pr.width, pr.height
+	if next.ID == 0 {
+		next.Key, next.Widths = "", nil
+		if err := l.store.CreatePhoto(ctx, &next); err != nil {
+			return fmt.Errorf("media: create photo: %w", err)
+		}
+	}
+	var rnd [6]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return fmt.Errorf("media: random key: %w", err)
+	}
+	dir := path.Join("photos", strconv.FormatInt(next.ID, 10), hex.EncodeToString(rnd[:]))
+	next.Key = path.Join(dir, "original"+pr.ext)
+	next.Widths = pr.widths
+
+	var written []string
+	cleanup := func() {
+		for _, k := range written {
+			if err := l.blobs.Delete(context.WithoutCancel(ctx), k); err != nil {
+				l.log.ErrorContext(ctx, "media: clean up after failed save", "key", k, "err", err)
+			}
+		}
+	}
+	put := func(key string, b []byte) error {
+		if err := l.blobs.Put(ctx, key, b); err != nil {
+			return err
+		}
+		written = append(written, key)
+		return nil
+	}
+	for _, w := range pr.widths {
+		if err := put(renditionKey(next.Key, w), pr.renditions[w]); err != nil {
+			cleanup()
+			return fmt.Errorf("media: store photo %d: %w", next.ID, err)
+		}
+	}
+	if err := put(next.Key, pr.original); err != nil {
+		cleanup()
+		return fmt.Errorf("media: store photo %d: %w", next.ID, err)
+	}
+	if err := l.store.UpdatePhoto(ctx, &next); err != nil {
+		cleanup()
+		return fmt.Errorf("media: update photo %d: %w", next.ID, err)
+	}
+	*p = next
+
+	// The replaced files are unreachable now; remove them.
+	if old != nil && old.Key != "" && old.Key != next.Key {
+		l.deleteFiles(ctx, old)
+	}
+	l.log.InfoContext(ctx, "photo stored", "photo_id", p.ID, "type", p.ContentType,
+		"width", p.Width, "height", p.Height, "renditions", len(p.Widths), "bytes", len(data))
+	return nil
+}
+
+func (l *Library) deleteFiles(ctx context.Context, p *news.Photo) {
+	keys := []string{p.Key}
+	for _, w := range p.Widths {
+		keys = append(keys, renditionKey(p.Key, w))
+	}
+	for _, k := range keys {
+		if err := l.blobs.Delete(ctx, k); err != nil {
+			l.log.WarnContext(ctx, "media: delete replaced file", "key", k, "err", err)
+		}
+	}
+}
+
+// renditionKey is the key of the rendition of width w next to the original.
+func renditionKey(originalKey string, w int) string {
+	return path.Join(path.Dir(originalKey), strconv.Itoa(w)+".jpg")
+}
+
+func formatType(format string) string {
+	switch format {
+	case "jpeg":
+		return TypeJPEG
+	case "png":
+		return TypePNG
+	case "webp":
+		return TypeWebP
+	}
+	return ""
+}
+
+func formatName(ct string) string {
+	switch ct {
+	case TypeJPEG:
+		return "JPEG"
+	case TypePNG:
+		return "PNG"
+	case TypeWebP:
+		return "WebP"
+	}
+	return "image"
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " kB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func megapixels(n int) string {
+	if n%1_000_000 == 0 {
+		return strconv.Itoa(n/1_000_000) + " megapixels"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " megapixels"
+}
