@@ -1,0 +1,158 @@
+// Package feed serves the paper's stories as RSS 2.0, Atom 1.0 and JSON
+// Feed 1.1: for the whole paper and for each section, author and tag.
+//
+// Every feed holds the latest public stories only (news.ArticleFilter
+// PublicAt, checked again with Article.IsPublicAt), in full text or as
+// summaries according to Paper.FullTextFeeds. Responses carry a strong ETag
+// (a hash of the bytes) and Last-Modified (the newest story's LastModified),
+// and conditional requests get 304 Not Modified.
+package feed
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"masthead/internal/news"
+)
+
+// Limit is how many stories a feed holds.
+const Limit = 30
+
+// Content types of the three formats.
+const (
+	ContentTypeRSS  = "application/rss+xml; charset=utf-8"
+	ContentTypeAtom = "application/atom+xml; charset=utf-8"
+	ContentTypeJSON = "application/feed+json; charset=utf-8"
+)
+
+// Config is what the feeds need. Clock and Logger may be nil (the system
+// clock and slog.Default).
+type Config struct {
+	Paper  *news.Paper
+	Store  news.Store
+	Clock  news.Clock
+	Logger *slog.Logger
+}
+
+// Feeds serves the feeds. It holds no state between requests: every
+// response is built from the store, so a story published by another node or
+// by the command line is in the next response.
+type Feeds struct {
+	paper *news.Paper
+	store news.Store
+	clock news.Clock
+	log   *slog.Logger
+}
+
+// New returns the feeds of cfg.Paper.
+func New(cfg Config) *Feeds {
+	f := &Feeds{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
+	if f.clock == nil {
+		f.clock = news.SystemClock{}
+	}
+	if f.log == nil {
+		f.log = slog.Default()
+	}
+	return f
+}
+
+type format struct {
+	file        string
+	contentType string
+	encode      func(*channel) ([]byte, error)
+}
+
+var formats = []format{
+	{"feed.xml", ContentTypeRSS, encodeRSS},
+	{"atom.xml", ContentTypeAtom, encodeAtom},
+	{"feed.json", ContentTypeJSON, encodeJSON},
+}
+
+// Register adds the feed routes to mux. All are public and read-only:
+//
+//	GET /feed.xml                 GET /atom.xml                 GET /feed.json
+//	GET /section/{slug}/feed.xml  GET /section/{slug}/atom.xml  GET /section/{slug}/feed.json
+//	GET /author/{slug}/feed.xml   GET /author/{slug}/atom.xml   GET /author/{slug}/feed.json
+//	GET /tag/{slug}/feed.xml      GET /tag/{slug}/atom.xml      GET /tag/{slug}/feed.json
+//
+// The patterns have three literal-ended segments, so they sit beside the
+// site's /section/{slug} and catch-all / without conflicts.
+func (f *Feeds) Register(mux *http.ServeMux) {
+	for _, fm := range formats {
+		mux.Handle("GET /"+fm.file, f.handler(fm, f.paperScope))
+		mux.Handle("GET /section/{slug}/"+fm.file, f.handler(fm, f.sectionScope))
+		mux.Handle("GET /author/{slug}/"+fm.file, f.handler(fm, f.authorScope))
+		mux.Handle("GET /tag/{slug}/"+fm.file, f.handler(fm, f.tagScope))
+	}
+}
+
+// scopeFunc resolves the request to a scope and the store filter for it.
+type scopeFunc func(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error)
+
+func (f *Feeds) paperScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
+	return scope{Path: "/"}, news.ArticleFilter{}, nil
+}
+
+func (f *Feeds) sectionScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
+	s, err := f.store.FindSectionBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return scope{}, news.ArticleFilter{}, err
+	}
+	return scope{Name: s.Name, Description: s.Description, Path: f.paper.SectionPath(s)}, news.ArticleFilter{SectionID: s.ID}, nil
+}
+
+func (f *Feeds) authorScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
+	a, err := f.store.FindAuthorBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return scope{}, news.ArticleFilter{}, err
+	}
+	return scope{Name: a.Name, Description: a.Bio, Path: f.paper.AuthorPath(a)}, news.ArticleFilter{AuthorID: a.ID}, nil
+}
+
+func (f *Feeds) tagScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
+	t, err := f.store.FindTagBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return scope{}, news.ArticleFilter{}, err
+	}
+	return scope{Name: t.Name, Path: f.paper.TagPath(t)}, news.ArticleFilter{TagID: t.ID}, nil
+}
+
+func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		sc, filter, err := resolve(ctx, r)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		now := f.clock.Now()
+		filter.PublicAt = now
+		filter.Limit = Limit
+		filter.Order = "newest"
+		arts, _, err := f.store.FindArticles(ctx, filter)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		ch := buildChannel(f.paper, sc, arts, now)
+		body, err := fm.encode(ch)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		serve(w, r, fm.contentType, ch.Updated, body)
+	})
+}
+
+// fail answers 404 for unknown slugs and 500 for anything else, logging the
+// details rather than showing them.
+func (f *Feeds) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, news.ErrNotFound) {
+		http.Error(w, "Not found.", http.StatusNotFound)
+		return
+	}
+	f.log.ErrorContext(r.Context(), "feed", "path", r.URL.Path, "err", err)
+	http.Error(w, "Internal error.", http.StatusInternalServerError)
+}
