@@ -1,0 +1,155 @@
+package textsearch
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"masthead/internal/news"
+)
+
+func TestIndexText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"North Korea fires missiles", "North Korea fires missiles"},
+		{"북한은", "북한 한은"},
+		{"북한, 동해상으로 발사", "북한 , 동해 해상 상으 으로 발사"},
+		{"북", "북"},
+		{"22일 오전", "22 일 오전"},
+		{"K-pop 스타", "K-pop 스타"},
+		{"東京タワー", "東京 京タ タワ ワー"},
+		{"Trump의 편지", "Trump 의 편지"},
+		{"a 북한은 b", "a 북한 한은 b"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := IndexText(c.in); got != c.want {
+			t.Errorf("IndexText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	// Decomposed Hangul (NFD, as from macOS) indexes like composed Hangul.
+	if got, want := IndexText(norm.NFD.String("북한은")), IndexText("북한은"); got != want {
+		t.Errorf("NFD input: %q, want %q", got, want)
+	}
+}
+
+// A query's bigrams are always a contiguous run of the document's bigrams
+// when the query is a substring: the property search relies on.
+func TestBigramsOfSubstringAreAPhraseOfTheDocument(t *testing.T) {
+	doc := "북한은 22일 오전 동해상으로 단거리 탄도미사일을 발사했다"
+	idx := " " + IndexText(doc) + " "
+	for _, q := range []string{"북한", "북한은", "미사일", "탄도미사일을", "발사", "동해상"} {
+		phrase := " " + strings.Join(Bigrams(q), " ") + " "
+		if !strings.Contains(idx, phrase) {
+			t.Errorf("bigrams of %q (%q) are not a phrase of %q", q, phrase, idx)
+		}
+	}
+	if strings.Contains(idx, " 북미 ") {
+		t.Error("a pair that is not in the text was indexed")
+	}
+}
+
+func TestTerms(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+	}{
+		{"missiles", "missiles"},
+		{"  Trump  LETTER ", "trump letter"},
+		{`"missile" AND (trump)* -nk headline:x`, "missile and trump nk headline x"},
+		{"북한은 미사일", "북한은[북한 한은] 미사일[미사 사일]"},
+		{"북", "북[북]*"},
+		{"Trump의", "trump 의[의]*"},
+		{"22일", "22 일[일]*"},
+		{"missile missile MISSILE", "missile"},
+		{"!@#$%^&*()", ""},
+		{"café", "café"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		var parts []string
+		for _, tm := range Terms(c.in) {
+			s := tm.Text
+			if tm.CJK {
+				s += "[" + strings.Join(tm.Tokens, " ") + "]"
+			}
+			if tm.Prefix {
+				s += "*"
+			}
+			parts = append(parts, s)
+		}
+		if got := strings.Join(parts, " "); got != c.want {
+			t.Errorf("Terms(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if n := len(Terms(strings.Repeat("a b c d e f g h i j k l m n o p ", 3))); n != MaxTerms {
+		t.Errorf("Terms kept %d words, want at most %d", n, MaxTerms)
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"<p>One.</p><p>Two &amp; three.</p>", "One. Two & three."},
+		{"<p>two <b>miss</b>iles</p>", "two missiles"},
+		{"<p>a</p>\n\n<ul><li>b</li><li>c</li></ul>", "a b c"},
+		{`<figure><img src="x.jpg" alt="no"><figcaption>Cap</figcaption></figure>`, "Cap"},
+		{"<p>x</p><script>alert(1)</script><p>y</p>", "x y"},
+		{"<p>북한은 &lt;발사&gt;</p>", "북한은 <발사>"},
+		{"plain", "plain"},
+		{"<p>unclosed <b", "unclosed"},
+	}
+	for _, c := range cases {
+		if got := PlainText(c.in); got != c.want {
+			t.Errorf("PlainText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func mark(s string) string { return news.MarkStart + s + news.MarkEnd }
+
+func TestSnippet(t *testing.T) {
+	body := "The letter came days after the North tested two missiles, according to officials."
+	cases := []struct {
+		name  string
+		q     string
+		max   int
+		texts []string
+		want  string
+	}{
+		{"stem", "missile", 200, []string{body}, "The letter came days after the North tested two " + mark("missiles") + ", according to officials."},
+		{"two words", "letter officials", 200, []string{body}, "The " + mark("letter") + " came days after the North tested two missiles, according to " + mark("officials") + "."},
+		{"case", "NORTH", 200, []string{body}, "The letter came days after the " + mark("North") + " tested two missiles, according to officials."},
+		{"Korean particle", "북한", 200, []string{"북한은 발사했다. 북한의 입장"}, mark("북한") + "은 발사했다. " + mark("북한") + "의 입장"},
+		{"Korean overlapping terms merge", "북한 북한은", 200, []string{"북한은 발사"}, mark("북한은") + " 발사"},
+		{"second text", "divided", 200, []string{body, "Experts are divided."}, "Experts are " + mark("divided") + "."},
+		{"no match", "zebra", 20, []string{"", body}, "The letter came days…"},
+		{"window", "officials", 30, []string{body}, "…according to " + mark("officials") + "."},
+		{"markers in text are dropped", "x", 200, []string{"a " + news.MarkStart + "b"}, "a b"},
+		{"nothing", "x", 200, nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Snippet(Terms(c.q), c.max, c.texts...)
+			if got != c.want {
+				t.Errorf("Snippet = %q\nwant      %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestSnippetWindowIsBounded(t *testing.T) {
+	long := strings.Repeat("filler words here ", 100) + "the missile hit " + strings.Repeat("more filler text ", 100)
+	got := Snippet(Terms("missile"), 120, long)
+	if n := len([]rune(got)); n > 120+4 {
+		t.Errorf("snippet has %d runes, want about 120", n)
+	}
+	if !strings.Contains(got, mark("missile")) {
+		t.Errorf("snippet %q does not mark the match", got)
+	}
+}
+
+func ExampleIndexText() {
+	fmt.Printf("%q\n", IndexText("북한은 missiles"))
+	// Output: "북한 한은 missiles"
+}
