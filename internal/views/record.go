@@ -1,0 +1,194 @@
+package views
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// saltKey is the setting holding today's salt as "YYYY-MM-DD <hex>". One key
+// that is overwritten each day means yesterday's salt is gone the moment
+// today's is written: old readers' hashes can no longer be recomputed.
+const saltKey = "views_salt"
+
+// dayState is the current UTC day and its secret salt.
+type dayState struct {
+	n    int64 // days since the Unix epoch, UTC
+	salt [32]byte
+}
+
+func dayNumber(t time.Time) int64 { return t.Unix() / 86400 }
+
+func dayDate(n int64) string { return time.Unix(n*86400, 0).UTC().Format(time.DateOnly) }
+
+// loadDay returns day n's salt, shared through the store so that every node
+// hashes a reader the same way and a restart keeps it.
+func (c *Counter) loadDay(ctx context.Context, n int64) (*dayState, error) {
+	date := dayDate(n)
+	v, err := c.store.GetSetting(ctx, saltKey)
+	switch {
+	case err == nil:
+		d, salt, ok := parseSalt(v)
+		if ok && d == date {
+			return &dayState{n: n, salt: salt}, nil
+		}
+		if ok && d > date {
+			// Another node's clock is ahead of ours and has already
+			// rotated: keep its salt, and use a private one until our
+			// clock catches up.
+			c.log.Warn("views: stored salt is for a later day; is this node's clock behind?", "stored", d, "today", date)
+			return newDayState(n), nil
+		}
+	case !errors.Is(err, news.ErrNotFound):
+		return nil, err
+	}
+	d := newDayState(n)
+	if err := c.store.PutSetting(ctx, saltKey, date+" "+hex.EncodeToString(d.salt[:])); err != nil {
+		return nil, err
+	}
+	// Two nodes may rotate at the same moment; read back so that both end
+	// up with whichever salt was written last.
+	if v, err := c.store.GetSetting(ctx, saltKey); err == nil {
+		if sd, salt, ok := parseSalt(v); ok && sd == date {
+			d.salt = salt
+		}
+	}
+	return d, nil
+}
+
+func newDayState(n int64) *dayState {
+	d := &dayState{n: n}
+	if _, err := rand.Read(d.salt[:]); err != nil {
+		panic(fmt.Sprintf("views: crypto/rand: %v", err)) // never fails on supported systems
+	}
+	return d
+}
+
+func parseSalt(v string) (date string, salt [32]byte, ok bool) {
+	date, h, found := strings.Cut(v, " ")
+	if !found || len(h) != 64 {
+		return "", salt, false
+	}
+	if _, err := hex.Decode(salt[:], []byte(h)); err != nil {
+		return "", salt, false
+	}
+	return date, salt, true
+}
+
+// today returns the state for the day of now, rotating when the day has
+// turned. Rotation reads the store once a day per node; beacons arriving
+// meanwhile wait for it, so a reader cannot slip between two salts.
+func (c *Counter) today(now time.Time) *dayState {
+	n := dayNumber(now)
+	d := c.day.Load()
+	if d.n >= n {
+		return d
+	}
+	c.rotateMu.Lock()
+	defer c.rotateMu.Unlock()
+	if d = c.day.Load(); d.n >= n {
+		return d
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	nd, err := c.loadDay(ctx, n)
+	if err != nil {
+		// Counting goes on with a private salt: dedup still holds on this
+		// node, only not across nodes.
+		c.log.Warn("views: cannot share today's salt; using a private one", "err", err)
+		nd = newDayState(n)
+	}
+	// Forget yesterday's readers before publishing the new salt, so that no
+	// new-day reader is recorded in a set about to be cleared.
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		s.seen = make(map[uint64]struct{})
+		s.mu.Unlock()
+	}
+	c.day.Store(nd)
+	return nd
+}
+
+// readerKey is the daily-salted hash that stands for one reader of one story.
+func readerKey(salt *[32]byte, addr netip.Addr, ua string, articleID int64) uint64 {
+	var buf [32 + 16 + 8 + 256]byte
+	b := append(buf[:0], salt[:]...)
+	a16 := addr.As16()
+	b = append(b, a16[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(articleID))
+	if len(ua) > 256 {
+		ua = ua[:256]
+	}
+	b = append(b, ua...)
+	sum := sha256.Sum256(b)
+	return binary.LittleEndian.Uint64(sum[:8])
+}
+
+// record counts a view of articleID by the client of r, unless it must not
+// count. It never touches the database.
+func (c *Counter) record(r *http.Request, articleID int64) {
+	if r.Method == http.MethodHead {
+		return
+	}
+	ua := r.UserAgent()
+	if isPrefetch(r.Header) || isBot(ua) {
+		return
+	}
+	// Another site's page firing our beacon is not a reader of ours.
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return
+	}
+	if pub, known := c.known.Load().public[articleID]; known && !pub {
+		return
+	}
+	addr := clientAddr(r, c.trusted)
+	if !addr.IsValid() {
+		return
+	}
+	now := c.clock.Now()
+	d := c.today(now)
+	key := readerKey(&d.salt, readerAddr(addr), ua, articleID)
+	sl := slot{id: articleID, hour: now.Unix() / 3600}
+
+	s := &c.shards[key&(numShards-1)]
+	s.mu.Lock()
+	if _, dup := s.seen[key]; dup {
+		s.mu.Unlock()
+		return
+	}
+	if len(s.seen) >= c.limitPerShard {
+		s.mu.Unlock()
+		if c.fullWarned.Swap(d.n) != d.n {
+			c.log.Warn("views: reader limit reached; new readers are not counted until tomorrow", "limit", c.limitPerShard*numShards)
+		}
+		return
+	}
+	s.seen[key] = struct{}{}
+	s.pending[sl]++
+	s.mu.Unlock()
+}
+
+// readerAddr is the part of an address that stands for a reader: the whole
+// IPv4 address, or the /64 of an IPv6 one, since devices rotate their
+// privacy addresses within their /64 many times a day.
+func readerAddr(a netip.Addr) netip.Addr {
+	if a.Is4() {
+		return a
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return a
+	}
+	return p.Addr()
+}
