@@ -1,0 +1,171 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"masthead/internal/news"
+)
+
+// article serves /{year}/{month}/{day}/{slug}. Only public stories exist
+// for readers; a former slug or a wrong date redirects to the canonical URL.
+func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byte, time.Time, error) {
+	now := s.now()
+	// Browsers and chat apps may send Korean in NFD; slugs are stored NFC.
+	slug = norm.NFC.String(slug)
+	a, err := s.store.FindArticleBySlug(ctx, slug)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if !a.IsPublicAt(now) {
+		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "story not found")
+	}
+	canonical := s.paper.ArticlePath(a)
+	if decoded, err := url.PathUnescape(canonical); err != nil || decoded != r.URL.Path {
+		return nil, time.Time{}, &Redirect{URL: canonical, Code: http.StatusMovedPermanently}
+	}
+
+	desc := a.SEODescription
+	if desc == "" {
+		desc = a.Deck
+	}
+	if desc == "" {
+		desc = plainText(a.BodyHTML, 160)
+	}
+	title := a.SEOTitle
+	if title == "" {
+		title = a.Headline
+	}
+	p := &ArticlePage{
+		Base:      s.base(ctx, title, desc, canonical),
+		ID:        a.ID,
+		Headline:  a.Headline,
+		Deck:      a.Deck,
+		Published: s.fmtTime(a.PublishedAt, layoutLong),
+		Photo:     s.photo(a.Photo, sizesArticle),
+		Body:      template.HTML(a.BodyHTML), // sanitized before it was stored
+	}
+	if a.Lang != "" && a.Lang != p.Lang {
+		p.ArticleLang = a.Lang
+	}
+	// A story saved a few seconds after publishing was not "updated".
+	if a.UpdatedAt.Sub(a.PublishedAt) > time.Minute {
+		t := s.fmtTime(a.UpdatedAt, layoutLong)
+		p.Updated = &t
+	}
+	if a.Section != nil {
+		p.Section = &Link{Name: a.Section.Name, URL: s.paper.SectionPath(a.Section)}
+		p.Current = p.Section.URL
+	}
+	for _, au := range a.Authors {
+		p.Authors = append(p.Authors, Byline{Name: au.Name, URL: s.paper.AuthorPath(au), Email: au.Email, Title: au.Title})
+	}
+	for _, t := range a.Tags {
+		p.Tags = append(p.Tags, Link{Name: t.Name, URL: s.paper.TagPath(t)})
+	}
+	for _, c := range a.Corrections {
+		p.Corrections = append(p.Corrections, Correction{Kind: kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(c.CreatedAt, layoutLong)})
+	}
+	abs := s.paper.AbsURL(canonical)
+	p.Share = shareLinks(abs, a.Headline)
+	p.Share.KakaoKey = s.paper.KakaoAppKey
+
+	s.social(&p.Base, "article", a.Headline, s.shareImage(a.Photo))
+	p.Meta = append(p.Meta,
+		Meta{Property: "article:published_time", Content: isoTime(a.PublishedAt, s.paper.Loc())},
+		Meta{Property: "article:modified_time", Content: isoTime(a.LastModified(), s.paper.Loc())})
+	for _, au := range a.Authors {
+		p.Meta = append(p.Meta, Meta{Property: "article:author", Content: s.paper.AbsURL(s.paper.AuthorPath(au))})
+	}
+	if a.Section != nil {
+		p.Meta = append(p.Meta, Meta{Property: "article:section", Content: a.Section.Name})
+	}
+	for _, t := range a.Tags {
+		p.Meta = append(p.Meta, Meta{Property: "article:tag", Content: t.Name})
+	}
+	p.JSONLD = s.articleLD(a, desc)
+
+	var related []*news.Article
+	if a.SectionID != 0 {
+		related, _, err = s.store.FindArticles(ctx, news.ArticleFilter{
+			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4})
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("related stories of %d: %w", a.ID, err)
+		}
+		for _, ra := range related {
+			p.Related = append(p.Related, s.card(ra, ""))
+		}
+	}
+	top, topArts, latest, err := s.topStories(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	p.Top, p.TopIsLatest = top, latest
+
+	body, err := s.r.Render("article", p)
+	return body, latestModified([]*news.Article{a}, related, topArts), err
+}
+
+func kindLabel(k news.CorrectionKind) string {
+	switch k {
+	case news.KindClarification:
+		return "Clarification"
+	case news.KindUpdate:
+		return "Update"
+	}
+	return "Correction"
+}
+
+// shareLinks are plain URLs: they work without JavaScript and load nothing
+// from the networks until the reader clicks.
+func shareLinks(abs, headline string) Share {
+	q := url.QueryEscape
+	// mailto wants %20 for spaces, not '+'.
+	m := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	return Share{
+		URL:      abs,
+		Title:    headline,
+		Facebook: "https://www.facebook.com/sharer/sharer.php?u=" + q(abs),
+		X:        "https://x.com/intent/tweet?url=" + q(abs) + "&text=" + q(headline),
+		Mail:     "mailto:?subject=" + m(headline) + "&body=" + m(headline+"\n"+abs),
+	}
+}
+
+// topStories is the Top 10 box: most read in the last 24 hours, or the
+// latest stories when there is no most-read list (no TopLister, no counts
+// yet, or it failed — the box is not worth failing the page for).
+func (s *Site) topStories(ctx context.Context) (cards []Card, arts []*news.Article, latest bool, err error) {
+	now := s.now()
+	if s.top != nil {
+		entries, terr := s.top.TopStories(ctx, 24*time.Hour, 0, 10)
+		if terr != nil {
+			s.log.WarnContext(ctx, "top stories", "err", terr)
+		}
+		for _, e := range entries {
+			if e.Article != nil && e.Article.IsPublicAt(now) {
+				c := s.card(e.Article, "")
+				c.Views = e.Views
+				cards = append(cards, c)
+				arts = append(arts, e.Article)
+			}
+		}
+		if len(cards) > 0 {
+			return cards, arts, false, nil
+		}
+	}
+	arts, _, err = s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 10})
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("latest stories: %w", err)
+	}
+	for _, a := range arts {
+		cards = append(cards, s.card(a, ""))
+	}
+	return cards, arts, true, nil
+}

@@ -1,0 +1,253 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"masthead/internal/news"
+)
+
+// slugValue is a {slug} path value, NFC-normalised like stored slugs.
+func slugValue(r *http.Request) string { return norm.NFC.String(r.PathValue("slug")) }
+
+// listPage loads one page of stories matching f for a list at path.
+func (s *Site) listStories(ctx context.Context, r *http.Request, path string, f news.ArticleFilter) ([]*news.Article, Pager, error) {
+	page, err := pageNumber(r)
+	if err != nil {
+		return nil, Pager{}, err
+	}
+	f.PublicAt = s.now()
+	f.Offset = (page - 1) * perPage
+	f.Limit = perPage
+	arts, total, err := s.store.FindArticles(ctx, f)
+	if err != nil {
+		return nil, Pager{}, fmt.Errorf("list %s: %w", path, err)
+	}
+	pg, err := pager(path, page, total)
+	return arts, pg, err
+}
+
+func (s *Site) listCards(arts []*news.Article) []Card {
+	out := make([]Card, 0, len(arts))
+	for _, a := range arts {
+		out = append(out, s.card(a, sizesList))
+	}
+	return out
+}
+
+// canonicalPage is the canonical path of page n of a list.
+func canonicalPage(path string, pg Pager) string { return pagePath(path, pg.Page) }
+
+func pageTitle(title string, pg Pager) string {
+	if pg.Page > 1 {
+		return fmt.Sprintf("%s (page %d)", title, pg.Page)
+	}
+	return title
+}
+
+func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
+	sec, err := s.store.FindSectionBySlug(ctx, slugValue(r))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	path := s.paper.SectionPath(sec)
+	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{SectionID: sec.ID})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	desc := sec.Description
+	if desc == "" {
+		desc = sec.Name + " news from " + s.paper.Name
+	}
+	p := &ListPage{Base: s.base(ctx, pageTitle(sec.Name, pg), desc, canonicalPage(path, pg)),
+		Kind: "section", Heading: sec.Name, Intro: sec.Description, Stories: s.listCards(arts), Pager: pg}
+	p.Current = path
+	s.social(&p.Base, "website", sec.Name, nil)
+	body, err := s.r.Render("list", p)
+	return body, latestModified(arts), err
+}
+
+func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
+	t, err := s.store.FindTagBySlug(ctx, slugValue(r))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	path := s.paper.TagPath(t)
+	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{TagID: t.ID})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	// A tag only unpublished or embargoed stories carry would tell readers
+	// what is coming: it does not exist for them yet.
+	if len(arts) == 0 {
+		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "tag not found")
+	}
+	p := &ListPage{Base: s.base(ctx, pageTitle(t.Name, pg), "Stories tagged "+t.Name+" in "+s.paper.Name, canonicalPage(path, pg)),
+		Kind: "tag", Heading: t.Name, Intro: "Stories tagged " + t.Name + ".", Stories: s.listCards(arts), Pager: pg}
+	s.social(&p.Base, "website", t.Name, nil)
+	body, err := s.r.Render("list", p)
+	return body, latestModified(arts), err
+}
+
+func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
+	au, err := s.store.FindAuthorBySlug(ctx, slugValue(r))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	path := s.paper.AuthorPath(au)
+	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{AuthorID: au.ID})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	desc := au.Bio
+	if desc == "" {
+		desc = "Stories by " + au.Name + " in " + s.paper.Name
+	}
+	p := &AuthorPage{Base: s.base(ctx, pageTitle(au.Name, pg), truncate(desc, 160), canonicalPage(path, pg)),
+		Name: au.Name, Title: au.Title, Bio: au.Bio, Email: au.Email, Stories: s.listCards(arts), Pager: pg}
+	if au.Photo != nil {
+		if img := s.image(au.Photo, "6rem"); img != nil {
+			img.Alt = au.Name
+			p.Photo = img
+		}
+	}
+	s.social(&p.Base, "profile", au.Name, s.shareImage(au.Photo))
+	body, err := s.r.Render("author", p)
+	return body, latestModified(arts), err
+}
+
+// archive serves /{year}/, /{year}/{month}/ and /{year}/{month}/{day}/ in
+// the paper's time zone.
+func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]byte, time.Time, error) {
+	loc := s.paper.Loc()
+	y, _ := strconv.Atoi(parts[0])
+	m, d := 1, 1
+	if len(parts) > 1 {
+		m, _ = strconv.Atoi(parts[1])
+	}
+	if len(parts) > 2 {
+		d, _ = strconv.Atoi(parts[2])
+	}
+	from := time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc)
+	// time.Date normalises 2020-02-31 to March 2: such dates do not exist.
+	if y < 1 || from.Year() != y || int(from.Month()) != m || from.Day() != d {
+		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no such date")
+	}
+	var to time.Time
+	var heading string
+	switch len(parts) {
+	case 1:
+		to, heading = from.AddDate(1, 0, 0), from.Format("2006")
+	case 2:
+		to, heading = from.AddDate(0, 1, 0), from.Format("January 2006")
+	default:
+		to, heading = from.AddDate(0, 0, 1), from.Format("January 2, 2006")
+	}
+	path := "/" + strings.Join(parts, "/") + "/"
+	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{PublishedFrom: from, PublishedTo: to, Order: "oldest"})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	title := "Stories of " + heading
+	p := &ListPage{Base: s.base(ctx, pageTitle(title, pg), title+" in "+s.paper.Name, canonicalPage(path, pg)),
+		Kind: "archive", Heading: title, Stories: s.listCards(arts), Pager: pg}
+	s.social(&p.Base, "website", title, nil)
+	body, err := s.r.Render("list", p)
+	return body, latestModified(arts), err
+}
+
+// search is the search page; an empty query shows just the form.
+func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if rs := []rune(q); len(rs) > 200 {
+		q = string(rs[:200])
+	}
+	page, err := pageNumber(r)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	canon := "/search"
+	if q != "" {
+		canon = "/search?q=" + queryEscape(q)
+	}
+	p := &SearchPage{Query: q}
+	var hits []news.SearchHit
+	if q != "" {
+		var total int
+		hits, total, err = s.store.SearchArticles(ctx, news.SearchQuery{
+			Text: q, PublicAt: s.now(), Offset: (page - 1) * perPage, Limit: perPage})
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("search: %w", err)
+		}
+		p.Total = total
+		if p.Pager, err = pager(canon, page, total); err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, h := range hits {
+			c := s.card(h.Article, "")
+			c.Snippet = highlight(h.Snippet)
+			p.Results = append(p.Results, c)
+		}
+	} else if page > 1 {
+		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no such page")
+	}
+	title := "Search"
+	if q != "" {
+		title = "Search: " + q
+	}
+	p.Base = s.base(ctx, pageTitle(title, p.Pager), "Search the stories of "+s.paper.Name, canon)
+	p.Robots = "noindex"
+	p.SearchQuery = q
+	s.social(&p.Base, "website", title, nil)
+	body, err := s.r.Render("search", p)
+	// Results change with any story, so no Last-Modified: the ETag
+	// alone validates.
+	return body, time.Time{}, err
+}
+
+// dispatch serves everything no other route claims: articles and date
+// archives by the shape of the path, else the 404 page.
+func (s *Site) dispatch(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil, time.Time{}, &statusError{status: http.StatusMethodNotAllowed, msg: "This address only answers GET."}
+	}
+	// r.URL.Path is decoded: Korean slugs arrive as text.
+	path := r.URL.Path
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	switch {
+	case len(parts) == 4 && isDigits(parts[0], 4) && isDigits(parts[1], 2) && isDigits(parts[2], 2) && parts[3] != "":
+		return s.article(ctx, r, parts[3])
+	case len(parts) >= 2 && len(parts) <= 4 && parts[len(parts)-1] == "" && archiveParts(parts[:len(parts)-1]):
+		return s.archive(ctx, r, parts[:len(parts)-1])
+	}
+	return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no page at %s", path)
+}
+
+// archiveParts reports whether parts is [YYYY], [YYYY MM] or [YYYY MM DD].
+func archiveParts(parts []string) bool {
+	widths := []int{4, 2, 2}
+	for i, p := range parts {
+		if !isDigits(p, widths[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,202 @@
+package site
+
+import "html/template"
+
+// Page structs: everything a template prints is computed here in Go
+// (URLs, formatted times, srcsets), so templates stay logic-free and the
+// test in templates_test.go can execute every template with its struct.
+
+// Link is a named URL.
+type Link struct {
+	Name string
+	URL  string
+}
+
+// Meta is one <meta property|name=... content=...> tag.
+type Meta struct {
+	Property string // Open Graph: og:title, article:author...
+	Name     string // twitter:card...
+	Content  string
+}
+
+// Feed is an autodiscovery link.
+type Feed struct {
+	Type  string // application/rss+xml...
+	Title string
+	URL   string
+}
+
+// Assets are the fingerprinted static paths.
+type Assets struct {
+	CSS, JS, Icon, Logo string
+}
+
+// Base is what every page's <head>, header and footer need.
+type Base struct {
+	SiteName    string
+	Tagline     string
+	Lang        string
+	Title       string // the full <title>
+	Description string
+	Canonical   string // absolute
+	Robots      string // "noindex" for search results and errors
+	Meta        []Meta
+	JSONLD      []template.JS // each already JSON (encoding/json, < escaped)
+	Feeds       []Feed
+	Nav         []Link
+	Current     string // URL of the nav entry to mark aria-current
+	Assets      Assets
+	HeadScript  template.JS // the text-size script, hashed into the CSP
+	Year        int
+	SearchQuery string
+}
+
+// Time is a moment as the page shows it.
+type Time struct {
+	ISO  string // RFC 3339 in the paper's zone, for <time datetime>
+	Text string // human, in the paper's zone
+}
+
+// Image is an <img> with everything against layout shift.
+type Image struct {
+	Src    string
+	Srcset string
+	Sizes  string
+	Width  int
+	Height int
+	Alt    string
+}
+
+// Photo is a figure: an image (nil when the photo has no file) and its
+// caption line.
+type Photo struct {
+	Image   *Image
+	Caption string
+	Credit  string
+}
+
+// Card is a story in a list.
+type Card struct {
+	ID        int64
+	URL       string
+	Headline  string
+	Deck      string
+	Lang      string
+	Section   *Link
+	Published Time
+	Image     *Image
+	Snippet   template.HTML // search results: escaped text with <mark>
+	Views     int64
+}
+
+// Byline is one author of a story.
+type Byline struct {
+	Name  string
+	URL   string
+	Email string
+	Title string
+}
+
+// Correction is a dated note under a story.
+type Correction struct {
+	Kind string
+	Text string
+	When Time
+}
+
+// Share holds the share bar's plain URLs.
+type Share struct {
+	URL      string // the canonical URL (copied by "Link")
+	Title    string
+	Facebook string
+	X        string
+	Mail     string
+	KakaoKey string // empty: the Kakao button copies the link
+}
+
+// ArticlePage is a story.
+type ArticlePage struct {
+	Base
+	ID          int64
+	Headline    string
+	Deck        string
+	ArticleLang string
+	Section     *Link
+	Authors     []Byline
+	Published   Time
+	Updated     *Time // nil when never updated after publication
+	Photo       *Photo
+	Body        template.HTML // sanitized by the newsroom/importer before storage
+	Tags        []Link
+	Corrections []Correction
+	Related     []Card
+	Top         []Card
+	TopIsLatest bool // the Top 10 box fell back to the latest stories
+	Share       Share
+}
+
+// SectionBlock is a section's stories on the front page.
+type SectionBlock struct {
+	Section Link
+	Stories []Card
+}
+
+// FrontPage is the home page.
+type FrontPage struct {
+	Base
+	Lead        *Card
+	Top         []Card
+	TopIsLatest bool
+	Blocks      []SectionBlock
+	Latest      []Card
+}
+
+// Pager links the pages of a list (?page=N).
+type Pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+// ListPage is a section, tag or date archive.
+type ListPage struct {
+	Base
+	Kind    string // "section", "tag", "archive"
+	Heading string
+	Intro   string
+	Stories []Card
+	Pager   Pager
+}
+
+// AuthorPage is an author's profile and stories.
+type AuthorPage struct {
+	Base
+	Name    string
+	Title   string
+	Bio     string
+	Email   string
+	Photo   *Image
+	Stories []Card
+	Pager   Pager
+}
+
+// SearchPage is the search form and its results.
+type SearchPage struct {
+	Base
+	Query   string
+	Total   int
+	Results []Card
+	Pager   Pager
+}
+
+// NotFoundPage helps a reader who followed a dead link.
+type NotFoundPage struct {
+	Base
+	Sections []Link
+	Latest   []Card
+}
+
+// ErrorPage is shown for internal errors: no details, they are in the log.
+type ErrorPage struct {
+	Base
+	Message string
+}

@@ -1,0 +1,187 @@
+package site
+
+import (
+	"encoding/json"
+	"html/template"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// JSON-LD as typed structs marshalled by encoding/json: every value is
+// escaped correctly (json.Marshal turns < > & into \u003c..., so nothing can
+// close the <script> element early), and the fields are checked by the
+// compiler rather than by string concatenation.
+
+const schemaContext = "https://schema.org"
+
+type ldThing struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id,omitempty"`
+}
+
+type ldImage struct {
+	Type   string `json:"@type"`
+	URL    string `json:"url"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+}
+
+type ldPerson struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+type ldOrganization struct {
+	Context string   `json:"@context,omitempty"`
+	Type    string   `json:"@type"`
+	Name    string   `json:"name"`
+	URL     string   `json:"url"`
+	Logo    *ldImage `json:"logo,omitempty"`
+}
+
+type ldCorrection struct {
+	Type          string `json:"@type"`
+	Text          string `json:"text"`
+	DatePublished string `json:"datePublished"`
+}
+
+type ldNewsArticle struct {
+	Context          string         `json:"@context"`
+	Type             string         `json:"@type"`
+	MainEntityOfPage ldThing        `json:"mainEntityOfPage"`
+	URL              string         `json:"url"`
+	Headline         string         `json:"headline"`
+	Description      string         `json:"description,omitempty"`
+	Image            []string       `json:"image,omitempty"`
+	DatePublished    string         `json:"datePublished"`
+	DateModified     string         `json:"dateModified"`
+	Author           []ldPerson     `json:"author,omitempty"`
+	Publisher        ldOrganization `json:"publisher"`
+	ArticleSection   string         `json:"articleSection,omitempty"`
+	Keywords         []string       `json:"keywords,omitempty"`
+	InLanguage       string         `json:"inLanguage,omitempty"`
+	Correction       []ldCorrection `json:"correction,omitempty"`
+}
+
+type ldListItem struct {
+	Type     string `json:"@type"`
+	Position int    `json:"position"`
+	Name     string `json:"name"`
+	Item     string `json:"item,omitempty"`
+}
+
+type ldBreadcrumbList struct {
+	Context         string       `json:"@context"`
+	Type            string       `json:"@type"`
+	ItemListElement []ldListItem `json:"itemListElement"`
+}
+
+type ldEntryPoint struct {
+	Type        string `json:"@type"`
+	URLTemplate string `json:"urlTemplate"`
+}
+
+type ldSearchAction struct {
+	Type       string       `json:"@type"`
+	Target     ldEntryPoint `json:"target"`
+	QueryInput string       `json:"query-input"`
+}
+
+type ldWebSite struct {
+	Context         string          `json:"@context"`
+	Type            string          `json:"@type"`
+	Name            string          `json:"name"`
+	URL             string          `json:"url"`
+	InLanguage      string          `json:"inLanguage,omitempty"`
+	PotentialAction *ldSearchAction `json:"potentialAction,omitempty"`
+}
+
+func jsonLD(v any) template.JS {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only plain strings, ints and slices above: cannot fail.
+		panic(err)
+	}
+	return template.JS(b)
+}
+
+func (s *Site) publisher() ldOrganization {
+	return ldOrganization{
+		Type: "NewsMediaOrganization",
+		Name: s.paper.Name,
+		URL:  s.paper.AbsURL("/"),
+		Logo: &ldImage{Type: "ImageObject", URL: s.paper.AbsURL(s.assets.Logo), Width: 512, Height: 512},
+	}
+}
+
+func isoTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.RFC3339) }
+
+// articleLD is the NewsArticle and BreadcrumbList of a story.
+func (s *Site) articleLD(a *news.Article, desc string) []template.JS {
+	loc := s.paper.Loc()
+	u := s.paper.AbsURL(s.paper.ArticlePath(a))
+	na := ldNewsArticle{
+		Context:          schemaContext,
+		Type:             "NewsArticle",
+		MainEntityOfPage: ldThing{Type: "WebPage", ID: u},
+		URL:              u,
+		Headline:         a.Headline,
+		Description:      desc,
+		DatePublished:    isoTime(a.PublishedAt, loc),
+		DateModified:     isoTime(a.LastModified(), loc),
+		Publisher:        s.publisher(),
+		InLanguage:       a.Lang,
+	}
+	if na.InLanguage == "" {
+		na.InLanguage = s.paper.Language
+	}
+	if img := s.shareImage(a.Photo); img != nil {
+		na.Image = []string{img.URL}
+		if a.Photo.Key != "" && len(a.Photo.Widths) > 0 {
+			// Also the largest rendition: Google picks among them.
+			if big := s.paper.AbsURL(s.paper.PhotoPath(a.Photo, a.Photo.Widths[len(a.Photo.Widths)-1])); big != img.URL {
+				na.Image = append(na.Image, big)
+			}
+		}
+	}
+	for _, au := range a.Authors {
+		na.Author = append(na.Author, ldPerson{Type: "Person", Name: au.Name, URL: s.paper.AbsURL(s.paper.AuthorPath(au))})
+	}
+	if a.Section != nil {
+		na.ArticleSection = a.Section.Name
+	}
+	for _, t := range a.Tags {
+		na.Keywords = append(na.Keywords, t.Name)
+	}
+	for _, c := range a.Corrections {
+		na.Correction = append(na.Correction, ldCorrection{Type: "CorrectionComment", Text: c.Text, DatePublished: isoTime(c.CreatedAt, loc)})
+	}
+	bc := ldBreadcrumbList{Context: schemaContext, Type: "BreadcrumbList"}
+	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: 1, Name: s.paper.Name, Item: s.paper.AbsURL("/")})
+	if a.Section != nil {
+		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: 2, Name: a.Section.Name, Item: s.paper.AbsURL(s.paper.SectionPath(a.Section))})
+	}
+	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: len(bc.ItemListElement) + 1, Name: a.Headline, Item: u})
+	return []template.JS{jsonLD(na), jsonLD(bc)}
+}
+
+// frontLD is the Organization and WebSite of the front page.
+func (s *Site) frontLD() []template.JS {
+	org := s.publisher()
+	org.Context = schemaContext
+	site := ldWebSite{
+		Context:    schemaContext,
+		Type:       "WebSite",
+		Name:       s.paper.Name,
+		URL:        s.paper.AbsURL("/"),
+		InLanguage: s.paper.Language,
+		PotentialAction: &ldSearchAction{
+			Type:       "SearchAction",
+			Target:     ldEntryPoint{Type: "EntryPoint", URLTemplate: s.paper.AbsURL("/search") + "?q={search_term_string}"},
+			QueryInput: "required name=search_term_string",
+		},
+	}
+	return []template.JS{jsonLD(org), jsonLD(site)}
+}

@@ -1,0 +1,152 @@
+// masthead reader site: progressive enhancement only. Every page works
+// without this file; it adds the text-size setting, the panels, copying the
+// link, the native share sheet, KakaoTalk (when configured), the back-to-top
+// behaviour and the view beacon. The text size itself is applied before
+// first paint by the inline script in <head>.
+(function () {
+  "use strict";
+  var doc = document, root = doc.documentElement, KEY = "masthead-text-size";
+
+  // Text size: five steps, -2..+2, stored in localStorage.
+  function setSize(v, save) {
+    root.setAttribute("data-size", v);
+    var bs = doc.querySelectorAll("[data-size-set]");
+    for (var i = 0; i < bs.length; i++) {
+      bs[i].setAttribute("aria-pressed", bs[i].getAttribute("data-size-set") === v ? "true" : "false");
+    }
+    if (save) { try { localStorage.setItem(KEY, v); } catch (e) { /* private mode: session only */ } }
+  }
+  setSize(root.getAttribute("data-size") || "0", false);
+  doc.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-size-set]");
+    if (b) { setSize(b.getAttribute("data-size-set"), true); }
+  });
+
+  // Panels: a toggle button (aria-controls, aria-expanded) opens one; its
+  // CLOSE button or Esc closes it and gives focus back to the toggle.
+  var openPanel = null;
+  function toggleFor(p) { return doc.querySelector('[data-panel][aria-controls="' + p.id + '"]'); }
+  function close(p, refocus) {
+    p.classList.remove("open");
+    var t = toggleFor(p);
+    if (t) { t.setAttribute("aria-expanded", "false"); if (refocus) { t.focus(); } }
+    if (openPanel === p) { openPanel = null; }
+  }
+  function open(p) {
+    if (openPanel && openPanel !== p) { close(openPanel, false); }
+    p.classList.add("open");
+    var t = toggleFor(p);
+    if (t) { t.setAttribute("aria-expanded", "true"); }
+    openPanel = p;
+    var h = p.querySelector("h2");
+    if (h) { h.setAttribute("tabindex", "-1"); h.focus(); }
+  }
+  doc.addEventListener("click", function (e) {
+    var t = e.target.closest("[data-panel]");
+    if (t) {
+      var p = doc.getElementById(t.getAttribute("aria-controls"));
+      if (p) { if (p.classList.contains("open")) { close(p, false); } else { open(p); } }
+      return;
+    }
+    var c = e.target.closest("[data-close]");
+    if (c) { var cp = c.closest(".panel"); if (cp) { close(cp, true); } }
+  });
+  doc.addEventListener("keydown", function (e) {
+    if ((e.key === "Escape" || e.key === "Esc") && openPanel) { e.preventDefault(); close(openPanel, true); }
+  });
+
+  // Sharing.
+  var status = doc.getElementById("share-status");
+  function say(msg) {
+    if (!status) { return; }
+    status.textContent = "";
+    // A fresh text node after a tick makes screen readers announce a
+    // repeated message too.
+    setTimeout(function () { status.textContent = msg; }, 50);
+  }
+  function copy(url) {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      return navigator.clipboard.writeText(url).then(function () { return true; }, function () { return legacyCopy(url); });
+    }
+    return Promise.resolve(legacyCopy(url));
+  }
+  function legacyCopy(url) {
+    var ta = doc.createElement("textarea");
+    ta.value = url; ta.setAttribute("readonly", ""); ta.style.position = "fixed"; ta.style.opacity = "0";
+    doc.body.appendChild(ta); ta.select();
+    var ok = false;
+    try { ok = doc.execCommand("copy"); } catch (e) { ok = false; }
+    doc.body.removeChild(ta);
+    return ok;
+  }
+  doc.addEventListener("click", function (e) {
+    var c = e.target.closest("[data-copy]");
+    if (!c) { return; }
+    e.preventDefault();
+    copy(c.getAttribute("data-copy")).then(function (ok) {
+      say(ok ? "Link copied" : "Could not copy the link: " + c.getAttribute("data-copy"));
+    });
+  });
+  var native = doc.querySelector("[data-native-share]");
+  if (native && navigator.share) {
+    native.hidden = false;
+    native.addEventListener("click", function () {
+      navigator.share({ title: native.getAttribute("data-title"), url: native.getAttribute("data-url") }).catch(function () {});
+    });
+  }
+
+  // KakaoTalk through Kakao's SDK, only when the paper set an app key (the
+  // CSP then allows the SDK's origin). Loaded on first use, not on every page.
+  var kakao = doc.querySelector("[data-kakao-key]");
+  if (kakao) {
+    kakao.addEventListener("click", function () {
+      var url = kakao.getAttribute("data-url");
+      function send() {
+        if (!window.Kakao.isInitialized()) { window.Kakao.init(kakao.getAttribute("data-kakao-key")); }
+        window.Kakao.Share.sendScrap({ requestUrl: url });
+      }
+      if (window.Kakao) { send(); return; }
+      var s = doc.createElement("script");
+      s.src = "https://t1.kakaocdn.net/kakao_js_sdk/2.7.4/kakao.min.js";
+      s.crossOrigin = "anonymous";
+      s.onload = send;
+      s.onerror = function () { copy(url).then(function (ok) { if (ok) { say("Link copied"); } }); };
+      doc.head.appendChild(s);
+    });
+  }
+
+  // Back to top: shown after some scrolling; smooth unless the reader
+  // asked for reduced motion; focus goes back to the top of the page.
+  var top = doc.querySelector(".to-top");
+  if (top) {
+    var shown = false;
+    var onScroll = function () {
+      var want = window.scrollY > 600;
+      if (want !== shown) { shown = want; top.classList.toggle("show", want); }
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    onScroll();
+    top.addEventListener("click", function (e) {
+      e.preventDefault();
+      var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      window.scrollTo({ top: 0, behavior: reduce ? "auto" : "smooth" });
+      var t = doc.getElementById("top");
+      if (t) { t.setAttribute("tabindex", "-1"); t.focus({ preventScroll: true }); }
+    });
+  }
+
+  // View beacon: counted once the page is actually shown (not for
+  // prerendered or background tabs). The id comes from the page, so the
+  // HTML is the same for every reader.
+  var art = doc.querySelector("[data-article-id]");
+  if (art && navigator.sendBeacon) {
+    var sent = false;
+    var beacon = function () {
+      if (sent || doc.visibilityState !== "visible") { return; }
+      sent = true;
+      navigator.sendBeacon("/api/v1/views", JSON.stringify({ article_id: Number(art.getAttribute("data-article-id")) }));
+    };
+    beacon();
+    doc.addEventListener("visibilitychange", beacon);
+  }
+})();
