@@ -25,7 +25,7 @@ type channel struct {
 	RSSURL      string
 	AtomURL     string
 	JSONURL     string
-	// Updated is the newest LastModified of the items; zero for an empty
+	// Updated is the newest changedAt of the items; zero for an empty
 	// feed (encoders then write the Unix epoch so the bytes, and so the
 	// ETag, stay stable).
 	Updated time.Time
@@ -100,12 +100,24 @@ func buildChannel(p *news.Paper, sc scope, arts []*news.Article, now time.Time) 
 			continue
 		}
 		it := buildItem(p, a)
-		if it.Updated.After(ch.Updated) {
-			ch.Updated = it.Updated
+		if c := changedAt(a); c.After(ch.Updated) {
+			ch.Updated = c
 		}
 		ch.Items = append(ch.Items, it)
 	}
 	return ch
+}
+
+// changedAt is when the story last changed for a feed: its LastModified, or
+// the end of its embargo when that came later, since that is when it joined
+// the feed. Last-Modified uses it so that a reader sending only
+// If-Modified-Since still sees a story whose embargo has just lifted.
+func changedAt(a *news.Article) time.Time {
+	t := a.LastModified()
+	if a.EmbargoUntil.After(t) {
+		t = a.EmbargoUntil
+	}
+	return t.UTC()
 }
 
 func buildItem(p *news.Paper, a *news.Article) item {

@@ -1,0 +1,562 @@
+// Package sitemap serves the paper's sitemaps: an index, article sitemaps by
+// month, the section, author and tag listing pages, and a Google News
+// sitemap of the last two days.
+//
+// Only stories public at the time of the request are ever listed
+// (news.ArticleFilter PublicAt, checked again with Article.IsPublicAt), and a
+// section, author or tag is listed only when it has a public story, so a tag
+// made for an embargoed story cannot give the story away.
+package sitemap
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// Paths of the sitemaps; robots.txt should name IndexPath.
+const (
+	IndexPath    = "/sitemap.xml"
+	NewsPath     = "/sitemaps/news.xml"
+	SectionsPath = "/sitemaps/sections.xml"
+	AuthorsPath  = "/sitemaps/authors.xml"
+	TagsPath     = "/sitemaps/tags.xml"
+)
+
+// Limits from sitemaps.org and Google News.
+const (
+	MaxURLs     = 50000
+	MaxNewsURLs = 1000
+	// NewsWindow is how far back the news sitemap reaches: Google News
+	// only wants stories first published in the last two days.
+	NewsWindow = 48 * time.Hour
+)
+
+// storePage is the largest page the store hands out (news.ArticleFilter).
+const storePage = 1000
+
+// ContentType of every sitemap.
+const ContentType = "application/xml; charset=utf-8"
+
+// Config is what the sitemaps need. Clock and Logger may be nil (the system
+// clock and slog.Default).
+type Config struct {
+	Paper  *news.Paper
+	Store  news.Store
+	Clock  news.Clock
+	Logger *slog.Logger
+}
+
+// Sitemaps serves the sitemaps. Every response is built from the store, so
+// a story another node publishes is listed in the next response.
+type Sitemaps struct {
+	paper *news.Paper
+	store news.Store
+	clock news.Clock
+	log   *slog.Logger
+	// maxURLs splits a month's articles into several files; MaxURLs except
+	// in tests, which lower it to exercise the split.
+	maxURLs int
+}
+
+// New returns the sitemaps of cfg.Paper.
+func New(cfg Config) *Sitemaps {
+	s := &Sitemaps{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, maxURLs: MaxURLs}
+	if s.clock == nil {
+		s.clock = news.SystemClock{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// Register adds the sitemap routes to mux. All are public and read-only:
+//
+//	GET /sitemap.xml                        the index of all the others
+//	GET /sitemaps/news.xml                  Google News: the last two days, at most 1,000
+//	GET /sitemaps/sections.xml              section pages
+//	GET /sitemaps/authors.xml               author pages
+//	GET /sitemaps/tags.xml                  tag pages
+//	GET /sitemaps/articles-{yyyy}-{mm}.xml  stories first published that month (paper's time zone);
+//	                                        articles-{yyyy}-{mm}-{n}.xml for parts n >= 2 past 50,000
+//
+// Go's mux wildcards span whole segments, so the monthly files are one
+// /sitemaps/{file} route; the literal routes beside it take precedence.
+func (s *Sitemaps) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+IndexPath, s.handle(s.index))
+	mux.HandleFunc("GET "+NewsPath, s.handle(s.news))
+	mux.HandleFunc("GET "+SectionsPath, s.handle(s.sections))
+	mux.HandleFunc("GET "+AuthorsPath, s.handle(s.authors))
+	mux.HandleFunc("GET "+TagsPath, s.handle(s.tags))
+	mux.HandleFunc("GET /sitemaps/{file}", s.handle(s.articles))
+}
+
+// builder makes one document: its bytes and its modification time.
+type builder func(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error)
+
+func (s *Sitemaps) handle(b builder) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, mod, err := b(r.Context(), r, s.clock.Now())
+		if err != nil {
+			if errors.Is(err, news.ErrNotFound) {
+				http.Error(w, "Not found.", http.StatusNotFound)
+				return
+			}
+			s.log.ErrorContext(r.Context(), "sitemap", "path", r.URL.Path, "err", err)
+			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			return
+		}
+		serve(w, r, ContentType, mod, body)
+	}
+}
+
+// month is one month (in the paper's time zone) with public stories.
+type month struct {
+	Year    int
+	Month   time.Month
+	Total   int
+	LastMod time.Time
+}
+
+func (m month) bounds(loc *time.Location) (from, to time.Time) {
+	from = time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, loc)
+	return from, from.AddDate(0, 1, 0)
+}
+
+// parts is how many files the month needs.
+func (m month) parts(max int) int { return (m.Total + max - 1) / max }
+
+func partPath(y int, mo time.Month, part int) string {
+	p := "/sitemaps/articles-" + strconv.Itoa(y) + "-" + twoDigits(int(mo))
+	if part > 1 {
+		p += "-" + strconv.Itoa(part)
+	}
+	return p + ".xml"
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// months lists the months with public stories, oldest first. It costs one
+// query per month since the oldest story plus one per month with stories,
+// all LIMIT 1 on the indexed publication time: a few hundred small queries
+// for a paper with twenty years of archive, whatever its size.
+func (s *Sitemaps) months(ctx context.Context, now time.Time) ([]month, error) {
+	loc := s.paper.Loc()
+	oldest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "oldest", Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(oldest) == 0 {
+		return nil, nil
+	}
+	first := oldest[0].PublishedAt.In(loc)
+	last := now.In(loc)
+	var out []month
+	for y, mo := first.Year(), first.Month(); y < last.Year() || (y == last.Year() && mo <= last.Month()); {
+		m := month{Year: y, Month: mo}
+		from, to := m.bounds(loc)
+		// LastModified is max(PublishedAt, UpdatedAt), so the month's
+		// newest modification is the larger of the newest publication and
+		// the newest update: two LIMIT 1 queries.
+		upd, total, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "updated", Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if total > 0 {
+			pub, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "newest", Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			m.Total = total
+			m.LastMod = newestMod(append(upd, pub...))
+			out = append(out, m)
+		}
+		if mo == time.December {
+			y, mo = y+1, time.January
+		} else {
+			mo++
+		}
+	}
+	return out, nil
+}
+
+func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	var entries []indexEntry
+	var newest time.Time
+	add := func(path string, lastmod time.Time) {
+		entries = append(entries, indexEntry{Loc: s.paper.AbsURL(path), LastMod: w3c(lastmod)})
+		if lastmod.After(newest) {
+			newest = lastmod
+		}
+	}
+	// The news sitemap is listed only when it has entries: an empty
+	// <urlset> does not validate against the sitemap schema.
+	recent, _, err := s.recent(ctx, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if len(recent) > 0 {
+		add(NewsPath, newestMod(recent))
+	}
+	// The listing sitemaps change when a story appears; the newest public
+	// story stands for their lastmod rather than a query per entity here.
+	top, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "updated", Limit: 1})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if len(top) > 0 {
+		latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "newest", Limit: 1})
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		mod := newestMod(append(top, latest...))
+		for _, l := range []struct {
+			path string
+			any  func(context.Context, time.Time) (bool, error)
+		}{{SectionsPath, s.anySection}, {AuthorsPath, s.anyAuthor}, {TagsPath, s.anyTag}} {
+			ok, err := l.any(ctx, now)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			if ok {
+				add(l.path, mod)
+			}
+		}
+	}
+	months, err := s.months(ctx, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	// Newest month first: crawlers that read only the top find the news.
+	for i := len(months) - 1; i >= 0; i-- {
+		m := months[i]
+		for p := 1; p <= m.parts(s.maxURLs); p++ {
+			add(partPath(m.Year, m.Month, p), m.LastMod)
+		}
+	}
+	body, err := encodeIndex(entries)
+	return body, newest, err
+}
+
+// newestMod is the newest change among arts, for Last-Modified.
+func newestMod(arts []*news.Article) time.Time {
+	var t time.Time
+	for _, a := range arts {
+		if c := changedAt(a); c.After(t) {
+			t = c
+		}
+	}
+	return t
+}
+
+// changedAt is a story's LastModified, or the end of its embargo when that
+// came later: the story joined the sitemaps then, and Last-Modified must
+// move so that a crawler sending only If-Modified-Since sees it.
+func changedAt(a *news.Article) time.Time {
+	t := a.LastModified()
+	if a.EmbargoUntil.After(t) {
+		t = a.EmbargoUntil
+	}
+	return t
+}
+
+// recent is the news sitemap's stories: first published within NewsWindow.
+func (s *Sitemaps) recent(ctx context.Context, now time.Time) ([]*news.Article, int, error) {
+	arts, total, err := s.store.FindArticles(ctx, news.ArticleFilter{
+		PublicAt: now, PublishedFrom: now.Add(-NewsWindow), Order: "newest", Limit: MaxNewsURLs,
+	})
+	return public(arts, now), total, err
+}
+
+// public keeps the stories readers may see at now. The store filters too;
+// this second check is cheap insurance for an output search engines copy.
+func public(arts []*news.Article, now time.Time) []*news.Article {
+	out := arts[:0:0]
+	for _, a := range arts {
+		if a != nil && a.IsPublicAt(now) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (s *Sitemaps) news(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	arts, total, err := s.recent(ctx, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if total > MaxNewsURLs {
+		s.log.WarnContext(ctx, "news sitemap truncated", "stories", total, "listed", MaxNewsURLs)
+	}
+	set := newURLSet(true)
+	for _, a := range arts {
+		u := s.articleURL(a)
+		u.News = &newsEntry{
+			Publication: newsPublication{Name: s.paper.Name, Language: newsLanguage(a.Lang, s.paper.Language)},
+			// The first publication, never the last update (Google News).
+			PublicationDate: w3c(a.PublishedAt),
+			Title:           a.Headline,
+		}
+		set.URLs = append(set.URLs, u)
+	}
+	body, err := encodeURLSet(set)
+	return body, newestMod(arts), err
+}
+
+func (s *Sitemaps) articleURL(a *news.Article) urlEntry {
+	u := urlEntry{Loc: s.paper.AbsURL(s.paper.ArticlePath(a)), LastMod: w3c(a.LastModified())}
+	if img := leadImage(s.paper, a.Photo); img != "" {
+		u.Images = []imageEntry{{Loc: img}}
+	}
+	return u
+}
+
+// leadImage is the URL of the rendition to list: 1280 pixels wide when it
+// exists, else the largest made, else the original (the feeds' rule).
+func leadImage(p *news.Paper, ph *news.Photo) string {
+	if ph == nil || ph.Key == "" {
+		return ""
+	}
+	width := 0
+	for _, w := range ph.Widths {
+		if w == 1280 {
+			width = 1280
+			break
+		}
+		if w > width {
+			width = w
+		}
+	}
+	return p.AbsURL(p.PhotoPath(ph, width))
+}
+
+// articles serves /sitemaps/articles-YYYY-MM[-N].xml.
+func (s *Sitemaps) articles(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	y, mo, part, ok := parseArticlesFile(r.PathValue("file"))
+	if !ok {
+		return nil, time.Time{}, news.ErrNotFound
+	}
+	m := month{Year: y, Month: mo}
+	from, to := m.bounds(s.paper.Loc())
+	if !from.Before(now) {
+		return nil, time.Time{}, news.ErrNotFound
+	}
+	set := newURLSet(false)
+	var mod time.Time
+	start := (part - 1) * s.maxURLs
+	for off := start; off < start+s.maxURLs; off += storePage {
+		limit := min(storePage, start+s.maxURLs-off)
+		arts, total, err := s.store.FindArticles(ctx, news.ArticleFilter{
+			PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "oldest", Offset: off, Limit: limit,
+		})
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, a := range public(arts, now) {
+			set.URLs = append(set.URLs, s.articleURL(a))
+			if c := changedAt(a); c.After(mod) {
+				mod = c
+			}
+		}
+		if len(arts) < limit || off+limit >= total {
+			break
+		}
+	}
+	if len(set.URLs) == 0 {
+		return nil, time.Time{}, news.ErrNotFound
+	}
+	body, err := encodeURLSet(set)
+	return body, mod, err
+}
+
+// parseArticlesFile reads "articles-2026-11.xml" or "articles-2026-11-2.xml".
+func parseArticlesFile(name string) (year int, mo time.Month, part int, ok bool) {
+	rest, found := strings.CutPrefix(name, "articles-")
+	if !found {
+		return
+	}
+	if rest, found = strings.CutSuffix(rest, ".xml"); !found {
+		return
+	}
+	f := strings.Split(rest, "-")
+	if len(f) < 2 || len(f) > 3 || len(f[0]) != 4 || len(f[1]) != 2 {
+		return
+	}
+	for _, x := range f {
+		// Digits only, so each month has exactly one spelling ("+1" and
+		// " 1" parse as numbers too).
+		if x == "" || strings.Trim(x, "0123456789") != "" {
+			return
+		}
+	}
+	y, err1 := strconv.Atoi(f[0])
+	m, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || y < 1970 || m < 1 || m > 12 {
+		return
+	}
+	part = 1
+	if len(f) == 3 {
+		// "-1" is the unsuffixed name; refuse it so each file has one URL.
+		p, err := strconv.Atoi(f[2])
+		if err != nil || p < 2 || strconv.Itoa(p) != f[2] {
+			return
+		}
+		part = p
+	}
+	return y, time.Month(m), part, true
+}
+
+// listing is one section, author or tag page.
+type listing struct {
+	path   string
+	filter news.ArticleFilter
+}
+
+// listings turns pages into sitemap entries, keeping only those with a
+// public story; lastmod is that page's newest story. One LIMIT 1 query per
+// page; stop after the first hit when only existence is asked.
+func (s *Sitemaps) listings(ctx context.Context, now time.Time, ls []listing, firstOnly bool) ([]urlEntry, time.Time, error) {
+	var out []urlEntry
+	var newest time.Time
+	for _, l := range ls {
+		f := l.filter
+		f.PublicAt, f.Order, f.Limit = now, "newest", 1
+		arts, _, err := s.store.FindArticles(ctx, f)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		arts = public(arts, now)
+		if len(arts) == 0 {
+			continue
+		}
+		lm := arts[0].LastModified()
+		out = append(out, urlEntry{Loc: s.paper.AbsURL(l.path), LastMod: w3c(lm)})
+		if lm.After(newest) {
+			newest = lm
+		}
+		if firstOnly || len(out) == s.maxURLs {
+			break
+		}
+	}
+	return out, newest, nil
+}
+
+func (s *Sitemaps) sectionListings(ctx context.Context) ([]listing, error) {
+	secs, err := s.store.ListSections(ctx)
+	ls := make([]listing, 0, len(secs))
+	for _, x := range secs {
+		ls = append(ls, listing{s.paper.SectionPath(x), news.ArticleFilter{SectionID: x.ID}})
+	}
+	return ls, err
+}
+
+func (s *Sitemaps) authorListings(ctx context.Context) ([]listing, error) {
+	as, err := s.store.ListAuthors(ctx)
+	ls := make([]listing, 0, len(as))
+	for _, x := range as {
+		ls = append(ls, listing{s.paper.AuthorPath(x), news.ArticleFilter{AuthorID: x.ID}})
+	}
+	return ls, err
+}
+
+func (s *Sitemaps) tagListings(ctx context.Context) ([]listing, error) {
+	ts, err := s.store.ListTags(ctx)
+	ls := make([]listing, 0, len(ts))
+	for _, x := range ts {
+		ls = append(ls, listing{s.paper.TagPath(x), news.ArticleFilter{TagID: x.ID}})
+	}
+	return ls, err
+}
+
+func (s *Sitemaps) listingDoc(list func(context.Context) ([]listing, error)) builder {
+	return func(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+		ls, err := list(ctx)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		urls, mod, err := s.listings(ctx, now, ls, false)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		set := newURLSet(false)
+		set.URLs = urls
+		body, err := encodeURLSet(set)
+		return body, mod, err
+	}
+}
+
+func (s *Sitemaps) sections(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	return s.listingDoc(s.sectionListings)(ctx, r, now)
+}
+
+func (s *Sitemaps) authors(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	return s.listingDoc(s.authorListings)(ctx, r, now)
+}
+
+func (s *Sitemaps) tags(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	return s.listingDoc(s.tagListings)(ctx, r, now)
+}
+
+func (s *Sitemaps) anyOf(list func(context.Context) ([]listing, error)) func(context.Context, time.Time) (bool, error) {
+	return func(ctx context.Context, now time.Time) (bool, error) {
+		ls, err := list(ctx)
+		if err != nil {
+			return false, err
+		}
+		urls, _, err := s.listings(ctx, now, ls, true)
+		return len(urls) > 0, err
+	}
+}
+
+func (s *Sitemaps) anySection(ctx context.Context, now time.Time) (bool, error) {
+	return s.anyOf(s.sectionListings)(ctx, now)
+}
+
+func (s *Sitemaps) anyAuthor(ctx context.Context, now time.Time) (bool, error) {
+	return s.anyOf(s.authorListings)(ctx, now)
+}
+
+func (s *Sitemaps) anyTag(ctx context.Context, now time.Time) (bool, error) {
+	return s.anyOf(s.tagListings)(ctx, now)
+}
+
+// newsLanguage is the story's language as Google News wants it: an ISO 639
+// code of 2 or 3 letters, or zh-cn / zh-tw. A story without a usable
+// language takes the paper's; "und" (undetermined) is the last resort so
+// the file always validates.
+func newsLanguage(tags ...string) string {
+	for _, tag := range tags {
+		t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(tag), "_", "-"))
+		switch {
+		case t == "zh" || t == "zh-cn" || t == "zh-sg" || strings.HasPrefix(t, "zh-hans"):
+			return "zh-cn"
+		case t == "zh-tw" || t == "zh-hk" || t == "zh-mo" || strings.HasPrefix(t, "zh-hant"):
+			return "zh-tw"
+		}
+		primary, _, _ := strings.Cut(t, "-")
+		if n := len(primary); n >= 2 && n <= 3 && strings.Trim(primary, "abcdefghijklmnopqrstuvwxyz") == "" {
+			return primary
+		}
+	}
+	return "und"
+}
+
+// w3c formats t for lastmod and publication_date (W3C Datetime, in UTC).
+func w3c(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
