@@ -1,0 +1,368 @@
+// Package pagecache keeps rendered pages in memory, compressed once, and
+// serves them at about the cost of a static file: a map lookup, a header
+// copy and one write. It sits in front of any handler whose anonymous
+// responses are identical for every reader (the reader site, feeds,
+// sitemaps) and is bounded by bytes, not by the number of stories.
+//
+// Invalidation is by epoch: Purge drops everything at once. Masthead calls
+// it after every newsroom write on this node (before the write's response is
+// sent, so nothing serves the old page afterwards) and when another process
+// changed the database (the store's generation, polled or notified).
+// Dropping everything is cheap (pages re-render in well under a millisecond)
+// and cannot miss a page that lists the changed story.
+package pagecache
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// Entry is one cached response.
+type Entry struct {
+	Status       int
+	Header       http.Header // without Content-Length / Content-Encoding
+	Body         []byte
+	Gzip         []byte // nil when compression would not help
+	Brotli       []byte
+	ETag         string // strong, quoted
+	LastModified time.Time
+	size         int
+	key          string
+	elem         *list.Element
+}
+
+// Stats are counters for metrics.
+type Stats struct {
+	Hits, Misses, Stores, Evictions, Purges int64
+	Bytes, Entries                          int64
+}
+
+// Cache is a byte-bounded LRU of rendered pages.
+type Cache struct {
+	maxBytes int64
+
+	mu      sync.Mutex
+	entries map[string]*Entry
+	lru     *list.List // front: most recently used
+	bytes   int64
+
+	epoch atomic.Int64 // bumped by Purge; renders started before it are not stored
+
+	hits, misses, stores, evictions, purges atomic.Int64
+
+	flight sync.Mutex
+	calls  map[string]*call // one render per key at a time
+}
+
+type call struct {
+	wg sync.WaitGroup
+	e  *Entry
+}
+
+// New returns a cache holding at most maxBytes of page bodies (all encodings
+// counted).
+func New(maxBytes int64) *Cache {
+	return &Cache{maxBytes: maxBytes, entries: make(map[string]*Entry), lru: list.New(), calls: make(map[string]*call)}
+}
+
+// Purge drops every page. Safe to call from any goroutine.
+func (c *Cache) Purge() {
+	c.epoch.Add(1)
+	c.mu.Lock()
+	c.entries = make(map[string]*Entry)
+	c.lru.Init()
+	c.bytes = 0
+	c.mu.Unlock()
+	c.purges.Add(1)
+}
+
+// Stats returns the counters.
+func (c *Cache) Stats() Stats {
+	c.mu.Lock()
+	b, n := c.bytes, int64(len(c.entries))
+	c.mu.Unlock()
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load(),
+		Evictions: c.evictions.Load(), Purges: c.purges.Load(), Bytes: b, Entries: n}
+}
+
+func (c *Cache) get(key string) *Entry {
+	c.mu.Lock()
+	e := c.entries[key]
+	if e != nil {
+		c.lru.MoveToFront(e.elem)
+	}
+	c.mu.Unlock()
+	return e
+}
+
+func (c *Cache) put(e *Entry, epoch int64) {
+	if int64(e.size) > c.maxBytes/4 {
+		return // one page must not evict a quarter of the cache
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch.Load() != epoch {
+		return // purged while rendering: this page may be stale
+	}
+	if old := c.entries[e.key]; old != nil {
+		c.lru.Remove(old.elem)
+		c.bytes -= int64(old.size)
+	}
+	e.elem = c.lru.PushFront(e)
+	c.entries[e.key] = e
+	c.bytes += int64(e.size)
+	c.stores.Add(1)
+	for c.bytes > c.maxBytes {
+		last := c.lru.Back()
+		victim := last.Value.(*Entry)
+		c.lru.Remove(last)
+		delete(c.entries, victim.key)
+		c.bytes -= int64(victim.size)
+		c.evictions.Add(1)
+	}
+}
+
+// Middleware serves GET and HEAD requests from the cache and fills it from
+// next. A response is stored only when it is a 200 without
+// Set-Cookie whose Cache-Control says public; everything else passes
+// through untouched. Requests carrying a newsroom session cookie are not
+// different: pages are identical for everyone by design.
+func (c *Cache) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !cacheableURL(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := r.URL.RequestURI()
+		if e := c.get(key); e != nil {
+			c.hits.Add(1)
+			serve(w, r, e)
+			return
+		}
+		c.misses.Add(1)
+		e, passed := c.fill(key, w, r, next)
+		if passed {
+			return // next already wrote an uncacheable response
+		}
+		serve(w, r, e)
+	})
+}
+
+// fill renders key once however many readers ask for it at the same moment.
+// When the response is not cacheable it is written straight to w and passed
+// is true.
+func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next http.Handler) (e *Entry, passed bool) {
+	c.flight.Lock()
+	if cl, ok := c.calls[key]; ok {
+		c.flight.Unlock()
+		cl.wg.Wait()
+		if cl.e != nil {
+			return cl.e, false
+		}
+		// The leader's response was not cacheable: render our own.
+		next.ServeHTTP(w, r)
+		return nil, true
+	}
+	cl := &call{}
+	cl.wg.Add(1)
+	c.calls[key] = cl
+	c.flight.Unlock()
+	defer func() {
+		c.flight.Lock()
+		delete(c.calls, key)
+		c.flight.Unlock()
+		cl.wg.Done()
+	}()
+
+	epoch := c.epoch.Load()
+	rec := &recorder{header: make(http.Header), status: http.StatusOK}
+	next.ServeHTTP(rec, r)
+	if !cacheable(rec) {
+		copyHeader(w.Header(), rec.header)
+		w.WriteHeader(rec.status)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(rec.body.Bytes())
+		}
+		return nil, true
+	}
+	e = newEntry(key, rec)
+	c.put(e, epoch)
+	cl.e = e
+	return e, false
+}
+
+// cacheableURL keeps arbitrary query strings out of the cache: otherwise
+// anyone could evict the front page by asking for /?x=1, /?x=2, ... Only a
+// bare path or a page number is cached; search pages render from the
+// database each time.
+func cacheableURL(r *http.Request) bool {
+	q := r.URL.RawQuery
+	if q == "" {
+		return true
+	}
+	n, ok := strings.CutPrefix(q, "page=")
+	if !ok || len(n) == 0 || len(n) > 4 {
+		return false
+	}
+	for _, ch := range n {
+		if ch < '0' || ch > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cacheable: only 200s. A 404 is cheap to render and caching it would let
+// anyone fill the cache with made-up URLs.
+func cacheable(rec *recorder) bool {
+	if rec.status != http.StatusOK {
+		return false
+	}
+	if rec.header.Get("Set-Cookie") != "" || rec.header.Get("Content-Encoding") != "" {
+		return false
+	}
+	cc := rec.header.Get("Cache-Control")
+	return strings.Contains(cc, "public") && !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private")
+}
+
+func newEntry(key string, rec *recorder) *Entry {
+	body := rec.body.Bytes()
+	h := rec.header.Clone()
+	h.Del("Content-Length")
+	e := &Entry{Status: rec.status, Header: h, Body: body, key: key}
+	sum := sha256.Sum256(body)
+	e.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	if lm, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
+		e.LastModified = lm
+	}
+	h.Del("ETag")
+	if compressible(h.Get("Content-Type")) && len(body) > 512 {
+		e.Gzip = gzipBytes(body)
+		e.Brotli = brotliBytes(body)
+	}
+	h.Set("Vary", "Accept-Encoding")
+	e.size = len(body) + len(e.Gzip) + len(e.Brotli) + len(key) + 512
+	return e
+}
+
+func compressible(ct string) bool {
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || strings.Contains(ct, "xml") ||
+		strings.Contains(ct, "javascript")
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+func brotliBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	// Level 9: close to the best ratio at a few milliseconds a page, paid
+	// once per render rather than once per request.
+	bw := brotli.NewWriterLevel(&buf, 9)
+	_, _ = bw.Write(b)
+	_ = bw.Close()
+	return buf.Bytes()
+}
+
+// serve writes e, answering conditional requests with 304.
+func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
+	h := w.Header()
+	for k, v := range e.Header {
+		h[k] = v
+	}
+	h["Etag"] = []string{e.ETag}
+	if e.Status == http.StatusOK && notModified(r, e) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := e.Body
+	switch ae := r.Header.Get("Accept-Encoding"); {
+	case e.Brotli != nil && acceptsEncoding(ae, "br"):
+		body = e.Brotli
+		h["Content-Encoding"] = []string{"br"}
+	case e.Gzip != nil && acceptsEncoding(ae, "gzip"):
+		body = e.Gzip
+		h["Content-Encoding"] = []string{"gzip"}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(e.Status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func notModified(r *http.Request, e *Entry) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == e.ETag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !e.LastModified.IsZero() {
+		if t, err := http.ParseTime(ims); err == nil {
+			return !e.LastModified.Truncate(time.Second).After(t)
+		}
+	}
+	return false
+}
+
+// acceptsEncoding reports whether the Accept-Encoding header allows enc
+// (q=0 refuses it).
+func acceptsEncoding(header, enc string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+			continue
+		}
+		params = strings.ReplaceAll(params, " ", "")
+		return !strings.HasPrefix(params, "q=0") || strings.HasPrefix(params, "q=0.") && strings.Trim(params[4:], "0") != ""
+	}
+	return false
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+// recorder captures a response in memory.
+type recorder struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
