@@ -1,0 +1,500 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/news"
+)
+
+const articleColumns = `a.id, a.slug, a.headline, a.deck, a.body_markdown, a.body_html, a.lang, a.status,
+	a.section_id, a.photo_id, a.seo_title, a.seo_description, a.source_key, a.translation_of,
+	a.created_at, a.published_at, a.updated_at, a.embargo_until`
+
+func scanArticle(row pgx.Row) (*news.Article, error) {
+	var (
+		a                             news.Article
+		status                        string
+		section, photo, translation   *int64
+		published, updated, embargoed *time.Time
+	)
+	err := row.Scan(&a.ID, &a.Slug, &a.Headline, &a.Deck, &a.BodyMarkdown, &a.BodyHTML, &a.Lang, &status,
+		&section, &photo, &a.SEOTitle, &a.SEODescription, &a.SourceKey, &translation,
+		&a.CreatedAt, &published, &updated, &embargoed)
+	if err != nil {
+		return nil, err
+	}
+	a.Status = news.Status(status)
+	a.SectionID, a.PhotoID, a.TranslationOf = fromNullID(section), fromNullID(photo), fromNullID(translation)
+	a.CreatedAt = a.CreatedAt.UTC()
+	a.PublishedAt, a.UpdatedAt, a.EmbargoUntil = fromNull(published), fromNull(updated), fromNull(embargoed)
+	return &a, nil
+}
+
+// validateArticle refuses what the schema would refuse less clearly.
+func validateArticle(a *news.Article) error {
+	if strings.TrimSpace(a.Slug) == "" {
+		return invalid("an article needs a slug")
+	}
+	if !a.Status.Valid() {
+		return invalid("unknown status %q", a.Status)
+	}
+	for _, au := range a.Authors {
+		if au == nil || au.ID <= 0 {
+			return invalid("an author of the article has no ID")
+		}
+	}
+	for _, t := range a.Tags {
+		if t == nil || t.ID <= 0 {
+			return invalid("a tag of the article has no ID")
+		}
+	}
+	return nil
+}
+
+// normArticle makes the caller's struct match what is stored.
+func (db *DB) normArticle(a *news.Article) {
+	a.CreatedAt = db.createdAt(a.CreatedAt)
+	a.PublishedAt, a.UpdatedAt, a.EmbargoUntil = normTime(a.PublishedAt), normTime(a.UpdatedAt), normTime(a.EmbargoUntil)
+}
+
+// CreateArticle stores a new story with its authors and tags.
+func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
+	if err := validateArticle(a); err != nil {
+		return fmt.Errorf("create article: %w", err)
+	}
+	db.normArticle(a)
+	doc := searchDocument(a)
+	var id int64
+	err := db.write(ctx, true, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO articles (slug, headline, deck, body_markdown, body_html, body_text, lang, status,
+				section_id, photo_id, seo_title, seo_description, source_key, translation_of,
+				created_at, published_at, updated_at, embargo_until, search)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, `+searchVectorSQL(19)+`)
+			RETURNING id`,
+			append([]any{a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
+				nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, a.SourceKey, nullID(a.TranslationOf),
+				a.CreatedAt, utc(a.PublishedAt), utc(a.UpdatedAt), utc(a.EmbargoUntil)}, doc.args()...)...,
+		).Scan(&id)
+		if err != nil {
+			return err
+		}
+		// The story now owns the slug: a former slug of another story
+		// stops redirecting there.
+		if _, err := tx.Exec(ctx, "DELETE FROM article_slugs WHERE slug = $1", a.Slug); err != nil {
+			return err
+		}
+		return setArticleLinks(ctx, tx, id, a)
+	})
+	if err != nil {
+		return translate(err, "create article")
+	}
+	a.ID = id
+	return nil
+}
+
+// setArticleLinks replaces the story's authors (in byline order) and tags.
+func setArticleLinks(ctx context.Context, tx pgx.Tx, id int64, a *news.Article) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM article_authors WHERE article_id = $1", id); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM article_tags WHERE article_id = $1", id); err != nil {
+		return err
+	}
+	if len(a.Authors) > 0 {
+		ids := make([]int64, len(a.Authors))
+		for i, au := range a.Authors {
+			ids[i] = au.ID
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO article_authors (article_id, author_id, position)
+			SELECT $1, u.id, u.pos FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, pos)`, id, ids); err != nil {
+			return err
+		}
+	}
+	if len(a.Tags) > 0 {
+		ids := make([]int64, len(a.Tags))
+		for i, t := range a.Tags {
+			ids[i] = t.ID
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO article_tags (article_id, tag_id, position)
+			SELECT $1, u.id, u.pos FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, pos)`, id, ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateArticle replaces the stored story. A changed slug leaves the old one
+// behind as a redirect.
+func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
+	if err := validateArticle(a); err != nil {
+		return fmt.Errorf("update article %d: %w", a.ID, err)
+	}
+	// CreatedAt never changes: it is read back below.
+	a.PublishedAt, a.UpdatedAt, a.EmbargoUntil = normTime(a.PublishedAt), normTime(a.UpdatedAt), normTime(a.EmbargoUntil)
+	doc := searchDocument(a)
+	var created time.Time
+	err := db.write(ctx, true, func(tx pgx.Tx) error {
+		var oldSlug string
+		if err := tx.QueryRow(ctx, "SELECT slug, created_at FROM articles WHERE id = $1 FOR UPDATE", a.ID).Scan(&oldSlug, &created); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			UPDATE articles SET slug = $2, headline = $3, deck = $4, body_markdown = $5, body_html = $6, body_text = $7,
+				lang = $8, status = $9, section_id = $10, photo_id = $11, seo_title = $12, seo_description = $13,
+				source_key = $14, translation_of = $15, published_at = $16, updated_at = $17, embargo_until = $18,
+				search = `+searchVectorSQL(19)+`
+			WHERE id = $1`,
+			append([]any{a.ID, a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
+				nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, a.SourceKey, nullID(a.TranslationOf),
+				utc(a.PublishedAt), utc(a.UpdatedAt), utc(a.EmbargoUntil)}, doc.args()...)...)
+		if err != nil {
+			return err
+		}
+		if oldSlug != a.Slug {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO article_slugs (slug, article_id) VALUES ($1, $2)
+				ON CONFLICT (slug) DO UPDATE SET article_id = EXCLUDED.article_id`, oldSlug, a.ID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM article_slugs WHERE slug = $1", a.Slug); err != nil {
+				return err
+			}
+		}
+		return setArticleLinks(ctx, tx, a.ID, a)
+	})
+	if err != nil {
+		return translate(err, fmt.Sprintf("update article %d", a.ID))
+	}
+	a.CreatedAt = created.UTC()
+	return nil
+}
+
+// DeleteArticle removes a story and everything that hangs off it (former
+// slugs, links, revisions, corrections, view counts).
+func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
+	err := db.write(ctx, true, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		return nil
+	})
+	return translate(err, fmt.Sprintf("delete article %d", id))
+}
+
+// findArticle loads one story by a WHERE clause on a.
+func (db *DB) findArticle(ctx context.Context, what, where string, args ...any) (*news.Article, error) {
+	a, err := scanArticle(db.pool.QueryRow(ctx, "SELECT "+articleColumns+" FROM articles a WHERE "+where, args...))
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	if err := db.fill(ctx, []*news.Article{a}); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return a, nil
+}
+
+// FindArticleByID returns one story with its relations.
+func (db *DB) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
+	return db.findArticle(ctx, fmt.Sprintf("find article %d", id), "a.id = $1", id)
+}
+
+// FindArticleBySlug finds by current slug, or else by former slug.
+func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
+	return db.findArticle(ctx, fmt.Sprintf("find article %q", slug), `a.id = COALESCE(
+		(SELECT id FROM articles WHERE slug = $1),
+		(SELECT article_id FROM article_slugs WHERE slug = $1))`, slug)
+}
+
+// FindArticleBySourceKey finds an imported story.
+func (db *DB) FindArticleBySourceKey(ctx context.Context, key string) (*news.Article, error) {
+	if key == "" {
+		return nil, fmt.Errorf("find article by source key: %w", notFound("no source key"))
+	}
+	return db.findArticle(ctx, fmt.Sprintf("find article by source key %q", key), "a.source_key = $1", key)
+}
+
+// publicSQL is Article.IsPublicAt in SQL, for the time in parameter n.
+func publicSQL(n int) string {
+	return fmt.Sprintf(`(a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= $%[1]d
+		AND (a.embargo_until IS NULL OR a.embargo_until <= $%[1]d))`, n)
+}
+
+// where builds a WHERE clause from conditions; args numbers its parameters.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// arg adds a parameter and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return fmt.Sprintf("$%d", len(w.args))
+}
+
+func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// pageLimit applies the store's default and cap.
+func pageLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return 20
+	case limit > 1000:
+		return 1000
+	}
+	return limit
+}
+
+// FindArticles returns a page of stories and the total that match.
+func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	var w where
+	if !f.PublicAt.IsZero() {
+		p := w.arg(f.PublicAt.UTC())
+		w.add(fmt.Sprintf(`(a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= %[1]s
+			AND (a.embargo_until IS NULL OR a.embargo_until <= %[1]s))`, p))
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return nil, 0, fmt.Errorf("find articles: %w", invalid("unknown status %q", f.Status))
+		}
+		w.add("a.status = " + w.arg(string(f.Status)))
+	}
+	if f.SectionID != 0 {
+		w.add("a.section_id = " + w.arg(f.SectionID))
+	}
+	if f.AuthorID != 0 {
+		w.add("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = " + w.arg(f.AuthorID) + ")")
+	}
+	if f.TagID != 0 {
+		w.add("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = " + w.arg(f.TagID) + ")")
+	}
+	if !f.PublishedFrom.IsZero() {
+		w.add("a.published_at >= " + w.arg(f.PublishedFrom.UTC()))
+	}
+	if !f.PublishedTo.IsZero() {
+		w.add("a.published_at < " + w.arg(f.PublishedTo.UTC()))
+	}
+	if len(f.IDs) > 0 {
+		w.add("a.id = ANY(" + w.arg(f.IDs) + ")")
+	}
+	if len(f.ExcludeIDs) > 0 {
+		w.add("a.id <> ALL(" + w.arg(f.ExcludeIDs) + ")")
+	}
+	var order string
+	switch f.Order {
+	case "", "newest":
+		order = "a.published_at DESC NULLS LAST, a.id DESC"
+	case "oldest":
+		order = "a.published_at ASC NULLS LAST, a.id ASC"
+	case "updated":
+		order = "COALESCE(a.updated_at, a.created_at) DESC, a.id DESC"
+	default:
+		return nil, 0, fmt.Errorf("find articles: %w", invalid("unknown order %q", f.Order))
+	}
+	offset := max(f.Offset, 0)
+	limit := pageLimit(f.Limit)
+	// count(*) OVER () gives the total with the page in one round trip;
+	// a page past the end has no rows to carry it, so count separately then.
+	rows, err := db.pool.Query(ctx, "SELECT "+articleColumns+", count(*) OVER () FROM articles a WHERE "+w.sql()+
+		" ORDER BY "+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset), w.args...)
+	if err != nil {
+		return nil, 0, translate(err, "find articles")
+	}
+	var (
+		list  []*news.Article
+		total int
+	)
+	for rows.Next() {
+		a, err := scanArticle(extraRow{rows, []any{&total}})
+		if err != nil {
+			rows.Close()
+			return nil, 0, translate(err, "find articles")
+		}
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, translate(err, "find articles")
+	}
+	if len(list) == 0 && offset > 0 {
+		if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM articles a WHERE "+w.sql(), w.args...).Scan(&total); err != nil {
+			return nil, 0, translate(err, "find articles")
+		}
+	}
+	if err := db.fill(ctx, list); err != nil {
+		return nil, 0, fmt.Errorf("find articles: %w", err)
+	}
+	return list, total, nil
+}
+
+// DueScheduled returns scheduled stories whose time has come, oldest first.
+func (db *DB) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, error) {
+	rows, err := db.pool.Query(ctx, "SELECT "+articleColumns+` FROM articles a
+		WHERE a.status = 'scheduled' AND a.published_at <= $1
+		ORDER BY a.published_at, a.id`, t.UTC())
+	if err != nil {
+		return nil, translate(err, "due scheduled")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Article, error) { return scanArticle(r) })
+	if err != nil {
+		return nil, translate(err, "due scheduled")
+	}
+	if err := db.fill(ctx, list); err != nil {
+		return nil, fmt.Errorf("due scheduled: %w", err)
+	}
+	return list, nil
+}
+
+// fill loads the section, authors, tags, photo and corrections of each
+// story: one query per relation for the whole list, not per story.
+func (db *DB) fill(ctx context.Context, list []*news.Article) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(list))
+	byID := make(map[int64]*news.Article, len(list))
+	sectionIDs := map[int64]bool{}
+	for i, a := range list {
+		ids[i] = a.ID
+		byID[a.ID] = a
+		a.Section, a.Authors, a.Tags, a.Photo, a.Corrections = nil, nil, nil, nil, nil
+		if a.SectionID != 0 {
+			sectionIDs[a.SectionID] = true
+		}
+	}
+
+	if len(sectionIDs) > 0 {
+		rows, err := db.pool.Query(ctx, "SELECT "+sectionColumns+" FROM sections WHERE id = ANY($1)", keys(sectionIDs))
+		if err != nil {
+			return err
+		}
+		sections, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Section, error) { return scanSection(r) })
+		if err != nil {
+			return err
+		}
+		bySection := map[int64]*news.Section{}
+		for _, s := range sections {
+			bySection[s.ID] = s
+		}
+		for _, a := range list {
+			if s := bySection[a.SectionID]; s != nil {
+				c := *s
+				a.Section = &c
+			}
+		}
+	}
+
+	rows, err := db.pool.Query(ctx, "SELECT aa.article_id, "+authorColumns+` FROM article_authors aa
+		JOIN authors au ON au.id = aa.author_id
+		WHERE aa.article_id = ANY($1) ORDER BY aa.article_id, aa.position`, ids)
+	if err != nil {
+		return err
+	}
+	var authors []*news.Author
+	for rows.Next() {
+		var articleID int64
+		au, err := scanAuthor(prefixRow{rows, &articleID})
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		byID[articleID].Authors = append(byID[articleID].Authors, au)
+		authors = append(authors, au)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = db.pool.Query(ctx, `SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
+		JOIN tags t ON t.id = at.tag_id
+		WHERE at.article_id = ANY($1) ORDER BY t.name, t.slug`, ids)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var articleID int64
+		var t news.Tag
+		if err := rows.Scan(&articleID, &t.ID, &t.Slug, &t.Name); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[articleID].Tags = append(byID[articleID].Tags, &t)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = db.pool.Query(ctx, "SELECT "+correctionColumns+" FROM corrections WHERE article_id = ANY($1) ORDER BY created_at, id", ids)
+	if err != nil {
+		return err
+	}
+	corrections, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (news.Correction, error) { return scanCorrection(r) })
+	if err != nil {
+		return err
+	}
+	for _, c := range corrections {
+		a := byID[c.ArticleID]
+		a.Corrections = append(a.Corrections, c)
+	}
+
+	photos := map[int64]*news.Photo{}
+	for _, a := range list {
+		if a.PhotoID != 0 {
+			photos[a.PhotoID] = nil
+		}
+	}
+	for _, au := range authors {
+		if au.PhotoID != 0 {
+			photos[au.PhotoID] = nil
+		}
+	}
+	if err := db.loadPhotos(ctx, photos); err != nil {
+		return err
+	}
+	for _, a := range list {
+		a.Photo = copyPhoto(photos[a.PhotoID])
+	}
+	for _, au := range authors {
+		au.Photo = copyPhoto(photos[au.PhotoID])
+	}
+	return nil
+}
+
+// prefixRow scans one leading column (a key) before the rest of a row.
+type prefixRow struct {
+	rows pgx.Rows
+	key  any
+}
+
+func (r prefixRow) Scan(dest ...any) error {
+	return r.rows.Scan(append([]any{r.key}, dest...)...)
+}
+
+func keys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// errNoRows reports whether err means nothing matched.
+func errNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
+
+	"masthead/internal/news"
+	"masthead/internal/textsearch"
+)
+
+// Search indexes each story twice over: its words with the 'english'
+// configuration (stemmed: missiles finds missile) and the bigrams of its CJK
+// runs with 'simple' (북한은 → 북한 한은, so 북한 finds 북한은 and 북한의,
+// which no whole-word tokenizer does). Headline, deck and body are weighted
+// A, B and C. The store builds the vector from parameters on every write,
+// so the index is always in step with the story.
+
+// document is what the index is built from.
+type document struct {
+	bodyText                  string
+	headline, deck, body      string // for 'english'
+	headCJK, deckCJK, bodyCJK string // bigrams, for 'simple'
+}
+
+func searchDocument(a *news.Article) document {
+	body := textsearch.PlainText(a.BodyHTML)
+	if body == "" {
+		body = strings.Join(strings.Fields(a.BodyMarkdown), " ")
+	}
+	d := document{bodyText: body}
+	d.headline, d.headCJK = split(a.Headline)
+	d.deck, d.deckCJK = split(a.Deck)
+	d.body, d.bodyCJK = split(body)
+	return d
+}
+
+// split returns the NFC text (for 'english') and just its CJK bigrams (for
+// 'simple': Latin words are already in the English half).
+func split(s string) (string, string) {
+	s = norm.NFC.String(s)
+	var cjk []string
+	for _, f := range strings.Fields(textsearch.IndexText(s)) {
+		for _, r := range f {
+			if textsearch.IsCJK(r) {
+				cjk = append(cjk, f)
+				break
+			}
+		}
+	}
+	return s, strings.Join(cjk, " ")
+}
+
+func (d document) args() []any {
+	return []any{d.headline, d.headCJK, d.deck, d.deckCJK, d.body, d.bodyCJK}
+}
+
+// searchVectorSQL is the tsvector expression over the six parameters of
+// document.args starting at $n.
+func searchVectorSQL(n int) string {
+	return fmt.Sprintf(`setweight(to_tsvector('english'::regconfig, $%d::text), 'A') || setweight(to_tsvector('simple'::regconfig, $%d::text), 'A') ||
+		setweight(to_tsvector('english'::regconfig, $%d::text), 'B') || setweight(to_tsvector('simple'::regconfig, $%d::text), 'B') ||
+		setweight(to_tsvector('english'::regconfig, $%d::text), 'C') || setweight(to_tsvector('simple'::regconfig, $%d::text), 'C')`,
+		n, n+1, n+2, n+3, n+4, n+5)
+}
+
+// tsquery builds the query from the reader's words: Latin words through
+// plainto_tsquery('english') (stemmed, stop words dropped, no syntax), each
+// CJK word as the phrase of its bigrams in 'simple' (a single character as
+// a prefix). Every word must match. ok is false when nothing is left to
+// search for.
+func tsquery(w *where, terms []textsearch.Term) (expr string, ok bool) {
+	var latin []string
+	var cjk []string
+	for _, t := range terms {
+		if !t.CJK {
+			latin = append(latin, t.Text)
+			continue
+		}
+		toks := make([]string, len(t.Tokens))
+		for i, tok := range t.Tokens {
+			toks[i] = quoteLexeme(tok)
+			if t.Prefix {
+				toks[i] += ":*"
+			}
+		}
+		cjk = append(cjk, "("+strings.Join(toks, " <-> ")+")")
+	}
+	var parts []string
+	if len(latin) > 0 {
+		parts = append(parts, "plainto_tsquery('english'::regconfig, "+w.arg(strings.Join(latin, " "))+"::text)")
+	}
+	if len(cjk) > 0 {
+		parts = append(parts, "to_tsquery('simple'::regconfig, "+w.arg(strings.Join(cjk, " & "))+"::text)")
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	return strings.Join(parts, " && "), true
+}
+
+// quoteLexeme quotes a token for to_tsquery so that nothing in it is read as
+// query syntax.
+func quoteLexeme(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// SearchArticles finds stories by words. Relevance puts a story whose
+// headline has every word above one whose deck has them, above one with
+// them only in the body; ts_rank orders within each tier.
+func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.SearchHit, int, error) {
+	terms := textsearch.Terms(q.Text)
+	var w where
+	tq, ok := tsquery(&w, terms)
+	if !ok {
+		return nil, 0, nil
+	}
+	if !q.PublicAt.IsZero() {
+		p := w.arg(q.PublicAt.UTC())
+		w.add(fmt.Sprintf(`a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= %[1]s
+			AND (a.embargo_until IS NULL OR a.embargo_until <= %[1]s)`, p))
+	}
+	if q.SectionID != 0 {
+		w.add("a.section_id = " + w.arg(q.SectionID))
+	}
+	if q.AuthorID != 0 {
+		w.add("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = " + w.arg(q.AuthorID) + ")")
+	}
+	if !q.From.IsZero() {
+		w.add("a.published_at >= " + w.arg(q.From.UTC()))
+	}
+	if !q.To.IsZero() {
+		w.add("a.published_at < " + w.arg(q.To.UTC()))
+	}
+	var order string
+	switch q.Order {
+	case "", "relevance":
+		order = "rank DESC, a.published_at DESC NULLS LAST, a.id DESC"
+	case "newest":
+		order = "a.published_at DESC NULLS LAST, a.id DESC"
+	default:
+		return nil, 0, fmt.Errorf("search: %w", invalid("unknown order %q", q.Order))
+	}
+	w.add("a.search @@ q.q")
+	offset := max(q.Offset, 0)
+	limit := pageLimit(q.Limit)
+	sql := `SELECT ` + articleColumns + `, a.body_text,
+			(CASE WHEN ts_filter(a.search, '{a}') @@ q.q THEN 2 ELSE 0 END) +
+			(CASE WHEN ts_filter(a.search, '{b}') @@ q.q THEN 1 ELSE 0 END) +
+			ts_rank(a.search, q.q, 32) AS rank,
+			count(*) OVER () AS total
+		FROM articles a, (SELECT ` + tq + ` AS q) q
+		WHERE ` + w.sql() + `
+		ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+	rows, err := db.pool.Query(ctx, sql, w.args...)
+	if err != nil {
+		return nil, 0, translate(err, "search")
+	}
+	var (
+		hits  []news.SearchHit
+		list  []*news.Article
+		total int
+	)
+	for rows.Next() {
+		var (
+			body string
+			rank float64
+		)
+		a, err := scanArticle(extraRow{rows, []any{&body, &rank, &total}})
+		if err != nil {
+			rows.Close()
+			return nil, 0, translate(err, "search")
+		}
+		hits = append(hits, news.SearchHit{Article: a, Rank: rank, Snippet: textsearch.Snippet(terms, 0, body, a.Deck)})
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, translate(err, "search")
+	}
+	if len(hits) == 0 && offset > 0 {
+		// A page past the end: count the matches on their own.
+		err := db.pool.QueryRow(ctx, "SELECT count(*) FROM articles a, (SELECT "+tq+" AS q) q WHERE "+w.sql(), w.args...).Scan(&total)
+		if err != nil {
+			return nil, 0, translate(err, "search")
+		}
+	}
+	if err := db.fill(ctx, list); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	return hits, total, nil
+}
+
+// extraRow scans an article row followed by more columns.
+type extraRow struct {
+	rows  pgx.Rows
+	extra []any
+}
+
+func (r extraRow) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.extra...)...) }
