@@ -112,6 +112,9 @@ func (s *Service) Create(ctx context.Context, u *news.User, d Draft) (*news.Arti
 	if u.AuthorID != 0 && !containsID(d.AuthorIDs, u.AuthorID) {
 		d.AuthorIDs = append([]int64{u.AuthorID}, d.AuthorIDs...)
 	}
+	if !Can(u, ActEmbargo, nil) {
+		d.EmbargoUntil = time.Time{}
+	}
 	autoSlug := strings.TrimSpace(d.Slug) == ""
 	if err := s.apply(ctx, u, a, d); err != nil {
 		return nil, err
@@ -133,6 +136,9 @@ func (s *Service) Create(ctx context.Context, u *news.User, d Draft) (*news.Arti
 		return nil, slugErr(a.Slug, err)
 	}
 	if err := s.revision(ctx, u, a, "created"); err != nil {
+		return nil, err
+	}
+	if err := NoteEmbargo(ctx, s.Store, a.EmbargoUntil, now); err != nil {
 		return nil, err
 	}
 	return s.Store.FindArticleByID(ctx, a.ID)

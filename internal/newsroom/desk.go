@@ -1,0 +1,227 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+type frontRow struct {
+	A   *news.Article
+	Pos int
+}
+
+type frontPageForm struct {
+	base
+	Rows  []frontRow
+	Error string
+}
+
+func (n *Newsroom) frontPageData(r *http.Request) (*frontPageForm, error) {
+	ctx := r.Context()
+	ids, err := workflow.FrontPage(ctx, n.store)
+	if err != nil {
+		return nil, err
+	}
+	p := &frontPageForm{}
+	p.Title, p.Nav = "Front page", "frontpage"
+	for i, id := range ids {
+		a, err := n.store.FindArticleByID(ctx, id)
+		if errors.Is(err, news.ErrNotFound) {
+			continue // deleted since; the site skips it too
+		} else if err != nil {
+			return nil, err
+		}
+		p.Rows = append(p.Rows, frontRow{A: a, Pos: i + 1})
+	}
+	for _, st := range []news.Status{news.StatusScheduled, news.StatusPublished} {
+		as, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: st, ExcludeIDs: ids, Order: "newest", Limit: 40})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			p.Rows = append(p.Rows, frontRow{A: a})
+		}
+	}
+	return p, nil
+}
+
+func (n *Newsroom) frontPage(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, err := n.frontPageData(r)
+	if err != nil {
+		return err
+	}
+	n.render(w, r, c, http.StatusOK, "frontpage", p)
+	return nil
+}
+
+func (n *Newsroom) saveFrontPage(w http.ResponseWriter, r *http.Request, c *call) error {
+	type placed struct {
+		id  int64
+		pos int
+	}
+	var ps []placed
+	var bad error
+	for k, vs := range r.PostForm {
+		idStr, ok := strings.CutPrefix(k, "pos_")
+		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+			continue
+		}
+		id, err1 := strconv.ParseInt(idStr, 10, 64)
+		pos, err2 := strconv.Atoi(strings.TrimSpace(vs[0]))
+		if err1 != nil || err2 != nil || pos < 1 {
+			bad = news.Errorf(news.EINVALID, "Places are whole numbers from 1.")
+			continue
+		}
+		ps = append(ps, placed{id, pos})
+	}
+	// Equal numbers keep a stable order (by id) rather than a random one.
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].pos != ps[j].pos {
+			return ps[i].pos < ps[j].pos
+		}
+		return ps[i].id < ps[j].id
+	})
+	ids := make([]int64, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.id)
+	}
+	err := bad
+	if err == nil {
+		err = n.flow.SetFrontPage(r.Context(), c.user, ids)
+	}
+	if err != nil {
+		if news.ErrorCode(err) != news.EINVALID {
+			return err
+		}
+		p, perr := n.frontPageData(r)
+		if perr != nil {
+			return perr
+		}
+		p.Error = news.ErrorMessage(err)
+		n.render(w, r, c, http.StatusUnprocessableEntity, "frontpage", p)
+		return nil
+	}
+	http.Redirect(w, r, "/newsroom/frontpage?done=frontpage", http.StatusSeeOther)
+	return nil
+}
+
+type auditRow struct {
+	E   *news.AuditEntry
+	Who string
+}
+
+type auditPage struct {
+	base
+	Entries []auditRow
+}
+
+func (n *Newsroom) auditLog(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !workflow.Can(c.user, workflow.ActAudit, nil) {
+		return news.ErrForbidden
+	}
+	es, err := n.store.ListAudit(r.Context(), 500)
+	if err != nil {
+		return err
+	}
+	names, err := n.userNames(r)
+	if err != nil {
+		return err
+	}
+	p := &auditPage{}
+	p.Title, p.Nav = "Audit log", "audit"
+	for _, e := range es {
+		who, ok := names[e.UserID]
+		if !ok {
+			who = "user " + strconv.FormatInt(e.UserID, 10)
+		}
+		p.Entries = append(p.Entries, auditRow{E: e, Who: who})
+	}
+	n.render(w, r, c, http.StatusOK, "audit", p)
+	return nil
+}
+
+type sectionForm struct {
+	Name, Slug, Description string
+	Position                int
+}
+
+type sectionsPage struct {
+	base
+	Sections []*news.Section
+	Form     sectionForm
+	Error    string
+}
+
+func (n *Newsroom) sectionsData(r *http.Request) (*sectionsPage, error) {
+	ss, err := n.store.ListSections(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := &sectionsPage{Sections: ss, Form: sectionForm{Position: len(ss) + 1}}
+	p.Title, p.Nav = "Sections", "sections"
+	return p, nil
+}
+
+func (n *Newsroom) sections(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, err := n.sectionsData(r)
+	if err != nil {
+		return err
+	}
+	n.render(w, r, c, http.StatusOK, "sections", p)
+	return nil
+}
+
+func (n *Newsroom) addSection(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !workflow.Can(c.user, workflow.ActSections, nil) {
+		return news.ErrForbidden
+	}
+	f := sectionForm{
+		Name:        strings.TrimSpace(r.PostFormValue("name")),
+		Slug:        strings.TrimSpace(r.PostFormValue("slug")),
+		Description: strings.TrimSpace(r.PostFormValue("description")),
+	}
+	var err error
+	if v := strings.TrimSpace(r.PostFormValue("position")); v != "" {
+		if f.Position, err = strconv.Atoi(v); err != nil {
+			err = news.Errorf(news.EINVALID, "The position is a whole number.")
+		}
+	}
+	slug := news.Slugify(f.Slug)
+	if f.Slug == "" {
+		slug = news.Slugify(f.Name)
+	}
+	switch {
+	case err != nil:
+	case f.Name == "" || len(f.Name) > 100:
+		err = news.Errorf(news.EINVALID, "A section needs a name of at most 100 characters.")
+	case slug == "":
+		err = news.Errorf(news.EINVALID, "The slug needs at least one letter or digit.")
+	default:
+		s := &news.Section{Name: f.Name, Slug: slug, Description: f.Description, Position: f.Position}
+		if err = n.store.CreateSection(r.Context(), s); errors.Is(err, news.ErrConflict) {
+			err = news.Errorf(news.ECONFLICT, "A section with the slug %q exists.", slug)
+		} else if err == nil {
+			_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, slug)
+		}
+	}
+	if err != nil {
+		if code := news.ErrorCode(err); code != news.EINVALID && code != news.ECONFLICT {
+			return err
+		}
+		p, perr := n.sectionsData(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form, p.Error = f, news.ErrorMessage(err)
+		n.render(w, r, c, http.StatusUnprocessableEntity, "sections", p)
+		return nil
+	}
+	http.Redirect(w, r, "/newsroom/sections?done=section", http.StatusSeeOther)
+	return nil
+}

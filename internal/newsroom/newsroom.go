@@ -1,0 +1,277 @@
+// Package newsroom is the editors' web UI under /newsroom: sign-in,
+// dashboard, story editor with live preview, workflow moves, revisions and
+// diffs, corrections, the photo desk, front-page curation, users, accounts
+// and the audit log. Permissions are decided by internal/workflow and
+// enforced here on every request, never only in the page.
+package newsroom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"masthead/internal/auth"
+	"masthead/internal/httpx"
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+// PhotoSaver stores an uploaded image: it checks and strips the file, makes
+// the renditions, and creates (p.ID == 0) or updates the Photo row.
+// internal/media.Library implements it.
+type PhotoSaver interface {
+	SavePhoto(ctx context.Context, p *news.Photo, data []byte) error
+}
+
+// Config is what the newsroom needs.
+type Config struct {
+	Paper  *news.Paper
+	Store  news.Store
+	Clock  news.Clock
+	Logger *slog.Logger
+	// Media stores uploaded photos; nil hides the photo desk.
+	Media PhotoSaver
+	// Secure forces the Secure flag on cookies (the site is behind a TLS
+	// proxy). Without it the flag is set for TLS requests and https base
+	// URLs.
+	Secure bool
+	// MaxUploadBytes bounds a photo upload (default 20 MiB).
+	MaxUploadBytes int64
+}
+
+// Newsroom serves /newsroom/.
+type Newsroom struct {
+	cfg      Config
+	paper    *news.Paper
+	store    news.Store
+	clock    news.Clock
+	log      *slog.Logger
+	flow     *workflow.Service
+	sessions *auth.Sessions
+	// Sign-in throttles: per account and per client address, 5 failures
+	// per 15 minutes each.
+	acctThrottle *auth.Throttle
+	addrThrottle *auth.Throttle
+	pages        *pages
+}
+
+// New checks cfg and parses the templates.
+func New(cfg Config) (*Newsroom, error) {
+	if cfg.Paper == nil || cfg.Store == nil {
+		return nil, errors.New("newsroom: Paper and Store are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = news.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 20 << 20
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, fmt.Errorf("newsroom: %w", err)
+	}
+	flow := workflow.New(cfg.Store, cfg.Clock)
+	if cfg.Paper.Language != "" {
+		flow.Lang = cfg.Paper.Language
+	}
+	return &Newsroom{
+		cfg: cfg, paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
+		flow:         flow,
+		sessions:     auth.NewSessions(cfg.Store, cfg.Clock),
+		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 15*time.Minute),
+		addrThrottle: auth.NewThrottle(cfg.Clock, 20, 15*time.Minute),
+		pages:        p,
+	}, nil
+}
+
+// handler is a newsroom page: it returns an error instead of writing one,
+// and wrap turns errors into pages with the right status.
+type handler func(w http.ResponseWriter, r *http.Request, c *call) error
+
+// call is what wrap learned about the request.
+type call struct {
+	user *news.User
+	sess *news.Session
+}
+
+// public marks routes that need no session.
+const public news.Role = ""
+
+// Register adds every newsroom route to mux. Each route says the least role
+// it needs right here; finer rules (own story, story status) are checked by
+// the workflow in the handler.
+func (n *Newsroom) Register(mux *http.ServeMux) {
+	routes := []struct {
+		pattern string
+		role    news.Role
+		h       handler
+	}{
+		{"GET /newsroom/static/{file}", public, n.static},
+		{"GET /newsroom/signin", public, n.signinPage},
+		{"POST /newsroom/signin", public, n.signin},
+		{"POST /newsroom/signout", news.RoleContributor, n.signout},
+		{"GET /newsroom/{$}", news.RoleContributor, n.dashboard},
+		{"GET /newsroom", public, n.redirectHome},
+
+		{"GET /newsroom/stories", news.RoleContributor, n.storyList},
+		{"GET /newsroom/stories/new", news.RoleContributor, n.newStory},
+		{"POST /newsroom/stories", news.RoleContributor, n.createStory},
+		{"GET /newsroom/stories/{id}", news.RoleContributor, n.editStory},
+		{"POST /newsroom/stories/{id}", news.RoleContributor, n.saveStory},
+		{"POST /newsroom/preview", news.RoleContributor, n.preview},
+		{"POST /newsroom/stories/{id}/submit", news.RoleContributor, n.move(workflow.ActSubmit)},
+		{"POST /newsroom/stories/{id}/withdraw", news.RoleContributor, n.move(workflow.ActWithdraw)},
+		{"POST /newsroom/stories/{id}/publish", news.RoleEditor, n.move(workflow.ActPublish)},
+		{"POST /newsroom/stories/{id}/schedule", news.RoleEditor, n.move(workflow.ActSchedule)},
+		{"POST /newsroom/stories/{id}/unpublish", news.RoleEditor, n.move(workflow.ActUnpublish)},
+		{"POST /newsroom/stories/{id}/corrections", news.RoleEditor, n.addCorrection},
+		{"POST /newsroom/stories/{id}/photo", news.RoleContributor, n.storyPhoto},
+		{"GET /newsroom/stories/{id}/revisions", news.RoleContributor, n.revisions},
+		{"GET /newsroom/stories/{id}/diff", news.RoleContributor, n.diff},
+		{"POST /newsroom/stories/{id}/revisions/{rev}/restore", news.RoleContributor, n.restore},
+
+		{"GET /newsroom/frontpage", news.RoleEditor, n.frontPage},
+		{"POST /newsroom/frontpage", news.RoleEditor, n.saveFrontPage},
+		{"GET /newsroom/audit", news.RoleEditor, n.auditLog},
+
+		{"GET /newsroom/users", news.RoleAdmin, n.users},
+		{"POST /newsroom/users", news.RoleAdmin, n.addUser},
+		{"POST /newsroom/users/{id}/role", news.RoleAdmin, n.setRole},
+		{"POST /newsroom/users/{id}/password", news.RoleAdmin, n.resetPassword},
+		{"POST /newsroom/users/{id}/disable", news.RoleAdmin, n.setDisabled(true)},
+		{"POST /newsroom/users/{id}/enable", news.RoleAdmin, n.setDisabled(false)},
+		{"GET /newsroom/sections", news.RoleAdmin, n.sections},
+		{"POST /newsroom/sections", news.RoleAdmin, n.addSection},
+
+		{"GET /newsroom/account", news.RoleContributor, n.account},
+		{"POST /newsroom/account/password", news.RoleContributor, n.changePassword},
+		{"POST /newsroom/account/sessions/{sid}/revoke", news.RoleContributor, n.revokeSession},
+	}
+	for _, rt := range routes {
+		mux.Handle(rt.pattern, n.wrap(rt.role, rt.h))
+	}
+}
+
+// securityHeaders go on every newsroom response: no inline script or
+// style, no framing, no caching of pages that show unpublished work.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// maxFormBytes bounds a non-upload form: a 1 MiB body, URL-encoded.
+const maxFormBytes = 4 << 20
+
+// wrap applies headers, the session, the role and CSRF checks, then runs h
+// and turns its error into a page.
+func (n *Newsroom) wrap(role news.Role, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header())
+		c := &call{}
+		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if unsafe {
+			limit := int64(maxFormBytes)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				limit = n.cfg.MaxUploadBytes + 1<<20
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if !auth.SameOrigin(r, n.paper.BaseURL) {
+				n.fail(w, r, c, news.Errorf(news.EFORBIDDEN, "This form was sent from another site and was refused."))
+				return
+			}
+		}
+		if role != public {
+			if tok, err := r.Cookie(auth.CookieName); err == nil {
+				s, u, err := n.sessions.Lookup(r.Context(), tok.Value)
+				if err != nil && !errors.Is(err, news.ErrUnauthorized) {
+					n.fail(w, r, c, err)
+					return
+				}
+				c.sess, c.user = s, u
+			}
+			if c.user == nil {
+				if !unsafe {
+					http.Redirect(w, r, "/newsroom/signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				n.fail(w, r, c, news.Errorf(news.EUNAUTHORIZED, "Your session has ended. Sign in again."))
+				return
+			}
+			if unsafe {
+				if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+					if err := r.ParseMultipartForm(1 << 20); err != nil {
+						n.fail(w, r, c, tooBig(err))
+						return
+					}
+				}
+				if !auth.ValidCSRF(c.sess, auth.CSRFToken(r)) {
+					n.fail(w, r, c, news.Errorf(news.EFORBIDDEN, "The form had expired. Go back, reload the page and try again."))
+					return
+				}
+			}
+			if !workflow.AtLeast(c.user, role) {
+				n.fail(w, r, c, news.Errorf(news.EFORBIDDEN, "Your role (%s) may not open this page.", c.user.Role))
+				return
+			}
+		}
+		if err := h(w, r, c); err != nil {
+			n.fail(w, r, c, err)
+		}
+	})
+}
+
+func tooBig(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return news.Errorf(news.EINVALID, "The upload is larger than %s.", humanBytes(mbe.Limit))
+	}
+	return news.Errorf(news.EINVALID, "The form could not be read.")
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// fail answers with an error page. Internal errors are logged in full and
+// shown as a plain message.
+func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	status := httpx.StatusOf(err)
+	if status == http.StatusRequestEntityTooLarge || status >= 500 {
+		n.log.ErrorContext(r.Context(), "newsroom", "request_id", httpx.RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if r.Header.Get("X-Requested-With") == "fetch" {
+		httpx.WriteJSON(w, status, map[string]string{"error": news.ErrorMessage(err)})
+		return
+	}
+	p := &errorPage{Status: status, Message: news.ErrorMessage(err)}
+	p.Title = http.StatusText(status)
+	n.render(w, r, c, status, "error", p)
+}
+
+func (n *Newsroom) redirectHome(w http.ResponseWriter, r *http.Request, c *call) error {
+	http.Redirect(w, r, "/newsroom/", http.StatusMovedPermanently)
+	return nil
+}
+
+// secure tells whether cookies get the Secure flag.
+func (n *Newsroom) secure(r *http.Request) bool {
+	return n.cfg.Secure || r.TLS != nil || strings.HasPrefix(n.paper.BaseURL, "https://")
+}

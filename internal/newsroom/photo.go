@@ -1,0 +1,145 @@
+package newsroom
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+// storyPhoto uploads a lead photo for the story, edits the caption, credit,
+// alt text and focal point of the one it has, or removes it from the story.
+func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	a, err := n.story(r, c)
+	if err != nil {
+		return err
+	}
+	if !workflow.Can(c.user, workflow.ActEdit, a) {
+		return news.Errorf(news.EFORBIDDEN, "Your role (%s) may not edit this story.", c.user.Role)
+	}
+	if n.cfg.Media == nil {
+		return news.Errorf(news.ENOTFOUND, "The photo desk is not configured.")
+	}
+	form := photoForm{
+		Caption: strings.TrimSpace(r.PostFormValue("caption")),
+		Credit:  strings.TrimSpace(r.PostFormValue("credit")),
+		Alt:     strings.TrimSpace(r.PostFormValue("alt")),
+		FocalX:  r.PostFormValue("focal_x"),
+		FocalY:  r.PostFormValue("focal_y"),
+	}
+	fail := func(err error) error {
+		if code := news.ErrorCode(err); code != news.EINVALID && code != news.ECONFLICT {
+			return err
+		}
+		p, perr := n.editor(r, c, a, workflow.DraftOf(a))
+		if perr != nil {
+			return perr
+		}
+		p.PhotoError, p.PhotoForm = news.ErrorMessage(err), form
+		n.render(w, r, c, http.StatusUnprocessableEntity, "editor", p)
+		return nil
+	}
+
+	if r.PostFormValue("op") == "remove" {
+		d := workflow.DraftOf(a)
+		d.PhotoID = 0
+		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo removed"); err != nil {
+			return fail(err)
+		}
+		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+		return nil
+	}
+
+	fx, fy, err := parseFocal(form.FocalX, form.FocalY)
+	if err != nil {
+		return fail(err)
+	}
+	for _, f := range []string{form.Caption, form.Credit, form.Alt} {
+		if utf8.RuneCountInString(f) > 1000 {
+			return fail(news.Errorf(news.EINVALID, "Caption, credit and alt text are at most 1000 characters each."))
+		}
+	}
+
+	file, hdr, err := r.FormFile("file")
+	switch {
+	case err == nil:
+		defer file.Close()
+		if hdr.Size > n.cfg.MaxUploadBytes {
+			return fail(news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes)))
+		}
+		data, err := io.ReadAll(io.LimitReader(file, n.cfg.MaxUploadBytes+1))
+		if err != nil {
+			return fail(tooBig(err))
+		}
+		if int64(len(data)) > n.cfg.MaxUploadBytes {
+			return fail(news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes)))
+		}
+		if len(data) == 0 {
+			return fail(news.Errorf(news.EINVALID, "The file is empty."))
+		}
+		ph := &news.Photo{
+			ContentType: hdr.Header.Get("Content-Type"),
+			Caption:     form.Caption, Credit: form.Credit, Alt: form.Alt, FocalX: fx, FocalY: fy,
+			CreatedAt: n.clock.Now(),
+		}
+		// A new Photo for every upload: reader URLs of photos are cached as
+		// immutable, so bytes never change under an existing id.
+		if err := n.cfg.Media.SavePhoto(ctx, ph, data); err != nil {
+			return fail(err)
+		}
+		if ph.ID == 0 {
+			if err := n.store.CreatePhoto(ctx, ph); err != nil {
+				return err
+			}
+		}
+		d := workflow.DraftOf(a)
+		d.PhotoID = ph.ID
+		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo"); err != nil {
+			return fail(err)
+		}
+	case errors.Is(err, http.ErrMissingFile):
+		if a.PhotoID == 0 {
+			return fail(news.Errorf(news.EINVALID, "Choose an image file to upload."))
+		}
+		ph, err := n.store.FindPhotoByID(ctx, a.PhotoID)
+		if err != nil {
+			return err
+		}
+		ph.Caption, ph.Credit, ph.Alt, ph.FocalX, ph.FocalY = form.Caption, form.Credit, form.Alt, fx, fy
+		if err := n.store.UpdatePhoto(ctx, ph); err != nil {
+			return err
+		}
+		_ = workflow.Audit(ctx, n.store, n.clock, c.user, "photo", a.ID, fmt.Sprintf("photo %d details", ph.ID))
+	default:
+		return fail(tooBig(err))
+	}
+	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+	return nil
+}
+
+func parseFocal(xs, ys string) (float64, float64, error) {
+	parse := func(s string) (float64, error) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return 0.5, nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 1 {
+			return 0, news.Errorf(news.EINVALID, "The focal point is two numbers from 0 to 1.")
+		}
+		return f, nil
+	}
+	x, err := parse(xs)
+	if err != nil {
+		return 0, 0, err
+	}
+	y, err := parse(ys)
+	return x, y, err
+}

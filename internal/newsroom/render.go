@@ -1,0 +1,196 @@
+package newsroom
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// base is what every page shows: who is signed in, the CSRF token for its
+// forms, and a message from the previous action.
+type base struct {
+	Title string
+	User  *news.User
+	CSRF  string
+	Paper *news.Paper
+	Flash string
+	Nav   string
+}
+
+func (b *base) basePtr() *base { return b }
+
+type pageData interface{ basePtr() *base }
+
+type errorPage struct {
+	base
+	Status  int
+	Message string
+}
+
+// pages holds one template set per page: the layout plus that page, so
+// pages can define the same blocks.
+type pages struct{ t map[string]*template.Template }
+
+// pageNames lists every page template (templates/NAME.html).
+var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
+	"frontpage", "audit", "users", "sections", "account"}
+
+func parsePages() (*pages, error) {
+	p := &pages{t: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		p.t[name] = t
+	}
+	return p, nil
+}
+
+// render executes page name into a buffer first, so a template error never
+// sends half a page.
+func (n *Newsroom) render(w http.ResponseWriter, r *http.Request, c *call, status int, name string, data pageData) {
+	b := data.basePtr()
+	b.Paper = n.paper
+	if c != nil && c.user != nil {
+		b.User = c.user
+		b.CSRF = c.sess.CSRFToken
+	}
+	if b.Flash == "" {
+		b.Flash = flashes[r.URL.Query().Get("done")]
+	}
+	var buf bytes.Buffer
+	t := n.pages.t[name]
+	if t == nil {
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		n.log.ErrorContext(r.Context(), "newsroom: unknown page", "page", name)
+		return
+	}
+	if err := t.Execute(&buf, data); err != nil {
+		n.log.ErrorContext(r.Context(), "newsroom: render", "page", name, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// flashes are the messages a redirect after a POST may ask for (?done=...),
+// fixed texts so that a link cannot put words on our page.
+var flashes = map[string]string{
+	"created":    "Draft created.",
+	"saved":      "Saved.",
+	"submit":     "Submitted for review.",
+	"withdraw":   "Moved back to draft.",
+	"publish":    "Published.",
+	"schedule":   "Scheduled.",
+	"unpublish":  "Unpublished.",
+	"corrected":  "Note added to the story.",
+	"restored":   "Revision restored.",
+	"photo":      "Photo saved.",
+	"frontpage":  "Front page saved.",
+	"user":       "Account saved.",
+	"password":   "Password changed. Your other sessions were signed out.",
+	"revoked":    "Session signed out.",
+	"section":    "Section added.",
+	"signed-out": "Signed out.",
+}
+
+func (n *Newsroom) static(w http.ResponseWriter, r *http.Request, c *call) error {
+	name := r.PathValue("file")
+	if strings.Contains(name, "/") || strings.HasPrefix(name, ".") {
+		return news.ErrNotFound
+	}
+	b, err := fs.ReadFile(staticFS, "static/"+name)
+	if err != nil {
+		return news.Errorf(news.ENOTFOUND, "Not found.")
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	default:
+		return news.ErrNotFound
+	}
+	_, _ = w.Write(b)
+	return nil
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+var funcs = template.FuncMap{
+	"datetime": func(p *news.Paper, t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(p.Loc()).Format("2006-01-02 15:04 MST")
+	},
+	"dtlocal": func(p *news.Paper, t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(p.Loc()).Format("2006-01-02T15:04")
+	},
+	"can": func(u *news.User, act string, a *news.Article) bool {
+		return workflow.Can(u, workflow.Action(act), a)
+	},
+	"canmove": func(u *news.User, act string, a *news.Article) bool {
+		return a != nil && workflow.Can(u, workflow.Action(act), a) && workflow.CanMove(workflow.Action(act), a.Status)
+	},
+	"atleast": func(u *news.User, r string) bool { return workflow.AtLeast(u, news.Role(r)) },
+	"articleURL": func(p *news.Paper, a *news.Article) string {
+		return p.ArticlePath(a)
+	},
+	"photoURL": func(p *news.Paper, ph *news.Photo, w int) string { return p.PhotoPath(ph, w) },
+	"hasID": func(ids []int64, id int64) bool {
+		for _, x := range ids {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	},
+	"bylines": func(as []*news.Author) string {
+		var s []string
+		for _, a := range as {
+			s = append(s, a.Name)
+		}
+		return strings.Join(s, ", ")
+	},
+	"tagList": func(ts []string) string { return strings.Join(ts, ", ") },
+	"minutes": func(d time.Duration) string {
+		m := int(d.Round(time.Minute) / time.Minute)
+		if m < 1 {
+			return "under a minute"
+		}
+		if m == 1 {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", m)
+	},
+	"add": func(a, b int) int { return a + b },
+	"roles": func() []news.Role {
+		return []news.Role{news.RoleContributor, news.RoleReporter, news.RoleEditor, news.RoleAdmin}
+	},
+	"kinds": func() []news.CorrectionKind {
+		return []news.CorrectionKind{news.KindCorrection, news.KindClarification, news.KindUpdate}
+	},
+}

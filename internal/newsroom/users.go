@@ -1,0 +1,306 @@
+package newsroom
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"masthead/internal/auth"
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+type userForm struct {
+	Email, Name string
+	Role        news.Role
+}
+
+type usersPage struct {
+	base
+	Users          []*news.User
+	Form           userForm
+	Error          string
+	NewPassword    string
+	NewPasswordFor string
+}
+
+func (n *Newsroom) usersData(r *http.Request) (*usersPage, error) {
+	us, err := n.store.ListUsers(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := &usersPage{Users: us, Form: userForm{Role: news.RoleReporter}}
+	p.Title, p.Nav = "Users", "users"
+	return p, nil
+}
+
+func (n *Newsroom) users(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, err := n.usersData(r)
+	if err != nil {
+		return err
+	}
+	n.render(w, r, c, http.StatusOK, "users", p)
+	return nil
+}
+
+// usersResult renders the users page after an action: with the error for
+// bad input, or with a one-time password to hand on.
+func (n *Newsroom) usersResult(w http.ResponseWriter, r *http.Request, c *call, err error, f *userForm, pwFor, pw string) error {
+	if err != nil {
+		if code := news.ErrorCode(err); code != news.EINVALID && code != news.ECONFLICT {
+			return err
+		}
+	}
+	p, perr := n.usersData(r)
+	if perr != nil {
+		return perr
+	}
+	status := http.StatusOK
+	if err != nil {
+		p.Error, status = news.ErrorMessage(err), http.StatusUnprocessableEntity
+	}
+	if f != nil {
+		p.Form = *f
+	}
+	if pw != "" {
+		p.NewPassword, p.NewPasswordFor = pw, pwFor
+	}
+	n.render(w, r, c, status, "users", p)
+	return nil
+}
+
+func (n *Newsroom) addUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !workflow.Can(c.user, workflow.ActUsers, nil) {
+		return news.ErrForbidden
+	}
+	f := userForm{
+		Email: strings.TrimSpace(r.PostFormValue("email")),
+		Name:  strings.TrimSpace(r.PostFormValue("name")),
+		Role:  news.Role(r.PostFormValue("role")),
+	}
+	pw := auth.RandomPassword()
+	u, err := auth.CreateUser(r.Context(), n.store, auth.NewUser{Email: f.Email, Name: f.Name, Role: f.Role, Password: pw})
+	if err != nil {
+		return n.usersResult(w, r, c, err, &f, "", "")
+	}
+	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "user_add", 0, fmt.Sprintf("%s as %s", u.Email, u.Role))
+	return n.usersResult(w, r, c, nil, nil, u.Email, pw)
+}
+
+// target loads the user in the path.
+func (n *Newsroom) target(r *http.Request) (*news.User, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return n.store.FindUserByID(r.Context(), id)
+}
+
+// keepsAnAdmin refuses a change that would leave no enabled admin, which
+// nobody could undo from the newsroom.
+func (n *Newsroom) keepsAnAdmin(r *http.Request, changed *news.User) error {
+	us, err := n.store.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		if u.ID == changed.ID {
+			u = changed
+		}
+		if u.Role == news.RoleAdmin && !u.Disabled {
+			return nil
+		}
+	}
+	return news.Errorf(news.EINVALID, "There must be at least one active admin.")
+}
+
+func (n *Newsroom) setRole(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !workflow.Can(c.user, workflow.ActUsers, nil) {
+		return news.ErrForbidden
+	}
+	u, err := n.target(r)
+	if err != nil {
+		return err
+	}
+	role := news.Role(r.PostFormValue("role"))
+	if !role.Valid() {
+		return n.usersResult(w, r, c, news.Errorf(news.EINVALID, "Unknown role %q.", role), nil, "", "")
+	}
+	old := u.Role
+	next := *u
+	next.Role = role
+	if err := n.keepsAnAdmin(r, &next); err != nil {
+		return n.usersResult(w, r, c, err, nil, "", "")
+	}
+	if err := n.store.UpdateUser(r.Context(), &next); err != nil {
+		return err
+	}
+	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "role", 0, fmt.Sprintf("%s: %s → %s", u.Email, old, role))
+	http.Redirect(w, r, "/newsroom/users?done=user", http.StatusSeeOther)
+	return nil
+}
+
+func (n *Newsroom) resetPassword(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !workflow.Can(c.user, workflow.ActUsers, nil) {
+		return news.ErrForbidden
+	}
+	u, err := n.target(r)
+	if err != nil {
+		return err
+	}
+	pw := auth.RandomPassword()
+	if err := auth.SetPassword(r.Context(), n.store, u, pw); err != nil {
+		return err
+	}
+	// Whoever knew the old password is signed out everywhere.
+	if err := n.sessions.RevokeAll(r.Context(), u.ID, c.sessIfSelf(u)); err != nil {
+		return err
+	}
+	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "password_reset", 0, u.Email)
+	return n.usersResult(w, r, c, nil, nil, u.Email, pw)
+}
+
+// sessIfSelf keeps the acting session alive when an admin acts on their own
+// account.
+func (c *call) sessIfSelf(u *news.User) string {
+	if c.user.ID == u.ID {
+		return c.sess.ID
+	}
+	return ""
+}
+
+func (n *Newsroom) setDisabled(disabled bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		if !workflow.Can(c.user, workflow.ActUsers, nil) {
+			return news.ErrForbidden
+		}
+		u, err := n.target(r)
+		if err != nil {
+			return err
+		}
+		if disabled && u.ID == c.user.ID {
+			return n.usersResult(w, r, c, news.Errorf(news.EINVALID, "You cannot disable your own account."), nil, "", "")
+		}
+		next := *u
+		next.Disabled = disabled
+		if err := n.keepsAnAdmin(r, &next); err != nil {
+			return n.usersResult(w, r, c, err, nil, "", "")
+		}
+		if err := n.store.UpdateUser(r.Context(), &next); err != nil {
+			return err
+		}
+		action := "enable"
+		if disabled {
+			action = "disable"
+			if err := n.sessions.RevokeAll(r.Context(), u.ID, ""); err != nil {
+				return err
+			}
+		}
+		_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, action, 0, u.Email)
+		http.Redirect(w, r, "/newsroom/users?done=user", http.StatusSeeOther)
+		return nil
+	}
+}
+
+type sessionRow struct {
+	S       *news.Session
+	Handle  string
+	Current bool
+}
+
+type accountPage struct {
+	base
+	Sessions []sessionRow
+	Error    string
+}
+
+// handleLen is how much of a session's ID the page shows to name it: enough
+// to tell a user's sessions apart, not the whole stored key.
+const handleLen = 16
+
+func (n *Newsroom) accountData(r *http.Request, c *call) (*accountPage, error) {
+	ss, err := n.sessions.List(r.Context(), c.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &accountPage{}
+	p.Title, p.Nav = "My account", "account"
+	for _, s := range ss {
+		p.Sessions = append(p.Sessions, sessionRow{S: s, Handle: s.ID[:min(handleLen, len(s.ID))], Current: s.ID == c.sess.ID})
+	}
+	return p, nil
+}
+
+func (n *Newsroom) account(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, err := n.accountData(r, c)
+	if err != nil {
+		return err
+	}
+	n.render(w, r, c, http.StatusOK, "account", p)
+	return nil
+}
+
+func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	cur, pw, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
+	key := "acct:" + strings.ToLower(c.user.Email)
+	var err error
+	if ok, _ := n.acctThrottle.Allow(key); !ok {
+		err = news.Errorf(news.EINVALID, "Too many wrong passwords. Try again later.")
+	} else if !auth.CheckPassword(c.user.PasswordHash, cur) {
+		n.acctThrottle.Fail(key)
+		err = news.Errorf(news.EINVALID, "The current password is wrong.")
+	} else if pw != confirm {
+		err = news.Errorf(news.EINVALID, "The two new passwords differ.")
+	} else if pw == cur {
+		err = news.Errorf(news.EINVALID, "The new password is the current one.")
+	} else {
+		err = auth.SetPassword(ctx, n.store, c.user, pw)
+	}
+	if err != nil {
+		if news.ErrorCode(err) != news.EINVALID {
+			return err
+		}
+		p, perr := n.accountData(r, c)
+		if perr != nil {
+			return perr
+		}
+		p.Error = news.ErrorMessage(err)
+		n.render(w, r, c, http.StatusUnprocessableEntity, "account", p)
+		return nil
+	}
+	if err := n.sessions.RevokeAll(ctx, c.user.ID, c.sess.ID); err != nil {
+		return err
+	}
+	_ = workflow.Audit(ctx, n.store, n.clock, c.user, "password_change", 0, "")
+	http.Redirect(w, r, "/newsroom/account?done=password", http.StatusSeeOther)
+	return nil
+}
+
+func (n *Newsroom) revokeSession(w http.ResponseWriter, r *http.Request, c *call) error {
+	handle := r.PathValue("sid")
+	if len(handle) != handleLen {
+		return news.Errorf(news.ENOTFOUND, "No such session.")
+	}
+	ss, err := n.store.ListSessions(r.Context(), c.user.ID)
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		if !strings.HasPrefix(s.ID, handle) {
+			continue
+		}
+		if err := n.sessions.Revoke(r.Context(), c.user.ID, s.ID); err != nil && !errors.Is(err, news.ErrNotFound) {
+			return err
+		}
+		if s.ID == c.sess.ID {
+			auth.ClearCookie(w, n.secure(r))
+			http.Redirect(w, r, "/newsroom/signin", http.StatusSeeOther)
+			return nil
+		}
+		http.Redirect(w, r, "/newsroom/account?done=revoked", http.StatusSeeOther)
+		return nil
+	}
+	return news.Errorf(news.ENOTFOUND, "No such session.")
+}
