@@ -44,21 +44,21 @@ var md = goldmark.New(
 )
 
 // headingClamp keeps body headings within h2–h4: the page's only h1 is the
-// headline, and Sanitize allows no other levels.
+// headline, and Sanitize allows no other levels. "# Subhead" and
+// "## Subhead" both make an h2: writers use either for the first level.
 type headingClamp struct{}
 
 func (headingClamp) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering {
-			h.Level = min(max(h.Level+1, 2), 4)
+			h.Level = min(max(h.Level, 2), 4)
 		}
 		return ast.WalkContinue, nil
 	})
 }
 
 // MarkdownToHTML renders CommonMark with GitHub tables, strikethrough and
-// bare-URL links. Headings move down one level (# becomes h2) and stop at
-// h4. Raw HTML in the source is omitted. The result is not yet a story
+// bare-URL links. Headings are kept within h2–h4 (# becomes h2, ##### h4). Raw HTML in the source is omitted. The result is not yet a story
 // body: pass it through Sanitize.
 func MarkdownToHTML(src string) (string, error) {
 	var buf bytes.Buffer

@@ -15,7 +15,7 @@ func TestMarkdownToHTML(t *testing.T) {
 		not      []string
 	}{
 		{"paragraph", "Hello *world*.", []string{"<p>Hello <em>world</em>.</p>"}, nil},
-		{"heading moves down", "# Top\n\n## Next\n\n##### Deep", []string{"<h2>Top</h2>", "<h3>Next</h3>", "<h4>Deep</h4>"}, []string{"<h1", "<h5"}},
+		{"headings clamped", "# Top\n\n## Next\n\n### Third\n\n##### Deep", []string{"<h2>Top</h2>", "<h2>Next</h2>", "<h3>Third</h3>", "<h4>Deep</h4>"}, []string{"<h1", "<h5"}},
 		{"table", "| a | b |\n|:--|--:|\n| 1 | 2 |", []string{"<table>", "<th>a</th>", "<td>2</td>"}, []string{"style=", "align="}},
 		{"strikethrough", "~~gone~~", []string{"<del>gone</del>"}, nil},
 		{"linkify", "See https://example.com/x now", []string{`<a href="https://example.com/x" rel="noopener nofollow">https://example.com/x</a>`}, nil},

@@ -19,8 +19,12 @@ import (
 
 // origSrc remembers an image's src as written in the page, before
 // readability makes it absolute against the canonical URL: a relative src
-// may name a file saved next to the page.
-const origSrc = "data-masthead-src"
+// may name a file saved next to the page. markCredit marks a photo credit
+// (class="credit"), since readability drops class attributes.
+const (
+	origSrc    = "data-masthead-src"
+	markCredit = "data-masthead-credit"
+)
 
 // minArticleText is the least plain text (runes) an extracted article may
 // have. Readability returns its best guess even for a page that has no
@@ -80,6 +84,7 @@ func parseHTML(path string, data []byte) (*Parsed, error) {
 		}
 	}
 	demoteHeadings(art.Node, a.Headline)
+	dropBylines(art.Node)
 
 	var buf bytes.Buffer
 	if err := html.Render(&buf, art.Node); err != nil {
@@ -184,6 +189,11 @@ func readMeta(doc *html.Node) pageMeta {
 				}
 			case atom.Img:
 				n.Attr = append(n.Attr, html.Attribute{Key: origSrc, Val: attr(n, "src")})
+			}
+			if c := strings.ToLower(attr(n, "class")); strings.Contains(c, "credit") || strings.Contains(c, "copyright") {
+				n.Attr = append(n.Attr, html.Attribute{Key: markCredit, Val: "1"})
+			}
+			switch n.DataAtom {
 			case atom.H1:
 				if m.h1 == "" {
 					m.h1 = textOf(n)
@@ -218,10 +228,7 @@ func leadFigure(root *html.Node, dir string) *PhotoRef {
 	ph := &PhotoRef{Alt: strings.TrimSpace(attr(img, "alt"))}
 	if cap := find(fig, func(n *html.Node) bool { return n.DataAtom == atom.Figcaption }); cap != nil {
 		// A credit is often marked up apart: <span class="credit">.
-		if cr := find(cap, func(n *html.Node) bool {
-			c := strings.ToLower(attr(n, "class"))
-			return strings.Contains(c, "credit") || strings.Contains(c, "byline") || strings.Contains(c, "source")
-		}); cr != nil {
+		if cr := find(cap, func(n *html.Node) bool { return attr(n, markCredit) != "" }); cr != nil {
 			ph.Credit = textOf(cr)
 			cr.Parent.RemoveChild(cr)
 			ph.Caption = strings.TrimRight(textOf(cap), " /")
@@ -277,6 +284,27 @@ func demoteHeadings(root *html.Node, headline string) {
 			h.DataAtom, h.Data = atom.H2, "h2"
 		case atom.H5, atom.H6:
 			h.DataAtom, h.Data = atom.H4, "h4"
+		}
+	}
+}
+
+// dropBylines removes "By ..." lines from the top of the body: readability
+// leaves them in when it found the byline in the page's metadata, and the
+// page prints the byline itself.
+func dropBylines(root *html.Node) {
+	var blocks []*html.Node
+	find(root, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.P, atom.Div, atom.Span, atom.Address:
+			if len(blocks) < 4 {
+				blocks = append(blocks, n)
+			}
+		}
+		return false
+	})
+	for _, b := range blocks {
+		if t := textOf(b); len([]rune(t)) <= 120 && bylineRe.MatchString(t) && b.Parent != nil {
+			b.Parent.RemoveChild(b)
 		}
 	}
 }
