@@ -258,8 +258,8 @@ func testSearch(t *testing.T, open func(t *testing.T) news.Store) {
 		// Without PublicAt the newsroom finds every story, whatever its state.
 		w := loadCorpus(t, open)
 		_, _, total := w.search(t, news.SearchQuery{Text: "missile", Limit: 100})
-		if total != 9 {
-			t.Errorf("newsroom search total = %d, want 9", total)
+		if total != 8 {
+			t.Errorf("newsroom search total = %d, want 8 (every story that mentions a missile)", total)
 		}
 	})
 
@@ -298,7 +298,7 @@ func testSearch(t *testing.T, open func(t *testing.T) news.Store) {
 		expect("after deleting", "trump-letter", "draft-missile")
 
 		q.PublicAt = searchNow.Add(2 * time.Hour)
-		expect("after the embargo lifts", "trump-letter", "embargoed-missile", "draft-missile")
+		expect("after the embargo lifts", "embargoed-missile", "trump-letter", "draft-missile")
 
 		// Korean text edits are in step too.
 		ko := w.find(w.ids["ko-stocks"])

@@ -1,0 +1,293 @@
+// Package sqlite is the embedded news.Store: one SQLite file, a pure-Go
+// driver (modernc.org/sqlite), FTS5 for search. It is what a small paper runs
+// on one machine with nothing else installed.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"masthead/internal/news"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a news.Store on one SQLite file.
+//
+// It holds two pools. Writes go through a pool of exactly one connection:
+// SQLite allows one writer at a time anyway, and queueing writers in Go
+// instead of in SQLite's busy handler makes them fair and keeps
+// "database is locked" errors away. Reads use their own pool of several
+// connections; in WAL mode readers see the last committed state and never
+// wait for the writer, so a long import does not stall the site.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	// now stamps CreatedAt when the caller leaves it zero.
+	now func() time.Time
+}
+
+var _ news.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path, proves the
+// driver has FTS5 and applies pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: open %q: want a file path", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	// A URI file name, so that any character in the path is allowed; the
+	// driver reads its own parameters from the query.
+	name := "file:" + (&url.URL{Path: abs}).EscapedPath()
+
+	// Settings, and why:
+	//   busy_timeout(10000): another process (masthead import beside
+	//     serve) may hold the write lock; wait up to 10 s instead of
+	//     failing at once with SQLITE_BUSY.
+	//   foreign_keys(1): SQLite leaves them off by default; the schema
+	//     relies on them (cascading deletes of a story's rows).
+	//   journal_mode(WAL): readers and the writer do not block each other,
+	//     and commits are one append to the log.
+	//   synchronous(NORMAL): in WAL mode this is still crash-safe for the
+	//     database; a power cut can lose the last transactions, not corrupt
+	//     the file. FULL would fsync on every commit.
+	//   _txlock=immediate (writer only): BEGIN takes the write lock at once.
+	//     A deferred transaction that reads and then writes can fail with
+	//     SQLITE_BUSY when another process wrote in between, which
+	//     busy_timeout cannot help with; IMMEDIATE waits instead.
+	//   query_only(1) (readers only): a read connection can never write by
+	//     mistake, which would bypass the single-writer pool.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", name+"?_txlock=immediate&_pragma=journal_mode(WAL)&"+common)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+
+	db := &DB{path: path, write: w, now: func() time.Time { return time.Now().UTC() }}
+	if err := db.checkFTS5(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+
+	r, err := sql.Open("sqlite", name+"?_pragma=query_only(1)&"+common)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.read = r
+	if err := r.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// checkFTS5 proves at start-up that the driver was built with FTS5 (and
+// contentless_delete, SQLite 3.43+), so a missing feature is one clear
+// error at Open instead of a failed search later.
+func (db *DB) checkFTS5(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x, content='', contentless_delete=1, tokenize='porter unicode61')`)
+	if err != nil {
+		var version string
+		_ = db.write.QueryRowContext(ctx, `SELECT sqlite_version()`).Scan(&version)
+		return fmt.Errorf("sqlite: open %s: the SQLite driver (version %s) lacks FTS5 with contentless_delete, which search needs: %w", db.path, version, err)
+	}
+	_, err = db.write.ExecContext(ctx, `DROP TABLE temp.fts5_probe`)
+	return err
+}
+
+// migrate applies the embedded migrations that are not yet recorded in
+// schema_migrations, each in its own transaction with its record, so a
+// failed migration leaves the database at the previous version. Two
+// processes opening a new file at once are serialised by the immediate
+// transaction, and the second finds the work done.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("sqlite: migration %s: name must start with a number", base)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = db.tx(ctx, false, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMicro())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// tx runs fn in a write transaction. When visible is set the generation is
+// bumped in the same transaction, so a poller can never see the new
+// generation without the change, or the change without the new generation.
+func (db *DB) tx(ctx context.Context, visible bool, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	if visible {
+		if _, err := tx.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
+			return translate(err)
+		}
+	}
+	return translate(tx.Commit())
+}
+
+// view runs fn in a read transaction: one consistent snapshot for a story
+// and everything loaded with it.
+func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// Generation returns the counter bumped by every visible write, from any
+// process using the file.
+func (db *DB) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g)
+	if err != nil {
+		return 0, fmt.Errorf("generation: %w", translate(err))
+	}
+	return g, nil
+}
+
+// BumpGeneration marks a change made outside the store's writes.
+func (db *DB) BumpGeneration(ctx context.Context) error {
+	return db.tx(ctx, true, func(*sql.Tx) error { return nil })
+}
+
+// Time columns are INTEGER microseconds since the epoch (PostgreSQL's
+// precision), NULL for the zero time.
+
+func tv(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func tvNotNull(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicro(n sql.NullInt64) time.Time {
+	if !n.Valid || n.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n.Int64).UTC()
+}
+
+// nullID stores 0 as NULL for optional foreign keys.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// placeholders returns "?,?,?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
