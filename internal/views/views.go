@@ -163,11 +163,15 @@ func New(cfg Config) (*Counter, error) {
 		return nil, fmt.Errorf("views: daily salt: %w", err)
 	}
 	c.day.Store(d)
+	if err := c.loadSeen(ctx); err != nil {
+		c.log.Warn("views: cannot load today's readers; some may count twice", "err", err)
+	}
 	return c, nil
 }
 
 // Run writes the counts every FlushInterval until ctx ends, then writes
-// whatever is pending and returns. Shut the HTTP server down before
+// whatever is pending, saves the day's reader set (so a restart does not
+// count the same readers again) and returns. Shut the HTTP server down before
 // cancelling ctx, so no beacon arrives after the last flush.
 func (c *Counter) Run(ctx context.Context) error {
 	t := time.NewTicker(c.interval)
@@ -179,6 +183,9 @@ func (c *Counter) Run(ctx context.Context) error {
 			defer cancel()
 			if err := c.Flush(fctx); err != nil {
 				return fmt.Errorf("views: last flush: %w", err)
+			}
+			if err := c.saveSeen(fctx); err != nil {
+				return fmt.Errorf("views: save today's readers: %w", err)
 			}
 			return nil
 		case <-t.C:
