@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"path"
 	"strconv"
+	"time"
 
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode
 
@@ -198,10 +199,13 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 // files. A file the library refuses is a news.EINVALID error with a message
 // for the uploader, and nothing is stored.
 //
-// Files live under "photos/{id}/{random}/": the random part changes whenever
-// a photo's image is replaced, so the ETag changes with it. Reader URLs
-// (/media/{id}/...) are cached as immutable, so the newsroom should give a
-// replaced image a new Photo rather than new bytes under an old id.
+// Files live under "photos/YYYY/MM/{random}/": the stores require a row's
+// key when the row is created, so the files go in first under a fresh random
+// folder and the row is written last; a failure on the way removes the files
+// again. The random part changes whenever a photo's image is replaced, so
+// the ETag changes with it. Reader URLs (/media/{id}/...) are cached as
+// immutable, so the newsroom should give a replaced image a new Photo rather
+// than new bytes under an old id.
 func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) error {
 	if p == nil {
 		return news.Errorf(news.EINVALID, "no photo")
@@ -225,21 +229,14 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 		}
 	}
 
-	// The row comes first on create because the id names the folder. Its
-	// Key stays empty (and the photo unservable) until the files are in.
-	next := *p
-	next.ContentType, next.Width, next.Height = pr.contentType, pr.width, pr.height
-	if next.ID == 0 {
-		next.Key, next.Widths = "", nil
-		if err := l.store.CreatePhoto(ctx, &next); err != nil {
-			return fmt.Errorf("media: create photo: %w", err)
-		}
-	}
-	var rnd [6]byte
+	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return fmt.Errorf("media: random key: %w", err)
 	}
-	dir := path.Join("photos", strconv.FormatInt(next.ID, 10), hex.EncodeToString(rnd[:]))
+	now := time.Now().UTC()
+	dir := fmt.Sprintf("photos/%04d/%02d/%s", now.Year(), int(now.Month()), hex.EncodeToString(rnd[:]))
+	next := *p
+	next.ContentType, next.Width, next.Height = pr.contentType, pr.width, pr.height
 	next.Key = path.Join(dir, "original"+pr.ext)
 	next.Widths = pr.widths
 
@@ -261,16 +258,21 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 	for _, w := range pr.widths {
 		if err := put(renditionKey(next.Key, w), pr.renditions[w]); err != nil {
 			cleanup()
-			return fmt.Errorf("media: store photo %d: %w", next.ID, err)
+			return fmt.Errorf("media: store photo: %w", err)
 		}
 	}
 	if err := put(next.Key, pr.original); err != nil {
 		cleanup()
-		return fmt.Errorf("media: store photo %d: %w", next.ID, err)
+		return fmt.Errorf("media: store photo: %w", err)
 	}
-	if err := l.store.UpdatePhoto(ctx, &next); err != nil {
+	if next.ID == 0 {
+		err = l.store.CreatePhoto(ctx, &next)
+	} else {
+		err = l.store.UpdatePhoto(ctx, &next)
+	}
+	if err != nil {
 		cleanup()
-		return fmt.Errorf("media: update photo %d: %w", next.ID, err)
+		return fmt.Errorf("media: save photo row: %w", err)
 	}
 	*p = next
 
