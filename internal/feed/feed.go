@@ -137,6 +137,13 @@ func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
 			return
 		}
 		ch := buildChannel(f.paper, sc, arts, now)
+		if len(ch.Items) == 0 && filter.TagID != 0 {
+			// Tags are made with stories; one that no public story carries
+			// yet (say, only an embargoed one) must not exist for readers,
+			// or its name could give the story away.
+			f.fail(w, r, news.ErrNotFound)
+			return
+		}
 		body, err := fm.encode(ch)
 		if err != nil {
 			f.fail(w, r, err)
