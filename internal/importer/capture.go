@@ -2,6 +2,8 @@ package importer
 
 import (
 	"net/mail"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -96,6 +98,17 @@ func parseCapture(path, text string) (*Parsed, error) {
 		rest = rest[2:]
 	}
 	p.Photo = capturePhoto(photoLines)
+	if p.Photo != nil {
+		// A capture is text; its photo, when there is one, is an image
+		// file of the same name beside it (seed.txt, seed.jpg).
+		if img := siblingImage(path); img != "" {
+			data, ct, err := loadPhoto(img)
+			if err != nil {
+				return nil, lineError(path, head.n, "lead photo: %v", err)
+			}
+			p.Photo.Path, p.Photo.Data, p.Photo.ContentType = img, data, ct
+		}
+	}
 
 	// The signature closes the story: the author's name and e-mail.
 	if n := len(rest); n > 0 {
@@ -131,6 +144,18 @@ func parseCapture(path, text string) (*Parsed, error) {
 	}
 	p.Article.BodyHTML = body
 	return finish(p, head.n)
+}
+
+// siblingImage returns the image file named like path (another extension),
+// or "".
+func siblingImage(path string) string {
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	for _, ext := range []string{".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG"} {
+		if fi, err := os.Stat(base + ext); err == nil && fi.Mode().IsRegular() && base+ext != path {
+			return base + ext
+		}
+	}
+	return ""
 }
 
 // capturePhoto reads the lead photo's lines: alt text and caption, usually

@@ -103,8 +103,10 @@ type Options struct {
 	// PublishedAt, when set, is the publication time of every story,
 	// overriding the files (the demo paper dates the seed story this way).
 	PublishedAt time.Time
-	// PhotoSaver stores photo images. Nil: photos are saved as caption,
-	// credit and alt text only (a Photo row with an empty Key).
+	// PhotoSaver stores photo images. Without one, or for a photo known
+	// only by its caption line, the importer tries a Photo row with an
+	// empty Key (caption, credit and alt text only); a store that refuses
+	// such rows gets no photo, and the Result says so in Warnings.
 	PhotoSaver PhotoSaver
 }
 
@@ -116,6 +118,9 @@ type Result struct {
 	// Updated is true when the story already existed (same SourceKey) and
 	// was updated rather than created.
 	Updated bool
+	// Warnings are things the import could not do that did not stop it,
+	// e.g. a lead photo without an image that the store would not keep.
+	Warnings []string
 }
 
 // lineError is the error format the command line promises: file and line.

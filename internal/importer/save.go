@@ -60,16 +60,30 @@ func Import(ctx context.Context, st news.Store, paths []string, opt Options) ([]
 
 func save(ctx context.Context, st news.Store, p *Parsed, opt Options) (Result, error) {
 	now := opt.Now
+	existing, err := st.FindArticleBySourceKey(ctx, p.Article.SourceKey)
+	if errors.Is(err, news.ErrNotFound) {
+		existing = nil
+	} else if err != nil {
+		return Result{}, fmt.Errorf("find story by source: %w", err)
+	}
+
 	sectionName := p.Section
 	if opt.Section != "" {
 		sectionName = opt.Section
 	}
-	if sectionName == "" {
+	var sec *news.Section
+	switch {
+	case sectionName == "" && existing != nil && existing.Section != nil:
+		// The file names no section: a re-import leaves the story where
+		// the editors put it.
+		sec = existing.Section
+	case sectionName == "":
 		sectionName = defaultSection
-	}
-	sec, err := ensureSection(ctx, st, sectionName)
-	if err != nil {
-		return Result{}, err
+		fallthrough
+	default:
+		if sec, err = ensureSection(ctx, st, sectionName); err != nil {
+			return Result{}, err
+		}
 	}
 	var authors []*news.Author
 	seen := map[int64]bool{}
@@ -97,25 +111,23 @@ func save(ctx context.Context, st news.Store, p *Parsed, opt Options) (Result, e
 		tags = append(tags, t)
 	}
 
-	existing, err := st.FindArticleBySourceKey(ctx, p.Article.SourceKey)
-	if errors.Is(err, news.ErrNotFound) {
-		existing = nil
-	} else if err != nil {
-		return Result{}, fmt.Errorf("find story by source: %w", err)
-	}
-
 	a := p.Article // a copy: the Parsed stays as parsed
 	a.SectionID, a.Section = sec.ID, sec
 	a.Authors, a.Tags = authors, tags
 	if existing != nil {
 		a.PhotoID = existing.PhotoID
 	}
+	var warnings []string
 	if p.Photo != nil {
 		ph, err := savePhoto(ctx, st, p.Photo, a.PhotoID, opt)
-		if err != nil {
+		switch {
+		case errors.Is(err, errPhotoNeedsImage):
+			warnings = append(warnings, fmt.Sprintf("lead photo %q not saved: there is no image for it (put one beside the file, or name it in front matter) or no photo saver", p.Photo.Caption))
+		case err != nil:
 			return Result{}, err
+		default:
+			a.PhotoID, a.Photo = ph.ID, ph
 		}
-		a.PhotoID, a.Photo = ph.ID, ph
 	}
 
 	// Status: the file's own, else --publish, else draft; a re-import
@@ -146,7 +158,7 @@ func save(ctx context.Context, st news.Store, p *Parsed, opt Options) (Result, e
 		}
 	}
 
-	res := Result{Headline: a.Headline}
+	res := Result{Headline: a.Headline, Warnings: warnings}
 	changed := true
 	if existing == nil {
 		a.CreatedAt = now
@@ -333,9 +345,13 @@ func fillAuthor(ctx context.Context, st news.Store, a *news.Author, in news.Auth
 	return a, nil
 }
 
+// errPhotoNeedsImage: the store keeps no photo without an image (Key).
+var errPhotoNeedsImage = errors.New("photo without an image")
+
 // savePhoto stores the lead photo: through the PhotoSaver when there is an
 // image and a saver, otherwise as a row with caption, credit and alt text
-// and no image (Key ""), so the caption line still shows. A re-import
+// and no image (Key ""), so the caption line still shows — if the store
+// accepts such a row (errPhotoNeedsImage when it does not). A re-import
 // updates the story's photo in place.
 func savePhoto(ctx context.Context, st news.Store, ref *PhotoRef, id int64, opt Options) (*news.Photo, error) {
 	ph := &news.Photo{CreatedAt: opt.Now}
@@ -367,6 +383,9 @@ func savePhoto(ctx context.Context, st news.Store, ref *PhotoRef, id int64, opt 
 		return ph, nil
 	}
 	if err := st.CreatePhoto(ctx, ph); err != nil {
+		if errors.Is(err, news.ErrInvalid) && ph.Key == "" {
+			return nil, errPhotoNeedsImage
+		}
 		return nil, fmt.Errorf("create photo: %w", err)
 	}
 	return ph, nil
