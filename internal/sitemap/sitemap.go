@@ -63,6 +63,7 @@ type Sitemaps struct {
 	// maxURLs splits a month's articles into several files; MaxURLs except
 	// in tests, which lower it to exercise the split.
 	maxURLs int
+	cache   surveyCache
 }
 
 // New returns the sitemaps of cfg.Paper.
@@ -148,50 +149,6 @@ func twoDigits(n int) string {
 	return strconv.Itoa(n)
 }
 
-// months lists the months with public stories, oldest first. It costs one
-// query per month since the oldest story plus one per month with stories,
-// all LIMIT 1 on the indexed publication time: a few hundred small queries
-// for a paper with twenty years of archive, whatever its size.
-func (s *Sitemaps) months(ctx context.Context, now time.Time) ([]month, error) {
-	loc := s.paper.Loc()
-	oldest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "oldest", Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(oldest) == 0 {
-		return nil, nil
-	}
-	first := oldest[0].PublishedAt.In(loc)
-	last := now.In(loc)
-	var out []month
-	for y, mo := first.Year(), first.Month(); y < last.Year() || (y == last.Year() && mo <= last.Month()); {
-		m := month{Year: y, Month: mo}
-		from, to := m.bounds(loc)
-		// LastModified is max(PublishedAt, UpdatedAt), so the month's
-		// newest modification is the larger of the newest publication and
-		// the newest update: two LIMIT 1 queries.
-		upd, total, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "updated", Limit: 1})
-		if err != nil {
-			return nil, err
-		}
-		if total > 0 {
-			pub, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "newest", Limit: 1})
-			if err != nil {
-				return nil, err
-			}
-			m.Total = total
-			m.LastMod = newestMod(append(upd, pub...))
-			out = append(out, m)
-		}
-		if mo == time.December {
-			y, mo = y+1, time.January
-		} else {
-			mo++
-		}
-	}
-	return out, nil
-}
-
 func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
 	var entries []indexEntry
 	var newest time.Time
@@ -210,44 +167,37 @@ func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([
 	if len(recent) > 0 {
 		add(NewsPath, newestMod(recent))
 	}
-	// The listing sitemaps change when a story appears; the newest public
-	// story stands for their lastmod rather than a query per entity here.
-	top, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "updated", Limit: 1})
+	sv, err := s.survey(ctx, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if len(top) > 0 {
-		latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "newest", Limit: 1})
-		if err != nil {
-			return nil, time.Time{}, err
+	for _, l := range []struct {
+		path string
+		mods map[int64]time.Time
+	}{{SectionsPath, sv.section}, {AuthorsPath, sv.author}, {TagsPath, sv.tag}} {
+		if len(l.mods) > 0 {
+			add(l.path, maxTime(l.mods))
 		}
-		mod := newestMod(append(top, latest...))
-		for _, l := range []struct {
-			path string
-			any  func(context.Context, time.Time) (bool, error)
-		}{{SectionsPath, s.anySection}, {AuthorsPath, s.anyAuthor}, {TagsPath, s.anyTag}} {
-			ok, err := l.any(ctx, now)
-			if err != nil {
-				return nil, time.Time{}, err
-			}
-			if ok {
-				add(l.path, mod)
-			}
-		}
-	}
-	months, err := s.months(ctx, now)
-	if err != nil {
-		return nil, time.Time{}, err
 	}
 	// Newest month first: crawlers that read only the top find the news.
-	for i := len(months) - 1; i >= 0; i-- {
-		m := months[i]
+	for i := len(sv.months) - 1; i >= 0; i-- {
+		m := sv.months[i]
 		for p := 1; p <= m.parts(s.maxURLs); p++ {
 			add(partPath(m.Year, m.Month, p), m.LastMod)
 		}
 	}
 	body, err := encodeIndex(entries)
 	return body, newest, err
+}
+
+func maxTime(m map[int64]time.Time) time.Time {
+	var t time.Time
+	for _, v := range m {
+		if v.After(t) {
+			t = v
+		}
+	}
+	return t
 }
 
 // newestMod is the newest change among arts, for Last-Modified.
@@ -418,118 +368,80 @@ func parseArticlesFile(name string) (year int, mo time.Month, part int, ok bool)
 	return y, time.Month(m), part, true
 }
 
-// listing is one section, author or tag page.
-type listing struct {
-	path   string
-	filter news.ArticleFilter
-}
-
-// listings turns pages into sitemap entries, keeping only those with a
-// public story; lastmod is that page's newest story. One LIMIT 1 query per
-// page; stop after the first hit when only existence is asked.
-func (s *Sitemaps) listings(ctx context.Context, now time.Time, ls []listing, firstOnly bool) ([]urlEntry, time.Time, error) {
-	var out []urlEntry
+// listingDoc makes the sitemap of section, author or tag pages: those with
+// a public story (per the survey), in the store's order, each with the
+// LastModified of its newest story.
+func (s *Sitemaps) listingDoc(ctx context.Context, now time.Time, pick func(*survey) map[int64]time.Time,
+	list func(context.Context) ([]page, error)) ([]byte, time.Time, error) {
+	sv, err := s.survey(ctx, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	pages, err := list(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	mods := pick(sv)
+	set := newURLSet(false)
 	var newest time.Time
-	for _, l := range ls {
-		f := l.filter
-		f.PublicAt, f.Order, f.Limit = now, "newest", 1
-		arts, _, err := s.store.FindArticles(ctx, f)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		arts = public(arts, now)
-		if len(arts) == 0 {
+	for _, p := range pages {
+		lm, ok := mods[p.id]
+		if !ok {
 			continue
 		}
-		lm := arts[0].LastModified()
-		out = append(out, urlEntry{Loc: s.paper.AbsURL(l.path), LastMod: w3c(lm)})
+		if len(set.URLs) == s.maxURLs {
+			s.log.WarnContext(ctx, "sitemap truncated", "path", p.path, "max", s.maxURLs)
+			break
+		}
+		set.URLs = append(set.URLs, urlEntry{Loc: s.paper.AbsURL(p.path), LastMod: w3c(lm)})
 		if lm.After(newest) {
 			newest = lm
 		}
-		if firstOnly || len(out) == s.maxURLs {
-			break
-		}
 	}
-	return out, newest, nil
+	body, err := encodeURLSet(set)
+	return body, newest, err
 }
 
-func (s *Sitemaps) sectionListings(ctx context.Context) ([]listing, error) {
-	secs, err := s.store.ListSections(ctx)
-	ls := make([]listing, 0, len(secs))
-	for _, x := range secs {
-		ls = append(ls, listing{s.paper.SectionPath(x), news.ArticleFilter{SectionID: x.ID}})
-	}
-	return ls, err
-}
-
-func (s *Sitemaps) authorListings(ctx context.Context) ([]listing, error) {
-	as, err := s.store.ListAuthors(ctx)
-	ls := make([]listing, 0, len(as))
-	for _, x := range as {
-		ls = append(ls, listing{s.paper.AuthorPath(x), news.ArticleFilter{AuthorID: x.ID}})
-	}
-	return ls, err
-}
-
-func (s *Sitemaps) tagListings(ctx context.Context) ([]listing, error) {
-	ts, err := s.store.ListTags(ctx)
-	ls := make([]listing, 0, len(ts))
-	for _, x := range ts {
-		ls = append(ls, listing{s.paper.TagPath(x), news.ArticleFilter{TagID: x.ID}})
-	}
-	return ls, err
-}
-
-func (s *Sitemaps) listingDoc(list func(context.Context) ([]listing, error)) builder {
-	return func(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
-		ls, err := list(ctx)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		urls, mod, err := s.listings(ctx, now, ls, false)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		set := newURLSet(false)
-		set.URLs = urls
-		body, err := encodeURLSet(set)
-		return body, mod, err
-	}
+// page is one section, author or tag listing page.
+type page struct {
+	id   int64
+	path string
 }
 
 func (s *Sitemaps) sections(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
-	return s.listingDoc(s.sectionListings)(ctx, r, now)
+	return s.listingDoc(ctx, now, func(sv *survey) map[int64]time.Time { return sv.section },
+		func(ctx context.Context) ([]page, error) {
+			xs, err := s.store.ListSections(ctx)
+			ps := make([]page, 0, len(xs))
+			for _, x := range xs {
+				ps = append(ps, page{x.ID, s.paper.SectionPath(x)})
+			}
+			return ps, err
+		})
 }
 
 func (s *Sitemaps) authors(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
-	return s.listingDoc(s.authorListings)(ctx, r, now)
+	return s.listingDoc(ctx, now, func(sv *survey) map[int64]time.Time { return sv.author },
+		func(ctx context.Context) ([]page, error) {
+			xs, err := s.store.ListAuthors(ctx)
+			ps := make([]page, 0, len(xs))
+			for _, x := range xs {
+				ps = append(ps, page{x.ID, s.paper.AuthorPath(x)})
+			}
+			return ps, err
+		})
 }
 
 func (s *Sitemaps) tags(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
-	return s.listingDoc(s.tagListings)(ctx, r, now)
-}
-
-func (s *Sitemaps) anyOf(list func(context.Context) ([]listing, error)) func(context.Context, time.Time) (bool, error) {
-	return func(ctx context.Context, now time.Time) (bool, error) {
-		ls, err := list(ctx)
-		if err != nil {
-			return false, err
-		}
-		urls, _, err := s.listings(ctx, now, ls, true)
-		return len(urls) > 0, err
-	}
-}
-
-func (s *Sitemaps) anySection(ctx context.Context, now time.Time) (bool, error) {
-	return s.anyOf(s.sectionListings)(ctx, now)
-}
-
-func (s *Sitemaps) anyAuthor(ctx context.Context, now time.Time) (bool, error) {
-	return s.anyOf(s.authorListings)(ctx, now)
-}
-
-func (s *Sitemaps) anyTag(ctx context.Context, now time.Time) (bool, error) {
-	return s.anyOf(s.tagListings)(ctx, now)
+	return s.listingDoc(ctx, now, func(sv *survey) map[int64]time.Time { return sv.tag },
+		func(ctx context.Context) ([]page, error) {
+			xs, err := s.store.ListTags(ctx)
+			ps := make([]page, 0, len(xs))
+			for _, x := range xs {
+				ps = append(ps, page{x.ID, s.paper.TagPath(x)})
+			}
+			return ps, err
+		})
 }
 
 // newsLanguage is the story's language as Google News wants it: an ISO 639

@@ -1,9 +1,13 @@
 package sitemap
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -292,5 +296,68 @@ func TestNewsWindowMoves(t *testing.T) {
 	nov := e.get(t, "/sitemaps/articles-2026-11.xml").Body.String()
 	if !strings.Contains(nov, "secret-embargoed") || !strings.Contains(nov, "secret-future") || strings.Contains(nov, "secret-draft") {
 		t.Errorf("November after the embargo:\n%s", nov)
+	}
+}
+
+// The audit's sitemap-check follows the index to every child over HTTP,
+// as a crawler does, and validates each against the XSDs.
+func TestAuditSitemapCheck(t *testing.T) {
+	home := os.Getenv("MASTHEAD_AUDIT_HOME")
+	if home == "" {
+		h, _ := os.UserHomeDir()
+		home = filepath.Join(h, ".cache", "masthead-audit")
+	}
+	check := filepath.Join(home, "bin", "sitemap-check")
+	node, nodeErr := exec.LookPath("node")
+	if _, err := os.Stat(check); err != nil || nodeErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("sitemap-check (%s) or node missing; CI=true requires them", check)
+		}
+		t.Skipf("sitemap-check (%s) or node missing (set MASTHEAD_AUDIT_HOME or run the audit install.sh); skipping", check)
+	}
+	e := newEnv(t)
+	srv := httptest.NewServer(e.mux)
+	defer srv.Close()
+	// The index must name URLs on this server.
+	e.maps.paper = testPaper()
+	e.maps.paper.BaseURL = srv.URL
+	out, err := exec.Command(node, check, srv.URL+IndexPath, "--recurse").Output()
+	var res struct {
+		Pass     bool `json:"pass"`
+		Children []struct {
+			Target string   `json:"target"`
+			Pass   bool     `json:"pass"`
+			Errors []string `json:"errors"`
+		} `json:"children"`
+		Errors []string `json:"errors"`
+	}
+	if jerr := json.Unmarshal(bytes.TrimSpace(out), &res); jerr != nil {
+		t.Fatalf("sitemap-check: %v %v: %s", err, jerr, out)
+	}
+	if !res.Pass || err != nil || len(res.Children) != 7 {
+		t.Fatalf("sitemap-check: %v %s", err, out)
+	}
+}
+
+// The index is built from a survey of the archive that is kept while the
+// store's generation stands; a write shows once the survey's 30-second
+// floor has passed.
+func TestSurveyFollowsWrites(t *testing.T) {
+	e := newEnv(t)
+	if strings.Contains(e.get(t, IndexPath).Body.String(), "articles-2026-10") {
+		t.Fatal("October before any October story")
+	}
+	must(t, e.store.CreateArticle(context.Background(), &news.Article{Slug: "october", Headline: "October", Status: news.StatusPublished,
+		Lang: "en", PublishedAt: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)}))
+	e.clock.Add(surveyFloor + time.Second)
+	idx := e.get(t, IndexPath).Body.String()
+	if !strings.Contains(idx, "articles-2026-10.xml") {
+		t.Errorf("index after a write:\n%s", idx)
+	}
+	// Without a write, time alone (an embargo ending) shows within
+	// surveyMaxAge.
+	e.clock.Set(testNow.Add(surveyMaxAge + 2*time.Hour))
+	if tags := e.get(t, TagsPath).Body.String(); !strings.Contains(tags, "secret-tag") {
+		t.Errorf("tag of a story whose embargo ended:\n%s", tags)
 	}
 }
