@@ -76,8 +76,8 @@ func Owns(u *news.User, a *news.Article) bool {
 // role's rights depend on it); whether the move itself is possible from the
 // story's status is the Service's business.
 //
-//   - contributor: creates stories; views, edits and submits their own
-//     drafts; withdraws their own story from review.
+//   - contributor: creates stories; views their own; edits their own
+//     drafts; submits them and withdraws them from review.
 //   - reporter: as contributor, and edits their own stories while in draft
 //     or review.
 //   - editor: every story action on anyone's story; curates the front page
@@ -112,9 +112,12 @@ func Can(u *news.User, act Action, a *news.Article) bool {
 		}
 		return a.Status == news.StatusDraft
 	case ActSubmit:
-		return Owns(u, a) && a.Status == news.StatusDraft
+		// Whether the story is a draft is the move's business (an invalid
+		// move, not a forbidden one).
+		return Owns(u, a)
 	case ActWithdraw:
-		return Owns(u, a) && a.Status == news.StatusReview
+		// Only editors take a story off the schedule or back from the site.
+		return Owns(u, a) && a.Status != news.StatusScheduled && a.Status != news.StatusUnpublished
 	}
 	return false
 }
