@@ -304,3 +304,33 @@ func TestLimit(t *testing.T) {
 		t.Error("not the newest stories")
 	}
 }
+
+// Every link Alternates hands the site answers with the matching feed.
+func TestAlternatesResolve(t *testing.T) {
+	e := newEnv(t, false)
+	for _, c := range []struct{ path, name string }{
+		{"/", ""},
+		{e.paper.SectionPath(&news.Section{Slug: "경제"}), "경제"},
+		{e.paper.AuthorPath(&news.Author{Slug: "이지은"}), "이지은"},
+		{e.paper.TagPath(&news.Tag{Slug: "diplomacy"}), "Diplomacy"},
+	} {
+		for _, l := range Alternates(e.paper, c.path, c.name) {
+			path := strings.TrimPrefix(l.Href, e.paper.BaseURL)
+			rec := e.get(t, path)
+			if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), l.Type) {
+				t.Errorf("%s: %d %q, want %s", l.Href, rec.Code, rec.Header().Get("Content-Type"), l.Type)
+			}
+		}
+	}
+}
+
+func TestHead(t *testing.T) {
+	e := newEnv(t, false)
+	get := e.get(t, "/atom.xml")
+	req := httptest.NewRequest("HEAD", "/atom.xml", nil)
+	rec := httptest.NewRecorder()
+	e.mux.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("ETag") != get.Header().Get("ETag") {
+		t.Errorf("HEAD: %d, %d bytes, ETag %q", rec.Code, rec.Body.Len(), rec.Header().Get("ETag"))
+	}
+}
