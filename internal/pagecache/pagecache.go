@@ -39,6 +39,7 @@ type Entry struct {
 	LastModified time.Time
 	size         int
 	key          string
+	expires      time.Time
 	elem         *list.Element
 }
 
@@ -51,6 +52,7 @@ type Stats struct {
 // Cache is a byte-bounded LRU of rendered pages.
 type Cache struct {
 	maxBytes int64
+	ttl      time.Duration
 
 	mu      sync.Mutex
 	entries map[string]*Entry
@@ -71,9 +73,14 @@ type call struct {
 }
 
 // New returns a cache holding at most maxBytes of page bodies (all encodings
-// counted).
-func New(maxBytes int64) *Cache {
-	return &Cache{maxBytes: maxBytes, entries: make(map[string]*Entry), lru: list.New(), calls: make(map[string]*call)}
+// counted). Pages older than ttl are rendered again even without a purge:
+// that bounds how stale the parts of a page that change without an edit (the
+// most-read box) can get. ttl <= 0 means a minute.
+func New(maxBytes int64, ttl time.Duration) *Cache {
+	if ttl <= 0 {
+		ttl = time.Minute
+	}
+	return &Cache{maxBytes: maxBytes, ttl: ttl, entries: make(map[string]*Entry), lru: list.New(), calls: make(map[string]*call)}
 }
 
 // Purge drops every page. Safe to call from any goroutine.
@@ -100,6 +107,9 @@ func (c *Cache) get(key string) *Entry {
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil {
+		if time.Now().After(e.expires) {
+			return nil // the next put replaces it
+		}
 		c.lru.MoveToFront(e.elem)
 	}
 	c.mu.Unlock()
@@ -201,6 +211,7 @@ func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next ht
 		return nil, true
 	}
 	e = newEntry(key, rec)
+	e.expires = time.Now().Add(c.ttl)
 	c.put(e, epoch)
 	cl.e = e
 	return e, false

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 )
@@ -53,7 +54,7 @@ func do(t *testing.T, h http.Handler, method, url string, hdr map[string]string)
 
 func TestHitsAndEncodings(t *testing.T) {
 	p := newPage()
-	h := New(1 << 20).Middleware(p)
+	h := New(1<<20, 0).Middleware(p)
 
 	plain := do(t, h, "GET", "/a", nil)
 	if plain.Code != 200 || plain.Body.String() != p.body {
@@ -90,7 +91,7 @@ func TestHitsAndEncodings(t *testing.T) {
 }
 
 func TestConditional(t *testing.T) {
-	h := New(1 << 20).Middleware(newPage())
+	h := New(1<<20, 0).Middleware(newPage())
 	first := do(t, h, "GET", "/a", nil)
 	etag := first.Header().Get("Etag")
 	if r := do(t, h, "GET", "/a", map[string]string{"If-None-Match": etag}); r.Code != 304 || r.Body.Len() != 0 {
@@ -126,7 +127,7 @@ func TestNotCached(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := New(1 << 20).Middleware(tt.p)
+			h := New(1<<20, 0).Middleware(tt.p)
 			for range 2 {
 				r := do(t, h, "GET", tt.url, nil)
 				if r.Body.String() != tt.p.body {
@@ -139,7 +140,7 @@ func TestNotCached(t *testing.T) {
 		})
 	}
 	p := newPage()
-	h := New(1 << 20).Middleware(p)
+	h := New(1<<20, 0).Middleware(p)
 	do(t, h, "GET", "/?page=2", nil)
 	do(t, h, "GET", "/?page=2", nil)
 	if p.renders.Load() != 1 {
@@ -148,7 +149,7 @@ func TestNotCached(t *testing.T) {
 }
 
 func TestPurge(t *testing.T) {
-	c := New(1 << 20)
+	c := New(1<<20, 0)
 	p := newPage()
 	h := c.Middleware(p)
 	do(t, h, "GET", "/a", nil)
@@ -162,7 +163,7 @@ func TestPurge(t *testing.T) {
 // A purge that happens while a page renders must not let that (possibly
 // stale) render into the cache.
 func TestPurgeDuringRender(t *testing.T) {
-	c := New(1 << 20)
+	c := New(1<<20, 0)
 	var n atomic.Int64
 	h := c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public")
@@ -178,7 +179,7 @@ func TestPurgeDuringRender(t *testing.T) {
 }
 
 func TestBoundedByBytes(t *testing.T) {
-	c := New(64 << 10)
+	c := New(64<<10, 0)
 	h := c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public")
 		w.Header().Set("Content-Type", "application/octet-stream") // not compressed
@@ -196,7 +197,7 @@ func TestBoundedByBytes(t *testing.T) {
 func TestOneRenderForConcurrentMisses(t *testing.T) {
 	release := make(chan struct{})
 	var renders atomic.Int64
-	c := New(1 << 20)
+	c := New(1<<20, 0)
 	h := c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		renders.Add(1)
 		<-release
@@ -226,5 +227,21 @@ func TestOneRenderForConcurrentMisses(t *testing.T) {
 	wg.Wait()
 	if n := renders.Load(); n > 2 {
 		t.Fatalf("%d renders for one page", n)
+	}
+}
+
+func TestTTL(t *testing.T) {
+	c := New(1<<20, 30*time.Millisecond)
+	p := newPage()
+	h := c.Middleware(p)
+	do(t, h, "GET", "/a", nil)
+	do(t, h, "GET", "/a", nil)
+	if p.renders.Load() != 1 {
+		t.Fatal("second request should hit")
+	}
+	time.Sleep(40 * time.Millisecond)
+	do(t, h, "GET", "/a", nil)
+	if p.renders.Load() != 2 {
+		t.Fatal("an expired page must render again")
 	}
 }
