@@ -2,11 +2,9 @@ package site
 
 import (
 	"html/template"
-	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"masthead/internal/render"
 )
@@ -141,6 +139,3 @@ func TestCSPHasScriptHashAndNoUnsafeInline(t *testing.T) {
 		}
 	}
 }
-
-var _ = slog.Default
-var _ = time.Now

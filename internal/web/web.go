@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -28,6 +29,7 @@ type asset struct {
 	data  []byte
 	ctype string
 	etag  string
+	gz    []byte // gzip of data when that saves enough, else nil
 }
 
 var (
@@ -65,6 +67,15 @@ func init() {
 			// mime's table varies by system (text/javascript vs
 			// application/javascript); pin the standard one.
 			a.ctype = "text/javascript; charset=utf-8"
+		}
+		if ext == ".css" || ext == ".js" || ext == ".svg" {
+			var buf bytes.Buffer
+			z, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			_, _ = z.Write(data)
+			_ = z.Close()
+			if buf.Len() < len(data)*9/10 {
+				a.gz = buf.Bytes()
+			}
 		}
 		byName[a.name] = a
 		byHashed[a.hname] = a
@@ -123,8 +134,17 @@ func Handler() http.Handler {
 		} else {
 			h.Set("Cache-Control", "public, max-age=0, must-revalidate")
 		}
+		body := a.data
+		if a.gz != nil {
+			h.Add("Vary", "Accept-Encoding")
+			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				body = a.gz
+				h.Set("Content-Encoding", "gzip")
+				h.Set("ETag", a.etag[:len(a.etag)-1]+`-gz"`)
+			}
+		}
 		// ServeContent answers If-None-Match with 304 and handles HEAD
 		// and ranges; a zero modtime leaves Last-Modified unset.
-		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.data))
+		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(body))
 	})
 }
