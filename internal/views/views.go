@@ -211,15 +211,16 @@ func (c *Counter) Flush(ctx context.Context) error {
 	}
 	for i := range c.shards {
 		s := &c.shards[i]
+		// Take the shard's map whole and leave a fresh one, so beacons
+		// wait only for a pointer swap; an empty map stays (it is the
+		// shard's, so it must not be read after unlocking).
+		var p map[slot]int64
 		s.mu.Lock()
-		p := s.pending
-		if len(p) > 0 {
+		if len(s.pending) > 0 {
+			p = s.pending
 			s.pending = make(map[slot]int64, len(p))
 		}
 		s.mu.Unlock()
-		if len(p) == 0 {
-			continue
-		}
 		for k, v := range p {
 			batch[k] += v
 		}
