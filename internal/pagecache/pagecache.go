@@ -105,14 +105,12 @@ func (c *Cache) Stats() Stats {
 
 func (c *Cache) get(key string) *Entry {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	e := c.entries[key]
-	if e != nil {
-		if time.Now().After(e.expires) {
-			return nil // the next put replaces it
-		}
-		c.lru.MoveToFront(e.elem)
+	if e == nil || time.Now().After(e.expires) {
+		return nil // an expired page is replaced by the next put
 	}
-	c.mu.Unlock()
+	c.lru.MoveToFront(e.elem)
 	return e
 }
 
