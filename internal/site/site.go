@@ -4,20 +4,15 @@
 package site
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"masthead/internal/httpx"
@@ -184,6 +179,9 @@ func (s *Site) page(name string, f PageFunc) http.Handler {
 	})
 }
 
+// writeHTML sends a rendered page uncompressed: compression belongs to the
+// page cache (internal/pagecache) in front, which compresses each page once
+// and will not store a response that is already encoded.
 func (s *Site) writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte, lm time.Time, cache string) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", s.csp)
@@ -196,21 +194,9 @@ func (s *Site) writeHTML(w http.ResponseWriter, r *http.Request, status int, bod
 		if !lm.IsZero() {
 			h.Set("Last-Modified", lm.UTC().Format(http.TimeFormat))
 		}
-		if notModified(r, etag, lm) || notModified(r, strings.TrimSuffix(etag, `"`)+`-gz"`, lm) {
+		if notModified(r, etag, lm) {
 			w.WriteHeader(http.StatusNotModified)
 			return
-		}
-	}
-	h.Add("Vary", "Accept-Encoding")
-	if len(body) > 1024 && acceptsGzip(r) {
-		// Compressed here rather than by a middleware so the page keeps one
-		// Content-Length and a validator per encoding.
-		if z, err := gzipBytes(body); err == nil {
-			body = z
-			h.Set("Content-Encoding", "gzip")
-			if et := h.Get("ETag"); et != "" {
-				h.Set("ETag", strings.TrimSuffix(et, `"`)+`-gz"`)
-			}
 		}
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
@@ -329,39 +315,4 @@ func (s *Site) favicon(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	_, _ = w.Write(web.Bytes("logo.png"))
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			continue
-		}
-		// "gzip;q=0" means "never gzip".
-		if _, q, ok := strings.Cut(strings.ReplaceAll(params, " ", ""), "q="); ok {
-			f, err := strconv.ParseFloat(q, 64)
-			return err == nil && f > 0
-		}
-		return true
-	}
-	return false
-}
-
-var gzipPool = sync.Pool{New: func() any {
-	z, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
-	return z
-}}
-
-func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	z := gzipPool.Get().(*gzip.Writer)
-	defer gzipPool.Put(z)
-	z.Reset(&buf)
-	if _, err := z.Write(b); err != nil {
-		return nil, err
-	}
-	if err := z.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

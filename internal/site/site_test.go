@@ -2,7 +2,6 @@ package site
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -329,21 +328,6 @@ func TestArticlePage(t *testing.T) {
 	}
 	if r := e.get(path, "If-Modified-Since", rec.Header().Get("Last-Modified")); r.Code != http.StatusNotModified {
 		t.Errorf("If-Modified-Since: %d", r.Code)
-	}
-	// gzip when asked, same document.
-	z := e.get(path, "Accept-Encoding", "gzip, br")
-	if z.Header().Get("Content-Encoding") != "gzip" {
-		t.Fatalf("no gzip: %v", z.Header())
-	}
-	zr, err := gzip.NewReader(z.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plain, _ := io.ReadAll(zr); !bytes.Equal(plain, rec.Body.Bytes()) {
-		t.Error("gzip body differs")
-	}
-	if r := e.get(path, "Accept-Encoding", "gzip", "If-None-Match", z.Header().Get("ETag")); r.Code != http.StatusNotModified {
-		t.Errorf("gzip revalidation: %d", r.Code)
 	}
 }
 
