@@ -68,6 +68,7 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	p := &ListPage{Base: s.base(ctx, pageTitle(sec.Name, pg), desc, canonicalPage(path, pg)),
 		Kind: "section", Heading: sec.Name, Intro: sec.Description, Stories: s.listCards(arts), Pager: pg}
 	p.Current = path
+	s.scopedFeeds(&p.Base, path, sec.Name)
 	s.social(&p.Base, "website", sec.Name, nil)
 	body, err := s.r.Render("list", p)
 	return body, latestModified(arts), err
@@ -90,6 +91,7 @@ func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, err
 	}
 	p := &ListPage{Base: s.base(ctx, pageTitle(t.Name, pg), "Stories tagged "+t.Name+" in "+s.paper.Name, canonicalPage(path, pg)),
 		Kind: "tag", Heading: t.Name, Intro: "Stories tagged " + t.Name + ".", Stories: s.listCards(arts), Pager: pg}
+	s.scopedFeeds(&p.Base, path, t.Name)
 	s.social(&p.Base, "website", t.Name, nil)
 	body, err := s.r.Render("list", p)
 	return body, latestModified(arts), err
@@ -117,6 +119,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 			p.Photo = img
 		}
 	}
+	s.scopedFeeds(&p.Base, path, au.Name)
 	s.social(&p.Base, "profile", au.Name, s.shareImage(au.Photo))
 	body, err := s.r.Render("author", p)
 	return body, latestModified(arts), err

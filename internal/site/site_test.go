@@ -508,6 +508,8 @@ func TestListsAndPagination(t *testing.T) {
 	}
 	one(t, doc, `a[rel=prev][href="/section/business"]`)
 	one(t, doc, `link[rel=canonical][href="https://news.example.com/section/business?page=2"]`)
+	one(t, doc, `link[rel=alternate][type="application/rss+xml"][href="/section/business/feed.xml"]`)
+	one(t, doc, `link[rel=alternate][type="application/rss+xml"][href="/feed.xml"]`)
 	for _, bad := range []string{"/section/business?page=3", "/section/business?page=0", "/section/business?page=x", "/section/business?page=02", "/section/nope", "/author/nobody", "/tag/nothing"} {
 		if rec := e.get(bad); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: %d", bad, rec.Code)

@@ -68,6 +68,17 @@ func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base
 	return b
 }
 
+// scopedFeeds adds the feeds of one section, author or tag (served by
+// internal/feed under the list's own path) before the paper's.
+func (s *Site) scopedFeeds(b *Base, listPath, name string) {
+	scoped := []Feed{
+		{Type: "application/rss+xml", Title: name + " (RSS)", URL: listPath + "/feed.xml"},
+		{Type: "application/atom+xml", Title: name + " (Atom)", URL: listPath + "/atom.xml"},
+		{Type: "application/feed+json", Title: name + " (JSON Feed)", URL: listPath + "/feed.json"},
+	}
+	b.Feeds = append(scoped, b.Feeds...)
+}
+
 // social adds Open Graph and Twitter card tags. img may be nil: the paper's
 // logo stands in.
 func (s *Site) social(b *Base, ogType, title string, img *ogImage) {
