@@ -181,15 +181,11 @@ func opaque(img image.Image) bool {
 	return false
 }
 
-// resize scales img to width w (height in proportion) with Catmull-Rom, on a
+// resize scales img to w×h with Catmull-Rom, on a
 // white background: renditions are JPEG, which has no transparency, and a
 // transparent PNG flattened onto black would look broken.
-func resize(img image.Image, w int) *image.RGBA {
+func resize(img image.Image, w, h int) *image.RGBA {
 	b := img.Bounds()
-	h := (b.Dy()*w + b.Dx()/2) / b.Dx()
-	if h < 1 {
-		h = 1
-	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	op := xdraw.Src
 	if !opaque(img) {
