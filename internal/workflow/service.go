@@ -236,6 +236,17 @@ func (s *Service) apply(ctx context.Context, u *news.User, a *news.Article, d Dr
 			return news.Errorf(news.EINVALID, "The slug needs at least one letter or digit.")
 		}
 	}
+	if slug != a.Slug || a.ID == 0 {
+		// Checked before any write (tags below), so that a clash changes
+		// nothing. A former slug of another story may be taken: the store
+		// lets a current slug win.
+		other, err := s.Store.FindArticleBySlug(ctx, slug)
+		if err == nil && other.ID != a.ID && other.Slug == slug && strings.TrimSpace(d.Slug) != "" {
+			return news.Errorf(news.ECONFLICT, "The slug %q is taken by another story.", slug)
+		} else if err != nil && !errors.Is(err, news.ErrNotFound) {
+			return err
+		}
+	}
 	if d.SectionID != 0 {
 		if _, err := s.Store.FindSectionByID(ctx, d.SectionID); errors.Is(err, news.ErrNotFound) {
 			return news.Errorf(news.EINVALID, "No such section.")

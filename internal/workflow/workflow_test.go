@@ -543,7 +543,8 @@ func TestValidationChangesNothing(t *testing.T) {
 		{Headline: "ok", AuthorIDs: []int64{999}},
 		{Headline: "ok", PhotoID: 999},
 		{Headline: "ok", Slug: "!!!"},
-		{Headline: "ok", Slug: taken.Slug},
+		{Headline: "ok", Slug: taken.Slug, Tags: []string{"Brand new tag"}},
+		{Headline: "ok", SectionID: 999, Tags: []string{"Brand new tag"}},
 	}
 	for _, d := range bad {
 		if _, err := e.flow.Save(e.ctx, e.reporter, a.ID, d, ""); code(err) != news.EINVALID && code(err) != news.ECONFLICT {
@@ -556,6 +557,9 @@ func TestValidationChangesNothing(t *testing.T) {
 	}
 	if revs, _ := e.st.FindRevisions(e.ctx, a.ID); len(revs) != 1 {
 		t.Errorf("bad saves made revisions: %d", len(revs))
+	}
+	if _, err := e.st.FindTagBySlug(e.ctx, "brand-new-tag"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a refused save created its tag: %v", err)
 	}
 	// Made-up slugs that clash get a number; Korean headlines keep Korean slugs.
 	b := e.draft(e.reporter, "Valid")
