@@ -27,7 +27,7 @@ import (
 
 // env is a site over a real SQLite file seeded through news.Store.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqlite.DB
 	d     *seeded
 	paper *news.Paper
@@ -35,7 +35,11 @@ type env struct {
 	h     http.Handler
 }
 
-func newEnv(t *testing.T, top TopLister, kakao string) *env {
+func newEnv(t *testing.T, top TopLister, kakao string) *env { return makeEnv(t, top, kakao) }
+
+func benchEnv(b *testing.B) *env { return makeEnv(b, nil, "") }
+
+func makeEnv(t testing.TB, top TopLister, kakao string) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "site.db"))
