@@ -36,12 +36,17 @@ func isBot(ua string) bool {
 	return false
 }
 
-// containsFold reports whether s contains the lower-case ASCII substr,
+// containsFold reports whether s contains substr (lower-case ASCII that
+// starts with a letter),
 // ignoring ASCII case, without allocating.
 func containsFold(s, substr string) bool {
 	n := len(substr)
+	if n == 0 {
+		return true
+	}
+	first := substr[0] // lower case
 	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], substr) {
+		if s[i]|0x20 == first && strings.EqualFold(s[i:i+n], substr) {
 			return true
 		}
 	}

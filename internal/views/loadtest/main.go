@@ -1,0 +1,319 @@
+// Command loadtest measures the view beacon on loopback, for a bounded time.
+//
+//	go run ./internal/views/loadtest [-d 5s] [-c 32] [-rounds 3]
+//	go run ./internal/views/loadtest -target http://127.0.0.1:8080 -article 1 [-beacon-rate 1000]
+//
+// It always starts its own server on 127.0.0.1 (a views.Counter on a
+// temporary SQLite file, plus an empty 204 handler on the same mux and
+// listener) and reports requests per second for the empty handler and the
+// beacon: the target is the beacon at 0.8× the empty handler or better.
+//
+// With -target (a running masthead, loopback only) it also measures, on
+// that server, the beacon and the article page (-page, or the url of
+// -article from /api/v1/articles/{id}) alone and then under a concurrent
+// beacon load. The beacons count: every request is a new reader, so point it
+// at a demo database.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"masthead/internal/news"
+	"masthead/internal/store/sqlite"
+	"masthead/internal/views"
+)
+
+// maxDuration bounds each phase, so the tool can never become a flood.
+const maxDuration = 60 * time.Second
+
+const ua = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0 LoadTest/"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	dur := flag.Duration("d", 5*time.Second, "length of each phase (at most 60s)")
+	workers := flag.Int("c", 32, "concurrent client connections per load")
+	target := flag.String("target", "", "a running masthead on loopback, e.g. http://127.0.0.1:8080")
+	article := flag.Int64("article", 0, "with -target: the public story the beacons name")
+	page := flag.String("page", "", "with -target: the page path to load (default: the story's url)")
+	rounds := flag.Int("rounds", 3, "in-process: alternate empty and beacon phases this many times (the machine's other load drifts)")
+	rate := flag.Int("beacon-rate", 1000, "with -target: beacons per second during the page-under-load phase (0: as fast as possible)")
+	flag.Parse()
+	if *dur <= 0 || *dur > maxDuration {
+		return fmt.Errorf("-d must be between 0 and %s", maxDuration)
+	}
+	if *workers < 1 || *workers > 512 {
+		return errors.New("-c must be between 1 and 512")
+	}
+	ctx := context.Background()
+
+	fmt.Printf("in-process server on 127.0.0.1, %d connections, %s per phase\n", *workers, *dur)
+	base, articleID, stop, err := startLocal(ctx)
+	if err != nil {
+		return err
+	}
+	if *rounds < 1 || *rounds > 10 {
+		return errors.New("-rounds must be between 1 and 10")
+	}
+	var empty, beacon result
+	for i := range *rounds {
+		e := load(ctx, *dur, *workers, 0, post(base+"/empty", articleID))
+		b := load(ctx, *dur, *workers, 0, post(base+"/api/v1/views", articleID))
+		fmt.Printf("  round %d: empty %7.0f req/s, beacon %7.0f req/s (%.2f×)\n", i+1, e.rps(), b.rps(), b.rps()/e.rps())
+		empty.add(e)
+		beacon.add(b)
+	}
+	stop()
+	fmt.Printf("  all rounds:\n")
+	fmt.Printf("  empty 204 handler   %9.0f req/s\n", empty.rps())
+	fmt.Printf("  beacon              %9.0f req/s  (%.2f× empty; target ≥ 0.80)\n", beacon.rps(), beacon.rps()/empty.rps())
+	for _, r := range []result{empty, beacon} {
+		if r.errs > 0 {
+			fmt.Printf("  (%d failed requests: %v)\n", r.errs, r.firstErr)
+		}
+	}
+
+	if *target == "" {
+		return nil
+	}
+	t, err := loopbackURL(*target)
+	if err != nil {
+		return err
+	}
+	if *article <= 0 {
+		return errors.New("-target needs -article ID (a public story)")
+	}
+	p := *page
+	if p == "" {
+		if p, err = storyPath(ctx, t, *article); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("target %s, page %s\n", t, p)
+	tb := load(ctx, *dur, *workers, 0, post(t+"/api/v1/views", *article))
+	alone := load(ctx, *dur, *workers, 0, get(t+p))
+	var under, bg result
+	var wg sync.WaitGroup
+	wg.Go(func() { bg = load(ctx, *dur, *workers, *rate, post(t+"/api/v1/views", *article)) })
+	under = load(ctx, *dur, *workers, 0, get(t+p))
+	wg.Wait()
+	fmt.Printf("  beacon              %9.0f req/s\n", tb.rps())
+	fmt.Printf("  page alone          %9.0f req/s\n", alone.rps())
+	fmt.Printf("  page + beacons      %9.0f req/s  (%+.1f%%; %.0f beacons/s alongside)\n",
+		under.rps(), 100*(under.rps()/alone.rps()-1), bg.rps())
+	for _, r := range []result{tb, alone, under, bg} {
+		if r.errs > 0 {
+			fmt.Printf("  (%d failed requests: %v)\n", r.errs, r.firstErr)
+		}
+	}
+	return nil
+}
+
+// startLocal serves a Counter and an empty handler on one loopback listener.
+func startLocal(ctx context.Context) (base string, articleID int64, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "masthead-loadtest-")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "load.db"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", 0, nil, err
+	}
+	now := time.Now().UTC()
+	a := &news.Article{Slug: "load", Headline: "Load", BodyHTML: "<p>x</p>", Lang: "en", Status: news.StatusPublished,
+		CreatedAt: now.Add(-time.Hour), PublishedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour)}
+	if err := st.CreateArticle(ctx, a); err != nil {
+		st.Close()
+		os.RemoveAll(dir)
+		return "", 0, nil, err
+	}
+	c, err := views.New(views.Config{Store: st, Paper: &news.Paper{BaseURL: "http://127.0.0.1"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		st.Close()
+		os.RemoveAll(dir)
+		return "", 0, nil, err
+	}
+	mux := http.NewServeMux()
+	c.Register(mux)
+	mux.HandleFunc("POST /empty", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		st.Close()
+		os.RemoveAll(dir)
+		return "", 0, nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(runCtx) }()
+	return "http://" + ln.Addr().String(), a.ID, func() {
+		srv.Close()
+		cancel()
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest: counter:", err)
+		}
+		st.Close()
+		os.RemoveAll(dir)
+	}, nil
+}
+
+// loopbackURL refuses anything but a loopback address: this tool is not for
+// other people's servers.
+func loopbackURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("-target %q: want http://127.0.0.1:PORT", raw)
+	}
+	addrs, err := net.LookupHost(u.Hostname())
+	if err != nil {
+		return "", fmt.Errorf("-target: %w", err)
+	}
+	for _, s := range addrs {
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.IsLoopback() {
+			return "", fmt.Errorf("-target %s is not loopback (%s): refusing", u.Host, s)
+		}
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host, "/"), nil
+}
+
+// storyPath asks the article API for the story's canonical URL.
+func storyPath(ctx context.Context, base string, id int64) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/api/v1/articles/%d", base, id), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var a struct{ URL string }
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&a) != nil || a.URL == "" {
+		return "", fmt.Errorf("GET /api/v1/articles/%d: status %d; pass -page", id, resp.StatusCode)
+	}
+	u, err := url.Parse(a.URL)
+	if err != nil {
+		return "", err
+	}
+	return u.EscapedPath(), nil
+}
+
+// request makes the n-th request of a load.
+type request func(ctx context.Context, n int64) *http.Request
+
+// post is a beacon as navigator.sendBeacon sends it, from the n-th reader.
+func post(u string, id int64) request {
+	body := fmt.Sprintf(`{"article_id":%d}`, id)
+	return func(ctx context.Context, n int64) *http.Request {
+		r, _ := http.NewRequestWithContext(ctx, "POST", u, strings.NewReader(body))
+		r.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+		r.Header.Set("User-Agent", fmt.Sprint(ua, n))
+		return r
+	}
+}
+
+// get is a page load asking for compression, as a browser does; setting
+// Accept-Encoding ourselves keeps the client from spending CPU inflating.
+func get(u string) request {
+	return func(ctx context.Context, n int64) *http.Request {
+		r, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+		r.Header.Set("User-Agent", ua+"0")
+		r.Header.Set("Accept-Encoding", "gzip")
+		return r
+	}
+}
+
+type result struct {
+	n, errs  int64
+	elapsed  time.Duration
+	firstErr error
+}
+
+func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r *result) add(o result) {
+	r.n += o.n
+	r.errs += o.errs
+	r.elapsed += o.elapsed
+	if r.firstErr == nil {
+		r.firstErr = o.firstErr
+	}
+}
+
+// load runs workers keep-alive clients for d; with rate > 0 the whole load
+// is paced to about rate requests per second.
+func load(ctx context.Context, d time.Duration, workers, rate int, mk request) result {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var tick <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Second / time.Duration(rate))
+		defer t.Stop()
+		tick = t.C
+	}
+	var n, errs, seq atomic.Int64
+	var once sync.Once
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				if tick != nil {
+					select {
+					case <-tick:
+					case <-ctx.Done():
+						return
+					}
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				resp, err := client.Do(mk(ctx, seq.Add(1)))
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if err == nil && resp.StatusCode >= 300 {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if ctx.Err() != nil {
+					return // cut off by the deadline: not a failure
+				}
+				if err != nil {
+					errs.Add(1)
+					once.Do(func() { firstErr = err })
+					continue
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return result{n: n.Load(), errs: errs.Load(), elapsed: time.Since(start), firstErr: firstErr}
+}
