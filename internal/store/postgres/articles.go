@@ -75,8 +75,9 @@ func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO articles (slug, headline, deck, body_markdown, body_html, body_text, lang, status,
 				section_id, photo_id, seo_title, seo_description, source_key, translation_of,
-				created_at, published_at, updated_at, embargo_until, search)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, `+searchVectorSQL(19)+`)
+				created_at, published_at, updated_at, embargo_until, search, search_head, search_deck)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+				`+searchVectorSQL(19)+`, `+fieldVectorSQL(19, 'A')+`, `+fieldVectorSQL(21, 'B')+`)
 			RETURNING id`,
 			append([]any{a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
 				nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, a.SourceKey, nullID(a.TranslationOf),
@@ -151,7 +152,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
 			UPDATE articles SET slug = $2, headline = $3, deck = $4, body_markdown = $5, body_html = $6, body_text = $7,
 				lang = $8, status = $9, section_id = $10, photo_id = $11, seo_title = $12, seo_description = $13,
 				source_key = $14, translation_of = $15, published_at = $16, updated_at = $17, embargo_until = $18,
-				search = `+searchVectorSQL(19)+`
+				`+searchColumnsSQL(19)+`
 			WHERE id = $1`,
 			append([]any{a.ID, a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
 				nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, a.SourceKey, nullID(a.TranslationOf),

@@ -61,10 +61,20 @@ func (d document) args() []any {
 // searchVectorSQL is the tsvector expression over the six parameters of
 // document.args starting at $n.
 func searchVectorSQL(n int) string {
-	return fmt.Sprintf(`setweight(to_tsvector('english'::regconfig, $%d::text), 'A') || setweight(to_tsvector('simple'::regconfig, $%d::text), 'A') ||
-		setweight(to_tsvector('english'::regconfig, $%d::text), 'B') || setweight(to_tsvector('simple'::regconfig, $%d::text), 'B') ||
-		setweight(to_tsvector('english'::regconfig, $%d::text), 'C') || setweight(to_tsvector('simple'::regconfig, $%d::text), 'C')`,
-		n, n+1, n+2, n+3, n+4, n+5)
+	return fieldVectorSQL(n, 'A') + " || " + fieldVectorSQL(n+2, 'B') + " || " + fieldVectorSQL(n+4, 'C')
+}
+
+// fieldVectorSQL is one field's part of the vector: its English words
+// ($n) and its CJK bigrams ($n+1), with the field's weight.
+func fieldVectorSQL(n int, weight byte) string {
+	return fmt.Sprintf(`setweight(to_tsvector('english'::regconfig, $%d::text), '%c') || setweight(to_tsvector('simple'::regconfig, $%d::text), '%c')`,
+		n, weight, n+1, weight)
+}
+
+// searchColumnsSQL sets the three search columns from the parameters of
+// document.args starting at $n (for an UPDATE's SET list).
+func searchColumnsSQL(n int) string {
+	return "search = " + searchVectorSQL(n) + ", search_head = " + fieldVectorSQL(n, 'A') + ", search_deck = " + fieldVectorSQL(n+2, 'B')
 }
 
 // tsquery builds the query from the reader's words: Latin words through
@@ -136,26 +146,37 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	if !q.To.IsZero() {
 		w.add("a.published_at < " + w.arg(q.To.UTC()))
 	}
-	var order string
-	switch q.Order {
-	case "", "relevance":
-		order = "rank DESC, a.published_at DESC NULLS LAST, a.id DESC"
-	case "newest":
-		order = "a.published_at DESC NULLS LAST, a.id DESC"
-	default:
-		return nil, 0, fmt.Errorf("search: %w", invalid("unknown order %q", q.Order))
-	}
 	w.add("a.search @@ q.q")
 	offset := max(q.Offset, 0)
 	limit := pageLimit(q.Limit)
-	sql := `SELECT ` + articleColumns + `, a.body_text,
-			(CASE WHEN ts_filter(a.search, '{a}') @@ q.q THEN 2 ELSE 0 END) +
-			(CASE WHEN ts_filter(a.search, '{b}') @@ q.q THEN 1 ELSE 0 END) +
-			ts_rank(a.search, q.q, 32) AS rank,
-			count(*) OVER () AS total
-		FROM articles a, (SELECT ` + tq + ` AS q) q
-		WHERE ` + w.sql() + `
-		ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+	// The tier (2 headline, 1 deck) comes from the small per-field vectors;
+	// ts_rank (normalised to [0, 1)) orders within a tier.
+	const rankSQL = `(CASE WHEN a.search_head @@ q.q THEN 2 ELSE 0 END) +
+		(CASE WHEN a.search_deck @@ q.q THEN 1 ELSE 0 END) + ts_rank(a.search, q.q, 32)`
+	var order string
+	inner := "0::float8"
+	switch q.Order {
+	case "", "relevance":
+		order = "rank DESC, published_at DESC NULLS LAST, id DESC"
+		inner = rankSQL
+	case "newest":
+		order = "published_at DESC NULLS LAST, id DESC"
+	default:
+		return nil, 0, fmt.Errorf("search: %w", invalid("unknown order %q", q.Order))
+	}
+	// Two steps: rank narrow rows (id, rank, time) for every match and keep
+	// one page, then read the page's stories. Carrying whole stories
+	// through the sort and the count would spill them to disk.
+	sql := `WITH q AS (SELECT ` + tq + ` AS q),
+		page AS (
+			SELECT a.id, a.published_at, ` + inner + ` AS rank, count(*) OVER () AS total
+			FROM articles a, q
+			WHERE ` + w.sql() + `
+			ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
+		)
+		SELECT ` + articleColumns + `, a.body_text, ` + rankSQL + ` AS rank, page.total
+		FROM page JOIN articles a ON a.id = page.id, q
+		ORDER BY ` + strings.NewReplacer("published_at", "page.published_at", "id DESC", "page.id DESC", "rank DESC", "page.rank DESC").Replace(order)
 	rows, err := db.pool.Query(ctx, sql, w.args...)
 	if err != nil {
 		return nil, 0, translate(err, "search")
@@ -183,7 +204,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	}
 	if len(hits) == 0 && offset > 0 {
 		// A page past the end: count the matches on their own.
-		err := db.pool.QueryRow(ctx, "SELECT count(*) FROM articles a, (SELECT "+tq+" AS q) q WHERE "+w.sql(), w.args...).Scan(&total)
+		err := db.pool.QueryRow(ctx, "WITH q AS (SELECT "+tq+" AS q) SELECT count(*) FROM articles a, q WHERE "+w.sql(), w.args...).Scan(&total)
 		if err != nil {
 			return nil, 0, translate(err, "search")
 		}
