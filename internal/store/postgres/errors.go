@@ -18,6 +18,7 @@ const (
 	pgNotNullViolation    = "23502"
 	pgInvalidText         = "22P02"
 	pgCharNotEncodable    = "22021" // e.g. a NUL byte in text
+	pgProgramLimit        = "54000" // e.g. a story too long for a tsvector (1 MB)
 )
 
 // conflictMessages names what a unique constraint protects, so a clash reads
@@ -65,6 +66,8 @@ func translate(err error, what string) error {
 			return fmt.Errorf("%s: %w", what, news.Errorf(news.EINVALID, "invalid value (%s)", pe.ConstraintName))
 		case pgInvalidText, pgCharNotEncodable:
 			return fmt.Errorf("%s: %w", what, news.Errorf(news.EINVALID, "invalid text"))
+		case pgProgramLimit:
+			return fmt.Errorf("%s: %w", what, news.Errorf(news.EINVALID, "too large"))
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)

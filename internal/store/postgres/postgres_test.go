@@ -177,6 +177,15 @@ func TestErrorsTranslated(t *testing.T) {
 	if !errors.Is(err, news.ErrInvalid) {
 		t.Errorf("NUL byte: %v, want ErrInvalid", err)
 	}
+	// More distinct words than a tsvector holds (1 MB): refused clearly.
+	var huge strings.Builder
+	for i := range 50000 {
+		fmt.Fprintf(&huge, "lexeme%dabcdefghijklmnopqrstuvwxyz ", i)
+	}
+	err = db.CreateArticle(ctx, &news.Article{Slug: "huge", Headline: "x", BodyHTML: huge.String(), Status: news.StatusDraft})
+	if !errors.Is(err, news.ErrInvalid) {
+		t.Errorf("story too large to index: %v, want ErrInvalid", err)
+	}
 	_, total, err := db.FindArticles(ctx, news.ArticleFilter{})
 	if err != nil || total != 0 {
 		t.Errorf("failed creates left %d stories (%v)", total, err)
@@ -387,6 +396,14 @@ func TestAddViewsFromManyNodes(t *testing.T) {
 	}
 	if want := int64(len(nodes) * workers * rounds * (1 + 2 + 3 + 4)); sum != want {
 		t.Errorf("views sum to %d, want %d", sum, want)
+	}
+
+	// A beacon for a story deleted since is dropped; the rest of the batch counts.
+	if err := nodes[0].AddViews(ctx, []news.ViewCount{{ArticleID: 999999, Hour: hour, Count: 5}, {ArticleID: ids[0], Hour: hour, Count: 1}}); err != nil {
+		t.Fatalf("AddViews with a deleted story: %v", err)
+	}
+	if vc, err := nodes[0].ArticleViews(ctx, 999999, hour); err != nil || len(vc) != 0 {
+		t.Errorf("views of a missing story: %+v, %v", vc, err)
 	}
 }
 
