@@ -1,0 +1,72 @@
+// Command masthead runs a newspaper: its reader site, newsroom, feeds and
+// APIs, from one binary. It is the only package that knows every other one.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const topUsage = `masthead — a news publishing platform
+
+usage:
+  masthead serve  [--addr 127.0.0.1:8080] [--base-url URL] [--no-demo]
+  masthead import [--publish] [--section S] [--json] FILE...
+  masthead user add --email E --name N --role admin|editor|reporter|contributor [--password-stdin]
+  masthead backup --out FILE
+  masthead restore --from FILE
+  masthead version
+
+Every subcommand takes --data DIR (default ./masthead-data) and --db URL
+(MASTHEAD_DATA, MASTHEAD_DB). Run 'masthead COMMAND --help' for its flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "masthead:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: the end-to-end tests call the built
+// binary, unit tests call this.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
+	case "import":
+		return cmdImport(ctx, args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "masthead", version)
+		return nil
+	case "help", "--help", "-help", "-h":
+		fmt.Fprint(stdout, topUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, topUsage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
