@@ -362,4 +362,3 @@ func TestCommandErrors(t *testing.T) {
 		t.Errorf("version: %v %q", err, out)
 	}
 }
-
