@@ -147,7 +147,8 @@ func Terms(q string) []Term {
 			return
 		}
 		w = strings.ToLower(w)
-		if seen[w] {
+		if seen[w] || !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			// A lone combining mark is no word (and tokenizers drop it).
 			return
 		}
 		seen[w] = true

@@ -65,6 +65,7 @@ func TestTerms(t *testing.T) {
 		{"missile missile MISSILE", "missile"},
 		{"!@#$%^&*()", ""},
 		{"café", "café"},
+		{"\u0301 x", "x"},
 		{"", ""},
 	}
 	for _, c := range cases {

@@ -436,7 +436,7 @@ func articleWhere(f news.ArticleFilter) (string, []any) {
 		conds = append(conds, `a.published_at < ?`)
 		args = append(args, f.PublishedTo.UnixMicro())
 	}
-	if f.IDs != nil {
+	if len(f.IDs) > 0 {
 		conds = append(conds, `a.id IN (`+placeholders(len(f.IDs))+`)`)
 		args = append(args, int64Args(f.IDs)...)
 	}

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -27,4 +28,102 @@ func open(t *testing.T) *sqlite.DB {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) news.Store { return open(t) })
+}
+
+// Two processes on one file (masthead import beside serve) are two handles
+// here: a write through one must move the generation the other reads, and be
+// visible to it at once.
+func TestTwoHandlesSeeEachOthersWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	a, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+
+	g0, err := b.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	story := &news.Article{Slug: "from-import", Headline: "Imported beside serve", Status: news.StatusPublished,
+		PublishedAt: storetest.T0, BodyHTML: "<p>Imported missile story.</p>"}
+	if err := a.CreateArticle(ctx, story); err != nil {
+		t.Fatal(err)
+	}
+	g1, err := b.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g1 <= g0 {
+		t.Fatalf("generation seen by the other handle: %d after %d, want it to increase", g1, g0)
+	}
+	got, err := b.FindArticleBySlug(ctx, "from-import")
+	if err != nil || got.ID != story.ID {
+		t.Fatalf("other handle: %v, %v", got, err)
+	}
+	hits, _, err := b.SearchArticles(ctx, news.SearchQuery{Text: "missiles", PublicAt: storetest.T0})
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("other handle's search: %d hits, %v", len(hits), err)
+	}
+	// And back the other way, through BumpGeneration.
+	if err := b.BumpGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g2, _ := a.Generation(ctx); g2 <= g1 {
+		t.Errorf("generation after BumpGeneration on the other handle = %d, want > %d", g2, g1)
+	}
+}
+
+// Reopening runs no migration twice and keeps the data.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "re.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutSetting(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	if v, err := db.GetSetting(ctx, "k"); err != nil || v != "v" {
+		t.Errorf("after reopen: %q, %v", v, err)
+	}
+}
+
+func TestOpenRefusesNonFiles(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "file:x.db?mode=memory", filepath.Join(t.TempDir(), "missing-dir", "x.db")} {
+		db, err := sqlite.Open(context.Background(), p)
+		if err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded, want an error", p)
+		}
+	}
+}
+
+// A path with characters that mean something in a URI still names a file.
+func TestOpenOddPath(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "신문 #1?%.db")
+	db, err := sqlite.Open(context.Background(), p)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", p, err)
+	}
+	defer db.Close()
+	if err := db.PutSetting(context.Background(), "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Errorf("database file not at %q: %v", p, err)
+	}
 }
