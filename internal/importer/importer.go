@@ -285,6 +285,13 @@ func loadPhoto(path string) ([]byte, string, error) {
 		return nil, "", err
 	}
 	defer f.Close()
+	// Only regular files: a device or pipe named as a photo would block
+	// or never end.
+	if fi, err := f.Stat(); err != nil {
+		return nil, "", err
+	} else if !fi.Mode().IsRegular() {
+		return nil, "", fmt.Errorf("photo %s is not a regular file", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxPhotoSize+1))
 	if err != nil {
 		return nil, "", err
