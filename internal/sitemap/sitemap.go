@@ -132,7 +132,7 @@ func (m month) bounds(loc *time.Location) (from, to time.Time) {
 }
 
 // parts is how many files the month needs.
-func (m month) parts(max int) int { return (m.Total + max - 1) / max }
+func (m month) parts(per int) int { return (m.Total + per - 1) / per }
 
 func partPath(y int, mo time.Month, part int) string {
 	p := "/sitemaps/articles-" + strconv.Itoa(y) + "-" + twoDigits(int(mo))

@@ -316,11 +316,14 @@ func TestAuditSitemapCheck(t *testing.T) {
 		t.Skipf("sitemap-check (%s) or node missing (set MASTHEAD_AUDIT_HOME or run the audit install.sh); skipping", check)
 	}
 	e := newEnv(t)
-	srv := httptest.NewServer(e.mux)
+	// The index must name URLs on this server: learn its address first.
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
+	paper := testPaper()
+	paper.BaseURL = "http://" + srv.Listener.Addr().String()
+	New(Config{Paper: paper, Store: e.store, Clock: e.clock}).Register(mux)
+	srv.Start()
 	defer srv.Close()
-	// The index must name URLs on this server.
-	e.maps.paper = testPaper()
-	e.maps.paper.BaseURL = srv.URL
 	out, err := exec.Command(node, check, srv.URL+IndexPath, "--recurse").Output()
 	var res struct {
 		Pass     bool `json:"pass"`
@@ -339,9 +342,8 @@ func TestAuditSitemapCheck(t *testing.T) {
 	}
 }
 
-// The index is built from a survey of the archive that is kept while the
-// store's generation stands; a write shows once the survey's 30-second
-// floor has passed.
+// The index is built from a survey of the archive that is rebuilt in the
+// background after a write (at most once a minute) or after ten minutes.
 func TestSurveyFollowsWrites(t *testing.T) {
 	e := newEnv(t)
 	if strings.Contains(e.get(t, IndexPath).Body.String(), "articles-2026-10") {
@@ -349,14 +351,26 @@ func TestSurveyFollowsWrites(t *testing.T) {
 	}
 	must(t, e.store.CreateArticle(context.Background(), &news.Article{Slug: "october", Headline: "October", Status: news.StatusPublished,
 		Lang: "en", PublishedAt: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)}))
-	e.clock.Add(surveyFloor + time.Second)
-	idx := e.get(t, IndexPath).Body.String()
-	if !strings.Contains(idx, "articles-2026-10.xml") {
+	// Within the minute: the old survey, and no rebuild started.
+	e.clock.Add(surveyRefreshMin - time.Second)
+	e.get(t, IndexPath)
+	e.maps.cache.wg.Wait()
+	if strings.Contains(e.get(t, IndexPath).Body.String(), "articles-2026-10") {
+		t.Error("survey rebuilt within surveyRefreshMin")
+	}
+	// After it: this request starts a rebuild and gets the old survey;
+	// the next one, once the rebuild is done, gets the new.
+	e.clock.Add(2 * time.Second)
+	e.get(t, IndexPath)
+	e.maps.cache.wg.Wait()
+	if idx := e.get(t, IndexPath).Body.String(); !strings.Contains(idx, "articles-2026-10.xml") {
 		t.Errorf("index after a write:\n%s", idx)
 	}
 	// Without a write, time alone (an embargo ending) shows within
 	// surveyMaxAge.
 	e.clock.Set(testNow.Add(surveyMaxAge + 2*time.Hour))
+	e.get(t, TagsPath)
+	e.maps.cache.wg.Wait()
 	if tags := e.get(t, TagsPath).Body.String(); !strings.Contains(tags, "secret-tag") {
 		t.Errorf("tag of a story whose embargo ended:\n%s", tags)
 	}
