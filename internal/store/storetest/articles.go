@@ -279,6 +279,54 @@ func testArticles(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 	})
 
+	t.Run("BadInputChangesNothing", func(t *testing.T) {
+		f := newFixture(t, open)
+		au := f.author("real", "Real")
+		a := f.article(func(a *news.Article) { a.Headline = "Original"; a.Authors = []*news.Author{au} })
+		g0, err := f.s.Generation(f.ctx)
+		noErr(t, "Generation", err)
+
+		wantErr(t, "unknown status", f.s.CreateArticle(f.ctx, &news.Article{Slug: "s1", Headline: "H", Status: "bogus"}), news.ErrInvalid)
+		wantErr(t, "empty slug", f.s.CreateArticle(f.ctx, &news.Article{Slug: "", Headline: "H", Status: news.StatusDraft}), news.ErrInvalid)
+		// A missing author fails the whole create: no half-made story.
+		if err := f.s.CreateArticle(f.ctx, &news.Article{Slug: "s2", Headline: "H", Status: news.StatusDraft,
+			Authors: []*news.Author{au, {ID: 999999}}}); err == nil {
+			t.Error("CreateArticle with a missing author succeeded")
+		}
+		_, err = f.s.FindArticleBySlug(f.ctx, "s2")
+		wantErr(t, "story of a failed create", err, news.ErrNotFound)
+
+		// A failed update leaves the story as it was, relations included.
+		b := *a
+		b.Headline = "Changed"
+		b.Authors = nil
+		b.Tags = []*news.Tag{{ID: 999999, Slug: "ghost"}}
+		if err := f.s.UpdateArticle(f.ctx, &b); err == nil {
+			t.Error("UpdateArticle with a missing tag succeeded")
+		}
+		got := f.find(a.ID)
+		if got.Headline != "Original" || authorSlugs(got.Authors) != "real" || len(got.Tags) != 0 {
+			t.Errorf("a failed update changed the story: %q authors %s tags %d", got.Headline, authorSlugs(got.Authors), len(got.Tags))
+		}
+		b = *a
+		b.Status = "bogus"
+		wantErr(t, "update to unknown status", f.s.UpdateArticle(f.ctx, &b), news.ErrInvalid)
+		_, total, err := f.s.FindArticles(f.ctx, news.ArticleFilter{})
+		noErr(t, "FindArticles", err)
+		if total != 1 {
+			t.Errorf("%d stories after failed writes, want 1", total)
+		}
+		if g, _ := f.s.Generation(f.ctx); g < g0 {
+			t.Errorf("generation went backwards: %d < %d", g, g0)
+		}
+		// Search is untouched too.
+		hits, _, err := f.s.SearchArticles(f.ctx, news.SearchQuery{Text: "changed"})
+		noErr(t, "SearchArticles", err)
+		if len(hits) != 0 {
+			t.Errorf("a failed update reached the search index: %d hits", len(hits))
+		}
+	})
+
 	t.Run("Unicode", func(t *testing.T) {
 		f := newFixture(t, open)
 		sec := f.section("북한", "북한", 1)
