@@ -85,6 +85,7 @@ func parseHTML(path string, data []byte) (*Parsed, error) {
 	}
 	demoteHeadings(art.Node, a.Headline)
 	dropBylines(art.Node)
+	cleanBody(art.Node)
 
 	var buf bytes.Buffer
 	if err := html.Render(&buf, art.Node); err != nil {
@@ -307,6 +308,43 @@ func dropBylines(root *html.Node) {
 			b.Parent.RemoveChild(b)
 		}
 	}
+}
+
+// cleanBody removes what would misbehave on the paper's own pages: links
+// that are still relative (no canonical URL to resolve them against, so
+// they would point into this site) lose their href, and images other than
+// the lead photo go, since they would be fetched from the page's site by
+// every reader (a tracker in all but name) or not found at all.
+func cleanBody(root *html.Node) {
+	var imgs []*html.Node
+	find(root, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.A:
+			href := strings.TrimSpace(attr(n, "href"))
+			u, err := url.Parse(href)
+			if err != nil || !(u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "mailto") {
+				removeAttr(n, "href")
+			}
+		case atom.Img, atom.Picture, atom.Source, atom.Video, atom.Audio:
+			imgs = append(imgs, n)
+		}
+		return false
+	})
+	for _, n := range imgs {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+func removeAttr(n *html.Node, key string) {
+	out := n.Attr[:0]
+	for _, a := range n.Attr {
+		if a.Key != key {
+			out = append(out, a)
+		}
+	}
+	n.Attr = out
 }
 
 func isImg(n *html.Node) bool { return n.DataAtom == atom.Img }

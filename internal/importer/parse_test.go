@@ -215,15 +215,34 @@ func TestParseHTML(t *testing.T) {
 	}
 	body := a.BodyHTML
 	for _, want := range []string{"Seoul Metro will run extra trains", "<h2>Fares unchanged</h2>",
-		`<a href="https://www.seoulmetro.co.kr/en/" rel="noopener nofollow">timetable</a>`, "repeat the extension for the Lunar New Year holiday."} {
+		`<a href="https://www.seoulmetro.co.kr/en/" rel="noopener nofollow">timetable</a>`,
+		`<a href="https://daily.example.com/2024/11/01/bus-routes" rel="noopener nofollow">bus routes changed</a>`, "repeat the extension for the Lunar New Year holiday."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %q:\n%s", want, body)
 		}
 	}
-	for _, bad := range []string{"<script", "tracker", "<style", "<iframe", "onclick", "javascript", "Most read", "Another story", "©", "<img", "<figure", "By Lee", "<h1"} {
+	for _, bad := range []string{`href="/`, "related.png", "<script", "tracker", "<style", "<iframe", "onclick", "javascript", "Most read", "Another story", "©", "<img", "<figure", "By Lee", "<h1"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("body contains %q:\n%s", bad, body)
 		}
+	}
+}
+
+// TestParseHTMLNoCanonical: without a canonical URL the page's relative
+// links cannot be resolved and lose their href (the text stays), and the
+// story is known by its headline and date.
+func TestParseHTMLNoCanonical(t *testing.T) {
+	page := `<html lang="ko"><head><title>제목</title></head><body><article><h1>제목</h1>` +
+		`<p>` + strings.Repeat("본문 문장입니다. ", 30) + `<a href="/other">다른 기사</a> <a href="#x">x</a></p></article></body></html>`
+	p, err := parse("x.html", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Article.Headline != "제목" || p.Article.Lang != "ko" || p.Article.SourceKey != SourceKey("제목", time.Time{}) {
+		t.Errorf("headline %q lang %q key %q", p.Article.Headline, p.Article.Lang, p.Article.SourceKey)
+	}
+	if strings.Contains(p.Article.BodyHTML, "href") || !strings.Contains(p.Article.BodyHTML, "다른 기사") {
+		t.Errorf("body %s", p.Article.BodyHTML)
 	}
 }
 
