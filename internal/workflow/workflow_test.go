@@ -2,14 +2,21 @@ package workflow_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"masthead/internal/news"
+	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
 	"masthead/internal/workflow"
 )
@@ -26,14 +33,9 @@ type env struct {
 	admin, editor, reporter, contributor, reporter2 *news.User
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, st news.Store) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	clock := news.NewFixedClock(t0)
 	e := &env{t: t, ctx: ctx, st: st, clock: clock, flow: workflow.New(st, clock)}
 	e.admin = e.user("admin", news.RoleAdmin)
@@ -110,8 +112,7 @@ func has(ids []int64, id int64) bool {
 
 // TestStateMachine walks a story through the whole workflow with an
 // injected clock, checking every refused move leaves the story as it was.
-func TestStateMachine(t *testing.T) {
-	e := newEnv(t)
+func testStateMachine(t *testing.T, e *env) {
 	ctx := e.ctx
 	a := e.draft(e.reporter, "Summit talks resume")
 	if a.Status != news.StatusDraft || !workflow.Owns(e.reporter, a) {
@@ -218,8 +219,7 @@ func TestStateMachine(t *testing.T) {
 }
 
 // TestContributor: own drafts only.
-func TestContributor(t *testing.T) {
-	e := newEnv(t)
+func testContributor(t *testing.T, e *env) {
 	a := e.draft(e.contributor, "A guest column")
 	other := e.draft(e.reporter, "Not theirs")
 	d := workflow.DraftOf(a)
@@ -312,8 +312,7 @@ func wantStory(role news.Role, act workflow.Action, st news.Status, mine bool) b
 
 // TestScheduleAcrossRestart: a story whose time passed while no scheduler
 // ran is published once by the next one to start.
-func TestScheduleAcrossRestart(t *testing.T) {
-	e := newEnv(t)
+func testScheduleAcrossRestart(t *testing.T, e *env) {
 	a := e.draft(e.reporter, "Scheduled while down")
 	at := t0.Add(10 * time.Minute)
 	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, at); err != nil {
@@ -367,8 +366,7 @@ func TestScheduleAcrossRestart(t *testing.T) {
 
 // TestEmbargo: an embargoed story stays out of every reader query until its
 // embargo ends, and the end bumps the generation.
-func TestEmbargo(t *testing.T) {
-	e := newEnv(t)
+func testEmbargo(t *testing.T, e *env) {
 	a := e.published(e.reporter, "Embargoed budget figures")
 	until := t0.Add(2 * time.Hour)
 	d := workflow.DraftOf(a)
@@ -433,8 +431,7 @@ func TestEmbargo(t *testing.T) {
 	}
 }
 
-func TestCorrections(t *testing.T) {
-	e := newEnv(t)
+func testCorrections(t *testing.T, e *env) {
 	a := e.published(e.reporter, "Rates rise")
 	draft := e.draft(e.reporter, "Not out yet")
 	e.clock.Add(3 * time.Hour)
@@ -481,8 +478,7 @@ func TestCorrections(t *testing.T) {
 	}
 }
 
-func TestRevisionsRestoreAndSlug(t *testing.T) {
-	e := newEnv(t)
+func testRevisionsRestoreAndSlug(t *testing.T, e *env) {
 	a := e.published(e.reporter, "First headline")
 	oldPath := a.Slug
 	d := workflow.DraftOf(a)
@@ -531,8 +527,7 @@ func TestRevisionsRestoreAndSlug(t *testing.T) {
 	}
 }
 
-func TestValidationChangesNothing(t *testing.T) {
-	e := newEnv(t)
+func testValidationChangesNothing(t *testing.T, e *env) {
 	a := e.draft(e.reporter, "Valid")
 	taken := e.draft(e.reporter, "Taken slug")
 	before := e.find(a.ID)
@@ -572,8 +567,7 @@ func TestValidationChangesNothing(t *testing.T) {
 	}
 }
 
-func TestPhotoNeedsCaptionCreditAlt(t *testing.T) {
-	e := newEnv(t)
+func testPhotoNeedsCaptionCreditAlt(t *testing.T, e *env) {
 	ph := &news.Photo{Key: "k.jpg", ContentType: "image/jpeg", Width: 10, Height: 10, Caption: "Kim and Trump"}
 	if err := e.st.CreatePhoto(e.ctx, ph); err != nil {
 		t.Fatal(err)
@@ -603,8 +597,7 @@ func TestPhotoNeedsCaptionCreditAlt(t *testing.T) {
 
 // TestHostileBodyIsInert: whatever a contributor types, the stored HTML
 // carries no script, handler, javascript: URL, frame or object.
-func TestHostileBodyIsInert(t *testing.T) {
-	e := newEnv(t)
+func testHostileBodyIsInert(t *testing.T, e *env) {
 	body := strings.Join([]string{
 		"<script>alert(1)</script>",
 		`<img src=x onerror="alert(2)">`,
@@ -632,8 +625,7 @@ func TestHostileBodyIsInert(t *testing.T) {
 	}
 }
 
-func TestFrontPage(t *testing.T) {
-	e := newEnv(t)
+func testFrontPage(t *testing.T, e *env) {
 	a := e.published(e.reporter, "Lead")
 	b := e.published(e.reporter, "Second")
 	d := e.draft(e.reporter, "Draft")
@@ -657,8 +649,7 @@ func TestFrontPage(t *testing.T) {
 	}
 }
 
-func TestNotFound(t *testing.T) {
-	e := newEnv(t)
+func testNotFound(t *testing.T, e *env) {
 	for name, err := range map[string]error{
 		"publish": e.flow.Publish(e.ctx, e.editor, 999),
 		"submit":  e.flow.Submit(e.ctx, e.editor, 999),
@@ -667,4 +658,91 @@ func TestNotFound(t *testing.T) {
 			t.Errorf("%s of a missing story: %v", name, err)
 		}
 	}
+}
+
+// TestWorkflow runs the workflow tests on every store: SQLite always,
+// PostgreSQL when MASTHEAD_TEST_POSTGRES names one.
+func TestWorkflow(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, e *env)
+	}{
+		{"StateMachine", testStateMachine},
+		{"Contributor", testContributor},
+		{"ScheduleAcrossRestart", testScheduleAcrossRestart},
+		{"Embargo", testEmbargo},
+		{"Corrections", testCorrections},
+		{"RevisionsRestoreAndSlug", testRevisionsRestoreAndSlug},
+		{"ValidationChangesNothing", testValidationChangesNothing},
+		{"PhotoNeedsCaptionCreditAlt", testPhotoNeedsCaptionCreditAlt},
+		{"HostileBodyIsInert", testHostileBodyIsInert},
+		{"FrontPage", testFrontPage},
+		{"NotFound", testNotFound},
+	}
+	for _, st := range []struct {
+		name string
+		open func(t *testing.T) news.Store
+	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t, st.open(t))) })
+			}
+		})
+	}
+}
+
+func openSQLite(t *testing.T) news.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// openPostgres opens a store in a fresh schema of MASTHEAD_TEST_POSTGRES,
+// dropped when the test ends.
+func openPostgres(t *testing.T) news.Store {
+	t.Helper()
+	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("PostgreSQL tests skipped: set MASTHEAD_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "masthead_wf_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to MASTHEAD_TEST_POSTGRES: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	st, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
