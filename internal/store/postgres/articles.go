@@ -227,10 +227,12 @@ func (db *DB) FindArticleBySourceKey(ctx context.Context, key string) (*news.Art
 	return db.findArticle(ctx, fmt.Sprintf("find article by source key %q", key), "a.source_key = $1", key)
 }
 
-// publicSQL is Article.IsPublicAt in SQL, for the time in parameter n.
-func publicSQL(n int) string {
-	return fmt.Sprintf(`(a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= $%[1]d
-		AND (a.embargo_until IS NULL OR a.embargo_until <= $%[1]d))`, n)
+// public adds Article.IsPublicAt(t) as a condition on a: published, its
+// time reached, no embargo in force.
+func (w *where) public(t time.Time) {
+	p := w.arg(t.UTC())
+	w.add(fmt.Sprintf(`a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= %[1]s
+		AND (a.embargo_until IS NULL OR a.embargo_until <= %[1]s)`, p))
 }
 
 // where builds a WHERE clause from conditions; args numbers its parameters.
@@ -269,9 +271,7 @@ func pageLimit(limit int) int {
 func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
 	var w where
 	if !f.PublicAt.IsZero() {
-		p := w.arg(f.PublicAt.UTC())
-		w.add(fmt.Sprintf(`(a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= %[1]s
-			AND (a.embargo_until IS NULL OR a.embargo_until <= %[1]s))`, p))
+		w.public(f.PublicAt)
 	}
 	if f.Status != "" {
 		if !f.Status.Valid() {
@@ -313,10 +313,17 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	}
 	offset := max(f.Offset, 0)
 	limit := pageLimit(f.Limit)
-	// count(*) OVER () gives the total with the page in one round trip;
-	// a page past the end has no rows to carry it, so count separately then.
-	rows, err := db.pool.Query(ctx, "SELECT "+articleColumns+", count(*) OVER () FROM articles a WHERE "+w.sql()+
-		" ORDER BY "+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset), w.args...)
+	// Two steps: pick the page's IDs and the total over narrow rows (an
+	// index-only scan for reader listings), then read just the page's
+	// stories. count(*) OVER () over whole stories would carry every
+	// matching body through the count. A page past the end has no rows to
+	// carry the total, so it is counted separately then.
+	rows, err := db.pool.Query(ctx, `WITH page AS (
+			SELECT a.id, count(*) OVER () AS total FROM articles a
+			WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
+		)
+		SELECT `+articleColumns+`, page.total FROM page JOIN articles a ON a.id = page.id
+		ORDER BY `+order, w.args...)
 	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}

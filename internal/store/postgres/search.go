@@ -130,9 +130,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		return nil, 0, nil
 	}
 	if !q.PublicAt.IsZero() {
-		p := w.arg(q.PublicAt.UTC())
-		w.add(fmt.Sprintf(`a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= %[1]s
-			AND (a.embargo_until IS NULL OR a.embargo_until <= %[1]s)`, p))
+		w.public(q.PublicAt)
 	}
 	if q.SectionID != 0 {
 		w.add("a.section_id = " + w.arg(q.SectionID))

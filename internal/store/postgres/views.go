@@ -75,9 +75,7 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 	var w where
 	since := w.arg(f.Since.UTC())
 	if !f.PublicAt.IsZero() {
-		p := w.arg(f.PublicAt.UTC())
-		w.add(fmt.Sprintf(`a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= %[1]s
-			AND (a.embargo_until IS NULL OR a.embargo_until <= %[1]s)`, p))
+		w.public(f.PublicAt)
 	}
 	if f.SectionID != 0 {
 		w.add("a.section_id = " + w.arg(f.SectionID))
