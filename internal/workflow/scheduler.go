@@ -223,10 +223,48 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	return errors.Join(err1, err2)
 }
 
+// Leader is a store that can elect one node of many for a job.
+type Leader interface {
+	TryLeader(ctx context.Context, name string) (release func(), ok bool, err error)
+}
+
+// lead blocks until this node leads the "scheduler" job or ctx ends.
+func (s *Scheduler) lead(ctx context.Context, l Leader) (func(), bool) {
+	for logged := false; ; {
+		release, ok, err := l.TryLeader(ctx, "scheduler")
+		if ok {
+			s.Logger.InfoContext(ctx, "scheduler: this node publishes scheduled stories")
+			return release, true
+		}
+		if err != nil {
+			s.Logger.WarnContext(ctx, "scheduler: leader election", "err", err)
+		} else if !logged {
+			s.Logger.InfoContext(ctx, "scheduler: another node publishes scheduled stories; standing by")
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
 // Run publishes what was missed while the server was down, then checks
 // every Interval until ctx ends. Errors are logged and retried next tick
 // (a locked or briefly unreachable database must not stop publication).
+//
+// When the store can elect a leader (Leader: the PostgreSQL store), Run
+// first waits to be the one node that schedules, so several nodes on one
+// database do not race to publish the same story.
 func (s *Scheduler) Run(ctx context.Context) {
+	if l, ok := s.Store.(Leader); ok {
+		release, ok := s.lead(ctx, l)
+		if !ok {
+			return
+		}
+		defer release()
+	}
 	if err := s.sweepEmbargoes(ctx); err != nil {
 		s.Logger.ErrorContext(ctx, "scheduler", "err", err)
 	}

@@ -705,6 +705,22 @@ func openSQLite(t *testing.T) news.Store {
 // dropped when the test ends.
 func openPostgres(t *testing.T) news.Store {
 	t.Helper()
+	return openPostgresURL(t, pgSchemaURL(t))
+}
+
+func openPostgresURL(t *testing.T, u string) *postgres.DB {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// pgSchemaURL makes a fresh schema and returns a URL that uses it.
+func pgSchemaURL(t *testing.T) string {
+	t.Helper()
 	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
 	if base == "" {
 		t.Skip("PostgreSQL tests skipped: set MASTHEAD_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
@@ -739,10 +755,47 @@ func openPostgres(t *testing.T) news.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	st, err := postgres.Open(ctx, u.String())
-	if err != nil {
+	return u.String()
+}
+
+var _ workflow.Leader = (*postgres.DB)(nil)
+
+// TestOneSchedulerLeads: two nodes on one PostgreSQL database both run a
+// scheduler; the story is published once, by the leader.
+func TestOneSchedulerLeads(t *testing.T) {
+	u := pgSchemaURL(t)
+	n1, n2 := openPostgresURL(t, u), openPostgresURL(t, u)
+	e := newEnv(t, n1)
+	a := e.draft(e.reporter, "Two nodes")
+	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	e.clock.Set(t0.Add(time.Hour))
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{}, 2)
+	for _, st := range []news.Store{n1, n2} {
+		go func() { workflow.NewScheduler(st, e.clock, nil).Run(ctx); done <- struct{}{} }()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for e.find(a.ID).Status != news.StatusPublished {
+		if time.Now().After(deadline) {
+			t.Fatal("no scheduler published the story")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Let the other node tick a while: it must stand by.
+	time.Sleep(time.Second)
+	cancel()
+	<-done
+	<-done
+	revs, _ := n1.FindRevisions(e.ctx, a.ID)
+	n := 0
+	for _, r := range revs {
+		if r.Note == "published (scheduled)" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d scheduled-publication revisions, want 1", n)
+	}
 }
