@@ -50,6 +50,9 @@ func newEnv(t *testing.T) *env {
 	}
 	e.maps = New(Config{Paper: testPaper(), Store: db, Clock: e.clock})
 	e.maps.Register(e.mux)
+	// Cleanups run last-in first-out: background survey builds finish
+	// before the database closes.
+	t.Cleanup(e.maps.cache.wg.Wait)
 	return e
 }
 
@@ -343,15 +346,20 @@ func TestAuditSitemapCheck(t *testing.T) {
 }
 
 // The index is built from a survey of the archive that is rebuilt in the
-// background after a write (at most once a minute) or after ten minutes.
+// background after a write (at most every surveyRefreshMin) or after
+// surveyMaxAge.
 func TestSurveyFollowsWrites(t *testing.T) {
 	e := newEnv(t)
+	must(t, e.maps.Warm(context.Background()))
+	if e.maps.cache.sv == nil {
+		t.Fatal("Warm built no survey")
+	}
 	if strings.Contains(e.get(t, IndexPath).Body.String(), "articles-2026-10") {
 		t.Fatal("October before any October story")
 	}
 	must(t, e.store.CreateArticle(context.Background(), &news.Article{Slug: "october", Headline: "October", Status: news.StatusPublished,
 		Lang: "en", PublishedAt: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)}))
-	// Within the minute: the old survey, and no rebuild started.
+	// Within surveyRefreshMin: the old survey, and no rebuild started.
 	e.clock.Add(surveyRefreshMin - time.Second)
 	e.get(t, IndexPath)
 	e.maps.cache.wg.Wait()

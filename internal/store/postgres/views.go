@@ -64,8 +64,8 @@ func (db *DB) AddViews(ctx context.Context, counts []news.ViewCount) error {
 }
 
 // TopArticles ranks stories by views in hours >= f.Since. The sum runs on
-// the (hour, article_id) INCLUDE (count) index alone; only the winners'
-// rows are then read from articles.
+// the (hour, article_id) INCLUDE (count) index alone, the ranking over
+// narrow rows; only the winners' whole rows are then read.
 func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntry, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -84,12 +84,15 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 		WITH v AS (
 			SELECT article_id, sum(count) AS views FROM article_views
 			WHERE hour >= `+since+` GROUP BY article_id
+		), top AS (
+			SELECT v.article_id, v.views FROM v JOIN articles a ON a.id = v.article_id
+			WHERE `+w.sql()+`
+			ORDER BY v.views DESC, a.published_at DESC NULLS LAST, a.id DESC
+			LIMIT `+fmt.Sprint(limit)+`
 		)
-		SELECT `+articleColumns+`, v.views
-		FROM v JOIN articles a ON a.id = v.article_id
-		WHERE `+w.sql()+`
-		ORDER BY v.views DESC, a.published_at DESC NULLS LAST, a.id DESC
-		LIMIT `+fmt.Sprint(limit), w.args...)
+		SELECT `+articleColumns+`, top.views
+		FROM top JOIN articles a ON a.id = top.article_id
+		ORDER BY top.views DESC, a.published_at DESC NULLS LAST, a.id DESC`, w.args...)
 	if err != nil {
 		return nil, translate(err, "top articles")
 	}
