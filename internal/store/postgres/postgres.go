@@ -2,6 +2,18 @@
 // SQL and embedded migrations, weighted tsvector search, additive view counts,
 // and the pieces several masthead nodes need to share one database (change
 // notifications and an advisory-lock leader).
+//
+// A node wires it like this:
+//
+//	db, err := postgres.Open(ctx, "postgres://user@host/db?sslmode=verify-full")
+//	go db.Listen(ctx, cache.Purge)           // other nodes' writes drop our caches
+//	release, ok, err := db.TryLeader(ctx, "scheduler") // retried every few seconds by followers
+//
+// Listen and TryLeader hold sessions of their own, so the URL must reach
+// PostgreSQL directly or through a session-mode pooler (not PgBouncer's
+// transaction mode, which would break LISTEN and session advisory locks).
+// Pool settings go in the URL (pool_max_conns=10); so does search_path=X to
+// keep a paper in its own schema.
 package postgres
 
 import (
@@ -72,7 +84,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes every pooled connection.
+// Close closes every pooled connection. Listen's connection ends with its
+// context and a leader's with its release function.
 func (db *DB) Close() error {
 	db.pool.Close()
 	return nil
