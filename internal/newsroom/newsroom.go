@@ -119,6 +119,9 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/signout", news.RoleContributor, n.signout},
 		{"GET /newsroom/{$}", news.RoleContributor, n.dashboard},
 		{"GET /newsroom", public, n.redirectHome},
+		// Anything else under /newsroom/ is a 404 with the newsroom's
+		// headers, not the mux's bare one.
+		{"/newsroom/", public, n.notFound},
 
 		{"GET /newsroom/stories", news.RoleContributor, n.storyList},
 		{"GET /newsroom/stories/new", news.RoleContributor, n.newStory},
@@ -269,6 +272,10 @@ func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, c *call, err err
 func (n *Newsroom) redirectHome(w http.ResponseWriter, r *http.Request, c *call) error {
 	http.Redirect(w, r, "/newsroom/", http.StatusMovedPermanently)
 	return nil
+}
+
+func (n *Newsroom) notFound(w http.ResponseWriter, r *http.Request, c *call) error {
+	return news.Errorf(news.ENOTFOUND, "There is no such page in the newsroom.")
 }
 
 // secure tells whether cookies get the Secure flag.

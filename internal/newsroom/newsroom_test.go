@@ -233,6 +233,8 @@ func TestSecurityHeaders(t *testing.T) {
 		{news.RoleReporter, "GET", "/newsroom/users"},
 		{news.RoleReporter, "POST", "/newsroom/preview"},
 		{news.RoleReporter, "GET", "/newsroom/static/newsroom.js"},
+		{"", "GET", "/newsroom/no/such/page"},
+		{"", "DELETE", "/newsroom/stories"},
 	}
 	for _, q := range reqs {
 		res, _ := h.do(q.role, q.method, q.path, nil)
@@ -489,5 +491,42 @@ func TestPagesRender(t *testing.T) {
 	_, body = h.do(news.RoleReporter, "GET", fmt.Sprintf("/newsroom/stories?author=%d", h.other.AuthorID), nil)
 	if strings.Contains(body, "Listed") {
 		t.Error("a reporter's story list shows another's story")
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	h := newHarness(t)
+	u, err := auth.CreateUser(h.ctx, h.st, auth.NewUser{Email: "pw@example.com", Name: "Pw", Role: news.RoleContributor, Password: "old password 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := auth.NewSessions(h.st, h.clock)
+	tok, s, _ := m.Create(h.ctx, u.ID, "this")
+	other, _, _ := m.Create(h.ctx, u.ID, "that")
+	const role news.Role = "pw"
+	h.token[role], h.csrf[role] = tok, s.CSRFToken
+	for _, c := range []struct{ cur, pw, confirm, msg string }{
+		{"wrong", "new password 22", "new password 22", "current password is wrong"},
+		{"old password 1", "new password 22", "new password 23", "differ"},
+		{"old password 1", "short", "short", "at least 10"},
+	} {
+		res, body := h.do(role, "POST", "/newsroom/account/password", url.Values{"current": {c.cur}, "new": {c.pw}, "confirm": {c.confirm}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, c.msg) {
+			t.Errorf("%+v: status %d, message missing", c, res.StatusCode)
+		}
+	}
+	if got, _ := h.st.FindUserByID(h.ctx, u.ID); got.PasswordHash != u.PasswordHash {
+		t.Fatal("a refused change changed the password")
+	}
+	res, body := h.do(role, "POST", "/newsroom/account/password", url.Values{"current": {"old password 1"}, "new": {"new password 22"}, "confirm": {"new password 22"}})
+	wantStatus(t, "change", res, body, 303)
+	if _, err := auth.Authenticate(h.ctx, h.st, "pw@example.com", "new password 22"); err != nil {
+		t.Fatal("the new password does not work")
+	}
+	if _, _, err := m.Lookup(h.ctx, other); err == nil {
+		t.Error("the other session survived the password change")
+	}
+	if _, _, err := m.Lookup(h.ctx, tok); err != nil {
+		t.Error("the session that changed the password was signed out")
 	}
 }
