@@ -22,6 +22,9 @@ var chromeLines = map[string]bool{
 	"-2": true, "-1": true, "0": true, "+1": true, "+2": true,
 	"x": true, "close": true, "share": true, "print": true,
 	"go top": true, "top": true, "back to top": true,
+	// Korean pages' controls.
+	"설정": true, "글자 크기": true, "글자크기": true, "닫기": true, "공유": true,
+	"공유하기": true, "인쇄": true, "맨 위로": true, "맨위로": true,
 }
 
 var (
@@ -29,7 +32,7 @@ var (
 	shareLine = regexp.MustCompile(`(?i)^(facebook|twitter|x|kakao|kakaotalk|mail|e-?mail|link|copy link|line|naver|band)( share)? button$`)
 	// Everything from the most-read list or the back-to-top control on is
 	// page furniture, not story.
-	endLine  = regexp.MustCompile(`(?i)^(top 10 stories|most (read|popular)( stories)?|go top\b.*)$`)
+	endLine  = regexp.MustCompile(`(?i)^(top 10 stories|most (read|popular)( stories)?|go top\b.*|많이 본 기사|인기 기사)$`)
 	bylineRe = regexp.MustCompile(`^(?:By|BY|by)\s+(.+)$`)
 	// "Kang Seung-woo ksw@koreatimes.co.kr": a short name and an address.
 	signatureRe = regexp.MustCompile(`^(\S.{0,60}?)\s+<?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?$`)

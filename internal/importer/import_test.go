@@ -28,7 +28,7 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-func openStore(t *testing.T) news.Store {
+func openStore(t testing.TB) news.Store {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "masthead.db"))
 	if err != nil {

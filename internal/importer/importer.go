@@ -132,9 +132,10 @@ func lineError(path string, line int, format string, args ...any) error {
 }
 
 // ParseFile reads one file and recognises its format by content: a page
-// starting with markup is HTML, a file opening with a "---" line (or named
-// .md) is Markdown, anything else is read as a text capture of an article
-// page. Errors name the file and line.
+// starting with markup is HTML, a file opening with a "---" line is
+// Markdown, anything else is read as a text capture of an article page. A
+// file named .md or .markdown is always Markdown. Errors name the file and
+// line.
 func ParseFile(path string) (*Parsed, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -159,17 +160,18 @@ func parse(path string, data []byte) (*Parsed, error) {
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
 		return nil, lineError(path, 1, "the file is UTF-16; save it as UTF-8")
 	}
+	ext := strings.ToLower(filepath.Ext(path))
+	isMarkdown := ext == ".md" || ext == ".markdown"
 	trimmed := bytes.TrimLeftFunc(data, unicode.IsSpace)
-	if trimmed[0] == '<' && looksLikeHTML(trimmed) {
+	if !isMarkdown && trimmed[0] == '<' && looksLikeHTML(trimmed) {
 		return parseHTML(path, data)
 	}
 	if err := checkText(path, data); err != nil {
 		return nil, err
 	}
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
-	ext := strings.ToLower(filepath.Ext(path))
 	firstLine, _, _ := strings.Cut(text, "\n")
-	if strings.TrimRight(firstLine, " \t") == "---" || ext == ".md" || ext == ".markdown" {
+	if strings.TrimRight(firstLine, " \t") == "---" || isMarkdown {
 		return parseMarkdown(path, text)
 	}
 	return parseCapture(path, text)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/korean"
+
 	"masthead/internal/content"
 	"masthead/internal/news"
 )
@@ -138,6 +140,12 @@ func TestCaptureVariants(t *testing.T) {
 			authors:  "김철수 <cskim@example.kr>",
 			paras:    []string{"김철수 기자", "북한이 일요일 동해상으로 단거리 탄도미사일을 발사했다."},
 		},
+		{
+			name:     "korean chrome",
+			in:       "설정\n글자 크기\n제목입니다\n\n본문입니다.\n\n닫기\n많이 본 기사\n다른 기사 제목\n",
+			headline: "제목입니다",
+			paras:    []string{"본문입니다."},
+		},
 		{name: "headline only", in: "Just a line\n", errContains: "seed.txt:1: no body paragraphs"},
 		{name: "only chrome", in: "Settings\nⓕ font-size\n• -2\nX\nCLOSE\n", errContains: "seed.txt:1: no story found"},
 		{name: "long first line", in: strings.Repeat("word ", 100) + "\n\nbody\n", errContains: "seed.txt:1: headline is 499 characters"},
@@ -246,6 +254,24 @@ func TestParseHTMLNoCanonical(t *testing.T) {
 	}
 }
 
+// TestParseHTMLEUCKR: Korean pages are often EUC-KR; the page's charset
+// declaration is honoured.
+func TestParseHTMLEUCKR(t *testing.T) {
+	page := `<html><head><meta charset="euc-kr"><title>서울 지하철 심야 운행</title></head><body><article><h1>서울 지하철 심야 운행</h1>` +
+		`<p>` + strings.Repeat("서울교통공사는 연말 심야 운행을 연장한다고 밝혔다. ", 12) + `</p></article></body></html>`
+	enc, err := korean.EUCKR.NewEncoder().Bytes([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := parse("euckr.html", enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Article.Headline != "서울 지하철 심야 운행" || !strings.Contains(p.Article.BodyHTML, "서울교통공사는") || p.Article.Lang != "ko" {
+		t.Errorf("headline %q lang %q body %s", p.Article.Headline, p.Article.Lang, p.Article.BodyHTML)
+	}
+}
+
 func TestParseMarkdown(t *testing.T) {
 	p, err := ParseFile("testdata/story.md")
 	if err != nil {
@@ -326,6 +352,7 @@ func TestParseErrors(t *testing.T) {
 		{"front matter a list", "x.md", "---\n- a\n- b\n---\nbody\n", `^x\.md:2: front matter must be fields`},
 		{"tags a map", "x.md", "---\nheadline: H\ntags: {a: b}\n---\nbody\n", `^x\.md:3: tags: must be a list`},
 		{"md without front matter", "x.md", "Just text\n", `^x\.md:1: Markdown needs front matter`},
+		{"md starting with html", "x.md", "<!-- note -->\n", `^x\.md:1: Markdown needs front matter`},
 		{"nul in text", "x.txt", "Headline\n\nbo\x00dy\n", `^x\.txt:3: not text: control character`},
 		{"latin-1 text", "x.txt", "Headline\n\ncaf\xe9\n", `^x\.txt:3: not UTF-8 text`},
 		{"utf-16", "x.txt", "\xff\xfeH\x00", `^x\.txt:1: the file is UTF-16`},
