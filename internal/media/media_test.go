@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -207,6 +208,18 @@ func pngBomb() []byte {
 	return b.Bytes()
 }
 
+// animatedWebP is the header of an animated WebP: a VP8X chunk with the
+// animation flag and an ANIM chunk (no frames are needed to be refused).
+func animatedWebP() []byte {
+	le := binary.LittleEndian
+	vp8x := []byte("VP8X\x0a\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	anim := []byte("ANIM\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	body := append(append([]byte("WEBP"), vp8x...), anim...)
+	out := append([]byte("RIFF\x00\x00\x00\x00"), body...)
+	le.PutUint32(out[4:], uint32(len(body)))
+	return out
+}
+
 func TestSavePhotoGood(t *testing.T) {
 	big := testImage(1700, 900)
 	tests := []struct {
@@ -315,6 +328,7 @@ func TestSavePhotoHostile(t *testing.T) {
 		{"text", "", []byte("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"), "not a JPEG, PNG or WebP", media.Config{}},
 		{"gif", "", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "not a JPEG, PNG or WebP", media.Config{}},
 		{"empty", "", nil, "empty", media.Config{}},
+		{"animated webp", "image/webp", animatedWebP(), "animated WebP", media.Config{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -506,5 +520,23 @@ func TestSavePhotoStoreFailureLeavesNoFiles(t *testing.T) {
 	}
 	if f := e.files(t); len(f) != 0 {
 		t.Fatalf("files left behind: %v", f)
+	}
+}
+
+// BenchmarkSavePhoto measures a whole upload: checks, decoding, metadata
+// stripping, renditions, files and row.
+func BenchmarkSavePhoto(b *testing.B) {
+	for _, size := range []struct{ w, h int }{{1600, 900}, {4000, 3000}} {
+		b.Run(fmt.Sprintf("jpeg-%dx%d", size.w, size.h), func(b *testing.B) {
+			e := newEnv(b, media.Config{})
+			data := encodeJPEG(b, testImage(size.w, size.h))
+			b.SetBytes(int64(len(data)))
+			b.ResetTimer()
+			for range b.N {
+				if err := e.lib.SavePhoto(e.ctx, &news.Photo{}, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
