@@ -75,16 +75,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.Addr, err)
 	}
-	paper, err := f.paper(ctx, st, "http://"+ln.Addr().String())
+	// serve never reuses a stored base URL (the last run may have listened
+	// elsewhere); it records its own, for commands run beside it.
+	if f.BaseURL == "" {
+		f.BaseURL = "http://" + ln.Addr().String()
+	}
+	paper, err := f.paper(ctx, st, "")
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	if f.BaseURL != "" {
-		if err := st.PutSetting(ctx, "base_url", paper.BaseURL); err != nil {
-			ln.Close()
-			return err
-		}
+	if err := st.PutSetting(ctx, "base_url", paper.BaseURL); err != nil {
+		ln.Close()
+		return err
 	}
 	clock := news.SystemClock{}
 
