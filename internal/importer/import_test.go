@@ -114,6 +114,9 @@ func TestImportSeed(t *testing.T) {
 	if revs, _ := st.FindRevisions(ctx, a.ID); len(revs) != 1 {
 		t.Errorf("unchanged re-import added a revision: %d", len(revs))
 	}
+	if len(b.Authors) != 1 || b.Authors[0].ID != a.Authors[0].ID {
+		t.Errorf("authors after re-import: %+v", b.Authors)
+	}
 	if authors, _ := st.ListAuthors(ctx); len(authors) != 1 {
 		t.Errorf("%d authors, want 1", len(authors))
 	}
@@ -411,5 +414,44 @@ func TestImportPhotoSaverError(t *testing.T) {
 	}
 	if n := countArticles(t, st); n != 0 {
 		t.Errorf("%d stories saved without their photo", n)
+	}
+}
+
+// TestReimportKeepsEditorsWork: tags and a byline an editor added stay
+// when the file names none.
+func TestReimportKeepsEditorsWork(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	path := filepath.Join(t.TempDir(), "a.md")
+	if err := os.WriteFile(path, []byte("---\nheadline: Bare story\n---\nBody.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Import(ctx, st, []string{path}, Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := st.FindArticleByID(ctx, r[0].ID)
+	tag := &news.Tag{Slug: "edited", Name: "Edited"}
+	if err := st.EnsureTag(ctx, tag); err != nil {
+		t.Fatal(err)
+	}
+	au := &news.Author{Slug: "desk", Name: "Desk"}
+	if err := st.CreateAuthor(ctx, au); err != nil {
+		t.Fatal(err)
+	}
+	sec := &news.Section{Slug: "opinion", Name: "Opinion", Position: 9}
+	if err := st.CreateSection(ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	a.Tags, a.Authors, a.SectionID, a.Section, a.Status = []*news.Tag{tag}, []*news.Author{au}, sec.ID, sec, news.StatusReview
+	if err := st.UpdateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Import(ctx, st, []string{path}, Options{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := st.FindArticleByID(ctx, a.ID)
+	if len(b.Tags) != 1 || b.Tags[0].Slug != "edited" || len(b.Authors) != 1 || b.Authors[0].Slug != "desk" || b.SectionID != sec.ID || b.Status != news.StatusReview {
+		t.Errorf("re-import undid the editors' work: tags %v authors %v section %d status %q", b.Tags, b.Authors, b.SectionID, b.Status)
 	}
 }

@@ -116,6 +116,13 @@ func save(ctx context.Context, st news.Store, p *Parsed, opt Options) (Result, e
 	a.Authors, a.Tags = authors, tags
 	if existing != nil {
 		a.PhotoID = existing.PhotoID
+		// What the file does not say, a re-import does not take away.
+		if len(p.Authors) == 0 {
+			a.Authors = existing.Authors
+		}
+		if len(p.Tags) == 0 {
+			a.Tags = existing.Tags
+		}
 	}
 	var warnings []string
 	if p.Photo != nil {
