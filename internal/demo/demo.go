@@ -3,9 +3,11 @@
 // same importer users run) and thirty-odd stories written for the demo,
 // each with a drawn lead photo, across seven sections and eight authors.
 //
-// Apart from the seed story, the stories are fictional demo copy about the
-// spring of 2020 and a few undated ones that are placed in the last two days
-// so that the front page and the Google News sitemap have recent content.
+// Apart from the seed story, the stories were written for the demo: news
+// copy about events of the spring of 2020, with comment only from unnamed or
+// invented people, and eight undated features that Seed places in the last
+// two days so that the front page and the Google News sitemap have recent
+// content. Their pictures are drawn in art.go; nothing is downloaded.
 package demo
 
 import (
@@ -115,7 +117,12 @@ var recentOffsets = []time.Duration{
 // exists it does nothing (Skipped). It creates sections, authors with
 // portraits, and the stories with their lead photos, all published. It does
 // not create newsroom accounts. now is the current time: undated stories
-// are placed in the two days before it.
+// are placed in the two days before it. paper is not read yet: story URLs
+// and local times follow from it when pages are rendered, not when stories
+// are stored.
+//
+// Seed is not safe to run from two processes at once on one empty database
+// (both would create the same authors); serve runs it before listening.
 func Seed(ctx context.Context, st news.Store, lib *media.Library, paper *news.Paper, now time.Time) (SeedResult, error) {
 	var res SeedResult
 	if _, total, err := st.FindArticles(ctx, news.ArticleFilter{Limit: 1}); err != nil {
