@@ -59,6 +59,11 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		return nil, time.Time{}, err
 	}
 	p.Top, p.TopIsLatest = top, isLatest
+	if isLatest {
+		// The box already lists the newest stories; a second list of the
+		// same would only repeat it.
+		p.Latest = nil
+	}
 	body, err := s.r.Render("front", p)
 	return body, latestModified(shown, topArts), err
 }

@@ -457,6 +457,10 @@ func TestTopListerFeedsTheBox(t *testing.T) {
 	if len(links) != 2 || attr(links[0], "href") != e.articlePath(e.d.korean) || attr(links[1], "href") != e.articlePath(e.d.seed) {
 		t.Errorf("top box: %d links", len(links))
 	}
+	doc, _ = e.page("/", 200)
+	if len(all(doc, ".rank li a")) != 2 || len(all(doc, "#latest-title")) != 1 {
+		t.Error("front page: most-read box or latest list missing")
+	}
 }
 
 type topFunc func(ctx context.Context, window time.Duration, sectionID int64, limit int) ([]news.TopEntry, error)
@@ -479,7 +483,11 @@ func TestFrontPage(t *testing.T) {
 		one(t, doc, `.section-title a[href="`+sec+`"]`)
 	}
 	one(t, doc, "#top-title")
-	one(t, doc, "#latest-title")
+	// Without a most-read list the box shows the latest stories, so the
+	// separate Latest list is left out rather than repeated.
+	if len(all(doc, "#latest-title")) != 0 {
+		t.Error("latest stories listed twice")
+	}
 	types := map[string]bool{}
 	for _, s := range all(doc, `script[type="application/ld+json"]`) {
 		var v map[string]any
