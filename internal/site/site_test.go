@@ -596,6 +596,12 @@ func TestNotFoundPage(t *testing.T) {
 			t.Error("404 without CSP")
 		}
 	}
+	// HEAD answers like GET without the body.
+	head := httptest.NewRecorder()
+	e.h.ServeHTTP(head, httptest.NewRequest("HEAD", e.articlePath(e.d.seed), nil))
+	if head.Code != 200 || head.Body.Len() != 0 || head.Header().Get("Content-Length") == "" {
+		t.Errorf("HEAD: %d, %d bytes", head.Code, head.Body.Len())
+	}
 	req := httptest.NewRequest("POST", e.articlePath(e.d.seed), strings.NewReader("x"))
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, req)
