@@ -31,6 +31,9 @@ const (
 // story (a section front, an error page); a guess this short is not one.
 const minArticleText = 200
 
+// maxElements bounds the page size readability is asked to score.
+const maxElements = 60000
+
 func parseHTML(path string, data []byte) (*Parsed, error) {
 	// Pages are often not UTF-8 (EUC-KR Korean papers): decode by the
 	// page's own charset declaration, or by sniffing.
@@ -50,13 +53,16 @@ func parseHTML(path string, data []byte) (*Parsed, error) {
 	meta := readMeta(doc)
 
 	// Relative links resolve against the page's canonical address; without
-	// one they stay relative (and the sanitizer keeps them as the paper's
-	// own paths only if they are).
+	// one they stay relative and cleanBody drops them.
 	var base *url.URL
 	if meta.canonical != "" {
 		base, _ = url.Parse(meta.canonical)
 	}
-	art, err := readability.FromDocument(doc, base)
+	rp := readability.NewParser()
+	// Readability's scoring is not linear in the page's size; a real
+	// article page has a few thousand elements.
+	rp.MaxElemsToParse = maxElements
+	art, err := rp.ParseAndMutate(doc, base)
 	if err != nil {
 		return nil, lineError(path, 1, "cannot read the article: %v", err)
 	}

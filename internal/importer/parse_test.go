@@ -357,6 +357,7 @@ func TestParseErrors(t *testing.T) {
 		{"latin-1 text", "x.txt", "Headline\n\ncaf\xe9\n", `^x\.txt:3: not UTF-8 text`},
 		{"utf-16", "x.txt", "\xff\xfeH\x00", `^x\.txt:1: the file is UTF-16`},
 		{"whitespace only", "x.txt", " \n\t\n", `^x\.txt:1: empty file`},
+		{"html too large", "x.html", "<html><body>" + strings.Repeat("<b>x</b>", 70000), `^x\.html:1: cannot read the article: documents too large`},
 		{"html without body", "x.html", "<!doctype html><title>T</title>", `^x\.html:1: no article found`},
 	}
 	for _, tt := range tests {
