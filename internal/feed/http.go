@@ -3,7 +3,7 @@ package feed
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"net/http"
 	"time"
 )
@@ -23,8 +23,10 @@ func serve(w http.ResponseWriter, r *http.Request, contentType string, modified 
 }
 
 // etag is the strong entity tag of body: a hash of the bytes, so identical
-// output from any node gives the same tag.
+// output from any node gives the same tag. It is computed exactly as
+// internal/pagecache computes its own, so a response served from that cache
+// and one rendered here carry the same tag for the same bytes.
 func etag(body []byte) string {
 	sum := sha256.Sum256(body)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/pagecache"
 	"masthead/internal/store/sqlite"
 )
 
@@ -332,5 +333,35 @@ func TestHead(t *testing.T) {
 	e.mux.ServeHTTP(rec, req)
 	if rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("ETag") != get.Header().Get("ETag") {
 		t.Errorf("HEAD: %d, %d bytes, ETag %q", rec.Code, rec.Body.Len(), rec.Header().Get("ETag"))
+	}
+}
+
+// cmd/masthead may put internal/pagecache in front of the feeds: the tags
+// must agree whether a response comes from the cache or from here, or
+// every revalidation across a cache miss would cost a full download.
+func TestBehindPageCache(t *testing.T) {
+	e := newEnv(t, false)
+	cached := pagecache.New(1<<20, time.Minute).Middleware(e.mux)
+	get := func(h http.Handler, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/feed.xml", nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	direct := get(e.mux)
+	first, second := get(cached), get(cached) // a miss, then a hit
+	for _, r := range []*httptest.ResponseRecorder{first, second} {
+		if r.Code != 200 || r.Header().Get("ETag") != direct.Header().Get("ETag") {
+			t.Errorf("through the cache: %d ETag %q, direct %q", r.Code, r.Header().Get("ETag"), direct.Header().Get("ETag"))
+		}
+	}
+	if r := get(cached, "If-None-Match", direct.Header().Get("ETag")); r.Code != 304 {
+		t.Errorf("cache hit with our ETag: %d", r.Code)
+	}
+	if r := get(e.mux, "If-None-Match", second.Header().Get("ETag")); r.Code != 304 {
+		t.Errorf("direct with the cache's ETag: %d", r.Code)
 	}
 }
