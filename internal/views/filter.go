@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	agents "github.com/monperrus/crawler-user-agents"
 )
@@ -17,6 +19,42 @@ var extraBots = []string{
 	"kakaotalk-scrap",
 	// Daum's older crawler name; the list knows only "Daum/".
 	"daumoa",
+}
+
+// uaVerdicts caches isBot per user agent. Readers' browsers share a few
+// thousand user-agent strings, and matching one against the crawler list
+// costs microseconds, the largest part of a beacon's work; a cache hit is a
+// lock-free map read. It is bounded: when full it starts afresh, so a flood
+// of made-up agents costs only what it would without the cache.
+type uaVerdicts struct {
+	m atomic.Pointer[sync.Map]
+	n atomic.Int64
+}
+
+const (
+	uaCacheLimit  = 10_000
+	uaCacheMaxLen = 512 // longer agents are judged each time, not kept
+)
+
+func (v *uaVerdicts) isBot(ua string) bool {
+	m := v.m.Load()
+	if m == nil {
+		v.m.CompareAndSwap(nil, new(sync.Map))
+		m = v.m.Load()
+	}
+	if bot, ok := m.Load(ua); ok {
+		return bot.(bool)
+	}
+	bot := isBot(ua)
+	if len(ua) <= uaCacheMaxLen {
+		if v.n.Add(1) > uaCacheLimit {
+			v.m.Store(new(sync.Map))
+			v.n.Store(0)
+		}
+		// strings.Clone: the key must not pin the request's header memory.
+		m.Store(strings.Clone(ua), bot)
+	}
+	return bot
 }
 
 // isBot reports whether ua is a crawler, a link-preview fetcher or a

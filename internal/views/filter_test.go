@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -244,5 +245,30 @@ func TestParseSalt(t *testing.T) {
 	}
 	if got := dayDate(dayNumber(time.Date(2026, 3, 10, 23, 59, 59, 0, time.UTC))); got != "2026-03-10" {
 		t.Errorf("dayDate = %s", got)
+	}
+}
+
+func TestUAVerdictCache(t *testing.T) {
+	var v uaVerdicts
+	for _, uas := range []map[string]string{botUAs, readerUAs} {
+		for name, ua := range uas {
+			for range 2 { // miss, then hit
+				if got, want := v.isBot(ua), isBot(ua); got != want {
+					t.Errorf("%s: cached verdict %v, want %v", name, got, want)
+				}
+			}
+		}
+	}
+	// Bounded: a flood of new agents never keeps more than the limit.
+	for i := range uaCacheLimit + 100 {
+		v.isBot(fmt.Sprintf("Mozilla/5.0 Flood/%d", i))
+	}
+	size := 0
+	v.m.Load().Range(func(any, any) bool { size++; return true })
+	if size > uaCacheLimit {
+		t.Errorf("cache holds %d agents, limit %d", size, uaCacheLimit)
+	}
+	if !v.isBot(botUAs["googlebot"]) || v.isBot(readerUAs["firefox"]) {
+		t.Error("verdicts wrong after the cache was reset")
 	}
 }

@@ -29,7 +29,7 @@ func (c *Counter) Register(mux *http.ServeMux) {
 // as text/plain (which also spares a CORS preflight), so text/plain is JSON
 // here too.
 func (c *Counter) handleBeacon(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !commonType(ct) {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && mt != "text/plain") {
 			jsonError(w, http.StatusUnsupportedMediaType, "send application/json or text/plain")
@@ -61,6 +61,18 @@ func (c *Counter) handleBeacon(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 	c.record(r, id)
+}
+
+// commonType reports whether ct is one of the exact Content-Type values
+// browsers send with a beacon, sparing the general parser (and its
+// allocations) on nearly every request.
+func commonType(ct string) bool {
+	switch ct {
+	case "text/plain;charset=UTF-8", "text/plain; charset=UTF-8", "text/plain", "application/json",
+		"application/json; charset=utf-8", "application/json;charset=UTF-8":
+		return true
+	}
+	return false
 }
 
 // pixel is a transparent 1x1 GIF.

@@ -142,7 +142,7 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 		return
 	}
 	ua := r.UserAgent()
-	if isPrefetch(r.Header) || isBot(ua) {
+	if isPrefetch(r.Header) || c.agents.isBot(ua) {
 		return
 	}
 	// Another site's page firing our beacon is not a reader of ours.

@@ -73,6 +73,7 @@ type Counter struct {
 	paper         *news.Paper
 	limitPerShard int
 	shards        [numShards]shard
+	agents        uaVerdicts // isBot, cached per user agent
 	day           atomic.Pointer[dayState]
 	rotateMu      sync.Mutex // serialises day rotation
 	fullWarned    atomic.Int64

@@ -11,8 +11,9 @@
 // With -target (a running masthead, loopback only) it also measures, on
 // that server, the beacon and the article page (-page, or the url of
 // -article from /api/v1/articles/{id}) alone and then under a concurrent
-// beacon load. The beacons count: every request is a new reader, so point it
-// at a demo database.
+// beacon load. The beacons count: start that server with
+// --trusted-proxies 127.0.0.1/32 so that every beacon is a new reader (as
+// in the in-process server), and point it at a demo database.
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"masthead/internal/news"
@@ -42,7 +44,16 @@ import (
 // maxDuration bounds each phase, so the tool can never become a flood.
 const maxDuration = 60 * time.Second
 
-const ua = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0 LoadTest/"
+// agents are common browsers' user agents: readers share a few, which is
+// what the counter's per-agent verdict cache relies on.
+var agents = []string{
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+	"Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
+	"Mozilla/5.0 (Linux; Android 13; SM-S918N Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36;KAKAOTALK 2410470",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Whale/3.24",
+	"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0",
+}
 
 func main() {
 	if err := run(); err != nil {
@@ -57,7 +68,8 @@ func run() error {
 	target := flag.String("target", "", "a running masthead on loopback, e.g. http://127.0.0.1:8080")
 	article := flag.Int64("article", 0, "with -target: the public story the beacons name")
 	page := flag.String("page", "", "with -target: the page path to load (default: the story's url)")
-	rounds := flag.Int("rounds", 3, "in-process: alternate empty and beacon phases this many times (the machine's other load drifts)")
+	rounds := flag.Int("rounds", 3, "repeat each comparison this many times, alternating phases (the machine's other load drifts)")
+	newAgents := flag.Bool("new-agents", false, "give every beacon a never-seen user agent (the worst case)")
 	rate := flag.Int("beacon-rate", 1000, "with -target: beacons per second during the page-under-load phase (0: as fast as possible)")
 	flag.Parse()
 	if *dur <= 0 || *dur > maxDuration {
@@ -78,16 +90,18 @@ func run() error {
 	}
 	var empty, beacon result
 	for i := range *rounds {
-		e := load(ctx, *dur, *workers, 0, post(base+"/empty", articleID))
-		b := load(ctx, *dur, *workers, 0, post(base+"/api/v1/views", articleID))
-		fmt.Printf("  round %d: empty %7.0f req/s, beacon %7.0f req/s (%.2f×)\n", i+1, e.rps(), b.rps(), b.rps()/e.rps())
+		e := load(ctx, *dur, *workers, 0, post(base+"/empty", articleID, *newAgents))
+		b := load(ctx, *dur, *workers, 0, post(base+"/api/v1/views", articleID, *newAgents))
+		fmt.Printf("  round %d: empty %7.0f req/s %6s cpu/req, beacon %7.0f req/s %6s cpu/req (%.2f×)\n",
+			i+1, e.rps(), us(e.cpuPerReq()), b.rps(), us(b.cpuPerReq()), b.rps()/e.rps())
 		empty.add(e)
 		beacon.add(b)
 	}
 	stop()
 	fmt.Printf("  all rounds:\n")
-	fmt.Printf("  empty 204 handler   %9.0f req/s\n", empty.rps())
-	fmt.Printf("  beacon              %9.0f req/s  (%.2f× empty; target ≥ 0.80)\n", beacon.rps(), beacon.rps()/empty.rps())
+	fmt.Printf("  empty 204 handler   %9.0f req/s  %6s cpu/req (client and server)\n", empty.rps(), us(empty.cpuPerReq()))
+	fmt.Printf("  beacon              %9.0f req/s  %6s cpu/req  (%.2f× empty by req/s, %.2f× by cpu/req; target ≥ 0.80)\n",
+		beacon.rps(), us(beacon.cpuPerReq()), beacon.rps()/empty.rps(), float64(empty.cpuPerReq())/float64(beacon.cpuPerReq()))
 	for _, r := range []result{empty, beacon} {
 		if r.errs > 0 {
 			fmt.Printf("  (%d failed requests: %v)\n", r.errs, r.firstErr)
@@ -111,16 +125,26 @@ func run() error {
 		}
 	}
 	fmt.Printf("target %s, page %s\n", t, p)
-	tb := load(ctx, *dur, *workers, 0, post(t+"/api/v1/views", *article))
-	alone := load(ctx, *dur, *workers, 0, get(t+p))
-	var under, bg result
-	var wg sync.WaitGroup
-	wg.Go(func() { bg = load(ctx, *dur, *workers, *rate, post(t+"/api/v1/views", *article)) })
-	under = load(ctx, *dur, *workers, 0, get(t+p))
-	wg.Wait()
+	var tb, alone, under, bg result
+	for i := range *rounds {
+		b := load(ctx, *dur, *workers, 0, post(t+"/api/v1/views", *article, *newAgents))
+		a := load(ctx, *dur, *workers, 0, get(t+p))
+		var bb result
+		var wg sync.WaitGroup
+		wg.Go(func() { bb = load(ctx, *dur, *workers, *rate, post(t+"/api/v1/views", *article, *newAgents)) })
+		u := load(ctx, *dur, *workers, 0, get(t+p))
+		wg.Wait()
+		fmt.Printf("  round %d: beacon %7.0f req/s, page alone %7.0f req/s, page + %.0f beacons/s %7.0f req/s (%+.1f%%)\n",
+			i+1, b.rps(), a.rps(), bb.rps(), u.rps(), 100*(u.rps()/a.rps()-1))
+		tb.add(b)
+		alone.add(a)
+		under.add(u)
+		bg.add(bb)
+	}
+	fmt.Printf("  all rounds:\n")
 	fmt.Printf("  beacon              %9.0f req/s\n", tb.rps())
 	fmt.Printf("  page alone          %9.0f req/s\n", alone.rps())
-	fmt.Printf("  page + beacons      %9.0f req/s  (%+.1f%%; %.0f beacons/s alongside)\n",
+	fmt.Printf("  page + beacons      %9.0f req/s  (%+.1f%%; %.0f beacons/s alongside; target within 10%%)\n",
 		under.rps(), 100*(under.rps()/alone.rps()-1), bg.rps())
 	for _, r := range []result{tb, alone, under, bg} {
 		if r.errs > 0 {
@@ -150,7 +174,8 @@ func startLocal(ctx context.Context) (base string, articleID int64, stop func(),
 		return "", 0, nil, err
 	}
 	c, err := views.New(views.Config{Store: st, Paper: &news.Paper{BaseURL: "http://127.0.0.1"},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		st.Close()
 		os.RemoveAll(dir)
@@ -223,13 +248,20 @@ func storyPath(ctx context.Context, base string, id int64) (string, error) {
 // request makes the n-th request of a load.
 type request func(ctx context.Context, n int64) *http.Request
 
-// post is a beacon as navigator.sendBeacon sends it, from the n-th reader.
-func post(u string, id int64) request {
+// post is a beacon as navigator.sendBeacon sends it, from the n-th reader:
+// a new address in X-Forwarded-For (believed when the server trusts its
+// loopback proxy) and a common user agent, or a new one with newAgents.
+func post(u string, id int64, newAgents bool) request {
 	body := fmt.Sprintf(`{"article_id":%d}`, id)
 	return func(ctx context.Context, n int64) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, "POST", u, strings.NewReader(body))
 		r.Header.Set("Content-Type", "text/plain;charset=UTF-8")
-		r.Header.Set("User-Agent", fmt.Sprint(ua, n))
+		r.Header.Set("X-Forwarded-For", netip.AddrFrom4([4]byte{100, byte(n >> 16), byte(n >> 8), byte(n)}).String())
+		if newAgents {
+			r.Header.Set("User-Agent", fmt.Sprint(agents[0], " LoadTest/", n))
+		} else {
+			r.Header.Set("User-Agent", agents[n%int64(len(agents))])
+		}
 		return r
 	}
 }
@@ -239,7 +271,7 @@ func post(u string, id int64) request {
 func get(u string) request {
 	return func(ctx context.Context, n int64) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
-		r.Header.Set("User-Agent", ua+"0")
+		r.Header.Set("User-Agent", agents[0])
 		r.Header.Set("Accept-Encoding", "gzip")
 		return r
 	}
@@ -248,7 +280,29 @@ func get(u string) request {
 type result struct {
 	n, errs  int64
 	elapsed  time.Duration
+	cpu      time.Duration // this process's CPU time (client, and the in-process server)
 	firstErr error
+}
+
+// cpuPerReq is the CPU time this process spent per request. On a shared,
+// overloaded machine requests per second measure the scheduler's luck;
+// CPU per request measures the cost, and at saturation throughput is
+// cores / cost.
+func (r result) cpuPerReq() time.Duration {
+	if r.n == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.n)
+}
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond)) }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
@@ -257,6 +311,7 @@ func (r *result) add(o result) {
 	r.n += o.n
 	r.errs += o.errs
 	r.elapsed += o.elapsed
+	r.cpu += o.cpu
 	if r.firstErr == nil {
 		r.firstErr = o.firstErr
 	}
@@ -280,7 +335,7 @@ func load(ctx context.Context, d time.Duration, workers, rate int, mk request) r
 	var once sync.Once
 	var firstErr error
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	for range workers {
 		wg.Go(func() {
 			for {
@@ -315,5 +370,5 @@ func load(ctx context.Context, d time.Duration, workers, rate int, mk request) r
 		})
 	}
 	wg.Wait()
-	return result{n: n.Load(), errs: errs.Load(), elapsed: time.Since(start), firstErr: firstErr}
+	return result{n: n.Load(), errs: errs.Load(), elapsed: time.Since(start), cpu: processCPU() - cpu0, firstErr: firstErr}
 }
