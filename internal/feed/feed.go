@@ -6,6 +6,11 @@
 // summaries according to Paper.FullTextFeeds. Responses carry a strong ETag
 // (a hash of the bytes) and Last-Modified (the newest story's LastModified),
 // and conditional requests get 304 Not Modified.
+//
+// A tag that no public story carries answers 404, like an unknown one: tags
+// are made with stories, and the name of one made for an embargoed story
+// could give it away. Sections and authors exist on their own and answer
+// with an empty feed.
 package feed
 
 import (

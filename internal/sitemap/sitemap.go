@@ -6,6 +6,12 @@
 // (news.ArticleFilter PublicAt, checked again with Article.IsPublicAt), and a
 // section, author or tag is listed only when it has a public story, so a tag
 // made for an embargoed story cannot give the story away.
+//
+// The monthly and news sitemaps are read from the store on each request. The
+// index and the section, author and tag sitemaps come from a survey of the
+// whole archive that is rebuilt in the background after writes (survey.go).
+// Responses carry a strong ETag and Last-Modified and answer conditional
+// requests with 304.
 package sitemap
 
 import (
