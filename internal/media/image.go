@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"mime"
 
 	xdraw "golang.org/x/image/draw"
 )
@@ -33,16 +34,23 @@ func sniff(data []byte) string {
 	return ""
 }
 
-// normalizeType maps what browsers and people declare onto our three types.
-// Unknown declarations stay as they are (and then fail to match).
+// normalizeType maps what browsers and people declare onto our three types:
+// parameters and case are dropped, common aliases mapped, and the generic
+// "I don't know" types some clients send become "" (undeclared). Anything
+// else stays as it is and then fails to match.
 func normalizeType(t string) string {
+	if mt, _, err := mime.ParseMediaType(t); err == nil {
+		t = mt // lower-cased, parameters dropped
+	}
 	switch t {
 	case "image/jpg", "image/pjpeg", "jpeg", "jpg":
 		return TypeJPEG
-	case "png":
+	case "png", "image/x-png":
 		return TypePNG
-	case "webp":
+	case "webp", "image/x-webp":
 		return TypeWebP
+	case "application/octet-stream", "binary/octet-stream", "application/unknown":
+		return ""
 	}
 	return t
 }
