@@ -429,6 +429,12 @@ func TestPhotoDesk(t *testing.T) {
 	if got.PhotoID == 0 || got.Photo == nil || len(got.Photo.Widths) == 0 || got.Photo.Caption != "Kim and Trump meet" || got.Photo.FocalX != 0.3 {
 		t.Fatalf("photo after upload: %+v", got.Photo)
 	}
+	// Saving the story form keeps the photo.
+	res, body = h.do(rep, "POST", storyPath(a, ""), saveForm(got, "With a photo, edited"))
+	wantStatus(t, "save with photo", res, body, 303)
+	if h.find(a.ID).PhotoID != got.PhotoID {
+		t.Fatal("saving the story form dropped the photo")
+	}
 	// Publishing needs credit and alt text.
 	if err := h.flow.Submit(h.ctx, h.users[rep], a.ID); err != nil {
 		t.Fatal(err)
@@ -444,6 +450,14 @@ func TestPhotoDesk(t *testing.T) {
 	wantStatus(t, "photo details", res, body, 303)
 	res, body = h.do(news.RoleEditor, "POST", storyPath(a, "/publish"), nil)
 	wantStatus(t, "publish with details", res, body, 303)
+	// Once live, the photo's details cannot be emptied.
+	res, _ = h.upload(news.RoleEditor, a, map[string]string{"caption": "Kim and Trump meet", "credit": "", "alt": "Two men shake hands"}, "", "", nil)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("emptying the credit of a live story's photo: %d", res.StatusCode)
+	}
+	if ph, _ := h.st.FindPhotoByID(h.ctx, got.PhotoID); ph.Credit != "Korea Times file" {
+		t.Fatal("the credit was emptied")
+	}
 }
 
 func TestRevisionsDiffPage(t *testing.T) {

@@ -67,6 +67,10 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		}
 	}
 
+	if (a.Status == news.StatusPublished || a.Status == news.StatusScheduled) && (form.Caption == "" || form.Credit == "" || form.Alt == "") {
+		// The rule publishing enforces holds for stories already live.
+		return fail(news.Errorf(news.EINVALID, "This story is %s: its photo needs a caption, credit and alt text.", a.Status))
+	}
 	file, hdr, err := r.FormFile("file")
 	switch {
 	case err == nil:

@@ -372,6 +372,8 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return n.formError(w, r, c, a, d, err)
 	}
+	// The lead photo has its own form; the story form keeps it.
+	d.PhotoID = a.PhotoID
 	if r.PostFormValue("op") == "preview" {
 		p, err := n.editor(r, c, a, d)
 		if err != nil {

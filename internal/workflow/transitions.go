@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"masthead/internal/content"
 	"masthead/internal/news"
 )
 
@@ -211,8 +212,9 @@ func (s *Service) Restore(ctx context.Context, u *news.User, id, revID int64) (*
 			return nil, err
 		}
 	} else {
-		// An imported revision: its HTML was sanitized when stored.
-		a.BodyHTML = r.BodyHTML
+		// An imported revision: its HTML was sanitized when stored, and
+		// is sanitized again in case it came from an older policy.
+		a.BodyHTML = content.Sanitize(r.BodyHTML)
 	}
 	a.UpdatedAt = s.Clock.Now()
 	if err := s.Store.UpdateArticle(ctx, a); err != nil {
