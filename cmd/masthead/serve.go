@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"masthead/internal/api"
@@ -21,11 +22,13 @@ import (
 	"masthead/internal/feed"
 	"masthead/internal/httpx"
 	"masthead/internal/media"
+	"masthead/internal/metrics"
 	"masthead/internal/news"
 	"masthead/internal/newsroom"
 	"masthead/internal/pagecache"
 	"masthead/internal/site"
 	"masthead/internal/sitemap"
+	"masthead/internal/store/sqlite"
 	"masthead/internal/views"
 	"masthead/internal/workflow"
 )
@@ -147,7 +150,33 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	wg.Add(1)
 	go func() { defer wg.Done(); watchGeneration(bg, st, log, cache.Purge) }()
 
+	met := metrics.New()
+	met.WatchCache(cache)
+	if sq, ok := st.(*sqlite.DB); ok {
+		w, r := sq.Pools()
+		met.WatchDB("sqlite_write", w)
+		met.WatchDB("sqlite_read", r)
+	}
+	var shuttingDown atomic.Bool
+
 	mux := http.NewServeMux()
+	// /readyz turns 503 as soon as shutdown begins, so a load balancer
+	// stops sending new requests while the last ones drain.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if shuttingDown.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		if err := st.Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	// Metrics name routes and pool sizes: for operators, so only loopback
+	// and trusted proxies' networks may read them.
+	mux.Handle("GET /metrics", onlyFrom(proxies, met.Handler()))
 	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Top: counter, Logger: log}).Register(mux)
 	api.New(api.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
 	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
@@ -157,7 +186,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nr.Register(mux)
 
 	srv := &http.Server{
-		Handler: httpx.Middleware(route(mux, cache), log),
+		Handler: httpx.Middleware(met.Middleware(route(mux, cache)), log),
 		// Slow clients must not hold connections: headers within 5 s,
 		// the whole request within 30 s (uploads included).
 		ReadHeaderTimeout: 5 * time.Second,
@@ -181,6 +210,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	shuttingDown.Store(true)
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -284,4 +314,24 @@ func watchGeneration(ctx context.Context, st news.Store, log *slog.Logger, onCha
 			onChange()
 		}
 	}
+}
+
+// onlyFrom lets requests from loopback or the given networks through and
+// answers 404 to everyone else (not 403: no need to advertise the route).
+func onlyFrom(nets []netip.Prefix, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ap, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err == nil {
+			a := ap.Addr().Unmap()
+			ok := a.IsLoopback()
+			for _, n := range nets {
+				ok = ok || n.Contains(a)
+			}
+			if ok {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
+		http.NotFound(w, r)
+	})
 }

@@ -1,0 +1,117 @@
+// Package metrics exposes masthead's Prometheus metrics: request latency by
+// route, page-cache effectiveness, database pool use and whatever the jobs
+// register. One registry per server, so tests can run servers side by side.
+package metrics
+
+import (
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"masthead/internal/pagecache"
+)
+
+// Metrics holds the registry and the collectors the server updates.
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.HistogramVec
+}
+
+// New makes a registry with the Go runtime and process collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: reg,
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "masthead_http_request_duration_seconds",
+			Help: "Time to answer HTTP requests, by route pattern (\"cache\" for page-cache hits), method and status code.",
+			// From a cached page (tens of µs) to a slow upload.
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method", "code"}),
+	}
+	reg.MustRegister(m.requests)
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+// Middleware times every request. The route label is the ServeMux pattern
+// that matched (bounded: never the raw path, which anyone can vary), or
+// "cache" when the page cache answered before the mux saw the request.
+func (m *Metrics) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "cache"
+		}
+		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
+	})
+}
+
+// WatchCache exports the page cache's counters.
+func (m *Metrics) WatchCache(c *pagecache.Cache) {
+	stat := func(name, help string, counter bool, f func(pagecache.Stats) int64) {
+		fn := func() float64 { return float64(f(c.Stats())) }
+		if counter {
+			m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn))
+		} else {
+			m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+		}
+	}
+	stat("masthead_pagecache_hits_total", "Pages served from memory.", true, func(s pagecache.Stats) int64 { return s.Hits })
+	stat("masthead_pagecache_misses_total", "Pages rendered because they were not cached.", true, func(s pagecache.Stats) int64 { return s.Misses })
+	stat("masthead_pagecache_evictions_total", "Pages dropped to stay within the byte limit.", true, func(s pagecache.Stats) int64 { return s.Evictions })
+	stat("masthead_pagecache_purges_total", "Whole-cache purges after a change readers can see.", true, func(s pagecache.Stats) int64 { return s.Purges })
+	stat("masthead_pagecache_bytes", "Bytes of cached pages, all encodings.", false, func(s pagecache.Stats) int64 { return s.Bytes })
+	stat("masthead_pagecache_entries", "Cached pages.", false, func(s pagecache.Stats) int64 { return s.Entries })
+}
+
+// WatchDB exports a database/sql pool's statistics under the given name.
+func (m *Metrics) WatchDB(name string, db *sql.DB) {
+	m.Registry.MustRegister(collectors.NewDBStatsCollector(db, name))
+}
+
+// Counter registers and returns a plain counter (beacons, scheduled
+// publishes...).
+func (m *Metrics) Counter(name, help string) prometheus.Counter {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+	m.Registry.MustRegister(c)
+	return c
+}
+
+// CounterFunc registers a counter read from f at scrape time.
+func (m *Metrics) CounterFunc(name, help string, f func() float64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+}
+
+type codeWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (w *codeWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *codeWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
