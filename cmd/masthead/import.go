@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"masthead/internal/importer"
+	"masthead/internal/media"
 	"masthead/internal/news"
 )
 
@@ -38,10 +40,16 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	blobs, err := media.NewDirBlobs(filepath.Join(c.Data, "media"))
+	if err != nil {
+		return err
+	}
+	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper})
 	results, err := importer.Import(ctx, st, fs.Args(), importer.Options{
-		Publish: *publish,
-		Section: *section,
-		Now:     news.SystemClock{}.Now(),
+		Publish:    *publish,
+		Section:    *section,
+		Now:        news.SystemClock{}.Now(),
+		PhotoSaver: lib,
 	})
 	if err != nil {
 		// The importer names the file and line; nothing was written.
@@ -50,6 +58,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, r := range results {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(stderr, "warning: %s: %s\n", r.Headline, w)
+		}
 		a, err := st.FindArticleByID(ctx, r.ID)
 		if err != nil {
 			return fmt.Errorf("read back story %d: %w", r.ID, err)
