@@ -15,7 +15,9 @@ import (
 	"image/png"
 	"log/slog"
 	"path"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode
@@ -61,6 +63,10 @@ type Library struct {
 	maxBytes  int64
 	maxPixels int
 	log       *slog.Logger
+	// busy bounds how many images are decoded at once: one 50-megapixel
+	// image needs a few hundred megabytes while it is processed, and
+	// uploads must not be able to add that up without limit.
+	busy chan struct{}
 }
 
 // New returns a Library. Store and Blobs are required.
@@ -78,6 +84,7 @@ func New(cfg Config) *Library {
 	if l.log == nil {
 		l.log = slog.Default()
 	}
+	l.busy = make(chan struct{}, max(2, runtime.NumCPU()/2))
 	if l.paper == nil {
 		l.paper = &news.Paper{}
 	}
@@ -131,7 +138,12 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 	}
 
 	p := &processed{contentType: ct}
-	var img image.Image
+	var (
+		img image.Image
+		// encodeOriginal re-encodes a JPEG or PNG; it runs while the
+		// renditions are scaled.
+		encodeOriginal func(*bytes.Buffer) error
+	)
 	switch ct {
 	case TypeWebP:
 		// Strip first and decode what will be stored, so the stored file
@@ -155,11 +167,8 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 		}
 		// Re-encoding writes only the pixel chunks: tEXt, eXIf, iTXt and
 		// the rest of the metadata are gone.
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			return nil, fmt.Errorf("media: encode png: %w", err)
-		}
-		p.original, p.ext = buf.Bytes(), ".png"
+		encodeOriginal = func(buf *bytes.Buffer) error { return png.Encode(buf, img) }
+		p.ext = ".png"
 	case TypeJPEG:
 		img, _, err = image.Decode(bytes.NewReader(data))
 		if err != nil {
@@ -168,11 +177,11 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 		img = orient(img, jpegOrientation(data))
 		// image/jpeg writes no APPn segments: EXIF (GPS position, camera
 		// serial number), XMP and comments do not survive.
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: originalQuality}); err != nil {
-			return nil, fmt.Errorf("media: encode jpeg: %w", err)
+		oriented := img
+		encodeOriginal = func(buf *bytes.Buffer) error {
+			return jpeg.Encode(buf, oriented, &jpeg.Options{Quality: originalQuality})
 		}
-		p.original, p.ext = buf.Bytes(), ".jpg"
+		p.ext = ".jpg"
 	}
 	b := img.Bounds()
 	p.width, p.height = b.Dx(), b.Dy()
@@ -185,8 +194,27 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 	// Widest first, each scaled from the one before: every step shrinks by
 	// less than half, where Catmull-Rom still looks right, and scaling a
 	// 1280 rendition to 960 costs a fraction of scaling a 6000-pixel
-	// original again.
+	// original again. Scaling is a chain; each JPEG encode is not, so they
+	// run beside it.
 	p.renditions = make(map[int][]byte, len(p.widths))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		eerr error
+	)
+	if encodeOriginal != nil {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			err := encodeOriginal(&buf)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				eerr = fmt.Errorf("media: encode %s: %w", p.ext, err)
+				return
+			}
+			p.original = buf.Bytes()
+		})
+	}
 	src := img
 	for i := len(p.widths) - 1; i >= 0; i-- {
 		w := p.widths[i]
@@ -197,12 +225,22 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 		// rendition is the same size whichever image it was scaled from.
 		h := max((p.height*w+p.width/2)/p.width, 1)
 		r := resize(src, w, h)
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, r, &jpeg.Options{Quality: renditionQuality}); err != nil {
-			return nil, fmt.Errorf("media: encode %d rendition: %w", w, err)
-		}
-		p.renditions[w] = buf.Bytes()
+		wg.Go(func() {
+			var buf bytes.Buffer
+			err := jpeg.Encode(&buf, r, &jpeg.Options{Quality: renditionQuality})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				eerr = fmt.Errorf("media: encode %d rendition: %w", w, err)
+				return
+			}
+			p.renditions[w] = buf.Bytes()
+		})
 		src = r
+	}
+	wg.Wait()
+	if eerr != nil {
+		return nil, eerr
 	}
 	return p, nil
 }
@@ -228,7 +266,13 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 	if p.FocalX < 0 || p.FocalX > 1 || p.FocalY < 0 || p.FocalY > 1 {
 		return news.Errorf(news.EINVALID, "the focal point must lie within the image (0 to 1)")
 	}
+	select {
+	case l.busy <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	pr, err := l.process(p.ContentType, data)
+	<-l.busy
 	if err != nil {
 		return err
 	}
