@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -542,5 +543,40 @@ func TestChangePassword(t *testing.T) {
 	}
 	if _, _, err := m.Lookup(h.ctx, tok); err != nil {
 		t.Error("the session that changed the password was signed out")
+	}
+}
+
+// TestEditConflict: a save based on an older version is refused with the
+// writer's text kept; saving again from the re-rendered form overwrites.
+func TestEditConflict(t *testing.T) {
+	h := newHarness(t)
+	a := h.story(h.users[news.RoleReporter], "Shared draft", news.StatusDraft)
+	_, page := h.do(news.RoleReporter, "GET", storyPath(a, ""), nil)
+	stamp := fmt.Sprint(a.UpdatedAt.Unix())
+	if !strings.Contains(page, `name="updated" value="`+stamp+`"`) {
+		t.Fatal("the editor does not carry the story's version")
+	}
+	h.clock.Add(time.Minute)
+	ef := saveForm(a, "Editor's version")
+	ef.Set("updated", stamp)
+	res, body := h.do(news.RoleEditor, "POST", storyPath(a, ""), ef)
+	wantStatus(t, "editor saves", res, body, 303)
+	h.clock.Add(time.Minute)
+	form := saveForm(a, "Reporter's version")
+	form.Set("updated", stamp)
+	form.Set("body", "my careful rewrite")
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, ""), form)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "saved by someone else") || !strings.Contains(body, "my careful rewrite") {
+		t.Fatalf("stale save: status %d", res.StatusCode)
+	}
+	if h.find(a.ID).Headline != "Editor's version" {
+		t.Fatal("the stale save overwrote the editor's version")
+	}
+	m := regexp.MustCompile(`name="updated" value="(\d+)"`).FindStringSubmatch(body)
+	form.Set("updated", m[1])
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, ""), form)
+	wantStatus(t, "deliberate overwrite", res, body, 303)
+	if h.find(a.ID).Headline != "Reporter's version" {
+		t.Fatal("the second save did not apply")
 	}
 }

@@ -275,6 +275,13 @@ func (n *Newsroom) parseDraft(r *http.Request) (workflow.Draft, error) {
 	if d.EmbargoUntil, err = n.parseLocal(r.PostFormValue("embargo")); err != nil {
 		return d, err
 	}
+	if v := r.PostFormValue("updated"); v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return d, news.Errorf(news.EINVALID, "The form is damaged; reload the page.")
+		}
+		d.BaseUpdatedAt = time.Unix(sec, 0).UTC()
+	}
 	return d, nil
 }
 
@@ -305,7 +312,11 @@ func (n *Newsroom) formError(w http.ResponseWriter, r *http.Request, c *call, a 
 		return perr
 	}
 	p.Error = news.ErrorMessage(err)
-	n.render(w, r, c, http.StatusUnprocessableEntity, "editor", p)
+	status := http.StatusUnprocessableEntity
+	if news.ErrorCode(err) == news.ECONFLICT {
+		status = http.StatusConflict
+	}
+	n.render(w, r, c, status, "editor", p)
 	return nil
 }
 

@@ -58,6 +58,11 @@ type Draft struct {
 	// EmbargoUntil is applied only for users who may ActEmbargo; others
 	// keep the story's current embargo.
 	EmbargoUntil time.Time
+	// BaseUpdatedAt, when set, is the UpdatedAt of the story the writer
+	// opened: if the story was saved since, Save refuses with ECONFLICT
+	// instead of silently overwriting a colleague's work. Compared to the
+	// second, the stores' precision.
+	BaseUpdatedAt time.Time
 }
 
 // DraftOf returns the editable fields of a.
@@ -153,6 +158,9 @@ func (s *Service) Save(ctx context.Context, u *news.User, id int64, d Draft, not
 	}
 	if err := check(u, ActEdit, a); err != nil {
 		return nil, err
+	}
+	if !d.BaseUpdatedAt.IsZero() && d.BaseUpdatedAt.Unix() != a.UpdatedAt.Unix() {
+		return nil, news.Errorf(news.ECONFLICT, "This story was saved by someone else since you opened it. Your text is below and was not saved: compare it with the current version (Revisions), then save again to overwrite.")
 	}
 	if !Can(u, ActEmbargo, a) {
 		// Only editors move embargoes, and only editors rename a story
