@@ -149,6 +149,20 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cache := pagecache.New(f.CacheBytes, time.Minute)
 	wg.Add(1)
 	go func() { defer wg.Done(); watchGeneration(bg, st, log, cache.Purge) }()
+	// PostgreSQL also pushes changes (LISTEN/NOTIFY), so other nodes drop
+	// their caches at once instead of at the next poll; the poll stays as
+	// the safety net for a lost notification connection.
+	if l, ok := st.(interface {
+		Listen(context.Context, func()) error
+	}); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.Listen(bg, cache.Purge); err != nil && bg.Err() == nil {
+				log.Warn("listen for changes", "err", err)
+			}
+		}()
+	}
 
 	met := metrics.New()
 	met.WatchCache(cache)
