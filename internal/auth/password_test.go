@@ -119,3 +119,11 @@ func TestSameOrigin(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckPassword is the cost of one sign-in attempt.
+func BenchmarkCheckPassword(b *testing.B) {
+	h, _ := HashPassword("correct horse battery")
+	for b.Loop() {
+		CheckPassword(h, "correct horse battery")
+	}
+}
