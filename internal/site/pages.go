@@ -46,7 +46,8 @@ type Base struct {
 	Nav         []Link
 	Current     string // URL of the nav entry to mark aria-current
 	Assets      Assets
-	HeadScript  template.JS // the text-size script, hashed into the CSP
+	HeadScript  template.JS  // the text-size script, hashed into the CSP
+	Style       template.CSS // the stylesheet, inline, hashed into the CSP
 	Year        int
 	SearchQuery string
 }

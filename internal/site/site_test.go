@@ -310,6 +310,14 @@ func TestArticlePage(t *testing.T) {
 	if !strings.Contains(csp, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
 		t.Errorf("CSP %q lacks the inline script's hash", csp)
 	}
+	style := one(t, doc, "head style")
+	ssum := sha256.Sum256([]byte(style.FirstChild.Data))
+	if !strings.Contains(csp, "style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(ssum[:])+"'") {
+		t.Errorf("CSP %q lacks the inline style's hash", csp)
+	}
+	if len(all(doc, "[style]")) != 0 {
+		t.Error("style attributes would be blocked by the CSP")
+	}
 	for _, want := range []string{"default-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "img-src 'self' data:"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP lacks %q", want)

@@ -20,7 +20,7 @@ func fullBase() Base {
 		Nav:        []Link{{Name: "World", URL: "/section/world"}},
 		Current:    "/section/world",
 		Assets:     Assets{CSS: "/static/a.css", JS: "/static/a.js", Icon: "/static/i.svg", Logo: "/static/l.png"},
-		HeadScript: headScript, Year: 2026, SearchQuery: "q",
+		HeadScript: headScript, Style: "body{color:red}", Year: 2026, SearchQuery: "q",
 	}
 }
 

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base
 		Description: desc,
 		Assets:      s.assets,
 		HeadScript:  headScript,
+		Style:       template.CSS(inlineCSS),
 		Year:        s.now().In(s.paper.Loc()).Year(),
 		Feeds: []Feed{
 			{Type: "application/rss+xml", Title: s.paper.Name + " (RSS)", URL: "/feed.xml"},
