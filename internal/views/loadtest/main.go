@@ -125,33 +125,59 @@ func run() error {
 		}
 	}
 	fmt.Printf("target %s, page %s\n", t, p)
-	var tb, alone, under, bg result
+	// Each round measures the page alone, under beacons, and under the
+	// same rate of a trivial request (GET /robots.txt) as a control: the
+	// client shares the machine's cores with the server, so any second
+	// load costs page throughput; what the beacon must not add is more
+	// than the control does. The order rotates so drift favours none.
+	var tb, alone, under, ctl, bg, bgCtl result
 	for i := range *rounds {
 		b := load(ctx, *dur, *workers, 0, post(t+"/api/v1/views", *article, *newAgents))
-		a := load(ctx, *dur, *workers, 0, get(t+p))
-		var bb result
-		var wg sync.WaitGroup
-		wg.Go(func() { bb = load(ctx, *dur, *workers, *rate, post(t+"/api/v1/views", *article, *newAgents)) })
-		u := load(ctx, *dur, *workers, 0, get(t+p))
-		wg.Wait()
-		fmt.Printf("  round %d: beacon %7.0f req/s, page alone %7.0f req/s, page + %.0f beacons/s %7.0f req/s (%+.1f%%)\n",
-			i+1, b.rps(), a.rps(), bb.rps(), u.rps(), 100*(u.rps()/a.rps()-1))
+		var a, u, c, bb, bc result
+		phases := []func(){
+			func() { a = load(ctx, *dur, *workers, 0, get(t+p)) },
+			func() {
+				u, bb = loadWith(ctx, *dur, *workers, *rate, get(t+p), post(t+"/api/v1/views", *article, *newAgents))
+			},
+			func() { c, bc = loadWith(ctx, *dur, *workers, *rate, get(t+p), get(t+"/robots.txt")) },
+		}
+		for j := range phases {
+			phases[(i+j)%len(phases)]()
+		}
+		fmt.Printf("  round %d: beacon %6.0f req/s; page alone %6.0f, + %.0f beacons/s %6.0f (%+.1f%%), + %.0f control/s %6.0f (%+.1f%%)\n",
+			i+1, b.rps(), a.rps(), bb.rps(), u.rps(), 100*(u.rps()/a.rps()-1), bc.rps(), c.rps(), 100*(c.rps()/a.rps()-1))
 		tb.add(b)
 		alone.add(a)
 		under.add(u)
+		ctl.add(c)
 		bg.add(bb)
+		bgCtl.add(bc)
 	}
 	fmt.Printf("  all rounds:\n")
 	fmt.Printf("  beacon              %9.0f req/s\n", tb.rps())
 	fmt.Printf("  page alone          %9.0f req/s\n", alone.rps())
 	fmt.Printf("  page + beacons      %9.0f req/s  (%+.1f%%; %.0f beacons/s alongside; target within 10%%)\n",
 		under.rps(), 100*(under.rps()/alone.rps()-1), bg.rps())
-	for _, r := range []result{tb, alone, under, bg} {
+	fmt.Printf("  page + control      %9.0f req/s  (%+.1f%%; %.0f GET /robots.txt/s alongside)\n",
+		ctl.rps(), 100*(ctl.rps()/alone.rps()-1), bgCtl.rps())
+	for _, r := range []result{tb, alone, under, ctl, bg, bgCtl} {
 		if r.errs > 0 {
 			fmt.Printf("  (%d failed requests: %v)\n", r.errs, r.firstErr)
 		}
 	}
 	return nil
+}
+
+// loadWith runs the main load and a paced background load at once.
+func loadWith(ctx context.Context, d time.Duration, workers, rate int, main, background request) (result, result) {
+	var bg result
+	var wg sync.WaitGroup
+	// A paced load needs few connections; more would only add threads
+	// competing with the server for the cores.
+	wg.Go(func() { bg = load(ctx, d, min(workers, 4), rate, background) })
+	r := load(ctx, d, workers, 0, main)
+	wg.Wait()
+	return r, bg
 }
 
 // startLocal serves a Counter and an empty handler on one loopback listener.
