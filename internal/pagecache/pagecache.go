@@ -199,7 +199,15 @@ func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next ht
 
 	epoch := c.epoch.Load()
 	rec := &recorder{header: make(http.Header), status: http.StatusOK}
-	next.ServeHTTP(rec, r)
+	// A HEAD is rendered as a GET: handlers leave the body out of a HEAD
+	// response, and an empty body stored under the page's key would then be
+	// served to every GET until the next purge.
+	rr := r
+	if r.Method == http.MethodHead {
+		rr = r.Clone(r.Context())
+		rr.Method = http.MethodGet
+	}
+	next.ServeHTTP(rec, rr)
 	if !cacheable(rec) {
 		copyHeader(w.Header(), rec.header)
 		w.WriteHeader(rec.status)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,5 +244,36 @@ func TestTTL(t *testing.T) {
 	do(t, h, "GET", "/a", nil)
 	if p.renders.Load() != 2 {
 		t.Fatal("an expired page must render again")
+	}
+}
+
+// headless answers HEAD without a body, as net/http handlers should.
+type headless struct{ page }
+
+func (p *headless) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		w.Header().Set("Content-Length", strconv.Itoa(len(p.body)))
+		return
+	}
+	p.page.ServeHTTP(w, r)
+}
+
+// A HEAD that fills the cache must not store an empty page for the GETs
+// that follow.
+func TestHeadFirst(t *testing.T) {
+	p := &headless{page: *newPage()}
+	h := New(1<<20, 0).Middleware(p)
+	head := do(t, h, "HEAD", "/a", nil)
+	if head.Code != 200 || head.Body.Len() != 0 {
+		t.Fatalf("HEAD: %d, %d bytes", head.Code, head.Body.Len())
+	}
+	if got := head.Header().Get("Content-Length"); got != strconv.Itoa(len(p.body)) {
+		t.Errorf("HEAD Content-Length %q, want %d", got, len(p.body))
+	}
+	get := do(t, h, "GET", "/a", nil)
+	if get.Body.String() != p.body {
+		t.Fatalf("GET after HEAD: %d bytes, want %d", get.Body.Len(), len(p.body))
 	}
 }
