@@ -29,6 +29,11 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("backup: %s exists already; choose a new file", *out)
 	}
+	// Open would create an empty database where none is: a mistyped
+	// --data must be an error, not a backup of nothing.
+	if _, err := os.Stat(c.sqlitePath()); err != nil {
+		return fmt.Errorf("backup: no database at %s: %w", c.sqlitePath(), err)
+	}
 	db, err := sqlite.Open(ctx, c.sqlitePath())
 	if err != nil {
 		return err

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"masthead/internal/news"
@@ -20,8 +22,17 @@ func openStore(ctx context.Context, c common) (news.Store, error) {
 		}
 		return db, nil
 	}
-	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+	// The data folder holds the database (password hashes, sessions) and
+	// secrets: only the account masthead runs as may read it. The database
+	// file is created 0600 before SQLite opens it; SQLite gives its -wal
+	// and -shm files the same mode.
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	if f, err := os.OpenFile(c.sqlitePath(), os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create %s: %w", c.sqlitePath(), err)
 	}
 	db, err := sqlite.Open(ctx, c.sqlitePath())
 	if err != nil {
