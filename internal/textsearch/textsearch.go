@@ -137,13 +137,14 @@ const MaxTerms = 12
 // and PostgreSQL (quotes, *, -, :, parentheses, AND/OR/NEAR) never reach the
 // database as syntax: a store quotes each token. CJK runs become separate
 // terms even when glued to Latin letters or digits. Duplicates are dropped and
-// at most MaxTerms are kept.
+// at most MaxTerms are kept. English stop words are dropped unless the query
+// has nothing else.
 func Terms(q string) []Term {
 	q = norm.NFC.String(q)
 	var out []Term
 	seen := map[string]bool{}
 	add := func(w string, cjk bool) {
-		if w == "" || len(out) >= MaxTerms {
+		if w == "" || len(out) >= 4*MaxTerms {
 			return
 		}
 		w = strings.ToLower(w)
@@ -176,7 +177,18 @@ func Terms(q string) []Term {
 	if start >= 0 {
 		add(q[start:], cjk)
 	}
-	return out
+	// Stop words go when other words remain: "the letter" means "letter".
+	// A query of stop words only ("The Who") keeps them.
+	kept := out[:0:0]
+	for _, t := range out {
+		if t.CJK || !IsStopword(t.Text) {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) > 0 {
+		out = kept
+	}
+	return out[:min(len(out), MaxTerms)]
 }
 
 // PlainText turns sanitized story HTML into the plain text that is indexed

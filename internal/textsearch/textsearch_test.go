@@ -57,7 +57,9 @@ func TestTerms(t *testing.T) {
 	}{
 		{"missiles", "missiles"},
 		{"  Trump  LETTER ", "trump letter"},
-		{`"missile" AND (trump)* -nk headline:x`, "missile and trump nk headline x"},
+		{`"missile" AND (trump)* -nk headline:x`, "missile trump nk headline x"},
+		{"the letter to kim", "letter kim"},
+		{"The Who", "the who"},
 		{"북한은 미사일", "북한은[북한 한은] 미사일[미사 사일]"},
 		{"북", "북[북]*"},
 		{"Trump의", "trump 의[의]*"},
@@ -84,7 +86,7 @@ func TestTerms(t *testing.T) {
 			t.Errorf("Terms(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	if n := len(Terms(strings.Repeat("a b c d e f g h i j k l m n o p ", 3))); n != MaxTerms {
+	if n := len(Terms("the a of " + strings.Repeat("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 ", 3))); n != MaxTerms {
 		t.Errorf("Terms kept %d words, want at most %d", n, MaxTerms)
 	}
 }

@@ -40,6 +40,8 @@ type DB struct {
 	read  *sql.DB
 	// now stamps CreatedAt when the caller leaves it zero.
 	now func() time.Time
+	// searchWindow overrides SearchWindow in tests.
+	searchWindow int
 }
 
 var _ news.Store = (*DB)(nil)
@@ -75,6 +77,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	//     busy_timeout cannot help with; IMMEDIATE waits instead.
 	//   query_only(1) (readers only): a read connection can never write by
 	//     mistake, which would bypass the single-writer pool.
+	//   mmap_size (readers only): read pages through a shared memory map
+	//     instead of a pread per page; the search profile on 100,000
+	//     stories spent an eighth of its time in pread.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	w, err := sql.Open("sqlite", name+"?_txlock=immediate&_pragma=journal_mode(WAL)&"+common)
 	if err != nil {
@@ -95,7 +100,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 
-	r, err := sql.Open("sqlite", name+"?_pragma=query_only(1)&"+common)
+	r, err := sql.Open("sqlite", name+"?_pragma=query_only(1)&_pragma=mmap_size(1073741824)&"+common)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -171,9 +176,14 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close closes both pools. It first lets SQLite refresh the statistics
+// its planner uses (PRAGMA optimize, as SQLite recommends at close): cheap,
+// and only does work when tables changed a lot.
 func (db *DB) Close() error {
 	var errs []error
+	if _, err := db.write.Exec(`PRAGMA optimize`); err != nil {
+		errs = append(errs, fmt.Errorf("optimize: %w", err))
+	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
