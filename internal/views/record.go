@@ -149,7 +149,13 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
 		return
 	}
-	if pub, known := c.known.Load().public[articleID]; known && !pub {
+	kn := c.known.Load()
+	pub, known := kn.public[articleID]
+	// A story known not to be public is dropped here, unless the store's
+	// generation has moved since we learned it (it may just have been
+	// published, with readers arriving from a push alert): then it is
+	// counted tentatively and checked at the next flush.
+	if known && !pub && kn.gen == c.lastGen.Load() {
 		return
 	}
 	addr := clientAddr(r, c.trusted)
@@ -173,6 +179,14 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 			c.log.Warn("views: reader limit reached; new readers are not counted until tomorrow", "limit", c.limitPerShard*numShards)
 		}
 		return
+	}
+	// Ids not known to be public cost a look-up at flush time; bound how
+	// many a flush may have to check, so made-up ids cannot make it slow.
+	if !pub {
+		if _, ok := s.pending[sl]; !ok && c.unknownSlots.Add(1) > maxUnknownSlots {
+			s.mu.Unlock()
+			return
+		}
 	}
 	s.seen[key] = struct{}{}
 	s.pending[sl]++

@@ -127,6 +127,7 @@ func (c *Counter) generation(ctx context.Context) (int64, error) {
 	c.genMu.Lock()
 	c.gen, c.genAt, c.genOK = g, time.Now(), true
 	c.genMu.Unlock()
+	c.lastGen.Store(g)
 	return g, nil
 }
 

@@ -78,6 +78,8 @@ type Counter struct {
 	rotateMu      sync.Mutex // serialises day rotation
 	fullWarned    atomic.Int64
 	known         atomic.Pointer[knownIDs]
+	lastGen       atomic.Int64   // the latest Store.Generation this node has read
+	unknownSlots  atomic.Int64   // pending slots of ids not known public, since the last flush
 	flushMu       sync.Mutex     // one flush at a time
 	retry         map[slot]int64 // a failed batch, retried next flush; under flushMu
 	flushSeq      atomic.Uint64  // bumped after each successful write
@@ -116,6 +118,9 @@ type knownIDs struct {
 const (
 	knownTTL   = 10 * time.Minute
 	knownLimit = 200_000
+	// maxUnknownSlots bounds the (story, hour) slots of not-yet-checked ids
+	// per flush interval; a real new story needs one until its first flush.
+	maxUnknownSlots = 5000
 )
 
 // New returns a Counter. It reads (or creates) today's salt from the store,
@@ -226,6 +231,7 @@ func (c *Counter) Flush(ctx context.Context) error {
 			batch[k] += v
 		}
 	}
+	c.unknownSlots.Store(0)
 	if len(batch) == 0 {
 		return nil
 	}
@@ -263,6 +269,7 @@ func (c *Counter) dropNonPublic(ctx context.Context, batch map[slot]int64) error
 	if err != nil {
 		return err
 	}
+	c.lastGen.Store(gen)
 	old := c.known.Load()
 	kn := &knownIDs{gen: gen, created: old.created, public: make(map[int64]bool, len(old.public))}
 	// A generation change may have unpublished anything; a long-lived

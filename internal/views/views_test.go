@@ -691,3 +691,61 @@ func TestNewNeedsStoreAndPaper(t *testing.T) {
 		t.Error("New without a paper: no error")
 	}
 }
+
+// TestPublishedLater: a story known not to be public starts counting as
+// soon as the node sees the generation move, not only after a flush.
+func TestPublishedLater(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.story("breaking", func(a *news.Article) { a.Status = news.StatusDraft })
+	e.beacon(d.ID, "203.0.113.1:1", firefox) // a leak of the draft's id
+	e.flush()
+	e.beacon(d.ID, "203.0.113.2:1", firefox) // known not public: dropped in memory
+	if n := e.pendingSlots(); n != 0 {
+		t.Errorf("draft beacon kept in memory: %d slots", n)
+	}
+	d.Status = news.StatusPublished
+	d.PublishedAt = T0.Add(-time.Minute)
+	if err := e.store.UpdateArticle(e.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.TopStories(e.ctx, time.Hour, 0, 10); err != nil { // as the site does on a page render
+		t.Fatal(err)
+	}
+	e.beacon(d.ID, "203.0.113.3:1", firefox)
+	e.flush()
+	if got := e.views(d.ID); got != 1 {
+		t.Errorf("after publication: %d views, want 1", got)
+	}
+}
+
+// TestUnknownIDsBounded: made-up ids cannot pile up work for the flush.
+func TestUnknownIDsBounded(t *testing.T) {
+	e := newEnv(t, nil)
+	a := e.story("real", nil)
+	for i := range maxUnknownSlots + 500 {
+		e.beacon(int64(1_000_000+i), "203.0.113.1:1", firefox)
+	}
+	if n := e.pendingSlots(); n > maxUnknownSlots {
+		t.Errorf("%d pending slots for made-up ids, bound %d", n, maxUnknownSlots)
+	}
+	e.flush()
+	if n := e.pendingSlots(); n != 0 {
+		t.Errorf("%d slots left after flush", n)
+	}
+	e.beacon(a.ID, "203.0.113.1:1", firefox) // the bound was per interval
+	e.flush()
+	if got := e.views(a.ID); got != 1 {
+		t.Errorf("real story after the flood: %d views, want 1", got)
+	}
+}
+
+func (e *env) pendingSlots() int {
+	n := 0
+	for i := range e.c.shards {
+		s := &e.c.shards[i]
+		s.mu.Lock()
+		n += len(s.pending)
+		s.mu.Unlock()
+	}
+	return n
+}
