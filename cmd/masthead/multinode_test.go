@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgURL gives a PostgreSQL URL whose search_path is a fresh schema, dropped
+// when the test ends, so runs never see each other's papers.
+func pgURL(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("MASTHEAD_TEST_POSTGRES is unset; CI must run the PostgreSQL tests")
+		}
+		t.Skip("MASTHEAD_TEST_POSTGRES is unset (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable): skipping the multi-node test")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", base, err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "masthead_e2e_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), base)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Three nodes on one PostgreSQL database and one shared media folder: a
+// story published through one is on the others within a second; when the
+// scheduling leader dies another node publishes the next scheduled story,
+// once; beacons spread over the nodes sum exactly.
+func TestMultiNode(t *testing.T) {
+	db := pgURL(t)
+	shared := t.TempDir() // the shared media folder
+	masthead(t)
+
+	// The first node creates the demo paper; the others join it.
+	first, err := launch(shared, "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := []*server{first}
+	for range 2 {
+		n, err := launch(shared, "--db", db, "--no-demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes = append(nodes, n)
+	}
+	stopped := map[*server]bool{}
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			if !stopped[n] {
+				n.stop()
+			}
+			if t.Failed() {
+				t.Logf("node %s log tail:\n%s", n.URL, tail(n.logs.String(), 2000))
+			}
+		}
+	})
+	for _, n := range nodes {
+		if code, _ := get(t, n.URL+seedPath); code != 200 {
+			t.Fatalf("node %s: seed story %d", n.URL, code)
+		}
+	}
+
+	t.Run("publish on one, read on the others within a second", func(t *testing.T) {
+		// Warm every node's cache with the front page first, so the test
+		// proves invalidation rather than a cold render.
+		for _, n := range nodes {
+			get(t, n.URL+"/")
+		}
+		md := writeStory(t, "Ferry service resumes to Ulleung Island", time.Now().Add(-time.Hour))
+		importTo(t, db, shared, md)
+		deadline := time.Now().Add(time.Second)
+		for _, n := range nodes[1:] {
+			for {
+				_, front := get(t, n.URL+"/")
+				if strings.Contains(front, "Ferry service resumes") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s does not show the story a second after it was published", n.URL)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	})
+
+	t.Run("scheduled story goes out once after the leader dies", func(t *testing.T) {
+		leader := -1
+		for i, n := range nodes {
+			if strings.Contains(n.logs.String(), "this node publishes scheduled stories") {
+				leader = i
+			}
+		}
+		if leader < 0 {
+			t.Fatal("no node says it leads the scheduler")
+		}
+		nodes[leader].cmd.Process.Kill() // SIGKILL: no goodbye, the lock goes with its connection
+		nodes[leader].cmd.Wait()
+		stopped[nodes[leader]] = true
+		due := time.Now().Add(3 * time.Second)
+		md := writeStory(t, "Lantern festival lights up Cheonggyecheon", due)
+		out := importTo(t, db, shared, md)
+		if !strings.Contains(out, `"status":"scheduled"`) {
+			t.Fatalf("a story dated in the future should be scheduled: %s", out)
+		}
+		var live []*server
+		for i, n := range nodes {
+			if i != leader {
+				live = append(live, n)
+			}
+		}
+		deadline := due.Add(15 * time.Second) // takeover waits up to 5 s between tries
+		for _, n := range live {
+			for {
+				_, front := get(t, n.URL+"/")
+				if strings.Contains(front, "Lantern festival") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s: the scheduled story did not go out after the leader died", n.URL)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		published := 0
+		for _, n := range live {
+			published += strings.Count(n.logs.String(), "Lantern festival")
+		}
+		if published > 1 {
+			t.Errorf("the scheduled story was published by %d nodes", published)
+		}
+	})
+
+	t.Run("beacons over all nodes sum exactly", func(t *testing.T) {
+		var live []*server
+		for _, n := range nodes {
+			if !stopped[n] {
+				live = append(live, n)
+			}
+		}
+		id := articleID(t, live[0].URL+seedPath)
+		before := topViews(t, live[0].URL, id)
+		const perNode = 40
+		var wg sync.WaitGroup
+		for i, n := range live {
+			for j := range perNode {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req, _ := http.NewRequest("POST", n.URL+"/api/v1/views", strings.NewReader(fmt.Sprintf(`{"article_id":%d}`, id)))
+					req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+					// A distinct reader each: browser user agents differ.
+					req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0.%d.%d Safari/537.36", i, j))
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+					if resp.StatusCode != 204 {
+						t.Errorf("beacon: %d", resp.StatusCode)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		// A clean shutdown flushes every acknowledged beacon.
+		for _, n := range live[1:] {
+			if err := n.stop(); err != nil {
+				t.Fatal(err)
+			}
+			stopped[n] = true
+		}
+		want := before + int64(perNode*len(live))
+		deadline := time.Now().Add(20 * time.Second) // the survivor flushes on its interval
+		for {
+			got := topViews(t, live[0].URL, id)
+			if got == want {
+				break
+			}
+			if got > want || time.Now().After(deadline) {
+				t.Fatalf("views of the seed story: %d, want %d", got, want)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	})
+}
+
+func writeStory(t *testing.T, headline string, published time.Time) string {
+	t.Helper()
+	md := filepath.Join(t.TempDir(), "story.md")
+	body := fmt.Sprintf("---\nheadline: %s\nsection: National\nauthors:\n  - name: Node Tester\n    email: nodes@example.com\npublished: %s\n---\nA story for the multi-node test.\n",
+		headline, published.UTC().Format(time.RFC3339))
+	if err := os.WriteFile(md, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return md
+}
+
+func importTo(t *testing.T, db, data, file string) string {
+	t.Helper()
+	cmd := exec.Command(binPath, "import", "--db", db, "--data", data, "--publish", "--json", file)
+	cmd.Env = cleanEnv()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+func articleID(t *testing.T, pageURL string) int64 {
+	t.Helper()
+	_, page := get(t, pageURL)
+	i := strings.Index(page, `data-article-id="`)
+	if i < 0 {
+		t.Fatal("no data-article-id on the page")
+	}
+	var id int64
+	fmt.Sscanf(page[i+len(`data-article-id="`):], "%d", &id)
+	return id
+}
+
+func topViews(t *testing.T, base string, id int64) int64 {
+	t.Helper()
+	_, body := get(t, base+"/api/v1/top?window=24h")
+	var top []struct {
+		ID    int64 `json:"id"`
+		Views int64 `json:"views"`
+	}
+	if err := json.Unmarshal([]byte(body), &top); err != nil {
+		t.Fatalf("/api/v1/top: %v: %s", err, body)
+	}
+	for _, e := range top {
+		if e.ID == id {
+			return e.Views
+		}
+	}
+	return 0
+}
