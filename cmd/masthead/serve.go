@@ -42,6 +42,8 @@ type serveFlags struct {
 	LogFormat      string
 	MaxUpload      int64
 	CacheBytes     int64
+	ViewsFlush     time.Duration
+	tlsFlags
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,6 +57,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
 	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
+	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
+	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
+	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
+	fs.StringVar(&f.ACMEDomain, "acme-domain", "", "serve HTTPS with a certificate obtained automatically from Let's Encrypt for this `domain` (needs --addr :443 reachable from the internet; cached in DATA/acme)")
+	fs.StringVar(&f.ACMEEmail, "acme-email", "", "contact `address` given to Let's Encrypt with --acme-domain (optional)")
 	fs.Usage = usageFor(fs, "masthead serve [flags]")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -64,6 +71,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := newLogger(f.LogFormat, stderr)
 	proxies, err := parsePrefixes(f.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := f.tlsConfig(f.Data)
 	if err != nil {
 		return err
 	}
@@ -82,6 +93,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// elsewhere); it records its own, for commands run beside it.
 	if f.BaseURL == "" {
 		f.BaseURL = "http://" + ln.Addr().String()
+		if tlsCfg != nil {
+			f.BaseURL = "https://" + ln.Addr().String()
+			if f.ACMEDomain != "" {
+				f.BaseURL = "https://" + f.ACMEDomain
+			}
+		}
 	}
 	paper, err := f.paper(ctx, st, "")
 	if err != nil {
@@ -127,7 +144,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopBG()
 	var wg sync.WaitGroup
 
-	counter, err := views.New(views.Config{Store: st, Clock: clock, Logger: log, TrustedProxies: proxies, Paper: paper})
+	counter, err := views.New(views.Config{Store: st, Clock: clock, Logger: log, TrustedProxies: proxies, Paper: paper, FlushInterval: f.ViewsFlush})
 	if err != nil {
 		ln.Close()
 		return err
@@ -200,7 +217,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nr.Register(mux)
 
 	srv := &http.Server{
-		Handler: httpx.Middleware(met.Middleware(route(mux, cache)), log),
+		Handler:   httpx.Middleware(met.Middleware(limitBodies(route(mux, cache), f.MaxUpload)), log),
+		TLSConfig: tlsCfg,
 		// Slow clients must not hold connections: headers within 5 s,
 		// the whole request within 30 s (uploads included).
 		ReadHeaderTimeout: 5 * time.Second,
@@ -211,11 +229,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return bg },
 	}
-	fmt.Fprintf(stdout, "masthead %s: %s listening on http://%s\n", version, paper.Name, ln.Addr())
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "masthead %s: %s listening on %s://%s\n", version, paper.Name, scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", paper.BaseURL, "db", dbKind(f.common))
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			// The certificates are in TLSConfig already.
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		stopBG()
