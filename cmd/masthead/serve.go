@@ -43,6 +43,7 @@ type serveFlags struct {
 	MaxUpload      int64
 	CacheBytes     int64
 	ViewsFlush     time.Duration
+	AccessLog      bool
 	tlsFlags
 }
 
@@ -57,6 +58,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
 	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
+	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
@@ -70,6 +72,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
 	log := newLogger(f.LogFormat, stderr)
+	var accessLog *slog.Logger
+	if f.AccessLog {
+		accessLog = log
+	}
 	proxies, err := parsePrefixes(f.TrustedProxies)
 	if err != nil {
 		return err
@@ -217,7 +223,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nr.Register(mux)
 
 	srv := &http.Server{
-		Handler:   httpx.Middleware(met.Middleware(limitBodies(route(mux, cache), f.MaxUpload)), log),
+		Handler:   httpx.MiddlewareLog(met.Middleware(limitBodies(route(mux, cache), f.MaxUpload)), log, accessLog),
 		TLSConfig: tlsCfg,
 		// Slow clients must not hold connections: headers within 5 s,
 		// the whole request within 30 s (uploads included).
