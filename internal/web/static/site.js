@@ -84,7 +84,7 @@
     if (!c) { return; }
     e.preventDefault();
     copy(c.getAttribute("data-copy")).then(function (ok) {
-      say(ok ? "Link copied" : "Could not copy the link: " + c.getAttribute("data-copy"));
+      say(ok ? (c.getAttribute("data-copied") || "Link copied") : "Could not copy the link: " + c.getAttribute("data-copy"));
     });
   });
   var native = doc.querySelector("[data-native-share]");
