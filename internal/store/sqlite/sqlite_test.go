@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"masthead/internal/news"
@@ -125,5 +127,52 @@ func TestOpenOddPath(t *testing.T) {
 	}
 	if _, err := os.Stat(p); err != nil {
 		t.Errorf("database file not at %q: %v", p, err)
+	}
+}
+
+// Writers in two handles (two processes) and many goroutines at once never
+// see "database is locked": the single-connection write pool queues
+// goroutines, immediate transactions and busy_timeout queue the processes.
+func TestConcurrentWritersAcrossHandles(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "busy.db")
+	var dbs []*sqlite.DB
+	for i := 0; i < 2; i++ {
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs = append(dbs, db)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for h, db := range dbs {
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					a := &news.Article{Slug: fmt.Sprintf("h%d-g%d-%d", h, g, i), Headline: "Busy", Status: news.StatusPublished, PublishedAt: storetest.T0}
+					if err := db.CreateArticle(ctx, a); err != nil {
+						errs <- err
+						return
+					}
+					if err := db.AddViews(ctx, []news.ViewCount{{ArticleID: a.ID, Hour: storetest.T0, Count: 1}}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	_, total, err := dbs[1].FindArticles(ctx, news.ArticleFilter{})
+	if err != nil || total != 80 {
+		t.Errorf("total %d (%v), want 80", total, err)
 	}
 }
