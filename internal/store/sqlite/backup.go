@@ -17,16 +17,28 @@ import (
 )
 
 // Backup writes a consistent copy of the database to path with VACUUM INTO:
-// one transaction's snapshot, compact, WAL content included. It runs on a
-// read connection (query_only does not stop VACUUM INTO from writing the new
-// file), so the site keeps serving and editors keep writing meanwhile.
+// one transaction's snapshot, compact, WAL content included. It reads
+// through a connection of its own (not the single writer, not the
+// query_only readers, which refuse to write the new file), so the site
+// keeps serving and editors keep writing meanwhile: in WAL mode a reader
+// never blocks the writer.
 //
 // The file is created first, exclusively and with mode 0600 (a backup holds
 // password hashes and sessions), so an existing file is never overwritten,
 // not even one that appears between a check and the copy. On failure the
 // partial file is removed.
 func (db *DB) Backup(ctx context.Context, path string) error {
-	return vacuumInto(ctx, db.read, path)
+	abs, err := filepath.Abs(db.path)
+	if err != nil {
+		return err
+	}
+	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: abs}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	return vacuumInto(ctx, conn, path)
 }
 
 func vacuumInto(ctx context.Context, conn *sql.DB, path string) error {
@@ -169,7 +181,9 @@ func openReadOnly(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)"
+	// mode=ro, not query_only: the latter would also refuse VACUUM INTO's
+	// writes to the new file.
+	name := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?mode=ro&_pragma=busy_timeout(10000)"
 	db, err := sql.Open("sqlite", name)
 	if err != nil {
 		return nil, err
