@@ -1,0 +1,325 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/news"
+)
+
+// This file is the dump/load side of `masthead copy-db` (package copydb
+// describes the neutral row format). It works on raw rows rather than
+// through news.Store so that ids, password hashes and timestamps arrive
+// exactly as they left.
+
+// Column kinds: how a neutral value maps to this schema.
+const (
+	kInt    = 'i' // int64, NOT NULL
+	kRef    = 'r' // int64 reference; 0 is NULL
+	kFloat  = 'f' // float64
+	kString = 's' // text NOT NULL
+	kTime   = 't' // timestamptz NOT NULL
+	kNulTim = 'T' // timestamptz; the zero time is NULL
+	kBool   = 'b' // boolean
+	kWidths = 'w' // int[] ⇄ "320,640,1280" (the neutral form is SQLite's)
+)
+
+type copyTable struct {
+	name    string
+	cols    string // column list, in the neutral order
+	kinds   string // one kind per column
+	orderBy string // COLLATE "C" so text keys sort as in SQLite (bytes)
+	serial  bool   // has a bigserial id whose sequence must follow the load
+}
+
+// copyTables must match copydb.Tables column for column; the round-trip
+// test in internal/copydb holds the two together.
+var copyTables = map[string]copyTable{
+	"sections": {"sections", "id, slug, name, description, position", "isssi", "id", true},
+	"photos": {"photos", "id, key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at",
+		"issiisssffwt", "id", true},
+	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position", "isssssri", "id", true},
+	"tags":    {"tags", "id, slug, name", "iss", "id", true},
+	"articles": {"articles", "id, slug, headline, deck, body_markdown, body_html, lang, status, section_id, photo_id, " +
+		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until",
+		"isssssssrrsssrtTTT", "id", true},
+	"article_authors": {"article_authors", "article_id, author_id, position", "iii", "article_id, author_id", false},
+	"article_tags":    {"article_tags", "article_id, tag_id", "ii", "article_id, tag_id", false},
+	"article_slugs":   {"article_slugs", "slug, article_id", "si", `slug COLLATE "C"`, false},
+	"users":           {"users", "id, email, name, role, password_hash, author_id, disabled, created_at", "issssrbt", "id", true},
+	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at",
+		"iirssssst", "id", true},
+	"corrections":   {"corrections", "id, article_id, kind, text, created_at, revision_id", "iisstr", "id", true},
+	"audit":         {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id", true},
+	"settings":      {"settings", "key, value", "ss", `key COLLATE "C"`, false},
+	"article_views": {"article_views", "article_id, hour, count", "iti", "article_id, hour", false},
+}
+
+func init() {
+	// A kind missing or extra above fails at start-up, not halfway
+	// through someone's copy.
+	for n, t := range copyTables {
+		if len(strings.Split(t.cols, ",")) != len(t.kinds) {
+			panic("postgres: copy table " + n + ": columns and kinds differ")
+		}
+	}
+}
+
+func lookupCopyTable(name string) (copyTable, error) {
+	t, ok := copyTables[name]
+	if !ok {
+		return t, fmt.Errorf("postgres: no table %q to copy", name)
+	}
+	return t, nil
+}
+
+// CountRows counts the rows of one of the tables copy-db moves (or
+// "sessions").
+func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
+	if table != "sessions" {
+		if _, err := lookupCopyTable(table); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// ExportRows calls fn with every row of table in copydb's neutral format,
+// ordered by primary key.
+func (db *DB) ExportRows(ctx context.Context, table string, fn func(row []any) error) error {
+	t, err := lookupCopyTable(table)
+	if err != nil {
+		return err
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+t.cols+` FROM `+t.name+` ORDER BY `+t.orderBy)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", table, err)
+	}
+	defer rows.Close()
+	dest := make([]any, len(t.kinds))
+	for i, k := range []byte(t.kinds) {
+		switch k {
+		case kInt:
+			dest[i] = new(int64)
+		case kRef:
+			dest[i] = new(*int64)
+		case kFloat:
+			dest[i] = new(float64)
+		case kString:
+			dest[i] = new(string)
+		case kTime:
+			dest[i] = new(time.Time)
+		case kNulTim:
+			dest[i] = new(*time.Time)
+		case kBool:
+			dest[i] = new(bool)
+		case kWidths:
+			dest[i] = new([]int64)
+		}
+	}
+	row := make([]any, len(t.kinds))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("export %s: %w", table, err)
+		}
+		for i, d := range dest {
+			switch d := d.(type) {
+			case *int64:
+				row[i] = *d
+			case **int64:
+				row[i] = fromNullID(*d)
+			case *float64:
+				row[i] = *d
+			case *string:
+				row[i] = *d
+			case *time.Time:
+				row[i] = d.UTC()
+			case **time.Time:
+				row[i] = fromNull(*d)
+			case *bool:
+				row[i] = *d
+			case *[]int64:
+				parts := make([]string, len(*d))
+				for j, w := range *d {
+					parts[j] = strconv.FormatInt(w, 10)
+				}
+				row[i] = strings.Join(parts, ",")
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export %s: %w", table, err)
+	}
+	return nil
+}
+
+func toPostgres(kind byte, v any) (any, error) {
+	switch kind {
+	case kInt:
+		if x, ok := v.(int64); ok {
+			return x, nil
+		}
+	case kRef:
+		if x, ok := v.(int64); ok {
+			return nullID(x), nil
+		}
+	case kFloat:
+		if x, ok := v.(float64); ok {
+			return x, nil
+		}
+	case kString:
+		if x, ok := v.(string); ok {
+			return x, nil
+		}
+	case kTime:
+		if x, ok := v.(time.Time); ok {
+			return normTime(x), nil
+		}
+	case kNulTim:
+		if x, ok := v.(time.Time); ok {
+			return utc(x), nil
+		}
+	case kBool:
+		if x, ok := v.(bool); ok {
+			return x, nil
+		}
+	case kWidths:
+		if x, ok := v.(string); ok {
+			ws := []int64{}
+			if x != "" {
+				for _, p := range strings.Split(x, ",") {
+					n, err := strconv.ParseInt(p, 10, 32)
+					if err != nil {
+						return nil, fmt.Errorf("widths %q: %w", x, err)
+					}
+					ws = append(ws, n)
+				}
+			}
+			return ws, nil
+		}
+	}
+	return nil, fmt.Errorf("unexpected value %T for kind %c", v, kind)
+}
+
+// ImportRows loads a paper into this database in one transaction. It
+// refuses, writing nothing, unless the database holds no paper (no row in
+// any copied table and no session). Articles are inserted without their
+// translation_of link, which is set once every article exists, and with
+// their search columns computed as CreateArticle does. Each id sequence is
+// then moved past the largest id loaded, so the next story gets a new id.
+func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, row []any) error) error) error {
+	err := db.write(ctx, true, func(tx pgx.Tx) error {
+		// Keep other writers (another node, a second copy-db) out of the
+		// tables while they are checked empty and filled.
+		names := make([]string, 0, len(copyTables)+1)
+		for name := range copyTables {
+			names = append(names, name)
+		}
+		names = append(names, "sessions")
+		if _, err := tx.Exec(ctx, `LOCK TABLE `+strings.Join(names, ", ")+` IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		for _, name := range names {
+			var n int64
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+name).Scan(&n); err != nil {
+				return fmt.Errorf("count %s: %w", name, err)
+			}
+			if n > 0 {
+				return news.Errorf(news.ECONFLICT, "the destination database is not empty: %s has %d rows", name, n)
+			}
+		}
+		type link struct{ id, to int64 }
+		var translations []link
+		tagPos := map[int64]int{}
+		put := func(table string, row []any) error {
+			t, err := lookupCopyTable(table)
+			if err != nil {
+				return err
+			}
+			if len(row) != len(t.kinds) {
+				return fmt.Errorf("%s: row has %d values, want %d", table, len(row), len(t.kinds))
+			}
+			args := make([]any, len(row), len(row)+7)
+			for i, k := range []byte(t.kinds) {
+				if args[i], err = toPostgres(k, row[i]); err != nil {
+					return fmt.Errorf("%s column %d: %w", table, i+1, err)
+				}
+			}
+			cols, vals := t.cols, placeholderList(len(args))
+			switch table {
+			case "articles":
+				if to := row[13].(int64); to != 0 {
+					translations = append(translations, link{row[0].(int64), to})
+				}
+				args[13] = nil
+				doc := searchDocument(&news.Article{Headline: row[2].(string), Deck: row[3].(string),
+					BodyMarkdown: row[4].(string), BodyHTML: row[5].(string)})
+				n := len(args)
+				cols += ", body_text, search, search_head, search_deck"
+				vals += fmt.Sprintf(", $%d, %s, %s, %s", n+1, searchVectorSQL(n+2), fieldVectorSQL(n+2, 'A'), fieldVectorSQL(n+4, 'B'))
+				args = append(append(args, doc.bodyText), doc.args()...)
+			case "article_tags":
+				// Tags are read back in name order; position only keeps
+				// the column's NOT NULL and uniqueness per story happy.
+				aid := row[0].(int64)
+				tagPos[aid]++
+				cols += ", position"
+				vals += fmt.Sprintf(", $%d", len(args)+1)
+				args = append(args, tagPos[aid])
+			}
+			// pgx prepares and caches each distinct statement text once.
+			if _, err := tx.Exec(ctx, `INSERT INTO `+t.name+` (`+cols+`) VALUES (`+vals+`)`, args...); err != nil {
+				return translate(err, "insert into "+table)
+			}
+			return nil
+		}
+		if err := load(put); err != nil {
+			return err
+		}
+		for _, l := range translations {
+			if _, err := tx.Exec(ctx, `UPDATE articles SET translation_of = $1 WHERE id = $2`, l.to, l.id); err != nil {
+				return fmt.Errorf("article %d: translation of %d: %w", l.id, l.to, err)
+			}
+		}
+		for _, t := range copyTables {
+			if !t.serial {
+				continue
+			}
+			// setval(seq, max, true) makes nextval return max+1; an empty
+			// table gets setval(seq, 1, false), so nextval returns 1.
+			if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM `+t.name,
+				t.name); err != nil {
+				return fmt.Errorf("reset the id sequence of %s: %w", t.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: import: %w", err)
+	}
+	return nil
+}
+
+// placeholderList returns "$1, $2, ..., $n".
+func placeholderList(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i))
+	}
+	return b.String()
+}
