@@ -48,7 +48,7 @@ var copyTables = map[string]copyTable{
 	"article_authors": {"article_authors", "article_id, author_id, position", "iii", "article_id, author_id"},
 	"article_tags":    {"article_tags", "article_id, tag_id", "ii", "article_id, tag_id"},
 	"article_slugs":   {"article_slugs", "slug, article_id", "si", "slug"},
-	"users": {"users", "id, email, name, role, password_hash, author_id, disabled, created_at", "issssrbt", "id"},
+	"users":           {"users", "id, email, name, role, password_hash, author_id, disabled, created_at", "issssrbt", "id"},
 	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at",
 		"iiissssst", "id"},
 	"corrections":   {"corrections", "id, article_id, kind, text, created_at, revision_id", "iissti", "id"},
