@@ -94,8 +94,9 @@ func containsFold(s, substr string) bool {
 // isPrefetch reports whether the request is a speculative load (prefetch,
 // prerender, a browser's top-sites preview) rather than a reader.
 func isPrefetch(h http.Header) bool {
-	for _, name := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
-		for _, v := range h.Values(name) {
+	// Canonical keys indexed directly: no canonicalisation per request.
+	for _, name := range [...]string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
+		for _, v := range h[name] {
 			if containsFold(v, "prefetch") || containsFold(v, "prerender") || containsFold(v, "preview") {
 				return true
 			}
