@@ -62,12 +62,17 @@ func freshSchema(t testing.TB) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
+	return withParam(base, "search_path", schema)
+}
+
+// withParam adds a run-time parameter to a URL or key=value DSN.
+func withParam(base, key, value string) string {
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme == "" {
-		return base + " search_path=" + schema // key=value DSN
+		return base + " " + key + "=" + value
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
