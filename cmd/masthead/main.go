@@ -24,9 +24,10 @@ usage:
   masthead user add --email E --name N --role admin|editor|reporter|contributor [--password-stdin]
   masthead backup --out FILE
   masthead restore --from FILE
+  masthead copy-db --from sqlite:PATH|postgres://... --to sqlite:PATH|postgres://...
   masthead version
 
-Every subcommand takes --data DIR (default ./masthead-data) and --db URL
+Every subcommand but copy-db takes --data DIR (default ./masthead-data) and --db URL
 (MASTHEAD_DATA, MASTHEAD_DB). Run 'masthead COMMAND --help' for its flags.
 `
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, args[1:], stdout, stderr)
+	case "copy-db":
+		return cmdCopyDB(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "masthead", version)
 		return nil
