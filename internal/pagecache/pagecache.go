@@ -16,10 +16,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,6 +69,8 @@ type Cache struct {
 
 	flight sync.Mutex
 	calls  map[string]*call // one render per key at a time
+
+	shared string // appended to a public Cache-Control without s-maxage; see SetShared
 }
 
 type call struct {
@@ -83,6 +88,52 @@ func New(maxBytes int64, ttl time.Duration) *Cache {
 	}
 	return &Cache{maxBytes: maxBytes, ttl: ttl, entries: make(map[string]*Entry), lru: list.New(), calls: make(map[string]*call)}
 }
+
+// SetShared sets the directives added for shared caches (a CDN) to every
+// stored page whose Cache-Control is public and names no s-maxage: how long
+// a CDN may keep it, how long it may serve it stale while it fetches a new
+// copy, and how long it may serve it stale while masthead is unreachable.
+// Zero leaves a directive out. Call it before serving.
+func (c *Cache) SetShared(sMaxAge, staleWhileRevalidate, staleIfError time.Duration) {
+	var b strings.Builder
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"s-maxage", sMaxAge}, {"stale-while-revalidate", staleWhileRevalidate}, {"stale-if-error", staleIfError}} {
+		if d.v > 0 {
+			fmt.Fprintf(&b, ", %s=%d", d.name, int64(d.v/time.Second))
+		}
+	}
+	c.shared = b.String()
+}
+
+type tagsKey struct{}
+
+// tags collects the purge keys a handler names while its page is rendered.
+type tags struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+// Tag names purge keys of the page being rendered (the story, its section,
+// authors and tags...), sent as Surrogate-Key (Fastly, Varnish) and
+// Cache-Tag (Cloudflare, Akamai) so a CDN can drop exactly the pages a
+// change touches. Outside a cache fill it does nothing. A cached page that
+// names no key is tagged UntaggedKey.
+func Tag(ctx context.Context, keys ...string) {
+	t, _ := ctx.Value(tagsKey{}).(*tags)
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.keys = append(t.keys, keys...)
+	t.mu.Unlock()
+}
+
+// UntaggedKey is the purge key of cached pages whose handler named none
+// (feeds, sitemaps, archives): they may list any story, so every story
+// change purges this key.
+const UntaggedKey = "lists"
 
 // Purge drops every page. Safe to call from any goroutine.
 func (c *Cache) Purge() {
@@ -203,9 +254,9 @@ func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next ht
 	// A HEAD is rendered as a GET: handlers leave the body out of a HEAD
 	// response, and an empty body stored under the page's key would then be
 	// served to every GET until the next purge.
-	rr := r
+	tg := &tags{}
+	rr := r.WithContext(context.WithValue(r.Context(), tagsKey{}, tg))
 	if r.Method == http.MethodHead {
-		rr = r.Clone(r.Context())
 		rr.Method = http.MethodGet
 	}
 	next.ServeHTTP(rec, rr)
@@ -217,7 +268,7 @@ func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next ht
 		}
 		return nil, true
 	}
-	e = newEntry(key, rec)
+	e = newEntry(key, rec, tg.keys, c.shared)
 	e.expires = time.Now().Add(c.ttl)
 	c.put(e, epoch)
 	cl.e = e
@@ -258,10 +309,20 @@ func cacheable(rec *recorder) bool {
 	return strings.Contains(cc, "public") && !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private")
 }
 
-func newEntry(key string, rec *recorder) *Entry {
+func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 	body := rec.body.Bytes()
 	h := rec.header.Clone()
 	h.Del("Content-Length")
+	if cc := h.Get("Cache-Control"); shared != "" && !strings.Contains(cc, "s-maxage") {
+		h.Set("Cache-Control", cc+shared)
+	}
+	if len(keys) == 0 {
+		keys = []string{UntaggedKey}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	h.Set("Surrogate-Key", strings.Join(keys, " "))
+	h.Set("Cache-Tag", strings.Join(keys, ","))
 	e := &Entry{Status: rec.status, Header: h, Body: body, key: key}
 	sum := sha256.Sum256(body)
 	e.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
