@@ -31,6 +31,7 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 	if decoded, err := url.PathUnescape(canonical); err != nil || decoded != r.URL.Path {
 		return nil, time.Time{}, &Redirect{URL: canonical, Code: http.StatusMovedPermanently}
 	}
+	purgeKeys(ctx, ArticleKeys(a)...)
 
 	desc := a.SEODescription
 	if desc == "" {

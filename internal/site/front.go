@@ -13,6 +13,7 @@ import (
 // section and the latest stories.
 func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
 	now := s.now()
+	purgeKeys(ctx, FrontKey)
 	p := &FrontPage{Base: s.base(ctx, "", s.paper.Tagline, "/")}
 	s.social(&p.Base, "website", s.paper.Name, nil)
 	p.JSONLD = s.frontLD()

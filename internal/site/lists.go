@@ -56,6 +56,7 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	purgeKeys(ctx, SectionKey(sec.ID))
 	path := s.paper.SectionPath(sec)
 	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{SectionID: sec.ID})
 	if err != nil {
@@ -79,6 +80,7 @@ func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, err
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	purgeKeys(ctx, TagKey(t.ID))
 	path := s.paper.TagPath(t)
 	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{TagID: t.ID})
 	if err != nil {
@@ -102,6 +104,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	purgeKeys(ctx, AuthorKey(au.ID))
 	path := s.paper.AuthorPath(au)
 	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{AuthorID: au.ID})
 	if err != nil {
