@@ -75,7 +75,7 @@ func TestOperations(t *testing.T) {
 
 	t.Run("file modes", func(t *testing.T) {
 		for path, want := range map[string]os.FileMode{
-			s.Data:                                  0o700,
+			s.Data:                                   0o700,
 			filepath.Join(s.Data, "masthead.db"):     0o600,
 			filepath.Join(s.Data, "masthead.db-wal"): 0o600,
 		} {
