@@ -36,6 +36,27 @@ func ftsQuery(terms []textsearch.Term) string {
 	return strings.Join(parts, " AND ")
 }
 
+// rankQuery is ftsQuery without phrases: a CJK term becomes the AND of its
+// bigrams. It matches a superset of ftsQuery, so every story in the window
+// gets a score. Ranking uses it because bm25 first counts, for each phrase,
+// every story that contains it (its idf); for a phrase that means checking
+// positions in every story holding its bigrams, which for a common Korean
+// word (북한의) was most of a search's time. Counting single tokens only
+// reads posting lists.
+func rankQuery(terms []textsearch.Term) string {
+	parts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		for _, tok := range t.Tokens {
+			p := `"` + strings.ReplaceAll(tok, `"`, `""`) + `"`
+			if t.Prefix {
+				p += "*"
+			}
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
 // SearchWindow is how many matching stories a search ranks: the most
 // recently added ones that contain every word and pass the filters. Ranking
 // costs a bm25 score per story, and a common word is in most of a large
@@ -65,15 +86,21 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	//     natively, so LIMIT stops the walk after `window` stories pass;
 	//   - each match is checked against the filters in articles_card, an
 	//     index holding every column they need, never the wide story row;
-	//   - bm25 is computed only for stories that passed, and only when
-	//     ranking by relevance.
+	//   - bm25 is computed only when ranking by relevance, only for the
+	//     stories in the window.
 	// The window comes back whole (at most SearchWindow small rows) and is
 	// sorted and paged here.
-	score := `bm25(article_fts, ` + bm25Weights + `)`
-	if q.Order == "newest" {
-		// bm25 first counts every story holding each word (for its idf): a
-		// walk of whole posting lists that newest-first order does not need.
-		score = `0.0`
+	// Without phrases, bm25 is cheap enough to compute in the window's own
+	// walk; with them (CJK words of three or more characters) the window
+	// is scored by a second, phrase-free statement (see rankQuery).
+	phrases := false
+	for _, t := range terms {
+		phrases = phrases || len(t.Tokens) > 1
+	}
+	relevance := q.Order != "newest"
+	score := `0.0`
+	if relevance && !phrases {
+		score = `bm25(article_fts, ` + bm25Weights + `)`
 	}
 	query := `SELECT a.id, a.published_at, ` + score + `
 		FROM article_fts CROSS JOIN articles a INDEXED BY articles_card ON a.id = article_fts.rowid
@@ -112,6 +139,37 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			return err
 		}
 		total = len(ms)
+		if len(ms) > 0 && relevance && phrases {
+			// Score the window: the stories from its oldest id on that
+			// match the phrase-free query, bm25 for each, kept for the
+			// window's stories only.
+			inWindow := make(map[int64]int, len(ms))
+			oldest := ms[0].id
+			for i, m := range ms {
+				inWindow[m.id] = i
+				oldest = min(oldest, m.id)
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(article_fts, `+bm25Weights+`) FROM article_fts
+				WHERE article_fts MATCH ? AND rowid >= ?`, rankQuery(terms), oldest)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id int64
+				var score float64
+				if err := rows.Scan(&id, &score); err != nil {
+					rows.Close()
+					return err
+				}
+				if i, ok := inWindow[id]; ok {
+					ms[i].rank = -score // bm25 is lower-is-better; Rank is higher-is-better
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
 		newest := func(a, b match) int {
 			if c := cmp.Compare(b.published, a.published); c != 0 {
 				return c
