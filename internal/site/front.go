@@ -7,10 +7,16 @@ import (
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
-// front is the home page: the lead story, the Top 10 box, a block per
-// section and the latest stories.
+// picksMin is the least number of top stories under the lead: when editors
+// placed fewer, the newest stories fill up.
+const picksMin = 4
+
+// front is the home page: the lead story, the top stories (the editors'
+// order from the newsroom, then the newest), a block per section, and the
+// Top 10 box with the latest stories.
 func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
 	now := s.now()
 	purgeKeys(ctx, FrontKey)
@@ -18,30 +24,49 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 	s.social(&p.Base, "website", s.paper.Name, nil)
 	p.JSONLD = s.frontLD()
 
-	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 11})
+	curated, err := s.curated(ctx, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page latest: %w", err)
 	}
-	shown := []*news.Article{}
-	if len(latest) > 0 {
-		c := s.card(latest[0], sizesLead)
-		p.Lead = &c
-		shown = append(shown, latest[0])
-		for _, a := range latest[1:] {
-			p.Latest = append(p.Latest, s.card(a, ""))
-			shown = append(shown, a)
+	used := map[int64]bool{}
+	var shown []*news.Article
+	use := func(a *news.Article) {
+		used[a.ID] = true
+		shown = append(shown, a)
+	}
+	// The lead and the top stories: curated first, then the newest.
+	order := append(append([]*news.Article{}, curated...), latest...)
+	for _, a := range order {
+		if used[a.ID] {
+			continue
 		}
+		if p.Lead == nil {
+			c := s.card(a, sizesLead)
+			p.Lead = &c
+			use(a)
+			continue
+		}
+		if len(p.Picks) >= max(len(curated)-1, picksMin) {
+			break
+		}
+		p.Picks = append(p.Picks, s.card(a, sizesCard))
+		use(a)
 	}
-	var leadID []int64
-	if p.Lead != nil {
-		leadID = []int64{p.Lead.ID}
-	}
+
 	secs, err := s.store.ListSections(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page sections: %w", err)
 	}
+	exclude := make([]int64, 0, len(used))
+	for id := range used {
+		exclude = append(exclude, id)
+	}
 	for _, sec := range secs {
-		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sec.ID, ExcludeIDs: leadID, Limit: 4})
+		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sec.ID, ExcludeIDs: exclude, Limit: 4})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("front page section %s: %w", sec.Slug, err)
 		}
@@ -51,20 +76,55 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		b := SectionBlock{Section: Link{Name: sec.Name, URL: s.paper.SectionPath(sec)}}
 		for _, a := range arts {
 			b.Stories = append(b.Stories, s.card(a, sizesCard))
+			shown = append(shown, a)
 		}
 		p.Blocks = append(p.Blocks, b)
-		shown = append(shown, arts...)
 	}
+
 	top, topArts, isLatest, err := s.topStories(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	p.Top, p.TopIsLatest = top, isLatest
-	if isLatest {
-		// The box already lists the newest stories; a second list of the
-		// same would only repeat it.
-		p.Latest = nil
+	// Without a most-read list the box already shows the newest stories;
+	// a second list of the same would only repeat it.
+	if !isLatest {
+		for _, a := range latest {
+			if !used[a.ID] && len(p.Latest) < 10 {
+				p.Latest = append(p.Latest, s.card(a, ""))
+				shown = append(shown, a)
+			}
+		}
 	}
 	body, err := s.r.Render("front", p)
 	return body, latestModified(shown, topArts), err
+}
+
+// curated returns the stories editors placed on the front page, in their
+// order, leaving out any that are not public now. A broken setting is
+// logged and ignored: the automatic front page is better than none.
+func (s *Site) curated(ctx context.Context, now time.Time) ([]*news.Article, error) {
+	ids, err := workflow.FrontPage(ctx, s.store)
+	if err != nil {
+		s.log.WarnContext(ctx, "front page order ignored", "err", err)
+		return nil, nil
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, fmt.Errorf("front page stories: %w", err)
+	}
+	byID := make(map[int64]*news.Article, len(arts))
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	out := make([]*news.Article, 0, len(arts))
+	for _, id := range ids {
+		if a := byID[id]; a != nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }

@@ -146,6 +146,7 @@ type SectionBlock struct {
 type FrontPage struct {
 	Base
 	Lead        *Card
+	Picks       []Card // the top stories under the lead
 	Top         []Card
 	TopIsLatest bool
 	Blocks      []SectionBlock

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 
 	"masthead/internal/news"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/workflow"
 )
 
 // env is a site over a real SQLite file seeded through news.Store.
@@ -667,4 +669,34 @@ func TestWrapPage(t *testing.T) {
 	if strings.Join(names, ",") != "front,path,section" {
 		t.Errorf("wrapped %v", names)
 	}
+}
+
+// The editors' order (workflow.FrontPage) leads; hidden stories in it are
+// skipped and the newest stories fill the top stories.
+func TestCuratedFrontPage(t *testing.T) {
+	e := newEnv(t, nil, "")
+	ids := fmt.Sprintf("[%d,%d,%d]", e.d.korean.ID, e.d.embargoed.ID, e.d.seed.ID)
+	if err := e.db.PutSetting(context.Background(), workflow.FrontPageKey, ids); err != nil {
+		t.Fatal(err)
+	}
+	doc, rec := e.page("/", 200)
+	one(t, doc, `.lead-story h2 a[href="`+e.articlePath(e.d.korean)+`"]`)
+	picks := all(doc, `[aria-labelledby=picks-title] .card h3 a`)
+	if len(picks) != 4 || attr(picks[0], "href") != e.articlePath(e.d.seed) ||
+		attr(picks[1], "href") != e.articlePath(e.d.filler[len(e.d.filler)-1]) {
+		t.Errorf("picks: %d", len(picks))
+	}
+	if strings.Contains(rec.Body.String(), "secret") {
+		t.Error("an embargoed story on the front page")
+	}
+	// Nothing placed twice: the seed story is not repeated in its section block.
+	if n := len(all(doc, `main a[href="`+e.articlePath(e.d.seed)+`"]`)); n != 1 {
+		t.Errorf("seed story linked %d times", n)
+	}
+	// A broken setting falls back to the automatic page.
+	if err := e.db.PutSetting(context.Background(), workflow.FrontPageKey, "not json"); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ = e.page("/", 200)
+	one(t, doc, `.lead-story h2 a[href="`+e.articlePath(e.d.filler[len(e.d.filler)-1])+`"]`)
 }

@@ -56,7 +56,7 @@ func TestEveryTemplateExecutes(t *testing.T) {
 			&ArticlePage{Photo: &Photo{Caption: "caption only"}},
 			&ArticlePage{},
 		},
-		"front":    {&FrontPage{Base: fullBase(), Lead: &cards[0], Top: cards, Blocks: []SectionBlock{{Section: Link{Name: "S", URL: "/s"}, Stories: cards}}, Latest: cards}, &FrontPage{}},
+		"front":    {&FrontPage{Base: fullBase(), Lead: &cards[0], Picks: cards, Top: cards, Blocks: []SectionBlock{{Section: Link{Name: "S", URL: "/s"}, Stories: cards}}, Latest: cards}, &FrontPage{}},
 		"list":     {&ListPage{Base: fullBase(), Kind: "section", Heading: "H", Intro: "I", Stories: cards, Pager: pg}, &ListPage{}},
 		"author":   {&AuthorPage{Base: fullBase(), Name: "A", Title: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg}, &AuthorPage{}},
 		"search":   {&SearchPage{Base: fullBase(), Query: "q", Total: 2, Results: cards, Pager: pg}, &SearchPage{Query: "q"}, &SearchPage{}},
