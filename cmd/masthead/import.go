@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"masthead/internal/importer"
 	"masthead/internal/media"
@@ -22,6 +21,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pf.register(fs)
 	publish := fs.Bool("publish", false, "publish the stories (default: drafts)")
 	section := fs.String("section", "", "put every story in this `section` (name), whatever the file says")
+	var mediaURL string
+	registerMedia(fs, &mediaURL)
 	asJSON := fs.Bool("json", false, "print one JSON object a line per story: id, url, headline, status, updated")
 	fs.Usage = usageFor(fs, "masthead import [--publish] [--section S] [--json] FILE...")
 	if err := parse(fs, args, stderr); err != nil {
@@ -40,7 +41,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	blobs, err := media.NewDirBlobs(filepath.Join(c.Data, "media"))
+	blobs, err := openBlobs(ctx, mediaURL, c.Data)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +40,7 @@ type serveFlags struct {
 	TrustedProxies string
 	LogFormat      string
 	MaxUpload      int64
+	Media          string
 	CacheBytes     int64
 	ViewsFlush     time.Duration
 	AccessLog      bool
@@ -57,6 +57,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", "", "comma-separated `CIDRs` of proxies whose X-Forwarded-For / Forwarded headers are believed")
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
+	registerMedia(fs, &f.Media)
 	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
@@ -117,7 +118,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	clock := news.SystemClock{}
 
-	blobs, err := media.NewDirBlobs(filepath.Join(f.Data, "media"))
+	blobs, err := openBlobs(ctx, f.Media, f.Data)
 	if err != nil {
 		ln.Close()
 		return err
