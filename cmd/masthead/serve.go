@@ -44,6 +44,7 @@ type serveFlags struct {
 	CacheBytes     int64
 	ViewsFlush     time.Duration
 	AccessLog      bool
+	PurgeWebhook   string
 	tlsFlags
 }
 
@@ -59,6 +60,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
 	registerMedia(fs, &f.Media)
 	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
+	fs.StringVar(&f.PurgeWebhook, "purge-webhook", "", "after each change readers can see, POST {\"keys\":[...]} or {\"all\":true} to this `URL` (a CDN purge relay); pages then let shared caches keep them 5 minutes instead of 1")
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
@@ -171,8 +173,25 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	cache := pagecache.New(f.CacheBytes, time.Minute)
+	// Shared caches may keep a page as long as we do, or 5 minutes when
+	// the webhook purges them on every change; they may serve it stale a
+	// minute while refetching and a day while masthead is down.
+	cache.SetShared(time.Minute, time.Minute, 24*time.Hour)
+	var cdn *cdnPurger
+	if f.PurgeWebhook != "" {
+		hook, err := pagecache.NewWebhook(f.PurgeWebhook, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		cache.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
+		cdn = &cdnPurger{st: st, hook: hook, log: log}
+		wg.Add(1)
+		go func() { defer wg.Done(); hook.Run(bg) }()
+	}
+	purgeAll := func() { cache.Purge(); cdn.remote(bg) }
 	wg.Add(1)
-	go func() { defer wg.Done(); watchGeneration(bg, st, log, cache.Purge) }()
+	go func() { defer wg.Done(); watchGeneration(bg, st, log, purgeAll) }()
 	// PostgreSQL also pushes changes (LISTEN/NOTIFY), so other nodes drop
 	// their caches at once instead of at the next poll; the poll stays as
 	// the safety net for a lost notification connection.
@@ -182,7 +201,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := l.Listen(bg, cache.Purge); err != nil && bg.Err() == nil {
+			if err := l.Listen(bg, purgeAll); err != nil && bg.Err() == nil {
 				log.Warn("listen for changes", "err", err)
 			}
 		}()
@@ -224,7 +243,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nr.Register(mux)
 
 	srv := &http.Server{
-		Handler:   httpx.MiddlewareLog(met.Middleware(limitBodies(route(mux, cache), f.MaxUpload)), log, accessLog),
+		Handler:   httpx.MiddlewareLog(met.Middleware(limitBodies(route(mux, cache, cdn), f.MaxUpload)), log, accessLog),
 		TLSConfig: tlsCfg,
 		// Slow clients must not hold connections: headers within 5 s,
 		// the whole request within 30 s (uploads included).
@@ -316,15 +335,21 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 // static files are files already, beacons must not be cached. A write in the
 // newsroom purges the cache before its response leaves, so the editor who
 // just published never sees the old page.
-func route(mux *http.ServeMux, cache *pagecache.Cache) http.Handler {
+func route(mux *http.ServeMux, cache *pagecache.Cache, cdn *cdnPurger) http.Handler {
 	cached := cache.Middleware(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
 		case strings.HasPrefix(p, "/newsroom/") || p == "/newsroom":
+			write := r.Method != http.MethodGet && r.Method != http.MethodHead
+			var before []string
+			if write {
+				before = cdn.before(r)
+			}
 			mux.ServeHTTP(w, r)
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if write {
 				cache.Purge()
+				cdn.after(r, before)
 			}
 		case strings.HasPrefix(p, "/media/"), strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/api/"),
 			p == "/healthz", p == "/readyz", p == "/metrics":
