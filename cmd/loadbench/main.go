@@ -40,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -72,6 +73,7 @@ type config struct {
 	serve   []string // extra flags for masthead serve
 	noBr    bool
 	rounds  int
+	crawl   int
 }
 
 func run() error {
@@ -90,8 +92,17 @@ func run() error {
 		fmt.Fprintln(os.Stderr, "usage: loadbench [flags] [-- masthead serve flags]")
 		flag.PrintDefaults()
 	}
+	gen := flag.Int("generate", 0, "write a generated paper of this many stories into -data and exit")
+	views := flag.Int64("views", 1_000_000, "with -generate: counted views to spread over the last week")
+	flag.IntVar(&c.crawl, "crawl", 0, "after the cases, fetch this many distinct stories (by id) and report the server's RSS")
 	flag.Parse()
 	c.serve = flag.Args()
+	if *gen > 0 {
+		if c.data == "" {
+			return errors.New("-generate needs -data DIR")
+		}
+		return generate(c.data, *gen, *views)
+	}
 	if c.rounds < 1 || c.rounds > 10 {
 		return errors.New("-rounds must be between 1 and 10")
 	}
@@ -224,6 +235,63 @@ func run() error {
 	for _, l := range summary {
 		fmt.Println("  " + l)
 	}
+	if mpid > 0 {
+		fmt.Printf("masthead RSS after the cases: %.0f MB\n", float64(procRSS(mpid))/(1<<20))
+	}
+	if c.crawl > 0 {
+		return crawl(base, c.crawl, mpid)
+	}
+	return nil
+}
+
+// crawl fetches stories 1..n (the API for each URL, then the page) with 8
+// connections, for at most maxDuration, reporting the server's RSS as it
+// goes: the page cache is bounded by bytes, so memory must level off
+// however many distinct stories are read.
+func crawl(base string, n, pid int) error {
+	fmt.Printf("crawl: %d distinct stories, 8 connections\n", n)
+	deadline := time.Now().Add(maxDuration)
+	var next atomic.Int64
+	var pages, failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Printf("  %6d pages  RSS %4.0f MB\n", pages.Load(), float64(procRSS(pid))/(1<<20))
+			}
+		}
+	}()
+	for range 8 {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				id := next.Add(1)
+				if id > int64(n) {
+					return
+				}
+				p, err := storyPath(base, id)
+				if err == nil {
+					_, _, err = fetch(base+p, "br")
+				}
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				pages.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	el := time.Since(start)
+	fmt.Printf("crawl: %d pages (%d failed) in %s, %.0f uncached pages/s (API lookup included); RSS %.0f MB\n",
+		pages.Load(), failed.Load(), el.Round(time.Millisecond), float64(pages.Load())/el.Seconds(), float64(procRSS(pid))/(1<<20))
 	return nil
 }
 
@@ -334,7 +402,7 @@ func startMasthead(ctx context.Context, c config) (base string, pid int, stop fu
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	fmt.Printf("masthead ready after %s\n", time.Since(start).Round(time.Millisecond))
+	fmt.Printf("masthead ready after %s, RSS %.0f MB\n", time.Since(start).Round(time.Millisecond), float64(procRSS(cmd.Process.Pid))/(1<<20))
 	return base, cmd.Process.Pid, stop, nil
 }
 

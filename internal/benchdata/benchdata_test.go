@@ -1,0 +1,47 @@
+package benchdata
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"masthead/internal/news"
+	"masthead/internal/store/sqlite"
+)
+
+func TestGenerate(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gen.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	s, err := Generate(ctx, st, Config{Stories: 40, Views: 5000, Now: now, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Stories != 40 || s.Views != 5000 {
+		t.Fatalf("stats %+v", s)
+	}
+	_, total, err := st.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 1})
+	if err != nil || total != 40 {
+		t.Fatalf("public stories: %d, %v", total, err)
+	}
+	ko, _, err := st.SearchArticles(ctx, news.SearchQuery{Text: "북한", PublicAt: now, Limit: 5})
+	if err != nil || len(ko) == 0 {
+		t.Errorf("Korean search: %d hits, %v", len(ko), err)
+	}
+	top, err := st.TopArticles(ctx, news.TopFilter{Since: now.Add(-8 * 24 * time.Hour), PublicAt: now, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, e := range top {
+		sum += e.Views
+	}
+	if sum != 5000 {
+		t.Errorf("views counted %d, want 5000", sum)
+	}
+}
