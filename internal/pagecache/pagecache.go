@@ -155,15 +155,27 @@ func (c *Cache) Stats() Stats {
 		Evictions: c.evictions.Load(), Purges: c.purges.Load(), Bytes: b, Entries: n}
 }
 
-func (c *Cache) get(key string) *Entry {
+// get returns key's entry and whether it is past its TTL.
+func (c *Cache) get(key string) (e *Entry, stale bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e == nil || time.Now().After(e.expires) {
-		return nil // an expired page is replaced by the next put
+	e = c.entries[key]
+	if e == nil {
+		return nil, false
 	}
 	c.lru.MoveToFront(e.elem)
-	return e
+	return e, time.Now().After(e.expires)
+}
+
+// remove drops e if it is still key's entry.
+func (c *Cache) remove(key string, e *Entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries[key] == e {
+		c.lru.Remove(e.elem)
+		delete(c.entries, key)
+		c.bytes -= int64(e.size)
+	}
 }
 
 func (c *Cache) put(e *Entry, epoch int64) {
@@ -209,8 +221,15 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		key := r.URL.RequestURI()
-		if e := c.get(key); e != nil {
+		if e, stale := c.get(key); e != nil {
 			c.hits.Add(1)
+			if stale {
+				// Past its TTL but not purged: nothing was published that
+				// it shows, only its most-read box may be old. Serve it
+				// and render the new one in the background, so no reader
+				// waits for a render at a TTL boundary.
+				c.refresh(key, e, r, next)
+			}
 			serve(w, r, e)
 			return
 		}
@@ -249,18 +268,8 @@ func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next ht
 		cl.wg.Done()
 	}()
 
-	epoch := c.epoch.Load()
-	rec := &recorder{header: make(http.Header), status: http.StatusOK}
-	// A HEAD is rendered as a GET: handlers leave the body out of a HEAD
-	// response, and an empty body stored under the page's key would then be
-	// served to every GET until the next purge.
-	tg := &tags{}
-	rr := r.WithContext(context.WithValue(r.Context(), tagsKey{}, tg))
-	if r.Method == http.MethodHead {
-		rr.Method = http.MethodGet
-	}
-	next.ServeHTTP(rec, rr)
-	if !cacheable(rec) {
+	e, rec := c.render(key, r, next)
+	if e == nil {
 		copyHeader(w.Header(), rec.header)
 		w.WriteHeader(rec.status)
 		if r.Method != http.MethodHead {
@@ -268,11 +277,65 @@ func (c *Cache) fill(key string, w http.ResponseWriter, r *http.Request, next ht
 		}
 		return nil, true
 	}
+	cl.e = e
+	return e, false
+}
+
+// refresh renders key again in the background unless a render of it is
+// already under way. A page that is no longer cacheable is dropped, so
+// the next reader gets whatever the handler now answers.
+func (c *Cache) refresh(key string, old *Entry, r *http.Request, next http.Handler) {
+	c.flight.Lock()
+	if _, ok := c.calls[key]; ok {
+		c.flight.Unlock()
+		return
+	}
+	cl := &call{}
+	cl.wg.Add(1)
+	c.calls[key] = cl
+	c.flight.Unlock()
+	// The reader's request ends when its response is written; the render
+	// must not be cancelled with it.
+	rr := r.Clone(context.WithoutCancel(r.Context()))
+	go func() {
+		defer func() {
+			c.flight.Lock()
+			delete(c.calls, key)
+			c.flight.Unlock()
+			cl.wg.Done()
+		}()
+		e, _ := c.render(key, rr, next)
+		if e == nil {
+			c.remove(key, old)
+		}
+		cl.e = e
+	}()
+}
+
+// render runs next for key into a recorder and stores the response when it
+// is cacheable (e != nil); otherwise rec holds it.
+func (c *Cache) render(key string, r *http.Request, next http.Handler) (e *Entry, rec *recorder) {
+	epoch := c.epoch.Load()
+	rec = &recorder{header: make(http.Header), status: http.StatusOK}
+	tg := &tags{}
+	rr := r.Clone(context.WithValue(r.Context(), tagsKey{}, tg))
+	// The cache answers conditional requests itself, from the full page.
+	rr.Header.Del("If-None-Match")
+	rr.Header.Del("If-Modified-Since")
+	// A HEAD is rendered as a GET: handlers leave the body out of a HEAD
+	// response, and an empty body stored under the page's key would then be
+	// served to every GET until the next purge.
+	if r.Method == http.MethodHead {
+		rr.Method = http.MethodGet
+	}
+	next.ServeHTTP(rec, rr)
+	if !cacheable(rec) {
+		return nil, rec
+	}
 	e = newEntry(key, rec, tg.keys, c.shared)
 	e.expires = time.Now().Add(c.ttl)
 	c.put(e, epoch)
-	cl.e = e
-	return e, false
+	return e, rec
 }
 
 // cacheableURL keeps arbitrary query strings out of the cache: otherwise
