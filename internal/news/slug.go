@@ -30,7 +30,10 @@ func Slugify(s string) string {
 			hyphen = true
 		}
 	}
-	out := b.String()
+	// Normalise again: dropping an apostrophe can bring a letter and a
+	// combining mark together ("e'\u0301" → "é"), and a slug must come out
+	// of Slugify unchanged.
+	out := norm.NFC.String(b.String())
 	// Keep URLs reasonable: cut at a word boundary near 80 runes.
 	if r := []rune(out); len(r) > 80 {
 		out = string(r[:80])
