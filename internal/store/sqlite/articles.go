@@ -400,17 +400,31 @@ func fill(ctx context.Context, q queryer, as []*news.Article) error {
 	return nil
 }
 
-// publicSQL is Article.IsPublicAt in SQL; it takes the time twice.
-const publicSQL = `a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= ?
+// publicSQL is Article.IsPublicAt in SQL, less the published_at <= t bound
+// that articleWhere adds (so that it can keep only the tighter of that and
+// PublishedTo); it takes the time once.
+const publicSQL = `a.status = 'published' AND a.published_at IS NOT NULL
 	AND (a.embargo_until IS NULL OR a.embargo_until <= ?)`
 
-// where builds the WHERE clause shared by FindArticles.
+// articleWhere builds the WHERE clause shared by FindArticles, search and
+// most-read.
 func articleWhere(f news.ArticleFilter) (string, []any) {
 	var conds []string
 	var args []any
 	if !f.PublicAt.IsZero() {
 		conds = append(conds, publicSQL)
-		args = append(args, f.PublicAt.UnixMicro(), f.PublicAt.UnixMicro())
+		args = append(args, f.PublicAt.UnixMicro())
+	}
+	// One upper bound on published_at, the tighter: given two, SQLite may
+	// bound its index range with the looser and scan a whole archive to
+	// list one day.
+	switch {
+	case !f.PublicAt.IsZero() && (f.PublishedTo.IsZero() || f.PublishedTo.After(f.PublicAt)):
+		conds = append(conds, `a.published_at <= ?`)
+		args = append(args, f.PublicAt.UnixMicro())
+	case !f.PublishedTo.IsZero():
+		conds = append(conds, `a.published_at < ?`)
+		args = append(args, f.PublishedTo.UnixMicro())
 	}
 	if f.Status != "" {
 		conds = append(conds, `a.status = ?`)
@@ -431,10 +445,6 @@ func articleWhere(f news.ArticleFilter) (string, []any) {
 	if !f.PublishedFrom.IsZero() {
 		conds = append(conds, `a.published_at >= ?`)
 		args = append(args, f.PublishedFrom.UnixMicro())
-	}
-	if !f.PublishedTo.IsZero() {
-		conds = append(conds, `a.published_at < ?`)
-		args = append(args, f.PublishedTo.UnixMicro())
 	}
 	if len(f.IDs) > 0 {
 		conds = append(conds, `a.id IN (`+placeholders(len(f.IDs))+`)`)

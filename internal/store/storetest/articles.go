@@ -431,6 +431,11 @@ func testFindArticles(t *testing.T, open func(t *testing.T) news.Store) {
 				t.Errorf("%s story is visible to readers", name)
 			}
 		}
+		// Date bounds on either side of "now" never reveal a hidden story.
+		ids, _ = f.ids(news.ArticleFilter{PublicAt: now, PublishedTo: now.Add(48 * time.Hour), Order: "oldest"})
+		eqIDs(t, "public, bounded after now", ids, []int64{embargoOver.ID, pub.ID, atNow.ID})
+		ids, _ = f.ids(news.ArticleFilter{PublicAt: now, PublishedFrom: now.Add(-90 * time.Minute), PublishedTo: now, Order: "oldest"})
+		eqIDs(t, "public, bounded before now", ids, []int64{pub.ID})
 		// Without PublicAt the newsroom sees everything.
 		_, total = f.ids(news.ArticleFilter{})
 		if total != 3+len(hidden) {
