@@ -45,7 +45,7 @@ func openSQLite(t *testing.T) *sqlite.DB {
 
 // openPostgres opens a fresh schema of MASTHEAD_TEST_POSTGRES, dropped when
 // the test ends, or skips the test when the variable is unset.
-func openPostgres(t *testing.T) *postgres.DB {
+func openPostgres(t testing.TB) *postgres.DB {
 	t.Helper()
 	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
 	if base == "" {
@@ -446,6 +446,92 @@ func TestFailedLoadWritesNothing(t *testing.T) {
 			})
 			if !errors.Is(err, boom) {
 				t.Fatalf("ImportRows = %v, want the load's error", err)
+			}
+			if n, _ := dst.CountRows(ctx, "sections"); n != 0 {
+				t.Errorf("a failed load left %d sections", n)
+			}
+		})
+	}
+}
+
+// BenchmarkCopyToPostgres copies a paper of 2,000 stories (each with a
+// byline, two tags and two revisions, ≈12,000 rows) from SQLite into a
+// fresh PostgreSQL schema per iteration and reports rows a second.
+func BenchmarkCopyToPostgres(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	src, err := sqlite.Open(ctx, filepath.Join(dir, "big.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	sec := &news.Section{Slug: "news", Name: "News"}
+	au := &news.Author{Slug: "kim", Name: "Kim"}
+	if err := src.CreateSection(ctx, sec); err != nil {
+		b.Fatal(err)
+	}
+	if err := src.CreateAuthor(ctx, au); err != nil {
+		b.Fatal(err)
+	}
+	tags := []*news.Tag{{Slug: "economy", Name: "Economy"}, {Slug: "seoul", Name: "Seoul"}}
+	for _, tg := range tags {
+		if err := src.EnsureTag(ctx, tg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	body := strings.Repeat("<p>The council voted on the budget for the new tram line across the river.</p>", 12)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		at := now.Add(time.Duration(i) * time.Hour)
+		a := &news.Article{Slug: fmt.Sprintf("story-%d", i), Headline: fmt.Sprintf("Story number %d on the budget", i),
+			BodyHTML: body, Status: news.StatusPublished, SectionID: sec.ID, Authors: []*news.Author{au}, Tags: tags,
+			CreatedAt: at, PublishedAt: at}
+		if err := src.CreateArticle(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+		for range 2 {
+			if err := src.CreateRevision(ctx, &news.Revision{ArticleID: a.ID, Headline: a.Headline, BodyHTML: body, CreatedAt: at}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var rows int64
+	for _, tb := range copydb.Tables {
+		n, _ := src.CountRows(ctx, tb.Name)
+		rows += n
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		dst := openPostgres(b)
+		b.StartTimer()
+		if _, err := copydb.Copy(ctx, src, dst, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestBrokenReferenceWritesNothing loads a byline whose story does not
+// exist: the database refuses it, the error names the table, and the rows
+// loaded before it are rolled back.
+func TestBrokenReferenceWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	dests := map[string]func(*testing.T) store{
+		"sqlite":   func(t *testing.T) store { return openSQLite(t) },
+		"postgres": func(t *testing.T) store { return openPostgres(t) },
+	}
+	for name, open := range dests {
+		t.Run(name, func(t *testing.T) {
+			dst := open(t)
+			err := dst.ImportRows(ctx, func(put func(string, []any) error) error {
+				if err := put("sections", []any{int64(7), "world", "World", "", int64(1)}); err != nil {
+					return err
+				}
+				return put("article_authors", []any{int64(99), int64(98), int64(0)})
+			})
+			if !errors.Is(err, news.ErrInvalid) || !strings.Contains(err.Error(), "article_authors") {
+				t.Fatalf("ImportRows = %v, want an invalid reference naming article_authors", err)
 			}
 			if n, _ := dst.CountRows(ctx, "sections"); n != 0 {
 				t.Errorf("a failed load left %d sections", n)

@@ -243,6 +243,24 @@ func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, r
 		type link struct{ id, to int64 }
 		var translations []link
 		tagPos := map[int64]int{}
+		// Rows go in batches: one round trip per copyBatch rows instead of
+		// one per row.
+		batch := &pgx.Batch{}
+		var queued []string // the table of each queued row, for errors
+		flush := func() error {
+			if batch.Len() == 0 {
+				return nil
+			}
+			br := tx.SendBatch(ctx, batch)
+			for _, table := range queued {
+				if _, err := br.Exec(); err != nil {
+					br.Close()
+					return translate(err, "insert into "+table)
+				}
+			}
+			batch, queued = &pgx.Batch{}, queued[:0]
+			return br.Close()
+		}
 		put := func(table string, row []any) error {
 			t, err := lookupCopyTable(table)
 			if err != nil {
@@ -280,12 +298,17 @@ func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, r
 				args = append(args, tagPos[aid])
 			}
 			// pgx prepares and caches each distinct statement text once.
-			if _, err := tx.Exec(ctx, `INSERT INTO `+t.name+` (`+cols+`) VALUES (`+vals+`)`, args...); err != nil {
-				return translate(err, "insert into "+table)
+			batch.Queue(`INSERT INTO `+t.name+` (`+cols+`) VALUES (`+vals+`)`, args...)
+			queued = append(queued, table)
+			if batch.Len() >= copyBatch {
+				return flush()
 			}
 			return nil
 		}
 		if err := load(put); err != nil {
+			return err
+		}
+		if err := flush(); err != nil {
 			return err
 		}
 		for _, l := range translations {
@@ -311,6 +334,9 @@ func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, r
 	}
 	return nil
 }
+
+// copyBatch is how many rows ImportRows sends at once.
+const copyBatch = 500
 
 // placeholderList returns "$1, $2, ..., $n".
 func placeholderList(n int) string {
