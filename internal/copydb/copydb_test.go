@@ -296,7 +296,11 @@ func copyAndCheck(t *testing.T, what string, src copydb.Source, dst store, want 
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", what, err, progress.String())
 	}
-	t.Logf("%s: %s", what, time.Since(start).Round(time.Millisecond))
+	var rows int
+	for _, r := range want {
+		rows += len(r)
+	}
+	t.Logf("%s: %d rows in %s", what, rows, time.Since(start).Round(time.Millisecond))
 	if len(counts) != len(copydb.Tables) {
 		t.Fatalf("%s: %d counts, want %d", what, len(counts), len(copydb.Tables))
 	}
