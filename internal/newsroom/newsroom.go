@@ -41,6 +41,9 @@ type Config struct {
 	Secure bool
 	// MaxUploadBytes bounds a photo upload (default 20 MiB).
 	MaxUploadBytes int64
+	// Views gives the story page's 48-hour chart (internal/views.Counter,
+	// which adds the counts not yet written); nil reads the store alone.
+	Views ViewHistory
 }
 
 // Newsroom serves /newsroom/.

@@ -20,6 +20,11 @@ type row struct {
 	A         *news.Article
 	When      string
 	Embargoed bool
+	// Views is the last 24 hours' count, set (Counted) in the story list
+	// for stories that have been on the site.
+	Views    int64
+	Counted  bool
+	ViewsCol bool // the list has a views column
 }
 
 func (n *Newsroom) rows(as []*news.Article) []row {
@@ -128,6 +133,14 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 		return err
 	}
 	p.Rows, p.Total = n.rows(as), total
+	// The counts are a help, not the page: without them the list still
+	// serves its purpose.
+	if err := n.listViews(ctx, p.Rows, f.SectionID); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: story list views", "err", err)
+	}
+	for i := range p.Rows {
+		p.Rows[i].ViewsCol = true
+	}
 	link := func(pg int) string {
 		v := url.Values{}
 		if p.Status != "" {
@@ -174,6 +187,7 @@ type editorPage struct {
 	CorrectionError string
 	CorrectionKind  string
 	CorrectionText  string
+	Views           *viewChart
 }
 
 // editor builds the editor page for a (nil: new) showing d.
@@ -215,6 +229,10 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 	// Sanitized by RenderBody, or stored sanitized: safe to print as is.
 	p.Preview = template.HTML(html)
 	p.ReadingTime = content.ReadingTime(content.PlainText(html))
+	// As in the list, a failed count must not keep an editor from the story.
+	if err := n.storyChart(r, p); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: story views", "err", err)
+	}
 	return p, nil
 }
 
