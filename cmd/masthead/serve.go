@@ -166,7 +166,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() { defer wg.Done(); sched.Run(bg) }()
 
 	nr, err := newsroom.New(newsroom.Config{Paper: paper, Store: st, Clock: clock, Logger: log, Media: lib,
-		MaxUploadBytes: lib.MaxBytes(), Secure: strings.HasPrefix(paper.BaseURL, "https://")})
+		MaxUploadBytes: lib.MaxBytes(), Secure: strings.HasPrefix(paper.BaseURL, "https://"), Views: counter})
 	if err != nil {
 		ln.Close()
 		return err
