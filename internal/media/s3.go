@@ -333,6 +333,11 @@ func (o *s3Object) Seek(offset int64, whence int) (int64, error) {
 
 func (o *s3Object) Close() error {
 	if o.body != nil {
+		// A short rest (say, after a 304 or a HEAD that never read) is
+		// read off so the connection goes back to the pool.
+		if o.size-o.bodyPos <= 64<<10 {
+			io.Copy(io.Discard, o.body)
+		}
 		err := o.body.Close()
 		o.body = nil
 		return err
