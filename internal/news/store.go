@@ -20,6 +20,8 @@ type ArticleFilter struct {
 	PublishedTo   time.Time
 	IDs           []int64
 	ExcludeIDs    []int64
+	// TranslationOf keeps only translations of that story (hreflang).
+	TranslationOf int64
 
 	// Order: "" or "newest" (PublishedAt desc, then ID desc), "oldest",
 	// "updated" (UpdatedAt desc, the newsroom's list).

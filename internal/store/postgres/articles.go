@@ -300,6 +300,9 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if len(f.ExcludeIDs) > 0 {
 		w.add("a.id <> ALL(" + w.arg(f.ExcludeIDs) + ")")
 	}
+	if f.TranslationOf != 0 {
+		w.add("a.translation_of = " + w.arg(f.TranslationOf))
+	}
 	var order string
 	switch f.Order {
 	case "", "newest":

@@ -454,6 +454,10 @@ func articleWhere(f news.ArticleFilter) (string, []any) {
 		conds = append(conds, `a.id NOT IN (`+placeholders(len(f.ExcludeIDs))+`)`)
 		args = append(args, int64Args(f.ExcludeIDs)...)
 	}
+	if f.TranslationOf != 0 {
+		conds = append(conds, `a.translation_of = ?`)
+		args = append(args, f.TranslationOf)
+	}
 	if len(conds) == 0 {
 		return "1", nil
 	}

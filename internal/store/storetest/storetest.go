@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Generation", testGeneration},
 		{"Views", testViews},
 		{"Search", testSearch},
+		{"Translations", testTranslations},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
