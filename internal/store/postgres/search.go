@@ -175,37 +175,48 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		SELECT ` + articleColumns + `, a.body_text, ` + rankSQL + ` AS rank, page.total
 		FROM page JOIN articles a ON a.id = page.id, q
 		ORDER BY ` + strings.NewReplacer("published_at", "page.published_at", "id DESC", "page.id DESC", "rank DESC", "page.rank DESC").Replace(order)
-	rows, err := db.pool.Query(ctx, sql, w.args...)
-	if err != nil {
-		return nil, 0, translate(err, "search")
-	}
 	var (
 		hits  []news.SearchHit
 		list  []*news.Article
 		total int
 	)
-	for rows.Next() {
-		var (
-			body string
-			rank float64
-		)
-		a, err := scanArticle(extraRow{rows, []any{&body, &rank, &total}})
-		if err != nil {
-			rows.Close()
-			return nil, 0, translate(err, "search")
+	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// The planner prices @@ as cheap and, for a common word, prefers
+		// reading the whole table, which unpacks every story's TOASTed
+		// vector: measured 10 s against 1 s through the GIN index for a
+		// word in 30,000 of 100,000 stories. The index is always the
+		// better road for a search, so the table scan is ruled out.
+		if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+			return err
 		}
-		hits = append(hits, news.SearchHit{Article: a, Rank: rank, Snippet: textsearch.Snippet(terms, 0, body, a.Deck)})
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
+		rows, err := tx.Query(ctx, sql, w.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				body string
+				rank float64
+			)
+			a, err := scanArticle(extraRow{rows, []any{&body, &rank, &total}})
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			hits = append(hits, news.SearchHit{Article: a, Rank: rank, Snippet: textsearch.Snippet(terms, 0, body, a.Deck)})
+			list = append(list, a)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(hits) == 0 && offset > 0 {
+			// A page past the end: count the matches on their own.
+			return tx.QueryRow(ctx, "WITH q AS (SELECT "+tq+" AS q) SELECT count(*) FROM articles a, q WHERE "+w.sql(), w.args...).Scan(&total)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, 0, translate(err, "search")
-	}
-	if len(hits) == 0 && offset > 0 {
-		// A page past the end: count the matches on their own.
-		err := db.pool.QueryRow(ctx, "WITH q AS (SELECT "+tq+" AS q) SELECT count(*) FROM articles a, q WHERE "+w.sql(), w.args...).Scan(&total)
-		if err != nil {
-			return nil, 0, translate(err, "search")
-		}
 	}
 	if err := db.fill(ctx, list); err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
