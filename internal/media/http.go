@@ -14,6 +14,7 @@ import (
 //
 //	GET /media/{id}/original     the stored original (metadata stripped)
 //	GET /media/{id}/{width}.jpg  a JPEG rendition listed in Photo.Widths
+//	GET /media/{id}/crop-*.jpg   a crop (news.CropFile), made on first request
 //
 // matching news.Paper.PhotoPath. Photos are public and need no cookie: link
 // previews (KakaoTalk, Facebook) fetch them without one. HEAD is served by
@@ -47,6 +48,9 @@ func (l *Library) serveFile(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case file == "original":
 		key, ctype = ph.Key, ph.ContentType
+	case strings.HasPrefix(file, "crop-"):
+		l.serveCrop(w, r, ph, file)
+		return
 	case strings.HasSuffix(file, ".jpg"):
 		wd, err := strconv.Atoi(strings.TrimSuffix(file, ".jpg"))
 		// Only listed widths, spelled canonically ("0640.jpg" is not 640).
@@ -72,17 +76,5 @@ func (l *Library) serveFile(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	// The key holds a random part that changes whenever the files change,
-	// so it makes a strong validator; the content behind one key never
-	// changes, hence immutable.
-	h.Set("ETag", strconv.Quote(strings.TrimPrefix(key, "photos/")))
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// An image needs no policy of its own; this keeps a file opened
-	// directly from ever running anything.
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	http.ServeContent(w, r, "", mod, f)
+	serveImage(w, r, key, ctype, mod, f)
 }
