@@ -61,7 +61,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	registerMedia(fs, &f.Media)
 	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
 	fs.StringVar(&f.PurgeWebhook, "purge-webhook", "", "after each change readers can see, POST {\"keys\":[...]} or {\"all\":true} to this `URL` (a CDN purge relay); pages then let shared caches keep them 5 minutes instead of 1")
-	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request (false: only warnings and errors; see docs/performance.md)")
+	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request, written in batches within a second (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
@@ -76,8 +76,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := newLogger(f.LogFormat, stderr)
 	var accessLog *slog.Logger
+	var accessBuf *lineBuffer
 	if f.AccessLog {
-		accessLog = log
+		accessBuf = newLineBuffer(stderr)
+		accessLog = newLogger(f.LogFormat, accessBuf)
 	}
 	proxies, err := parsePrefixes(f.TrustedProxies)
 	if err != nil {
@@ -152,6 +154,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	var wg sync.WaitGroup
+	if accessBuf != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); accessBuf.run(bg) }()
+	}
 
 	counter, err := views.New(views.Config{Store: st, Clock: clock, Logger: log, TrustedProxies: proxies, Paper: paper, FlushInterval: f.ViewsFlush})
 	if err != nil {
