@@ -85,8 +85,10 @@ type viewChart struct {
 	Peak          int64
 	PeakHour      string // "2026-03-22 14:00", the paper's zone
 	Zone          string
-	Bars          []chartBar
-	Ticks         []chartTick
+	// Summary is the chart in words: its text alternative.
+	Summary string
+	Bars    []chartBar
+	Ticks   []chartTick
 	// Width and Height are the SVG's viewBox; BaseY is the zero line.
 	Width, Height, BaseY, Left int
 	Scale                      []chartTick // horizontal grid lines with their count
@@ -164,6 +166,12 @@ func (n *Newsroom) chart(ctx context.Context, a *news.Article) (*viewChart, erro
 		if v.Count > ch.Peak {
 			ch.Peak, ch.PeakHour = v.Count, v.Hour.In(loc).Format("2006-01-02 15:04")
 		}
+	}
+	if ch.Total == 0 {
+		ch.Summary = "No views counted in the last 48 hours."
+	} else {
+		ch.Summary = fmt.Sprintf("%s in the last 48 hours, %d in the last 24. Busiest hour: %s %s, with %d.",
+			plural(ch.Total, "view"), ch.Last24, ch.PeakHour, ch.Zone, ch.Peak)
 	}
 	top := niceCeil(ch.Peak)
 	ch.Width = chartLeft + len(hist)*(chartBarW+chartGap)
