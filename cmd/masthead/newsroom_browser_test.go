@@ -256,7 +256,7 @@ func until(cond string) chromedp.Action[chromedp.Void] {
 // evalVoid runs a script for its effect.
 func evalVoid(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[bool](expr + "; true")(ctx, t)
+		_, err := chromedp.Evaluate[bool](expr+"; true")(ctx, t)
 		return chromedp.Void{}, err
 	}
 }
