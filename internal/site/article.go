@@ -72,7 +72,7 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		p.Tags = append(p.Tags, Link{Name: t.Name, URL: s.paper.TagPath(t)})
 	}
 	for _, c := range a.Corrections {
-		p.Corrections = append(p.Corrections, Correction{Kind: kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(c.CreatedAt, layoutLong)})
+		p.Corrections = append(p.Corrections, Correction{ID: correctionID(c.ID), Kind: kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(c.CreatedAt, layoutLong)})
 	}
 	abs := s.paper.AbsURL(canonical)
 	p.Share = shareLinks(abs, a.Headline)
@@ -92,6 +92,9 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		p.Meta = append(p.Meta, Meta{Property: "article:tag", Content: t.Name})
 	}
 	p.JSONLD = s.articleLD(a, desc)
+	if err := s.translations(ctx, &p.Base, a, now); err != nil {
+		return nil, time.Time{}, err
+	}
 
 	var related []*news.Article
 	if a.SectionID != 0 {

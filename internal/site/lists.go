@@ -168,55 +168,6 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 	return body, latestModified(arts), err
 }
 
-// search is the search page; an empty query shows just the form.
-func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if rs := []rune(q); len(rs) > 200 {
-		q = string(rs[:200])
-	}
-	page, err := pageNumber(r)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	canon := "/search"
-	if q != "" {
-		canon = "/search?q=" + queryEscape(q)
-	}
-	p := &SearchPage{Query: q}
-	var hits []news.SearchHit
-	if q != "" {
-		var total int
-		hits, total, err = s.store.SearchArticles(ctx, news.SearchQuery{
-			Text: q, PublicAt: s.now(), Offset: (page - 1) * perPage, Limit: perPage})
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("search: %w", err)
-		}
-		p.Total = total
-		if p.Pager, err = pager(canon, page, total); err != nil {
-			return nil, time.Time{}, err
-		}
-		for _, h := range hits {
-			c := s.card(h.Article, "")
-			c.Snippet = highlight(h.Snippet)
-			p.Results = append(p.Results, c)
-		}
-	} else if page > 1 {
-		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no such page")
-	}
-	title := "Search"
-	if q != "" {
-		title = "Search: " + q
-	}
-	p.Base = s.base(ctx, pageTitle(title, p.Pager), "Search the stories of "+s.paper.Name, canon)
-	p.Robots = "noindex"
-	p.SearchQuery = q
-	s.social(&p.Base, "website", title, nil)
-	body, err := s.r.Render("search", p)
-	// Results change with any story, so no Last-Modified: the ETag
-	// alone validates.
-	return body, time.Time{}, err
-}
-
 // dispatch serves everything no other route claims: articles and date
 // archives by the shape of the path, else the 404 page.
 func (s *Site) dispatch(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {

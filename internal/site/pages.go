@@ -39,6 +39,9 @@ type Base struct {
 	Title       string // the full <title>
 	Description string
 	Canonical   string // absolute
+	// Alternates are the language versions of the page (hreflang), itself
+	// included, plus x-default; empty for pages with one language.
+	Alternates  []Alternate
 	Robots      string // "noindex" for search results and errors
 	Meta        []Meta
 	JSONLD      []template.JS // each already JSON (encoding/json, < escaped)
@@ -50,6 +53,12 @@ type Base struct {
 	Style       template.CSS // the stylesheet, inline, hashed into the CSP
 	Year        int
 	SearchQuery string
+}
+
+// Alternate is a <link rel=alternate hreflang=...>.
+type Alternate struct {
+	Lang string // BCP 47, or "x-default"
+	URL  string // absolute
 }
 
 // Time is a moment as the page shows it.
@@ -100,6 +109,7 @@ type Byline struct {
 
 // Correction is a dated note under a story.
 type Correction struct {
+	ID   string // the element id on the story page ("correction-7")
 	Kind string
 	Text string
 	When Time
@@ -181,13 +191,44 @@ type AuthorPage struct {
 	Pager   Pager
 }
 
-// SearchPage is the search form and its results.
+// Option is one <option> of a <select>.
+type Option struct {
+	Value, Name string
+	Selected    bool
+}
+
+// SearchPage is the search form with its filters, and the results.
 type SearchPage struct {
 	Base
-	Query   string
-	Total   int
-	Results []Card
-	Pager   Pager
+	Query    string
+	From, To string // YYYY-MM-DD, for <input type=date>
+	Sections []Option
+	Authors  []Option
+	Orders   []Option
+	// Error is a message about the parameter ErrorParam ("from", "to",
+	// "section", "author", "order"), shown next to its field.
+	Error      string
+	ErrorParam string
+	// Searched is set when results are shown: a query or a filter.
+	Searched bool
+	Total    int
+	Results  []Card
+	Pager    Pager
+}
+
+// CorrectionItem is one line of the corrections page.
+type CorrectionItem struct {
+	Kind  string
+	Text  string
+	When  Time
+	Story Link // its URL points at the note on the story page
+}
+
+// CorrectionsPage lists the corrections and updates of every public story.
+type CorrectionsPage struct {
+	Base
+	Items []CorrectionItem
+	Pager Pager
 }
 
 // NotFoundPage helps a reader who followed a dead link.

@@ -37,6 +37,11 @@ func ArticleKeys(a *news.Article) []string {
 	for _, t := range a.Tags {
 		keys = append(keys, TagKey(t.ID))
 	}
+	// The original's page and its other translations link to a
+	// translation (hreflang); they carry the original's key.
+	if a.TranslationOf != 0 {
+		keys = append(keys, ArticleKey(a.TranslationOf))
+	}
 	return keys
 }
 

@@ -137,13 +137,11 @@ func (s *Site) articleLD(a *news.Article, desc string) []template.JS {
 	if na.InLanguage == "" {
 		na.InLanguage = s.paper.Language
 	}
-	if img := s.shareImage(a.Photo); img != nil {
-		na.Image = []string{img.URL}
-		if a.Photo.Key != "" && len(a.Photo.Widths) > 0 {
-			// Also the largest rendition: Google picks among them.
-			if big := s.paper.AbsURL(s.paper.PhotoPath(a.Photo, a.Photo.Widths[len(a.Photo.Widths)-1])); big != img.URL {
-				na.Image = append(na.Image, big)
-			}
+	// The crops Google asks for (16:9, 4:3, 1:1, 1200 pixels wide where
+	// the photo allows), made around the focal point by internal/media.
+	if ph := a.Photo; ph != nil && ph.Key != "" {
+		for _, c := range news.Crops {
+			na.Image = append(na.Image, s.paper.AbsURL(s.paper.CropPath(ph, c)))
 		}
 	}
 	for _, au := range a.Authors {

@@ -159,6 +159,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.Handle("GET /author/{slug}", s.page("author", s.author))
 	mux.Handle("GET /tag/{slug}", s.page("tag", s.tag))
 	mux.Handle("GET /search", s.page("search", s.search))
+	mux.Handle("GET /corrections", s.page("corrections", s.corrections))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /favicon.ico", s.favicon)
@@ -268,7 +269,9 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p := &NotFoundPage{Base: s.base(ctx, "Page not found", "", "")}
+	// The canonical link names the address asked for: a 404 must not
+	// claim to be the front page.
+	p := &NotFoundPage{Base: s.base(ctx, "Page not found", "No page at this address in "+s.paper.Name+".", r.URL.EscapedPath())}
 	p.Robots = "noindex"
 	p.Sections = p.Nav
 	// The helper lists are a courtesy: if the store fails, the 404 page
@@ -286,7 +289,7 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	p := &ErrorPage{Base: s.base(r.Context(), http.StatusText(status), "", ""), Message: msg}
+	p := &ErrorPage{Base: s.base(r.Context(), http.StatusText(status), msg, r.URL.EscapedPath()), Message: msg}
 	p.Robots = "noindex"
 	body, err := s.r.Render("error", p)
 	if err != nil {

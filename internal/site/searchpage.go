@@ -1,0 +1,117 @@
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// search is the search page: a query, filters (section, author, dates) and
+// an order; results with highlighted snippets, paginated. Filters without a
+// query list the newest matching stories. An empty form shows just the
+// form. A bad filter is explained next to its field, not answered with an
+// error page: the reader keeps what they typed.
+func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
+	now := s.now()
+	sp, perr := news.ParseSearchParams(r.URL.Query(), s.paper.Loc())
+	var pe *news.ParamError
+	if errors.As(perr, &pe) && pe.Param == "page" {
+		// Like every other list: a page that is not a number is a dead link.
+		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no such page")
+	}
+	p := &SearchPage{Query: sp.Text, From: sp.From, To: sp.To}
+	if pe != nil {
+		p.Error, p.ErrorParam = pe.Message, pe.Param
+	}
+	q := news.SearchQuery{Text: sp.Text, PublicAt: now, From: sp.FromTime, To: sp.ToTime, Order: sp.Order,
+		Offset: (sp.Page - 1) * perPage, Limit: perPage}
+
+	secs, err := s.store.ListSections(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("search sections: %w", err)
+	}
+	p.Sections = []Option{{Value: "", Name: "All sections", Selected: sp.Section == ""}}
+	for _, sec := range secs {
+		if sec.Slug == sp.Section {
+			q.SectionID = sec.ID
+		}
+		p.Sections = append(p.Sections, Option{Value: sec.Slug, Name: sec.Name, Selected: sec.Slug == sp.Section})
+	}
+	authors, err := s.store.ListAuthors(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("search authors: %w", err)
+	}
+	p.Authors = []Option{{Value: "", Name: "All authors", Selected: sp.Author == ""}}
+	for _, au := range authors {
+		if au.Slug == sp.Author {
+			q.AuthorID = au.ID
+		}
+		p.Authors = append(p.Authors, Option{Value: au.Slug, Name: au.Name, Selected: au.Slug == sp.Author})
+	}
+	switch {
+	case p.Error != "":
+	case sp.Section != "" && q.SectionID == 0:
+		p.Error, p.ErrorParam = "There is no such section.", "section"
+	case sp.Author != "" && q.AuthorID == 0:
+		p.Error, p.ErrorParam = "There is no such author.", "author"
+	}
+	p.Orders = []Option{
+		{Value: "relevance", Name: "Best match", Selected: sp.Order != "newest"},
+		{Value: "newest", Name: "Newest first", Selected: sp.Order == "newest"},
+	}
+
+	canon := "/search"
+	if qs := sp.Query(); qs != "" {
+		canon += "?" + qs
+	}
+	filtered := q.SectionID != 0 || q.AuthorID != 0 || !q.From.IsZero() || !q.To.IsZero()
+	p.Searched = p.Error == "" && (sp.Text != "" || filtered)
+	switch {
+	case !p.Searched:
+		if sp.Page > 1 {
+			return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no such page")
+		}
+	case sp.Text != "":
+		hits, total, err := s.store.SearchArticles(ctx, q)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("search: %w", err)
+		}
+		p.Total = total
+		for _, h := range hits {
+			c := s.card(h.Article, "")
+			c.Snippet = highlight(h.Snippet)
+			p.Results = append(p.Results, c)
+		}
+	default:
+		arts, total, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: q.SectionID,
+			AuthorID: q.AuthorID, PublishedFrom: q.From, PublishedTo: q.To, Offset: q.Offset, Limit: q.Limit})
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("search: %w", err)
+		}
+		p.Total = total
+		for _, a := range arts {
+			p.Results = append(p.Results, s.card(a, ""))
+		}
+	}
+	if p.Searched {
+		if p.Pager, err = pager(canon, sp.Page, p.Total); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	title := "Search"
+	if sp.Text != "" {
+		title = "Search: " + sp.Text
+	}
+	p.Base = s.base(ctx, pageTitle(title, p.Pager), "Search the stories of "+s.paper.Name+" by words, section, author and date", pagePath(canon, sp.Page))
+	p.Robots = "noindex"
+	p.SearchQuery = sp.Text
+	s.social(&p.Base, "website", title, nil)
+	body, err := s.r.Render("search", p)
+	// Results change with any story, so no Last-Modified: the ETag
+	// alone validates.
+	return body, time.Time{}, err
+}
