@@ -249,7 +249,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nr.Register(mux)
 
 	srv := &http.Server{
-		Handler:   httpx.MiddlewareLog(met.Middleware(limitBodies(route(mux, cache, cdn), f.MaxUpload)), log, accessLog),
+		Handler:   httpx.MiddlewareLog(met.Middleware(limitBodies(route(metrics.Route(mux), cache, cdn), f.MaxUpload)), log, accessLog),
 		TLSConfig: tlsCfg,
 		// Slow clients must not hold connections: headers within 5 s,
 		// the whole request within 30 s (uploads included).
@@ -341,7 +341,7 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 // static files are files already, beacons must not be cached. A write in the
 // newsroom purges the cache before its response leaves, so the editor who
 // just published never sees the old page.
-func route(mux *http.ServeMux, cache *pagecache.Cache, cdn *cdnPurger) http.Handler {
+func route(mux http.Handler, cache *pagecache.Cache, cdn *cdnPurger) http.Handler {
 	cached := cache.Middleware(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path

@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -44,19 +45,38 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
 
+type routeKey struct{}
+
+// routeHolder carries the matched pattern back out: handlers between the
+// two middlewares (the page cache) may pass the mux a copy of the request,
+// so the outer one cannot read r.Pattern itself.
+type routeHolder struct{ pattern string }
+
 // Middleware times every request. The route label is the ServeMux pattern
-// that matched (bounded: never the raw path, which anyone can vary), or
-// "cache" when the page cache answered before the mux saw the request.
+// that matched (bounded: never the raw path, which anyone can vary) as
+// reported by Route around the mux, or "cache" when the page cache answered
+// before the mux saw the request.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		route := r.Pattern
+		holder := &routeHolder{}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, holder)))
+		route := holder.pattern
 		if route == "" {
 			route = "cache"
 		}
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
+	})
+}
+
+// Route wraps the ServeMux to report which pattern matched to Middleware.
+func Route(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+			h.pattern = r.Pattern // set by the mux on the request it was given
+		}
 	})
 }
 

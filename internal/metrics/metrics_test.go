@@ -20,7 +20,7 @@ func TestRouteLabelsAndCache(t *testing.T) {
 		io.WriteString(w, "section")
 	})
 	// As in serve: metrics outside, the cache between them and the mux.
-	h := m.Middleware(cache.Middleware(mux))
+	h := m.Middleware(cache.Middleware(Route(mux)))
 	for range 3 {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/section/world", nil))
 	}
