@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCopyCoversEveryColumn fails when a migration adds a column to a table
+// copy-db moves without teaching copy.go about it: the column would be
+// silently left behind by a copy.
+func TestCopyCoversEveryColumn(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Columns ImportRows computes instead of copying.
+	derived := map[string][]string{"users": {"email_key"}}
+	for name, ct := range copyTables {
+		rows, err := db.read.Query(`SELECT name FROM pragma_table_info(?)`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var have []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			have = append(have, c)
+		}
+		rows.Close()
+		want := append(strings.Split(strings.ReplaceAll(ct.cols, " ", ""), ","), derived[name]...)
+		slices.Sort(have)
+		slices.Sort(want)
+		if !slices.Equal(have, want) {
+			t.Errorf("%s: table has columns %v, copy.go knows %v", name, have, want)
+		}
+	}
+}
