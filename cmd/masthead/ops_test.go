@@ -155,6 +155,19 @@ func TestOperations(t *testing.T) {
 		pr.Close()
 	})
 
+	t.Run("header limit", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", s.URL+"/", nil)
+		req.Header.Set("X-Big", strings.Repeat("h", 100<<10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return // the server may close the connection instead
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("100 KiB of headers: %d, want 431", resp.StatusCode)
+		}
+	})
+
 	t.Run("no secrets in the log", func(t *testing.T) {
 		nc := newNewsroomClient()
 		if err := nc.signIn(s.URL, email, password); err != nil {
