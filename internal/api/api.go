@@ -42,6 +42,7 @@ func New(cfg Config) *API {
 // Register adds the API routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/articles/{id}", a.article)
+	mux.HandleFunc("GET /api/v1/articles", a.articles)
 }
 
 // Link is a named absolute URL.
