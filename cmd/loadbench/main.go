@@ -236,7 +236,7 @@ func run() error {
 		fmt.Println("  " + l)
 	}
 	if mpid > 0 {
-		fmt.Printf("masthead RSS after the cases: %.0f MB\n", float64(procRSS(mpid))/(1<<20))
+		fmt.Printf("masthead after the cases: %s\n", memory(mpid))
 	}
 	if c.crawl > 0 {
 		return crawl(base, c.crawl, mpid)
@@ -264,7 +264,7 @@ func crawl(base string, n, pid int) error {
 			case <-done:
 				return
 			case <-t.C:
-				fmt.Printf("  %6d pages  RSS %4.0f MB\n", pages.Load(), float64(procRSS(pid))/(1<<20))
+				fmt.Printf("  %6d pages  %s\n", pages.Load(), memory(pid))
 			}
 		}
 	}()
@@ -290,8 +290,8 @@ func crawl(base string, n, pid int) error {
 	wg.Wait()
 	close(done)
 	el := time.Since(start)
-	fmt.Printf("crawl: %d pages (%d failed) in %s, %.0f uncached pages/s (API lookup included); RSS %.0f MB\n",
-		pages.Load(), failed.Load(), el.Round(time.Millisecond), float64(pages.Load())/el.Seconds(), float64(procRSS(pid))/(1<<20))
+	fmt.Printf("crawl: %d pages (%d failed) in %s, %.0f uncached pages/s (API lookup included); %s\n",
+		pages.Load(), failed.Load(), el.Round(time.Millisecond), float64(pages.Load())/el.Seconds(), memory(pid))
 	return nil
 }
 
@@ -402,7 +402,7 @@ func startMasthead(ctx context.Context, c config) (base string, pid int, stop fu
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	fmt.Printf("masthead ready after %s, RSS %.0f MB\n", time.Since(start).Round(time.Millisecond), float64(procRSS(cmd.Process.Pid))/(1<<20))
+	fmt.Printf("masthead ready after %s, %s\n", time.Since(start).Round(time.Millisecond), memory(cmd.Process.Pid))
 	return base, cmd.Process.Pid, stop, nil
 }
 

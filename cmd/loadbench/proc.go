@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -38,16 +39,28 @@ func procCPU(pid int) time.Duration {
 
 // procRSS is the resident set size of process pid in bytes, from
 // /proc/PID/status. Zero when unknown.
-func procRSS(pid int) int64 {
+func procRSS(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// procStatus reads one kB field of /proc/PID/status, in bytes.
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10
 		}
 	}
 	return 0
+}
+
+// memory describes pid's resident memory: all of it, the process's own
+// (anonymous: Go heap, SQLite caches) and file pages mapped in (SQLite's
+// memory-mapped database, which the kernel shares and reclaims).
+func memory(pid int) string {
+	mb := func(n int64) float64 { return float64(n) / (1 << 20) }
+	return fmt.Sprintf("RSS %4.0f MB (anon %4.0f MB, file %4.0f MB)", mb(procRSS(pid)),
+		mb(procStatus(pid, "RssAnon:")), mb(procStatus(pid, "RssFile:")+procStatus(pid, "RssShmem:")))
 }
