@@ -18,7 +18,8 @@ type SearchParams struct {
 	Author  string // author slug, NFC
 	// From and To are the dates as given (YYYY-MM-DD, inclusive);
 	// FromTime and ToTime bound PublishedAt as [from 00:00, the day
-	// after to 00:00) in the paper's zone.
+	// after to 00:00) in the paper's zone. A date that does not parse is
+	// left empty.
 	From, To         string
 	FromTime, ToTime time.Time
 	Order            string // "relevance" or "newest"; "" is the default
@@ -65,7 +66,7 @@ func ParseSearchParams(v url.Values, loc *time.Location) (SearchParams, error) {
 		}
 		t, err := time.ParseInLocation("2006-01-02", s, loc)
 		if err != nil || t.Year() < 1000 {
-			return s, time.Time{}, &ParamError{name, "not a date: use YYYY-MM-DD, e.g. 2020-03-22"}
+			return "", time.Time{}, &ParamError{name, "not a date: use YYYY-MM-DD, e.g. 2020-03-22"}
 		}
 		return t.Format("2006-01-02"), t, nil
 	}

@@ -63,12 +63,16 @@ func (s *Site) corrections(ctx context.Context, r *http.Request) ([]byte, time.T
 	from := (page - 1) * perPage
 	for _, c := range public[from:min(from+perPage, len(public))] {
 		a := stories[c.ArticleID]
-		p.Items = append(p.Items, CorrectionItem{
+		it := CorrectionItem{
 			Kind:  kindLabel(c.Kind),
 			Text:  c.Text,
 			When:  s.fmtTime(c.CreatedAt, layoutLong),
 			Story: Link{Name: a.Headline, URL: s.paper.ArticlePath(a) + "#" + correctionID(c.ID)},
-		})
+		}
+		if a.Lang != "" && a.Lang != s.paper.Language {
+			it.Lang = a.Lang
+		}
+		p.Items = append(p.Items, it)
 	}
 	p.Base = s.base(ctx, pageTitle("Corrections and updates", pg),
 		"Corrections, clarifications and updates to stories in "+s.paper.Name+", newest first.", canonicalPage("/corrections", pg))

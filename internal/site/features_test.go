@@ -56,6 +56,7 @@ func TestCorrectionsPage(t *testing.T) {
 		t.Errorf("link text %q", text(a))
 	}
 	one(t, items[0], `a[href="`+e.articlePath(e.d.korean)+"#correction-"+itoa(clar.ID)+`"]`)
+	one(t, items[0], `h2[lang=ko] a`)
 	// The fragment exists on the story page.
 	art, _ := e.page(e.articlePath(e.d.seed), 200)
 	if li := one(t, art, ".corrections li#correction-"+itoa(seedC[0].ID)); !strings.Contains(text(li), "misspelled") {
@@ -231,7 +232,7 @@ func TestSearchFilters(t *testing.T) {
 	one(t, doc, `#f-from[type=date][value="2021-01-02"]`)
 	// A bad date is explained at its field; nothing is searched.
 	doc, _ = e.page("/search?q=report&from=2021-13-01", 200)
-	one(t, doc, `#f-from[aria-invalid=true][aria-describedby=search-error]`)
+	one(t, doc, `#f-from[aria-invalid=true][aria-describedby=search-error][value=""]`)
 	if msg := text(one(t, doc, `#search-error[role=alert]`)); !strings.Contains(msg, "YYYY-MM-DD") {
 		t.Errorf("error %q", msg)
 	}

@@ -218,6 +218,7 @@ type SearchPage struct {
 
 // CorrectionItem is one line of the corrections page.
 type CorrectionItem struct {
+	Lang  string // the story's language when not the paper's
 	Kind  string
 	Text  string
 	When  Time

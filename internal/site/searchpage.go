@@ -26,6 +26,11 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	p := &SearchPage{Query: sp.Text, From: sp.From, To: sp.To}
 	if pe != nil {
 		p.Error, p.ErrorParam = pe.Message, pe.Param
+		// A date input cannot hold what is not a date (the markup would be
+		// invalid, browsers drop it): the message quotes what was typed.
+		if pe.Param == "from" || pe.Param == "to" {
+			p.Error = "“" + r.URL.Query().Get(pe.Param) + "”: " + pe.Message
+		}
 	}
 	q := news.SearchQuery{Text: sp.Text, PublicAt: now, From: sp.FromTime, To: sp.ToTime, Order: sp.Order,
 		Offset: (sp.Page - 1) * perPage, Limit: perPage}
