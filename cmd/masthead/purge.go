@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"masthead/internal/news"
 	"masthead/internal/pagecache"
@@ -44,13 +45,14 @@ func storyID(path string) (int64, bool) {
 	return id, true
 }
 
-// before reads the keys of the story a write is about to change.
+// before reads the keys of the story a write is about to change, when
+// readers can see it (nil otherwise: a draft's pages are nowhere).
 func (p *cdnPurger) before(r *http.Request) []string {
 	if p == nil {
 		return nil
 	}
 	if id, ok := storyID(r.URL.Path); ok {
-		if a, err := p.st.FindArticleByID(r.Context(), id); err == nil {
+		if a, err := p.st.FindArticleByID(r.Context(), id); err == nil && a.IsPublicAt(time.Now()) {
 			return site.ArticleKeys(a)
 		}
 	}
@@ -70,6 +72,7 @@ func (p *cdnPurger) after(r *http.Request, before []string) {
 	path := r.URL.Path
 	switch {
 	case path == "/newsroom/preview", path == "/newsroom/signin", path == "/newsroom/signout",
+		path == "/newsroom/stories", // a new story is a draft
 		strings.HasPrefix(path, "/newsroom/account/"), strings.HasPrefix(path, "/newsroom/users"):
 		return // nothing readers see
 	case path == "/newsroom/frontpage":
@@ -82,15 +85,20 @@ func (p *cdnPurger) after(r *http.Request, before []string) {
 		return
 	}
 	go func() {
-		keys := append(before, site.ArticleKey(id), site.FrontKey, pagecache.UntaggedKey)
-		if a, err := p.st.FindArticleByID(ctx, id); err == nil {
+		keys := before
+		a, err := p.st.FindArticleByID(ctx, id)
+		switch {
+		case err == nil && a.IsPublicAt(time.Now()):
 			keys = append(keys, site.ArticleKeys(a)...)
-		} else if !errors.Is(err, news.ErrNotFound) {
+		case err != nil && !errors.Is(err, news.ErrNotFound):
 			p.log.Warn("purge keys: read story", "id", id, "err", err)
 			p.hook.Purge()
 			return
 		}
-		p.hook.Purge(keys...)
+		if len(keys) == 0 {
+			return // a draft before and after: no reader saw it
+		}
+		p.hook.Purge(append(keys, site.FrontKey, pagecache.UntaggedKey)...)
 	}()
 }
 
