@@ -8,8 +8,15 @@
 // it after every newsroom write on this node (before the write's response is
 // sent, so nothing serves the old page afterwards) and when another process
 // changed the database (the store's generation, polled or notified).
-// Dropping everything is cheap (pages re-render in well under a millisecond)
-// and cannot miss a page that lists the changed story.
+// Dropping everything is cheap (a page re-renders and compresses in a few
+// milliseconds, once) and cannot miss a page that lists the changed story.
+// A page past its TTL but not purged is served while one background render
+// replaces it.
+//
+// For a CDN in front: handlers name what a page shows with Tag (sent as
+// Surrogate-Key and Cache-Tag), SetShared adds s-maxage and the stale-*
+// directives, and a Webhook tells the CDN which keys to purge.
+// docs/performance.md has the figures.
 package pagecache
 
 import (
