@@ -28,6 +28,10 @@ type ArticleFilter struct {
 	Order  string
 	Offset int
 	Limit  int // 0: the store's default (20); at most 1000
+
+	// NoTotal says the caller needs no total (no pager: related stories,
+	// the front page's boxes); the store may skip counting and return -1.
+	NoTotal bool
 }
 
 // SearchQuery is a full-text search.

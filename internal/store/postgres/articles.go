@@ -321,8 +321,13 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	// stories. count(*) OVER () over whole stories would carry every
 	// matching body through the count. A page past the end has no rows to
 	// carry the total, so it is counted separately then.
+	// NoTotal: no pager needs the count, so skip the window over every match.
+	totalSQL := "count(*) OVER ()"
+	if f.NoTotal {
+		totalSQL = "-1"
+	}
 	rows, err := db.pool.Query(ctx, `WITH page AS (
-			SELECT a.id, count(*) OVER () AS total FROM articles a
+			SELECT a.id, `+totalSQL+` AS total FROM articles a
 			WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
 		)
 		SELECT `+articleColumns+`, page.total FROM page JOIN articles a ON a.id = page.id
@@ -345,7 +350,9 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if err := rows.Err(); err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
-	if len(list) == 0 && offset > 0 {
+	if f.NoTotal && len(list) == 0 {
+		total = -1
+	} else if len(list) == 0 && offset > 0 {
 		if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM articles a WHERE "+w.sql(), w.args...).Scan(&total); err != nil {
 			return nil, 0, translate(err, "find articles")
 		}
