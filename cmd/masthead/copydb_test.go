@@ -11,6 +11,8 @@ import (
 
 	"masthead/internal/news"
 	"masthead/internal/store/sqlite"
+
+	"masthead/internal/testpg"
 )
 
 // smallPaper writes a SQLite paper with one section, author, account and
@@ -120,7 +122,7 @@ func TestCopyDBBadInput(t *testing.T) {
 // TestCopyDBPostgres copies SQLite → PostgreSQL → SQLite through the
 // command and checks the final file holds the story.
 func TestCopyDBPostgres(t *testing.T) {
-	pg := pgURL(t)
+	pg := testpg.URL(t, "masthead_copydb_cmd")
 	src := smallPaper(t)
 	if out, err := runCopyDB("--from", "sqlite:"+src, "--to", pg); err != nil {
 		t.Fatalf("to PostgreSQL: %v\n%s", err, out)

@@ -2,13 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,55 +13,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"masthead/internal/testpg"
 )
-
-// pgURL gives a PostgreSQL URL whose search_path is a fresh schema, dropped
-// when the test ends, so runs never see each other's papers.
-func pgURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("MASTHEAD_TEST_POSTGRES is unset; CI must run the PostgreSQL tests")
-		}
-		t.Skip("MASTHEAD_TEST_POSTGRES is unset (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable): skipping the multi-node test")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", base, err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "masthead_e2e_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // Three nodes on one PostgreSQL database and one shared media folder: a
 // story published through one is on the others within a second; when the
 // scheduling leader dies another node publishes the next scheduled story,
 // once; beacons spread over the nodes sum exactly.
 func TestMultiNode(t *testing.T) {
-	db := pgURL(t)
+	db := testpg.URL(t, "masthead_e2e")
 	shared := t.TempDir() // the shared media folder
 	masthead(t)
 

@@ -2,13 +2,10 @@ package copydb_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,14 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"masthead/internal/copydb"
 	"masthead/internal/demo"
 	"masthead/internal/media"
 	"masthead/internal/news"
 	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/testpg"
 )
 
 // store is what both store packages offer: the domain API and the copy API.
@@ -47,40 +43,8 @@ func openSQLite(t *testing.T) *sqlite.DB {
 // the test ends, or skips the test when the variable is unset.
 func openPostgres(t testing.TB) *postgres.DB {
 	t.Helper()
-	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("MASTHEAD_TEST_POSTGRES is unset; CI must run the PostgreSQL tests")
-		}
-		t.Skip("MASTHEAD_TEST_POSTGRES is unset (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable): skipping the PostgreSQL copy test")
-	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to PostgreSQL: %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "masthead_copy_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
+	db, err := postgres.Open(ctx, testpg.URL(t, "masthead_copy"))
 	if err != nil {
 		t.Fatal(err)
 	}

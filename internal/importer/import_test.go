@@ -2,23 +2,19 @@ package importer
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"masthead/internal/media"
 	"masthead/internal/news"
 	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/testpg"
 )
 
 var (
@@ -54,37 +50,8 @@ func eachStore(t *testing.T, fn func(t *testing.T, st news.Store)) {
 
 func openPostgres(t testing.TB) news.Store {
 	t.Helper()
-	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PostgreSQL test skipped: set MASTHEAD_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
 	ctx := context.Background()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "masthead_importer_test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		conn.Close(ctx)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
+	db, err := postgres.Open(ctx, testpg.URL(t, "masthead_importer_test"))
 	if err != nil {
 		t.Fatal(err)
 	}

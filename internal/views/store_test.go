@@ -2,23 +2,18 @@ package views
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"masthead/internal/news"
 	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/testpg"
 )
 
 // openStore opens (creating or reopening) the SQLite database file at path.
@@ -35,34 +30,8 @@ func openStore(t testing.TB, path string) news.Store {
 // TestTwoNodesPostgres: two nodes on one PostgreSQL database count into the
 // same rows; the ranking is their sum, and they share the daily salt.
 func TestTwoNodesPostgres(t *testing.T) {
-	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PostgreSQL test skipped: set MASTHEAD_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
 	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "masthead_views_test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		conn.Close(ctx)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	pgURL := testpg.URL(t, "masthead_views_test")
 
 	clock := news.NewFixedClock(T0)
 	paper := &news.Paper{BaseURL: "https://news.example.com"}
@@ -70,7 +39,7 @@ func TestTwoNodesPostgres(t *testing.T) {
 	var muxes []*http.ServeMux
 	var store news.Store
 	for range 2 {
-		s, err := postgres.Open(ctx, u.String())
+		s, err := postgres.Open(ctx, pgURL)
 		if err != nil {
 			t.Fatal(err)
 		}
