@@ -47,6 +47,9 @@ type DB struct {
 	// listenPID is the backend process id of the current Listen
 	// connection (0 when none), for tests that cut it.
 	listenPID atomic.Uint32
+
+	// searchWindow overrides SearchWindow in tests.
+	searchWindow int
 }
 
 var _ news.Store = (*DB)(nil)

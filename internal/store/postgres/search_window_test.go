@@ -1,0 +1,100 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// The search window ranks the newest matches by published_at, but filters
+// apply before it, so a filtered search still reaches the whole archive.
+func TestSearchWindow(t *testing.T) {
+	ctx := context.Background()
+	db := openURL(t, freshSchema(t))
+	db.searchWindow = 3
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := &news.Section{Slug: "a", Name: "A"}, &news.Section{Slug: "b", Name: "B"}
+	for _, s := range []*news.Section{a, b} {
+		if err := db.CreateSection(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Stories are created out of time order: the window follows
+	// published_at, not the order stories were added in.
+	hours := []int{0, 5, 1, 4, 2, 3}
+	byHour := map[int]int64{}
+	for i, h := range hours {
+		sec := a
+		if h == 0 {
+			sec = b // the oldest story is the only one in section B
+		}
+		headline := fmt.Sprintf("Story %d", h)
+		if h == 3 {
+			headline = "Missile story" // the only headline match
+		}
+		st := &news.Article{Slug: fmt.Sprintf("s%d", i), Headline: headline, Status: news.StatusPublished,
+			SectionID: sec.ID, PublishedAt: t0.Add(time.Duration(h) * time.Hour), BodyHTML: "<p>Missile.</p>"}
+		if err := db.CreateArticle(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		byHour[h] = st.ID
+	}
+	now := t0.Add(24 * time.Hour)
+	ids := func(hits []news.SearchHit) []int64 {
+		var out []int64
+		for _, h := range hits {
+			out = append(out, h.Article.ID)
+		}
+		return out
+	}
+
+	hits, total, err := db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, Order: "newest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(ids(hits)), fmt.Sprint([]int64{byHour[5], byHour[4], byHour[3]}); total != 3 || got != want {
+		t.Errorf("window of 3, newest: total %d, hits %v; want 3, %v", total, got, want)
+	}
+	// Relevance ranks within the window: the headline match first.
+	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(ids(hits)), fmt.Sprint([]int64{byHour[3], byHour[5], byHour[4]}); total != 3 || got != want {
+		t.Errorf("window of 3, relevance: total %d, hits %v; want 3, %v", total, got, want)
+	}
+	// Paging past the end reports the window's total.
+	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, Offset: 10})
+	if err != nil || len(hits) != 0 || total != 3 {
+		t.Errorf("past the end: %d hits, total %d (%v); want none, 3", len(hits), total, err)
+	}
+	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, SectionID: b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 1 || len(hits) != 1 || hits[0].Article.ID != byHour[0] {
+		t.Errorf("section filter: total %d, hits %v; want the oldest story, outside the unfiltered window", total, ids(hits))
+	}
+	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, To: t0.Add(2 * time.Hour)})
+	if err != nil || total != 2 || len(hits) != 2 {
+		t.Errorf("date filter: total %d, %d hits (%v); want the two oldest", total, len(hits), err)
+	}
+	// Hidden stories do not take places in the window.
+	for _, h := range []int{5, 4, 3} {
+		st, err := db.FindArticleByID(ctx, byHour[h])
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Status = news.StatusUnpublished
+		if err := db.UpdateArticle(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, Order: "newest"})
+	if got, want := fmt.Sprint(ids(hits)), fmt.Sprint([]int64{byHour[2], byHour[1], byHour[0]}); err != nil || total != 3 || got != want {
+		t.Errorf("after unpublishing the newest three: total %d, hits %v (%v); want 3, %v", total, got, err, want)
+	}
+}
