@@ -99,7 +99,7 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 	var related []*news.Article
 	if a.SectionID != 0 {
 		related, _, err = s.store.FindArticles(ctx, news.ArticleFilter{
-			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4})
+			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4, NoTotal: true})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("related stories of %d: %w", a.ID, err)
 		}
@@ -164,7 +164,7 @@ func (s *Site) topStories(ctx context.Context) (cards []Card, arts []*news.Artic
 			return cards, arts, false, nil
 		}
 	}
-	arts, _, err = s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 10})
+	arts, _, err = s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 10, NoTotal: true})
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("latest stories: %w", err)
 	}

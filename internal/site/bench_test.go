@@ -17,12 +17,18 @@ func BenchmarkPages(b *testing.B) {
 		b.Run(p.name, func(b *testing.B) {
 			e := benchEnv(b)
 			b.ReportAllocs()
+			cpu0, ok := processCPU()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
 				e.h.ServeHTTP(rec, httptest.NewRequest("GET", p.path, nil))
 				if rec.Code != 200 {
 					b.Fatalf("%s: %d", p.path, rec.Code)
 				}
+			}
+			// CPU time per render (all threads), steadier than wall
+			// time when other work shares the cores.
+			if cpu1, ok1 := processCPU(); ok && ok1 {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 			}
 		})
 	}

@@ -28,7 +28,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20})
+	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page latest: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		exclude = append(exclude, id)
 	}
 	for _, sec := range secs {
-		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sec.ID, ExcludeIDs: exclude, Limit: 4})
+		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sec.ID, ExcludeIDs: exclude, Limit: 4, NoTotal: true})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("front page section %s: %w", sec.Slug, err)
 		}
@@ -112,7 +112,7 @@ func (s *Site) curated(ctx context.Context, now time.Time) ([]*news.Article, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids)})
+	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true})
 	if err != nil {
 		return nil, fmt.Errorf("front page stories: %w", err)
 	}

@@ -246,7 +246,7 @@ func (db *DB) FindArticleBySourceKey(ctx context.Context, key string) (*news.Art
 func (db *DB) findOne(ctx context.Context, where string, args ...any) (*news.Article, error) {
 	var out *news.Article
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		as, err := selectArticles(ctx, tx, `SELECT `+articleCols+` FROM articles a WHERE `+where, args...)
+		as, err := selectArticles(ctx, db.cached(tx), `SELECT `+articleCols+` FROM articles a WHERE `+where, args...)
 		if err != nil {
 			return err
 		}
@@ -288,8 +288,8 @@ func fill(ctx context.Context, q queryer, as []*news.Article) error {
 		return nil
 	}
 	byID := make(map[int64]*news.Article, len(as))
-	ids := make([]any, 0, len(as))
-	var secIDs, photoIDs []any
+	ids := make([]int64, 0, len(as))
+	var secIDs, photoIDs []int64
 	for _, a := range as {
 		if byID[a.ID] == nil {
 			ids = append(ids, a.ID)
@@ -303,11 +303,13 @@ func fill(ctx context.Context, q queryer, as []*news.Article) error {
 			photoIDs = append(photoIDs, a.PhotoID)
 		}
 	}
-	in := placeholders(len(ids))
+	// Each relation is one query for the whole list, its IDs one JSON
+	// parameter, so the statement is the same for every list.
+	in := jsonIDs(ids)
 
 	if len(secIDs) > 0 {
 		secs := map[int64]*news.Section{}
-		rows, err := q.QueryContext(ctx, `SELECT `+sectionCols+` FROM sections WHERE id IN (`+placeholders(len(secIDs))+`)`, secIDs...)
+		rows, err := q.QueryContext(ctx, `SELECT `+sectionCols+` FROM sections WHERE id `+inIDs, jsonIDs(secIDs))
 		if err != nil {
 			return err
 		}
@@ -343,7 +345,7 @@ func fill(ctx context.Context, q queryer, as []*news.Article) error {
 
 	rows, err := q.QueryContext(ctx, `SELECT aa.article_id, `+authorCols+` FROM article_authors aa
 		JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids...)
+		WHERE aa.article_id `+inIDs+` ORDER BY aa.article_id, aa.position`, in)
 	if err != nil {
 		return err
 	}
@@ -360,7 +362,7 @@ func fill(ctx context.Context, q queryer, as []*news.Article) error {
 
 	rows, err = q.QueryContext(ctx, `SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
 		JOIN tags t ON t.id = at.tag_id
-		WHERE at.article_id IN (`+in+`) ORDER BY at.article_id, t.name`, ids...)
+		WHERE at.article_id `+inIDs+` ORDER BY at.article_id, t.name`, in)
 	if err != nil {
 		return err
 	}
@@ -376,7 +378,7 @@ func fill(ctx context.Context, q queryer, as []*news.Article) error {
 	rows.Close()
 
 	rows, err = q.QueryContext(ctx, `SELECT `+correctionCols+` FROM corrections
-		WHERE article_id IN (`+in+`) ORDER BY created_at, id`, ids...)
+		WHERE article_id `+inIDs+` ORDER BY created_at, id`, in)
 	if err != nil {
 		return err
 	}
@@ -447,12 +449,12 @@ func articleWhere(f news.ArticleFilter) (string, []any) {
 		args = append(args, f.PublishedFrom.UnixMicro())
 	}
 	if len(f.IDs) > 0 {
-		conds = append(conds, `a.id IN (`+placeholders(len(f.IDs))+`)`)
-		args = append(args, int64Args(f.IDs)...)
+		conds = append(conds, `a.id `+inIDs)
+		args = append(args, jsonIDs(f.IDs))
 	}
 	if len(f.ExcludeIDs) > 0 {
-		conds = append(conds, `a.id NOT IN (`+placeholders(len(f.ExcludeIDs))+`)`)
-		args = append(args, int64Args(f.ExcludeIDs)...)
+		conds = append(conds, `a.id NOT `+inIDs)
+		args = append(args, jsonIDs(f.ExcludeIDs))
 	}
 	if f.TranslationOf != 0 {
 		conds = append(conds, `a.translation_of = ?`)
@@ -490,22 +492,32 @@ func pageBounds(limit, offset int) (int, int) {
 }
 
 // FindArticles returns one page of matching stories and the total.
+//
+// The total costs a count of every match (12 ms for the latest stories of
+// a 100,000-story paper), so it is taken only when needed: not at all with
+// NoTotal (-1 is returned), and not when the page itself shows where the
+// list ends (a short page, or a page past the end that is not the first).
 func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
 	where, args := articleWhere(f)
 	limit, offset := pageBounds(f.Limit, f.Offset)
 	var as []*news.Article
-	var total int
+	total := -1
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+where, args...).Scan(&total); err != nil {
-			return err
-		}
-		if offset >= total {
-			return nil
-		}
+		q := db.cached(tx)
 		var err error
-		as, err = selectArticles(ctx, tx, `SELECT `+articleCols+` FROM articles a WHERE `+where+
+		as, err = selectArticles(ctx, q, `SELECT `+articleCols+` FROM articles a WHERE `+where+
 			` ORDER BY `+orderSQL(f.Order)+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-		return err
+		switch {
+		case err != nil:
+			return err
+		case f.NoTotal:
+		case len(as) > 0 && len(as) < limit, len(as) == 0 && offset == 0:
+			total = offset + len(as)
+		default:
+			// Same snapshot as the page.
+			return q.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+where, args...).Scan(&total)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("find articles: %w", err)
@@ -518,7 +530,7 @@ func (db *DB) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, e
 	var as []*news.Article
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var err error
-		as, err = selectArticles(ctx, tx, `SELECT `+articleCols+` FROM articles a
+		as, err = selectArticles(ctx, db.cached(tx), `SELECT `+articleCols+` FROM articles a
 			WHERE a.status = 'scheduled' AND a.published_at <= ? ORDER BY a.published_at, a.id`, t.UnixMicro())
 		return err
 	})
@@ -566,7 +578,7 @@ func (db *DB) AddCorrection(ctx context.Context, c *news.Correction) error {
 // ListCorrections returns the latest corrections, newest first.
 func (db *DB) ListCorrections(ctx context.Context, limit int) ([]news.Correction, error) {
 	limit, _ = pageBounds(limit, 0)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+correctionCols+` FROM corrections ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := db.stmts.query(ctx, `SELECT `+correctionCols+` FROM corrections ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list corrections: %w", err)
 	}
@@ -617,7 +629,7 @@ func (db *DB) CreateRevision(ctx context.Context, r *news.Revision) error {
 
 // FindRevisions returns a story's revisions, newest first.
 func (db *DB) FindRevisions(ctx context.Context, articleID int64) ([]*news.Revision, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+revisionCols+` FROM revisions WHERE article_id = ? ORDER BY created_at DESC, id DESC`, articleID)
+	rows, err := db.stmts.query(ctx, `SELECT `+revisionCols+` FROM revisions WHERE article_id = ? ORDER BY created_at DESC, id DESC`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("find revisions of %d: %w", articleID, err)
 	}
@@ -635,7 +647,7 @@ func (db *DB) FindRevisions(ctx context.Context, articleID int64) ([]*news.Revis
 
 // FindRevisionByID returns one revision.
 func (db *DB) FindRevisionByID(ctx context.Context, id int64) (*news.Revision, error) {
-	r, err := scanRevision(db.read.QueryRowContext(ctx, `SELECT `+revisionCols+` FROM revisions WHERE id = ?`, id))
+	r, err := scanRevision(db.stmts.queryRow(ctx, `SELECT `+revisionCols+` FROM revisions WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find revision %d: %w", id, translate(err))
 	}

@@ -76,7 +76,7 @@ func updateOne(ctx context.Context, tx *sql.Tx, what string, id int64, query str
 
 // FindSectionByID returns a desk.
 func (db *DB) FindSectionByID(ctx context.Context, id int64) (*news.Section, error) {
-	s, err := scanSection(db.read.QueryRowContext(ctx, `SELECT `+sectionCols+` FROM sections WHERE id = ?`, id))
+	s, err := scanSection(db.stmts.queryRow(ctx, `SELECT `+sectionCols+` FROM sections WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find section %d: %w", id, translate(err))
 	}
@@ -85,7 +85,7 @@ func (db *DB) FindSectionByID(ctx context.Context, id int64) (*news.Section, err
 
 // FindSectionBySlug returns a desk.
 func (db *DB) FindSectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
-	s, err := scanSection(db.read.QueryRowContext(ctx, `SELECT `+sectionCols+` FROM sections WHERE slug = ?`, slug))
+	s, err := scanSection(db.stmts.queryRow(ctx, `SELECT `+sectionCols+` FROM sections WHERE slug = ?`, slug))
 	if err != nil {
 		return nil, fmt.Errorf("find section %q: %w", slug, translate(err))
 	}
@@ -94,7 +94,7 @@ func (db *DB) FindSectionBySlug(ctx context.Context, slug string) (*news.Section
 
 // ListSections returns the desks in navigation order.
 func (db *DB) ListSections(ctx context.Context) ([]*news.Section, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+sectionCols+` FROM sections ORDER BY position, name, id`)
+	rows, err := db.stmts.query(ctx, `SELECT `+sectionCols+` FROM sections ORDER BY position, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list sections: %w", err)
 	}
@@ -165,12 +165,12 @@ func (db *DB) findAuthor(ctx context.Context, what string, where string, arg any
 	var a *news.Author
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var err error
-		a, err = scanAuthor(tx.QueryRowContext(ctx, `SELECT `+authorCols+` FROM authors au WHERE `+where+` ORDER BY au.id LIMIT 1`, arg))
+		a, err = scanAuthor(db.cached(tx).QueryRowContext(ctx, `SELECT `+authorCols+` FROM authors au WHERE `+where+` ORDER BY au.id LIMIT 1`, arg))
 		if err != nil {
 			return err
 		}
 		if a.PhotoID != 0 {
-			photos, err := loadPhotos(ctx, tx, []any{a.PhotoID})
+			photos, err := loadPhotos(ctx, db.cached(tx), []int64{a.PhotoID})
 			if err != nil {
 				return err
 			}
@@ -204,7 +204,7 @@ func (db *DB) FindAuthorByEmail(ctx context.Context, email string) (*news.Author
 
 // ListAuthors returns every byline in masthead order.
 func (db *DB) ListAuthors(ctx context.Context) ([]*news.Author, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+authorCols+` FROM authors au ORDER BY au.position, au.name, au.id`)
+	rows, err := db.stmts.query(ctx, `SELECT `+authorCols+` FROM authors au ORDER BY au.position, au.name, au.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list authors: %w", err)
 	}
@@ -234,7 +234,7 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	// must not take the write lock or move the generation.
 	var id int64
 	var name string
-	err := db.read.QueryRowContext(ctx, `SELECT id, name FROM tags WHERE slug = ?`, t.Slug).Scan(&id, &name)
+	err := db.stmts.queryRow(ctx, `SELECT id, name FROM tags WHERE slug = ?`, t.Slug).Scan(&id, &name)
 	if err == nil {
 		t.ID, t.Name = id, name
 		return nil
@@ -260,7 +260,7 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 // FindTagBySlug returns a tag.
 func (db *DB) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
 	var t news.Tag
-	err := db.read.QueryRowContext(ctx, `SELECT id, slug, name FROM tags WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
+	err := db.stmts.queryRow(ctx, `SELECT id, slug, name FROM tags WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
 	if err != nil {
 		return nil, fmt.Errorf("find tag %q: %w", slug, translate(err))
 	}
@@ -269,7 +269,7 @@ func (db *DB) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error)
 
 // ListTags returns every tag by name.
 func (db *DB) ListTags(ctx context.Context) ([]*news.Tag, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name FROM tags ORDER BY name, id`)
+	rows, err := db.stmts.query(ctx, `SELECT id, slug, name FROM tags ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
@@ -323,8 +323,8 @@ func parseWidths(s string) []int {
 	return out
 }
 
-func loadPhotos(ctx context.Context, q queryer, ids []any) (map[int64]*news.Photo, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+func loadPhotos(ctx context.Context, q queryer, ids []int64) (map[int64]*news.Photo, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id `+inIDs, jsonIDs(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +379,7 @@ func (db *DB) UpdatePhoto(ctx context.Context, p *news.Photo) error {
 
 // FindPhotoByID returns an image.
 func (db *DB) FindPhotoByID(ctx context.Context, id int64) (*news.Photo, error) {
-	p, err := scanPhoto(db.read.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id = ?`, id))
+	p, err := scanPhoto(db.stmts.queryRow(ctx, `SELECT `+photoCols+` FROM photos WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find photo %d: %w", id, translate(err))
 	}

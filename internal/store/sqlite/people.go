@@ -81,7 +81,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *news.User) error {
 
 // FindUserByID returns an account.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*news.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(db.stmts.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find user %d: %w", id, translate(err))
 	}
@@ -90,7 +90,7 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*news.User, error) {
 
 // FindUserByEmail returns an account, ignoring the e-mail's case.
 func (db *DB) FindUserByEmail(ctx context.Context, email string) (*news.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE email_key = ?`, emailKey(email)))
+	u, err := scanUser(db.stmts.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE email_key = ?`, emailKey(email)))
 	if err != nil {
 		// The address is not repeated: it may be what someone typed at sign-in.
 		return nil, fmt.Errorf("find user by e-mail: %w", translate(err))
@@ -100,7 +100,7 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*news.User, er
 
 // ListUsers returns every account.
 func (db *DB) ListUsers(ctx context.Context) ([]*news.User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY name, id`)
+	rows, err := db.stmts.query(ctx, `SELECT `+userCols+` FROM users ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -152,7 +152,7 @@ func (db *DB) CreateSession(ctx context.Context, s *news.Session) error {
 
 // FindSession returns a session by id, expired or not (the caller checks).
 func (db *DB) FindSession(ctx context.Context, id string) (*news.Session, error) {
-	s, err := scanSession(db.read.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	s, err := scanSession(db.stmts.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find session: %w", translate(err))
 	}
@@ -192,7 +192,7 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 
 // ListSessions returns a user's sessions, newest first.
 func (db *DB) ListSessions(ctx context.Context, userID int64) ([]*news.Session, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id`, userID)
+	rows, err := db.stmts.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -245,7 +245,7 @@ func (db *DB) AddAudit(ctx context.Context, e *news.AuditEntry) error {
 // ListAudit returns the latest entries, newest first.
 func (db *DB) ListAudit(ctx context.Context, limit int) ([]*news.AuditEntry, error) {
 	limit, _ = pageBounds(limit, 0)
-	rows, err := db.read.QueryContext(ctx, `SELECT id, user_id, action, article_id, detail, created_at FROM audit
+	rows, err := db.stmts.query(ctx, `SELECT id, user_id, action, article_id, detail, created_at FROM audit
 		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
@@ -269,7 +269,7 @@ func (db *DB) ListAudit(ctx context.Context, limit int) ([]*news.AuditEntry, err
 // GetSetting returns a setting or ErrNotFound.
 func (db *DB) GetSetting(ctx context.Context, key string) (string, error) {
 	var v string
-	if err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+	if err := db.stmts.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
 		return "", fmt.Errorf("get setting %q: %w", key, translate(err))
 	}
 	return v, nil

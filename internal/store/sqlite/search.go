@@ -190,11 +190,11 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			return nil
 		}
 		ms = ms[offset:min(len(ms), offset+limit)]
-		ids := make([]any, len(ms))
+		ids := make([]int64, len(ms))
 		for i, m := range ms {
 			ids[i] = m.id
 		}
-		as, err := selectArticles(ctx, tx, `SELECT `+articleCols+` FROM articles a WHERE a.id IN (`+placeholders(len(ids))+`)`, ids...)
+		as, err := selectArticles(ctx, db.cached(tx), `SELECT `+articleCols+` FROM articles a WHERE a.id `+inIDs, jsonIDs(ids))
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,8 @@ type DB struct {
 	now func() time.Time
 	// searchWindow overrides SearchWindow in tests.
 	searchWindow int
+	// stmts keeps the read pool's statements prepared.
+	stmts *stmtCache
 }
 
 var _ news.Store = (*DB)(nil)
@@ -109,6 +111,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.read = r
+	db.stmts = newStmtCache(r)
 	if err := r.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -184,6 +187,9 @@ func (db *DB) Close() error {
 	if _, err := db.write.Exec(`PRAGMA optimize`); err != nil {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
 	}
+	if db.stmts != nil {
+		errs = append(errs, db.stmts.close())
+	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
@@ -194,7 +200,7 @@ func (db *DB) Close() error {
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+	return db.stmts.queryRow(ctx, `SELECT 1`).Scan(&one)
 }
 
 // tx runs fn in a write transaction. When visible is set the generation is
@@ -235,7 +241,7 @@ func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // process using the file.
 func (db *DB) Generation(ctx context.Context) (int64, error) {
 	var g int64
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g)
+	err := db.stmts.queryRow(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g)
 	if err != nil {
 		return 0, fmt.Errorf("generation: %w", translate(err))
 	}
@@ -292,12 +298,4 @@ func placeholders(n int) string {
 		return "NULL"
 	}
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }

@@ -62,7 +62,8 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 		// the (article_id, hour) index instead, which would read every
 		// hour ever counted. Then keep the stories readers may see,
 		// checked in the covering index, never the wide story rows.
-		rows, err := tx.QueryContext(ctx, `SELECT v.article_id, v.n
+		q := db.cached(tx)
+		rows, err := q.QueryContext(ctx, `SELECT v.article_id, v.n
 			FROM (SELECT article_id, sum(count) AS n FROM article_views WHERE hour >= ? GROUP BY +article_id) v
 			CROSS JOIN articles a INDEXED BY articles_card ON a.id = v.article_id
 			WHERE `+where+`
@@ -71,7 +72,7 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 		if err != nil {
 			return err
 		}
-		var ids []any
+		var ids []int64
 		views := map[int64]int64{}
 		for rows.Next() {
 			var id, n int64
@@ -89,7 +90,7 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 		if len(ids) == 0 {
 			return nil
 		}
-		as, err := selectArticles(ctx, tx, `SELECT `+articleCols+` FROM articles a WHERE a.id IN (`+placeholders(len(ids))+`)`, ids...)
+		as, err := selectArticles(ctx, q, `SELECT `+articleCols+` FROM articles a WHERE a.id `+inIDs, jsonIDs(ids))
 		if err != nil {
 			return err
 		}
@@ -98,7 +99,7 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 			byID[a.ID] = a
 		}
 		for _, id := range ids {
-			if a := byID[id.(int64)]; a != nil {
+			if a := byID[id]; a != nil {
 				out = append(out, news.TopEntry{Article: a, Views: views[a.ID]})
 			}
 		}
@@ -116,7 +117,7 @@ func (db *DB) ArticleViews(ctx context.Context, articleID int64, since time.Time
 	if !since.IsZero() {
 		s = since.UnixMicro()
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT hour, count FROM article_views WHERE article_id = ? AND hour >= ? ORDER BY hour`, articleID, s)
+	rows, err := db.stmts.query(ctx, `SELECT hour, count FROM article_views WHERE article_id = ? AND hour >= ? ORDER BY hour`, articleID, s)
 	if err != nil {
 		return nil, fmt.Errorf("article views %d: %w", articleID, err)
 	}
