@@ -9,10 +9,13 @@
 
   // Text size: five steps, -2..+2, stored in localStorage.
   function setSize(v, save) {
-    root.setAttribute("data-size", v);
+    // Setting the same value again would still invalidate the whole
+    // page's style; the head script has already applied the saved size.
+    if (root.getAttribute("data-size") !== v) { root.setAttribute("data-size", v); }
     var bs = doc.querySelectorAll("[data-size-set]");
     for (var i = 0; i < bs.length; i++) {
-      bs[i].setAttribute("aria-pressed", bs[i].getAttribute("data-size-set") === v ? "true" : "false");
+      var pressed = bs[i].getAttribute("data-size-set") === v ? "true" : "false";
+      if (bs[i].getAttribute("aria-pressed") !== pressed) { bs[i].setAttribute("aria-pressed", pressed); }
     }
     if (save) { try { localStorage.setItem(KEY, v); } catch (e) { /* private mode: session only */ } }
   }
@@ -120,12 +123,20 @@
   var top = doc.querySelector(".to-top");
   if (top) {
     var shown = false;
-    var onScroll = function () {
-      var want = window.scrollY > 600;
+    var show = function (want) {
       if (want !== shown) { shown = want; top.classList.toggle("show", want); }
     };
-    window.addEventListener("scroll", onScroll, { passive: true });
-    onScroll();
+    // Reading scrollY at start-up forces a synchronous layout of the whole
+    // page inside this script's task (the long task Lighthouse blames on
+    // us); an observer of the header learns the same thing off the main
+    // path. Scroll events stay as the fallback for old browsers.
+    var header = doc.getElementById("top");
+    if (window.IntersectionObserver && header) {
+      new IntersectionObserver(function (es) { show(!es[es.length - 1].isIntersecting); },
+        { rootMargin: "400px 0px 0px 0px" }).observe(header);
+    } else {
+      window.addEventListener("scroll", function () { show(window.scrollY > 600); }, { passive: true });
+    }
     top.addEventListener("click", function (e) {
       e.preventDefault();
       var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
