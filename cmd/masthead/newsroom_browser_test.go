@@ -230,14 +230,16 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 	t.Logf("whole flow in %v", time.Since(start).Round(time.Millisecond))
 }
 
-// until polls a JavaScript condition across page loads: a form's
-// navigation destroys the page being polled, which chromedp.Poll reports
-// as an error, so errors here only mean "not yet".
+// until polls a JavaScript condition on a loaded page, across page loads:
+// a form's navigation destroys the page being polled, which chromedp.Poll
+// reports as an error, so errors here only mean "not yet".
 func until(cond string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		deadline := time.Now().Add(20 * time.Second)
 		for {
-			ok, err := chromedp.Evaluate[bool](cond)(ctx, t)
+			// The new page's address is there before its body: wait for
+			// the whole document.
+			ok, err := chromedp.Evaluate[bool](`document.readyState === "complete" && (`+cond+`)`)(ctx, t)
 			if err == nil && ok {
 				return chromedp.Void{}, nil
 			}
