@@ -42,7 +42,20 @@ func TestSearchWindow(t *testing.T) {
 		}
 		byHour[h] = st.ID
 	}
-	now := t0.Add(24 * time.Hour)
+	// Newer stories without the word: the first cutoff (see
+	// searchWindowIDs) falls among them and finds too few matches, so
+	// the search must look further back. They have a word of their own,
+	// whose newest three are found within the first cutoff.
+	var rain []int64
+	for i := 0; i < 14; i++ {
+		st := &news.Article{Slug: fmt.Sprintf("w%d", i), Headline: "Weather", Status: news.StatusPublished,
+			SectionID: a.ID, PublishedAt: t0.Add(time.Duration(10+i) * time.Hour), BodyHTML: "<p>Rain.</p>"}
+		if err := db.CreateArticle(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		rain = append(rain, st.ID)
+	}
+	now := t0.Add(48 * time.Hour)
 	ids := func(hits []news.SearchHit) []int64 {
 		var out []int64
 		for _, h := range hits {
@@ -57,6 +70,10 @@ func TestSearchWindow(t *testing.T) {
 	}
 	if got, want := fmt.Sprint(ids(hits)), fmt.Sprint([]int64{byHour[5], byHour[4], byHour[3]}); total != 3 || got != want {
 		t.Errorf("window of 3, newest: total %d, hits %v; want 3, %v", total, got, want)
+	}
+	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "rain", PublicAt: now, Order: "newest"})
+	if got, want := fmt.Sprint(ids(hits)), fmt.Sprint([]int64{rain[13], rain[12], rain[11]}); err != nil || total != 3 || got != want {
+		t.Errorf("window of 3, newest rain: total %d, hits %v (%v); want 3, %v", total, got, err, want)
 	}
 	// Relevance ranks within the window: the headline match first.
 	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now})
