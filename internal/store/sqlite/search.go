@@ -194,7 +194,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		for i, m := range ms {
 			ids[i] = m.id
 		}
-		as, err := selectArticles(ctx, db.cached(tx), `SELECT `+articleCols+` FROM articles a WHERE a.id `+inIDs, jsonIDs(ids))
+		as, err := selectArticles(ctx, db.cached(tx), articleSelect+` WHERE a.id `+inIDs, jsonIDs(ids))
 		if err != nil {
 			return err
 		}

@@ -90,7 +90,7 @@ func (db *DB) TopArticles(ctx context.Context, f news.TopFilter) ([]news.TopEntr
 		if len(ids) == 0 {
 			return nil
 		}
-		as, err := selectArticles(ctx, q, `SELECT `+articleCols+` FROM articles a WHERE a.id `+inIDs, jsonIDs(ids))
+		as, err := selectArticles(ctx, q, articleSelect+` WHERE a.id `+inIDs, jsonIDs(ids))
 		if err != nil {
 			return err
 		}
