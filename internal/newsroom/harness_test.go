@@ -28,7 +28,7 @@ var roles = []news.Role{news.RoleContributor, news.RoleReporter, news.RoleEditor
 // harness is a newsroom over a real SQLite file, with one signed-in user
 // per role (real sessions in the store) and a fixed clock.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    news.Store
 	clock *news.FixedClock
@@ -42,7 +42,7 @@ type harness struct {
 	other *news.User
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -212,3 +212,52 @@ func section(body, marker string) string {
 	}
 	return body
 }
+
+// BenchmarkStoryList is the story list page (50 rows) on a paper with 500
+// stories read in the last day: the one ranking query against the same
+// page with every row's count missing from it (the long tail, per row).
+func BenchmarkStoryList(b *testing.B) {
+	h := newHarness(b)
+	var vc []news.ViewCount
+	for i := range 500 {
+		x := &news.Article{Headline: fmt.Sprintf("Story %d", i), Slug: fmt.Sprintf("story-%d", i), Status: news.StatusPublished,
+			PublishedAt: t0.Add(-time.Hour), UpdatedAt: t0.Add(time.Duration(i) * time.Second), Lang: "en",
+			BodyHTML: strings.Repeat("<p>A paragraph of a story of ordinary length.</p>", 40)}
+		if err := h.st.CreateArticle(h.ctx, x); err != nil {
+			b.Fatal(err)
+		}
+		for hr := range 24 {
+			vc = append(vc, news.ViewCount{ArticleID: x.ID, Hour: t0.Add(-time.Duration(hr) * time.Hour), Count: int64(i + 1)})
+		}
+	}
+	if err := h.st.AddViews(h.ctx, vc); err != nil {
+		b.Fatal(err)
+	}
+	h.clock.Set(t0.Add(30 * time.Minute))
+	for _, c := range []struct {
+		name  string
+		order string // the newest stories are the most read, or the least
+	}{{"newest-most-read", ""}, {"long-tail", "tail"}} {
+		b.Run(c.name, func(b *testing.B) {
+			if c.order == "tail" {
+				// Reverse: the newest-updated are now the least read.
+				for i := range 500 {
+					a, err := h.st.FindArticleByID(h.ctx, int64(i+1))
+					if err != nil {
+						continue
+					}
+					a.UpdatedAt = t0.Add(-time.Duration(i) * time.Second)
+					if err := h.st.UpdateArticle(h.ctx, a); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			for b.Loop() {
+				res, _ := h.do(news.RoleEditor, "GET", "/newsroom/stories", nil)
+				if res.StatusCode != http.StatusOK {
+					b.Fatal(res.Status)
+				}
+			}
+		})
+	}
+}
