@@ -214,7 +214,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		// with an index walk). The planner prices @@ as cheap and takes
 		// those roads, so they are ruled out; custom plans let it see the
 		// words and the cutoff rather than guess.
-		for _, set := range []string{"enable_seqscan = off", "enable_indexscan = off", "plan_cache_mode = force_custom_plan"} {
+		for _, set := range []string{"enable_seqscan = off", "plan_cache_mode = force_custom_plan"} {
 			if _, err := tx.Exec(ctx, "SET LOCAL "+set); err != nil {
 				return err
 			}
@@ -272,10 +272,18 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // a few extra index scans, which for them are small.
 func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window int) ([]int64, error) {
 	for back := 4 * window; ; back *= 8 {
+		// The cutoff is a walk down the published_at index (the table
+		// itself may not be all-visible yet); the window is not.
+		if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = on"); err != nil {
+			return nil, err
+		}
 		var cutoff *time.Time
 		err := tx.QueryRow(ctx, `SELECT published_at FROM articles WHERE published_at IS NOT NULL
 			ORDER BY published_at DESC NULLS LAST, id DESC OFFSET $1 LIMIT 1`, back).Scan(&cutoff)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
 			return nil, err
 		}
 		cw := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
