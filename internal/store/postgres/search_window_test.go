@@ -83,6 +83,13 @@ func TestSearchWindow(t *testing.T) {
 	if got, want := fmt.Sprint(ids(hits)), fmt.Sprint([]int64{byHour[3], byHour[5], byHour[4]}); total != 3 || got != want {
 		t.Errorf("window of 3, relevance: total %d, hits %v; want 3, %v", total, got, want)
 	}
+	// Page by page, the same order (the first page ranks its tier only).
+	for i, want := range []int64{byHour[3], byHour[5], byHour[4]} {
+		hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, Limit: 1, Offset: i})
+		if err != nil || total != 3 || len(hits) != 1 || hits[0].Article.ID != want {
+			t.Errorf("relevance page %d: total %d, hits %v (%v); want 3, [%d]", i, total, ids(hits), err, want)
+		}
+	}
 	// Paging past the end reports the window's total.
 	hits, total, err = db.SearchArticles(ctx, news.SearchQuery{Text: "missile", PublicAt: now, Offset: 10})
 	if err != nil || len(hits) != 0 || total != 3 {
