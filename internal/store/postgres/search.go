@@ -230,13 +230,22 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		// with an index walk). The planner prices @@ as cheap and takes
 		// those roads, so they are ruled out; custom plans let it see the
 		// words and the cutoff rather than guess.
-		for _, set := range []string{"enable_seqscan = off", "plan_cache_mode = force_custom_plan"} {
+		for _, set := range []string{"enable_seqscan = off", "enable_indexscan = off", "plan_cache_mode = force_custom_plan"} {
 			if _, err := tx.Exec(ctx, "SET LOCAL "+set); err != nil {
 				return err
 			}
 		}
 		var err error
-		if ids, err = db.searchWindowIDs(ctx, tx, w, window); err != nil {
+		// A CJK word of three or more characters is a phrase of bigrams,
+		// which the planner guesses to be very rare (2 stories for one in
+		// 2,282): it would not narrow by the cutoff, and each try would
+		// recheck every candidate's vector. Phrases go straight to the
+		// whole archive, once.
+		phrases := false
+		for _, t := range terms {
+			phrases = phrases || (t.CJK && len(t.Tokens) > 1)
+		}
+		if ids, err = db.searchWindowIDs(ctx, tx, w, window, !phrases); err != nil {
 			return err
 		}
 		if len(ids) == 0 || offset >= len(ids) {
@@ -288,22 +297,15 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // measured 1,800 pages instead of 20,000). When fewer than `window` pass,
 // older stories could belong in the window, so it tries again from a
 // cutoff eight times further back, and at last with none. Rare words pay
-// a few extra index scans, which for them are small.
-func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window int) ([]int64, error) {
+// a few extra index scans, which for them are small. Without narrow, it
+// asks for the whole archive at once.
+func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window int, narrow bool) ([]int64, error) {
 	for back := 4 * window; ; back *= 8 {
-		// The cutoff is a walk down the published_at index (the table
-		// itself may not be all-visible yet); the window is not.
-		if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = on"); err != nil {
-			return nil, err
-		}
 		var cutoff *time.Time
-		err := tx.QueryRow(ctx, `SELECT published_at FROM articles WHERE published_at IS NOT NULL
-			ORDER BY published_at DESC NULLS LAST, id DESC OFFSET $1 LIMIT 1`, back).Scan(&cutoff)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return nil, err
-		}
-		if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
-			return nil, err
+		if narrow {
+			if err := cutoffAt(ctx, tx, back, &cutoff); err != nil {
+				return nil, err
+			}
 		}
 		cw := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 		if cutoff != nil {
@@ -322,6 +324,23 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window in
 			return ids, nil
 		}
 	}
+}
+
+// cutoffAt sets *cutoff to the publication time of the back-th newest
+// story, nil when there are not that many. It walks the published_at index
+// (index scans are off for the rest of a search; the table may not be
+// all-visible yet, which rules out a cheaper index-only plan).
+func cutoffAt(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) error {
+	if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = on"); err != nil {
+		return err
+	}
+	err := tx.QueryRow(ctx, `SELECT published_at FROM articles WHERE published_at IS NOT NULL
+		ORDER BY published_at DESC NULLS LAST, id DESC OFFSET $1 LIMIT 1`, back).Scan(cutoff)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	_, err = tx.Exec(ctx, "SET LOCAL enable_indexscan = off")
+	return err
 }
 
 // extraRow scans an article row followed by more columns.
