@@ -84,8 +84,9 @@ func searchColumnsSQL(n int) string {
 // plainto_tsquery('english') (stemmed, stop words dropped, no syntax), each
 // CJK word as the phrase of its bigrams in 'simple' (a single character as
 // a prefix). Every word must match. ok is false when nothing is left to
-// search for.
-func tsquery(w *where, terms []textsearch.Term) (expr string, ok bool) {
+// search for. loose asks for the CJK bigrams anywhere (AND, not a phrase):
+// a superset the GIN index answers without reading any story's vector.
+func tsquery(w *where, terms []textsearch.Term, loose bool) (expr string, ok bool) {
 	var latin []string
 	var cjk []string
 	for _, t := range terms {
@@ -100,7 +101,11 @@ func tsquery(w *where, terms []textsearch.Term) (expr string, ok bool) {
 				toks[i] += ":*"
 			}
 		}
-		cjk = append(cjk, "("+strings.Join(toks, " <-> ")+")")
+		op := " <-> "
+		if loose {
+			op = " & "
+		}
+		cjk = append(cjk, "("+strings.Join(toks, op)+")")
 	}
 	var parts []string
 	if len(latin) > 0 {
@@ -140,7 +145,17 @@ const SearchWindow = 1000
 func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.SearchHit, int, error) {
 	terms := textsearch.Terms(q.Text)
 	var w where
-	tq, ok := tsquery(&w, terms)
+	// A CJK word of three or more characters is a phrase of bigrams. The
+	// GIN index cannot check a phrase (it has no positions), so every
+	// candidate's whole vector is read to recheck it: 270 ms for a word in
+	// 2,282 stories. Phrases are found loosely first (the bigrams anywhere,
+	// which the index answers alone) and checked as phrases only newest
+	// first until the window is full (see searchWindowIDs).
+	phrases := false
+	for _, t := range terms {
+		phrases = phrases || (t.CJK && len(t.Tokens) > 1)
+	}
+	tq, ok := tsquery(&w, terms, phrases)
 	if !ok {
 		return nil, 0, nil
 	}
@@ -162,6 +177,12 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	// The query is written out, not taken from a CTE, so that the planner
 	// sees its words and estimates how many stories have them.
 	w.add("a.search @@ (" + tq + ")")
+	strict := ""
+	if phrases {
+		// Its parameters come after the filters'; it is used only in the
+		// window's outer query.
+		strict, _ = tsquery(&w, terms, false)
+	}
 	window := db.searchWindow
 	if window <= 0 {
 		window = SearchWindow
@@ -181,7 +202,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	const rankSQL = `(CASE WHEN a.search_head @@ q.q THEN 2 ELSE 0 END) +
 		(CASE WHEN a.search_deck @@ q.q THEN 1 ELSE 0 END) + ts_rank(a.search, q.q, 32)`
 	var pw where
-	ptq, _ := tsquery(&pw, terms)
+	ptq, _ := tsquery(&pw, terms, false)
 	idsArg := pw.arg(nil) // the window's ids, set below
 	var pageSQL string
 	newest := false
@@ -236,16 +257,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			}
 		}
 		var err error
-		// A CJK word of three or more characters is a phrase of bigrams,
-		// which the planner guesses to be very rare (2 stories for one in
-		// 2,282): it would not narrow by the cutoff, and each try would
-		// recheck every candidate's vector. Phrases go straight to the
-		// whole archive, once.
-		phrases := false
-		for _, t := range terms {
-			phrases = phrases || (t.CJK && len(t.Tokens) > 1)
-		}
-		if ids, err = db.searchWindowIDs(ctx, tx, w, window, !phrases); err != nil {
+		if ids, err = db.searchWindowIDs(ctx, tx, w, window, strict); err != nil {
 			return err
 		}
 		if len(ids) == 0 || offset >= len(ids) {
@@ -299,8 +311,15 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // the cutoff. Rarer words pay a second, small index scan. (A middle try,
 // 32·window back, cost more than it saved: walking 32,000 index entries
 // to find its cutoff took 5 ms, more than most three-word searches.)
-// Without narrow, it asks for the whole archive at once.
-func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window int, narrow bool) ([]int64, error) {
+//
+// With strict (the phrase query, for a search with CJK phrases; w then
+// matches loosely) there is no cutoff: the planner guesses phrases to be
+// very rare (2 stories for one in 2,282) and would not narrow by it. The
+// loose matches are sorted newest first and each is checked against the
+// phrase until the window is full, so at most a window's worth and the
+// misses among them have their vectors read.
+func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window int, strict string) ([]int64, error) {
+	narrow := strict == ""
 	for try := 0; ; try++ {
 		var cutoff *time.Time
 		if narrow && try == 0 {
@@ -312,8 +331,20 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window in
 		if cutoff != nil {
 			cw.add("a.published_at >= " + cw.arg(*cutoff))
 		}
-		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT a.id FROM articles a WHERE %s
-			ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %d`, cw.sql(), window), cw.args...)
+		sql := fmt.Sprintf(`SELECT a.id FROM articles a WHERE %s
+			ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %d`, cw.sql(), window)
+		if strict != "" {
+			// ts_match_vq is @@ spelled so that the planner does not take
+			// it to the index; OFFSET 0 keeps the loose matches' sort
+			// apart, so the join walks them in order and stops early.
+			sql = fmt.Sprintf(`SELECT c.id FROM (
+					SELECT a.id, a.published_at FROM articles a WHERE %s
+					ORDER BY a.published_at DESC NULLS LAST, a.id DESC OFFSET 0
+				) c JOIN articles a ON a.id = c.id
+				WHERE ts_match_vq(a.search, %s)
+				ORDER BY c.published_at DESC NULLS LAST, c.id DESC LIMIT %d`, cw.sql(), strict, window)
+		}
+		rows, err := tx.Query(ctx, sql, cw.args...)
 		if err != nil {
 			return nil, err
 		}

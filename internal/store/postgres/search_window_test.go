@@ -122,3 +122,31 @@ func TestSearchWindow(t *testing.T) {
 		t.Errorf("after unpublishing the newest three: total %d, hits %v (%v); want 3, %v", total, got, err, want)
 	}
 }
+
+// A CJK word of three or more characters is found loosely (its bigrams
+// anywhere) and then checked as a phrase: a story with the bigrams apart
+// is not a match, and does not take a place in the window.
+func TestSearchPhraseChecked(t *testing.T) {
+	ctx := context.Background()
+	db := openURL(t, freshSchema(t))
+	db.searchWindow = 1
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(slug, body string, h int) int64 {
+		st := &news.Article{Slug: slug, Headline: "기사", Status: news.StatusPublished,
+			PublishedAt: t0.Add(time.Duration(h) * time.Hour), BodyHTML: "<p>" + body + "</p>"}
+		if err := db.CreateArticle(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		return st.ID
+	}
+	phrase := mk("phrase", "북한이 미사일을 쐈다.", 0)
+	mk("apart", "미사를 드렸다. 사일 뒤에.", 1) // 미사 and 사일, newer, not 미사일
+	hits, total, err := db.SearchArticles(ctx, news.SearchQuery{Text: "미사일", PublicAt: t0.Add(time.Hour * 24)})
+	if err != nil || total != 1 || len(hits) != 1 || hits[0].Article.ID != phrase {
+		var got []int64
+		for _, h := range hits {
+			got = append(got, h.Article.ID)
+		}
+		t.Errorf("미사일 with a window of 1: total %d, hits %v (%v); want 1, [%d]", total, got, err, phrase)
+	}
+}
