@@ -178,11 +178,17 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	// sees its words and estimates how many stories have them.
 	w.add("a.search @@ (" + tq + ")")
 	strict := ""
+	exact := tq // the words as the reader means them, for the tiers
 	if phrases {
 		// Its parameters come after the filters'; it is used only in the
 		// window's outer query.
 		strict, _ = tsquery(&w, terms, false)
+		exact = strict
 	}
+	// The tier (2 headline, 1 deck) comes from the small per-field
+	// vectors, stored in the row: the window's statement reads it for
+	// free while it has the row in hand.
+	tier := "(CASE WHEN a.search_head @@ (" + exact + ") THEN 2 ELSE 0 END) + (CASE WHEN a.search_deck @@ (" + exact + ") THEN 1 ELSE 0 END)"
 	window := db.searchWindow
 	if window <= 0 {
 		window = SearchWindow
@@ -191,40 +197,39 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	limit := pageLimit(q.Limit)
 
 	// The page: rank the window's stories, keep one page, read its
-	// stories. The tier (2 headline, 1 deck) comes from the small
-	// per-field vectors, stored in the row; ts_rank (normalised to
-	// [0, 1), so it never lifts a story into a higher tier) orders within
-	// a tier but must unpack the story's whole TOASTed vector: 36 ms for
-	// a window of 1,000. So it is computed only from the lowest tier the
-	// page can reach on: the tier of the (offset+limit)-th story in tier
-	// order. Stories below it cannot outrank the stories at or above it,
-	// of which there are enough to fill the page.
+	// stories. ts_rank (normalised to [0, 1), so it never lifts a story
+	// into a higher tier) orders within a tier but must unpack the story's
+	// whole TOASTed vector: 36 ms for a window of 1,000. So only the
+	// stories from the lowest tier the page can reach are ranked: that of
+	// the (offset+limit)-th story in tier order (floor). Stories below it
+	// cannot outrank those at or above it, of which there are enough to
+	// fill the page. The window's order (pos) is newest first, the order
+	// within equal ranks.
 	const rankSQL = `(CASE WHEN a.search_head @@ q.q THEN 2 ELSE 0 END) +
 		(CASE WHEN a.search_deck @@ q.q THEN 1 ELSE 0 END) + ts_rank(a.search, q.q, 32)`
 	var pw where
 	ptq, _ := tsquery(&pw, terms, false)
-	idsArg := pw.arg(nil) // the window's ids, set below
+	// The window's ids, its tiers and the floor are set below.
+	idsAt := len(pw.args)
+	idsArg := pw.arg(nil)
 	var pageSQL string
 	newest := false
 	switch q.Order {
 	case "", "relevance":
+		tiersArg, floorArg := pw.arg(nil), pw.arg(nil)
 		pageSQL = `WITH q AS (SELECT ` + ptq + ` AS q),
-		t AS MATERIALIZED (
-			SELECT a.id, a.published_at,
-				(CASE WHEN a.search_head @@ q.q THEN 2 ELSE 0 END) + (CASE WHEN a.search_deck @@ q.q THEN 1 ELSE 0 END) AS tier
-			FROM articles a, q
-			WHERE a.id = ANY(` + idsArg + `::bigint[])
+		t AS (
+			SELECT * FROM unnest(` + idsArg + `::bigint[], ` + tiersArg + `::int[]) WITH ORDINALITY AS t(id, tier, pos)
+			WHERE t.tier >= ` + floorArg + `::int
 		),
-		floor AS (SELECT coalesce((SELECT tier FROM t ORDER BY tier DESC ` + fmt.Sprintf("OFFSET %d LIMIT 1", offset+limit-1) + `), 0) AS tier),
 		page AS (
-			SELECT t.id, t.published_at,
-				t.tier + CASE WHEN t.tier >= floor.tier THEN ts_rank(a.search, q.q, 32) ELSE 0 END AS rank
-			FROM t JOIN articles a ON a.id = t.id, q, floor
-			ORDER BY rank DESC, t.published_at DESC NULLS LAST, t.id DESC` + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
+			SELECT t.id, t.pos, t.tier + ts_rank(a.search, q.q, 32) AS rank
+			FROM t JOIN articles a ON a.id = t.id, q
+			ORDER BY rank DESC, t.pos` + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
 		)
-		SELECT ` + articleColumns + `, a.body_text, ` + rankSQL + ` AS rank
-		FROM page JOIN articles a ON a.id = page.id, q
-		ORDER BY page.rank DESC, page.published_at DESC NULLS LAST, page.id DESC`
+		SELECT ` + articleColumns + `, a.body_text, page.rank
+		FROM page JOIN articles a ON a.id = page.id
+		ORDER BY page.rank DESC, page.pos`
 	case "newest":
 		// The window is already in this order: the page is a slice of it.
 		newest = true
@@ -238,9 +243,10 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	}
 
 	var (
-		hits []news.SearchHit
-		list []*news.Article
-		ids  []int64
+		hits  []news.SearchHit
+		list  []*news.Article
+		ids   []int64
+		tiers []int32
 	)
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// Finding the window, the GIN index must give the matches and a
@@ -257,16 +263,23 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			}
 		}
 		var err error
-		if ids, err = db.searchWindowIDs(ctx, tx, w, window, strict); err != nil {
+		if ids, tiers, err = db.searchWindowIDs(ctx, tx, w, tier, window, strict); err != nil {
 			return err
 		}
 		if len(ids) == 0 || offset >= len(ids) {
 			return nil
 		}
+		floor := int32(0)
+		if need := offset + limit; len(tiers) >= need {
+			sorted := slices.Clone(tiers)
+			slices.Sort(sorted)
+			floor = sorted[len(sorted)-need]
+		}
 		args := slices.Clone(pw.args)
-		args[len(args)-1] = ids
 		if newest {
-			args[len(args)-1] = ids[offset:min(len(ids), offset+limit)]
+			args[idsAt] = ids[offset:min(len(ids), offset+limit)]
+		} else {
+			args[idsAt], args[idsAt+1], args[idsAt+2] = ids, tiers, floor
 		}
 		rows, err := tx.Query(ctx, pageSQL, args...)
 		if err != nil {
@@ -318,42 +331,53 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // loose matches are sorted newest first and each is checked against the
 // phrase until the window is full, so at most a window's worth and the
 // misses among them have their vectors read.
-func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, window int, strict string) ([]int64, error) {
+//
+// It returns each story's tier too (tier is its SQL over a).
+func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, tier string, window int, strict string) ([]int64, []int32, error) {
 	narrow := strict == ""
 	for try := 0; ; try++ {
 		var cutoff *time.Time
 		if narrow && try == 0 {
 			if err := cutoffAt(ctx, tx, 4*window, &cutoff); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		cw := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 		if cutoff != nil {
 			cw.add("a.published_at >= " + cw.arg(*cutoff))
 		}
-		sql := fmt.Sprintf(`SELECT a.id FROM articles a WHERE %s
-			ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %d`, cw.sql(), window)
+		sql := fmt.Sprintf(`SELECT a.id, %s FROM articles a WHERE %s
+			ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %d`, tier, cw.sql(), window)
 		if strict != "" {
 			// ts_match_vq is @@ spelled so that the planner does not take
 			// it to the index; OFFSET 0 keeps the loose matches' sort
 			// apart, so the join walks them in order and stops early.
-			sql = fmt.Sprintf(`SELECT c.id FROM (
+			sql = fmt.Sprintf(`SELECT c.id, %s FROM (
 					SELECT a.id, a.published_at FROM articles a WHERE %s
 					ORDER BY a.published_at DESC NULLS LAST, a.id DESC OFFSET 0
 				) c JOIN articles a ON a.id = c.id
 				WHERE ts_match_vq(a.search, %s)
-				ORDER BY c.published_at DESC NULLS LAST, c.id DESC LIMIT %d`, cw.sql(), strict, window)
+				ORDER BY c.published_at DESC NULLS LAST, c.id DESC LIMIT %d`, tier, cw.sql(), strict, window)
 		}
 		rows, err := tx.Query(ctx, sql, cw.args...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		var (
+			ids   []int64
+			tiers []int32
+			id    int64
+			t     int32
+		)
+		_, err = pgx.ForEachRow(rows, []any{&id, &t}, func() error {
+			ids, tiers = append(ids, id), append(tiers, t)
+			return nil
+		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if cutoff == nil || len(ids) >= window {
-			return ids, nil
+			return ids, tiers, nil
 		}
 	}
 }
