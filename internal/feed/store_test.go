@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/pagecache"
 	"masthead/internal/store/sqlite"
@@ -168,7 +169,7 @@ func TestServeAllFeeds(t *testing.T) {
 			if got := rec.Header().Get("Content-Type"); got != ct {
 				t.Errorf("%s: Content-Type %q", path, got)
 			}
-			if rec.Header().Get("ETag") == "" || rec.Header().Get("ETag") != etag(rec.Body.Bytes()) {
+			if rec.Header().Get("ETag") == "" || rec.Header().Get("ETag") != httpx.ETag(rec.Body.Bytes()) {
 				t.Errorf("%s: ETag %q", path, rec.Header().Get("ETag"))
 			}
 			body := rec.Body.String()

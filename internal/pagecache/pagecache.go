@@ -24,8 +24,6 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,6 +35,8 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"masthead/internal/httpx"
 )
 
 // Entry is one cached response.
@@ -394,8 +394,7 @@ func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 	h.Set("Surrogate-Key", strings.Join(keys, " "))
 	h.Set("Cache-Tag", strings.Join(keys, ","))
 	e := &Entry{Status: rec.status, Header: h, Body: body, key: key}
-	sum := sha256.Sum256(body)
-	e.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	e.ETag = httpx.ETag(body)
 	if lm, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
 		e.LastModified = lm
 	}
