@@ -2,22 +2,17 @@ package workflow_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"masthead/internal/news"
 	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/testpg"
 	"masthead/internal/workflow"
 )
 
@@ -705,7 +700,7 @@ func openSQLite(t *testing.T) news.Store {
 // dropped when the test ends.
 func openPostgres(t *testing.T) news.Store {
 	t.Helper()
-	return openPostgresURL(t, pgSchemaURL(t))
+	return openPostgresURL(t, testpg.URL(t, "masthead_wf"))
 }
 
 func openPostgresURL(t *testing.T, u string) *postgres.DB {
@@ -718,52 +713,12 @@ func openPostgresURL(t *testing.T, u string) *postgres.DB {
 	return st
 }
 
-// pgSchemaURL makes a fresh schema and returns a URL that uses it.
-func pgSchemaURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("MASTHEAD_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PostgreSQL tests skipped: set MASTHEAD_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "masthead_wf_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to MASTHEAD_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 var _ workflow.Leader = (*postgres.DB)(nil)
 
 // TestOneSchedulerLeads: two nodes on one PostgreSQL database both run a
 // scheduler; the story is published once, by the leader.
 func TestOneSchedulerLeads(t *testing.T) {
-	u := pgSchemaURL(t)
+	u := testpg.URL(t, "masthead_wf")
 	n1, n2 := openPostgresURL(t, u), openPostgresURL(t, u)
 	e := newEnv(t, n1)
 	a := e.draft(e.reporter, "Two nodes")
