@@ -249,7 +249,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nr.Register(mux)
 
 	srv := &http.Server{
-		Handler:   httpx.MiddlewareLog(met.Middleware(limitBodies(route(metrics.Route(mux), cache, cdn), f.MaxUpload)), log, accessLog),
+		Handler:   httpx.Wrap(limitBodies(route(httpx.Route(mux), cache, cdn), f.MaxUpload), httpx.Options{Log: log, Access: accessLog, Observe: met.Observe}),
 		TLSConfig: tlsCfg,
 		// Slow clients must not hold connections: headers within 5 s,
 		// the whole request within 30 s (uploads included).

@@ -18,12 +18,44 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = 0
+const stateKey ctxKey = 0
+
+// reqState is what the middleware learns about one request while it runs.
+// One value in the context carries both, so a request is copied once.
+type reqState struct {
+	id    string
+	route string // the ServeMux pattern that matched, set by Route
+}
 
 // RequestID returns the id Middleware gave the request, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if st, ok := ctx.Value(stateKey).(*reqState); ok {
+		return st.id
+	}
+	return ""
+}
+
+// Route wraps the ServeMux so the middleware learns which pattern matched.
+// Handlers in between (the page cache) may give the mux a copy of the
+// request, so r.Pattern does not travel back out by itself.
+func Route(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if st, ok := r.Context().Value(stateKey).(*reqState); ok {
+			st.route = r.Pattern // set by the mux on the request it was given
+		}
+	})
+}
+
+// Observer is told how every request went: route is the matched pattern,
+// or "" when no mux saw the request (a page-cache hit).
+type Observer func(r *http.Request, route string, status int, d time.Duration)
+
+// Options says where Wrap reports.
+type Options struct {
+	Log     *slog.Logger // panics and errors
+	Access  *slog.Logger // one line per request; nil writes none
+	Observe Observer     // e.g. metrics; nil for none
 }
 
 // DefaultCSP is the policy for responses whose handler set none: nothing may
@@ -35,21 +67,27 @@ const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img
 // panics (logged with the stack, answered with a plain 500) and security
 // headers on every response.
 func Middleware(h http.Handler, log *slog.Logger) http.Handler {
-	return MiddlewareLog(h, log, log)
+	return Wrap(h, Options{Log: log, Access: log})
 }
 
-// MiddlewareLog is Middleware with the access log lines sent to access
-// rather than log; a nil access writes none (panics still go to log). A
-// line per request is a formatted write per request: on a page served from
-// memory it is a measurable share of the cost (docs/performance.md).
-func MiddlewareLog(h http.Handler, log, access *slog.Logger) http.Handler {
+// Wrap is Middleware with the access log and an observer chosen apart. A
+// log line per request is a formatted write per request: on a page served
+// from memory it is a measurable share of the cost (docs/performance.md).
+// The observer gets the status and duration measured here, so metrics need
+// no wrapper of their own on the hot path.
+func Wrap(h http.Handler, o Options) http.Handler {
+	log, access, observe := o.Log, o.Access, o.Observe
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 64 {
 			id = newID()
 		}
-		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		st := &reqState{id: id}
+		ctx := context.WithValue(r.Context(), stateKey, st)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		hdr := w.Header()
@@ -72,6 +110,10 @@ func MiddlewareLog(h http.Handler, log, access *slog.Logger) http.Handler {
 					http.Error(sw, "Internal error.", http.StatusInternalServerError)
 				}
 			}
+			d := time.Since(start)
+			if observe != nil {
+				observe(r, st.route, sw.status, d)
+			}
 			if access == nil {
 				return
 			}
@@ -83,7 +125,7 @@ func MiddlewareLog(h http.Handler, log, access *slog.Logger) http.Handler {
 				slog.String("path", r.URL.Path),
 				slog.Int("status", sw.status),
 				slog.Int64("bytes", sw.bytes),
-				slog.Duration("duration", time.Since(start)))
+				slog.Duration("duration", d))
 		}()
 		h.ServeHTTP(sw, r)
 	})

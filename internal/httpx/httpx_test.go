@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"masthead/internal/news"
 )
@@ -63,5 +64,26 @@ func TestStatusOf(t *testing.T) {
 		if got := StatusOf(tt.err); got != tt.want {
 			t.Errorf("StatusOf(%v) = %d, want %d", tt.err, got, tt.want)
 		}
+	}
+}
+
+// The observer hears the pattern Route saw and the status, even when a
+// handler between Wrap and the mux hands the mux a copy of the request.
+func TestObserveRoute(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /section/{slug}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	copying := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Route(mux).ServeHTTP(w, r.Clone(r.Context()))
+	})
+	var route string
+	var status int
+	h := Wrap(copying, Options{Observe: func(r *http.Request, rt string, st int, d time.Duration) { route, status = rt, st }})
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/section/world", nil))
+	if route != "GET /section/{slug}" || status != http.StatusTeapot {
+		t.Fatalf("observed route %q status %d", route, status)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/nowhere", nil))
+	if route != "" || status != http.StatusNotFound {
+		t.Fatalf("unmatched path: route %q status %d", route, status)
 	}
 }

@@ -4,7 +4,6 @@
 package metrics
 
 import (
-	"context"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -45,39 +44,15 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
 
-type routeKey struct{}
-
-// routeHolder carries the matched pattern back out: handlers between the
-// two middlewares (the page cache) may pass the mux a copy of the request,
-// so the outer one cannot read r.Pattern itself.
-type routeHolder struct{ pattern string }
-
-// Middleware times every request. The route label is the ServeMux pattern
-// that matched (bounded: never the raw path, which anyone can vary) as
-// reported by Route around the mux, or "cache" when the page cache answered
+// Observe records one request; give it to httpx.Wrap as its Observer. The
+// route label is the ServeMux pattern that matched (bounded: never the raw
+// path, which anyone can vary), or "cache" when the page cache answered
 // before the mux saw the request.
-func (m *Metrics) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
-		holder := &routeHolder{}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, holder)))
-		route := holder.pattern
-		if route == "" {
-			route = "cache"
-		}
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
-	})
-}
-
-// Route wraps the ServeMux to report which pattern matched to Middleware.
-func Route(mux http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(w, r)
-		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
-			h.pattern = r.Pattern // set by the mux on the request it was given
-		}
-	})
+func (m *Metrics) Observe(r *http.Request, route string, status int, d time.Duration) {
+	if route == "" {
+		route = "cache"
+	}
+	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Observe(d.Seconds())
 }
 
 // WatchCache exports the page cache's counters.
@@ -115,23 +90,3 @@ func (m *Metrics) Counter(name, help string) prometheus.Counter {
 func (m *Metrics) CounterFunc(name, help string, f func() float64) {
 	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
 }
-
-type codeWriter struct {
-	http.ResponseWriter
-	code  int
-	wrote bool
-}
-
-func (w *codeWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.code, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *codeWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

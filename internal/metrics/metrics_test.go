@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"masthead/internal/httpx"
 	"masthead/internal/pagecache"
 )
 
@@ -20,7 +21,7 @@ func TestRouteLabelsAndCache(t *testing.T) {
 		io.WriteString(w, "section")
 	})
 	// As in serve: metrics outside, the cache between them and the mux.
-	h := m.Middleware(cache.Middleware(Route(mux)))
+	h := httpx.Wrap(cache.Middleware(httpx.Route(mux)), httpx.Options{Observe: m.Observe})
 	for range 3 {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/section/world", nil))
 	}

@@ -57,7 +57,7 @@ func BenchmarkStack(b *testing.B) {
 			cache := pagecache.New(64<<20, time.Hour)
 			var h http.Handler = cache.Middleware(articleHandler())
 			if c.log != nil {
-				h = httpx.Middleware(metrics.New().Middleware(h), c.log)
+				h = httpx.Wrap(h, httpx.Options{Log: c.log, Access: c.log, Observe: metrics.New().Observe})
 			}
 			req := httptest.NewRequest("GET", "/2020/03/22/letter", nil)
 			req.Header.Set("Accept-Encoding", "gzip, deflate, br")
