@@ -204,18 +204,6 @@ func resize(img image.Image, w, h int) *image.RGBA {
 	return dst
 }
 
-// flatten draws img on white when it has transparency (for JPEG output).
-func flatten(img image.Image) image.Image {
-	if opaque(img) {
-		return img
-	}
-	b := img.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Over)
-	return dst
-}
-
 var errWebPAnimated = errors.New("animated WebP")
 
 // stripWebP rewrites a WebP file keeping only the chunks that make the

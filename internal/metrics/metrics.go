@@ -77,16 +77,3 @@ func (m *Metrics) WatchCache(c *pagecache.Cache) {
 func (m *Metrics) WatchDB(name string, db *sql.DB) {
 	m.Registry.MustRegister(collectors.NewDBStatsCollector(db, name))
 }
-
-// Counter registers and returns a plain counter (beacons, scheduled
-// publishes...).
-func (m *Metrics) Counter(name, help string) prometheus.Counter {
-	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
-	m.Registry.MustRegister(c)
-	return c
-}
-
-// CounterFunc registers a counter read from f at scrape time.
-func (m *Metrics) CounterFunc(name, help string, f func() float64) {
-	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
-}

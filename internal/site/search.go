@@ -2,7 +2,6 @@ package site
 
 import (
 	"html/template"
-	"net/url"
 
 	"masthead/internal/news"
 )
@@ -12,5 +11,3 @@ import (
 func highlight(snippet string) template.HTML {
 	return template.HTML(news.SnippetHTML(snippet)) // escaped, then only <mark> added
 }
-
-func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -102,15 +102,6 @@ func Bytes(name string) []byte {
 	return nil
 }
 
-// Names lists the original names of all assets.
-func Names() []string {
-	out := make([]string, 0, len(byName))
-	for n := range byName {
-		out = append(out, n)
-	}
-	return out
-}
-
 // Handler serves the assets. Fingerprinted names are immutable and cached
 // for a year; the plain names (for hand-written links and tools) are served
 // too, but must be revalidated. Anything else is a 404.

@@ -242,12 +242,6 @@ func eqIDs(t *testing.T, what string, got, want []int64) {
 	}
 }
 
-func sortedIDs(ids []int64) []int64 {
-	out := append([]int64(nil), ids...)
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
 func tagSlugs(tags []*news.Tag) string {
 	var s []string
 	for _, tg := range tags {
