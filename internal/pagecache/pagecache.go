@@ -52,7 +52,17 @@ type Entry struct {
 	key          string
 	expires      time.Time
 	elem         *list.Element
+
+	// Header values made once per entry rather than once per response;
+	// the server only reads them, so every response may share them.
+	etagHdr                     []string
+	lenIdentity, lenGzip, lenBr []string
 }
+
+var (
+	brHdr   = []string{"br"}
+	gzipHdr = []string{"gzip"}
+)
 
 // Stats are counters for metrics.
 type Stats struct {
@@ -404,6 +414,10 @@ func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 		e.Brotli = brotliBytes(body)
 	}
 	h.Set("Vary", "Accept-Encoding")
+	e.etagHdr = []string{e.ETag}
+	e.lenIdentity = []string{strconv.Itoa(len(body))}
+	e.lenGzip = []string{strconv.Itoa(len(e.Gzip))}
+	e.lenBr = []string{strconv.Itoa(len(e.Brotli))}
 	e.size = len(body) + len(e.Gzip) + len(e.Brotli) + len(key) + 512
 	return e
 }
@@ -457,21 +471,21 @@ func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
 	for k, v := range e.Header {
 		h[k] = v
 	}
-	h["Etag"] = []string{e.ETag}
+	h["Etag"] = e.etagHdr
 	if e.Status == http.StatusOK && notModified(r, e) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := e.Body
+	body, length := e.Body, e.lenIdentity
 	switch ae := r.Header.Get("Accept-Encoding"); {
 	case e.Brotli != nil && acceptsEncoding(ae, "br"):
-		body = e.Brotli
-		h["Content-Encoding"] = []string{"br"}
+		body, length = e.Brotli, e.lenBr
+		h["Content-Encoding"] = brHdr
 	case e.Gzip != nil && acceptsEncoding(ae, "gzip"):
-		body = e.Gzip
-		h["Content-Encoding"] = []string{"gzip"}
+		body, length = e.Gzip, e.lenGzip
+		h["Content-Encoding"] = gzipHdr
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = length
 	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
