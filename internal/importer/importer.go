@@ -49,10 +49,16 @@ const (
 	FormatMarkdown = "markdown" // Markdown, usually with YAML front matter
 )
 
-// Parsed is one story read from a file, checked and ready to save.
+// Parsed is one story (or page) read from a source, checked and ready to
+// save.
 type Parsed struct {
 	Path   string
 	Format string
+	// Kind is KindStory or KindPage; "" means a story.
+	Kind string
+	// Line is where the item starts in its file (a WXR <item>), for
+	// errors; 0 for one-story files.
+	Line int
 	// Article holds what the file says about the story: Headline, Deck,
 	// Slug, BodyMarkdown (empty for HTML pages), BodyHTML (sanitized),
 	// Lang, SEO fields, SourceKey, PublishedAt and UpdatedAt (zero when the
@@ -66,6 +72,28 @@ type Parsed struct {
 	Section string // section name; "" when the file names none
 	Tags    []string
 	Photo   *PhotoRef // the lead photo; nil when there is none
+	// Images are the body's other photos, in order; the body refers to
+	// each by its Ref (an <img src> the saver rewrites).
+	Images []*PhotoRef
+	// Redirects are the story's old addresses (paths, or absolute URLs on
+	// the old site) that should answer 301 with its new URL.
+	Redirects []string
+	// Notes are one-line remarks about what was read and not used.
+	Notes []string
+}
+
+// IsPage reports whether p is a standing page rather than a story.
+func (p *Parsed) IsPage() bool { return p.Kind == KindPage }
+
+// note adds a one-line remark, once.
+func (p *Parsed) note(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	for _, o := range p.Notes {
+		if o == n {
+			return
+		}
+	}
+	p.Notes = append(p.Notes, n)
 }
 
 // PhotoRef is a lead photo as a file describes it.
@@ -77,10 +105,18 @@ type PhotoRef struct {
 	// reads local files only.
 	URL string
 	// Data and ContentType are the image itself, checked to decode; nil
-	// when only the caption line is known (as in the seed capture).
+	// when only the caption line is known (as in the seed capture), or
+	// when the image is a file at Path to be read when it is saved.
 	Data        []byte
 	ContentType string
+	// Ref is how the body names this image (its original src), for the
+	// saver to point at the stored photo; "" for a lead photo.
+	Ref string
 }
+
+// Missing reports a photo known by its caption, credit or address whose
+// image is not at hand: it is saved as a photo awaiting its file.
+func (r *PhotoRef) Missing() bool { return len(r.Data) == 0 && r.Path == "" }
 
 // PhotoSaver stores a photo's image and makes its renditions
 // (internal/media's Library). SavePhoto either creates the Photo row itself
@@ -236,6 +272,18 @@ func finish(p *Parsed, line int) (*Parsed, error) {
 	if p.Section != "" && news.Slugify(p.Section) == "" {
 		return nil, lineError(p.Path, line, "section %q has no letters or digits", p.Section)
 	}
+	tags := p.Tags[:0:0]
+	for _, t := range p.Tags {
+		t = strings.Join(strings.Fields(t), " ")
+		switch {
+		case t == "":
+			continue // an empty tag is no tag
+		case news.Slugify(t) == "":
+			return nil, lineError(p.Path, line, "tag %q has no letters or digits", t)
+		}
+		tags = append(tags, t)
+	}
+	p.Tags = tags
 	for _, au := range p.Authors {
 		if news.Slugify(au.Name) == "" {
 			return nil, lineError(p.Path, line, "author name %q has no letters or digits", au.Name)
