@@ -110,24 +110,8 @@ func detect(path string, head []byte) (string, error) {
 	case ext == ".json":
 		return "", unknown("a JSON file that does not start with { or [")
 	}
-	if !utf8.Valid(b[:validPrefix(b)]) || bytes.IndexByte(b, 0) >= 0 {
-		return "", lineError(path, 1, "not UTF-8 text (binary data or another encoding); %s", whatImports)
-	}
+	// Text: the capture reader checks it is UTF-8, naming the line.
 	return FormatCapture, nil
-}
-
-// validPrefix leaves out a rune cut at the end of a sniffed head.
-func validPrefix(b []byte) int {
-	n := len(b)
-	for i := n - 1; i >= 0 && i > n-4; i-- {
-		if utf8.RuneStart(b[i]) {
-			if !utf8.FullRune(b[i:]) {
-				return i
-			}
-			break
-		}
-	}
-	return n
 }
 
 func detectMarkup(path string, b []byte, unknown func(string) error) (string, error) {

@@ -21,7 +21,6 @@ import (
 	_ "image/png"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
@@ -80,6 +79,9 @@ type Parsed struct {
 	Redirects []string
 	// Notes are one-line remarks about what was read and not used.
 	Notes []string
+	// allowEmpty: an export's post with no text is still one of its
+	// posts (WordPress's "Edge Case: No Content"); it is kept, noted.
+	allowEmpty bool
 }
 
 // IsPage reports whether p is a standing page rather than a story.
@@ -128,6 +130,10 @@ type PhotoSaver interface {
 
 // Options control an import.
 type Options struct {
+	// Location is the paper's time zone, for dates written without one.
+	Location *time.Location
+	// Uploads is the folder of the export's media (--uploads DIR).
+	Uploads string
 	// Publish publishes stories whose file does not set a status; a
 	// publication time in the future makes them scheduled instead.
 	Publish bool
@@ -167,11 +173,9 @@ func lineError(path string, line int, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...))
 }
 
-// ParseFile reads one file and recognises its format by content: a page
-// starting with markup is HTML, a file opening with a "---" line is
-// Markdown, anything else is read as a text capture of an article page. A
-// file named .md or .markdown is always Markdown. Errors name the file and
-// line.
+// ParseFile reads a file that holds one story — a text capture, an HTML
+// page or a Markdown file — recognising its format by content. Errors
+// name the file and line. Exports holding many stories are read with Read.
 func ParseFile(path string) (*Parsed, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -189,26 +193,36 @@ func ParseFile(path string) (*Parsed, error) {
 }
 
 func parse(path string, data []byte) (*Parsed, error) {
+	head := data
+	if len(head) > sniffSize {
+		head = head[:sniffSize]
+	}
+	format, err := detect(path, head)
+	if err != nil {
+		return nil, err
+	}
+	return parseFormat(path, data, format, defaultReadOpts())
+}
+
+// parseFormat reads one story of a format detect named.
+func parseFormat(path string, data []byte, format string, o *readOpts) (*Parsed, error) {
+	switch format {
+	case FormatHTML:
+		return parseHTML(path, data)
+	case FormatCapture, FormatMarkdown:
+	default:
+		return nil, lineError(path, 1, "%s holds many stories: import it with masthead import", FormatName(format))
+	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, lineError(path, 1, "empty file: nothing to import")
-	}
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return nil, lineError(path, 1, "the file is UTF-16; save it as UTF-8")
-	}
-	ext := strings.ToLower(filepath.Ext(path))
-	isMarkdown := ext == ".md" || ext == ".markdown"
-	trimmed := bytes.TrimLeftFunc(data, unicode.IsSpace)
-	if !isMarkdown && trimmed[0] == '<' && looksLikeHTML(trimmed) {
-		return parseHTML(path, data)
 	}
 	if err := checkText(path, data); err != nil {
 		return nil, err
 	}
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
-	firstLine, _, _ := strings.Cut(text, "\n")
-	if strings.TrimRight(firstLine, " \t") == "---" || isMarkdown {
-		return parseMarkdown(path, text)
+	if format == FormatMarkdown {
+		return parseMarkdownWith(path, text, o)
 	}
 	return parseCapture(path, text)
 }
@@ -260,7 +274,7 @@ func finish(p *Parsed, line int) (*Parsed, error) {
 	if a.Slug == "" {
 		return nil, lineError(p.Path, line, "cannot make a URL slug from the headline %q", a.Headline)
 	}
-	if strings.TrimSpace(content.PlainText(a.BodyHTML)) == "" {
+	if strings.TrimSpace(content.PlainText(a.BodyHTML)) == "" && !strings.Contains(a.BodyHTML, "<img") && !p.allowEmpty {
 		return nil, lineError(p.Path, line, "the story has no body text")
 	}
 	if a.Lang == "" {
@@ -273,14 +287,16 @@ func finish(p *Parsed, line int) (*Parsed, error) {
 		return nil, lineError(p.Path, line, "section %q has no letters or digits", p.Section)
 	}
 	tags := p.Tags[:0:0]
+	seenTag := map[string]bool{}
 	for _, t := range p.Tags {
 		t = strings.Join(strings.Fields(t), " ")
 		switch {
-		case t == "":
-			continue // an empty tag is no tag
+		case t == "" || seenTag[news.Slugify(t)]:
+			continue // an empty tag is no tag; a repeated one is one
 		case news.Slugify(t) == "":
 			return nil, lineError(p.Path, line, "tag %q has no letters or digits", t)
 		}
+		seenTag[news.Slugify(t)] = true
 		tags = append(tags, t)
 	}
 	p.Tags = tags
