@@ -61,6 +61,11 @@ func parseMarkdown(path, text string) (*Parsed, error) {
 }
 
 func parseMarkdownWith(path, text string, o *readOpts) (*Parsed, error) {
+	if slash := "/" + filepath.ToSlash(path); !o.jekyll && (strings.Contains(slash, "/_posts/") || strings.Contains(slash, "/_drafts/")) {
+		oo := *o
+		oo.jekyll = true
+		o = &oo
+	}
 	lines := strings.Split(text, "\n")
 	p := &Parsed{Path: path, Format: FormatMarkdown}
 	bodyStart := 0
