@@ -40,8 +40,8 @@ func main() {
 		}
 		fmt.Println()
 	}
-	fmt.Printf("pages %d  mean body-text F1 %.4f  refused %d  garbled titles %d  titles as expected %d/%d  lead-photo captions kept %d/%d\n",
-		len(r.Pages), r.MeanF1, r.Refused, r.Garbled, r.TitlesExpected, len(r.Pages), r.CaptionsKept, r.Captions)
+	fmt.Printf("pages %d  mean body-text F1 %.4f  refused %d  garbled titles %d  titles as expected %d/%d  lead-photo captions kept %d/%d  lead photos kept without their image %d\n",
+		len(r.Pages), r.MeanF1, r.Refused, r.Garbled, r.TitlesExpected, len(r.Pages), r.CaptionsKept, r.Captions, r.LeadPhotos)
 }
 
 // FindCorpus looks for shared/corpus/readability-test-pages beside the

@@ -40,6 +40,7 @@ type PageScore struct {
 	Title      string
 	WantTitle  string
 	Garbled    bool
+	LeadPhoto  bool // the import found a lead photo (kept, with its caption)
 	HasCaption bool // the expected article's first figure has a caption
 	CaptionOK  bool // ... and the import kept it (photo or body)
 }
@@ -53,6 +54,7 @@ type Report struct {
 	Captions       int // lead figures with a caption in the expected output
 	CaptionsKept   int
 	TitlesExpected int // titles equal to the expected metadata's
+	LeadPhotos     int // lead photos found: none of these pages has its image at hand
 }
 
 // Score imports every page under dir.
@@ -90,6 +92,9 @@ func Score(dir string) (*Report, error) {
 				r.CaptionsKept++
 			}
 		}
+		if p.LeadPhoto {
+			r.LeadPhotos++
+		}
 		if normTitle(p.Title) == normTitle(p.WantTitle) {
 			r.TitlesExpected++
 		}
@@ -122,6 +127,7 @@ func scorePage(dir string) (PageScore, error) {
 	ps.Title = p.Article.Headline
 	ps.Garbled = garbled(ps.Title) && !garbled(ps.WantTitle)
 	got := content.PlainText(p.Article.BodyHTML)
+	ps.LeadPhoto = p.Photo != nil
 	if ph := p.Photo; ph != nil {
 		got = ph.Caption + "\n" + ph.Credit + "\n" + got
 	}
