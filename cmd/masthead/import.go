@@ -51,6 +51,13 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
+		if *section != "" {
+			for _, p := range b.Stories {
+				if !p.IsPage() {
+					p.Section = *section
+				}
+			}
+		}
 		return printDryRun(stdout, stderr, enc, b, paper, *asJSON, *publish)
 	}
 	blobs, err := openBlobs(ctx, mediaURL, c.Data)
