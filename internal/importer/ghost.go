@@ -3,7 +3,6 @@ package importer
 import (
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -406,24 +405,9 @@ func ghostImage(src string, o *readOpts) *PhotoRef {
 }
 
 func ghostBodyImages(item *Parsed, o *readOpts) {
-	seen := map[string]bool{}
-	for _, tag := range imgTag.FindAllString(item.Article.BodyHTML, -1) {
-		var src, alt string
-		for _, a := range imgAttr.FindAllStringSubmatch(tag, -1) {
-			v := html.UnescapeString(a[2] + a[3])
-			switch strings.ToLower(a[1]) {
-			case "src":
-				src = v
-			case "alt":
-				alt = v
-			}
-		}
-		if src == "" || seen[src] {
-			continue
-		}
-		seen[src] = true
+	eachImg(item.Article.BodyHTML, func(src, alt, _ string) {
 		ref := ghostImage(src, o)
 		ref.Ref, ref.Alt = src, alt
 		item.Images = append(item.Images, ref)
-	}
+	})
 }

@@ -260,6 +260,29 @@ func (c *wpConverter) shortcode(name string, named map[string]string, pos []stri
 // names an attachment or a file under --uploads becomes a stored photo
 // (found or awaiting its file); the body keeps the src as its Ref.
 func (c *wpConverter) collectImages(body string) {
+	eachImg(body, func(src, alt, class string) {
+		var ref PhotoRef
+		if m := wpImageID.FindStringSubmatch(class); m != nil && c.attachment != nil {
+			if att := c.attachment(m[1]); att != nil {
+				ref = *att
+				ref.Data = nil
+			}
+		}
+		ref.Ref, ref.URL = src, src
+		if alt != "" {
+			ref.Alt = alt
+		}
+		if c.uploadFile != nil {
+			if f := c.uploadFile(src); f != "" {
+				ref.Path = f
+			}
+		}
+		c.images = append(c.images, &ref)
+	})
+}
+
+// eachImg calls f once for each distinct image src in an HTML body.
+func eachImg(body string, f func(src, alt, class string)) {
 	seen := map[string]bool{}
 	for _, tag := range imgTag.FindAllString(body, -1) {
 		var src, alt, class string
@@ -278,23 +301,7 @@ func (c *wpConverter) collectImages(body string) {
 			continue
 		}
 		seen[src] = true
-		var ref PhotoRef
-		if m := wpImageID.FindStringSubmatch(class); m != nil && c.attachment != nil {
-			if att := c.attachment(m[1]); att != nil {
-				ref = *att
-				ref.Data = nil
-			}
-		}
-		ref.Ref, ref.URL = src, src
-		if alt != "" {
-			ref.Alt = alt
-		}
-		if c.uploadFile != nil {
-			if f := c.uploadFile(src); f != "" {
-				ref.Path = f
-			}
-		}
-		c.images = append(c.images, &ref)
+		f(src, alt, class)
 	}
 }
 
