@@ -309,8 +309,13 @@ The city opened a night market on the banks of the Han River on Friday.
 		URL      string `json:"url"`
 		Headline string `json:"headline"`
 	}
-	if err := json.Unmarshal([]byte(strings.TrimSpace(string(out))), &got); err != nil {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err := json.Unmarshal([]byte(lines[0]), &got); err != nil {
 		t.Fatalf("import --json printed %q: %v", out, err)
+	}
+	// The last line sums up the run (PRODUCT.md's import --json).
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], `{"summary":{"stories":1,"pages":0,"authors":1,"sections":1,"tags":0,"photos":0,"photos_missing":0,"comments":0,"redirects":0}}`) {
+		t.Errorf("import --json summary line: %q", lines)
 	}
 	if got.ID == 0 || got.Headline != "Seoul opens a night market on the Han River" ||
 		!strings.HasPrefix(got.URL, s.URL+"/2026/11/20/") {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"masthead/internal/importer"
 	"masthead/internal/media"
@@ -19,12 +20,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	c.register(fs)
 	pf.register(fs)
-	publish := fs.Bool("publish", false, "publish the stories (default: drafts)")
+	publish := fs.Bool("publish", false, "publish what has no status of its own (default: drafts); a WordPress or Ghost draft stays a draft")
 	section := fs.String("section", "", "put every story in this `section` (name), whatever the file says")
+	uploads := fs.String("uploads", "", "the `folder` holding the export's media (WordPress wp-content/uploads, Ghost content/images)")
+	dryRun := fs.Bool("dry-run", false, "read and check everything, print what would be created, write nothing")
 	var mediaURL string
 	registerMedia(fs, &mediaURL)
-	asJSON := fs.Bool("json", false, "print one JSON object a line per story: id, url, headline, status, updated")
-	fs.Usage = usageFor(fs, "masthead import [--publish] [--section S] [--json] FILE...")
+	asJSON := fs.Bool("json", false, "print one JSON object a line per story or page (id, url, headline, status), then a summary line")
+	fs.Usage = usageFor(fs, "masthead import [--publish] [--section S] [--uploads DIR] [--dry-run] [--json] FILE|DIR...")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -41,6 +44,22 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	if *dryRun {
+		b, err := importer.Read(fs.Args(), importer.ReadOptions{Location: paper.Loc(), Uploads: *uploads})
+		if err != nil {
+			return err
+		}
+		if *section != "" {
+			for _, p := range b.Stories {
+				if !p.IsPage() {
+					p.Section = *section
+				}
+			}
+		}
+		return printDryRun(stdout, stderr, enc, b, paper, *asJSON, *publish)
+	}
 	blobs, err := openBlobs(ctx, mediaURL, c.Data)
 	if err != nil {
 		return err
@@ -49,6 +68,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	results, err := importer.Import(ctx, st, fs.Args(), importer.Options{
 		Publish:    *publish,
 		Section:    *section,
+		Location:   paper.Loc(),
+		Uploads:    *uploads,
 		Now:        news.SystemClock{}.Now(),
 		PhotoSaver: lib,
 	})
@@ -56,8 +77,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// The importer names the file and line; nothing was written.
 		return err
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
+	var sum importer.Summary
+	authors, sections, tags := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 	for _, r := range results {
 		for _, w := range r.Warnings {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", r.Headline, w)
@@ -65,6 +86,19 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		a, err := st.FindArticleByID(ctx, r.ID)
 		if err != nil {
 			return fmt.Errorf("read back story %d: %w", r.ID, err)
+		}
+		sum.Stories++
+		for _, au := range a.Authors {
+			authors[au.ID] = true
+		}
+		for _, t := range a.Tags {
+			tags[t.ID] = true
+		}
+		if a.Section != nil {
+			sections[a.Section.ID] = true
+		}
+		if a.PhotoID != 0 {
+			sum.Photos++
 		}
 		url := paper.AbsURL(fmt.Sprintf("/newsroom/articles/%d", a.ID))
 		if a.Status == news.StatusPublished || a.Status == news.StatusScheduled {
@@ -84,5 +118,96 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "%s %d %s (%s) %s\n", verb, a.ID, a.Headline, a.Status, url)
 	}
-	return nil
+	sum.Authors, sum.Sections, sum.Tags = len(authors), len(sections), len(tags)
+	return printSummary(stdout, enc, sum, *asJSON)
+}
+
+func printSummary(stdout io.Writer, enc *json.Encoder, s importer.Summary, asJSON bool) error {
+	if asJSON {
+		return enc.Encode(map[string]importer.Summary{"summary": s})
+	}
+	_, err := fmt.Fprintf(stdout, "%d stories, %d pages, %d authors, %d sections, %d tags, %d photos (%d awaiting their file), %d comments, %d redirects\n",
+		s.Stories, s.Pages, s.Authors, s.Sections, s.Tags, s.Photos+s.PhotosMissing, s.PhotosMissing, s.Comments, s.Redirects)
+	return err
+}
+
+// printDryRun prints what an import would create: each story and page
+// (as --json prints them, without an id), the notes, then the summary.
+func printDryRun(stdout, stderr io.Writer, enc *json.Encoder, b *importer.Batch, paper *news.Paper, asJSON, publish bool) error {
+	for _, src := range b.Sources {
+		if src.Format != importer.FormatTree {
+			fmt.Fprintf(stderr, "%s: %s\n", src.Path, importer.FormatName(src.Format))
+		}
+	}
+	for _, n := range b.Notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	for _, p := range b.Stories {
+		a := p.Article
+		status := a.Status
+		if status == "" {
+			status = news.StatusDraft
+			if publish {
+				status = news.StatusPublished
+			}
+		}
+		kind := "story"
+		if p.IsPage() {
+			kind = "page"
+		}
+		url := ""
+		if kind == "story" && (status == news.StatusPublished || status == news.StatusScheduled) && !a.PublishedAt.IsZero() {
+			url = paper.AbsURL(paper.ArticlePath(&a))
+		}
+		for _, n := range p.Notes {
+			fmt.Fprintf(stderr, "note: %s: %s: %s\n", where(p), a.Headline, n)
+		}
+		if asJSON {
+			line := map[string]any{"url": url, "headline": a.Headline, "status": status}
+			if kind == "page" {
+				line["kind"] = "page"
+			}
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+			continue
+		}
+		var extra []string
+		if p.Section != "" {
+			extra = append(extra, "section "+p.Section)
+		}
+		if len(p.Authors) > 0 {
+			var names []string
+			for _, au := range p.Authors {
+				names = append(names, au.Name)
+			}
+			extra = append(extra, "by "+strings.Join(names, ", "))
+		}
+		if ph := p.Photo; ph != nil {
+			state := "photo"
+			if ph.Missing() {
+				state = "photo awaiting its file"
+			}
+			extra = append(extra, fmt.Sprintf("%s %q", state, ph.Caption))
+		}
+		if len(p.Redirects) > 0 {
+			extra = append(extra, fmt.Sprintf("%d redirects", len(p.Redirects)))
+		}
+		fmt.Fprintf(stdout, "would create %s (%s) %s", kind, status, a.Headline)
+		if url != "" {
+			fmt.Fprintf(stdout, " %s", url)
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(stdout, " — %s", strings.Join(extra, "; "))
+		}
+		fmt.Fprintln(stdout)
+	}
+	return printSummary(stdout, enc, b.Summary(), asJSON)
+}
+
+func where(p *importer.Parsed) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d", p.Path, p.Line)
+	}
+	return p.Path
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"masthead/internal/news"
 )
@@ -34,8 +35,12 @@ var (
 	// page furniture, not story.
 	endLine  = regexp.MustCompile(`(?i)^(top 10 stories|most (read|popular)( stories)?|go top\b.*|많이 본 기사|인기 기사)$`)
 	bylineRe = regexp.MustCompile(`^(?:By|BY|by)\s+(.+)$`)
-	// "Kang Seung-woo ksw@koreatimes.co.kr": a short name and an address.
-	signatureRe = regexp.MustCompile(`^(\S.{0,60}?)\s+<?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?$`)
+	// "김철수 기자", "워싱턴=이정민 특파원": a Korean byline is a name and
+	// a role, no "By".
+	koreanByline = regexp.MustCompile(`^(?:\S+=)?\S{2,5}(?:\s*·\s*\S{2,5})*\s+(?:기자|선임기자|객원기자|인턴기자|수습기자|특파원|논설위원|편집위원|칼럼니스트|통신원)$`)
+	// An address in a signature: a real one, or the word a page shows
+	// where it hides one ("email", "[email protected]").
+	sigEmail = regexp.MustCompile(`(?i)\s*(?:<?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?|\[email(?:&#160;|\s)*protected\]|\be-?mail\b|이메일)\s*$`)
 )
 
 func stripBullet(s string) string {
@@ -81,7 +86,7 @@ func parseCapture(path, text string) (*Parsed, error) {
 	rest := lines[1:]
 	by := -1
 	for i := 0; i < len(rest) && i < 4; i++ {
-		if bylineRe.MatchString(rest[i].s) && len([]rune(rest[i].s)) <= 120 {
+		if (bylineRe.MatchString(rest[i].s) || koreanByline.MatchString(rest[i].s)) && len([]rune(rest[i].s)) <= 120 {
 			by = i
 			break
 		}
@@ -91,7 +96,7 @@ func parseCapture(path, text string) (*Parsed, error) {
 		for _, l := range rest[:by] {
 			photoLines = append(photoLines, l.s)
 		}
-		for _, name := range splitNames(bylineRe.FindStringSubmatch(rest[by].s)[1]) {
+		for _, name := range splitNames(rest[by].s) {
 			p.Authors = append(p.Authors, news.Author{Name: name})
 		}
 		rest = rest[by+1:]
@@ -113,25 +118,26 @@ func parseCapture(path, text string) (*Parsed, error) {
 		}
 	}
 
-	// The signature closes the story: the author's name and e-mail.
+	// The signature closes the story: the author's name, perhaps a role,
+	// perhaps an e-mail address.
 	if n := len(rest); n > 0 {
-		if m := signatureRe.FindStringSubmatch(rest[n-1].s); m != nil && len(strings.Fields(m[1])) <= 6 {
-			if addr, err := mail.ParseAddress(m[2]); err == nil {
-				name := strings.TrimSpace(m[1])
-				matched := false
-				for i := range p.Authors {
-					if strings.EqualFold(p.Authors[i].Name, name) {
-						p.Authors[i].Email = addr.Address
-						matched = true
+		if sig, ok := readSignature(rest[n-1].s, p.Authors); ok {
+			matched := false
+			for i := range p.Authors {
+				if sameName(p.Authors[i].Name, sig.Name) {
+					if sig.Email != "" {
+						p.Authors[i].Email = sig.Email
 					}
+					matched = true
 				}
-				if !matched {
-					p.Authors = append(p.Authors, news.Author{Name: name, Email: addr.Address})
-				}
-				rest = rest[:n-1]
 			}
+			if !matched {
+				p.Authors = append(p.Authors, sig)
+			}
+			rest = rest[:n-1]
 		}
 	}
+	rest = dropRelated(dropRepeats(rest))
 	if len(rest) == 0 {
 		return nil, lineError(path, head.n, "no body paragraphs after the headline %q", head.s)
 	}
@@ -147,6 +153,101 @@ func parseCapture(path, text string) (*Parsed, error) {
 	}
 	p.Article.BodyHTML = body
 	return finish(p, head.n)
+}
+
+// readSignature reads a story's last line as the author's signature:
+// "Kang Seung-woo ksw@koreatimes.co.kr", "정덕현 칼럼니스트 email",
+// "Kim A, staff reporter", or just the byline's name again. A short last
+// line without an address is a signature only when it names a byline
+// author or carries a role word; otherwise it is the story's last
+// paragraph.
+func readSignature(line string, byline []news.Author) (news.Author, bool) {
+	s := strings.TrimSpace(line)
+	if utf8.RuneCountInString(s) > 80 {
+		return news.Author{}, false
+	}
+	var sig news.Author
+	hasAddr := false
+	if m := sigEmail.FindStringSubmatchIndex(s); m != nil {
+		hasAddr = true
+		if m[2] >= 0 {
+			if addr, err := mail.ParseAddress(s[m[2]:m[3]]); err == nil {
+				sig.Email = strings.ToLower(addr.Address)
+			}
+		}
+		s = strings.TrimSpace(s[:m[0]])
+	}
+	names := cleanByline(s)
+	if len(names) != 1 || len(strings.Fields(names[0])) > 5 {
+		return news.Author{}, false
+	}
+	sig.Name = names[0]
+	hasRole := names[0] != strings.Trim(s, " ,")
+	for _, a := range byline {
+		if sameName(a.Name, sig.Name) {
+			return sig, true
+		}
+	}
+	if hasAddr || (hasRole && len(strings.Fields(sig.Name)) <= 4) {
+		return sig, true
+	}
+	return news.Author{}, false
+}
+
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// dropRepeats removes a line that repeats the one before it: a photo in
+// the middle of a story comes out of the capture as its alt text and its
+// caption, the same line twice.
+func dropRepeats(lines []textLine) []textLine {
+	out := lines[:0:0]
+	for i, l := range lines {
+		if i > 0 && l.s == lines[i-1].s {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// relatedLine opens a box of links to other stories.
+var relatedLine = regexp.MustCompile(`(?i)^(?:more (?:in|from|on) .{1,40}|related (?:articles?|stories|news|coverage|content|posts)|read more|see also|you may also like|recommended(?: stories)?|관련\s*기사|관련\s*뉴스|함께 보면 좋은 기사|추천 기사|이 시각 주요뉴스)\s*:?$`)
+
+// dropRelated removes boxes of related links ("More in Politics",
+// "Related Articles", "관련기사"): the heading and the headlines under it,
+// up to the next line of prose. A headline is short and does not end a
+// sentence.
+func dropRelated(lines []textLine) []textLine {
+	out := lines[:0:0]
+	inBox := false
+	for _, l := range lines {
+		s := stripBullet(l.s)
+		if relatedLine.MatchString(s) {
+			inBox = true
+			continue
+		}
+		if inBox && isHeadlineLike(s) {
+			continue
+		}
+		inBox = false
+		out = append(out, l)
+	}
+	return out
+}
+
+func isHeadlineLike(s string) bool {
+	if len(strings.Fields(s)) > 20 || utf8.RuneCountInString(s) > 140 {
+		return false
+	}
+	s = strings.TrimRight(s, " ")
+	for _, end := range []string{".", "?\"", "!\"", ".\"", ".”", "다.", "요.", ".)", ":"} {
+		if strings.HasSuffix(s, end) {
+			return false
+		}
+	}
+	return true
 }
 
 // siblingImage returns the image file named like path (another extension),
@@ -175,28 +276,27 @@ func capturePhoto(lines []string) *PhotoRef {
 	return ph
 }
 
-// splitCredit splits "caption / Credit" at the last " / ": captions may
-// contain slashes, credits do not.
+// splitCredit splits "caption / Credit". Captions may contain " / "
+// ("Seoul / Busan rail link opens"), and so may credits ("Yonhap / AP",
+// "Korea Times photo / Shim Hyun-chul"): a caption is a sentence, so the
+// split is after the first " / " that follows the end of one; without
+// one, at the last " / ".
 func splitCredit(s string) (caption, credit string) {
-	if i := strings.LastIndex(s, " / "); i >= 0 {
-		return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+3:])
+	parts := strings.Split(s, " / ")
+	if len(parts) == 1 {
+		return s, ""
 	}
-	return s, ""
-}
-
-// splitNames splits a byline into names: "A and B", "A, B & C". Job titles
-// after a comma ("Kim, staff reporter") are not names.
-func splitNames(s string) []string {
-	s = strings.NewReplacer(" and ", ",", " & ", ",", ";", ",").Replace(s)
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" || roleWords.MatchString(part) {
-			continue
+	for i := 0; i < len(parts)-1; i++ {
+		c := strings.TrimSpace(parts[i])
+		if strings.HasSuffix(c, ".") || strings.HasSuffix(c, "?") || strings.HasSuffix(c, "!") ||
+			strings.HasSuffix(c, ".\"") || strings.HasSuffix(c, ".”") || strings.HasSuffix(c, ")") {
+			return strings.TrimSpace(strings.Join(parts[:i+1], " / ")), strings.TrimSpace(strings.Join(parts[i+1:], " / "))
 		}
-		out = append(out, part)
 	}
-	return out
+	i := strings.LastIndex(s, " / ")
+	return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+3:])
 }
 
-var roleWords = regexp.MustCompile(`(?i)\b(reporter|correspondent|editor|writer|staff|contributor|columnist|bureau|news agency)\b|@`)
+// splitNames splits a byline into names: "A and B", "A, B & C"; job
+// titles, dates and addresses are not names (cleanByline).
+func splitNames(s string) []string { return cleanByline(s) }

@@ -6,12 +6,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/net/html/charset"
 
 	"masthead/internal/content"
 	"masthead/internal/news"
@@ -26,22 +26,38 @@ const (
 	markCredit = "data-masthead-credit"
 )
 
-// minArticleText is the least plain text (runes) an extracted article may
-// have. Readability returns its best guess even for a page that has no
-// story (a section front, an error page); a guess this short is not one.
+// minArticleText is the plain text (runes) below which an extracted
+// article gets a note asking an editor to check it: readability returns
+// its best guess even for a page that has no story. Pages with no story
+// are refused by what they are (error pages, link lists), not by length:
+// a short story is still a story.
 const minArticleText = 200
+
+// errorPage matches the titles of "not found" and error pages.
+var errorPage = regexp.MustCompile(`(?i)^(?:404\b|page not found|not found\b|error\b|403\b|500\b|access denied)|\b(?:page not found|404 not found|file not found)\b|페이지를 찾을 수 없|找不到|页面不存在`)
+
+// firstWords returns up to n words of s's first paragraph.
+func firstWords(s string, n int) string {
+	para, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	w := strings.Fields(para)
+	if len(w) > n {
+		return strings.Join(w[:n], " ") + "…"
+	}
+	return strings.Join(w, " ")
+}
 
 // maxElements bounds the page size readability is asked to score.
 const maxElements = 60000
 
 func parseHTML(path string, data []byte) (*Parsed, error) {
-	// Pages are often not UTF-8 (EUC-KR Korean papers): decode by the
-	// page's own charset declaration, or by sniffing.
-	enc, _, _ := charset.DetermineEncoding(data, "text/html")
-	if enc != nil {
+	// Pages are often not UTF-8 (EUC-KR Korean papers): decode as a
+	// browser would (pageEncoding).
+	if enc, name := pageEncoding(data, ""); name != "utf-8" {
 		if dec, err := enc.NewDecoder().Bytes(data); err == nil {
 			data = dec
 		}
+	} else {
+		data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, lineError(path, lineOf(data, i), "not an HTML page: binary data at byte %d", i)
@@ -73,21 +89,31 @@ func parseHTML(path string, data []byte) (*Parsed, error) {
 	p := &Parsed{Path: path, Format: FormatHTML}
 	a := &p.Article
 	a.Headline = art.Title()
-	if a.Headline == "" {
-		a.Headline = meta.h1
+	if strings.TrimSpace(a.Headline) == "" {
+		a.Headline = meta.ogTitle
 	}
 	if strings.TrimSpace(a.Headline) == "" {
-		return nil, lineError(path, 1, "no headline: the page has no <title>, <h1> or og:title")
+		a.Headline = meta.h1
+	}
+	if errorPage.MatchString(meta.title) || errorPage.MatchString(a.Headline) {
+		if n := len([]rune(textOf(art.Node))); n < 500 {
+			return nil, lineError(path, 1, "this looks like an error page (title %s), not a story", quoteLine(meta.title))
+		}
+	}
+
+	// A page made of links to other pages (a section front, a tag or
+	// search page) is not a story, however much text its teasers have.
+	if st := measureLinks(art.Node); st.isLinkList(meta.articles, meta.ogType) {
+		return nil, lineError(path, 1, "this looks like a list of links (%d links; a section front, tag or search page), not a story: import the stories it links to", st.links)
 	}
 
 	// The lead photo: the article's first figure. It leaves the body so
 	// the page does not show it twice.
-	p.Photo = leadFigure(art.Node, filepath.Dir(path))
-	if p.Photo == nil && (meta.imageAlt != "" || meta.image != "") {
+	p.Photo = leadFigure(art.Node, filepath.Dir(path), base)
+	if p.Photo == nil && meta.image != "" && meta.imageAlt != "" {
+		// No figure in the text, but the page names its lead image and
+		// says what it shows: keep that, as a photo awaiting its file.
 		p.Photo = &PhotoRef{URL: meta.image, Alt: meta.imageAlt, Caption: meta.imageAlt}
-		if meta.image == "" || p.Photo.Caption == "" {
-			p.Photo = nil // an image we will not fetch and nothing to say about it
-		}
 	}
 	demoteHeadings(art.Node, a.Headline)
 	dropBylines(art.Node)
@@ -98,11 +124,22 @@ func parseHTML(path string, data []byte) (*Parsed, error) {
 		return nil, lineError(path, 1, "render article: %v", err)
 	}
 	a.BodyHTML = content.Sanitize(buf.String())
-	if n := len([]rune(content.PlainText(a.BodyHTML))); n < minArticleText {
-		return nil, lineError(path, 1, "no article found in the page (only %d characters of text)", n)
+	text := content.PlainText(a.BodyHTML)
+	n := len([]rune(text))
+	if n == 0 {
+		return nil, lineError(path, 1, "no article found in the page: it has no text")
+	}
+	if n < minArticleText {
+		p.note("the story has only %d characters of text: check it is the whole article", n)
+	}
+	if strings.TrimSpace(a.Headline) == "" {
+		// No <title>, og:title or <h1>: the first words of the text,
+		// for an editor to change.
+		a.Headline = firstWords(text, 12)
+		p.note("the page has no <title>, og:title or <h1>: the headline is the text's first words")
 	}
 
-	for _, name := range splitNames(strings.TrimSpace(trimBy(art.Byline()))) {
+	for _, name := range cleanByline(art.Byline()) {
 		p.Authors = append(p.Authors, news.Author{Name: name})
 	}
 	a.Deck = meta.description
@@ -138,16 +175,11 @@ func parseHTML(path string, data []byte) (*Parsed, error) {
 	return finish(p, 1)
 }
 
-func trimBy(s string) string {
-	if m := bylineRe.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
-		return m[1]
-	}
-	return s
-}
-
 type pageMeta struct {
 	canonical, ogURL, image, imageAlt, description, lang, section, h1 string
+	title, ogTitle, ogType                                            string
 	tags                                                              []string
+	articles                                                          int // <article> elements
 }
 
 // readMeta collects what readability does not report: the canonical URL,
@@ -173,6 +205,10 @@ func readMeta(doc *html.Node) pageMeta {
 				switch key {
 				case "og:url":
 					m.ogURL = val
+				case "og:title":
+					m.ogTitle = val
+				case "og:type":
+					m.ogType = strings.ToLower(val)
 				case "og:image":
 					m.image = val
 				case "og:image:alt", "twitter:image:alt":
@@ -184,7 +220,11 @@ func readMeta(doc *html.Node) pageMeta {
 				case "article:section":
 					m.section = val
 				case "article:tag":
-					m.tags = append(m.tags, val)
+					// An empty tag is no tag (it used to fail at save
+					// time, after other rows were written).
+					if val != "" {
+						m.tags = append(m.tags, val)
+					}
 				case "keywords", "news_keywords":
 					if len(m.tags) == 0 {
 						for _, t := range strings.Split(val, ",") {
@@ -205,6 +245,12 @@ func readMeta(doc *html.Node) pageMeta {
 				if m.h1 == "" {
 					m.h1 = textOf(n)
 				}
+			case atom.Title:
+				if m.title == "" {
+					m.title = textOf(n)
+				}
+			case atom.Article:
+				m.articles++
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -224,7 +270,7 @@ func readMeta(doc *html.Node) pageMeta {
 // leadFigure takes the first figure with an image out of the article and
 // returns it as the lead photo. An image saved next to the page is read;
 // a remote one is only named.
-func leadFigure(root *html.Node, dir string) *PhotoRef {
+func leadFigure(root *html.Node, dir string, base *url.URL) *PhotoRef {
 	fig := find(root, func(n *html.Node) bool {
 		return n.DataAtom == atom.Figure && find(n, isImg) != nil
 	})
@@ -246,21 +292,23 @@ func leadFigure(root *html.Node, dir string) *PhotoRef {
 	if ph.Alt == "" {
 		ph.Alt = ph.Caption
 	}
-	src := attr(img, origSrc)
-	if src == "" {
-		src = attr(img, "src")
-	}
+	src := imgSrc(img)
 	if u, err := url.Parse(src); err == nil && src != "" {
-		switch {
-		case u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/"):
+		if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
 			local := filepath.Join(dir, filepath.FromSlash(u.Path))
 			if _, err := os.Stat(local); err == nil {
 				if data, ct, err := loadPhoto(local); err == nil {
 					ph.Path, ph.Data, ph.ContentType = local, data, ct
 				}
 			}
-		case u.Scheme == "http" || u.Scheme == "https":
-			ph.URL = src
+		}
+		if base != nil && !u.IsAbs() {
+			u = base.ResolveReference(u)
+		}
+		// The image's address on the old site, kept even when the image
+		// is at hand: it says where the photo came from.
+		if u.Scheme == "http" || u.Scheme == "https" {
+			ph.URL = u.String()
 		}
 	}
 	fig.Parent.RemoveChild(fig)
@@ -341,6 +389,29 @@ func cleanBody(root *html.Node) {
 			n.Parent.RemoveChild(n)
 		}
 	}
+}
+
+// imgSrc is an image's address as the page wrote it, preferring the real
+// one of a lazily loaded image (data-src, a srcset's first) over a
+// placeholder.
+func imgSrc(img *html.Node) string {
+	src := attr(img, origSrc)
+	if src == "" {
+		src = attr(img, "src")
+	}
+	if src == "" || strings.HasPrefix(src, "data:") {
+		for _, k := range []string{"data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"} {
+			if v := strings.TrimSpace(attr(img, k)); v != "" {
+				if f := strings.Fields(v); len(f) > 0 {
+					return f[0]
+				}
+			}
+		}
+	}
+	if strings.HasPrefix(src, "data:") {
+		return ""
+	}
+	return src
 }
 
 func removeAttr(n *html.Node, key string) {

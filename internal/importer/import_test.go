@@ -308,8 +308,8 @@ func TestImportBadFileWritesNothing(t *testing.T) {
 				t.Errorf("%s: err = %v, want it named", bad, err)
 			}
 		}
-		_, err := Import(ctx, st, []string{"testdata/bad-date.md", "testdata/seed.txt", "testdata/no-headline.md"}, Options{Now: testNow})
-		if err == nil || !strings.Contains(err.Error(), "testdata/bad-date.md:4:") || !strings.Contains(err.Error(), "testdata/no-headline.md:1:") {
+		_, err := Import(ctx, st, []string{"testdata/bad-date.md", "testdata/seed.txt", "testdata/bad-yaml.md"}, Options{Now: testNow})
+		if err == nil || !strings.Contains(err.Error(), "testdata/bad-date.md:4:") || !strings.Contains(err.Error(), "testdata/bad-yaml.md:") {
 			t.Errorf("all bad files should be named: %v", err)
 		}
 		if n := countArticles(t, st); n != 0 {

@@ -21,7 +21,6 @@ import (
 	_ "image/png"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
@@ -49,10 +48,16 @@ const (
 	FormatMarkdown = "markdown" // Markdown, usually with YAML front matter
 )
 
-// Parsed is one story read from a file, checked and ready to save.
+// Parsed is one story (or page) read from a source, checked and ready to
+// save.
 type Parsed struct {
 	Path   string
 	Format string
+	// Kind is KindStory or KindPage; "" means a story.
+	Kind string
+	// Line is where the item starts in its file (a WXR <item>), for
+	// errors; 0 for one-story files.
+	Line int
 	// Article holds what the file says about the story: Headline, Deck,
 	// Slug, BodyMarkdown (empty for HTML pages), BodyHTML (sanitized),
 	// Lang, SEO fields, SourceKey, PublishedAt and UpdatedAt (zero when the
@@ -66,6 +71,31 @@ type Parsed struct {
 	Section string // section name; "" when the file names none
 	Tags    []string
 	Photo   *PhotoRef // the lead photo; nil when there is none
+	// Images are the body's other photos, in order; the body refers to
+	// each by its Ref (an <img src> the saver rewrites).
+	Images []*PhotoRef
+	// Redirects are the story's old addresses (paths, or absolute URLs on
+	// the old site) that should answer 301 with its new URL.
+	Redirects []string
+	// Notes are one-line remarks about what was read and not used.
+	Notes []string
+	// allowEmpty: an export's post with no text is still one of its
+	// posts (WordPress's "Edge Case: No Content"); it is kept, noted.
+	allowEmpty bool
+}
+
+// IsPage reports whether p is a standing page rather than a story.
+func (p *Parsed) IsPage() bool { return p.Kind == KindPage }
+
+// note adds a one-line remark, once.
+func (p *Parsed) note(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	for _, o := range p.Notes {
+		if o == n {
+			return
+		}
+	}
+	p.Notes = append(p.Notes, n)
 }
 
 // PhotoRef is a lead photo as a file describes it.
@@ -77,10 +107,18 @@ type PhotoRef struct {
 	// reads local files only.
 	URL string
 	// Data and ContentType are the image itself, checked to decode; nil
-	// when only the caption line is known (as in the seed capture).
+	// when only the caption line is known (as in the seed capture), or
+	// when the image is a file at Path to be read when it is saved.
 	Data        []byte
 	ContentType string
+	// Ref is how the body names this image (its original src), for the
+	// saver to point at the stored photo; "" for a lead photo.
+	Ref string
 }
+
+// Missing reports a photo known by its caption, credit or address whose
+// image is not at hand: it is saved as a photo awaiting its file.
+func (r *PhotoRef) Missing() bool { return len(r.Data) == 0 && r.Path == "" }
 
 // PhotoSaver stores a photo's image and makes its renditions
 // (internal/media's Library). SavePhoto either creates the Photo row itself
@@ -92,6 +130,10 @@ type PhotoSaver interface {
 
 // Options control an import.
 type Options struct {
+	// Location is the paper's time zone, for dates written without one.
+	Location *time.Location
+	// Uploads is the folder of the export's media (--uploads DIR).
+	Uploads string
 	// Publish publishes stories whose file does not set a status; a
 	// publication time in the future makes them scheduled instead.
 	Publish bool
@@ -131,11 +173,9 @@ func lineError(path string, line int, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...))
 }
 
-// ParseFile reads one file and recognises its format by content: a page
-// starting with markup is HTML, a file opening with a "---" line is
-// Markdown, anything else is read as a text capture of an article page. A
-// file named .md or .markdown is always Markdown. Errors name the file and
-// line.
+// ParseFile reads a file that holds one story — a text capture, an HTML
+// page or a Markdown file — recognising its format by content. Errors
+// name the file and line. Exports holding many stories are read with Read.
 func ParseFile(path string) (*Parsed, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -153,26 +193,36 @@ func ParseFile(path string) (*Parsed, error) {
 }
 
 func parse(path string, data []byte) (*Parsed, error) {
+	head := data
+	if len(head) > sniffSize {
+		head = head[:sniffSize]
+	}
+	format, err := detect(path, head)
+	if err != nil {
+		return nil, err
+	}
+	return parseFormat(path, data, format, defaultReadOpts())
+}
+
+// parseFormat reads one story of a format detect named.
+func parseFormat(path string, data []byte, format string, o *readOpts) (*Parsed, error) {
+	switch format {
+	case FormatHTML:
+		return parseHTML(path, data)
+	case FormatCapture, FormatMarkdown:
+	default:
+		return nil, lineError(path, 1, "%s holds many stories: import it with masthead import", FormatName(format))
+	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, lineError(path, 1, "empty file: nothing to import")
-	}
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return nil, lineError(path, 1, "the file is UTF-16; save it as UTF-8")
-	}
-	ext := strings.ToLower(filepath.Ext(path))
-	isMarkdown := ext == ".md" || ext == ".markdown"
-	trimmed := bytes.TrimLeftFunc(data, unicode.IsSpace)
-	if !isMarkdown && trimmed[0] == '<' && looksLikeHTML(trimmed) {
-		return parseHTML(path, data)
 	}
 	if err := checkText(path, data); err != nil {
 		return nil, err
 	}
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
-	firstLine, _, _ := strings.Cut(text, "\n")
-	if strings.TrimRight(firstLine, " \t") == "---" || isMarkdown {
-		return parseMarkdown(path, text)
+	if format == FormatMarkdown {
+		return parseMarkdownWith(path, text, o)
 	}
 	return parseCapture(path, text)
 }
@@ -224,7 +274,7 @@ func finish(p *Parsed, line int) (*Parsed, error) {
 	if a.Slug == "" {
 		return nil, lineError(p.Path, line, "cannot make a URL slug from the headline %q", a.Headline)
 	}
-	if strings.TrimSpace(content.PlainText(a.BodyHTML)) == "" {
+	if strings.TrimSpace(content.PlainText(a.BodyHTML)) == "" && !strings.Contains(a.BodyHTML, "<img") && !p.allowEmpty {
 		return nil, lineError(p.Path, line, "the story has no body text")
 	}
 	if a.Lang == "" {
@@ -236,6 +286,20 @@ func finish(p *Parsed, line int) (*Parsed, error) {
 	if p.Section != "" && news.Slugify(p.Section) == "" {
 		return nil, lineError(p.Path, line, "section %q has no letters or digits", p.Section)
 	}
+	tags := p.Tags[:0:0]
+	seenTag := map[string]bool{}
+	for _, t := range p.Tags {
+		t = strings.Join(strings.Fields(t), " ")
+		switch {
+		case t == "" || seenTag[news.Slugify(t)]:
+			continue // an empty tag is no tag; a repeated one is one
+		case news.Slugify(t) == "":
+			return nil, lineError(p.Path, line, "tag %q has no letters or digits", t)
+		}
+		seenTag[news.Slugify(t)] = true
+		tags = append(tags, t)
+	}
+	p.Tags = tags
 	for _, au := range p.Authors {
 		if news.Slugify(au.Name) == "" {
 			return nil, lineError(p.Path, line, "author name %q has no letters or digits", au.Name)

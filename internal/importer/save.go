@@ -32,20 +32,18 @@ func Import(ctx context.Context, st news.Store, paths []string, opt Options) ([]
 		opt.Now = time.Now()
 	}
 	opt.Now = opt.Now.UTC()
-	var (
-		parsed []*Parsed
-		errs   []error
-	)
-	for _, path := range paths {
-		p, err := ParseFile(path)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		parsed = append(parsed, p)
+	b, err := Read(paths, ReadOptions{Location: opt.Location, Uploads: opt.Uploads})
+	if err != nil {
+		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	var parsed []*Parsed
+	for _, p := range b.Stories {
+		if !p.IsPage() {
+			parsed = append(parsed, p)
+		}
+	}
+	if len(parsed) == 0 {
+		return nil, fmt.Errorf("import: no stories to save (%s)", unsaved(b))
 	}
 	results := make([]Result, 0, len(parsed))
 	for _, p := range parsed {
@@ -54,6 +52,11 @@ func Import(ctx context.Context, st news.Store, paths []string, opt Options) ([]
 			return results, fmt.Errorf("%s: save: %w", p.Path, err)
 		}
 		results = append(results, r)
+	}
+	if len(results) > 0 {
+		if w := unsaved(b); w != "" {
+			results[len(results)-1].Warnings = append(results[len(results)-1].Warnings, w)
+		}
 	}
 	return results, nil
 }
@@ -374,6 +377,14 @@ func savePhoto(ctx context.Context, st news.Store, ref *PhotoRef, id int64, opt 
 		}
 	}
 	ph.Caption, ph.Credit, ph.Alt = ref.Caption, ref.Credit, ref.Alt
+	if len(ref.Data) == 0 && ref.Path != "" {
+		// Exports name their photos by file; read each only when saved.
+		data, ct, err := loadPhoto(ref.Path)
+		if err != nil {
+			return nil, err
+		}
+		ref = &PhotoRef{Path: ref.Path, Data: data, ContentType: ct}
+	}
 	if len(ref.Data) > 0 && opt.PhotoSaver != nil {
 		ph.ContentType = ref.ContentType
 		if err := opt.PhotoSaver.SavePhoto(ctx, ph, ref.Data); err != nil {
@@ -396,4 +407,24 @@ func savePhoto(ctx context.Context, st news.Store, ref *PhotoRef, id int64, opt 
 		return nil, fmt.Errorf("create photo: %w", err)
 	}
 	return ph, nil
+}
+
+// unsaved says what a Batch holds that this version of the store cannot
+// keep yet (pages, comments, old addresses), or "".
+func unsaved(b *Batch) string {
+	s := b.Summary()
+	var parts []string
+	if s.Pages > 0 {
+		parts = append(parts, fmt.Sprintf("%d pages", s.Pages))
+	}
+	if s.Comments > 0 {
+		parts = append(parts, fmt.Sprintf("%d comments", s.Comments))
+	}
+	if s.Redirects > 0 {
+		parts = append(parts, fmt.Sprintf("%d old addresses to redirect", s.Redirects))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "not saved, masthead cannot store them yet: " + strings.Join(parts, ", ") + " (see them with --dry-run)"
 }
