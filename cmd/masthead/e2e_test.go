@@ -138,7 +138,9 @@ func TestMain(m *testing.M) {
 }
 
 func launch(data string, extra ...string) (*server, error) {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
+	// No drain by default: every test stops its servers, and only the
+	// drain test needs to wait for a load balancer that is not there.
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--drain", "0s", "--data", data}, extra...)
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = cleanEnv()
 	stdout, err := cmd.StdoutPipe()

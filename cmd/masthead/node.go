@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -38,7 +41,10 @@ type node struct {
 	servers []*httpServer
 	closers []func()
 
-	// draining is set when shutdown begins; /readyz then answers 503.
+	// drain is how long the node keeps serving after the signal, with
+	// /readyz answering 503, so a load balancer takes it out of rotation
+	// before the listener closes. draining is set while it does.
+	drain    time.Duration
 	draining atomic.Bool
 
 	// shutdownTimeout bounds how long in-flight requests may take to
@@ -138,7 +144,7 @@ func (n *node) run(ctx context.Context) error {
 	case failed = <-errc:
 		n.log.Error("server failed; shutting down", "err", failed)
 	case <-ctx.Done():
-		n.log.Info("shutting down")
+		failed = n.drainFor(errc)
 	}
 	n.draining.Store(true)
 	n.shutdown()
@@ -147,6 +153,38 @@ func (n *node) run(ctx context.Context) error {
 	n.stopBG()
 	jobs.Wait()
 	return failed
+}
+
+// drainFor keeps serving for the drain period with /readyz answering 503
+// and keep-alive off (each client's next request opens a new connection,
+// which the load balancer sends elsewhere). A second SIGINT or SIGTERM
+// ends the drain early; the shutdown after it is orderly all the same.
+func (n *node) drainFor(errc <-chan error) error {
+	n.draining.Store(true)
+	if n.drain <= 0 {
+		n.log.Info("shutting down")
+		return nil
+	}
+	for _, s := range n.servers {
+		s.srv.SetKeepAlivesEnabled(false)
+	}
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	n.log.Info("draining: /readyz answers 503 while requests still go on; the listeners close after the drain (a second signal ends it now)",
+		"drain", n.drain.String())
+	t := time.NewTimer(n.drain)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-again:
+		n.log.Info("drain cut short by a second signal")
+	case err := <-errc:
+		n.log.Error("server failed while draining", "err", err)
+		return err
+	}
+	n.log.Info("shutting down: listeners closed, waiting for requests in flight")
+	return nil
 }
 
 // shutdown closes every listener at once and waits for in-flight requests

@@ -43,6 +43,7 @@ type serveFlags struct {
 	ViewsFlush     time.Duration
 	AccessLog      bool
 	PurgeWebhook   string
+	Drain          time.Duration
 	tlsFlags
 }
 
@@ -89,7 +90,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*serveNode, error) {
 	n := &serveNode{f: f, stdout: stdout, clock: news.SystemClock{}}
 	n.log = newLogger(f.LogFormat, stderr)
-	n.shutdownTimeout = 10 * time.Second
+	n.drain = f.Drain
+	// As long as a request may take to read (ReadTimeout): an upload that
+	// started before the signal can still finish.
+	n.shutdownTimeout = 30 * time.Second
 	n.bg, n.stopBG = context.WithCancel(context.WithoutCancel(ctx))
 	n.onClose(n.stopBG)
 	if f.AccessLog {
@@ -133,6 +137,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.PurgeWebhook, "purge-webhook", "", "after each change readers can see, POST {\"keys\":[...]} or {\"all\":true} to this `URL` (a CDN purge relay); pages then let shared caches keep them 5 minutes instead of 1")
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request, written in batches within a second (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
+	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
 	fs.StringVar(&f.ACMEDomain, "acme-domain", "", "serve HTTPS with a certificate obtained automatically from Let's Encrypt for this `domain` (needs --addr :443 reachable from the internet; cached in DATA/acme)")
