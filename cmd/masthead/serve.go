@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,6 +60,7 @@ type serveNode struct {
 	proxies   []netip.Prefix
 	tlsCfg    *tls.Config
 
+	lock    *dataLock // SQLite only
 	st      news.Store
 	public  net.Listener
 	paper   *news.Paper
@@ -103,6 +105,7 @@ func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*ser
 	}
 	for _, step := range []func(context.Context) error{
 		n.configure,
+		n.lockData,
 		n.openStore,
 		n.listen,
 		n.openPaper,
@@ -162,6 +165,24 @@ func (n *serveNode) configure(context.Context) error {
 	return err
 }
 
+// lockData makes this the only serve on its SQLite database (see
+// dataLock). PostgreSQL nodes share a database by design; they elect one
+// scheduler among themselves.
+func (n *serveNode) lockData(context.Context) error {
+	if n.f.isPostgres() {
+		return nil
+	}
+	l, err := lockData(n.f.sqlitePath())
+	if errors.Is(err, errLocked) {
+		return fmt.Errorf("%w: stop it first, or give this one its own --data; commands such as import, user add and backup work beside it", err)
+	} else if err != nil {
+		return err
+	}
+	n.lock = l
+	n.onClose(l.release)
+	return nil
+}
+
 func (n *serveNode) openStore(ctx context.Context) error {
 	st, err := openStore(ctx, n.f.common)
 	if err != nil {
@@ -180,6 +201,9 @@ func (n *serveNode) listen(context.Context) error {
 	}
 	n.public = ln
 	n.onClose(func() { ln.Close() })
+	if n.lock != nil {
+		n.lock.announce(n.scheme() + "://" + ln.Addr().String())
+	}
 	return nil
 }
 
