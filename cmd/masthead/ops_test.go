@@ -48,7 +48,7 @@ func TestServeHelp(t *testing.T) {
 		}
 	}
 	for _, f := range []string{"addr", "data", "db", "base-url", "no-demo", "trusted-proxies", "log-format", "max-upload",
-		"cache-bytes", "views-flush", "tls-cert", "tls-key", "acme-domain", "acme-email", "paper-name", "timezone", "drain"} {
+		"cache-bytes", "views-flush", "tls-cert", "tls-key", "acme-domain", "acme-email", "paper-name", "timezone", "drain", "metrics-addr"} {
 		if !seen[f] {
 			t.Errorf("serve --help does not list --%s", f)
 		}

@@ -45,6 +45,7 @@ type serveFlags struct {
 	AccessLog      bool
 	PurgeWebhook   string
 	Drain          time.Duration
+	MetricsAddr    string
 	tlsFlags
 }
 
@@ -141,6 +142,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request, written in batches within a second (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
+	fs.StringVar(&f.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, on that listener only (never on the public one); empty serves no metrics. Keep ADDR private: loopback, or a network only the monitoring reaches")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
 	fs.StringVar(&f.ACMEDomain, "acme-domain", "", "serve HTTPS with a certificate obtained automatically from Let's Encrypt for this `domain` (needs --addr :443 reachable from the internet; cached in DATA/acme)")
@@ -331,7 +333,14 @@ type pooled interface {
 	Pools() (write, read *sql.DB)
 }
 
+// startMetrics serves /metrics on its own listener, when --metrics-addr
+// names one. Metrics name routes, pool sizes and memory: for operators, so
+// they are never on the public listener, where a reverse proxy on the same
+// machine would pass anyone's request on from a loopback address.
 func (n *serveNode) startMetrics(context.Context) error {
+	if n.f.MetricsAddr == "" {
+		return nil
+	}
 	n.met = metrics.New()
 	n.met.WatchCache(n.cache)
 	if p, ok := n.st.(pooled); ok {
@@ -340,6 +349,14 @@ func (n *serveNode) startMetrics(context.Context) error {
 		n.met.WatchDB(kind+"_write", w)
 		n.met.WatchDB(kind+"_read", r)
 	}
+	ln, err := net.Listen("tcp", n.f.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("--metrics-addr: listen on %s: %w", n.f.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", n.met.Handler())
+	n.addServer("metrics", ln, n.newServer(httpx.Wrap(mux, httpx.Options{Log: n.log}), nil))
+	fmt.Fprintf(n.stdout, "metrics on http://%s/metrics\n", ln.Addr())
 	return nil
 }
 
@@ -353,9 +370,6 @@ func (n *serveNode) startPublic(context.Context) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", n.readyz)
-	// Metrics name routes and pool sizes: for operators, so only loopback
-	// and trusted proxies' networks may read them.
-	mux.Handle("GET /metrics", onlyFrom(n.proxies, n.met.Handler()))
 	site.New(site.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
@@ -364,8 +378,12 @@ func (n *serveNode) startPublic(context.Context) error {
 	n.lib.Register(mux)
 	nr.Register(mux)
 
+	var observe httpx.Observer
+	if n.met != nil {
+		observe = n.met.Observe
+	}
 	h := httpx.Wrap(limitBodies(route(httpx.Route(mux), n.cache, n.cdn), n.f.MaxUpload),
-		httpx.Options{Log: n.log, Access: n.access, Observe: n.met.Observe})
+		httpx.Options{Log: n.log, Access: n.access, Observe: observe})
 	n.addServer("public", n.public, n.newServer(h, n.tlsCfg))
 	fmt.Fprintf(n.stdout, "masthead %s: %s listening on %s://%s\n", version, n.paper.Name, n.scheme(), n.public.Addr())
 	n.log.Info("serving", "addr", n.public.Addr().String(), "base_url", n.paper.BaseURL, "db", dbKind(n.f.common))
@@ -485,24 +503,4 @@ func watchGeneration(ctx context.Context, st news.Store, log *slog.Logger, onCha
 			onChange()
 		}
 	}
-}
-
-// onlyFrom lets requests from loopback or the given networks through and
-// answers 404 to everyone else (not 403: no need to advertise the route).
-func onlyFrom(nets []netip.Prefix, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ap, err := netip.ParseAddrPort(r.RemoteAddr)
-		if err == nil {
-			a := ap.Addr().Unmap()
-			ok := a.IsLoopback()
-			for _, n := range nets {
-				ok = ok || n.Contains(a)
-			}
-			if ok {
-				h.ServeHTTP(w, r)
-				return
-			}
-		}
-		http.NotFound(w, r)
-	})
 }
