@@ -92,7 +92,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // HTTP handlers. A step that fails closes what the earlier ones opened.
 func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*serveNode, error) {
 	n := &serveNode{f: f, stdout: stdout, clock: news.SystemClock{}}
-	n.log = newLogger(f.LogFormat, stderr)
+	// Every line logged with a request's context names the request (its
+	// id and route), whichever package writes it.
+	n.log = slog.New(httpx.NewLogHandler(newLogger(f.LogFormat, stderr).Handler()))
 	n.drain = f.Drain
 	// As long as a request may take to read (ReadTimeout): an upload that
 	// started before the signal can still finish.
