@@ -106,7 +106,7 @@ func demoServer(t *testing.T) *server {
 	sharedOnce.Do(func() {
 		sharedDir, sharedErr = os.MkdirTemp("", "masthead-e2e-")
 		if sharedErr == nil {
-			sharedSrv, sharedErr = launch(sharedDir)
+			sharedSrv, sharedErr = launch(sharedDir, "--demo-photo-width", "480")
 		}
 	})
 	if sharedErr != nil {

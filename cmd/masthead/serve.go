@@ -36,6 +36,7 @@ type serveFlags struct {
 	paperFlags
 	Addr           string
 	NoDemo         bool
+	DemoPhotoWidth int
 	TrustedProxies string
 	LogFormat      string
 	MaxUpload      int64
@@ -135,6 +136,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	f.paperFlags.register(fs)
 	fs.StringVar(&f.Addr, "addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
 	fs.BoolVar(&f.NoDemo, "no-demo", false, "do not create the demo paper on an empty database")
+	fs.IntVar(&f.DemoPhotoWidth, "demo-photo-width", demo.DefaultPhotoWidth, "width in `pixels` of the demo paper's drawn photos; smaller makes the first start quicker (the test suite uses 480)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", "", "comma-separated `CIDRs` of proxies whose X-Forwarded-For / Forwarded headers are believed")
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
@@ -250,7 +252,7 @@ func (n *serveNode) openMedia(ctx context.Context) error {
 // the first admin.
 func (n *serveNode) seed(ctx context.Context) error {
 	if !n.f.NoDemo {
-		res, err := demo.Seed(ctx, n.st, n.lib, n.paper, n.clock.Now())
+		res, err := demo.SeedWith(ctx, n.st, n.lib, n.paper, n.clock.Now(), demo.Options{PhotoWidth: n.f.DemoPhotoWidth})
 		if err != nil {
 			return fmt.Errorf("create the demo paper: %w", err)
 		}
