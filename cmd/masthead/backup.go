@@ -63,6 +63,13 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if c.isPostgres() {
 		return errors.New("restore: for PostgreSQL use pg_restore (see docs/deployment.md)")
 	}
+	// Holding serve's lock keeps a serve from starting on the database
+	// while it is being replaced.
+	l, err := lockData(c.sqlitePath())
+	if err != nil {
+		return fmt.Errorf("restore: %w; stop it first", err)
+	}
+	defer l.release()
 	if err := sqlite.Restore(ctx, *from, c.sqlitePath()); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}

@@ -259,7 +259,7 @@ func TestBackupRestore(t *testing.T) {
 
 		// Restoring under a running serve is refused.
 		out, err := runCLI(t, "restore", "--data", s.Data, "--from", quiet)
-		if err == nil || !strings.Contains(out, "another process") {
+		if err == nil || !strings.Contains(out, "in use by another masthead serve (pid ") {
 			t.Errorf("restore under a running serve: %v %q", err, out)
 		}
 		if m, _ := filepath.Glob(filepath.Join(s.Data, "*before-restore*")); len(m) > 0 {

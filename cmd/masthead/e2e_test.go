@@ -106,7 +106,7 @@ func demoServer(t *testing.T) *server {
 	sharedOnce.Do(func() {
 		sharedDir, sharedErr = os.MkdirTemp("", "masthead-e2e-")
 		if sharedErr == nil {
-			sharedSrv, sharedErr = launch(sharedDir)
+			sharedSrv, sharedErr = launch(sharedDir, "--demo-photo-width", "480")
 		}
 	})
 	if sharedErr != nil {
@@ -138,7 +138,9 @@ func TestMain(m *testing.M) {
 }
 
 func launch(data string, extra ...string) (*server, error) {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
+	// No drain by default: every test stops its servers, and only the
+	// drain test needs to wait for a load balancer that is not there.
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--drain", "0s", "--data", data}, extra...)
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = cleanEnv()
 	stdout, err := cmd.StdoutPipe()
@@ -227,14 +229,10 @@ func TestServeDemoPaper(t *testing.T) {
 	if !strings.Contains(s.out.String(), "/newsroom/") {
 		t.Errorf("first run did not print how to sign in to the newsroom:\n%s", s.out.String())
 	}
-	for _, path := range []string{"/", seedPath, "/healthz", "/readyz", "/robots.txt", "/feed.xml", "/sitemap.xml", "/section/north-korea", "/metrics"} {
+	for _, path := range []string{"/", seedPath, "/healthz", "/readyz", "/robots.txt", "/feed.xml", "/sitemap.xml", "/section/north-korea"} {
 		if code, _ := get(t, s.URL+path); code != 200 {
 			t.Errorf("GET %s: %d", path, code)
 		}
-	}
-	if _, m := get(t, s.URL+"/metrics"); !strings.Contains(m, `masthead_http_request_duration_seconds_count{code="200",method="GET",route="GET /healthz"}`) ||
-		!strings.Contains(m, "masthead_pagecache_hits_total") {
-		t.Errorf("/metrics lacks request and cache metrics")
 	}
 	_, page := get(t, s.URL+seedPath)
 	// Every content line of the capture is on the page.

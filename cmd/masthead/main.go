@@ -19,7 +19,7 @@ var version = "dev"
 const topUsage = `masthead — a news publishing platform
 
 usage:
-  masthead serve  [--addr 127.0.0.1:8080] [--base-url URL] [--no-demo]
+  masthead serve  [--addr 127.0.0.1:8080] [--base-url URL] [--no-demo] [--drain 5s] [--metrics-addr ADDR]
   masthead import [--publish] [--section S] [--json] FILE...
   masthead user add --email E --name N --role admin|editor|reporter|contributor [--password-stdin]
   masthead backup --out FILE

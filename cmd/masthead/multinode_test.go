@@ -26,7 +26,7 @@ func TestMultiNode(t *testing.T) {
 	masthead(t)
 
 	// The first node creates the demo paper; the others join it.
-	first, err := launch(shared, "--db", db)
+	first, err := launch(shared, "--db", db, "--demo-photo-width", "480")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func TestServeHelp(t *testing.T) {
 		}
 	}
 	for _, f := range []string{"addr", "data", "db", "base-url", "no-demo", "trusted-proxies", "log-format", "max-upload",
-		"cache-bytes", "views-flush", "tls-cert", "tls-key", "acme-domain", "acme-email", "paper-name", "timezone"} {
+		"cache-bytes", "views-flush", "tls-cert", "tls-key", "acme-domain", "acme-email", "paper-name", "timezone", "drain", "metrics-addr"} {
 		if !seen[f] {
 			t.Errorf("serve --help does not list --%s", f)
 		}
@@ -165,6 +165,50 @@ func TestOperations(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 			t.Errorf("100 KiB of headers: %d, want 431", resp.StatusCode)
+		}
+	})
+
+	t.Run("request id on every line of a request", func(t *testing.T) {
+		// A failed sign-in logs a warning from deep in the newsroom; the
+		// line names the request the response names.
+		resp, err := http.Get(s.URL + "/newsroom/signin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := csrfRE.FindSubmatch(page)
+		if m == nil {
+			t.Fatal("no CSRF field on the sign-in page")
+		}
+		form := url.Values{"csrf": {string(m[1])}, "email": {"nobody@example.com"}, "password": {"wrong-password"}}
+		req, _ := http.NewRequest("POST", s.URL+"/newsroom/signin", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Request-Id", "ops-signin-1")
+		for _, c := range resp.Cookies() {
+			req.AddCookie(c)
+		}
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Request-Id") != "ops-signin-1" {
+			t.Fatalf("failed sign-in: %d, X-Request-Id %q", resp.StatusCode, resp.Header.Get("X-Request-Id"))
+		}
+		var found bool
+		for _, line := range strings.Split(s.logs.String(), "\n") {
+			var v map[string]any
+			if json.Unmarshal([]byte(line), &v) != nil || v["msg"] != "newsroom: sign-in failed" {
+				continue
+			}
+			found = true
+			if v["request_id"] != "ops-signin-1" || v["route"] != "POST /newsroom/signin" {
+				t.Errorf("the newsroom's warning does not name its request: %s", line)
+			}
+		}
+		if !found {
+			t.Errorf("no sign-in warning in the log:\n%s", tail(s.logs.String(), 2000))
 		}
 	})
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,8 +13,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"masthead/internal/api"
@@ -27,7 +27,6 @@ import (
 	"masthead/internal/pagecache"
 	"masthead/internal/site"
 	"masthead/internal/sitemap"
-	"masthead/internal/store/sqlite"
 	"masthead/internal/views"
 	"masthead/internal/workflow"
 )
@@ -37,6 +36,7 @@ type serveFlags struct {
 	paperFlags
 	Addr           string
 	NoDemo         bool
+	DemoPhotoWidth int
 	TrustedProxies string
 	LogFormat      string
 	MaxUpload      int64
@@ -45,16 +45,98 @@ type serveFlags struct {
 	ViewsFlush     time.Duration
 	AccessLog      bool
 	PurgeWebhook   string
+	Drain          time.Duration
+	MetricsAddr    string
 	tlsFlags
 }
 
+// serveNode is a node with the parts of the newspaper: what serve's steps
+// build and the later steps use.
+type serveNode struct {
+	node
+	f      serveFlags
+	stdout io.Writer
+
+	access    *slog.Logger // nil: no access log
+	accessBuf *lineBuffer
+	proxies   []netip.Prefix
+	tlsCfg    *tls.Config
+
+	lock    *dataLock // SQLite only
+	st      news.Store
+	public  net.Listener
+	paper   *news.Paper
+	clock   news.Clock
+	lib     *media.Library
+	counter *views.Counter
+	cache   *pagecache.Cache
+	cdn     *cdnPurger
+	met     *metrics.Metrics
+}
+
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	n, err := assemble(ctx, f, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return n.run(ctx)
+}
+
+// assemble builds a node step by step, each step using what the ones
+// before it made: configuration, the database, the public listener (the
+// base URL defaults to its address), the paper, photos, the demo paper and
+// first admin, the background jobs, the page cache, metrics and last the
+// HTTP handlers. A step that fails closes what the earlier ones opened.
+func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*serveNode, error) {
+	n := &serveNode{f: f, stdout: stdout, clock: news.SystemClock{}}
+	// Every line logged with a request's context names the request (its
+	// id and route), whichever package writes it.
+	n.log = slog.New(httpx.NewLogHandler(newLogger(f.LogFormat, stderr).Handler()))
+	n.drain = f.Drain
+	// As long as a request may take to read (ReadTimeout): an upload that
+	// started before the signal can still finish.
+	n.shutdownTimeout = 30 * time.Second
+	n.bg, n.stopBG = context.WithCancel(context.WithoutCancel(ctx))
+	n.onClose(n.stopBG)
+	if f.AccessLog {
+		n.accessBuf = newLineBuffer(stderr)
+		n.access = newLogger(f.LogFormat, n.accessBuf)
+		n.addJob("access log", func(ctx context.Context) error { n.accessBuf.run(ctx); return nil })
+	}
+	for _, step := range []func(context.Context) error{
+		n.configure,
+		n.lockData,
+		n.openStore,
+		n.listen,
+		n.openPaper,
+		n.openMedia,
+		n.seed,
+		n.startViews,
+		n.startScheduler,
+		n.startCache,
+		n.startMetrics,
+		n.startPublic,
+	} {
+		if err := step(ctx); err != nil {
+			n.close()
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	var f serveFlags
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	f.common.register(fs)
 	f.paperFlags.register(fs)
 	fs.StringVar(&f.Addr, "addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
 	fs.BoolVar(&f.NoDemo, "no-demo", false, "do not create the demo paper on an empty database")
+	fs.IntVar(&f.DemoPhotoWidth, "demo-photo-width", demo.DefaultPhotoWidth, "width in `pixels` of the demo paper's drawn photos; smaller makes the first start quicker (the test suite uses 480)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", "", "comma-separated `CIDRs` of proxies whose X-Forwarded-For / Forwarded headers are believed")
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
@@ -63,239 +145,269 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.PurgeWebhook, "purge-webhook", "", "after each change readers can see, POST {\"keys\":[...]} or {\"all\":true} to this `URL` (a CDN purge relay); pages then let shared caches keep them 5 minutes instead of 1")
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request, written in batches within a second (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
+	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
+	fs.StringVar(&f.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, on that listener only (never on the public one); empty serves no metrics. Keep ADDR private: loopback, or a network only the monitoring reaches")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
 	fs.StringVar(&f.ACMEDomain, "acme-domain", "", "serve HTTPS with a certificate obtained automatically from Let's Encrypt for this `domain` (needs --addr :443 reachable from the internet; cached in DATA/acme)")
 	fs.StringVar(&f.ACMEEmail, "acme-email", "", "contact `address` given to Let's Encrypt with --acme-domain (optional)")
 	fs.Usage = usageFor(fs, "masthead serve [flags]")
 	if err := parse(fs, args, stderr); err != nil {
-		return err
+		return f, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+		return f, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
-	log := newLogger(f.LogFormat, stderr)
-	var accessLog *slog.Logger
-	var accessBuf *lineBuffer
-	if f.AccessLog {
-		accessBuf = newLineBuffer(stderr)
-		accessLog = newLogger(f.LogFormat, accessBuf)
-	}
-	proxies, err := parsePrefixes(f.TrustedProxies)
-	if err != nil {
-		return err
-	}
-	tlsCfg, err := f.tlsConfig(f.Data)
-	if err != nil {
-		return err
-	}
+	return f, nil
+}
 
-	st, err := openStore(ctx, f.common)
+// configure checks the flags that need more than parsing.
+func (n *serveNode) configure(context.Context) error {
+	var err error
+	if n.proxies, err = parsePrefixes(n.f.TrustedProxies); err != nil {
+		return err
+	}
+	n.tlsCfg, err = n.f.tlsConfig(n.f.Data)
+	return err
+}
+
+// lockData makes this the only serve on its SQLite database (see
+// dataLock). PostgreSQL nodes share a database by design; they elect one
+// scheduler among themselves.
+func (n *serveNode) lockData(context.Context) error {
+	if n.f.isPostgres() {
+		return nil
+	}
+	l, err := lockData(n.f.sqlitePath())
+	if errors.Is(err, errLocked) {
+		return fmt.Errorf("%w: stop it first, or give this one its own --data; commands such as import, user add and backup work beside it", err)
+	} else if err != nil {
+		return err
+	}
+	n.lock = l
+	n.onClose(l.release)
+	return nil
+}
+
+func (n *serveNode) openStore(ctx context.Context) error {
+	st, err := openStore(ctx, n.f.common)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	n.st = st
+	n.onClose(func() { st.Close() })
+	return nil
+}
 
-	ln, err := net.Listen("tcp", f.Addr)
+// listen opens the public listener; it is served only once the node runs.
+func (n *serveNode) listen(context.Context) error {
+	ln, err := net.Listen("tcp", n.f.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", f.Addr, err)
+		return fmt.Errorf("listen on %s: %w", n.f.Addr, err)
 	}
-	// serve never reuses a stored base URL (the last run may have listened
-	// elsewhere); it records its own, for commands run beside it.
-	if f.BaseURL == "" {
-		f.BaseURL = "http://" + ln.Addr().String()
-		if tlsCfg != nil {
-			f.BaseURL = "https://" + ln.Addr().String()
-			if f.ACMEDomain != "" {
-				f.BaseURL = "https://" + f.ACMEDomain
-			}
+	n.public = ln
+	n.onClose(func() { ln.Close() })
+	if n.lock != nil {
+		n.lock.announce(n.scheme() + "://" + ln.Addr().String())
+	}
+	return nil
+}
+
+// scheme is how readers reach the public listener.
+func (n *serveNode) scheme() string {
+	if n.tlsCfg != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// openPaper makes the paper and records its base URL. serve never reuses
+// a stored base URL (the last run may have listened elsewhere); it records
+// its own, for commands run beside it.
+func (n *serveNode) openPaper(ctx context.Context) error {
+	if n.f.BaseURL == "" {
+		n.f.BaseURL = n.scheme() + "://" + n.public.Addr().String()
+		if n.f.ACMEDomain != "" {
+			n.f.BaseURL = "https://" + n.f.ACMEDomain
 		}
 	}
-	paper, err := f.paper(ctx, st, "")
+	paper, err := n.f.paper(ctx, n.st, "")
 	if err != nil {
-		ln.Close()
 		return err
 	}
-	if err := st.PutSetting(ctx, "base_url", paper.BaseURL); err != nil {
-		ln.Close()
-		return err
-	}
-	clock := news.SystemClock{}
+	n.paper = paper
+	return n.st.PutSetting(ctx, "base_url", paper.BaseURL)
+}
 
-	blobs, err := openBlobs(ctx, f.Media, f.Data)
+func (n *serveNode) openMedia(ctx context.Context) error {
+	blobs, err := openBlobs(ctx, n.f.Media, n.f.Data)
 	if err != nil {
-		ln.Close()
 		return err
 	}
-	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, MaxBytes: f.MaxUpload, Logger: log})
+	n.lib = media.New(media.Config{Store: n.st, Blobs: blobs, Paper: n.paper, MaxBytes: n.f.MaxUpload, Logger: n.log})
+	return nil
+}
 
-	if !f.NoDemo {
-		res, err := demo.Seed(ctx, st, lib, paper, clock.Now())
+// seed creates the demo paper on an empty database (unless --no-demo) and
+// the first admin.
+func (n *serveNode) seed(ctx context.Context) error {
+	if !n.f.NoDemo {
+		res, err := demo.SeedWith(ctx, n.st, n.lib, n.paper, n.clock.Now(), demo.Options{PhotoWidth: n.f.DemoPhotoWidth})
 		if err != nil {
-			ln.Close()
 			return fmt.Errorf("create the demo paper: %w", err)
 		}
 		if res.Articles > 0 {
-			fmt.Fprintf(stdout, "created the demo paper: %d stories\n", res.Articles)
+			fmt.Fprintf(n.stdout, "created the demo paper: %d stories\n", res.Articles)
 		}
 	}
-	email, password, created, err := auth.EnsureAdmin(ctx, st)
+	email, password, created, err := auth.EnsureAdmin(ctx, n.st)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	if created {
 		// Printed once, on the terminal of whoever started the first run;
 		// never logged.
-		fmt.Fprintf(stdout, "newsroom: sign in at %s/newsroom/ as %s with password %s (change it under My account)\n",
-			paper.BaseURL, email, password)
+		fmt.Fprintf(n.stdout, "newsroom: sign in at %s/newsroom/ as %s with password %s (change it under My account)\n",
+			n.paper.BaseURL, email, password)
 	}
+	return nil
+}
 
-	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopBG()
-	var wg sync.WaitGroup
-	if accessBuf != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); accessBuf.run(bg) }()
-	}
-
-	counter, err := views.New(views.Config{Store: st, Clock: clock, Logger: log, TrustedProxies: proxies, Paper: paper, FlushInterval: f.ViewsFlush})
+func (n *serveNode) startViews(context.Context) error {
+	counter, err := views.New(views.Config{Store: n.st, Clock: n.clock, Logger: n.log, TrustedProxies: n.proxies,
+		Paper: n.paper, FlushInterval: n.f.ViewsFlush})
 	if err != nil {
-		ln.Close()
 		return err
 	}
-	wg.Add(1)
-	go func() { defer wg.Done(); _ = counter.Run(bg) }()
+	n.counter = counter
+	n.addJob("views", counter.Run)
+	return nil
+}
 
-	sched := workflow.NewScheduler(st, clock, log)
-	wg.Add(1)
-	go func() { defer wg.Done(); sched.Run(bg) }()
+func (n *serveNode) startScheduler(context.Context) error {
+	sched := workflow.NewScheduler(n.st, n.clock, n.log)
+	n.addJob("scheduler", func(ctx context.Context) error { sched.Run(ctx); return nil })
+	return nil
+}
 
-	nr, err := newsroom.New(newsroom.Config{Paper: paper, Store: st, Clock: clock, Logger: log, Media: lib,
-		MaxUploadBytes: lib.MaxBytes(), Secure: strings.HasPrefix(paper.BaseURL, "https://"), Views: counter})
-	if err != nil {
-		ln.Close()
-		return err
-	}
+// changeListener is a store that pushes changes as they commit, from any
+// node (PostgreSQL's LISTEN/NOTIFY).
+type changeListener interface {
+	Listen(ctx context.Context, onChange func()) error
+}
 
-	cache := pagecache.New(f.CacheBytes, time.Minute)
+// startCache makes the page cache and what keeps it true: the CDN purge
+// webhook, the store's generation poll and, where the store pushes
+// changes, its notifications.
+func (n *serveNode) startCache(context.Context) error {
+	cache := pagecache.New(n.f.CacheBytes, time.Minute)
 	// Shared caches may keep a page as long as we do, or 5 minutes when
 	// the webhook purges them on every change; they may serve it stale a
 	// minute while refetching and a day while masthead is down.
 	cache.SetShared(time.Minute, time.Minute, 24*time.Hour)
-	var cdn *cdnPurger
-	if f.PurgeWebhook != "" {
-		hook, err := pagecache.NewWebhook(f.PurgeWebhook, log)
+	n.cache = cache
+	if n.f.PurgeWebhook != "" {
+		hook, err := pagecache.NewWebhook(n.f.PurgeWebhook, n.log)
 		if err != nil {
-			ln.Close()
 			return err
 		}
 		cache.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
-		cdn = &cdnPurger{st: st, hook: hook, log: log}
-		wg.Add(1)
-		go func() { defer wg.Done(); hook.Run(bg) }()
+		n.cdn = &cdnPurger{st: n.st, hook: hook, log: n.log}
+		n.addJob("purge webhook", func(ctx context.Context) error { hook.Run(ctx); return nil })
 	}
-	purgeAll := func() { cache.Purge(); cdn.remote(bg) }
-	wg.Add(1)
-	go func() { defer wg.Done(); watchGeneration(bg, st, log, purgeAll) }()
-	// PostgreSQL also pushes changes (LISTEN/NOTIFY), so other nodes drop
-	// their caches at once instead of at the next poll; the poll stays as
-	// the safety net for a lost notification connection.
-	if l, ok := st.(interface {
-		Listen(context.Context, func()) error
-	}); ok {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := l.Listen(bg, purgeAll); err != nil && bg.Err() == nil {
-				log.Warn("listen for changes", "err", err)
+	purgeAll := func() { cache.Purge(); n.cdn.remote(n.bg) }
+	n.addJob("generation watch", func(ctx context.Context) error { watchGeneration(ctx, n.st, n.log, purgeAll); return nil })
+	// Other nodes' changes then drop our caches at once instead of at the
+	// next poll; the poll stays as the safety net for a lost notification
+	// connection.
+	if l, ok := n.st.(changeListener); ok {
+		n.addJob("change notifications", func(ctx context.Context) error {
+			if err := l.Listen(ctx, purgeAll); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("listen for changes: %w", err)
 			}
-		}()
+			return nil
+		})
 	}
+	return nil
+}
 
-	met := metrics.New()
-	met.WatchCache(cache)
-	if sq, ok := st.(*sqlite.DB); ok {
-		w, r := sq.Pools()
-		met.WatchDB("sqlite_write", w)
-		met.WatchDB("sqlite_read", r)
+// pooled is a store with database/sql pools worth watching: the SQLite
+// store's writer and readers.
+type pooled interface {
+	Pools() (write, read *sql.DB)
+}
+
+// startMetrics serves /metrics on its own listener, when --metrics-addr
+// names one. Metrics name routes, pool sizes and memory: for operators, so
+// they are never on the public listener, where a reverse proxy on the same
+// machine would pass anyone's request on from a loopback address.
+func (n *serveNode) startMetrics(context.Context) error {
+	if n.f.MetricsAddr == "" {
+		return nil
 	}
-	var shuttingDown atomic.Bool
-
+	n.met = metrics.New()
+	n.met.WatchCache(n.cache)
+	if p, ok := n.st.(pooled); ok {
+		w, r := p.Pools()
+		kind, _, _ := strings.Cut(dbKind(n.f.common), ":")
+		n.met.WatchDB(kind+"_write", w)
+		n.met.WatchDB(kind+"_read", r)
+	}
+	ln, err := net.Listen("tcp", n.f.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("--metrics-addr: listen on %s: %w", n.f.MetricsAddr, err)
+	}
 	mux := http.NewServeMux()
-	// /readyz turns 503 as soon as shutdown begins, so a load balancer
-	// stops sending new requests while the last ones drain.
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		if shuttingDown.Load() {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
-		if err := st.Ping(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ready\n")
-	})
-	// Metrics name routes and pool sizes: for operators, so only loopback
-	// and trusted proxies' networks may read them.
-	mux.Handle("GET /metrics", onlyFrom(proxies, met.Handler()))
-	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Top: counter, Logger: log}).Register(mux)
-	api.New(api.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
-	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
-	sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
-	counter.Register(mux)
-	lib.Register(mux)
+	mux.Handle("GET /metrics", n.met.Handler())
+	n.addServer("metrics", ln, n.newServer(httpx.Wrap(mux, httpx.Options{Log: n.log}), nil))
+	fmt.Fprintf(n.stdout, "metrics on http://%s/metrics\n", ln.Addr())
+	return nil
+}
+
+// startPublic builds the reader site, APIs, newsroom and operator
+// endpoints on the public listener.
+func (n *serveNode) startPublic(context.Context) error {
+	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib,
+		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /readyz", n.readyz)
+	site.New(site.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
+	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	n.counter.Register(mux)
+	n.lib.Register(mux)
 	nr.Register(mux)
 
-	srv := &http.Server{
-		Handler:   httpx.Wrap(limitBodies(route(httpx.Route(mux), cache, cdn), f.MaxUpload), httpx.Options{Log: log, Access: accessLog, Observe: met.Observe}),
-		TLSConfig: tlsCfg,
-		// Slow clients must not hold connections: headers within 5 s,
-		// the whole request within 30 s (uploads included).
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return bg },
+	var observe httpx.Observer
+	if n.met != nil {
+		observe = n.met.Observe
 	}
-	scheme := "http"
-	if tlsCfg != nil {
-		scheme = "https"
-	}
-	fmt.Fprintf(stdout, "masthead %s: %s listening on %s://%s\n", version, paper.Name, scheme, ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String(), "base_url", paper.BaseURL, "db", dbKind(f.common))
-
-	errc := make(chan error, 1)
-	go func() {
-		if tlsCfg != nil {
-			// The certificates are in TLSConfig already.
-			errc <- srv.ServeTLS(ln, "", "")
-			return
-		}
-		errc <- srv.Serve(ln)
-	}()
-	select {
-	case err := <-errc:
-		stopBG()
-		wg.Wait()
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	shuttingDown.Store(true)
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Warn("shutdown", "err", err)
-	}
-	// Stop the jobs only after the last request: the counter flushes
-	// everything it acknowledged on the way out.
-	stopBG()
-	wg.Wait()
+	h := httpx.Wrap(limitBodies(route(httpx.Route(mux), n.cache, n.cdn), n.f.MaxUpload),
+		httpx.Options{Log: n.log, Access: n.access, Observe: observe})
+	n.addServer("public", n.public, n.newServer(h, n.tlsCfg))
+	fmt.Fprintf(n.stdout, "masthead %s: %s listening on %s://%s\n", version, n.paper.Name, n.scheme(), n.public.Addr())
+	n.log.Info("serving", "addr", n.public.Addr().String(), "base_url", n.paper.BaseURL, "db", dbKind(n.f.common))
 	return nil
+}
+
+// readyz tells a load balancer whether to send this node requests: 503
+// once shutdown begins, so it stops sending new ones while the last ones
+// finish, and while the database does not answer.
+func (n *serveNode) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if n.draining.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if err := n.st.Ping(r.Context()); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ready\n")
 }
 
 func dbKind(c common) string {
@@ -395,24 +507,4 @@ func watchGeneration(ctx context.Context, st news.Store, log *slog.Logger, onCha
 			onChange()
 		}
 	}
-}
-
-// onlyFrom lets requests from loopback or the given networks through and
-// answers 404 to everyone else (not 403: no need to advertise the route).
-func onlyFrom(nets []netip.Prefix, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ap, err := netip.ParseAddrPort(r.RemoteAddr)
-		if err == nil {
-			a := ap.Addr().Unmap()
-			ok := a.IsLoopback()
-			for _, n := range nets {
-				ok = ok || n.Contains(a)
-			}
-			if ok {
-				h.ServeHTTP(w, r)
-				return
-			}
-		}
-		http.NotFound(w, r)
-	})
 }

@@ -115,7 +115,7 @@ func seed(st news.Store, mediaDir string) error {
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	now := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
-	if _, err := demo.Seed(ctx, st, lib, paper, now); err != nil {
+	if _, err := demo.SeedWith(ctx, st, lib, paper, now, demo.Options{PhotoWidth: 480}); err != nil {
 		return err
 	}
 	authors, err := st.ListAuthors(ctx)

@@ -51,12 +51,34 @@ var (
 // Picture sizes: lead photos are 16:9, 1280 wide (renditions 320, 640 and
 // 960 plus the original: enough for a phone and a desktop column at twice
 // the pixel density, and it keeps the first start quick); avatars are
-// square.
+// square, 600 wide.
 const (
-	photoWidth, photoHeight = 1280, 720
-	avatarSize              = 600
-	illustrationCredit      = "Masthead illustration"
+	DefaultPhotoWidth  = 1280
+	avatarSize         = 600
+	illustrationCredit = "Masthead illustration"
 )
+
+// Options change how Seed draws the paper.
+type Options struct {
+	// PhotoWidth is the width of the lead photos (16:9); portraits scale
+	// with it. 0 means DefaultPhotoWidth. Making the renditions is most of
+	// Seed's work: a test fixture that needs a paper, not sharp pictures,
+	// asks for 480 and pays about a sixth.
+	PhotoWidth int
+}
+
+func (o Options) photoSize() (w, h int) {
+	w = o.PhotoWidth
+	if w <= 0 {
+		w = DefaultPhotoWidth
+	}
+	return w, max(w*9/16, 1)
+}
+
+func (o Options) avatarSize() int {
+	w, _ := o.photoSize()
+	return max(avatarSize*w/DefaultPhotoWidth, 1)
+}
 
 // SeedResult says what Seed made.
 type SeedResult struct {
@@ -124,7 +146,13 @@ var recentOffsets = []time.Duration{
 // Seed is not safe to run from two processes at once on one empty database
 // (both would create the same authors); serve runs it before listening.
 func Seed(ctx context.Context, st news.Store, lib *media.Library, paper *news.Paper, now time.Time) (SeedResult, error) {
+	return SeedWith(ctx, st, lib, paper, now, Options{})
+}
+
+// SeedWith is Seed with pictures drawn as opt says.
+func SeedWith(ctx context.Context, st news.Store, lib *media.Library, paper *news.Paper, now time.Time, opt Options) (SeedResult, error) {
 	var res SeedResult
+	photoWidth, photoHeight := opt.photoSize()
 	if _, total, err := st.FindArticles(ctx, news.ArticleFilter{Limit: 1}); err != nil {
 		return res, fmt.Errorf("demo: count stories: %w", err)
 	} else if total > 0 {
@@ -146,7 +174,7 @@ func Seed(ctx context.Context, st news.Store, lib *media.Library, paper *news.Pa
 		}
 	}
 	for _, a := range authors {
-		photo, err := ensureAuthor(ctx, st, lib, a)
+		photo, err := ensureAuthor(ctx, st, lib, a, opt.avatarSize())
 		if err != nil {
 			return res, err
 		}
@@ -254,7 +282,7 @@ func ensureSection(ctx context.Context, st news.Store, s section, pos int) (bool
 // ensureAuthor creates the author, or completes one that exists (an author
 // may have been imported before), and gives them a portrait when they have
 // none. It reports whether it stored a portrait.
-func ensureAuthor(ctx context.Context, st news.Store, lib *media.Library, a author) (bool, error) {
+func ensureAuthor(ctx context.Context, st news.Store, lib *media.Library, a author, size int) (bool, error) {
 	au, err := st.FindAuthorByEmail(ctx, a.Email)
 	if errors.Is(err, news.ErrNotFound) {
 		au = &news.Author{Slug: news.Slugify(a.Name), Name: a.Name, Email: a.Email}
@@ -273,7 +301,7 @@ func ensureAuthor(ctx context.Context, st news.Store, lib *media.Library, a auth
 	stored := false
 	if au.PhotoID == 0 {
 		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, portrait(a.Email, avatarSize), &jpeg.Options{Quality: 92}); err != nil {
+		if err := jpeg.Encode(&buf, portrait(a.Email, size), &jpeg.Options{Quality: 92}); err != nil {
 			return false, fmt.Errorf("demo: portrait of %s: %w", a.Name, err)
 		}
 		ph := &news.Photo{

@@ -41,7 +41,9 @@ func seeded(t *testing.T) (news.Store, *media.Library, *news.Paper) {
 	paper := &news.Paper{Name: "The Masthead Times", BaseURL: "http://localhost:8080", Language: "en", Location: seoul}
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
 	start := time.Now()
-	res, err := demo.Seed(ctx, st, lib, paper, now)
+	// Small pictures: the fixture needs a paper, not sharp photos
+	// (demo.Options).
+	res, err := demo.SeedWith(ctx, st, lib, paper, now, demo.Options{PhotoWidth: 480})
 	if err != nil {
 		t.Fatalf("Seed: %v", err)
 	}

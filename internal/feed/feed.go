@@ -15,10 +15,11 @@ package feed
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -161,10 +162,5 @@ func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
 // fail answers 404 for unknown slugs and 500 for anything else, logging the
 // details rather than showing them.
 func (f *Feeds) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, news.ErrNotFound) {
-		http.Error(w, "Not found.", http.StatusNotFound)
-		return
-	}
-	f.log.ErrorContext(r.Context(), "feed", "path", r.URL.Path, "err", err)
-	http.Error(w, "Internal error.", http.StatusInternalServerError)
+	httpx.WriteTextError(w, r, f.log, fmt.Errorf("feed: %w", err))
 }

@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
-
-	"masthead/internal/news"
 )
 
 type ctxKey int
@@ -25,6 +23,10 @@ const stateKey ctxKey = 0
 type reqState struct {
 	id    string
 	route string // the ServeMux pattern that matched, set by Route
+	// req is the request Route hands the mux, which sets its Pattern
+	// before the handler runs: log lines written meanwhile read the route
+	// there (route itself is written only after the handler returns).
+	req *http.Request
 }
 
 // RequestID returns the id Middleware gave the request, or "".
@@ -40,8 +42,12 @@ func RequestID(ctx context.Context) string {
 // request, so r.Pattern does not travel back out by itself.
 func Route(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, _ := r.Context().Value(stateKey).(*reqState)
+		if st != nil {
+			st.req = r
+		}
 		mux.ServeHTTP(w, r)
-		if st, ok := r.Context().Value(stateKey).(*reqState); ok {
+		if st != nil {
 			st.route = r.Pattern // set by the mux on the request it was given
 		}
 	})
@@ -169,25 +175,6 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// StatusOf maps a domain error code to an HTTP status, in one place.
-func StatusOf(err error) int {
-	switch news.ErrorCode(err) {
-	case "":
-		return http.StatusOK
-	case news.ENOTFOUND:
-		return http.StatusNotFound
-	case news.EINVALID:
-		return http.StatusBadRequest
-	case news.ECONFLICT:
-		return http.StatusConflict
-	case news.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case news.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
-}
-
 // WriteJSON writes v as JSON with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
@@ -198,14 +185,4 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
-}
-
-// WriteJSONError answers with {"error": message, "code": code}; internal
-// errors are logged in full and shown as a generic message.
-func WriteJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	status := StatusOf(err)
-	if status == http.StatusInternalServerError {
-		log.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
-	}
-	WriteJSON(w, status, map[string]string{"error": news.ErrorMessage(err), "code": news.ErrorCode(err)})
 }

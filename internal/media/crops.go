@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -95,8 +96,7 @@ func (l *Library) serveCrop(w http.ResponseWriter, r *http.Request, ph *news.Pho
 		return
 	}
 	if !errors.Is(err, news.ErrNotFound) {
-		l.log.ErrorContext(ctx, "media: open crop", "photo_id", ph.ID, "key", key, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		httpx.WriteTextError(w, r, l.log, fmt.Errorf("media: open crop of photo %d, %s: %w", ph.ID, key, err))
 		return
 	}
 	// The crop outlives this request (other waiters, the stored file), so
@@ -110,8 +110,7 @@ func (l *Library) serveCrop(w http.ResponseWriter, r *http.Request, ph *news.Pho
 		return
 	}
 	if err != nil {
-		l.log.ErrorContext(ctx, "media: make crop", "photo_id", ph.ID, "key", key, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		httpx.WriteTextError(w, r, l.log, fmt.Errorf("media: make crop of photo %d, %s: %w", ph.ID, key, err))
 		return
 	}
 	serveImage(w, r, key, TypeJPEG, time.Now(), bytes.NewReader(data))

@@ -2,11 +2,13 @@ package media
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -36,8 +38,7 @@ func (l *Library) serveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		l.log.ErrorContext(r.Context(), "media: find photo", "photo_id", id, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		httpx.WriteTextError(w, r, l.log, fmt.Errorf("media: find photo %d: %w", id, err))
 		return
 	}
 	if ph.Key == "" { // row made, files not (yet) stored
@@ -70,8 +71,7 @@ func (l *Library) serveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		l.log.ErrorContext(r.Context(), "media: open", "photo_id", id, "key", key, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		httpx.WriteTextError(w, r, l.log, fmt.Errorf("media: open photo %d file %s: %w", id, key, err))
 		return
 	}
 	defer f.Close()

@@ -255,21 +255,18 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// fail answers with an error page. Internal errors are logged in full and
-// shown as a plain message.
+// fail answers with an error page, or JSON to the editor's scripts, with
+// the status and message httpx.Fail chose (which logs what is our fault, in
+// full).
 func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
-	status := httpx.StatusOf(err)
-	if status == http.StatusRequestEntityTooLarge || status >= 500 {
-		n.log.ErrorContext(r.Context(), "newsroom", "request_id", httpx.RequestID(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "err", err)
-	}
+	prob := httpx.Fail(n.log, r, err)
 	if r.Header.Get("X-Requested-With") == "fetch" {
-		httpx.WriteJSON(w, status, map[string]string{"error": news.ErrorMessage(err)})
+		httpx.WriteProblemJSON(w, prob)
 		return
 	}
-	p := &errorPage{Status: status, Message: news.ErrorMessage(err)}
-	p.Title = http.StatusText(status)
-	n.render(w, r, c, status, "error", p)
+	p := &errorPage{Status: prob.Status, Message: prob.Message}
+	p.Title = http.StatusText(prob.Status)
+	n.render(w, r, c, prob.Status, "error", p)
 }
 
 func (n *Newsroom) redirectHome(w http.ResponseWriter, r *http.Request, c *call) error {

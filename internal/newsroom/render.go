@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -77,14 +78,14 @@ func (n *Newsroom) render(w http.ResponseWriter, r *http.Request, c *call, statu
 	}
 	var buf bytes.Buffer
 	t := n.pages.t[name]
+	// The page renders into a buffer first, so a template error is a
+	// plain error answer, never half a page.
 	if t == nil {
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
-		n.log.ErrorContext(r.Context(), "newsroom: unknown page", "page", name)
+		httpx.WriteTextError(w, r, n.log, fmt.Errorf("newsroom: no page %q", name))
 		return
 	}
 	if err := t.Execute(&buf, data); err != nil {
-		n.log.ErrorContext(r.Context(), "newsroom: render", "page", name, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		httpx.WriteTextError(w, r, n.log, fmt.Errorf("newsroom: render %s: %w", name, err))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -188,6 +188,9 @@ type editorPage struct {
 	CorrectionKind  string
 	CorrectionText  string
 	Views           *viewChart
+	// TimeAsk holds, by field name (at, embargo), a time to show again as
+	// typed, with the choices of one that happens twice.
+	TimeAsk map[string]*timeAsk
 }
 
 // editor builds the editor page for a (nil: new) showing d.
@@ -290,7 +293,7 @@ func (n *Newsroom) parseDraft(r *http.Request) (workflow.Draft, error) {
 		}
 		d.AuthorIDs = append(d.AuthorIDs, id)
 	}
-	if d.EmbargoUntil, err = n.parseLocal(r.PostFormValue("embargo")); err != nil {
+	if d.EmbargoUntil, err = n.parseLocal(r, "embargo"); err != nil {
 		return d, err
 	}
 	if v := r.PostFormValue("updated"); v != "" {
@@ -303,18 +306,68 @@ func (n *Newsroom) parseDraft(r *http.Request) (workflow.Draft, error) {
 	return d, nil
 }
 
-// parseLocal reads a datetime-local value in the paper's time zone.
-func (n *Newsroom) parseLocal(v string) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, nil
+// parseLocal reads the datetime-local field name in the paper's time zone
+// (news.ParseLocalTime: a time the clocks skip is refused, one they live
+// twice is asked about). The form answers that question with the radio
+// name+"_choice", whose value is the same wall time with its offset; it
+// counts only while the field still holds the time it was offered for.
+func (n *Newsroom) parseLocal(r *http.Request, name string) (time.Time, error) {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if c := r.PostFormValue(name + "_choice"); v != "" && strings.HasPrefix(c, v) && strings.ContainsAny(c[len(v):], "+-Z") {
+		v = c
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, n.paper.Loc()); err == nil {
-			return t.UTC(), nil
+	t, err := news.ParseLocalTime(v, n.paper.Loc())
+	if err != nil {
+		return t, &timeFieldError{field: name, input: r.PostFormValue(name), err: err}
+	}
+	return t, nil
+}
+
+// timeFieldError is a time the editor typed that needs another look: the
+// form shows it again as typed, with the choices of an ambiguous time.
+type timeFieldError struct {
+	field, input string
+	err          error
+}
+
+func (e *timeFieldError) Error() string { return e.field + ": " + e.err.Error() }
+func (e *timeFieldError) Unwrap() error { return e.err }
+
+// timeAsk is what the form shows again for a time field that failed.
+type timeAsk struct {
+	Input   string       // as typed
+	Choices []timeChoice // for a time that happens twice
+}
+
+type timeChoice struct {
+	Value string // the wall time with its offset, for name+"_choice"
+	Label string
+}
+
+// askAgain notes in p the time field err is about, if any.
+func (p *editorPage) askAgain(err error) {
+	var tf *timeFieldError
+	if !errors.As(err, &tf) {
+		return
+	}
+	ask := &timeAsk{Input: tf.input}
+	var amb *news.AmbiguousTimeError
+	if errors.As(err, &amb) {
+		for i, c := range amb.Choices {
+			when := "the first, before the clocks go back"
+			if i > 0 {
+				when = "the second, after the clocks go back"
+			}
+			ask.Choices = append(ask.Choices, timeChoice{
+				Value: c.Format("2006-01-02T15:04Z07:00"),
+				Label: c.Format("15:04 MST (UTC-07:00)") + ", " + when,
+			})
 		}
 	}
-	return time.Time{}, news.Errorf(news.EINVALID, "%q is not a date and time (YYYY-MM-DDTHH:MM).", v)
+	if p.TimeAsk == nil {
+		p.TimeAsk = map[string]*timeAsk{}
+	}
+	p.TimeAsk[tf.field] = ask
 }
 
 // formError re-renders the editor with the user's input and the error, for
@@ -330,6 +383,7 @@ func (n *Newsroom) formError(w http.ResponseWriter, r *http.Request, c *call, a 
 		return perr
 	}
 	p.Error = news.ErrorMessage(err)
+	p.askAgain(err)
 	status := http.StatusUnprocessableEntity
 	if news.ErrorCode(err) == news.ECONFLICT {
 		status = http.StatusConflict
@@ -453,7 +507,7 @@ func (n *Newsroom) move(act workflow.Action) handler {
 			err = n.flow.Unpublish(ctx, c.user, a.ID)
 		case workflow.ActSchedule:
 			var at time.Time
-			if at, err = n.parseLocal(r.PostFormValue("at")); err == nil {
+			if at, err = n.parseLocal(r, "at"); err == nil {
 				err = n.flow.Schedule(ctx, c.user, a.ID, at)
 			}
 		default:

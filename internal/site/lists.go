@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -172,7 +173,7 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 // archives by the shape of the path, else the 404 page.
 func (s *Site) dispatch(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return nil, time.Time{}, &statusError{status: http.StatusMethodNotAllowed, msg: "This address only answers GET."}
+		return nil, time.Time{}, httpx.Status(http.StatusMethodNotAllowed, "This address only answers GET.")
 	}
 	// r.URL.Path is decoded: Korean slugs arrive as text.
 	path := r.URL.Path

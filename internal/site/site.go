@@ -55,14 +55,6 @@ type Redirect struct {
 
 func (r *Redirect) Error() string { return fmt.Sprintf("redirect %d to %s", r.Code, r.URL) }
 
-// statusError is an HTTP condition with no domain code (405).
-type statusError struct {
-	status int
-	msg    string
-}
-
-func (e *statusError) Error() string { return e.msg }
-
 // Site serves the reader pages.
 type Site struct {
 	paper *news.Paper
@@ -237,8 +229,9 @@ func notModified(r *http.Request, etag string, lm time.Time) bool {
 	return false
 }
 
-// fail turns an error into a response: redirects, the 404 page, a 400/405
-// with its message, or a logged 500 with nothing internal shown.
+// fail turns an error into a response: redirects, the 404 page, or the
+// error page with the status and message httpx.Fail chose (which logs what
+// is our fault, in full).
 func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var rd *Redirect
 	if errors.As(err, &rd) {
@@ -246,25 +239,15 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, rd.URL, rd.Code)
 		return
 	}
-	var se *statusError
-	if errors.As(err, &se) {
-		if se.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", "GET, HEAD")
-		}
-		s.errorPage(w, r, se.status, se.msg)
-		return
-	}
-	switch news.ErrorCode(err) {
-	case news.ENOTFOUND:
+	p := httpx.Fail(s.log, r, err)
+	switch p.Status {
+	case http.StatusNotFound:
 		s.notFound(w, r)
 		return
-	case news.EINVALID:
-		s.errorPage(w, r, http.StatusBadRequest, news.ErrorMessage(err))
-		return
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", "GET, HEAD")
 	}
-	s.log.ErrorContext(r.Context(), "page failed", "request_id", httpx.RequestID(r.Context()),
-		"method", r.Method, "path", r.URL.Path, "err", err)
-	s.errorPage(w, r, httpx.StatusOf(err), "The page could not be shown. Please try again in a moment.")
+	s.errorPage(w, r, p.Status, p.Message)
 }
 
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
@@ -281,7 +264,7 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := s.r.Render("notfound", p)
 	if err != nil {
-		s.log.ErrorContext(ctx, "render 404", "request_id", httpx.RequestID(ctx), "err", err)
+		s.log.ErrorContext(ctx, "render 404", "err", err)
 		http.Error(w, "Not found.", http.StatusNotFound)
 		return
 	}
@@ -308,7 +291,7 @@ func (s *Site) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "healthz: store ping failed", "request_id", httpx.RequestID(ctx), "err", err)
+		s.log.WarnContext(ctx, "healthz: store ping failed", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("unavailable\n"))
 		return

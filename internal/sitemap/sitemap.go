@@ -16,13 +16,14 @@ package sitemap
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -112,12 +113,7 @@ func (s *Sitemaps) handle(b builder) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, mod, err := b(r.Context(), r, s.clock.Now())
 		if err != nil {
-			if errors.Is(err, news.ErrNotFound) {
-				http.Error(w, "Not found.", http.StatusNotFound)
-				return
-			}
-			s.log.ErrorContext(r.Context(), "sitemap", "path", r.URL.Path, "err", err)
-			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			httpx.WriteTextError(w, r, s.log, fmt.Errorf("sitemap: %w", err))
 			return
 		}
 		serve(w, r, ContentType, mod, body)

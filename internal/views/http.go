@@ -227,5 +227,5 @@ func (c *Counter) handleTop(w http.ResponseWriter, r *http.Request) {
 // jsonError answers a client's mistake in the shape httpx uses for domain
 // errors.
 func jsonError(w http.ResponseWriter, status int, msg string) {
-	httpx.WriteJSON(w, status, map[string]string{"error": msg, "code": news.EINVALID})
+	httpx.WriteProblemJSON(w, httpx.ProblemOf(httpx.Status(status, msg)))
 }

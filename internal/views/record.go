@@ -176,7 +176,7 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 	if len(s.seen) >= c.limitPerShard {
 		s.mu.Unlock()
 		if c.fullWarned.Swap(d.n) != d.n {
-			c.log.Warn("views: reader limit reached; new readers are not counted until tomorrow", "limit", c.limitPerShard*numShards)
+			c.log.WarnContext(r.Context(), "views: reader limit reached; new readers are not counted until tomorrow", "limit", c.limitPerShard*numShards)
 		}
 		return
 	}
