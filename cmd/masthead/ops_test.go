@@ -196,15 +196,22 @@ func TestOperations(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Request-Id") != "ops-signin-1" {
 			t.Fatalf("failed sign-in: %d, X-Request-Id %q", resp.StatusCode, resp.Header.Get("X-Request-Id"))
 		}
+		// The process writes its log through a pipe that the test reads
+		// on its own goroutine: the line may arrive after the response.
 		var found bool
-		for _, line := range strings.Split(s.logs.String(), "\n") {
-			var v map[string]any
-			if json.Unmarshal([]byte(line), &v) != nil || v["msg"] != "newsroom: sign-in failed" {
-				continue
+		for deadline := time.Now().Add(10 * time.Second); !found && time.Now().Before(deadline); {
+			for _, line := range strings.Split(s.logs.String(), "\n") {
+				var v map[string]any
+				if json.Unmarshal([]byte(line), &v) != nil || v["msg"] != "newsroom: sign-in failed" {
+					continue
+				}
+				found = true
+				if v["request_id"] != "ops-signin-1" || v["route"] != "POST /newsroom/signin" {
+					t.Errorf("the newsroom's warning does not name its request: %s", line)
+				}
 			}
-			found = true
-			if v["request_id"] != "ops-signin-1" || v["route"] != "POST /newsroom/signin" {
-				t.Errorf("the newsroom's warning does not name its request: %s", line)
+			if !found {
+				time.Sleep(50 * time.Millisecond)
 			}
 		}
 		if !found {
