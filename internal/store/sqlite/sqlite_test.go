@@ -73,12 +73,17 @@ func TestTwoHandlesSeeEachOthersWrites(t *testing.T) {
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("other handle's search: %d hits, %v", len(hits), err)
 	}
-	// And back the other way, through BumpGeneration.
-	if err := b.BumpGeneration(ctx); err != nil {
+	// And back the other way, through an announced change, which the
+	// first handle finds in the change log.
+	if err := b.Update(ctx, func(tx news.Tx) error { tx.Announce(news.Change{Front: true}); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if g2, _ := a.Generation(ctx); g2 <= g1 {
-		t.Errorf("generation after BumpGeneration on the other handle = %d, want > %d", g2, g1)
+		t.Errorf("generation after a change on the other handle = %d, want > %d", g2, g1)
+	}
+	cs, err := a.Changes(ctx, g1, 10)
+	if err != nil || len(cs) != 1 || !cs[0].Front {
+		t.Errorf("the other handle's change: %+v %v", cs, err)
 	}
 }
 
