@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Several masthead nodes share one database. Two things keep them in step:
@@ -88,3 +89,7 @@ func (db *DB) dedicated(ctx context.Context, params map[string]string) (*pgx.Con
 	}
 	return pgx.ConnectConfig(ctx, cfg)
 }
+
+// Pool is the connection pool, for tests and operators' tools that need a
+// raw query (never for the paper's data: use the store's methods).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
