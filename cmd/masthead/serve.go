@@ -483,4 +483,3 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 		}
 	})
 }
-
