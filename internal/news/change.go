@@ -170,3 +170,29 @@ func SettingsChanged(keys ...string) Change {
 	}
 	return c
 }
+
+// PublishedChange is the change of the scheduler's publish of a (as it is
+// after the publish, which moved it from scheduled at version-1).
+func PublishedChange(after *Article) Change {
+	before := *after
+	before.Status, before.Version = StatusScheduled, after.Version-1
+	return StoryChange(&before, after)
+}
+
+// CorrectionChange is the change of correction c on story before: its
+// pages and lists, and story.corrected when readers see the story. It
+// returns the story as it is after the correction too (version and
+// updated time moved).
+func CorrectionChange(before *Article, c *Correction) (Change, Article) {
+	after := *before
+	after.Version++
+	if c.CreatedAt.After(after.UpdatedAt) {
+		after.UpdatedAt = c.CreatedAt
+	}
+	ch := StoryChange(before, &after)
+	ch.Events = nil
+	if before.Status == StatusPublished {
+		ch.Events = []Event{{Type: EventStoryCorrected, ArticleID: c.ArticleID, Version: after.Version}}
+	}
+	return ch, after
+}

@@ -167,3 +167,15 @@ func SetField(dst *StoryFields, src StoryFields, name string) {
 		dst.EmbargoUntil = src.EmbargoUntil
 	}
 }
+
+// CheckVersion returns the conflict of a write against base on a row at
+// current, last changed by by at at; nil when base is current (or 0 where
+// a write may be unguarded).
+func CheckVersion(kind string, id, base, current, by int64, at time.Time) error {
+	if base == current {
+		return nil
+	}
+	c := Stale(kind, id, base, current)
+	c.By, c.At = []int64{by}, at
+	return c
+}

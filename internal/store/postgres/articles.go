@@ -185,9 +185,7 @@ func (t *txn) PublishScheduled(ctx context.Context, id, version int64, at time.T
 	if err != nil {
 		return false, fmt.Errorf("publish scheduled %d: %w", id, err)
 	}
-	before := *after
-	before.Status, before.Version = news.StatusScheduled, version
-	t.change.Add(news.StoryChange(&before, after))
+	t.change.Add(news.PublishedChange(after))
 	return true, nil
 }
 

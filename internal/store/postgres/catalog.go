@@ -52,10 +52,8 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	if err != nil {
 		return fmt.Errorf("update section %d: %w", s.ID, err)
 	}
-	if cur.Version != s.Version {
-		c := news.Stale("section", s.ID, s.Version, cur.Version)
-		c.By, c.At = []int64{cur.UpdatedBy}, cur.UpdatedAt
-		return c
+	if err := news.CheckVersion("section", s.ID, s.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
+		return err
 	}
 	s.UpdatedAt = normTime(t.db.now())
 	tag, err := t.tx.Exec(ctx, `UPDATE sections SET slug = $2, name = $3, description = $4, position = $5,
@@ -467,16 +465,7 @@ func (t *txn) AddCorrection(ctx context.Context, c *news.Correction) error {
 	if err != nil {
 		return translate(err, what)
 	}
-	after := *before
-	after.Version++
-	if c.CreatedAt.After(after.UpdatedAt) {
-		after.UpdatedAt = c.CreatedAt
-	}
-	ch := news.StoryChange(before, &after)
-	ch.Events = nil
-	if before.Status == news.StatusPublished {
-		ch.Events = []news.Event{{Type: news.EventStoryCorrected, ArticleID: c.ArticleID, Version: after.Version}}
-	}
+	ch, _ := news.CorrectionChange(before, c)
 	t.change.Add(ch)
 	return nil
 }

@@ -62,10 +62,10 @@ func (t *txn) UpdateUser(ctx context.Context, id int64, upd news.UserUpdate) (*n
 	if err != nil {
 		return nil, err
 	}
-	if upd.Version != 0 && cur.Version != upd.Version {
-		c := news.Stale("user", id, upd.Version, cur.Version)
-		c.By, c.At = []int64{cur.UpdatedBy}, cur.UpdatedAt
-		return nil, c
+	if upd.Version != 0 {
+		if err := news.CheckVersion("user", id, upd.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
+			return nil, err
+		}
 	}
 	next := upd.Apply(*cur)
 	if err := news.ValidateUser(&next); err != nil {

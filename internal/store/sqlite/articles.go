@@ -191,9 +191,7 @@ func (t *txn) PublishScheduled(ctx context.Context, id, version int64, at time.T
 	if err != nil {
 		return false, fmt.Errorf("publish scheduled %d: %w", id, err)
 	}
-	before := *after
-	before.Status, before.Version = news.StatusScheduled, version
-	t.change.Add(news.StoryChange(&before, after))
+	t.change.Add(news.PublishedChange(after))
 	return true, nil
 }
 
@@ -620,16 +618,7 @@ func (t *txn) AddCorrection(ctx context.Context, c *news.Correction) error {
 	if err != nil {
 		return fmt.Errorf("add correction to article %d: %w", c.ArticleID, translate(err))
 	}
-	after := *before
-	after.Version++
-	if c.CreatedAt.After(after.UpdatedAt) {
-		after.UpdatedAt = c.CreatedAt
-	}
-	ch := news.StoryChange(before, &after)
-	ch.Events = nil
-	if before.Status == news.StatusPublished {
-		ch.Events = []news.Event{{Type: news.EventStoryCorrected, ArticleID: c.ArticleID, Version: after.Version}}
-	}
+	ch, _ := news.CorrectionChange(before, c)
 	t.change.Add(ch)
 	return nil
 }

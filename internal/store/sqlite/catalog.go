@@ -55,10 +55,8 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	if err != nil {
 		return fmt.Errorf("update section %d: %w", s.ID, err)
 	}
-	if cur.Version != s.Version {
-		c := news.Stale("section", s.ID, s.Version, cur.Version)
-		c.By, c.At = []int64{cur.UpdatedBy}, cur.UpdatedAt
-		return c
+	if err := news.CheckVersion("section", s.ID, s.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
+		return err
 	}
 	s.UpdatedAt = t.db.now().Truncate(time.Microsecond)
 	res, err := t.tx.ExecContext(ctx, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ?,
