@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // envPrefix: every flag may also come from MASTHEAD_<NAME>, with dashes as
@@ -18,11 +19,15 @@ const envPrefix = "MASTHEAD_"
 type common struct {
 	Data string // folder for the SQLite file, media and secrets
 	DB   string // "" (SQLite in Data) or postgres://...
+	// DBTimeout bounds every database statement (and a write transaction,
+	// waiting for locks included).
+	DBTimeout time.Duration
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Data, "data", "./masthead-data", "data `folder`: SQLite database, media files, secrets")
 	fs.StringVar(&c.DB, "db", "", "database `URL`: empty for SQLite in the data folder, or postgres://user@host/db")
+	fs.DurationVar(&c.DBTimeout, "db-timeout", 5*time.Second, "statement timeout (`duration`): a database call that takes longer fails with an error instead of hanging the request")
 }
 
 // sqlitePath is where the SQLite database lives when --db is not PostgreSQL.

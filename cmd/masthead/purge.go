@@ -3,114 +3,281 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"net/http"
+	"os"
 	"strconv"
-	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"masthead/internal/news"
 	"masthead/internal/pagecache"
-	"masthead/internal/site"
+	"masthead/internal/purge"
 )
 
-// cdnPurger tells a CDN, through the purge webhook, which pages a change
-// touched: a story's keys (its own, its section's, authors' and tags',
-// before and after the write, so a story moved out of a section leaves
-// that section's pages too), the front page and the untagged lists (feeds,
-// sitemaps, archives). A change it cannot name purges everything. A nil
-// *cdnPurger does nothing.
-type cdnPurger struct {
-	st   news.Store
-	hook *pagecache.Webhook
-	log  *slog.Logger
-	// localGen is the store generation after this node's last newsroom
-	// write: the generation watcher then sees our own change, already
-	// announced by keys, and must not announce it again as "everything".
-	localGen atomic.Int64
+// Purging follows the store's change log: every committed change readers
+// can see is a record there, written in the change's own transaction by
+// whichever process made it (this node, another node, masthead import, the
+// scheduler). So nothing that did not commit purges anything, and nothing
+// that committed is missed.
+//
+//   - Every node tails the log (changeFeed) and purges its own page cache
+//     by the keys of each change; a request that may have written (a
+//     newsroom POST) catches up before its response leaves, so an editor
+//     never sees the page they just changed as it was.
+//   - The CDN purge webhook is sent by one node only: the holder of the
+//     "cdn-purge" lease (cdnSender). It keeps its place in the log in the
+//     store (setting cdnCursorKey) and moves it, under the lease's fencing
+//     token, only past what the receiver acknowledged (2xx), so each change
+//     is sent once; a node that takes over resumes where the last holder
+//     stopped, and a receiver that is down gets the batch again until it
+//     takes it. Only if a holder dies (or loses the lease) between the
+//     receiver's answer and recording the cursor does that batch go twice
+//     (a repeated purge is harmless); a change is never skipped.
+
+// changeFeed tails the change log and purges the page cache by key.
+type changeFeed struct {
+	st    news.ChangeFeed
+	cache *pagecache.Cache
+	loc   *time.Location
+	log   *slog.Logger
+
+	mu     sync.Mutex // one catch-up at a time; guards cursor
+	cursor int64
+	wake   chan struct{}
 }
 
-// storyID is the story a newsroom write names (/newsroom/stories/{id}/...).
-func storyID(path string) (int64, bool) {
-	rest, ok := strings.CutPrefix(path, "/newsroom/stories/")
-	if !ok {
-		return 0, false
+func newChangeFeed(ctx context.Context, st news.ChangeFeed, cache *pagecache.Cache, loc *time.Location, log *slog.Logger) (*changeFeed, error) {
+	// The cache starts empty: what changed before now is no concern.
+	last, err := st.LastChange(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the change log: %w", err)
 	}
-	seg, _, _ := strings.Cut(rest, "/")
-	id, err := strconv.ParseInt(seg, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, false
-	}
-	return id, true
+	return &changeFeed{st: st, cache: cache, loc: loc, log: log, cursor: last, wake: make(chan struct{}, 1)}, nil
 }
 
-// before reads the keys of the story a write is about to change, when
-// readers can see it (nil otherwise: a draft's pages are nowhere).
-func (p *cdnPurger) before(r *http.Request) []string {
-	if p == nil {
+// Wake asks Run to read the log now (a notification arrived).
+func (f *changeFeed) Wake() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// CatchUp applies every change committed since the last one applied.
+func (f *changeFeed) CatchUp(ctx context.Context) error {
+	if f == nil {
 		return nil
 	}
-	if id, ok := storyID(r.URL.Path); ok {
-		if a, err := p.st.FindArticleByID(r.Context(), id); err == nil && a.IsPublicAt(time.Now()) {
-			return site.ArticleKeys(a)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		recs, err := f.st.Changes(ctx, f.cursor, 500)
+		if err != nil {
+			return err
+		}
+		if len(recs) > 0 && recs[0].Seq != f.cursor+1 {
+			// Records were pruned while this node was behind: what they
+			// said is lost, so everything goes.
+			f.log.WarnContext(ctx, "change log: records missing, purging the whole cache", "after", f.cursor, "next", recs[0].Seq)
+			f.cache.Purge()
+		}
+		for _, r := range recs {
+			keys, all := purge.Keys(r.Change, f.loc)
+			switch {
+			case all:
+				f.cache.Purge()
+			case len(keys) > 0:
+				f.cache.PurgeKeys(keys...)
+			}
+			f.cursor = r.Seq
+		}
+		if len(recs) < 500 {
+			return nil
 		}
 	}
-	return nil
 }
 
-// after announces a newsroom write. The story is read again off the
-// request path; the webhook sends from its own goroutine.
-func (p *cdnPurger) after(r *http.Request, before []string) {
-	if p == nil {
-		return
-	}
-	ctx := context.WithoutCancel(r.Context())
-	if g, err := p.st.Generation(ctx); err == nil {
-		p.localGen.Store(g)
-	}
-	path := r.URL.Path
-	switch {
-	case path == "/newsroom/preview", path == "/newsroom/signin", path == "/newsroom/signout",
-		path == "/newsroom/stories", // a new story is a draft
-		strings.HasPrefix(path, "/newsroom/account/"), strings.HasPrefix(path, "/newsroom/users"):
-		return // nothing readers see
-	case path == "/newsroom/frontpage":
-		p.hook.Purge(site.FrontKey)
-		return
-	}
-	id, ok := storyID(path)
-	if !ok {
-		p.hook.Purge()
-		return
-	}
-	go func() {
-		keys := before
-		a, err := p.st.FindArticleByID(ctx, id)
-		switch {
-		case err == nil && a.IsPublicAt(time.Now()):
-			keys = append(keys, site.ArticleKeys(a)...)
-		case err != nil && !errors.Is(err, news.ErrNotFound):
-			p.log.Warn("purge keys: read story", "id", id, "err", err)
-			p.hook.Purge()
+// Run catches up every 200 ms, or at once when woken, until ctx ends.
+// Polling one indexed row is cheap and keeps every node within a second of
+// the truth even when notifications are lost.
+func (f *changeFeed) Run(ctx context.Context) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
 			return
+		case <-t.C:
+		case <-f.wake:
 		}
-		if len(keys) == 0 {
-			return // a draft before and after: no reader saw it
+		last, err := f.st.LastChange(ctx)
+		if err == nil {
+			f.mu.Lock()
+			behind := last != f.cursor
+			f.mu.Unlock()
+			if !behind {
+				continue
+			}
+			err = f.CatchUp(ctx)
 		}
-		p.hook.Purge(append(keys, site.FrontKey, pagecache.UntaggedKey)...)
-	}()
+		if err != nil && ctx.Err() == nil {
+			f.log.WarnContext(ctx, "change log", "err", err)
+		}
+	}
 }
 
-// remote announces a change the generation watcher saw: from another
-// process or node, or the scheduler. Unless it is our own last write, it
-// names nothing precise, so everything goes.
-func (p *cdnPurger) remote(ctx context.Context) {
-	if p == nil {
-		return
+// cdnCursorKey is the setting holding the last change sent to the CDN.
+const cdnCursorKey = "cdn.purge_cursor"
+
+// cdnLease is the lease of the node that sends CDN purges.
+const cdnLease = "cdn-purge"
+
+// cdnStore is what the CDN sender needs.
+type cdnStore interface {
+	news.ChangeFeed
+	news.Leases
+	news.SettingReader
+	news.Updater
+}
+
+// cdnSender sends the change log to the CDN purge webhook, from the one
+// node holding the cdn-purge lease.
+type cdnSender struct {
+	st     cdnStore
+	hook   *pagecache.Webhook
+	loc    *time.Location
+	log    *slog.Logger
+	holder string
+	ttl    time.Duration
+	lease  news.Lease
+}
+
+func newCDNSender(st cdnStore, hook *pagecache.Webhook, loc *time.Location, log *slog.Logger) *cdnSender {
+	host, _ := os.Hostname()
+	return &cdnSender{st: st, hook: hook, loc: loc, log: log, holder: fmt.Sprintf("%s/%d/cdn", host, os.Getpid()), ttl: 10 * time.Second}
+}
+
+// Run sends what the log holds while this node holds the lease.
+func (s *cdnSender) Run(ctx context.Context, wake <-chan struct{}) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	var renewed time.Time
+	backoff := time.Duration(0)
+	defer func() {
+		if s.lease.Token != 0 {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			_ = s.st.ReleaseLease(rctx, s.lease)
+			cancel()
+		}
+	}()
+	for {
+		if s.lease.Token == 0 || time.Since(renewed) > s.ttl/5 {
+			l, ok, err := s.st.AcquireLease(ctx, cdnLease, s.holder, s.ttl)
+			switch {
+			case err != nil:
+				if ctx.Err() == nil {
+					s.log.WarnContext(ctx, "cdn purge: lease", "err", err)
+				}
+			case ok:
+				if s.lease.Token != l.Token {
+					s.log.InfoContext(ctx, "cdn purge: this node sends the purge webhook", "token", l.Token)
+				}
+				s.lease, renewed = l, time.Now()
+			default:
+				s.lease = news.Lease{}
+			}
+		}
+		wait := time.Duration(0)
+		if s.lease.Token != 0 {
+			if err := s.send(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "cdn purge", "err", err)
+				if errors.Is(err, news.ErrLeaseLost) {
+					s.lease = news.Lease{}
+				} else {
+					// A receiver that is down is asked again, less and
+					// less often, up to once a minute.
+					backoff = min(max(2*backoff, time.Second), time.Minute)
+					wait = backoff
+				}
+			} else {
+				backoff = 0
+			}
+		}
+		if wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
 	}
-	if g, err := p.st.Generation(ctx); err == nil && g == p.localGen.Load() {
-		return
+}
+
+// send hands the changes after the stored cursor to the webhook and moves
+// the cursor, checked against the lease.
+func (s *cdnSender) send(ctx context.Context) error {
+	cursor, err := s.cursor(ctx)
+	if errors.Is(err, news.ErrNotFound) {
+		// Never sent: start at the end of the log (a CDN has nothing
+		// from before cached by us), and remember it.
+		if cursor, err = s.st.LastChange(ctx); err != nil {
+			return err
+		}
+		return s.move(ctx, cursor)
 	}
-	p.hook.Purge()
+	if err != nil {
+		return err
+	}
+	recs, err := s.st.Changes(ctx, cursor, 500)
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	var keys []string
+	all := recs[0].Seq != cursor+1 // pruned while no node sent
+	for _, r := range recs {
+		k, a := purge.Keys(r.Change, s.loc)
+		all = all || a
+		keys = append(keys, k...)
+	}
+	last := recs[len(recs)-1].Seq
+	if all || len(keys) > 0 {
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := s.hook.Deliver(dctx, keys, all)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("deliver changes %d–%d: %w (will retry)", cursor+1, last, err)
+		}
+	}
+	return s.move(ctx, last)
+}
+
+// move stores the cursor, if this node still holds the lease.
+func (s *cdnSender) move(ctx context.Context, cursor int64) error {
+	return s.st.Update(ctx, func(tx news.Tx) error {
+		if err := tx.CheckLease(ctx, s.lease); err != nil {
+			return err
+		}
+		return tx.PutSetting(ctx, cdnCursorKey, strconv.FormatInt(cursor, 10))
+	})
+}
+
+// cursor is the last change sent (ErrNotFound when none ever was).
+func (s *cdnSender) cursor(ctx context.Context) (int64, error) {
+	v, err := s.st.GetSetting(ctx, cdnCursorKey)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, news.ErrNotFound // damaged: start again at the end
+	}
+	return n, nil
 }

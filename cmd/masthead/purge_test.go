@@ -3,58 +3,64 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"masthead/internal/auth"
+	"masthead/internal/feed"
 	"masthead/internal/news"
+	"masthead/internal/newsroom"
 	"masthead/internal/pagecache"
+	"masthead/internal/purge"
+	"masthead/internal/site"
+	"masthead/internal/sitemap"
 	"masthead/internal/store/sqlite"
 )
 
-func TestStoryID(t *testing.T) {
-	for path, want := range map[string]int64{
-		"/newsroom/stories/12":         12,
-		"/newsroom/stories/12/publish": 12,
-		"/newsroom/stories":            0,
-		"/newsroom/stories/x/publish":  0,
-		"/newsroom/stories/-1":         0,
-		"/newsroom/frontpage":          0,
-	} {
-		if got, _ := storyID(path); got != want {
-			t.Errorf("storyID(%q) = %d, want %d", path, got, want)
-		}
-	}
+// purgeStack is the reader site, feeds, sitemaps and newsroom behind the
+// page cache and route, as serve assembles them, on a real SQLite file,
+// with the CDN purge webhook pointed at a recorder.
+type purgeStack struct {
+	t       *testing.T
+	ctx     context.Context
+	st      *sqlite.DB
+	paper   *news.Paper
+	cache   *pagecache.Cache
+	changes *changeFeed
+	cdn     *cdnSender
+	h       http.Handler
+	editor  *http.Cookie
+	csrf    string
+
+	mu        sync.Mutex
+	delivered [][]string // the webhook notifications ("ALL" for everything)
 }
 
-// A story moved to another section purges both sections' pages at the
-// CDN, with the story, the front page and the untagged lists.
-func TestCDNPurgeKeys(t *testing.T) {
+func newPurgeStack(t *testing.T) *purgeStack {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "purge.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	a1, a2 := &news.Section{Slug: "world", Name: "World"}, &news.Section{Slug: "sport", Name: "Sport"}
-	for _, s := range []*news.Section{a1, a2} {
-		if err := st.CreateSection(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	now := time.Now().UTC()
-	art := &news.Article{Slug: "s", Headline: "S", BodyHTML: "<p>x</p>", Lang: "en", Status: news.StatusPublished,
-		SectionID: a1.ID, CreatedAt: now, PublishedAt: now, UpdatedAt: now}
-	if err := st.CreateArticle(ctx, art); err != nil {
+	t.Cleanup(func() { st.Close() })
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	paper := &news.Paper{Name: "The Purge Times", BaseURL: "http://news.test", Language: "en", Location: seoul}
+	log := slog.New(slog.DiscardHandler)
+	s := &purgeStack{t: t, ctx: ctx, st: st, paper: paper, cache: pagecache.New(64<<20, time.Hour)}
+	if s.changes, err = newChangeFeed(ctx, st, s.cache, seoul, log); err != nil {
 		t.Fatal(err)
 	}
-
-	got := make(chan []string, 4)
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n struct {
 			All  bool
@@ -65,54 +71,298 @@ func TestCDNPurgeKeys(t *testing.T) {
 		if n.All {
 			n.Keys = []string{"ALL"}
 		}
-		got <- n.Keys
+		s.mu.Lock()
+		s.delivered = append(s.delivered, n.Keys)
+		s.mu.Unlock()
 	}))
-	defer recv.Close()
-	log := slog.New(slog.DiscardHandler)
+	t.Cleanup(recv.Close)
 	hook, err := pagecache.NewWebhook(recv.URL, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { hook.Run(runCtx); close(done) }()
-	defer func() { cancel(); <-done }()
-	p := &cdnPurger{st: st, hook: hook, log: log}
+	s.cdn = newCDNSender(st, hook, seoul, log)
+	l, ok, err := st.AcquireLease(ctx, cdnLease, s.cdn.holder, time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("cdn lease: %v %v", ok, err)
+	}
+	s.cdn.lease = l
 
-	r := httptest.NewRequest("POST", "/newsroom/stories/1", nil)
-	r.URL.Path = "/newsroom/stories/" + itoa(art.ID)
-	before := p.before(r)
-	art.SectionID = a2.ID
-	if err := st.UpdateArticle(ctx, art); err != nil {
+	mux := http.NewServeMux()
+	clock := news.SystemClock{}
+	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	nr, err := newsroom.New(newsroom.Config{Paper: paper, Store: st, Clock: clock, Logger: log, MaxUploadBytes: 1 << 20})
+	if err != nil {
 		t.Fatal(err)
 	}
-	p.after(r, before)
-	var keys []string
-	select {
-	case keys = <-got:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no notification")
-	}
-	for _, k := range []string{"article-" + itoa(art.ID), "section-" + itoa(a1.ID), "section-" + itoa(a2.ID), "front", pagecache.UntaggedKey} {
-		if !slices.Contains(keys, k) {
-			t.Errorf("keys %v lack %q", keys, k)
-		}
-	}
-	// The watcher then sees our own write: no purge of everything.
-	p.remote(ctx)
-	// Another process's change is announced as everything.
-	if err := st.BumpGeneration(ctx); err != nil {
+	nr.Register(mux)
+	s.h = route(mux, s.cache, s.changes)
+
+	au := &news.Author{Slug: "desk", Name: "Desk", Email: "desk@example.com"}
+	if err := st.CreateAuthor(ctx, au); err != nil {
 		t.Fatal(err)
 	}
-	p.remote(ctx)
-	select {
-	case keys = <-got:
-		if !slices.Equal(keys, []string{"ALL"}) {
-			t.Errorf("after an outside change: %v, want everything", keys)
+	u := &news.User{Email: "editor@example.com", Name: "Editor", Role: news.RoleEditor, PasswordHash: "-", AuthorID: au.ID}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	tok, sess, err := auth.NewSessions(st, clock).Create(ctx, u.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.editor, s.csrf = &http.Cookie{Name: auth.CookieName, Value: tok}, sess.CSRFToken
+	return s
+}
+
+// get fetches path and reports whether the page cache answered it.
+func (s *purgeStack) get(path string) (status int, hit bool) {
+	s.t.Helper()
+	before := s.cache.Stats().Hits
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return rec.Code, s.cache.Stats().Hits > before
+}
+
+// post sends a newsroom form, as the editor when signed is set.
+func (s *purgeStack) post(path string, form url.Values, signed bool) int {
+	s.t.Helper()
+	if signed {
+		form.Set("csrf", s.csrf)
+	}
+	r := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", s.paper.BaseURL)
+	if signed {
+		r.AddCookie(s.editor)
+	}
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, r)
+	return rec.Code
+}
+
+func (s *purgeStack) notifications() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.delivered)
+}
+
+// purgeFixture makes two desks with a story each, an old story, and a
+// draft in the first desk ready to publish.
+func purgeFixture(t *testing.T, s *purgeStack) (draft *news.Article, warm map[string]bool) {
+	ctx := s.ctx
+	now := time.Now().UTC().Add(-time.Minute)
+	mk := func(v any) {
+		var err error
+		switch x := v.(type) {
+		case *news.Section:
+			err = s.st.CreateSection(ctx, x)
+		case *news.Author:
+			err = s.st.CreateAuthor(ctx, x)
+		case *news.Tag:
+			err = s.st.EnsureTag(ctx, x)
+		case *news.Article:
+			err = s.st.CreateArticle(ctx, x)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no notification for the outside change")
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	nk, biz := &news.Section{Slug: "north-korea", Name: "North Korea"}, &news.Section{Slug: "business", Name: "Business"}
+	kang, lee := &news.Author{Slug: "kang", Name: "Kang"}, &news.Author{Slug: "lee", Name: "Lee"}
+	missile, economy := &news.Tag{Slug: "missile", Name: "Missile"}, &news.Tag{Slug: "economy", Name: "Economy"}
+	for _, v := range []any{nk, biz, kang, lee, missile, economy} {
+		mk(v)
+	}
+	story := func(slug string, sec *news.Section, au *news.Author, tg *news.Tag, status news.Status, at time.Time) *news.Article {
+		a := &news.Article{Slug: slug, Headline: "Story " + slug, BodyMarkdown: "Text of " + slug + ".", BodyHTML: "<p>Text of " + slug + ".</p>",
+			Lang: "en", Status: status, SectionID: sec.ID, Authors: []*news.Author{au}, Tags: []*news.Tag{tg}, CreatedAt: at, UpdatedAt: at}
+		if status == news.StatusPublished {
+			a.PublishedAt = at
+		}
+		mk(a)
+		return a
+	}
+	sibling := story("sibling", nk, kang, missile, news.StatusPublished, now.Add(-time.Hour))
+	other := story("other", biz, lee, economy, news.StatusPublished, now.Add(-2*time.Hour))
+	old := story("old", biz, lee, economy, news.StatusPublished, now.AddDate(0, -2, 0))
+	draft = story("fresh", nk, kang, missile, news.StatusDraft, now)
+	loc := s.paper.Loc()
+	month := func(t time.Time) string { return fmt.Sprintf("/sitemaps/articles-%s.xml", t.In(loc).Format("2006-01")) }
+	day := func(t time.Time) string { return t.In(loc).Format("/2006/01/02/") }
+	// Each page, and whether publishing the draft must purge it.
+	warm = map[string]bool{
+		"/": true, "/section/north-korea": true, "/author/kang": true, "/tag/missile": true,
+		"/feed.xml": true, "/atom.xml": true, "/section/north-korea/feed.xml": true, "/author/kang/feed.xml": true,
+		"/sitemap.xml": true, "/sitemaps/news.xml": true, month(now): true, day(now): true,
+
+		s.paper.ArticlePath(sibling): false, s.paper.ArticlePath(other): false, s.paper.ArticlePath(old): false,
+		"/section/business": false, "/author/lee": false, "/tag/economy": false,
+		"/section/business/feed.xml": false, "/author/lee/feed.xml": false, "/tag/economy/feed.xml": false,
+		month(old.PublishedAt): false, day(old.PublishedAt): false,
+	}
+	if month(other.PublishedAt) != month(now) {
+		warm[month(other.PublishedAt)] = false
+	}
+	return draft, warm
+}
+
+// warmAll fetches every page twice and checks the second came from the
+// cache.
+func (s *purgeStack) warmAll(pages map[string]bool) {
+	s.t.Helper()
+	// The fixture's own changes (new sections purge everything) are
+	// behind us before the pages are cached.
+	if err := s.changes.CatchUp(s.ctx); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := s.cdn.send(s.ctx); err != nil {
+		s.t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.delivered = nil
+	s.mu.Unlock()
+	for p := range pages {
+		if code, _ := s.get(p); code != 200 {
+			s.t.Fatalf("GET %s: %d", p, code)
+		}
+		if _, hit := s.get(p); !hit {
+			s.t.Fatalf("GET %s again: not served from the cache", p)
+		}
 	}
 }
 
-func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+// Anonymous POSTs to newsroom paths (refused with 401, 403 or 404) commit
+// nothing, so they purge nothing and tell the CDN nothing. The old route
+// purged the whole cache and sent the CDN a purge-all after any POST
+// under /newsroom/.
+func TestAnonymousPostsPurgeNothing(t *testing.T) {
+	s := newPurgeStack(t)
+	draft, warm := purgeFixture(t, s)
+	s.warmAll(warm)
+	before := s.cache.Stats()
+	id := fmt.Sprint(draft.ID)
+	for _, p := range []string{"/newsroom/stories/" + id + "/publish", "/newsroom/stories/" + id, "/newsroom/stories",
+		"/newsroom/frontpage", "/newsroom/users", "/newsroom/nowhere", "/newsroom/signin"} {
+		if code := s.post(p, url.Values{"headline": {"Defaced"}, "email": {"x@example.com"}, "password": {"wrong password"}}, false); code < 400 {
+			t.Errorf("anonymous POST %s: %d, want it refused", p, code)
+		}
+	}
+	if err := s.cdn.send(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.notifications(); len(n) != 0 {
+		t.Errorf("the CDN was told to purge %v after refused POSTs", n)
+	}
+	st := s.cache.Stats()
+	if st.Entries != before.Entries || st.Purges != before.Purges || st.KeyPurges != before.KeyPurges {
+		t.Errorf("after refused POSTs: %d entries (was %d), %d purges, %d key purges", st.Entries, before.Entries, st.Purges-before.Purges, st.KeyPurges-before.KeyPurges)
+	}
+	for p := range warm {
+		if _, hit := s.get(p); !hit {
+			t.Errorf("%s was purged by a refused POST", p)
+		}
+	}
+	if got, _ := s.st.FindArticleByID(s.ctx, draft.ID); got.Status != news.StatusDraft || got.Headline == "Defaced" {
+		t.Fatalf("an anonymous POST changed the story: %+v", got)
+	}
+}
+
+// A publish purges the story's pages and every list that may show it (its
+// section, author and tag pages and feeds, the front page, the paper's
+// feeds, the sitemaps of its month, the index and the news sitemap, its
+// day's archive) and leaves every other cached page in place.
+func TestPublishPurgesByKey(t *testing.T) {
+	s := newPurgeStack(t)
+	draft, warm := purgeFixture(t, s)
+	s.warmAll(warm)
+	purgesBefore := s.cache.Stats().Purges
+	if code := s.post("/newsroom/stories/"+fmt.Sprint(draft.ID)+"/publish", url.Values{"version": {fmt.Sprint(draft.Version)}}, true); code != http.StatusSeeOther {
+		t.Fatalf("publish: %d", code)
+	}
+	var purged, kept []string
+	for p, want := range warm {
+		_, hit := s.get(p)
+		switch {
+		case want && hit:
+			t.Errorf("%s still served from the cache after the publish", p)
+		case !want && !hit:
+			t.Errorf("%s was purged, though it does not show the story", p)
+		case want:
+			purged = append(purged, p)
+		default:
+			kept = append(kept, p)
+		}
+	}
+	t.Logf("purged %d pages, kept %d", len(purged), len(kept))
+	if len(kept) < 10 {
+		t.Errorf("only %d unrelated pages were kept: %v", len(kept), kept)
+	}
+	if st := s.cache.Stats(); st.Purges != purgesBefore {
+		t.Errorf("the publish purged the whole cache %d times", st.Purges-purgesBefore)
+	}
+	code, _ := s.get(s.paper.ArticlePath(s.find(draft.ID)))
+	if code != 200 {
+		t.Errorf("the published story: %d", code)
+	}
+
+	// The CDN hears the same keys, once.
+	if err := s.cdn.send(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cdn.send(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := s.notifications()
+	if len(n) != 1 {
+		t.Fatalf("the CDN got %d notifications, want 1: %v", len(n), n)
+	}
+	a := s.find(draft.ID)
+	for _, k := range []string{purge.Article(a.ID), purge.Section(a.SectionID), purge.Author(a.Authors[0].ID), purge.Tag(a.Tags[0].ID),
+		purge.Front, purge.Feeds, purge.Sitemap, purge.SitemapNews, purge.SitemapMonth(a.PublishedAt, s.paper.Loc())} {
+		if !slices.Contains(n[0], k) {
+			t.Errorf("the CDN purge %v lacks %s", n[0], k)
+		}
+	}
+	if slices.Contains(n[0], "ALL") {
+		t.Error("the CDN was told to purge everything")
+	}
+}
+
+// A story written by another process (masthead import) is found in the
+// change log and purged by key too.
+func TestOtherProcessPurgesByKey(t *testing.T) {
+	s := newPurgeStack(t)
+	draft, warm := purgeFixture(t, s)
+	s.warmAll(warm)
+	other, err := sqlite.Open(s.ctx, s.st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	a, err := other.FindArticleByID(s.ctx, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Status, a.PublishedAt = news.StatusPublished, time.Now().UTC().Add(-time.Minute)
+	if err := other.UpdateArticle(s.ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.changes.CatchUp(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range warm {
+		if _, hit := s.get(p); hit == want {
+			t.Errorf("%s: served from the cache %v, want %v", p, hit, !want)
+		}
+	}
+}
+
+func (s *purgeStack) find(id int64) *news.Article {
+	s.t.Helper()
+	a, err := s.st.FindArticleByID(s.ctx, id)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return a
+}

@@ -70,7 +70,7 @@ type serveNode struct {
 	lib     *media.Library
 	counter *views.Counter
 	cache   *pagecache.Cache
-	cdn     *cdnPurger
+	changes *changeFeed
 	met     *metrics.Metrics
 }
 
@@ -296,33 +296,38 @@ type changeListener interface {
 	Listen(ctx context.Context, onChange func()) error
 }
 
-// startCache makes the page cache and what keeps it true: the CDN purge
-// webhook, the store's generation poll and, where the store pushes
-// changes, its notifications.
-func (n *serveNode) startCache(context.Context) error {
+// startCache makes the page cache and what keeps it true: the store's
+// change log, tailed (polled, and woken by notifications where the store
+// pushes them), purging by key; and, with --purge-webhook, the CDN sender
+// (purge.go).
+func (n *serveNode) startCache(ctx context.Context) error {
 	cache := pagecache.New(n.f.CacheBytes, time.Minute)
 	// Shared caches may keep a page as long as we do, or 5 minutes when
 	// the webhook purges them on every change; they may serve it stale a
 	// minute while refetching and a day while masthead is down.
 	cache.SetShared(time.Minute, time.Minute, 24*time.Hour)
 	n.cache = cache
+	changes, err := newChangeFeed(ctx, n.st, cache, n.paper.Loc(), n.log)
+	if err != nil {
+		return err
+	}
+	n.changes = changes
+	n.addJob("change log", func(ctx context.Context) error { changes.Run(ctx); return nil })
 	if n.f.PurgeWebhook != "" {
 		hook, err := pagecache.NewWebhook(n.f.PurgeWebhook, n.log)
 		if err != nil {
 			return err
 		}
 		cache.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
-		n.cdn = &cdnPurger{st: n.st, hook: hook, log: n.log}
-		n.addJob("purge webhook", func(ctx context.Context) error { hook.Run(ctx); return nil })
+		sender := newCDNSender(n.st, hook, n.paper.Loc(), n.log)
+		n.addJob("purge webhook", func(ctx context.Context) error { sender.Run(ctx, nil); return nil })
 	}
-	purgeAll := func() { cache.Purge(); n.cdn.remote(n.bg) }
-	n.addJob("generation watch", func(ctx context.Context) error { watchGeneration(ctx, n.st, n.log, purgeAll); return nil })
-	// Other nodes' changes then drop our caches at once instead of at the
-	// next poll; the poll stays as the safety net for a lost notification
+	// Other nodes' changes are then read at once instead of at the next
+	// poll; the poll stays as the safety net for a lost notification
 	// connection.
 	if l, ok := n.st.(changeListener); ok {
 		n.addJob("change notifications", func(ctx context.Context) error {
-			if err := l.Listen(ctx, purgeAll); err != nil && ctx.Err() == nil {
+			if err := l.Listen(ctx, changes.Wake); err != nil && ctx.Err() == nil {
 				return fmt.Errorf("listen for changes: %w", err)
 			}
 			return nil
@@ -386,7 +391,7 @@ func (n *serveNode) startPublic(context.Context) error {
 	if n.met != nil {
 		observe = n.met.Observe
 	}
-	h := httpx.Wrap(limitBodies(route(httpx.Route(mux), n.cache, n.cdn), n.f.MaxUpload),
+	h := httpx.Wrap(limitBodies(route(httpx.Route(mux), n.cache, n.changes), n.f.MaxUpload),
 		httpx.Options{Log: n.log, Access: n.access, Observe: observe})
 	n.addServer("public", n.public, n.newServer(h, n.tlsCfg))
 	fmt.Fprintf(n.stdout, "masthead %s: %s listening on %s://%s\n", version, n.paper.Name, n.scheme(), n.public.Addr())
@@ -450,24 +455,25 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 
 // route sends reader pages, feeds and sitemaps through the page cache and
 // everything else straight to mux: the newsroom is per-user, media and
-// static files are files already, beacons must not be cached. A write in the
-// newsroom purges the cache before its response leaves, so the editor who
-// just published never sees the old page.
-func route(mux http.Handler, cache *pagecache.Cache, cdn *cdnPurger) http.Handler {
+// static files are files already, beacons must not be cached. A request
+// that may have written (a newsroom or API POST) reads the change log
+// before its response leaves: whatever it committed is purged by key, so
+// the editor who just published never sees the old page, and a request
+// that committed nothing (an anonymous POST refused with 403 or 404)
+// purges nothing.
+func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.Handler {
 	cached := cache.Middleware(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
-		case strings.HasPrefix(p, "/newsroom/") || p == "/newsroom":
-			write := r.Method != http.MethodGet && r.Method != http.MethodHead
-			var before []string
-			if write {
-				before = cdn.before(r)
-			}
+		case strings.HasPrefix(p, "/newsroom/") || p == "/newsroom" ||
+			(strings.HasPrefix(p, "/api/") && p != "/api/v1/views"):
 			mux.ServeHTTP(w, r)
-			if write {
-				cache.Purge()
-				cdn.after(r, before)
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				if err := changes.CatchUp(context.WithoutCancel(r.Context())); err != nil {
+					// The poll catches up within a second.
+					slog.Default().Warn("read the change log after a write", "path", p, "err", err)
+				}
 			}
 		case strings.HasPrefix(p, "/media/"), strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/api/"),
 			p == "/healthz", p == "/readyz", p == "/metrics":
@@ -476,35 +482,4 @@ func route(mux http.Handler, cache *pagecache.Cache, cdn *cdnPurger) http.Handle
 			cached.ServeHTTP(w, r)
 		}
 	})
-}
-
-// watchGeneration calls onChange whenever the store's generation moves:
-// another process (masthead import, another node, the scheduler) changed
-// what readers see. Polling a one-row counter every 200 ms costs nothing and
-// keeps every node within a second of the truth.
-func watchGeneration(ctx context.Context, st news.Store, log *slog.Logger, onChange func()) {
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	last, err := st.Generation(ctx)
-	if err != nil {
-		log.Warn("read generation", "err", err)
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		g, err := st.Generation(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("read generation", "err", err)
-			}
-			continue
-		}
-		if g != last {
-			last = g
-			onChange()
-		}
-	}
 }

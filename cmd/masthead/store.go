@@ -16,7 +16,7 @@ import (
 // URL, else the SQLite file in the data folder (created on first use).
 func openStore(ctx context.Context, c common) (news.Store, error) {
 	if c.isPostgres() {
-		db, err := postgres.Open(ctx, c.DB)
+		db, err := postgres.Open(ctx, c.DB, postgres.WithTimeout(c.DBTimeout))
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
@@ -34,7 +34,7 @@ func openStore(ctx context.Context, c common) (news.Store, error) {
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("create %s: %w", c.sqlitePath(), err)
 	}
-	db, err := sqlite.Open(ctx, c.sqlitePath())
+	db, err := sqlite.Open(ctx, c.sqlitePath(), sqlite.WithTimeout(c.DBTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", c.sqlitePath(), err)
 	}

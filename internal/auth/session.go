@@ -30,12 +30,18 @@ const (
 // random token; the store holds only its SHA-256, so a leaked database or
 // backup cannot be replayed as cookies.
 type Sessions struct {
-	Store news.Store
+	Store SessionStore
 	Clock news.Clock
 }
 
+// SessionStore is what sessions need of the store.
+type SessionStore interface {
+	news.SessionStore
+	news.UserReader
+}
+
 // NewSessions returns a session manager over st.
-func NewSessions(st news.Store, clock news.Clock) *Sessions {
+func NewSessions(st SessionStore, clock news.Clock) *Sessions {
 	if clock == nil {
 		clock = news.SystemClock{}
 	}

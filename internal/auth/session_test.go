@@ -96,8 +96,8 @@ func TestSessions(t *testing.T) {
 	if _, _, err := m.Lookup(ctx, a); !errors.Is(err, news.ErrUnauthorized) {
 		t.Fatal("revoked session still works")
 	}
-	u.Disabled = true
-	if err := st.UpdateUser(ctx, u); err != nil {
+	off := true
+	if _, err := st.UpdateUser(ctx, u.ID, news.UserUpdate{Disabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := m.Lookup(ctx, b); !errors.Is(err, news.ErrUnauthorized) {

@@ -21,7 +21,7 @@ var dummyHash = sync.OnceValue(func() string {
 
 // Authenticate returns the enabled user with email and password pw, or
 // news.ErrUnauthorized (never saying which of the two was wrong).
-func Authenticate(ctx context.Context, st news.Store, email, pw string) (*news.User, error) {
+func Authenticate(ctx context.Context, st news.UserReader, email, pw string) (*news.User, error) {
 	email = strings.TrimSpace(email)
 	u, err := st.FindUserByEmail(ctx, email)
 	if errors.Is(err, news.ErrNotFound) {
@@ -46,8 +46,9 @@ type NewUser struct {
 
 // CreateUser validates nu, hashes its password and stores the account. It
 // links (or creates) the author with the same e-mail, so the user's stories
-// carry their byline and the workflow can tell whose story is whose.
-func CreateUser(ctx context.Context, st news.Store, nu NewUser) (*news.User, error) {
+// carry their byline and the workflow can tell whose story is whose. The
+// author and the account are made in one transaction.
+func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, error) {
 	email := strings.TrimSpace(nu.Email)
 	name := strings.TrimSpace(nu.Name)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
@@ -62,44 +63,62 @@ func CreateUser(ctx context.Context, st news.Store, nu NewUser) (*news.User, err
 	if err := ValidatePassword(nu.Password); err != nil {
 		return nil, news.Errorf(news.EINVALID, "%s", err.Error())
 	}
-	if _, err := st.FindUserByEmail(ctx, email); err == nil {
-		return nil, news.Errorf(news.ECONFLICT, "An account with the e-mail %s exists.", email)
-	} else if !errors.Is(err, news.ErrNotFound) {
-		return nil, err
-	}
 	hash, err := HashPassword(nu.Password)
 	if err != nil {
 		return nil, err
 	}
-	author, err := st.FindAuthorByEmail(ctx, email)
-	if errors.Is(err, news.ErrNotFound) {
-		author = &news.Author{Name: name, Email: email, Slug: news.Slugify(name)}
-		if author.Slug == "" {
-			author.Slug = news.Slugify(strings.Split(email, "@")[0])
+	var u *news.User
+	err = st.Update(ctx, func(tx news.Tx) error {
+		if _, err := tx.FindUserByEmail(ctx, email); err == nil {
+			return news.Errorf(news.ECONFLICT, "An account with the e-mail %s exists.", email)
+		} else if !errors.Is(err, news.ErrNotFound) {
+			return err
 		}
-		base := author.Slug
-		for i := 2; ; i++ {
-			err = st.CreateAuthor(ctx, author)
-			if !errors.Is(err, news.ErrConflict) || i > 50 {
-				break
+		author, err := tx.FindAuthorByEmail(ctx, email)
+		if errors.Is(err, news.ErrNotFound) {
+			author = &news.Author{Name: name, Email: email, Slug: news.Slugify(name)}
+			if author.Slug == "" {
+				author.Slug = news.Slugify(strings.Split(email, "@")[0])
 			}
-			author.Slug = fmt.Sprintf("%s-%d", base, i)
+			if author.Slug == "" {
+				author.Slug = "author"
+			}
+			// A slug clash would abort the transaction on PostgreSQL, so
+			// the free slug is found by reading first.
+			base := author.Slug
+			for i := 2; ; i++ {
+				if _, err := tx.FindAuthorBySlug(ctx, author.Slug); errors.Is(err, news.ErrNotFound) {
+					break
+				} else if err != nil {
+					return fmt.Errorf("find author: %w", err)
+				}
+				if i > 1000 {
+					return news.Errorf(news.ECONFLICT, "No free byline slug for %q.", name)
+				}
+				author.Slug = fmt.Sprintf("%s-%d", base, i)
+			}
+			if err := tx.CreateAuthor(ctx, author); err != nil {
+				return fmt.Errorf("create author: %w", err)
+			}
+		} else if err != nil {
+			return fmt.Errorf("find author: %w", err)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("create author: %w", err)
+		u = &news.User{Email: email, Name: name, Role: nu.Role, PasswordHash: hash, AuthorID: author.ID}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return fmt.Errorf("create user: %w", err)
 		}
-	} else if err != nil {
-		return nil, fmt.Errorf("find author: %w", err)
-	}
-	u := &news.User{Email: email, Name: name, Role: nu.Role, PasswordHash: hash, AuthorID: author.ID}
-	if err := st.CreateUser(ctx, u); err != nil {
-		return nil, fmt.Errorf("create user: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
 
-// SetPassword validates and stores a new password for u.
-func SetPassword(ctx context.Context, st news.Store, u *news.User, pw string) error {
+// SetPassword validates and stores a new password for u, set by the user
+// by (u itself, or an admin resetting it). Only the password is written:
+// a role or a disabled flag an admin set meanwhile stays as it is.
+func SetPassword(ctx context.Context, st news.UserWriter, u *news.User, by int64, pw string) error {
 	if err := ValidatePassword(pw); err != nil {
 		return news.Errorf(news.EINVALID, "%s", err.Error())
 	}
@@ -107,8 +126,12 @@ func SetPassword(ctx context.Context, st news.Store, u *news.User, pw string) er
 	if err != nil {
 		return err
 	}
-	u.PasswordHash = hash
-	return st.UpdateUser(ctx, u)
+	next, err := st.UpdateUser(ctx, u.ID, news.UserUpdate{By: by, PasswordHash: &hash})
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	*u = *next
+	return nil
 }
 
 // DefaultAdminEmail is the first admin's e-mail on a fresh database.
@@ -118,7 +141,10 @@ const DefaultAdminEmail = "admin@masthead.local"
 // has no user at all, and returns its e-mail and password (created true) for
 // the operator to read once; the password is not kept anywhere in clear.
 // When users exist it does nothing.
-func EnsureAdmin(ctx context.Context, st news.Store) (email, password string, created bool, err error) {
+func EnsureAdmin(ctx context.Context, st interface {
+	news.UserReader
+	news.Updater
+}) (email, password string, created bool, err error) {
 	users, err := st.ListUsers(ctx)
 	if err != nil {
 		return "", "", false, fmt.Errorf("list users: %w", err)

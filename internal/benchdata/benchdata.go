@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"masthead/internal/news"
 )
@@ -68,7 +70,9 @@ func (w *words) sentence(n int) string {
 		parts[i] = w.list[w.z.Uint64()]
 	}
 	s := strings.Join(parts, " ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	// The first rune, not the first byte: the list has words in any script.
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // Generate writes the paper into st, which should be empty.

@@ -32,26 +32,31 @@ type Table struct {
 // Tables lists what a copy moves, in load order (referenced tables first).
 // Sessions are left out on purpose: everyone signs in again on the new
 // database, and no session token leaves the old one. The generation counter
-// is not data: the destination bumps its own.
+// and the change log are not data: the destination records the load as one
+// change of everything. Leases are not either: each database elects its own.
 var Tables = []Table{
-	{"sections", []string{"id", "slug", "name", "description", "position"}},
+	{"sections", []string{"id", "slug", "name", "description", "position", "version", "updated_by", "updated_at"}},
 	{"photos", []string{"id", "key", "content_type", "width", "height", "caption", "credit", "alt",
 		"focal_x", "focal_y", "widths", "created_at"}},
 	{"authors", []string{"id", "slug", "name", "email", "bio", "title", "photo_id", "position"}},
 	{"tags", []string{"id", "slug", "name"}},
 	{"articles", []string{"id", "slug", "headline", "deck", "body_markdown", "body_html", "lang", "status",
 		"section_id", "photo_id", "seo_title", "seo_description", "source_key", "translation_of",
-		"created_at", "published_at", "updated_at", "embargo_until"}},
+		"created_at", "published_at", "updated_at", "embargo_until", "version"}},
 	{"article_authors", []string{"article_id", "author_id", "position"}},
 	{"article_tags", []string{"article_id", "tag_id"}},
 	{"article_slugs", []string{"slug", "article_id"}},
-	{"users", []string{"id", "email", "name", "role", "password_hash", "author_id", "disabled", "created_at"}},
+	{"users", []string{"id", "email", "name", "role", "password_hash", "author_id", "disabled", "created_at",
+		"version", "updated_by", "updated_at"}},
+	// author_ids and tags are JSON arrays (of numbers, of strings).
 	{"revisions", []string{"id", "article_id", "user_id", "headline", "deck", "body_markdown", "body_html",
-		"note", "created_at"}},
+		"note", "created_at", "version", "status", "slug", "lang", "section_id", "author_ids", "tags", "photo_id",
+		"seo_title", "seo_description", "embargo_until"}},
 	{"corrections", []string{"id", "article_id", "kind", "text", "created_at", "revision_id"}},
 	{"audit", []string{"id", "user_id", "action", "article_id", "detail", "created_at"}},
-	{"settings", []string{"key", "value"}},
+	{"settings", []string{"key", "value", "version", "updated_by", "updated_at"}},
 	{"article_views", []string{"article_id", "hour", "count"}},
+	{"redirects", []string{"from_path", "to_path", "code", "created_at"}},
 }
 
 // Source is a database a paper is read from.

@@ -134,6 +134,9 @@ func seed(st news.Store, mediaDir string) error {
 	if err := st.CreateUser(ctx, &news.User{Email: "gone@example.test", Name: "Gone", Role: news.RoleContributor, Disabled: true}); err != nil {
 		return err
 	}
+	if err := st.PutRedirect(ctx, &news.Redirect{From: "/section/old-desk", To: "/section/north-korea", CreatedAt: now}); err != nil {
+		return err
+	}
 	if err := st.CreateSession(ctx, &news.Session{ID: "sess-hash", UserID: u.ID, CSRFToken: "csrf", CreatedAt: now,
 		ExpiresAt: now.Add(time.Hour), LastSeen: now}); err != nil {
 		return err
@@ -147,8 +150,7 @@ func seed(st news.Store, mediaDir string) error {
 	if got, err := st.FindArticleBySlug(ctx, oldSlug); err != nil || got.ID != a.ID {
 		return fmt.Errorf("former slug %q: %v", oldSlug, err)
 	}
-	rev := &news.Revision{ArticleID: a.ID, UserID: u.ID, Headline: a.Headline, BodyMarkdown: a.BodyMarkdown,
-		BodyHTML: a.BodyHTML, Note: "correction", CreatedAt: now.Add(time.Minute)}
+	rev := news.RevisionOf(a, u.ID, "correction", now.Add(time.Minute))
 	if err := st.CreateRevision(ctx, rev); err != nil {
 		return err
 	}
@@ -402,7 +404,7 @@ func TestFailedLoadWritesNothing(t *testing.T) {
 			dst := open(t)
 			boom := errors.New("source failed")
 			err := dst.ImportRows(ctx, func(put func(string, []any) error) error {
-				if err := put("sections", []any{int64(7), "world", "World", "", int64(1)}); err != nil {
+				if err := put("sections", []any{int64(7), "world", "World", "", int64(1), int64(1), int64(0), time.Time{}}); err != nil {
 					return err
 				}
 				// A row of the wrong width is refused before the
@@ -458,7 +460,7 @@ func BenchmarkCopyToPostgres(b *testing.B) {
 			b.Fatal(err)
 		}
 		for range 2 {
-			if err := src.CreateRevision(ctx, &news.Revision{ArticleID: a.ID, Headline: a.Headline, BodyHTML: body, CreatedAt: at}); err != nil {
+			if err := src.CreateRevision(ctx, &news.Revision{ArticleID: a.ID, StoryFields: news.StoryFields{Headline: a.Headline, BodyHTML: body}, CreatedAt: at}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -493,7 +495,7 @@ func TestBrokenReferenceWritesNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dst := open(t)
 			err := dst.ImportRows(ctx, func(put func(string, []any) error) error {
-				if err := put("sections", []any{int64(7), "world", "World", "", int64(1)}); err != nil {
+				if err := put("sections", []any{int64(7), "world", "World", "", int64(1), int64(1), int64(0), time.Time{}}); err != nil {
 					return err
 				}
 				return put("article_authors", []any{int64(99), int64(98), int64(0)})

@@ -21,6 +21,8 @@ import (
 
 	"masthead/internal/httpx"
 	"masthead/internal/news"
+	"masthead/internal/pagecache"
+	"masthead/internal/purge"
 )
 
 // Limit is how many stories a feed holds.
@@ -98,6 +100,7 @@ func (f *Feeds) Register(mux *http.ServeMux) {
 type scopeFunc func(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error)
 
 func (f *Feeds) paperScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
+	pagecache.Tag(ctx, purge.Feeds)
 	return scope{Path: "/"}, news.ArticleFilter{}, nil
 }
 
@@ -106,6 +109,7 @@ func (f *Feeds) sectionScope(ctx context.Context, r *http.Request) (scope, news.
 	if err != nil {
 		return scope{}, news.ArticleFilter{}, err
 	}
+	pagecache.Tag(ctx, purge.Section(s.ID))
 	return scope{Name: s.Name, Description: s.Description, Path: f.paper.SectionPath(s)}, news.ArticleFilter{SectionID: s.ID}, nil
 }
 
@@ -114,6 +118,7 @@ func (f *Feeds) authorScope(ctx context.Context, r *http.Request) (scope, news.A
 	if err != nil {
 		return scope{}, news.ArticleFilter{}, err
 	}
+	pagecache.Tag(ctx, purge.Author(a.ID))
 	return scope{Name: a.Name, Description: a.Bio, Path: f.paper.AuthorPath(a)}, news.ArticleFilter{AuthorID: a.ID}, nil
 }
 
@@ -122,6 +127,7 @@ func (f *Feeds) tagScope(ctx context.Context, r *http.Request) (scope, news.Arti
 	if err != nil {
 		return scope{}, news.ArticleFilter{}, err
 	}
+	pagecache.Tag(ctx, purge.Tag(t.ID))
 	return scope{Name: t.Name, Path: f.paper.TagPath(t)}, news.ArticleFilter{TagID: t.ID}, nil
 }
 

@@ -185,6 +185,7 @@ func save(ctx context.Context, st news.Store, p *Parsed, opt Options) (Result, e
 	} else {
 		res.Updated = true
 		a.ID = existing.ID
+		a.Version = existing.Version
 		a.CreatedAt = existing.CreatedAt
 		a.TranslationOf = existing.TranslationOf
 		a.EmbargoUntil = existing.EmbargoUntil
@@ -205,12 +206,7 @@ func save(ctx context.Context, st news.Store, p *Parsed, opt Options) (Result, e
 		}
 	}
 	if changed {
-		rev := &news.Revision{
-			ArticleID: a.ID, Headline: a.Headline, Deck: a.Deck,
-			BodyMarkdown: a.BodyMarkdown, BodyHTML: a.BodyHTML,
-			Note: "imported", CreatedAt: now,
-		}
-		if err := st.CreateRevision(ctx, rev); err != nil {
+		if err := st.CreateRevision(ctx, news.RevisionOf(&a, 0, "imported", now)); err != nil {
 			return Result{}, fmt.Errorf("revision: %w", err)
 		}
 	}

@@ -69,6 +69,8 @@ func (m *Metrics) WatchCache(c *pagecache.Cache) {
 	stat("masthead_pagecache_misses_total", "Pages rendered because they were not cached.", true, func(s pagecache.Stats) int64 { return s.Misses })
 	stat("masthead_pagecache_evictions_total", "Pages dropped to stay within the byte limit.", true, func(s pagecache.Stats) int64 { return s.Evictions })
 	stat("masthead_pagecache_purges_total", "Whole-cache purges after a change readers can see.", true, func(s pagecache.Stats) int64 { return s.Purges })
+	stat("masthead_pagecache_key_purges_total", "Purges by key (the keys of one committed change).", true, func(s pagecache.Stats) int64 { return s.KeyPurges })
+	stat("masthead_pagecache_key_purged_total", "Pages dropped by purges by key.", true, func(s pagecache.Stats) int64 { return s.KeyPurged })
 	stat("masthead_pagecache_bytes", "Bytes of cached pages, all encodings.", false, func(s pagecache.Stats) int64 { return s.Bytes })
 	stat("masthead_pagecache_entries", "Cached pages.", false, func(s pagecache.Stats) int64 { return s.Entries })
 }

@@ -15,6 +15,9 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// ELEASELOST: a job's lease passed to another process; whatever it
+	// was about to commit under the lease did not happen.
+	ELEASELOST = "lease_lost"
 )
 
 // Error is a domain error: a machine-readable code and a message that is safe
@@ -43,6 +46,7 @@ var (
 	ErrConflict     = &Error{Code: ECONFLICT, Message: "conflict"}
 	ErrUnauthorized = &Error{Code: EUNAUTHORIZED, Message: "sign in required"}
 	ErrForbidden    = &Error{Code: EFORBIDDEN, Message: "not allowed"}
+	ErrLeaseLost    = &Error{Code: ELEASELOST, Message: "the lease is held by another process"}
 )
 
 // Errorf returns a domain error with the given code.

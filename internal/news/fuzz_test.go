@@ -36,6 +36,10 @@ func FuzzSlugify(f *testing.F) {
 				t.Fatalf("Slugify(%q) = %q holds %U", s, slug, r)
 			}
 		}
+		// Every slug Slugify makes passes the stores' check.
+		if slug != "" && !ValidSlug(slug) {
+			t.Fatalf("Slugify(%q) = %q, which ValidSlug refuses", s, slug)
+		}
 		if again := Slugify(slug); again != slug {
 			t.Fatalf("Slugify is not idempotent: %q → %q → %q", s, slug, again)
 		}

@@ -32,8 +32,13 @@ func (s Status) Valid() bool {
 
 // Article is one story.
 type Article struct {
-	ID   int64
-	Slug string // unique; Unicode allowed (Korean slugs are fine)
+	ID int64
+	// Version is 1 when the story is created and grows by one with every
+	// write (an edit, a move in the workflow, a correction). A write names
+	// the version it was made against (see Store), so two editors cannot
+	// overwrite each other unawares.
+	Version int64
+	Slug    string // unique; Unicode allowed (Korean slugs are fine)
 
 	Headline string
 	Deck     string // standfirst / summary under the headline
@@ -121,6 +126,11 @@ type Section struct {
 	Name        string
 	Description string
 	Position    int // order in navigation and on the front page
+	// Version grows with every write; UpdatedBy (a user, 0 for the
+	// system) and UpdatedAt say who made the last one and when.
+	Version   int64
+	UpdatedBy int64
+	UpdatedAt time.Time
 }
 
 // Author is a person with a byline. Not every author has a newsroom account
@@ -191,19 +201,153 @@ type User struct {
 	AuthorID     int64  // the byline this account writes under; 0 if none
 	Disabled     bool
 	CreatedAt    time.Time
+	// Version grows with every change to the account's profile and
+	// rights (everything but the password, which only its owner or a
+	// reset changes and no form shows). UpdatedBy and UpdatedAt name the
+	// last such change.
+	Version   int64
+	UpdatedBy int64
+	UpdatedAt time.Time
 }
 
-// Revision is one saved state of a story.
-type Revision struct {
-	ID           int64
-	ArticleID    int64
-	UserID       int64 // 0: system / import
+// UserUpdate changes some fields of an account: nil fields are left as
+// they are, so a password change never writes back a role it read.
+type UserUpdate struct {
+	// Version, when not 0, is the account's version the change was made
+	// against (the form's): a stale change fails with a *ConflictError.
+	Version int64
+	// By is the user making the change (0: the system).
+	By int64
+
+	Email        *string
+	Name         *string
+	Role         *Role
+	AuthorID     *int64
+	Disabled     *bool
+	PasswordHash *string
+}
+
+// Apply returns u with upd's fields set (the version is not touched).
+func (upd UserUpdate) Apply(u User) User {
+	if upd.Email != nil {
+		u.Email = *upd.Email
+	}
+	if upd.Name != nil {
+		u.Name = *upd.Name
+	}
+	if upd.Role != nil {
+		u.Role = *upd.Role
+	}
+	if upd.AuthorID != nil {
+		u.AuthorID = *upd.AuthorID
+	}
+	if upd.Disabled != nil {
+		u.Disabled = *upd.Disabled
+	}
+	if upd.PasswordHash != nil {
+		u.PasswordHash = *upd.PasswordHash
+	}
+	return u
+}
+
+// Profile reports whether upd changes more than the password (and so
+// moves the account's version).
+func (upd UserUpdate) Profile() bool {
+	return upd.Email != nil || upd.Name != nil || upd.Role != nil || upd.AuthorID != nil || upd.Disabled != nil
+}
+
+// Setting is one key/value pair with its version.
+type Setting struct {
+	Key       string
+	Value     string
+	Version   int64 // 1 when first written, +1 with every write
+	UpdatedBy int64
+	UpdatedAt time.Time
+}
+
+// Redirect sends readers from an old path to a new one (301), for paths
+// that otherwise answer 404: a renamed or merged section, the permalinks
+// of an imported site.
+type Redirect struct {
+	// From is a URL path as readers' browsers ask for it, decoded
+	// ("/section/북한", "/2019/05/old-slug/"): no query, no fragment.
+	From string
+	// To is a path on this site or an absolute http(s) URL.
+	To string
+	// Code is 301 (the default, when 0) or 308.
+	Code      int
+	CreatedAt time.Time
+}
+
+// Lease is a held election for a job, with its fencing token.
+type Lease struct {
+	Name   string
+	Holder string // a process: "host/pid/random"
+	// Token grows every time the lease changes hands (or is taken again
+	// after it expired): a transaction checked against an old token fails.
+	Token   int64
+	Expires time.Time
+}
+
+// StoryFields are the parts of a story an editor edits: what a revision
+// keeps of every version, and what a 3-way merge of two editors' work
+// compares field by field.
+type StoryFields struct {
 	Headline     string
 	Deck         string
 	BodyMarkdown string
-	BodyHTML     string
-	Note         string // e.g. "imported", "published", "correction"
-	CreatedAt    time.Time
+	// BodyHTML is the sanitized body; for stories imported as HTML (no
+	// Markdown) it is the body an editor sees.
+	BodyHTML       string
+	Lang           string
+	Slug           string
+	SectionID      int64
+	AuthorIDs      []int64  // byline order
+	Tags           []string // names
+	PhotoID        int64
+	SEOTitle       string
+	SEODescription string
+	EmbargoUntil   time.Time
+}
+
+// Fields returns the editable fields of a.
+func (a *Article) Fields() StoryFields {
+	f := StoryFields{
+		Headline: a.Headline, Deck: a.Deck, BodyMarkdown: a.BodyMarkdown, BodyHTML: a.BodyHTML, Lang: a.Lang,
+		Slug: a.Slug, SectionID: a.SectionID, PhotoID: a.PhotoID, SEOTitle: a.SEOTitle, SEODescription: a.SEODescription,
+		EmbargoUntil: a.EmbargoUntil,
+	}
+	for _, au := range a.Authors {
+		if au != nil {
+			f.AuthorIDs = append(f.AuthorIDs, au.ID)
+		}
+	}
+	for _, t := range a.Tags {
+		if t != nil {
+			f.Tags = append(f.Tags, t.Name)
+		}
+	}
+	return f
+}
+
+// Revision is one saved state of a story: every editable field as it was
+// at Version.
+type Revision struct {
+	ID        int64
+	ArticleID int64
+	// Version is the story's version this revision records.
+	Version   int64
+	UserID    int64 // 0: system / import
+	Status    Status
+	Note      string // e.g. "imported", "published", "correction"
+	CreatedAt time.Time
+	StoryFields
+}
+
+// RevisionOf records a as it is now, by user (0: the system).
+func RevisionOf(a *Article, user int64, note string, at time.Time) *Revision {
+	return &Revision{ArticleID: a.ID, Version: a.Version, UserID: user, Status: a.Status, Note: note, CreatedAt: at,
+		StoryFields: a.Fields()}
 }
 
 // Session is a signed-in browser.

@@ -69,21 +69,32 @@ type TopFilter struct {
 	Limit     int // default 10
 }
 
-// Store is everything masthead keeps. One implementation per database
-// (internal/store/sqlite, internal/store/postgres), both held to the same
-// conformance suite (internal/store/storetest).
+// The store is split by aggregate so that each adapter asks for only what it
+// uses (the feeds take an ArticleReader and a SectionReader, not the
+// newsroom's writers). Readers are offered both by the Store (the last
+// committed state) and by a Tx (the transaction's own view, rows it reads
+// for a change locked until it commits). Writers are offered by a Tx, and
+// by the Store as a one-write transaction of their own.
 //
-// Find* methods return ErrNotFound when nothing matches. Create* set ID (and
-// CreatedAt when zero). Slug and e-mail clashes return ErrConflict. Articles
-// returned by Find* have Section, Authors, Tags, Photo and Corrections filled.
-type Store interface {
-	// Articles
-	CreateArticle(ctx context.Context, a *Article) error
-	// UpdateArticle replaces the stored story with a (by ID), including its
-	// authors and tags. When the slug changes the old one keeps resolving
-	// through FindArticleBySlug (for the 301).
-	UpdateArticle(ctx context.Context, a *Article) error
-	DeleteArticle(ctx context.Context, id int64) error
+// Conventions for every method:
+//   - Find* return ErrNotFound when nothing matches; articles they return
+//     have Section, Authors, Tags, Photo and Corrections filled.
+//   - Create* set ID (and CreatedAt when zero, Version to 1 where there is
+//     one). Slug, e-mail and key clashes return ErrConflict.
+//   - Update* of a versioned aggregate (Article, Section, User, Setting)
+//     write under a version guard: the row is changed only if its stored
+//     version is the one the caller read (x.Version, or the Version of a
+//     UserUpdate), and the version then grows by one. A stale write changes
+//     nothing and returns an error for which errors.Is(err, ErrConflict)
+//     holds (a *ConflictError).
+//   - Every write validates its input with this package's Validate*
+//     functions first, so both stores refuse the same things with the same
+//     messages.
+//   - Every write that changes what readers can see records what it changed
+//     in the change log, in the same transaction (see Change).
+
+// ArticleReader finds stories.
+type ArticleReader interface {
 	FindArticleByID(ctx context.Context, id int64) (*Article, error)
 	// FindArticleBySlug finds by current or former slug; the caller compares
 	// a.Slug with what it asked for to redirect.
@@ -91,75 +102,329 @@ type Store interface {
 	FindArticleBySourceKey(ctx context.Context, key string) (*Article, error)
 	// FindArticles returns a page of stories and the total that match.
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
-	SearchArticles(ctx context.Context, q SearchQuery) ([]SearchHit, int, error)
-	// DueScheduled returns scheduled stories whose PublishedAt <= t.
+	// DueScheduled returns scheduled stories whose PublishedAt <= t,
+	// oldest first.
 	DueScheduled(ctx context.Context, t time.Time) ([]*Article, error)
+}
 
-	AddCorrection(ctx context.Context, c *Correction) error
-	ListCorrections(ctx context.Context, limit int) ([]Correction, error)
+// ArticleSearcher is full-text search.
+type ArticleSearcher interface {
+	SearchArticles(ctx context.Context, q SearchQuery) ([]SearchHit, int, error)
+}
 
-	CreateRevision(ctx context.Context, r *Revision) error
+// ArticleWriter changes stories.
+type ArticleWriter interface {
+	// CreateArticle stores a new story (Version 1) with its authors and tags.
+	CreateArticle(ctx context.Context, a *Article) error
+	// UpdateArticle replaces the stored story with a (by ID), including its
+	// authors and tags, if its stored version is a.Version; a.Version then
+	// grows by one. When the slug changes the old one keeps resolving
+	// through FindArticleBySlug (for the 301).
+	UpdateArticle(ctx context.Context, a *Article) error
+	// PublishScheduled is the scheduler's publish: the story goes from
+	// scheduled to published only if it is still scheduled at version,
+	// due at t (PublishedAt <= t). It reports whether it did; a story
+	// withdrawn, rescheduled, edited or already published is left alone
+	// (false, nil).
+	PublishScheduled(ctx context.Context, id, version int64, t time.Time) (bool, error)
+	DeleteArticle(ctx context.Context, id int64) error
+}
+
+// RevisionReader reads a story's history.
+type RevisionReader interface {
+	// FindRevisions returns a story's revisions, newest first.
 	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
 	FindRevisionByID(ctx context.Context, id int64) (*Revision, error)
+	// FindRevisionAt returns the latest revision of the story made at or
+	// before version: the state of the fields an editor edits at that
+	// version (the base of a 3-way merge). ErrNotFound when there is none.
+	FindRevisionAt(ctx context.Context, articleID, version int64) (*Revision, error)
+}
 
-	// Sections, authors, tags
-	CreateSection(ctx context.Context, s *Section) error
-	UpdateSection(ctx context.Context, s *Section) error
+// RevisionWriter records a story's history.
+type RevisionWriter interface {
+	CreateRevision(ctx context.Context, r *Revision) error
+}
+
+// CorrectionReader lists corrections (the corrections page).
+type CorrectionReader interface {
+	// ListCorrections returns the latest corrections, newest first.
+	ListCorrections(ctx context.Context, limit int) ([]Correction, error)
+}
+
+// CorrectionWriter appends corrections.
+type CorrectionWriter interface {
+	// AddCorrection appends a note to story c.ArticleID. A correction
+	// changes what readers see: the story's version grows by one and its
+	// UpdatedAt moves to c.CreatedAt (never back).
+	AddCorrection(ctx context.Context, c *Correction) error
+}
+
+// SectionReader finds desks.
+type SectionReader interface {
 	FindSectionByID(ctx context.Context, id int64) (*Section, error)
 	FindSectionBySlug(ctx context.Context, slug string) (*Section, error)
 	ListSections(ctx context.Context) ([]*Section, error)
+}
 
-	CreateAuthor(ctx context.Context, a *Author) error
-	UpdateAuthor(ctx context.Context, a *Author) error
+// SectionWriter changes desks. Sections are in every page's navigation, so
+// a change to one changes everything readers see.
+type SectionWriter interface {
+	CreateSection(ctx context.Context, s *Section) error
+	// UpdateSection writes s if its stored version is s.Version.
+	UpdateSection(ctx context.Context, s *Section) error
+}
+
+// AuthorReader finds bylines.
+type AuthorReader interface {
 	FindAuthorByID(ctx context.Context, id int64) (*Author, error)
 	FindAuthorBySlug(ctx context.Context, slug string) (*Author, error)
 	FindAuthorByEmail(ctx context.Context, email string) (*Author, error)
 	ListAuthors(ctx context.Context) ([]*Author, error)
+}
 
-	// EnsureTag returns the tag with t.Slug, creating it when new.
-	EnsureTag(ctx context.Context, t *Tag) error
+// AuthorWriter changes bylines.
+type AuthorWriter interface {
+	CreateAuthor(ctx context.Context, a *Author) error
+	UpdateAuthor(ctx context.Context, a *Author) error
+}
+
+// TagReader finds tags.
+type TagReader interface {
 	FindTagBySlug(ctx context.Context, slug string) (*Tag, error)
 	ListTags(ctx context.Context) ([]*Tag, error)
+}
 
-	// Photos
+// TagWriter makes tags.
+type TagWriter interface {
+	// EnsureTag returns the tag with t.Slug, creating it when new.
+	EnsureTag(ctx context.Context, t *Tag) error
+}
+
+// PhotoReader finds photos.
+type PhotoReader interface {
+	FindPhotoByID(ctx context.Context, id int64) (*Photo, error)
+}
+
+// PhotoWriter records photos.
+type PhotoWriter interface {
 	CreatePhoto(ctx context.Context, p *Photo) error
 	UpdatePhoto(ctx context.Context, p *Photo) error
-	FindPhotoByID(ctx context.Context, id int64) (*Photo, error)
+}
 
-	// Users and sessions
-	CreateUser(ctx context.Context, u *User) error
-	UpdateUser(ctx context.Context, u *User) error
+// UserReader finds newsroom accounts.
+type UserReader interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	ListUsers(ctx context.Context) ([]*User, error)
+}
 
+// UserWriter changes newsroom accounts.
+type UserWriter interface {
+	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser writes only the fields upd sets, so two commands that
+	// change different fields (a password and a role) never undo each
+	// other. With upd.Version set it is a guarded write (see Store).
+	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
+}
+
+// SessionStore keeps signed-in browsers. Sessions are not part of the
+// paper's content and are written outside domain transactions.
+type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, id string) (*Session, error)
 	TouchSession(ctx context.Context, id string, t time.Time) error
 	DeleteSession(ctx context.Context, id string) error
 	ListSessions(ctx context.Context, userID int64) ([]*Session, error)
 	DeleteExpiredSessions(ctx context.Context, t time.Time) error
+}
 
-	AddAudit(ctx context.Context, e *AuditEntry) error
+// AuditReader reads the audit log.
+type AuditReader interface {
+	// ListAudit returns the latest entries, newest first.
 	ListAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
+}
 
-	// Views: counts are added, never overwritten, so several nodes can add
-	// concurrently and the ranking is their sum.
+// AuditWriter appends to the audit log.
+type AuditWriter interface {
+	AddAudit(ctx context.Context, e *AuditEntry) error
+}
+
+// ViewStore counts views. Counts are added, never overwritten, so several
+// nodes can add concurrently and the ranking is their sum.
+type ViewStore interface {
 	AddViews(ctx context.Context, counts []ViewCount) error
 	TopArticles(ctx context.Context, f TopFilter) ([]TopEntry, error)
 	ArticleViews(ctx context.Context, articleID int64, since time.Time) ([]ViewCount, error)
+}
 
-	// Settings: small key/value pairs (paper settings, secrets).
+// SettingReader reads small key/value pairs (paper settings, the front
+// page, the view counter's salt...).
+type SettingReader interface {
 	GetSetting(ctx context.Context, key string) (string, error) // ErrNotFound if unset
-	PutSetting(ctx context.Context, key, value string) error
+	// FindSetting returns a setting with its version.
+	FindSetting(ctx context.Context, key string) (*Setting, error)
+}
 
-	// Generation increases whenever anything readers can see may have
-	// changed, by any process on the same database. Nodes poll it (or are
-	// notified) to drop their caches.
+// SettingWriter writes settings. Settings announce nothing by themselves:
+// a command that changes what readers see (paper settings, the front page)
+// says so with Tx.Announce.
+type SettingWriter interface {
+	// PutSetting writes key unguarded: for state no person edits in a
+	// form (the embargo list, the view counter's salt, the base URL).
+	PutSetting(ctx context.Context, key, value string) error
+	// UpdateSetting writes s.Key if its stored version is s.Version (0:
+	// the key must not exist yet); s.Version then grows by one.
+	UpdateSetting(ctx context.Context, s *Setting) error
+}
+
+// RedirectReader finds redirects: old paths that answer 301 to new ones
+// (renamed or merged sections, imported permalinks).
+type RedirectReader interface {
+	// FindRedirect returns the redirect from path (ErrNotFound if none).
+	FindRedirect(ctx context.Context, from string) (*Redirect, error)
+	// ListRedirects returns redirects ordered by From.
+	ListRedirects(ctx context.Context, offset, limit int) ([]*Redirect, error)
+}
+
+// RedirectWriter changes redirects.
+type RedirectWriter interface {
+	// PutRedirect adds or replaces the redirect from r.From.
+	PutRedirect(ctx context.Context, r *Redirect) error
+	// DeleteRedirect removes the redirect from path (ErrNotFound if none).
+	DeleteRedirect(ctx context.Context, from string) error
+}
+
+// ChangeFeed is the change log: every committed change to what readers see,
+// in commit order, from every process on the database. Nodes tail it to
+// purge their page caches by key; the webhook outbox and newsletters read
+// its events.
+type ChangeFeed interface {
+	// Changes returns up to limit records with Seq > after, oldest first.
+	Changes(ctx context.Context, after int64, limit int) ([]ChangeRecord, error)
+	// LastChange is the Seq of the latest record (0 for none).
+	LastChange(ctx context.Context) (int64, error)
+	// PruneChanges deletes records made before t; a tailer that was
+	// further behind must start again from LastChange (and purge all).
+	PruneChanges(ctx context.Context, before time.Time) error
+}
+
+// Leases elect one process of many for a job (the scheduler), with a
+// fencing token: a process that lost its lease (it paused, its connection
+// died, another took over after expiry) cannot commit under it, because
+// every guarded transaction checks the token (Tx.CheckLease).
+type Leases interface {
+	// AcquireLease takes lease name for holder for ttl when it is free,
+	// expired, or already holder's (then it is renewed). ok is false when
+	// another holder has it. The token grows every time the lease is
+	// taken anew, never when it is renewed.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (l Lease, ok bool, err error)
+	// RenewLease extends l by ttl; ErrLeaseLost when it is no longer held
+	// with l's token.
+	RenewLease(ctx context.Context, l Lease, ttl time.Duration) (Lease, error)
+	// ReleaseLease gives l up (nothing when it is already lost).
+	ReleaseLease(ctx context.Context, l Lease) error
+}
+
+// Updater runs domain commands: fn reads, changes, validates and writes
+// through tx, and everything it did commits together or not at all.
+type Updater interface {
+	// Update runs fn in one write transaction. When fn returns an error
+	// the transaction is rolled back and Update returns that error
+	// unchanged (errors.Is and errors.As see it).
+	Update(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Tx is one write transaction: the aggregate readers and writers on the
+// same transaction, and the change it will record.
+//
+// It is meant to grow: a later feature that must write rows with a change
+// (a webhook outbox, newsletter sends on publish) adds its writer interface
+// here, implements it in both stores, and either calls it from the command
+// or from a commit hook (Hooks), so its rows commit with the change or not
+// at all.
+type Tx interface {
+	ArticleReader
+	ArticleWriter
+	RevisionReader
+	RevisionWriter
+	CorrectionWriter
+	SectionReader
+	SectionWriter
+	AuthorReader
+	AuthorWriter
+	TagReader
+	TagWriter
+	PhotoReader
+	PhotoWriter
+	UserReader
+	UserWriter
+	AuditWriter
+	SettingReader
+	SettingWriter
+	RedirectReader
+	RedirectWriter
+
+	// Announce adds c to what this transaction records in the change log
+	// (the writers add what they change themselves; a command adds what
+	// only it knows: the front page, paper settings, an embargo ending).
+	Announce(c Change)
+	// CheckLease fails with ErrLeaseLost unless l is still held with its
+	// token, and keeps it from changing hands until the transaction ends.
+	CheckLease(ctx context.Context, l Lease) error
+}
+
+// TxHook runs inside every write transaction that records a change, after
+// the command and before the commit, with the change about to be recorded.
+// An error rolls the whole transaction back. Hooks are how consumers of
+// events (a webhook outbox) write their rows in the same transaction
+// whatever command made the change.
+type TxHook func(ctx context.Context, tx Tx, c *Change) error
+
+// Hooks registers commit hooks. Register them before the store is used.
+type Hooks interface {
+	AddTxHook(h TxHook)
+}
+
+// Store is everything masthead keeps: every interface above, as cmd opens
+// it. One implementation per database (internal/store/sqlite,
+// internal/store/postgres), both held to the same conformance suite
+// (internal/store/storetest).
+type Store interface {
+	ArticleReader
+	ArticleSearcher
+	ArticleWriter
+	RevisionReader
+	RevisionWriter
+	CorrectionReader
+	CorrectionWriter
+	SectionReader
+	SectionWriter
+	AuthorReader
+	AuthorWriter
+	TagReader
+	TagWriter
+	PhotoReader
+	PhotoWriter
+	UserReader
+	UserWriter
+	SessionStore
+	AuditReader
+	AuditWriter
+	ViewStore
+	SettingReader
+	SettingWriter
+	RedirectReader
+	RedirectWriter
+	ChangeFeed
+	Leases
+	Updater
+	Hooks
+
+	// Generation is the Seq of the last change readers can see, from any
+	// process on the database; it grows with every such change. Caches
+	// that cannot tell keys apart (the sitemap survey) key on it.
 	Generation(ctx context.Context) (int64, error)
-	// BumpGeneration marks a change made outside the store's own writes
-	// (e.g. a scheduled time passing).
-	BumpGeneration(ctx context.Context) error
 
 	Ping(ctx context.Context) error
 	Close() error

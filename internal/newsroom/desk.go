@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -14,21 +15,29 @@ import (
 type frontRow struct {
 	A   *news.Article
 	Pos int
+	// Typed is the place the editor typed, shown instead of Pos after a
+	// conflict.
+	Typed int
 }
 
 type frontPageForm struct {
 	base
-	Rows  []frontRow
-	Error string
+	Rows []frontRow
+	// Version is the version of the order shown: the save is made
+	// against it, so another editor's order saved since is not replaced
+	// unawares.
+	Version int64
+	Error   string
+	Typed   bool // the boxes hold Typed, not Pos
 }
 
 func (n *Newsroom) frontPageData(r *http.Request) (*frontPageForm, error) {
 	ctx := r.Context()
-	ids, err := workflow.FrontPage(ctx, n.store)
+	ids, version, err := workflow.FrontPage(ctx, n.store)
 	if err != nil {
 		return nil, err
 	}
-	p := &frontPageForm{}
+	p := &frontPageForm{Version: version}
 	p.Title, p.Nav = "Front page", "frontpage"
 	for i, id := range ids {
 		a, err := n.store.FindArticleByID(ctx, id)
@@ -93,18 +102,46 @@ func (n *Newsroom) saveFrontPage(w http.ResponseWriter, r *http.Request, c *call
 	}
 	err := bad
 	if err == nil {
-		err = n.flow.SetFrontPage(r.Context(), c.user, ids)
+		var version int64
+		if version, err = formVersion(r); err == nil {
+			err = n.flow.SetFrontPage(r.Context(), c.user, ids, version)
+		}
 	}
 	if err != nil {
-		if news.ErrorCode(err) != news.EINVALID {
+		code := news.ErrorCode(err)
+		if code != news.EINVALID && code != news.ECONFLICT {
 			return err
 		}
 		p, perr := n.frontPageData(r)
 		if perr != nil {
 			return perr
 		}
+		status := http.StatusUnprocessableEntity
 		p.Error = news.ErrorMessage(err)
-		n.render(w, r, c, http.StatusUnprocessableEntity, "frontpage", p)
+		var ce *news.ConflictError
+		if errors.As(err, &ce) {
+			// The list shows the order saved meanwhile; the boxes keep
+			// what this editor typed, to save again over it (the form
+			// now carries the current version).
+			status = http.StatusConflict
+			who := "Another editor"
+			if len(ce.By) == 1 {
+				if u, err := n.store.FindUserByID(r.Context(), ce.By[0]); err == nil {
+					who = u.Name
+				}
+			}
+			p.Error = fmt.Sprintf("%s saved the front page at %s, after you opened it. Nothing was saved. The list below is in their order; your places are kept in the boxes: save again to use yours.",
+				who, ce.At.In(n.paper.Loc()).Format("15:04:05"))
+			typed := map[int64]int{}
+			for _, pl := range ps {
+				typed[pl.id] = pl.pos
+			}
+			for i := range p.Rows {
+				p.Rows[i].Typed = typed[p.Rows[i].A.ID]
+			}
+			p.Typed = true
+		}
+		n.render(w, r, c, status, "frontpage", p)
 		return nil
 	}
 	http.Redirect(w, r, "/newsroom/frontpage?done=frontpage", http.StatusSeeOther)

@@ -170,11 +170,11 @@ func (h *harness) story(u *news.User, headline string, st news.Status) *news.Art
 	case news.StatusReview:
 		err = h.flow.Submit(h.ctx, ed, a.ID)
 	case news.StatusPublished:
-		err = h.flow.Publish(h.ctx, ed, a.ID)
+		err = h.flow.Publish(h.ctx, ed, a.ID, 0)
 	case news.StatusScheduled:
-		err = h.flow.Schedule(h.ctx, ed, a.ID, h.clock.Now().Add(time.Hour))
+		err = h.flow.Schedule(h.ctx, ed, a.ID, h.clock.Now().Add(time.Hour), 0)
 	case news.StatusUnpublished:
-		if err = h.flow.Publish(h.ctx, ed, a.ID); err == nil {
+		if err = h.flow.Publish(h.ctx, ed, a.ID, 0); err == nil {
 			err = h.flow.Unpublish(h.ctx, ed, a.ID)
 		}
 	}

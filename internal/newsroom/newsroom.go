@@ -201,7 +201,7 @@ func (n *Newsroom) wrap(role news.Role, h handler) http.Handler {
 			if tok, err := r.Cookie(auth.CookieName); err == nil {
 				s, u, err := n.sessions.Lookup(r.Context(), tok.Value)
 				if err != nil && !errors.Is(err, news.ErrUnauthorized) {
-					n.fail(w, r, c, err)
+					n.failSave(w, r, c, err)
 					return
 				}
 				c.sess, c.user = s, u
@@ -211,7 +211,7 @@ func (n *Newsroom) wrap(role news.Role, h handler) http.Handler {
 					http.Redirect(w, r, "/newsroom/signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 					return
 				}
-				n.fail(w, r, c, news.Errorf(news.EUNAUTHORIZED, "Your session has ended. Sign in again."))
+				n.failSave(w, r, c, news.Errorf(news.EUNAUTHORIZED, "Your session has ended. Sign in again (in another tab, to keep this page)."))
 				return
 			}
 			if unsafe {
@@ -235,6 +235,22 @@ func (n *Newsroom) wrap(role news.Role, h handler) http.Handler {
 			n.fail(w, r, c, err)
 		}
 	})
+}
+
+// failSave is fail, except for a story's save: the writer's text comes
+// back with the message rather than an error page.
+func (n *Newsroom) failSave(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	p := r.URL.Path
+	if r.Method != http.MethodPost || !(p == "/newsroom/stories" || (strings.HasPrefix(p, "/newsroom/stories/") && strings.Count(p, "/") == 3)) {
+		n.fail(w, r, c, err)
+		return
+	}
+	status, msg := saveFailure(err)
+	if status >= 500 {
+		n.log.ErrorContext(r.Context(), "newsroom: save failed", "path", p, "err", err)
+	}
+	_ = r.ParseForm()
+	n.unsaved(w, r, c, status, msg)
 }
 
 func tooBig(err error) error {

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -546,37 +545,87 @@ func TestChangePassword(t *testing.T) {
 	}
 }
 
-// TestEditConflict: a save based on an older version is refused with the
-// writer's text kept; saving again from the re-rendered form overwrites.
+// TestEditConflict: two writers save the same story within the same
+// second from the same version. The second save is refused where both
+// changed the same field, with the writer's text kept and both versions
+// shown side by side; changes to fields only one side touched are merged;
+// "overwrite" keeps the other writer's changes to the fields this one did
+// not touch.
 func TestEditConflict(t *testing.T) {
 	h := newHarness(t)
 	a := h.story(h.users[news.RoleReporter], "Shared draft", news.StatusDraft)
 	_, page := h.do(news.RoleReporter, "GET", storyPath(a, ""), nil)
-	stamp := fmt.Sprint(a.UpdatedAt.Unix())
-	if !strings.Contains(page, `name="updated" value="`+stamp+`"`) {
+	version := fmt.Sprint(a.Version)
+	if !strings.Contains(page, `name="version" value="`+version+`"`) {
 		t.Fatal("the editor does not carry the story's version")
 	}
-	h.clock.Add(time.Minute)
-	ef := saveForm(a, "Editor's version")
-	ef.Set("updated", stamp)
+	// Both forms were opened at the same version; the clock does not move
+	// (the old check compared times to the second and let this through).
+	ef := saveForm(a, "Editor version")
+	ef.Set("version", version)
+	ef.Set("deck", "The editor's deck")
 	res, body := h.do(news.RoleEditor, "POST", storyPath(a, ""), ef)
 	wantStatus(t, "editor saves", res, body, 303)
-	h.clock.Add(time.Minute)
-	form := saveForm(a, "Reporter's version")
-	form.Set("updated", stamp)
+	form := saveForm(a, "Reporter version")
+	form.Set("version", version)
 	form.Set("body", "my careful rewrite")
 	res, body = h.do(news.RoleReporter, "POST", storyPath(a, ""), form)
-	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "saved by someone else") || !strings.Contains(body, "my careful rewrite") {
-		t.Fatalf("stale save: status %d", res.StatusCode)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "my careful rewrite") || !strings.Contains(body, "Merge your changes") {
+		t.Fatalf("stale save: status %d\n%s", res.StatusCode, body)
 	}
-	if h.find(a.ID).Headline != "Editor's version" {
+	for _, want := range []string{"Editor version", "Reporter version", `name="choose_headline"`, `name="choose_deck"`, "changed by both"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the merge screen lacks %q", want)
+		}
+	}
+	if got := h.find(a.ID); got.Headline != "Editor version" || got.BodyMarkdown == "my careful rewrite" {
 		t.Fatal("the stale save overwrote the editor's version")
 	}
-	m := regexp.MustCompile(`name="updated" value="(\d+)"`).FindStringSubmatch(body)
-	form.Set("updated", m[1])
+	// Overwrite: my headline and body, the editor's deck (I left it alone).
+	form.Set("op", "overwrite")
 	res, body = h.do(news.RoleReporter, "POST", storyPath(a, ""), form)
-	wantStatus(t, "deliberate overwrite", res, body, 303)
-	if h.find(a.ID).Headline != "Reporter's version" {
-		t.Fatal("the second save did not apply")
+	wantStatus(t, "overwrite", res, body, 303)
+	got := h.find(a.ID)
+	if got.Headline != "Reporter version" || got.BodyMarkdown != "my careful rewrite" || got.Deck != "The editor's deck" {
+		t.Fatalf("after overwrite: %q / %q / %q", got.Headline, got.Deck, got.BodyMarkdown)
+	}
+
+	// Choosing per field: keep the editor's headline, my body.
+	base := fmt.Sprint(got.Version)
+	ef = saveForm(got, "Editor again")
+	ef.Set("version", base)
+	ef.Set("deck", got.Deck)
+	ef.Set("body", got.BodyMarkdown)
+	res, body = h.do(news.RoleEditor, "POST", storyPath(a, ""), ef)
+	wantStatus(t, "editor saves again", res, body, 303)
+	form = saveForm(got, "Reporter again")
+	form.Set("version", base)
+	form.Set("deck", got.Deck)
+	form.Set("body", "second rewrite")
+	form.Set("op", "merge")
+	form.Set("choose_headline", "theirs")
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, ""), form)
+	wantStatus(t, "merge", res, body, 303)
+	if got := h.find(a.ID); got.Headline != "Editor again" || got.BodyMarkdown != "second rewrite" {
+		t.Fatalf("after the merge: %q / %q", got.Headline, got.BodyMarkdown)
+	}
+
+	// Different fields on each side merge by themselves.
+	cur := h.find(a.ID)
+	base = fmt.Sprint(cur.Version)
+	ef = saveForm(cur, cur.Headline)
+	ef.Set("version", base)
+	ef.Set("deck", "deck by the editor")
+	ef.Set("body", cur.BodyMarkdown)
+	res, body = h.do(news.RoleEditor, "POST", storyPath(a, ""), ef)
+	wantStatus(t, "editor's deck", res, body, 303)
+	form = saveForm(cur, cur.Headline)
+	form.Set("version", base)
+	form.Set("deck", cur.Deck)
+	form.Set("body", "third rewrite")
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, ""), form)
+	wantStatus(t, "reporter's body", res, body, 303)
+	if got := h.find(a.ID); got.Deck != "deck by the editor" || got.BodyMarkdown != "third rewrite" {
+		t.Fatalf("disjoint edits: %q / %q, want both kept", got.Deck, got.BodyMarkdown)
 	}
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"masthead/internal/content"
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -191,6 +193,9 @@ type editorPage struct {
 	// TimeAsk holds, by field name (at, embargo), a time to show again as
 	// typed, with the choices of one that happens twice.
 	TimeAsk map[string]*timeAsk
+	// Conflict is set when the save was stale and could not be merged:
+	// the fields to choose between.
+	Conflict *conflictView
 }
 
 // editor builds the editor page for a (nil: new) showing d.
@@ -198,12 +203,21 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 	ctx := r.Context()
 	p := &editorPage{Article: a, Draft: d, PhotoDesk: n.cfg.Media != nil && a != nil, CorrectionKind: string(news.KindCorrection)}
 	p.Title, p.Nav = "New story", "new"
+	// The lists are read leniently: the page also carries an editor's
+	// unsaved text back after a failed save, and must not be lost with
+	// the database that made the save fail. Without the lists, the
+	// chosen section and bylines stay in the form under placeholders.
 	var err error
 	if p.Sections, err = n.store.ListSections(ctx); err != nil {
-		return nil, err
+		n.log.ErrorContext(ctx, "newsroom: editor sections", "err", err)
+		p.Sections = []*news.Section{{ID: d.SectionID, Name: "(the section chosen)"}}
 	}
 	if p.Authors, err = n.store.ListAuthors(ctx); err != nil {
-		return nil, err
+		n.log.ErrorContext(ctx, "newsroom: editor bylines", "err", err)
+		p.Authors = nil
+		for _, id := range d.AuthorIDs {
+			p.Authors = append(p.Authors, &news.Author{ID: id, Name: fmt.Sprintf("(byline %d)", id)})
+		}
 	}
 	html := ""
 	if a != nil {
@@ -213,7 +227,7 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 		if a.PhotoID != 0 {
 			if p.Photo = a.Photo; p.Photo == nil {
 				if p.Photo, err = n.store.FindPhotoByID(ctx, a.PhotoID); err != nil && !errors.Is(err, news.ErrNotFound) {
-					return nil, err
+					n.log.ErrorContext(ctx, "newsroom: editor photo", "err", err)
 				}
 			}
 		}
@@ -296,12 +310,8 @@ func (n *Newsroom) parseDraft(r *http.Request) (workflow.Draft, error) {
 	if d.EmbargoUntil, err = n.parseLocal(r, "embargo"); err != nil {
 		return d, err
 	}
-	if v := r.PostFormValue("updated"); v != "" {
-		sec, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return d, news.Errorf(news.EINVALID, "The form is damaged; reload the page.")
-		}
-		d.BaseUpdatedAt = time.Unix(sec, 0).UTC()
+	if d.BaseVersion, err = formVersion(r); err != nil {
+		return d, err
 	}
 	return d, nil
 }
@@ -370,26 +380,214 @@ func (p *editorPage) askAgain(err error) {
 	p.TimeAsk[tf.field] = ask
 }
 
-// formError re-renders the editor with the user's input and the error, for
-// input errors; anything else is a page error.
+// formError answers a failed save, whatever made it fail (a refused
+// value, a stale version, a timeout, a lost connection, a role changed
+// meanwhile): the editor again with the writer's text and a message saying
+// what happened and that nothing was saved. A conflict shows the fields to
+// merge. Nothing typed is ever thrown away for an error page.
 func (n *Newsroom) formError(w http.ResponseWriter, r *http.Request, c *call, a *news.Article, d workflow.Draft, err error) error {
-	switch news.ErrorCode(err) {
-	case news.EINVALID, news.ECONFLICT:
-	default:
-		return err
+	status, msg := saveFailure(err)
+	if status >= 500 {
+		n.log.ErrorContext(r.Context(), "newsroom: save failed", "request_id", httpx.RequestID(r.Context()),
+			"path", r.URL.Path, "err", err)
 	}
 	p, perr := n.editor(r, c, a, d)
 	if perr != nil {
-		return perr
+		n.log.ErrorContext(r.Context(), "newsroom: editor after a failed save", "err", perr)
+		n.unsaved(w, r, c, status, msg)
+		return nil
 	}
-	p.Error = news.ErrorMessage(err)
+	p.Error = msg
 	p.askAgain(err)
-	status := http.StatusUnprocessableEntity
-	if news.ErrorCode(err) == news.ECONFLICT {
-		status = http.StatusConflict
+	var cf *workflow.Conflict
+	if errors.As(err, &cf) {
+		p.Conflict = n.conflictView(r, cf, p)
+		p.Error = p.Conflict.Message
 	}
 	n.render(w, r, c, status, "editor", p)
 	return nil
+}
+
+// saveFailure is the status and message for a failed save.
+func saveFailure(err error) (int, string) {
+	switch news.ErrorCode(err) {
+	case news.EINVALID:
+		return http.StatusUnprocessableEntity, news.ErrorMessage(err) + " Nothing was saved; your text is below."
+	case news.ECONFLICT:
+		return http.StatusConflict, news.ErrorMessage(err)
+	case news.EFORBIDDEN, news.EUNAUTHORIZED:
+		return httpx.StatusOf(err), news.ErrorMessage(err) + " Nothing was saved; your text is below: copy it before you leave this page."
+	case news.ENOTFOUND:
+		return http.StatusNotFound, "The story is gone (deleted since you opened it). Nothing was saved; your text is below: copy it before you leave this page."
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return http.StatusServiceUnavailable, "The database did not answer in time, so nothing was saved. Your text is below: save again in a moment."
+	}
+	return http.StatusServiceUnavailable, "The story could not be saved (the database failed; the error is logged). Nothing was lost: your text is below. Save again in a moment."
+}
+
+// unsaved is the last resort after a failed save when not even the editor
+// can be built (the database is down): the submitted fields, as a form
+// that sends them again.
+func (n *Newsroom) unsaved(w http.ResponseWriter, r *http.Request, c *call, status int, msg string) {
+	p := &unsavedPage{Message: msg, Action: r.URL.Path}
+	p.Title = "Not saved"
+	for _, f := range unsavedFields {
+		p.Fields = append(p.Fields, unsavedField{Name: f.name, Label: f.label, Long: f.long, Values: r.PostForm[f.name]})
+	}
+	n.render(w, r, c, status, "unsaved", p)
+}
+
+type unsavedPage struct {
+	base
+	Message string
+	Action  string
+	Fields  []unsavedField
+}
+
+type unsavedField struct {
+	Name, Label string
+	Long        bool
+	Values      []string
+}
+
+// unsavedFields are the editor's fields in its order; those without a
+// label are carried along hidden.
+var unsavedFields = []struct {
+	name, label string
+	long        bool
+}{
+	{"headline", "Headline", false}, {"deck", "Deck", true}, {"body", "Body (Markdown)", true},
+	{"tags", "Tags", false}, {"slug", "Slug", false}, {"lang", "Language", false},
+	{"seo_title", "SEO title", false}, {"seo_description", "SEO description", true},
+	{"section", "", false}, {"authors", "", false}, {"embargo", "", false}, {"version", "", false},
+}
+
+// conflictView is the merge screen of a stale save: each field another
+// editor changed since this writer's version, theirs beside theirs.
+type conflictView struct {
+	Message string
+	Rows    []conflictRow
+}
+
+type conflictRow struct {
+	Field, Label  string
+	Theirs, Mine  string
+	Long          bool
+	Both          bool // changed on both sides: the writer must choose
+	ChooseMine    bool // the choice a merge makes by itself
+	TheirsChanged bool
+}
+
+var fieldLabels = map[string]string{"headline": "Headline", "deck": "Deck", "body": "Body", "slug": "Slug",
+	"section": "Section", "authors": "Bylines", "tags": "Tags", "photo": "Lead photo", "lang": "Language",
+	"seo_title": "SEO title", "seo_description": "SEO description", "embargo": "Embargo"}
+
+func (n *Newsroom) conflictView(r *http.Request, cf *workflow.Conflict, p *editorPage) *conflictView {
+	who := "Another editor"
+	var names []string
+	for _, id := range cf.By {
+		if id == 0 {
+			names = append(names, "an import or the scheduler")
+		} else if u, err := n.store.FindUserByID(r.Context(), id); err == nil {
+			names = append(names, u.Name)
+		}
+	}
+	if len(names) > 0 {
+		who = strings.Join(names, " and ")
+	}
+	when := ""
+	if !cf.At.IsZero() {
+		when = " at " + cf.At.In(n.paper.Loc()).Format("15:04:05")
+	}
+	v := &conflictView{Message: fmt.Sprintf("%s saved this story%s, after you opened it, and changed %s too. Nothing was saved. "+
+		"Below, their version is beside yours for each field they changed: choose which to keep and save the merge, or overwrite "+
+		"(keeps your changes, and theirs to the fields you did not touch).", who, when, labelList(cf.Fields))}
+	mine := news.DiffFields(cf.Base, cf.Mine)
+	for _, f := range news.FieldNames {
+		if !containsStr(cf.Changed, f) {
+			continue
+		}
+		row := conflictRow{Field: f, Label: fieldLabels[f], Theirs: n.fieldText(p, cf.Theirs, f), Mine: n.fieldText(p, cf.Mine, f),
+			Long: f == "body" || f == "deck", Both: containsStr(cf.Fields, f), ChooseMine: containsStr(mine, f), TheirsChanged: true}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
+}
+
+func labelList(fields []string) string {
+	var ls []string
+	for _, f := range fields {
+		ls = append(ls, strings.ToLower(fieldLabels[f]))
+	}
+	return strings.Join(ls, ", ")
+}
+
+func containsStr(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldText shows one field's value as the editor would.
+func (n *Newsroom) fieldText(p *editorPage, f news.StoryFields, name string) string {
+	switch name {
+	case "headline":
+		return f.Headline
+	case "deck":
+		return f.Deck
+	case "body":
+		if f.BodyMarkdown == "" {
+			return f.BodyHTML
+		}
+		return f.BodyMarkdown
+	case "slug":
+		return f.Slug
+	case "section":
+		for _, s := range p.Sections {
+			if s.ID == f.SectionID {
+				return s.Name
+			}
+		}
+		if f.SectionID == 0 {
+			return "none"
+		}
+		return fmt.Sprintf("section %d", f.SectionID)
+	case "authors":
+		var out []string
+		for _, id := range f.AuthorIDs {
+			name := fmt.Sprintf("author %d", id)
+			for _, a := range p.Authors {
+				if a.ID == id {
+					name = a.Name
+				}
+			}
+			out = append(out, name)
+		}
+		return strings.Join(out, ", ")
+	case "tags":
+		return strings.Join(f.Tags, ", ")
+	case "photo":
+		if f.PhotoID == 0 {
+			return "none"
+		}
+		return fmt.Sprintf("photo %d", f.PhotoID)
+	case "lang":
+		return f.Lang
+	case "seo_title":
+		return f.SEOTitle
+	case "seo_description":
+		return f.SEODescription
+	case "embargo":
+		if f.EmbargoUntil.IsZero() {
+			return "none"
+		}
+		return f.EmbargoUntil.In(n.paper.Loc()).Format("2006-01-02 15:04")
+	}
+	return ""
 }
 
 func (n *Newsroom) createStory(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -449,7 +647,13 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, c *call) er
 func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, c *call) error {
 	a, err := n.story(r, c)
 	if err != nil {
-		return err
+		// Not even the story could be read: the text goes back as it came.
+		status, msg := saveFailure(err)
+		if status >= 500 {
+			n.log.ErrorContext(r.Context(), "newsroom: save failed", "path", r.URL.Path, "err", err)
+		}
+		n.unsaved(w, r, c, status, msg)
+		return nil
 	}
 	d, err := n.parseDraft(r)
 	if err != nil {
@@ -464,6 +668,27 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, c *call) er
 		}
 		n.render(w, r, c, http.StatusOK, "editor", p)
 		return nil
+	}
+	switch op := r.PostFormValue("op"); op {
+	case "merge", "overwrite":
+		// The writer answered the merge screen: their draft against
+		// their base version, merged with what is stored now, field by
+		// field as they chose (overwrite: the default merge).
+		choose := map[string]string{}
+		if op == "merge" {
+			for _, f := range news.FieldNames {
+				if v := r.PostFormValue("choose_" + f); v == "mine" || v == "theirs" {
+					choose[f] = v
+				}
+			}
+		}
+		cf, err := n.flow.Conflict(r.Context(), c.user, a.ID, d)
+		if err != nil {
+			return n.formError(w, r, c, a, d, err)
+		}
+		if cf != nil {
+			d = cf.Merged(choose)
+		}
 	}
 	if _, err := n.flow.Save(r.Context(), c.user, a.ID, d, ""); err != nil {
 		return n.formError(w, r, c, a, d, err)
@@ -496,24 +721,33 @@ func (n *Newsroom) move(act workflow.Action) handler {
 		if err != nil {
 			return err
 		}
+		// The version the editor was looking at: publishing a story
+		// that changed after they reviewed it needs another look.
+		version, err := formVersion(r)
+		if err != nil {
+			return n.formError(w, r, c, a, workflow.DraftOf(a), err)
+		}
 		switch act {
 		case workflow.ActSubmit:
 			err = n.flow.Submit(ctx, c.user, a.ID)
 		case workflow.ActWithdraw:
 			err = n.flow.Withdraw(ctx, c.user, a.ID)
 		case workflow.ActPublish:
-			err = n.flow.Publish(ctx, c.user, a.ID)
+			err = n.flow.Publish(ctx, c.user, a.ID, version)
 		case workflow.ActUnpublish:
 			err = n.flow.Unpublish(ctx, c.user, a.ID)
 		case workflow.ActSchedule:
 			var at time.Time
 			if at, err = n.parseLocal(r, "at"); err == nil {
-				err = n.flow.Schedule(ctx, c.user, a.ID, at)
+				err = n.flow.Schedule(ctx, c.user, a.ID, at, version)
 			}
 		default:
 			return news.ErrNotFound
 		}
 		if err != nil {
+			if cur, ferr := n.store.FindArticleByID(ctx, a.ID); ferr == nil {
+				a = cur // show what is stored now: that is what to review
+			}
 			return n.formError(w, r, c, a, workflow.DraftOf(a), err)
 		}
 		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=%s", a.ID, act), http.StatusSeeOther)
@@ -528,15 +762,18 @@ func (n *Newsroom) addCorrection(w http.ResponseWriter, r *http.Request, c *call
 	}
 	kind, text := news.CorrectionKind(r.PostFormValue("kind")), r.PostFormValue("text")
 	if _, err := n.flow.AddCorrection(r.Context(), c.user, a.ID, kind, text); err != nil {
-		if code := news.ErrorCode(err); code != news.EINVALID {
-			return err
+		// Whatever failed, the note typed comes back in its box.
+		status, msg := saveFailure(err)
+		if status >= 500 {
+			n.log.ErrorContext(r.Context(), "newsroom: correction failed", "path", r.URL.Path, "err", err)
 		}
 		p, perr := n.editor(r, c, a, workflow.DraftOf(a))
 		if perr != nil {
-			return perr
+			n.unsaved(w, r, c, status, msg)
+			return nil
 		}
-		p.CorrectionError, p.CorrectionKind, p.CorrectionText = news.ErrorMessage(err), string(kind), text
-		n.render(w, r, c, http.StatusUnprocessableEntity, "editor", p)
+		p.CorrectionError, p.CorrectionKind, p.CorrectionText = msg, string(kind), text
+		n.render(w, r, c, status, "editor", p)
 		return nil
 	}
 	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=corrected#corrections", a.ID), http.StatusSeeOther)

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"masthead/internal/auth"
 	"masthead/internal/news"
@@ -97,46 +99,91 @@ func (n *Newsroom) target(r *http.Request) (*news.User, error) {
 	return n.store.FindUserByID(r.Context(), id)
 }
 
-// keepsAnAdmin refuses a change that would leave no enabled admin, which
-// nobody could undo from the newsroom.
-func (n *Newsroom) keepsAnAdmin(r *http.Request, changed *news.User) error {
-	us, err := n.store.ListUsers(r.Context())
+// formVersion reads the version a form was rendered at (0 when absent).
+func formVersion(r *http.Request) (int64, error) {
+	v := strings.TrimSpace(r.PostFormValue("version"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, news.Errorf(news.EINVALID, "The form is damaged; reload the page.")
+	}
+	return n, nil
+}
+
+// changeUser applies upd to the user in the path in one transaction: it
+// writes only what upd names, under the version the form was rendered at,
+// refuses a change that would leave no enabled admin (which nobody could
+// undo from the newsroom), and records the audit entry. Admin changes to
+// accounts are serialised (a row every such change writes), so two admins
+// disabling each other cannot both pass the check.
+func (n *Newsroom) changeUser(r *http.Request, c *call, upd news.UserUpdate, action string, detail func(before, after *news.User) string) (*news.User, error) {
+	id, err := pathID(r, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, u := range us {
-		if u.ID == changed.ID {
-			u = changed
+	if upd.Version, err = formVersion(r); err != nil {
+		return nil, err
+	}
+	upd.By = c.user.ID
+	ctx := r.Context()
+	var after *news.User
+	err = n.store.Update(ctx, func(tx news.Tx) error {
+		if err := tx.PutSetting(ctx, "newsroom.users_changed", n.clock.Now().Format(time.RFC3339Nano)); err != nil {
+			return err
 		}
-		if u.Role == news.RoleAdmin && !u.Disabled {
-			return nil
+		before, err := tx.FindUserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		next := upd.Apply(*before)
+		us, err := tx.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		admin := false
+		for _, u := range us {
+			if u.ID == next.ID {
+				u = &next
+			}
+			admin = admin || (u.Role == news.RoleAdmin && !u.Disabled)
+		}
+		if !admin {
+			return news.Errorf(news.EINVALID, "There must be at least one active admin.")
+		}
+		if after, err = tx.UpdateUser(ctx, id, upd); err != nil {
+			return err
+		}
+		return workflow.Audit(ctx, tx, n.clock, c.user, action, 0, detail(before, after))
+	})
+	var ce *news.ConflictError
+	if errors.As(err, &ce) {
+		ce.Kind = "user"
+		if len(ce.By) == 1 {
+			if by, err := n.store.FindUserByID(ctx, ce.By[0]); err == nil {
+				return nil, news.Errorf(news.ECONFLICT, "%s changed this account at %s, after you opened this page. Nothing was saved: check the list below and try again.",
+					by.Name, ce.At.In(n.paper.Loc()).Format("15:04:05"))
+			}
 		}
 	}
-	return news.Errorf(news.EINVALID, "There must be at least one active admin.")
+	return after, err
 }
 
 func (n *Newsroom) setRole(w http.ResponseWriter, r *http.Request, c *call) error {
 	if !workflow.Can(c.user, workflow.ActUsers, nil) {
 		return news.ErrForbidden
 	}
-	u, err := n.target(r)
-	if err != nil {
-		return err
-	}
 	role := news.Role(r.PostFormValue("role"))
 	if !role.Valid() {
 		return n.usersResult(w, r, c, news.Errorf(news.EINVALID, "Unknown role %q.", role), nil, "", "")
 	}
-	old := u.Role
-	next := *u
-	next.Role = role
-	if err := n.keepsAnAdmin(r, &next); err != nil {
+	_, err := n.changeUser(r, c, news.UserUpdate{Role: &role}, "role", func(b, a *news.User) string {
+		return fmt.Sprintf("%s: %s → %s", a.Email, b.Role, a.Role)
+	})
+	if err != nil {
 		return n.usersResult(w, r, c, err, nil, "", "")
 	}
-	if err := n.store.UpdateUser(r.Context(), &next); err != nil {
-		return err
-	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "role", 0, fmt.Sprintf("%s: %s → %s", u.Email, old, role))
 	http.Redirect(w, r, "/newsroom/users?done=user", http.StatusSeeOther)
 	return nil
 }
@@ -150,7 +197,8 @@ func (n *Newsroom) resetPassword(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	pw := auth.RandomPassword()
-	if err := auth.SetPassword(r.Context(), n.store, u, pw); err != nil {
+	// Only the password is written: a role changed meanwhile stays.
+	if err := auth.SetPassword(r.Context(), n.store, u, c.user.ID, pw); err != nil {
 		return err
 	}
 	// Whoever knew the old password is signed out everywhere.
@@ -175,29 +223,22 @@ func (n *Newsroom) setDisabled(disabled bool) handler {
 		if !workflow.Can(c.user, workflow.ActUsers, nil) {
 			return news.ErrForbidden
 		}
-		u, err := n.target(r)
-		if err != nil {
-			return err
-		}
-		if disabled && u.ID == c.user.ID {
+		if id, _ := pathID(r, "id"); disabled && id == c.user.ID {
 			return n.usersResult(w, r, c, news.Errorf(news.EINVALID, "You cannot disable your own account."), nil, "", "")
-		}
-		next := *u
-		next.Disabled = disabled
-		if err := n.keepsAnAdmin(r, &next); err != nil {
-			return n.usersResult(w, r, c, err, nil, "", "")
-		}
-		if err := n.store.UpdateUser(r.Context(), &next); err != nil {
-			return err
 		}
 		action := "enable"
 		if disabled {
 			action = "disable"
+		}
+		u, err := n.changeUser(r, c, news.UserUpdate{Disabled: &disabled}, action, func(b, a *news.User) string { return a.Email })
+		if err != nil {
+			return n.usersResult(w, r, c, err, nil, "", "")
+		}
+		if disabled {
 			if err := n.sessions.RevokeAll(r.Context(), u.ID, ""); err != nil {
 				return err
 			}
 		}
-		_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, action, 0, u.Email)
 		http.Redirect(w, r, "/newsroom/users?done=user", http.StatusSeeOther)
 		return nil
 	}
@@ -256,7 +297,9 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request, c *cal
 	} else if pw == cur {
 		err = news.Errorf(news.EINVALID, "The new password is the current one.")
 	} else {
-		err = auth.SetPassword(ctx, n.store, c.user, pw)
+		// Only the password is written: a role or a disabled flag an
+		// admin set meanwhile is not undone.
+		err = auth.SetPassword(ctx, n.store, c.user, c.user.ID, pw)
 	}
 	if err != nil {
 		if news.ErrorCode(err) != news.EINVALID {

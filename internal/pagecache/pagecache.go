@@ -4,12 +4,10 @@
 // responses are identical for every reader (the reader site, feeds,
 // sitemaps) and is bounded by bytes, not by the number of stories.
 //
-// Invalidation is by epoch: Purge drops everything at once. Masthead calls
-// it after every newsroom write on this node (before the write's response is
-// sent, so nothing serves the old page afterwards) and when another process
-// changed the database (the store's generation, polled or notified).
-// Dropping everything is cheap (a page re-renders and compresses in a few
-// milliseconds, once) and cannot miss a page that lists the changed story.
+// Invalidation is by key: every page names what it shows (Tag), and
+// PurgeKeys drops the pages that carry any of a change's keys (masthead
+// reads them from the store's change log, for changes made by any process).
+// Purge drops everything at once, for paper-wide changes.
 // A page past its TTL but not purged is served while one background render
 // replaces it.
 //
@@ -50,6 +48,7 @@ type Entry struct {
 	LastModified time.Time
 	size         int
 	key          string
+	keys         []string // purge keys, sorted
 	expires      time.Time
 	elem         *list.Element
 
@@ -68,6 +67,8 @@ var (
 type Stats struct {
 	Hits, Misses, Stores, Evictions, Purges int64
 	Bytes, Entries                          int64
+	// KeyPurges counts PurgeKeys calls, KeyPurged the pages they dropped.
+	KeyPurges, KeyPurged int64
 }
 
 // Cache is a byte-bounded LRU of rendered pages.
@@ -82,7 +83,14 @@ type Cache struct {
 
 	epoch atomic.Int64 // bumped by Purge; renders started before it are not stored
 
+	// Key purges, under mu: kseq counts them, recent keeps the last few
+	// so that a render started before one is not stored if it carries
+	// one of its keys (see PurgeKeys).
+	kseq   int64
+	recent []keyPurge
+
 	hits, misses, stores, evictions, purges atomic.Int64
+	keyPurges, keyPurged                    atomic.Int64
 
 	flight sync.Mutex
 	calls  map[string]*call // one render per key at a time
@@ -169,7 +177,8 @@ func (c *Cache) Stats() Stats {
 	b, n := c.bytes, int64(len(c.entries))
 	c.mu.Unlock()
 	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load(),
-		Evictions: c.evictions.Load(), Purges: c.purges.Load(), Bytes: b, Entries: n}
+		Evictions: c.evictions.Load(), Purges: c.purges.Load(), Bytes: b, Entries: n,
+		KeyPurges: c.keyPurges.Load(), KeyPurged: c.keyPurged.Load()}
 }
 
 // get returns key's entry and whether it is past its TTL.
@@ -195,7 +204,7 @@ func (c *Cache) remove(key string, e *Entry) {
 	}
 }
 
-func (c *Cache) put(e *Entry, epoch int64) {
+func (c *Cache) put(e *Entry, epoch, kstart int64) {
 	if int64(e.size) > c.maxBytes/4 {
 		return // one page must not evict a quarter of the cache
 	}
@@ -203,6 +212,9 @@ func (c *Cache) put(e *Entry, epoch int64) {
 	defer c.mu.Unlock()
 	if c.epoch.Load() != epoch {
 		return // purged while rendering: this page may be stale
+	}
+	if c.purgedSince(e, kstart) {
+		return // its keys were purged while rendering
 	}
 	if old := c.entries[e.key]; old != nil {
 		c.lru.Remove(old.elem)
@@ -332,7 +344,7 @@ func (c *Cache) refresh(key string, old *Entry, r *http.Request, next http.Handl
 // render runs next for key into a recorder and stores the response when it
 // is cacheable (e != nil); otherwise rec holds it.
 func (c *Cache) render(key string, r *http.Request, next http.Handler) (e *Entry, rec *recorder) {
-	epoch := c.epoch.Load()
+	epoch, kstart := c.epoch.Load(), c.keySeq()
 	rec = &recorder{header: make(http.Header), status: http.StatusOK}
 	tg := &tags{}
 	rr := r.Clone(context.WithValue(r.Context(), tagsKey{}, tg))
@@ -351,7 +363,7 @@ func (c *Cache) render(key string, r *http.Request, next http.Handler) (e *Entry
 	}
 	e = newEntry(key, rec, tg.keys, c.shared)
 	e.expires = time.Now().Add(c.ttl)
-	c.put(e, epoch)
+	c.put(e, epoch, kstart)
 	return e, rec
 }
 
@@ -403,7 +415,7 @@ func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 	keys = slices.Compact(keys)
 	h.Set("Surrogate-Key", strings.Join(keys, " "))
 	h.Set("Cache-Tag", strings.Join(keys, ","))
-	e := &Entry{Status: rec.status, Header: h, Body: body, key: key}
+	e := &Entry{Status: rec.status, Header: h, Body: body, key: key, keys: keys}
 	e.ETag = httpx.ETag(body)
 	if lm, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
 		e.LastModified = lm

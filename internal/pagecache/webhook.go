@@ -179,6 +179,22 @@ func (w *Webhook) Run(ctx context.Context) {
 	}
 }
 
+// Deliver sends one notification now and reports whether the receiver
+// took it (a 2xx): for a caller that keeps its own place in a log of
+// changes and moves it only past what was delivered. No keys, or more
+// than the notification limit, means everything.
+func (w *Webhook) Deliver(ctx context.Context, keys []string, all bool) error {
+	body := []byte(`{"all":true}`)
+	if !all && len(keys) > 0 && len(keys) <= maxKeys {
+		ks := slices.Clone(keys)
+		slices.Sort(ks)
+		body, _ = json.Marshal(struct {
+			Keys []string `json:"keys"`
+		}{slices.Compact(ks)})
+	}
+	return w.send(ctx, body)
+}
+
 func (w *Webhook) send(ctx context.Context, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {

@@ -112,6 +112,9 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		return nil, time.Time{}, err
 	}
 	p.Top, p.TopIsLatest = top, latest
+	// The boxes show other stories: a change to one of them purges this
+	// page too.
+	purgeKeys(ctx, storyKeys(related, topArts)...)
 
 	body, err := s.r.Render("article", p)
 	return body, latestModified([]*news.Article{a}, related, topArts), err

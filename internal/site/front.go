@@ -104,7 +104,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 // order, leaving out any that are not public now. A broken setting is
 // logged and ignored: the automatic front page is better than none.
 func (s *Site) curated(ctx context.Context, now time.Time) ([]*news.Article, error) {
-	ids, err := workflow.FrontPage(ctx, s.store)
+	ids, _, err := workflow.FrontPage(ctx, s.store)
 	if err != nil {
 		s.log.WarnContext(ctx, "front page order ignored", "err", err)
 		return nil, nil

@@ -12,6 +12,7 @@ import (
 
 	"masthead/internal/httpx"
 	"masthead/internal/news"
+	"masthead/internal/purge"
 )
 
 // slugValue is a {slug} path value, NFC-normalised like stored slugs.
@@ -157,6 +158,8 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 		to, heading = from.AddDate(0, 0, 1), from.Format("January 2, 2006")
 	}
 	path := "/" + strings.Join(parts, "/") + "/"
+	nums := []int{y, m, d}[:len(parts)]
+	purgeKeys(ctx, purge.Archive(nums...))
 	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{PublishedFrom: from, PublishedTo: to, Order: "oldest"})
 	if err != nil {
 		return nil, time.Time{}, err

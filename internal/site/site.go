@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -242,12 +243,50 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpx.Fail(s.log, r, err)
 	switch p.Status {
 	case http.StatusNotFound:
+		if s.redirect(w, r) {
+			return
+		}
 		s.notFound(w, r)
 		return
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", "GET, HEAD")
 	}
 	s.errorPage(w, r, p.Status, p.Message)
+}
+
+// redirect answers a path that has no page with its stored redirect (a
+// renamed or merged section, an imported site's old permalink), if there
+// is one: first the path as asked, then without or with its trailing
+// slash.
+func (s *Site) redirect(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	alt := p + "/"
+	if strings.HasSuffix(p, "/") && len(p) > 1 {
+		alt = strings.TrimSuffix(p, "/")
+	}
+	for _, from := range []string{p, alt} {
+		rd, err := s.store.FindRedirect(r.Context(), from)
+		if err != nil {
+			if news.ErrorCode(err) != news.ENOTFOUND {
+				s.log.WarnContext(r.Context(), "find redirect", "path", from, "err", err)
+			}
+			continue
+		}
+		to := rd.To
+		if strings.HasPrefix(to, "/") {
+			to = (&url.URL{Path: to}).EscapedPath()
+			if q := r.URL.RawQuery; q != "" {
+				to += "?" + q
+			}
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		http.Redirect(w, r, to, rd.Code)
+		return true
+	}
+	return false
 }
 
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {

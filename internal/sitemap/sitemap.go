@@ -25,6 +25,8 @@ import (
 
 	"masthead/internal/httpx"
 	"masthead/internal/news"
+	"masthead/internal/pagecache"
+	"masthead/internal/purge"
 )
 
 // Paths of the sitemaps; robots.txt should name IndexPath.
@@ -152,6 +154,7 @@ func twoDigits(n int) string {
 }
 
 func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	pagecache.Tag(ctx, purge.Sitemap)
 	var entries []indexEntry
 	var newest time.Time
 	add := func(path string, lastmod time.Time) {
@@ -245,6 +248,7 @@ func public(arts []*news.Article, now time.Time) []*news.Article {
 }
 
 func (s *Sitemaps) news(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	pagecache.Tag(ctx, purge.SitemapNews)
 	arts, total, err := s.recent(ctx, now)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -297,6 +301,9 @@ func leadImage(p *news.Paper, ph *news.Photo) string {
 // articles serves /sitemaps/articles-YYYY-MM[-N].xml.
 func (s *Sitemaps) articles(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
 	y, mo, part, ok := parseArticlesFile(r.PathValue("file"))
+	if ok {
+		pagecache.Tag(ctx, purge.SitemapMonth(time.Date(y, mo, 15, 12, 0, 0, 0, s.paper.Loc()), s.paper.Loc()))
+	}
 	if !ok {
 		return nil, time.Time{}, news.ErrNotFound
 	}
@@ -411,6 +418,7 @@ type page struct {
 }
 
 func (s *Sitemaps) sections(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	pagecache.Tag(ctx, purge.SitemapPages)
 	return s.listingDoc(ctx, now, func(sv *survey) map[int64]time.Time { return sv.section },
 		func(ctx context.Context) ([]page, error) {
 			xs, err := s.store.ListSections(ctx)
@@ -423,6 +431,7 @@ func (s *Sitemaps) sections(ctx context.Context, r *http.Request, now time.Time)
 }
 
 func (s *Sitemaps) authors(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	pagecache.Tag(ctx, purge.SitemapPages)
 	return s.listingDoc(ctx, now, func(sv *survey) map[int64]time.Time { return sv.author },
 		func(ctx context.Context) ([]page, error) {
 			xs, err := s.store.ListAuthors(ctx)
@@ -435,6 +444,7 @@ func (s *Sitemaps) authors(ctx context.Context, r *http.Request, now time.Time) 
 }
 
 func (s *Sitemaps) tags(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	pagecache.Tag(ctx, purge.SitemapPages)
 	return s.listingDoc(ctx, now, func(sv *survey) map[int64]time.Time { return sv.tag },
 		func(ctx context.Context) ([]page, error) {
 			xs, err := s.store.ListTags(ctx)

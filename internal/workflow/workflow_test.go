@@ -75,7 +75,7 @@ func (e *env) draft(u *news.User, headline string) *news.Article {
 func (e *env) published(u *news.User, headline string) *news.Article {
 	e.t.Helper()
 	a := e.draft(u, headline)
-	if err := e.flow.Publish(e.ctx, e.editor, a.ID); err != nil {
+	if err := e.flow.Publish(e.ctx, e.editor, a.ID, 0); err != nil {
 		e.t.Fatal(err)
 	}
 	return e.find(a.ID)
@@ -127,8 +127,8 @@ func testStateMachine(t *testing.T, e *env) {
 		}
 	}
 
-	refuse("reporter publishes", news.EFORBIDDEN, e.flow.Publish(ctx, e.reporter, a.ID))
-	refuse("reporter schedules", news.EFORBIDDEN, e.flow.Schedule(ctx, e.reporter, a.ID, t0.Add(time.Hour)))
+	refuse("reporter publishes", news.EFORBIDDEN, e.flow.Publish(ctx, e.reporter, a.ID, 0))
+	refuse("reporter schedules", news.EFORBIDDEN, e.flow.Schedule(ctx, e.reporter, a.ID, t0.Add(time.Hour), 0))
 	refuse("another reporter submits", news.EFORBIDDEN, e.flow.Submit(ctx, e.reporter2, a.ID))
 	refuse("unpublish a draft", news.EINVALID, e.flow.Unpublish(ctx, e.editor, a.ID))
 	unchanged(news.StatusDraft)
@@ -147,10 +147,10 @@ func testStateMachine(t *testing.T, e *env) {
 		t.Fatalf("reporter edits in review: %v", err)
 	}
 
-	refuse("schedule in the past", news.EINVALID, e.flow.Schedule(ctx, e.editor, a.ID, t0))
+	refuse("schedule in the past", news.EINVALID, e.flow.Schedule(ctx, e.editor, a.ID, t0, 0))
 	unchanged(news.StatusReview)
 	at := t0.Add(time.Hour)
-	if err := e.flow.Schedule(ctx, e.editor, a.ID, at); err != nil {
+	if err := e.flow.Schedule(ctx, e.editor, a.ID, at, 0); err != nil {
 		t.Fatal(err)
 	}
 	unchanged(news.StatusScheduled)
@@ -192,7 +192,7 @@ func testStateMachine(t *testing.T, e *env) {
 	}
 	unchanged(news.StatusDraft)
 	// Republishing keeps the first publication time, and so the URL.
-	if err := e.flow.Publish(ctx, e.editor, a.ID); err != nil {
+	if err := e.flow.Publish(ctx, e.editor, a.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.find(a.ID); !got.PublishedAt.Equal(at) || !got.UpdatedAt.Equal(e.clock.Now()) {
@@ -310,7 +310,7 @@ func wantStory(role news.Role, act workflow.Action, st news.Status, mine bool) b
 func testScheduleAcrossRestart(t *testing.T, e *env) {
 	a := e.draft(e.reporter, "Scheduled while down")
 	at := t0.Add(10 * time.Minute)
-	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, at); err != nil {
+	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, at, 0); err != nil {
 		t.Fatal(err)
 	}
 	// The server is down from t0 to t0+1h.
@@ -571,11 +571,11 @@ func testPhotoNeedsCaptionCreditAlt(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = e.flow.Publish(e.ctx, e.editor, a.ID)
+	err = e.flow.Publish(e.ctx, e.editor, a.ID, 0)
 	if code(err) != news.EINVALID || !strings.Contains(news.ErrorMessage(err), "credit, alt text") {
 		t.Fatalf("publish without credit and alt: %v", err)
 	}
-	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, t0.Add(time.Hour)); code(err) != news.EINVALID {
+	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, t0.Add(time.Hour), 0); code(err) != news.EINVALID {
 		t.Fatalf("schedule without credit and alt: %v", err)
 	}
 	if e.find(a.ID).Status != news.StatusDraft {
@@ -585,7 +585,7 @@ func testPhotoNeedsCaptionCreditAlt(t *testing.T, e *env) {
 	if err := e.st.UpdatePhoto(e.ctx, ph); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.flow.Publish(e.ctx, e.editor, a.ID); err != nil {
+	if err := e.flow.Publish(e.ctx, e.editor, a.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -624,18 +624,18 @@ func testFrontPage(t *testing.T, e *env) {
 	a := e.published(e.reporter, "Lead")
 	b := e.published(e.reporter, "Second")
 	d := e.draft(e.reporter, "Draft")
-	if err := e.flow.SetFrontPage(e.ctx, e.reporter, []int64{a.ID}); code(err) != news.EFORBIDDEN {
+	if err := e.flow.SetFrontPage(e.ctx, e.reporter, []int64{a.ID}, 0); code(err) != news.EFORBIDDEN {
 		t.Fatalf("reporter curates: %v", err)
 	}
 	for _, ids := range [][]int64{{a.ID, a.ID}, {d.ID}, {12345}} {
-		if err := e.flow.SetFrontPage(e.ctx, e.editor, ids); code(err) != news.EINVALID {
+		if err := e.flow.SetFrontPage(e.ctx, e.editor, ids, 0); code(err) != news.EINVALID {
 			t.Errorf("SetFrontPage(%v) = %v", ids, err)
 		}
 	}
-	if ids, _ := workflow.FrontPage(e.ctx, e.st); len(ids) != 0 {
+	if ids, _, _ := workflow.FrontPage(e.ctx, e.st); len(ids) != 0 {
 		t.Fatalf("refused curation stored %v", ids)
 	}
-	if err := e.flow.SetFrontPage(e.ctx, e.editor, []int64{b.ID, a.ID}); err != nil {
+	if err := e.flow.SetFrontPage(e.ctx, e.editor, []int64{b.ID, a.ID}, 0); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := e.st.GetSetting(e.ctx, workflow.FrontPageKey)
@@ -646,7 +646,7 @@ func testFrontPage(t *testing.T, e *env) {
 
 func testNotFound(t *testing.T, e *env) {
 	for name, err := range map[string]error{
-		"publish": e.flow.Publish(e.ctx, e.editor, 999),
+		"publish": e.flow.Publish(e.ctx, e.editor, 999, 0),
 		"submit":  e.flow.Submit(e.ctx, e.editor, 999),
 	} {
 		if !errors.Is(err, news.ErrNotFound) {
@@ -713,8 +713,6 @@ func openPostgresURL(t *testing.T, u string) *postgres.DB {
 	return st
 }
 
-var _ workflow.Leader = (*postgres.DB)(nil)
-
 // TestOneSchedulerLeads: two nodes on one PostgreSQL database both run a
 // scheduler; the story is published once, by the leader.
 func TestOneSchedulerLeads(t *testing.T) {
@@ -722,7 +720,7 @@ func TestOneSchedulerLeads(t *testing.T) {
 	n1, n2 := openPostgresURL(t, u), openPostgresURL(t, u)
 	e := newEnv(t, n1)
 	a := e.draft(e.reporter, "Two nodes")
-	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, t0.Add(time.Minute)); err != nil {
+	if err := e.flow.Schedule(e.ctx, e.editor, a.ID, t0.Add(time.Minute), 0); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Set(t0.Add(time.Hour))

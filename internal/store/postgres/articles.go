@@ -12,7 +12,7 @@ import (
 	"masthead/internal/news"
 )
 
-const articleColumns = `a.id, a.slug, a.headline, a.deck, a.body_markdown, a.body_html, a.lang, a.status,
+const articleColumns = `a.id, a.version, a.slug, a.headline, a.deck, a.body_markdown, a.body_html, a.lang, a.status,
 	a.section_id, a.photo_id, a.seo_title, a.seo_description, a.source_key, a.translation_of,
 	a.created_at, a.published_at, a.updated_at, a.embargo_until`
 
@@ -23,7 +23,7 @@ func scanArticle(row pgx.Row) (*news.Article, error) {
 		section, photo, translation   *int64
 		published, updated, embargoed *time.Time
 	)
-	err := row.Scan(&a.ID, &a.Slug, &a.Headline, &a.Deck, &a.BodyMarkdown, &a.BodyHTML, &a.Lang, &status,
+	err := row.Scan(&a.ID, &a.Version, &a.Slug, &a.Headline, &a.Deck, &a.BodyMarkdown, &a.BodyHTML, &a.Lang, &status,
 		&section, &photo, &a.SEOTitle, &a.SEODescription, &a.SourceKey, &translation,
 		&a.CreatedAt, &published, &updated, &embargoed)
 	if err != nil {
@@ -36,27 +36,6 @@ func scanArticle(row pgx.Row) (*news.Article, error) {
 	return &a, nil
 }
 
-// validateArticle refuses what the schema would refuse less clearly.
-func validateArticle(a *news.Article) error {
-	if strings.TrimSpace(a.Slug) == "" {
-		return invalid("an article needs a slug")
-	}
-	if !a.Status.Valid() {
-		return invalid("unknown status %q", a.Status)
-	}
-	for _, au := range a.Authors {
-		if au == nil || au.ID <= 0 {
-			return invalid("an author of the article has no ID")
-		}
-	}
-	for _, t := range a.Tags {
-		if t == nil || t.ID <= 0 {
-			return invalid("a tag of the article has no ID")
-		}
-	}
-	return nil
-}
-
 // normArticle makes the caller's struct match what is stored.
 func (db *DB) normArticle(a *news.Article) {
 	a.CreatedAt = db.createdAt(a.CreatedAt)
@@ -64,20 +43,21 @@ func (db *DB) normArticle(a *news.Article) {
 }
 
 // CreateArticle stores a new story with its authors and tags.
-func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
-	if err := validateArticle(a); err != nil {
-		return fmt.Errorf("create article: %w", err)
+func (t *txn) CreateArticle(ctx context.Context, a *news.Article) error {
+	if err := news.ValidateArticle(a); err != nil {
+		return err
 	}
-	db.normArticle(a)
+	t.db.normArticle(a)
 	doc := searchDocument(a)
 	var id int64
-	err := db.write(ctx, true, func(tx pgx.Tx) error {
+	tx := t.tx
+	err := func() error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO articles (slug, headline, deck, body_markdown, body_html, body_text, lang, status,
 				section_id, photo_id, seo_title, seo_description, source_key, translation_of,
-				created_at, published_at, updated_at, embargo_until, search, search_head, search_deck)
+				created_at, published_at, updated_at, embargo_until, search, search_head, search_deck, version)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-				`+searchVectorSQL(19)+`, `+fieldVectorSQL(19, 'A')+`, `+fieldVectorSQL(21, 'B')+`)
+				`+searchVectorSQL(19)+`, `+fieldVectorSQL(19, 'A')+`, `+fieldVectorSQL(21, 'B')+`, 1)
 			RETURNING id`,
 			append([]any{a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
 				nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, a.SourceKey, nullID(a.TranslationOf),
@@ -92,11 +72,12 @@ func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
 			return err
 		}
 		return setArticleLinks(ctx, tx, id, a)
-	})
+	}()
 	if err != nil {
 		return translate(err, "create article")
 	}
-	a.ID = id
+	a.ID, a.Version = id, 1
+	t.change.Add(news.StoryChange(nil, a))
 	return nil
 }
 
@@ -133,37 +114,44 @@ func setArticleLinks(ctx context.Context, tx pgx.Tx, id int64, a *news.Article) 
 	return nil
 }
 
-// UpdateArticle replaces the stored story. A changed slug leaves the old one
-// behind as a redirect.
-func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
-	if err := validateArticle(a); err != nil {
-		return fmt.Errorf("update article %d: %w", a.ID, err)
+// UpdateArticle replaces the stored story written against a.Version. A
+// changed slug leaves the old one behind as a redirect.
+func (t *txn) UpdateArticle(ctx context.Context, a *news.Article) error {
+	if err := news.ValidateArticle(a); err != nil {
+		return err
 	}
-	// CreatedAt never changes: it is read back below.
+	what := fmt.Sprintf("update article %d", a.ID)
+	before, err := t.FindArticleByID(ctx, a.ID) // locks the row
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if before.Version != a.Version {
+		return news.Stale("article", a.ID, a.Version, before.Version)
+	}
+	// CreatedAt never changes.
 	a.PublishedAt, a.UpdatedAt, a.EmbargoUntil = normTime(a.PublishedAt), normTime(a.UpdatedAt), normTime(a.EmbargoUntil)
 	doc := searchDocument(a)
-	var created time.Time
-	err := db.write(ctx, true, func(tx pgx.Tx) error {
-		var oldSlug string
-		if err := tx.QueryRow(ctx, "SELECT slug, created_at FROM articles WHERE id = $1 FOR UPDATE", a.ID).Scan(&oldSlug, &created); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `
+	tx := t.tx
+	err = func() error {
+		tag, err := tx.Exec(ctx, `
 			UPDATE articles SET slug = $2, headline = $3, deck = $4, body_markdown = $5, body_html = $6, body_text = $7,
 				lang = $8, status = $9, section_id = $10, photo_id = $11, seo_title = $12, seo_description = $13,
 				source_key = $14, translation_of = $15, published_at = $16, updated_at = $17, embargo_until = $18,
-				`+searchColumnsSQL(19)+`
-			WHERE id = $1`,
-			append([]any{a.ID, a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
+				`+searchColumnsSQL(19)+`, version = version + 1
+			WHERE id = $1 AND version = `+fmt.Sprintf("$%d", 19+len(doc.args())),
+			append(append([]any{a.ID, a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, doc.bodyText, a.Lang, string(a.Status),
 				nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, a.SourceKey, nullID(a.TranslationOf),
-				utc(a.PublishedAt), utc(a.UpdatedAt), utc(a.EmbargoUntil)}, doc.args()...)...)
+				utc(a.PublishedAt), utc(a.UpdatedAt), utc(a.EmbargoUntil)}, doc.args()...), a.Version)...)
 		if err != nil {
 			return err
 		}
-		if oldSlug != a.Slug {
+		if tag.RowsAffected() == 0 {
+			return news.Stale("article", a.ID, a.Version, before.Version)
+		}
+		if before.Slug != a.Slug {
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO article_slugs (slug, article_id) VALUES ($1, $2)
-				ON CONFLICT (slug) DO UPDATE SET article_id = EXCLUDED.article_id`, oldSlug, a.ID); err != nil {
+				ON CONFLICT (slug) DO UPDATE SET article_id = EXCLUDED.article_id`, before.Slug, a.ID); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, "DELETE FROM article_slugs WHERE slug = $1", a.Slug); err != nil {
@@ -171,33 +159,73 @@ func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
 			}
 		}
 		return setArticleLinks(ctx, tx, a.ID, a)
-	})
+	}()
 	if err != nil {
-		return translate(err, fmt.Sprintf("update article %d", a.ID))
+		return translate(err, what)
 	}
-	a.CreatedAt = created.UTC()
+	a.Version++
+	a.CreatedAt = before.CreatedAt
+	t.change.Add(news.StoryChange(before, a))
 	return nil
+}
+
+// PublishScheduled flips a due scheduled story to published in one
+// conditional UPDATE: status, version and time are its WHERE clause, so of
+// two schedulers racing on the same story exactly one changes a row.
+func (t *txn) PublishScheduled(ctx context.Context, id, version int64, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE articles SET status = 'published', updated_at = published_at, version = version + 1
+		WHERE id = $1 AND status = 'scheduled' AND version = $2 AND published_at <= $3`, id, version, at.UTC())
+	if err != nil {
+		return false, translate(err, fmt.Sprintf("publish scheduled %d", id))
+	}
+	if tag.RowsAffected() == 0 {
+		return false, nil
+	}
+	after, err := t.FindArticleByID(ctx, id)
+	if err != nil {
+		return false, fmt.Errorf("publish scheduled %d: %w", id, err)
+	}
+	t.change.Add(news.PublishedChange(after))
+	return true, nil
 }
 
 // DeleteArticle removes a story and everything that hangs off it (former
 // slugs, links, revisions, corrections, view counts).
+func (t *txn) DeleteArticle(ctx context.Context, id int64) error {
+	before, err := t.FindArticleByID(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete article %d: %w", id, err)
+	}
+	if _, err := t.tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id); err != nil {
+		return translate(err, fmt.Sprintf("delete article %d", id))
+	}
+	t.change.Add(news.StoryChange(before, nil))
+	return nil
+}
+
+// CreateArticle, UpdateArticle, PublishScheduled and DeleteArticle on the
+// DB are the txn's, each in a transaction of its own.
+
+func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateArticle(ctx, a) })
+}
+
+func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
+	return db.apply(ctx, func(t *txn) error { return t.UpdateArticle(ctx, a) })
+}
+
+func (db *DB) PublishScheduled(ctx context.Context, id, version int64, at time.Time) (ok bool, err error) {
+	err = db.apply(ctx, func(t *txn) error { ok, err = t.PublishScheduled(ctx, id, version, at); return err })
+	return ok, err
+}
+
 func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
-	err := db.write(ctx, true, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return pgx.ErrNoRows
-		}
-		return nil
-	})
-	return translate(err, fmt.Sprintf("delete article %d", id))
+	return db.apply(ctx, func(t *txn) error { return t.DeleteArticle(ctx, id) })
 }
 
 // findArticle loads one story by a WHERE clause on a.
-func (db *DB) findArticle(ctx context.Context, what, where string, args ...any) (*news.Article, error) {
-	a, err := scanArticle(db.pool.QueryRow(ctx, "SELECT "+articleColumns+" FROM articles a WHERE "+where, args...))
+func (db reader) findArticle(ctx context.Context, what, where string, args ...any) (*news.Article, error) {
+	a, err := scanArticle(db.q.QueryRow(ctx, "SELECT "+articleColumns+" FROM articles a WHERE "+where+db.forUpdate("FOR UPDATE"), args...))
 	if err != nil {
 		return nil, translate(err, what)
 	}
@@ -208,19 +236,19 @@ func (db *DB) findArticle(ctx context.Context, what, where string, args ...any) 
 }
 
 // FindArticleByID returns one story with its relations.
-func (db *DB) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
+func (db reader) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
 	return db.findArticle(ctx, fmt.Sprintf("find article %d", id), "a.id = $1", id)
 }
 
 // FindArticleBySlug finds by current slug, or else by former slug.
-func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
+func (db reader) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
 	return db.findArticle(ctx, fmt.Sprintf("find article %q", slug), `a.id = COALESCE(
 		(SELECT id FROM articles WHERE slug = $1),
 		(SELECT article_id FROM article_slugs WHERE slug = $1))`, slug)
 }
 
 // FindArticleBySourceKey finds an imported story.
-func (db *DB) FindArticleBySourceKey(ctx context.Context, key string) (*news.Article, error) {
+func (db reader) FindArticleBySourceKey(ctx context.Context, key string) (*news.Article, error) {
 	if key == "" {
 		return nil, fmt.Errorf("find article by source key: %w", notFound("no source key"))
 	}
@@ -268,7 +296,7 @@ func pageLimit(limit int) int {
 }
 
 // FindArticles returns a page of stories and the total that match.
-func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
 	var w where
 	if !f.PublicAt.IsZero() {
 		w.public(f.PublicAt)
@@ -326,7 +354,7 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if f.NoTotal {
 		totalSQL = "-1"
 	}
-	rows, err := db.pool.Query(ctx, `WITH page AS (
+	rows, err := db.q.Query(ctx, `WITH page AS (
 			SELECT a.id, `+totalSQL+` AS total FROM articles a
 			WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
 		)
@@ -353,7 +381,7 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if f.NoTotal && len(list) == 0 {
 		total = -1
 	} else if len(list) == 0 && offset > 0 {
-		if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM articles a WHERE "+w.sql(), w.args...).Scan(&total); err != nil {
+		if err := db.q.QueryRow(ctx, "SELECT count(*) FROM articles a WHERE "+w.sql(), w.args...).Scan(&total); err != nil {
 			return nil, 0, translate(err, "find articles")
 		}
 	}
@@ -364,8 +392,8 @@ func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.A
 }
 
 // DueScheduled returns scheduled stories whose time has come, oldest first.
-func (db *DB) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, error) {
-	rows, err := db.pool.Query(ctx, "SELECT "+articleColumns+` FROM articles a
+func (db reader) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, error) {
+	rows, err := db.q.Query(ctx, "SELECT "+articleColumns+` FROM articles a
 		WHERE a.status = 'scheduled' AND a.published_at <= $1
 		ORDER BY a.published_at, a.id`, t.UTC())
 	if err != nil {
@@ -383,7 +411,7 @@ func (db *DB) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, e
 
 // fill loads the section, authors, tags, photo and corrections of each
 // story: one query per relation for the whole list, not per story.
-func (db *DB) fill(ctx context.Context, list []*news.Article) error {
+func (db reader) fill(ctx context.Context, list []*news.Article) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -400,7 +428,7 @@ func (db *DB) fill(ctx context.Context, list []*news.Article) error {
 	}
 
 	if len(sectionIDs) > 0 {
-		rows, err := db.pool.Query(ctx, "SELECT "+sectionColumns+" FROM sections WHERE id = ANY($1)", keys(sectionIDs))
+		rows, err := db.q.Query(ctx, "SELECT "+sectionColumns+" FROM sections WHERE id = ANY($1)", keys(sectionIDs))
 		if err != nil {
 			return err
 		}
@@ -420,7 +448,7 @@ func (db *DB) fill(ctx context.Context, list []*news.Article) error {
 		}
 	}
 
-	rows, err := db.pool.Query(ctx, "SELECT aa.article_id, "+authorColumns+` FROM article_authors aa
+	rows, err := db.q.Query(ctx, "SELECT aa.article_id, "+authorColumns+` FROM article_authors aa
 		JOIN authors au ON au.id = aa.author_id
 		WHERE aa.article_id = ANY($1) ORDER BY aa.article_id, aa.position`, ids)
 	if err != nil {
@@ -441,7 +469,7 @@ func (db *DB) fill(ctx context.Context, list []*news.Article) error {
 		return err
 	}
 
-	rows, err = db.pool.Query(ctx, `SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
+	rows, err = db.q.Query(ctx, `SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
 		JOIN tags t ON t.id = at.tag_id
 		WHERE at.article_id = ANY($1) ORDER BY t.name, t.slug`, ids)
 	if err != nil {
@@ -460,7 +488,7 @@ func (db *DB) fill(ctx context.Context, list []*news.Article) error {
 		return err
 	}
 
-	rows, err = db.pool.Query(ctx, "SELECT "+correctionColumns+" FROM corrections WHERE article_id = ANY($1) ORDER BY created_at, id", ids)
+	rows, err = db.q.Query(ctx, "SELECT "+correctionColumns+" FROM corrections WHERE article_id = ANY($1) ORDER BY created_at, id", ids)
 	if err != nil {
 		return err
 	}

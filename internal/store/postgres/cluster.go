@@ -4,16 +4,18 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Several masthead nodes share one database. Two things keep them in step:
-// every write readers can see bumps the generation and sends a NOTIFY in
-// the same transaction (see DB.write), which Listen turns into cache
-// refreshes; and TryLeader elects the one node that runs the scheduler.
+// every change readers can see is recorded in the change log and sent as a
+// NOTIFY in the same transaction (see DB.record), which Listen turns into a
+// prompt to read the log; and leases (changes.go) elect the one node that
+// runs the scheduler, with a fencing token its publishing transactions
+// check.
 
 // Listen calls onChange after every committed write readers can see, made
 // by any node on this database (this one included), until ctx is done. It
@@ -77,49 +79,6 @@ func (db *DB) listenConn(ctx context.Context) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// TryLeader tries to become the one node that does the job called name
-// (e.g. "scheduler"). It takes a session-level advisory lock on a dedicated
-// connection and returns at once: ok is false when another node holds it.
-// The leader keeps the lock until it calls release, or until its
-// connection ends, which is what makes failover work: when the leader's
-// process dies, PostgreSQL drops its session and the lock with it, and the
-// next node to try becomes leader. TCP keep-alives on the connection make
-// the server notice a vanished machine within about 15 seconds.
-//
-// A leader cannot see a lost connection through this API: jobs it runs
-// should make their writes conditional (publish only what is still
-// scheduled) so that a deposed leader's last tick does no harm.
-func (db *DB) TryLeader(ctx context.Context, name string) (release func(), ok bool, err error) {
-	conn, err := db.dedicated(ctx, map[string]string{
-		"tcp_keepalives_idle":     "5",
-		"tcp_keepalives_interval": "2",
-		"tcp_keepalives_count":    "3",
-		"application_name":        "masthead leader " + name,
-	})
-	if err != nil {
-		return nil, false, fmt.Errorf("postgres: leader %q: %w", name, err)
-	}
-	var got bool
-	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", db.lockKey("leader", name)).Scan(&got); err != nil {
-		conn.Close(context.WithoutCancel(ctx))
-		return nil, false, fmt.Errorf("postgres: leader %q: %w", name, err)
-	}
-	if !got {
-		conn.Close(context.WithoutCancel(ctx))
-		return nil, false, nil
-	}
-	var once sync.Once
-	release = func() {
-		once.Do(func() {
-			// Closing the session releases its advisory locks.
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			conn.Close(ctx)
-		})
-	}
-	return release, true, nil
-}
-
 // dedicated opens a connection outside the pool, with the pool's settings
 // (search_path included) plus params, for sessions that must outlive one
 // query: LISTEN and advisory locks.
@@ -130,3 +89,7 @@ func (db *DB) dedicated(ctx context.Context, params map[string]string) (*pgx.Con
 	}
 	return pgx.ConnectConfig(ctx, cfg)
 }
+
+// Pool is the connection pool, for tests and operators' tools that need a
+// raw query (never for the paper's data: use the store's methods).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }

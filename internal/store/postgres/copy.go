@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,6 +28,8 @@ const (
 	kNulTim = 'T' // timestamptz; the zero time is NULL
 	kBool   = 'b' // boolean
 	kWidths = 'w' // int[] ⇄ "320,640,1280" (the neutral form is SQLite's)
+	kIDs    = 'j' // bigint[] ⇄ JSON array of numbers
+	kNames  = 'J' // text[] ⇄ JSON array of strings
 )
 
 type copyTable struct {
@@ -40,24 +43,27 @@ type copyTable struct {
 // copyTables must match copydb.Tables column for column; the round-trip
 // test in internal/copydb holds the two together.
 var copyTables = map[string]copyTable{
-	"sections": {"sections", "id, slug, name, description, position", "isssi", "id", true},
+	"sections": {"sections", "id, slug, name, description, position, version, updated_by, updated_at", "isssiiiT", "id", true},
 	"photos": {"photos", "id, key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at",
 		"issiisssffwt", "id", true},
 	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position", "isssssri", "id", true},
 	"tags":    {"tags", "id, slug, name", "iss", "id", true},
 	"articles": {"articles", "id, slug, headline, deck, body_markdown, body_html, lang, status, section_id, photo_id, " +
-		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until",
-		"isssssssrrsssrtTTT", "id", true},
+		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until, version",
+		"isssssssrrsssrtTTTi", "id", true},
 	"article_authors": {"article_authors", "article_id, author_id, position", "iii", "article_id, author_id", false},
 	"article_tags":    {"article_tags", "article_id, tag_id", "ii", "article_id, tag_id", false},
 	"article_slugs":   {"article_slugs", "slug, article_id", "si", `slug COLLATE "C"`, false},
-	"users":           {"users", "id, email, name, role, password_hash, author_id, disabled, created_at", "issssrbt", "id", true},
-	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at",
-		"iirssssst", "id", true},
+	"users": {"users", "id, email, name, role, password_hash, author_id, disabled, created_at, version, updated_by, updated_at",
+		"issssrbtiiT", "id", true},
+	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at, " +
+		"version, status, slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until",
+		"iirssssst" + "isssijJissT", "id", true},
 	"corrections":   {"corrections", "id, article_id, kind, text, created_at, revision_id", "iisstr", "id", true},
 	"audit":         {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id", true},
-	"settings":      {"settings", "key, value", "ss", `key COLLATE "C"`, false},
+	"settings":      {"settings", "key, value, version, updated_by, updated_at", "ssiiT", `key COLLATE "C"`, false},
 	"article_views": {"article_views", "article_id, hour, count", "iti", "article_id, hour", false},
+	"redirects":     {"redirects", "from_path, to_path, code, created_at", "ssit", `from_path COLLATE "C"`, false},
 }
 
 func init() {
@@ -100,7 +106,16 @@ func (db *DB) ExportRows(ctx context.Context, table string, fn func(row []any) e
 	if err != nil {
 		return err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+t.cols+` FROM `+t.name+` ORDER BY `+t.orderBy)
+	// A whole table streams for longer than the statement timeout.
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("export %s: %w", table, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+		return fmt.Errorf("export %s: %w", table, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT `+t.cols+` FROM `+t.name+` ORDER BY `+t.orderBy)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", table, err)
 	}
@@ -122,8 +137,10 @@ func (db *DB) ExportRows(ctx context.Context, table string, fn func(row []any) e
 			dest[i] = new(*time.Time)
 		case kBool:
 			dest[i] = new(bool)
-		case kWidths:
+		case kWidths, kIDs:
 			dest[i] = new([]int64)
+		case kNames:
+			dest[i] = new([]string)
 		}
 	}
 	row := make([]any, len(t.kinds))
@@ -148,11 +165,17 @@ func (db *DB) ExportRows(ctx context.Context, table string, fn func(row []any) e
 			case *bool:
 				row[i] = *d
 			case *[]int64:
+				if t.kinds[i] == kIDs {
+					row[i] = jsonArray(*d)
+					break
+				}
 				parts := make([]string, len(*d))
 				for j, w := range *d {
 					parts[j] = strconv.FormatInt(w, 10)
 				}
 				row[i] = strings.Join(parts, ",")
+			case *[]string:
+				row[i] = jsonArray(*d)
 			}
 		}
 		if err := fn(row); err != nil {
@@ -165,8 +188,33 @@ func (db *DB) ExportRows(ctx context.Context, table string, fn func(row []any) e
 	return nil
 }
 
+// jsonArray is the neutral form of a list column.
+func jsonArray[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 func toPostgres(kind byte, v any) (any, error) {
 	switch kind {
+	case kIDs:
+		if x, ok := v.(string); ok {
+			ids := []int64{}
+			if err := json.Unmarshal([]byte(x), &ids); err != nil {
+				return nil, fmt.Errorf("id list %q: %w", x, err)
+			}
+			return ids, nil
+		}
+	case kNames:
+		if x, ok := v.(string); ok {
+			names := []string{}
+			if err := json.Unmarshal([]byte(x), &names); err != nil {
+				return nil, fmt.Errorf("name list %q: %w", x, err)
+			}
+			return names, nil
+		}
 	case kInt:
 		if x, ok := v.(int64); ok {
 			return x, nil
@@ -221,6 +269,10 @@ func toPostgres(kind byte, v any) (any, error) {
 // then moved past the largest id loaded, so the next story gets a new id.
 func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, row []any) error) error) error {
 	err := db.write(ctx, true, func(tx pgx.Tx) error {
+		// A whole paper takes longer than the statement timeout.
+		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+			return err
+		}
 		// Keep other writers (another node, a second copy-db) out of the
 		// tables while they are checked empty and filled.
 		names := make([]string, 0, len(copyTables)+1)

@@ -11,63 +11,132 @@ import (
 	"masthead/internal/news"
 )
 
-// Users, sessions and the audit log are newsroom-only: their writes do not
-// bump the generation (readers' pages never show them).
+// Users, sessions and the audit log are newsroom-only: readers' pages
+// never show them, so their writes record no change.
 
-const userColumns = "id, email, name, role, password_hash, author_id, disabled, created_at"
+const userColumns = "id, email, name, role, password_hash, author_id, disabled, created_at, version, updated_by, updated_at"
 
 func scanUser(row pgx.Row) (*news.User, error) {
 	var (
-		u      news.User
-		role   string
-		author *int64
+		u       news.User
+		role    string
+		author  *int64
+		updated *time.Time
 	)
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &author, &u.Disabled, &u.CreatedAt); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &author, &u.Disabled, &u.CreatedAt,
+		&u.Version, &u.UpdatedBy, &updated); err != nil {
 		return nil, err
 	}
 	u.Role = news.Role(role)
 	u.AuthorID = fromNullID(author)
 	u.CreatedAt = u.CreatedAt.UTC()
+	u.UpdatedAt = fromNull(updated)
 	return &u, nil
-}
-
-func validateUser(u *news.User) error {
-	if strings.TrimSpace(u.Email) == "" {
-		return invalid("a user needs an e-mail address")
-	}
-	if !u.Role.Valid() {
-		return invalid("unknown role %q", u.Role)
-	}
-	return nil
 }
 
 // CreateUser adds a newsroom account. E-mail addresses are unique whatever
 // their case.
-func (db *DB) CreateUser(ctx context.Context, u *news.User) error {
-	if err := validateUser(u); err != nil {
-		return fmt.Errorf("create user: %w", err)
+func (t *txn) CreateUser(ctx context.Context, u *news.User) error {
+	if err := news.ValidateUser(u); err != nil {
+		return err
 	}
-	u.CreatedAt = db.createdAt(u.CreatedAt)
-	err := db.pool.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, author_id, disabled, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		u.Email, u.Name, string(u.Role), u.PasswordHash, nullID(u.AuthorID), u.Disabled, u.CreatedAt).Scan(&u.ID)
-	return translate(err, "create user")
+	u.CreatedAt = t.db.createdAt(u.CreatedAt)
+	if u.UpdatedAt.IsZero() {
+		u.UpdatedAt = u.CreatedAt
+	}
+	u.UpdatedAt = normTime(u.UpdatedAt)
+	err := t.tx.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, author_id, disabled, created_at, version, updated_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id`,
+		u.Email, u.Name, string(u.Role), u.PasswordHash, nullID(u.AuthorID), u.Disabled, u.CreatedAt, u.UpdatedBy, u.UpdatedAt).Scan(&u.ID)
+	if err != nil {
+		return translate(err, "create user")
+	}
+	u.Version = 1
+	return nil
 }
 
-// UpdateUser replaces an account's fields; CreatedAt does not change.
-func (db *DB) UpdateUser(ctx context.Context, u *news.User) error {
-	if err := validateUser(u); err != nil {
-		return fmt.Errorf("update user %d: %w", u.ID, err)
+// UpdateUser writes the fields upd sets, and only those: a concurrent
+// change to other columns stays.
+func (t *txn) UpdateUser(ctx context.Context, id int64, upd news.UserUpdate) (*news.User, error) {
+	cur, err := t.FindUserByID(ctx, id) // locks the row
+	if err != nil {
+		return nil, err
 	}
-	err := affectOne(db.pool.Exec(ctx, `UPDATE users SET email = $2, name = $3, role = $4, password_hash = $5,
-		author_id = $6, disabled = $7 WHERE id = $1`,
-		u.ID, u.Email, u.Name, string(u.Role), u.PasswordHash, nullID(u.AuthorID), u.Disabled))
-	return translate(err, fmt.Sprintf("update user %d", u.ID))
+	if upd.Version != 0 {
+		if err := news.CheckVersion("user", id, upd.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
+			return nil, err
+		}
+	}
+	next := upd.Apply(*cur)
+	if err := news.ValidateUser(&next); err != nil {
+		return nil, err
+	}
+	args := []any{id}
+	var sets []string
+	set := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	if upd.Email != nil {
+		set("email", next.Email)
+	}
+	if upd.Name != nil {
+		set("name", next.Name)
+	}
+	if upd.Role != nil {
+		set("role", string(next.Role))
+	}
+	if upd.AuthorID != nil {
+		set("author_id", nullID(next.AuthorID))
+	}
+	if upd.Disabled != nil {
+		set("disabled", next.Disabled)
+	}
+	if upd.PasswordHash != nil {
+		set("password_hash", next.PasswordHash)
+	}
+	if len(sets) == 0 {
+		return cur, nil
+	}
+	now := normTime(t.db.now())
+	if upd.Profile() {
+		sets = append(sets, "version = version + 1")
+		set("updated_by", upd.By)
+		set("updated_at", now)
+	}
+	query := "UPDATE users SET " + strings.Join(sets, ", ") + " WHERE id = $1"
+	if upd.Version != 0 {
+		args = append(args, upd.Version)
+		query += fmt.Sprintf(" AND version = $%d", len(args))
+	}
+	tag, err := t.tx.Exec(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err, fmt.Sprintf("update user %d", id))
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, news.Stale("user", id, upd.Version, cur.Version)
+	}
+	if upd.Profile() {
+		next.Version++
+		next.UpdatedBy, next.UpdatedAt = upd.By, now
+	}
+	return &next, nil
+}
+
+// CreateUser is txn.CreateUser in a transaction of its own.
+func (db *DB) CreateUser(ctx context.Context, u *news.User) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateUser(ctx, u) })
+}
+
+// UpdateUser is txn.UpdateUser in a transaction of its own.
+func (db *DB) UpdateUser(ctx context.Context, id int64, upd news.UserUpdate) (u *news.User, err error) {
+	err = db.apply(ctx, func(t *txn) error { u, err = t.UpdateUser(ctx, id, upd); return err })
+	return u, err
 }
 
 // FindUserByID returns one account.
-func (db *DB) FindUserByID(ctx context.Context, id int64) (*news.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
+func (db reader) FindUserByID(ctx context.Context, id int64) (*news.User, error) {
+	u, err := scanUser(db.q.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1"+db.forUpdate("FOR UPDATE"), id))
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("find user %d", id))
 	}
@@ -75,8 +144,8 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*news.User, error) {
 }
 
 // FindUserByEmail finds an account by e-mail, ignoring case.
-func (db *DB) FindUserByEmail(ctx context.Context, email string) (*news.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE lower(email) = lower($1)", email))
+func (db reader) FindUserByEmail(ctx context.Context, email string) (*news.User, error) {
+	u, err := scanUser(db.q.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE lower(email) = lower($1)", email))
 	if err != nil {
 		return nil, translate(err, "find user by e-mail")
 	}
@@ -84,8 +153,8 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*news.User, er
 }
 
 // ListUsers returns every account by name.
-func (db *DB) ListUsers(ctx context.Context) ([]*news.User, error) {
-	rows, err := db.pool.Query(ctx, "SELECT "+userColumns+" FROM users ORDER BY name, email, id")
+func (db reader) ListUsers(ctx context.Context) ([]*news.User, error) {
+	rows, err := db.q.Query(ctx, "SELECT "+userColumns+" FROM users ORDER BY name, email, id")
 	if err != nil {
 		return nil, translate(err, "list users")
 	}
@@ -124,7 +193,7 @@ func (db *DB) CreateSession(ctx context.Context, s *news.Session) error {
 
 // FindSession returns a session by ID, expired or not (the caller checks).
 func (db *DB) FindSession(ctx context.Context, id string) (*news.Session, error) {
-	s, err := scanSession(db.pool.QueryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = $1", id))
+	s, err := scanSession(db.q.QueryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE id = $1", id))
 	if err != nil {
 		return nil, translate(err, "find session")
 	}
@@ -146,7 +215,7 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 
 // ListSessions returns a user's sessions, newest first.
 func (db *DB) ListSessions(ctx context.Context, userID int64) ([]*news.Session, error) {
-	rows, err := db.pool.Query(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id", userID)
+	rows, err := db.q.Query(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id", userID)
 	if err != nil {
 		return nil, translate(err, "list sessions")
 	}
@@ -161,19 +230,24 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
 }
 
 // AddAudit records a newsroom action.
-func (db *DB) AddAudit(ctx context.Context, e *news.AuditEntry) error {
-	if strings.TrimSpace(e.Action) == "" {
-		return fmt.Errorf("add audit: %w", invalid("an audit entry needs an action"))
+func (t *txn) AddAudit(ctx context.Context, e *news.AuditEntry) error {
+	if err := news.ValidateAudit(e); err != nil {
+		return err
 	}
-	e.CreatedAt = db.createdAt(e.CreatedAt)
-	err := db.pool.QueryRow(ctx, `INSERT INTO audit (user_id, action, article_id, detail, created_at)
+	e.CreatedAt = t.db.createdAt(e.CreatedAt)
+	err := t.tx.QueryRow(ctx, `INSERT INTO audit (user_id, action, article_id, detail, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, e.UserID, e.Action, e.ArticleID, e.Detail, e.CreatedAt).Scan(&e.ID)
 	return translate(err, "add audit")
 }
 
+// AddAudit is txn.AddAudit in a transaction of its own.
+func (db *DB) AddAudit(ctx context.Context, e *news.AuditEntry) error {
+	return db.apply(ctx, func(t *txn) error { return t.AddAudit(ctx, e) })
+}
+
 // ListAudit returns the latest entries, newest first.
 func (db *DB) ListAudit(ctx context.Context, limit int) ([]*news.AuditEntry, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, user_id, action, article_id, detail, created_at FROM audit
+	rows, err := db.q.Query(ctx, `SELECT id, user_id, action, article_id, detail, created_at FROM audit
 		ORDER BY created_at DESC, id DESC LIMIT $1`, pageLimit(limit))
 	if err != nil {
 		return nil, translate(err, "list audit")

@@ -234,14 +234,14 @@ func TestListen(t *testing.T) {
 	// A write in another schema (another paper) commits first; notifications
 	// arrive in commit order, so had it not been filtered out it would be
 	// counted before ours.
-	if err := other.PutSetting(ctx, "k", "v"); err != nil {
+	if err := other.CreateSection(ctx, &news.Section{Slug: "o", Name: "O"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := writer.PutSetting(ctx, "k", "v"); err != nil {
+	if err := writer.CreateSection(ctx, &news.Section{Slug: "w", Name: "W"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "a notification of the other node's write", func() bool { return calls.Load() >= 1 })
-	if err := writer.BumpGeneration(ctx); err != nil {
+	if err := writer.Update(ctx, func(tx news.Tx) error { tx.Announce(news.Change{Front: true}); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "a second notification", func() bool { return calls.Load() >= 2 })
@@ -255,6 +255,9 @@ func TestListen(t *testing.T) {
 	if err := writer.AddAudit(ctx, &news.AuditEntry{Action: "signin_failed"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := writer.PutSetting(ctx, "views.salt", "x"); err != nil {
+		t.Fatal(err)
+	}
 
 	// The connection is lost: Listen reconnects and asks for a full
 	// refresh, and later writes are heard again.
@@ -264,7 +267,7 @@ func TestListen(t *testing.T) {
 	}
 	waitFor(t, "the full refresh after reconnecting", func() bool { return calls.Load() >= 3 })
 	waitFor(t, "a new LISTEN connection", func() bool { p := listener.listenPID.Load(); return p != 0 && p != pid })
-	if err := writer.PutSetting(ctx, "k", "w"); err != nil {
+	if err := writer.CreateSection(ctx, &news.Section{Slug: "w2", Name: "W2"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "a notification after reconnecting", func() bool { return calls.Load() >= 4 })
@@ -289,60 +292,127 @@ func TestGenerationSharedAcrossNodes(t *testing.T) {
 	}
 }
 
-func TestTryLeader(t *testing.T) {
+// A lease is per paper (schema), and its fencing holds across nodes: a
+// takeover waits for a transaction that checked the old token, so nothing
+// commits under a lease after another node took it.
+func TestLeaseFencing(t *testing.T) {
 	u := freshSchema(t)
 	n1, n2 := openURL(t, u), openURL(t, u)
 	ctx := context.Background()
-
-	release1, ok, err := n1.TryLeader(ctx, "scheduler")
-	if err != nil || !ok {
-		t.Fatalf("first TryLeader = %v, %v; want leadership", ok, err)
-	}
-	if _, ok, err := n2.TryLeader(ctx, "scheduler"); err != nil || ok {
-		t.Fatalf("second node TryLeader = %v, %v; want refused while the first leads", ok, err)
-	}
-	// Leadership is per job name and per paper (schema).
-	releaseOther, ok, err := n2.TryLeader(ctx, "sitemap")
-	if err != nil || !ok {
-		t.Fatalf("TryLeader(other job) = %v, %v", ok, err)
-	}
-	defer releaseOther()
 	elsewhere := openURL(t, freshSchema(t))
-	if r, ok, err := elsewhere.TryLeader(ctx, "scheduler"); err != nil || !ok {
-		t.Errorf("TryLeader in another schema = %v, %v; want its own leader", ok, err)
-	} else {
-		r()
-	}
-
-	release1()
-	release1() // twice is harmless
-	release2, ok, err := n2.TryLeader(ctx, "scheduler")
+	l1, ok, err := n1.AcquireLease(ctx, "scheduler", "n1", 300*time.Millisecond)
 	if err != nil || !ok {
-		t.Fatalf("TryLeader after release = %v, %v", ok, err)
+		t.Fatalf("AcquireLease: %v %v", ok, err)
 	}
-
-	// The leader dies (its session ends without a release): another node
-	// takes over.
-	var pid int32
-	if err := n1.pool.QueryRow(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = 'masthead leader scheduler'
-		AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = ($1::bigint & 4294967295)::oid AND granted)`,
-		n2.lockKey("leader", "scheduler")).Scan(&pid); err != nil {
-		t.Fatalf("find leader session: %v", err)
+	if _, ok, err := elsewhere.AcquireLease(ctx, "scheduler", "n9", time.Minute); err != nil || !ok {
+		t.Errorf("another paper's scheduler lease: %v %v", ok, err)
 	}
-	if _, err := n1.pool.Exec(ctx, "SELECT pg_terminate_backend($1, 5000)", pid); err != nil {
+	var committed, acquired atomic.Int64
+	took := make(chan news.Lease, 1)
+	err = n1.Update(ctx, func(tx news.Tx) error {
+		if err := tx.CheckLease(ctx, l1); err != nil {
+			return err
+		}
+		go func() {
+			for {
+				l, ok, err := n2.AcquireLease(ctx, "scheduler", "n2", time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					acquired.Store(time.Now().UnixNano())
+					took <- l
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+		// Hold the transaction past the lease's expiry.
+		time.Sleep(600 * time.Millisecond)
+		committed.Store(time.Now().UnixNano())
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var release3 func()
-	waitFor(t, "the other node to take over", func() bool {
-		r, ok, err := n1.TryLeader(ctx, "scheduler")
-		if err != nil {
+	l2 := <-took
+	if acquired.Load() < committed.Load() {
+		t.Errorf("n2 took the lease %v before n1's checked transaction ended", time.Duration(committed.Load()-acquired.Load()))
+	}
+	if l2.Token <= l1.Token {
+		t.Errorf("token %d after %d", l2.Token, l1.Token)
+	}
+	err = n1.Update(ctx, func(tx news.Tx) error { return tx.CheckLease(ctx, l1) })
+	if !errors.Is(err, news.ErrLeaseLost) {
+		t.Errorf("the deposed node's check: %v, want ErrLeaseLost", err)
+	}
+}
+
+// A read whose pooled connection was killed (pg_terminate_backend) is
+// retried once on a fresh connection instead of failing the request.
+func TestReadRetriedOnBrokenConnection(t *testing.T) {
+	u := freshSchema(t)
+	db := openURL(t, withParam(u, "pool_max_conns", "1"))
+	killer := openURL(t, u)
+	ctx := context.Background()
+	if err := db.CreateSection(ctx, &news.Section{Slug: "s", Name: "S"}); err != nil {
+		t.Fatal(err)
+	}
+	kill := func() {
+		t.Helper()
+		var pid int32
+		if err := db.pool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 			t.Fatal(err)
 		}
-		release3 = r
-		return ok
-	})
-	release3()
-	release2() // closing a connection the server already dropped is fine
+		if _, err := killer.pool.Exec(ctx, "SELECT pg_terminate_backend($1, 5000)", pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		kill()
+		if _, err := db.FindSectionBySlug(ctx, "s"); err != nil { // one row
+			t.Fatalf("FindSectionBySlug after the connection was killed: %v", err)
+		}
+		kill()
+		if list, err := db.ListSections(ctx); err != nil || len(list) != 1 { // rows
+			t.Fatalf("ListSections after the connection was killed: %v %v", list, err)
+		}
+	}
+}
+
+// A statement stuck behind a lock fails after the statement timeout
+// instead of hanging the request.
+func TestStatementTimeout(t *testing.T) {
+	u := freshSchema(t)
+	db, err := Open(context.Background(), u, WithTimeout(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	holder := openURL(t, u)
+	ctx := context.Background()
+	a := &news.Article{Slug: "locked", Headline: "Locked", Status: news.StatusDraft}
+	if err := db.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := holder.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	a.Headline = "Changed"
+	err = db.UpdateArticle(ctx, a)
+	if err == nil {
+		t.Fatal("an update through a locked table succeeded")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the update waited %v", d)
+	}
 }
 
 func TestAddViewsFromManyNodes(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,12 +24,23 @@ type queryer interface {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// reader is the store's Find* methods over one connection: the read pool
+// (the last committed state, for the DB) or the write transaction (its own
+// view, for a txn).
+type reader struct {
+	db *DB
+	// one runs single statements.
+	one queryer
+	// snap runs fn on one consistent snapshot.
+	snap func(ctx context.Context, fn func(q queryer) error) error
+}
+
 // articleSelect reads stories (aliased a) with their section and photo.
 // Both are one to one, so they come with the story's row rather than in a
 // query each per list; LEFT JOINs keep the stories the outer loop, so a
 // list still walks its index in order and stops at LIMIT. scanArticle
 // reads these columns.
-const articleSelect = `SELECT a.id, a.slug, a.headline, a.deck, a.body_markdown, a.body_html, a.lang, a.status,
+const articleSelect = `SELECT a.id, a.version, a.slug, a.headline, a.deck, a.body_markdown, a.body_html, a.lang, a.status,
 	a.section_id, a.photo_id, a.seo_title, a.seo_description, a.source_key, a.translation_of,
 	a.created_at, a.published_at, a.updated_at, a.embargo_until,
 	s.id, s.slug, s.name, s.description, s.position,
@@ -48,7 +60,7 @@ func scanArticle(s scanner) (*news.Article, error) {
 	var phID, phW, phH, phCreated sql.NullInt64
 	var phKey, phType, phCaption, phCredit, phAlt, phWidths sql.NullString
 	var phFX, phFY sql.NullFloat64
-	err := s.Scan(&a.ID, &a.Slug, &a.Headline, &a.Deck, &a.BodyMarkdown, &a.BodyHTML, &a.Lang, &status,
+	err := s.Scan(&a.ID, &a.Version, &a.Slug, &a.Headline, &a.Deck, &a.BodyMarkdown, &a.BodyHTML, &a.Lang, &status,
 		&section, &photo, &a.SEOTitle, &a.SEODescription, &sourceKey, &translation,
 		&created, &published, &updated, &embargo,
 		&secID, &secSlug, &secName, &secDesc, &secPos,
@@ -72,93 +84,80 @@ func scanArticle(s scanner) (*news.Article, error) {
 	return &a, nil
 }
 
-// validateArticle refuses what the schema would refuse with a less helpful
-// message, before anything is written.
-func validateArticle(a *news.Article) error {
-	switch {
-	case strings.TrimSpace(a.Slug) == "":
-		return news.Errorf(news.EINVALID, "a story needs a slug")
-	case strings.TrimSpace(a.Headline) == "":
-		return news.Errorf(news.EINVALID, "a story needs a headline")
-	case !a.Status.Valid():
-		return news.Errorf(news.EINVALID, "unknown status %q", a.Status)
-	}
-	return nil
-}
-
 // CreateArticle stores a new story with its authors, tags and search index.
-func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
-	if err := validateArticle(a); err != nil {
+func (t *txn) CreateArticle(ctx context.Context, a *news.Article) error {
+	if err := news.ValidateArticle(a); err != nil {
 		return err
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = db.now()
+		a.CreatedAt = t.db.now()
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO articles (slug, headline, deck, body_markdown, body_html, lang, status,
-			section_id, photo_id, seo_title, seo_description, source_key, translation_of,
-			created_at, published_at, updated_at, embargo_until)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, a.Lang, string(a.Status),
-			nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, nullStr(a.SourceKey), nullID(a.TranslationOf),
-			tvNotNull(a.CreatedAt), tv(a.PublishedAt), tv(a.UpdatedAt), tv(a.EmbargoUntil))
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		// The slug is now this story's; a story that once had it keeps its
-		// other former slugs but no longer claims this one.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM article_slugs WHERE slug = ?`, a.Slug); err != nil {
-			return err
-		}
-		if err := setRelations(ctx, tx, id, a); err != nil {
-			return err
-		}
-		if err := index(ctx, tx, id, a, false); err != nil {
-			return err
-		}
-		a.ID = id
-		return nil
-	})
+	tx := t.tx
+	res, err := tx.ExecContext(ctx, `INSERT INTO articles (slug, headline, deck, body_markdown, body_html, lang, status,
+		section_id, photo_id, seo_title, seo_description, source_key, translation_of,
+		created_at, published_at, updated_at, embargo_until, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, a.Lang, string(a.Status),
+		nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, nullStr(a.SourceKey), nullID(a.TranslationOf),
+		tvNotNull(a.CreatedAt), tv(a.PublishedAt), tv(a.UpdatedAt), tv(a.EmbargoUntil))
 	if err != nil {
-		return fmt.Errorf("create article %q: %w", a.Slug, err)
+		return fmt.Errorf("create article %q: %w", a.Slug, translate(err))
 	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	// The slug is now this story's; a story that once had it keeps its
+	// other former slugs but no longer claims this one.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_slugs WHERE slug = ?`, a.Slug); err != nil {
+		return fmt.Errorf("create article %q: %w", a.Slug, translate(err))
+	}
+	if err := setRelations(ctx, tx, id, a); err != nil {
+		return fmt.Errorf("create article %q: %w", a.Slug, translate(err))
+	}
+	if err := index(ctx, tx, id, a, false); err != nil {
+		return fmt.Errorf("create article %q: %w", a.Slug, translate(err))
+	}
+	a.ID, a.Version = id, 1
+	t.change.Add(news.StoryChange(nil, a))
 	return nil
 }
 
-// UpdateArticle replaces a story; a changed slug is kept as a former slug.
-func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
-	if err := validateArticle(a); err != nil {
+// UpdateArticle replaces a story written against a.Version; a changed
+// slug is kept as a former slug.
+func (t *txn) UpdateArticle(ctx context.Context, a *news.Article) error {
+	if err := news.ValidateArticle(a); err != nil {
 		return err
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		var oldSlug string
-		if err := tx.QueryRowContext(ctx, `SELECT slug FROM articles WHERE id = ?`, a.ID).Scan(&oldSlug); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("article", a.ID)
-			}
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, deck = ?, body_markdown = ?, body_html = ?,
+	before, err := t.FindArticleByID(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("update article %d: %w", a.ID, err)
+	}
+	if before.Version != a.Version {
+		return news.Stale("article", a.ID, a.Version, before.Version)
+	}
+	tx := t.tx
+	err = func() error {
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, deck = ?, body_markdown = ?, body_html = ?,
 			lang = ?, status = ?, section_id = ?, photo_id = ?, seo_title = ?, seo_description = ?, source_key = ?,
-			translation_of = ?, published_at = ?, updated_at = ?, embargo_until = ?
-			WHERE id = ?`,
+			translation_of = ?, published_at = ?, updated_at = ?, embargo_until = ?, version = version + 1
+			WHERE id = ? AND version = ?`,
 			a.Slug, a.Headline, a.Deck, a.BodyMarkdown, a.BodyHTML, a.Lang, string(a.Status),
 			nullID(a.SectionID), nullID(a.PhotoID), a.SEOTitle, a.SEODescription, nullStr(a.SourceKey),
-			nullID(a.TranslationOf), tv(a.PublishedAt), tv(a.UpdatedAt), tv(a.EmbargoUntil), a.ID)
+			nullID(a.TranslationOf), tv(a.PublishedAt), tv(a.UpdatedAt), tv(a.EmbargoUntil), a.ID, a.Version)
 		if err != nil {
 			return err
 		}
-		if oldSlug != a.Slug {
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.Stale("article", a.ID, a.Version, before.Version)
+		}
+		if before.Slug != a.Slug {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM article_slugs WHERE slug = ?`, a.Slug); err != nil {
 				return err
 			}
 			// The most recent owner of a former slug gets its old links.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO article_slugs (slug, article_id) VALUES (?, ?)
-				ON CONFLICT (slug) DO UPDATE SET article_id = excluded.article_id`, oldSlug, a.ID); err != nil {
+				ON CONFLICT (slug) DO UPDATE SET article_id = excluded.article_id`, before.Slug, a.ID); err != nil {
 				return err
 			}
 		}
@@ -166,11 +165,70 @@ func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
 			return err
 		}
 		return index(ctx, tx, a.ID, a, true)
-	})
+	}()
 	if err != nil {
-		return fmt.Errorf("update article %d: %w", a.ID, err)
+		return fmt.Errorf("update article %d: %w", a.ID, translate(err))
 	}
+	a.Version++
+	a.CreatedAt = before.CreatedAt
+	t.change.Add(news.StoryChange(before, a))
 	return nil
+}
+
+// PublishScheduled flips a due scheduled story to published in one
+// conditional statement: status, version and time are checked by the
+// UPDATE itself, so two schedulers can never both publish it.
+func (t *txn) PublishScheduled(ctx context.Context, id, version int64, at time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE articles SET status = 'published', updated_at = published_at, version = version + 1
+		WHERE id = ? AND status = 'scheduled' AND version = ? AND published_at <= ?`, id, version, at.UnixMicro())
+	if err != nil {
+		return false, fmt.Errorf("publish scheduled %d: %w", id, translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	after, err := t.FindArticleByID(ctx, id)
+	if err != nil {
+		return false, fmt.Errorf("publish scheduled %d: %w", id, err)
+	}
+	t.change.Add(news.PublishedChange(after))
+	return true, nil
+}
+
+// DeleteArticle removes a story and everything that hangs off it.
+func (t *txn) DeleteArticle(ctx context.Context, id int64) error {
+	before, err := t.FindArticleByID(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete article %d: %w", id, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete article %d: %w", id, translate(err))
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM article_fts WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("delete article %d: %w", id, translate(err))
+	}
+	t.change.Add(news.StoryChange(before, nil))
+	return nil
+}
+
+// CreateArticle, UpdateArticle, PublishScheduled and DeleteArticle on the
+// DB are the txn's, each in a transaction of its own.
+
+func (db *DB) CreateArticle(ctx context.Context, a *news.Article) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateArticle(ctx, a) })
+}
+
+func (db *DB) UpdateArticle(ctx context.Context, a *news.Article) error {
+	return db.apply(ctx, func(t *txn) error { return t.UpdateArticle(ctx, a) })
+}
+
+func (db *DB) PublishScheduled(ctx context.Context, id, version int64, at time.Time) (ok bool, err error) {
+	err = db.apply(ctx, func(t *txn) error { ok, err = t.PublishScheduled(ctx, id, version, at); return err })
+	return ok, err
+}
+
+func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
+	return db.apply(ctx, func(t *txn) error { return t.DeleteArticle(ctx, id) })
 }
 
 // setRelations replaces a story's authors (in byline order) and tags.
@@ -219,27 +277,8 @@ func index(ctx context.Context, tx *sql.Tx, id int64, a *news.Article, replace b
 	return err
 }
 
-// DeleteArticle removes a story and everything that hangs off it.
-func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("article", id)
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM article_fts WHERE rowid = ?`, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete article %d: %w", id, err)
-	}
-	return nil
-}
-
 // FindArticleByID returns one story with everything loaded.
-func (db *DB) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
+func (db reader) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
 	a, err := db.findOne(ctx, `a.id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("find article %d: %w", id, err)
@@ -248,7 +287,7 @@ func (db *DB) FindArticleByID(ctx context.Context, id int64) (*news.Article, err
 }
 
 // FindArticleBySlug finds by current slug first, then by former slug.
-func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
+func (db reader) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
 	a, err := db.findOne(ctx, `a.slug = ?`, slug)
 	if errors.Is(err, news.ErrNotFound) {
 		a, err = db.findOne(ctx, `a.id = (SELECT article_id FROM article_slugs WHERE slug = ?)`, slug)
@@ -260,7 +299,7 @@ func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*news.Article
 }
 
 // FindArticleBySourceKey finds an imported story.
-func (db *DB) FindArticleBySourceKey(ctx context.Context, key string) (*news.Article, error) {
+func (db reader) FindArticleBySourceKey(ctx context.Context, key string) (*news.Article, error) {
 	if key == "" {
 		return nil, notFound("article with source key", `""`)
 	}
@@ -271,10 +310,10 @@ func (db *DB) FindArticleBySourceKey(ctx context.Context, key string) (*news.Art
 	return a, nil
 }
 
-func (db *DB) findOne(ctx context.Context, where string, args ...any) (*news.Article, error) {
+func (db reader) findOne(ctx context.Context, where string, args ...any) (*news.Article, error) {
 	var out *news.Article
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		as, err := selectArticles(ctx, db.cached(tx), articleSelect+` WHERE `+where, args...)
+	err := db.snap(ctx, func(q queryer) error {
+		as, err := selectArticles(ctx, q, articleSelect+` WHERE `+where, args...)
 		if err != nil {
 			return err
 		}
@@ -496,13 +535,12 @@ func pageBounds(limit, offset int) (int, int) {
 // a 100,000-story paper), so it is taken only when needed: not at all with
 // NoTotal (-1 is returned), and not when the page itself shows where the
 // list ends (a short page, or a page past the end that is not the first).
-func (db *DB) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
 	where, args := articleWhere(f)
 	limit, offset := pageBounds(f.Limit, f.Offset)
 	var as []*news.Article
 	total := -1
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		q := db.cached(tx)
+	err := db.snap(ctx, func(q queryer) error {
 		var err error
 		as, err = selectArticles(ctx, q, pageSQL(where, f.Order), append(args, limit, offset)...)
 		switch {
@@ -530,11 +568,11 @@ func pageSQL(where, order string) string {
 }
 
 // DueScheduled returns scheduled stories whose time has come, oldest first.
-func (db *DB) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, error) {
+func (db reader) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, error) {
 	var as []*news.Article
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.snap(ctx, func(q queryer) error {
 		var err error
-		as, err = selectArticles(ctx, db.cached(tx), articleSelect+`
+		as, err = selectArticles(ctx, q, articleSelect+`
 			WHERE a.status = 'scheduled' AND a.published_at <= ? ORDER BY a.published_at, a.id`, t.UnixMicro())
 		return err
 	})
@@ -556,33 +594,44 @@ func scanCorrection(s scanner) (news.Correction, error) {
 	return c, err
 }
 
-// AddCorrection appends a dated note to a story.
-func (db *DB) AddCorrection(ctx context.Context, c *news.Correction) error {
-	if strings.TrimSpace(c.Text) == "" {
-		return news.Errorf(news.EINVALID, "a correction needs text")
+// AddCorrection appends a dated note to a story and moves its version
+// and updated time: readers see the note.
+func (t *txn) AddCorrection(ctx context.Context, c *news.Correction) error {
+	if err := news.ValidateCorrection(c); err != nil {
+		return err
 	}
 	if c.CreatedAt.IsZero() {
-		c.CreatedAt = db.now()
+		c.CreatedAt = t.db.now()
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO corrections (article_id, kind, text, created_at, revision_id) VALUES (?, ?, ?, ?, ?)`,
-			c.ArticleID, string(c.Kind), c.Text, c.CreatedAt.UnixMicro(), c.RevisionID)
-		if err != nil {
-			return err
-		}
-		c.ID, err = res.LastInsertId()
-		return err
-	})
+	before, err := t.FindArticleByID(ctx, c.ArticleID)
 	if err != nil {
 		return fmt.Errorf("add correction to article %d: %w", c.ArticleID, err)
 	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO corrections (article_id, kind, text, created_at, revision_id) VALUES (?, ?, ?, ?, ?)`,
+		c.ArticleID, string(c.Kind), c.Text, c.CreatedAt.UnixMicro(), c.RevisionID)
+	if err == nil {
+		c.ID, err = res.LastInsertId()
+	}
+	if err == nil {
+		_, err = t.tx.ExecContext(ctx, `UPDATE articles SET version = version + 1, updated_at = max(coalesce(updated_at, 0), ?) WHERE id = ?`, c.CreatedAt.UnixMicro(), c.ArticleID)
+	}
+	if err != nil {
+		return fmt.Errorf("add correction to article %d: %w", c.ArticleID, translate(err))
+	}
+	ch, _ := news.CorrectionChange(before, c)
+	t.change.Add(ch)
 	return nil
+}
+
+// AddCorrection is txn.AddCorrection in a transaction of its own.
+func (db *DB) AddCorrection(ctx context.Context, c *news.Correction) error {
+	return db.apply(ctx, func(t *txn) error { return t.AddCorrection(ctx, c) })
 }
 
 // ListCorrections returns the latest corrections, newest first.
 func (db *DB) ListCorrections(ctx context.Context, limit int) ([]news.Correction, error) {
 	limit, _ = pageBounds(limit, 0)
-	rows, err := db.stmts.query(ctx, `SELECT `+correctionCols+` FROM corrections ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := db.one.QueryContext(ctx, `SELECT `+correctionCols+` FROM corrections ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list corrections: %w", err)
 	}
@@ -598,60 +647,101 @@ func (db *DB) ListCorrections(ctx context.Context, limit int) ([]news.Correction
 	return out, rows.Err()
 }
 
-const revisionCols = `id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at`
+const revisionCols = `id, article_id, version, user_id, status, note, created_at, headline, deck, body_markdown, body_html,
+	slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until`
 
 func scanRevision(s scanner) (*news.Revision, error) {
 	var r news.Revision
-	var created sql.NullInt64
-	if err := s.Scan(&r.ID, &r.ArticleID, &r.UserID, &r.Headline, &r.Deck, &r.BodyMarkdown, &r.BodyHTML, &r.Note, &created); err != nil {
+	var created, embargo sql.NullInt64
+	var status, authors, tags string
+	if err := s.Scan(&r.ID, &r.ArticleID, &r.Version, &r.UserID, &status, &r.Note, &created, &r.Headline, &r.Deck, &r.BodyMarkdown, &r.BodyHTML,
+		&r.Slug, &r.Lang, &r.SectionID, &authors, &tags, &r.PhotoID, &r.SEOTitle, &r.SEODescription, &embargo); err != nil {
 		return nil, err
 	}
-	r.CreatedAt = fromMicro(created)
+	r.Status = news.Status(status)
+	r.CreatedAt, r.EmbargoUntil = fromMicro(created), fromMicro(embargo)
+	_ = json.Unmarshal([]byte(authors), &r.AuthorIDs)
+	_ = json.Unmarshal([]byte(tags), &r.Tags)
 	return &r, nil
 }
 
-// CreateRevision saves one state of a story. Revisions are newsroom-only,
-// so the generation does not move.
-func (db *DB) CreateRevision(ctx context.Context, r *news.Revision) error {
-	if r.CreatedAt.IsZero() {
-		r.CreatedAt = db.now()
+// jsonList encodes a list column; nil is an empty list.
+func jsonList[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
 	}
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO revisions (article_id, user_id, headline, deck, body_markdown, body_html, note, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ArticleID, r.UserID, r.Headline, r.Deck, r.BodyMarkdown, r.BodyHTML, r.Note, r.CreatedAt.UnixMicro())
-		if err != nil {
-			return err
-		}
-		r.ID, err = res.LastInsertId()
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// CreateRevision saves one state of a story. Revisions are newsroom-only,
+// so nothing readers see changes.
+func (t *txn) CreateRevision(ctx context.Context, r *news.Revision) error {
+	if err := news.ValidateRevision(r); err != nil {
 		return err
-	})
+	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = t.db.now()
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, user_id, status, note, created_at, headline, deck,
+		body_markdown, body_html, slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ArticleID, r.Version, r.UserID, string(r.Status), r.Note, r.CreatedAt.UnixMicro(), r.Headline, r.Deck,
+		r.BodyMarkdown, r.BodyHTML, r.Slug, r.Lang, r.SectionID, jsonList(r.AuthorIDs), jsonList(r.Tags), r.PhotoID,
+		r.SEOTitle, r.SEODescription, tv(r.EmbargoUntil))
+	if err == nil {
+		r.ID, err = res.LastInsertId()
+	}
 	if err != nil {
-		return fmt.Errorf("create revision of article %d: %w", r.ArticleID, err)
+		return fmt.Errorf("create revision of article %d: %w", r.ArticleID, translate(err))
 	}
 	return nil
 }
 
-// FindRevisions returns a story's revisions, newest first.
-func (db *DB) FindRevisions(ctx context.Context, articleID int64) ([]*news.Revision, error) {
-	rows, err := db.stmts.query(ctx, `SELECT `+revisionCols+` FROM revisions WHERE article_id = ? ORDER BY created_at DESC, id DESC`, articleID)
+// CreateRevision is txn.CreateRevision in a transaction of its own.
+func (db *DB) CreateRevision(ctx context.Context, r *news.Revision) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateRevision(ctx, r) })
+}
+
+func (db reader) revisions(ctx context.Context, what string, query string, args ...any) ([]*news.Revision, error) {
+	rows, err := db.one.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("find revisions of %d: %w", articleID, err)
+		return nil, fmt.Errorf("%s: %w", what, translate(err))
 	}
 	defer rows.Close()
 	var out []*news.Revision
 	for rows.Next() {
 		r, err := scanRevision(rows)
 		if err != nil {
-			return nil, fmt.Errorf("find revisions of %d: %w", articleID, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
+// FindRevisions returns a story's revisions, newest first.
+func (db reader) FindRevisions(ctx context.Context, articleID int64) ([]*news.Revision, error) {
+	return db.revisions(ctx, fmt.Sprintf("find revisions of %d", articleID),
+		`SELECT `+revisionCols+` FROM revisions WHERE article_id = ? ORDER BY created_at DESC, id DESC`, articleID)
+}
+
+// FindRevisionAt returns the latest revision at or before version.
+func (db reader) FindRevisionAt(ctx context.Context, articleID, version int64) (*news.Revision, error) {
+	rs, err := db.revisions(ctx, fmt.Sprintf("find revision of %d at version %d", articleID, version),
+		`SELECT `+revisionCols+` FROM revisions WHERE article_id = ? AND version <= ? ORDER BY version DESC, id DESC LIMIT 1`, articleID, version)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, notFound(fmt.Sprintf("revision of article %d at version", articleID), version)
+	}
+	return rs[0], nil
+}
+
 // FindRevisionByID returns one revision.
-func (db *DB) FindRevisionByID(ctx context.Context, id int64) (*news.Revision, error) {
-	r, err := scanRevision(db.stmts.queryRow(ctx, `SELECT `+revisionCols+` FROM revisions WHERE id = ?`, id))
+func (db reader) FindRevisionByID(ctx context.Context, id int64) (*news.Revision, error) {
+	r, err := scanRevision(db.one.QueryRowContext(ctx, `SELECT `+revisionCols+` FROM revisions WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find revision %d: %w", id, translate(err))
 	}

@@ -6,59 +6,70 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"masthead/internal/news"
 )
 
 // Sections
 
-const sectionCols = `id, slug, name, description, position`
+const sectionCols = `id, slug, name, description, position, version, updated_by, updated_at`
 
 func scanSection(s scanner) (*news.Section, error) {
 	var sec news.Section
-	err := s.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position)
+	var updated sql.NullInt64
+	err := s.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position, &sec.Version, &sec.UpdatedBy, &updated)
+	sec.UpdatedAt = fromMicro(updated)
 	return &sec, err
 }
 
-func validSlugName(kind, slug, name string) error {
-	if strings.TrimSpace(slug) == "" || strings.TrimSpace(name) == "" {
-		return news.Errorf(news.EINVALID, "a %s needs a slug and a name", kind)
-	}
-	return nil
-}
-
-// CreateSection adds a desk.
-func (db *DB) CreateSection(ctx context.Context, s *news.Section) error {
-	if err := validSlugName("section", s.Slug, s.Name); err != nil {
+// CreateSection adds a desk. Sections are in every page's navigation:
+// everything changes.
+func (t *txn) CreateSection(ctx context.Context, s *news.Section) error {
+	if err := news.ValidateSection(s); err != nil {
 		return err
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, position) VALUES (?, ?, ?, ?)`,
-			s.Slug, s.Name, s.Description, s.Position)
-		if err != nil {
-			return err
-		}
+	if s.UpdatedAt.IsZero() {
+		s.UpdatedAt = t.db.now()
+	}
+	s.UpdatedAt = s.UpdatedAt.UTC().Truncate(time.Microsecond)
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, position, version, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, 1, ?, ?)`, s.Slug, s.Name, s.Description, s.Position, s.UpdatedBy, s.UpdatedAt.UnixMicro())
+	if err == nil {
 		s.ID, err = res.LastInsertId()
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("create section %q: %w", s.Slug, err)
 	}
+	if err != nil {
+		return fmt.Errorf("create section %q: %w", s.Slug, translate(err))
+	}
+	s.Version = 1
+	t.change.Add(news.Change{All: true, Sections: []int64{s.ID}})
 	return nil
 }
 
-// UpdateSection changes a desk.
-func (db *DB) UpdateSection(ctx context.Context, s *news.Section) error {
-	if err := validSlugName("section", s.Slug, s.Name); err != nil {
+// UpdateSection changes a desk written against s.Version.
+func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
+	if err := news.ValidateSection(s); err != nil {
 		return err
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, "section", s.ID, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ? WHERE id = ?`,
-			s.Slug, s.Name, s.Description, s.Position, s.ID)
-	})
+	cur, err := t.FindSectionByID(ctx, s.ID)
 	if err != nil {
 		return fmt.Errorf("update section %d: %w", s.ID, err)
 	}
+	if err := news.CheckVersion("section", s.ID, s.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
+		return err
+	}
+	s.UpdatedAt = t.db.now().Truncate(time.Microsecond)
+	res, err := t.tx.ExecContext(ctx, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ?,
+		version = version + 1, updated_by = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		s.Slug, s.Name, s.Description, s.Position, s.UpdatedBy, s.UpdatedAt.UnixMicro(), s.ID, s.Version)
+	if err != nil {
+		return fmt.Errorf("update section %d: %w", s.ID, translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return news.Stale("section", s.ID, s.Version, cur.Version)
+	}
+	s.Version++
+	t.change.Add(news.Change{All: true, Sections: []int64{s.ID}})
 	return nil
 }
 
@@ -74,9 +85,19 @@ func updateOne(ctx context.Context, tx *sql.Tx, what string, id int64, query str
 	return nil
 }
 
+// CreateSection is txn.CreateSection in a transaction of its own.
+func (db *DB) CreateSection(ctx context.Context, s *news.Section) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateSection(ctx, s) })
+}
+
+// UpdateSection is txn.UpdateSection in a transaction of its own.
+func (db *DB) UpdateSection(ctx context.Context, s *news.Section) error {
+	return db.apply(ctx, func(t *txn) error { return t.UpdateSection(ctx, s) })
+}
+
 // FindSectionByID returns a desk.
-func (db *DB) FindSectionByID(ctx context.Context, id int64) (*news.Section, error) {
-	s, err := scanSection(db.stmts.queryRow(ctx, `SELECT `+sectionCols+` FROM sections WHERE id = ?`, id))
+func (db reader) FindSectionByID(ctx context.Context, id int64) (*news.Section, error) {
+	s, err := scanSection(db.one.QueryRowContext(ctx, `SELECT `+sectionCols+` FROM sections WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find section %d: %w", id, translate(err))
 	}
@@ -84,8 +105,8 @@ func (db *DB) FindSectionByID(ctx context.Context, id int64) (*news.Section, err
 }
 
 // FindSectionBySlug returns a desk.
-func (db *DB) FindSectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
-	s, err := scanSection(db.stmts.queryRow(ctx, `SELECT `+sectionCols+` FROM sections WHERE slug = ?`, slug))
+func (db reader) FindSectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
+	s, err := scanSection(db.one.QueryRowContext(ctx, `SELECT `+sectionCols+` FROM sections WHERE slug = ?`, slug))
 	if err != nil {
 		return nil, fmt.Errorf("find section %q: %w", slug, translate(err))
 	}
@@ -93,8 +114,8 @@ func (db *DB) FindSectionBySlug(ctx context.Context, slug string) (*news.Section
 }
 
 // ListSections returns the desks in navigation order.
-func (db *DB) ListSections(ctx context.Context) ([]*news.Section, error) {
-	rows, err := db.stmts.query(ctx, `SELECT `+sectionCols+` FROM sections ORDER BY position, name, id`)
+func (db reader) ListSections(ctx context.Context) ([]*news.Section, error) {
+	rows, err := db.one.QueryContext(ctx, `SELECT `+sectionCols+` FROM sections ORDER BY position, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list sections: %w", err)
 	}
@@ -126,51 +147,57 @@ func scanAuthor(s scanner, pre ...any) (*news.Author, error) {
 	return &a, nil
 }
 
-// CreateAuthor adds a byline.
-func (db *DB) CreateAuthor(ctx context.Context, a *news.Author) error {
-	if err := validSlugName("author", a.Slug, a.Name); err != nil {
+// CreateAuthor adds a byline. Nothing readers see lists it until a story
+// carries it.
+func (t *txn) CreateAuthor(ctx context.Context, a *news.Author) error {
+	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position)
-		if err != nil {
-			return err
-		}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position)
+	if err == nil {
 		a.ID, err = res.LastInsertId()
-		return err
-	})
+	}
 	if err != nil {
-		return fmt.Errorf("create author %q: %w", a.Slug, err)
+		return fmt.Errorf("create author %q: %w", a.Slug, translate(err))
 	}
 	return nil
 }
 
-// UpdateAuthor changes a byline.
+// UpdateAuthor changes a byline: its pages, and every page that shows it.
+func (t *txn) UpdateAuthor(ctx context.Context, a *news.Author) error {
+	if err := news.ValidateAuthor(a); err != nil {
+		return err
+	}
+	err := updateOne(ctx, t.tx, "author", a.ID, `UPDATE authors SET slug = ?, name = ?, email = ?, bio = ?, title = ?, photo_id = ?, position = ? WHERE id = ?`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, a.ID)
+	if err != nil {
+		return fmt.Errorf("update author %d: %w", a.ID, translate(err))
+	}
+	t.change.Add(news.Change{Authors: []int64{a.ID}, Bylines: []int64{a.ID}})
+	return nil
+}
+
+// CreateAuthor is txn.CreateAuthor in a transaction of its own.
+func (db *DB) CreateAuthor(ctx context.Context, a *news.Author) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateAuthor(ctx, a) })
+}
+
+// UpdateAuthor is txn.UpdateAuthor in a transaction of its own.
 func (db *DB) UpdateAuthor(ctx context.Context, a *news.Author) error {
-	if err := validSlugName("author", a.Slug, a.Name); err != nil {
-		return err
-	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, "author", a.ID, `UPDATE authors SET slug = ?, name = ?, email = ?, bio = ?, title = ?, photo_id = ?, position = ? WHERE id = ?`,
-			a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, a.ID)
-	})
-	if err != nil {
-		return fmt.Errorf("update author %d: %w", a.ID, err)
-	}
-	return nil
+	return db.apply(ctx, func(t *txn) error { return t.UpdateAuthor(ctx, a) })
 }
 
-func (db *DB) findAuthor(ctx context.Context, what string, where string, arg any) (*news.Author, error) {
+func (db reader) findAuthor(ctx context.Context, what string, where string, arg any) (*news.Author, error) {
 	var a *news.Author
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.snap(ctx, func(q queryer) error {
 		var err error
-		a, err = scanAuthor(db.cached(tx).QueryRowContext(ctx, `SELECT `+authorCols+` FROM authors au WHERE `+where+` ORDER BY au.id LIMIT 1`, arg))
+		a, err = scanAuthor(q.QueryRowContext(ctx, `SELECT `+authorCols+` FROM authors au WHERE `+where+` ORDER BY au.id LIMIT 1`, arg))
 		if err != nil {
 			return err
 		}
 		if a.PhotoID != 0 {
-			photos, err := loadPhotos(ctx, db.cached(tx), []int64{a.PhotoID})
+			photos, err := loadPhotos(ctx, q, []int64{a.PhotoID})
 			if err != nil {
 				return err
 			}
@@ -185,17 +212,17 @@ func (db *DB) findAuthor(ctx context.Context, what string, where string, arg any
 }
 
 // FindAuthorByID returns a byline with its photo.
-func (db *DB) FindAuthorByID(ctx context.Context, id int64) (*news.Author, error) {
+func (db reader) FindAuthorByID(ctx context.Context, id int64) (*news.Author, error) {
 	return db.findAuthor(ctx, strconv.FormatInt(id, 10), `au.id = ?`, id)
 }
 
 // FindAuthorBySlug returns a byline with its photo.
-func (db *DB) FindAuthorBySlug(ctx context.Context, slug string) (*news.Author, error) {
+func (db reader) FindAuthorBySlug(ctx context.Context, slug string) (*news.Author, error) {
 	return db.findAuthor(ctx, strconv.Quote(slug), `au.slug = ?`, slug)
 }
 
 // FindAuthorByEmail returns a byline by e-mail, ignoring case.
-func (db *DB) FindAuthorByEmail(ctx context.Context, email string) (*news.Author, error) {
+func (db reader) FindAuthorByEmail(ctx context.Context, email string) (*news.Author, error) {
 	if email == "" {
 		return nil, notFound("author with e-mail", `""`)
 	}
@@ -203,8 +230,8 @@ func (db *DB) FindAuthorByEmail(ctx context.Context, email string) (*news.Author
 }
 
 // ListAuthors returns every byline in masthead order.
-func (db *DB) ListAuthors(ctx context.Context) ([]*news.Author, error) {
-	rows, err := db.stmts.query(ctx, `SELECT `+authorCols+` FROM authors au ORDER BY au.position, au.name, au.id`)
+func (db reader) ListAuthors(ctx context.Context) ([]*news.Author, error) {
+	rows, err := db.one.QueryContext(ctx, `SELECT `+authorCols+` FROM authors au ORDER BY au.position, au.name, au.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list authors: %w", err)
 	}
@@ -222,16 +249,32 @@ func (db *DB) ListAuthors(ctx context.Context) ([]*news.Author, error) {
 
 // Tags
 
-// EnsureTag finds the tag with t.Slug or creates it, filling t.
-func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
-	if strings.TrimSpace(t.Slug) == "" {
-		return news.Errorf(news.EINVALID, "a tag needs a slug")
+// EnsureTag finds the tag with t.Slug or creates it, filling t. A new tag
+// lists nothing yet: readers see no change.
+func (t *txn) EnsureTag(ctx context.Context, tg *news.Tag) error {
+	if tg.Name == "" {
+		tg.Name = tg.Slug
 	}
+	if err := news.ValidateTag(tg); err != nil {
+		return err
+	}
+	if err := t.tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name) VALUES (?, ?)
+		ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, tg.Slug, tg.Name).Scan(&tg.ID, &tg.Name); err != nil {
+		return fmt.Errorf("ensure tag %q: %w", tg.Slug, translate(err))
+	}
+	return nil
+}
+
+// EnsureTag looks on the read pool first (most tags exist, and a lookup
+// must not take the write lock), then creates the tag in a transaction of
+// its own.
+func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	if t.Name == "" {
 		t.Name = t.Slug
 	}
-	// Look first on the read pool: most tags already exist, and a lookup
-	// must not take the write lock or move the generation.
+	if err := news.ValidateTag(t); err != nil {
+		return err
+	}
 	var id int64
 	var name string
 	err := db.stmts.queryRow(ctx, `SELECT id, name FROM tags WHERE slug = ?`, t.Slug).Scan(&id, &name)
@@ -242,25 +285,13 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	if err != sql.ErrNoRows {
 		return fmt.Errorf("ensure tag %q: %w", t.Slug, err)
 	}
-	err = db.tx(ctx, true, func(tx *sql.Tx) error {
-		// Another writer may have created it since the lookup.
-		if err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name) VALUES (?, ?)
-			ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, t.Slug, t.Name).Scan(&id, &name); err != nil {
-			return err
-		}
-		t.ID, t.Name = id, name
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("ensure tag %q: %w", t.Slug, err)
-	}
-	return nil
+	return db.apply(ctx, func(tx *txn) error { return tx.EnsureTag(ctx, t) })
 }
 
 // FindTagBySlug returns a tag.
-func (db *DB) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
+func (db reader) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
 	var t news.Tag
-	err := db.stmts.queryRow(ctx, `SELECT id, slug, name FROM tags WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
+	err := db.one.QueryRowContext(ctx, `SELECT id, slug, name FROM tags WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
 	if err != nil {
 		return nil, fmt.Errorf("find tag %q: %w", slug, translate(err))
 	}
@@ -268,8 +299,8 @@ func (db *DB) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error)
 }
 
 // ListTags returns every tag by name.
-func (db *DB) ListTags(ctx context.Context) ([]*news.Tag, error) {
-	rows, err := db.stmts.query(ctx, `SELECT id, slug, name FROM tags ORDER BY name, id`)
+func (db reader) ListTags(ctx context.Context) ([]*news.Tag, error) {
+	rows, err := db.one.QueryContext(ctx, `SELECT id, slug, name FROM tags ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
@@ -341,45 +372,88 @@ func loadPhotos(ctx context.Context, q queryer, ids []int64) (map[int64]*news.Ph
 }
 
 // CreatePhoto records an image.
-func (db *DB) CreatePhoto(ctx context.Context, p *news.Photo) error {
-	if strings.TrimSpace(p.Key) == "" {
-		return news.Errorf(news.EINVALID, "a photo needs a media key")
+func (t *txn) CreatePhoto(ctx context.Context, p *news.Photo) error {
+	if err := news.ValidatePhoto(p); err != nil {
+		return err
 	}
 	if p.CreatedAt.IsZero() {
-		p.CreatedAt = db.now()
+		p.CreatedAt = t.db.now()
 	}
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO photos (key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Key, p.ContentType, p.Width, p.Height, p.Caption, p.Credit, p.Alt,
-			p.FocalX, p.FocalY, formatWidths(p.Widths), p.CreatedAt.UnixMicro())
-		if err != nil {
-			return err
-		}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO photos (key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Key, p.ContentType, p.Width, p.Height, p.Caption, p.Credit, p.Alt,
+		p.FocalX, p.FocalY, formatWidths(p.Widths), p.CreatedAt.UnixMicro())
+	if err == nil {
 		p.ID, err = res.LastInsertId()
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("create photo %q: %w", p.Key, err)
 	}
+	if err != nil {
+		return fmt.Errorf("create photo %q: %w", p.Key, translate(err))
+	}
+	t.change.Add(news.Change{Events: []news.Event{{Type: news.EventPhotoCreated, PhotoID: p.ID}}})
 	return nil
 }
 
-// UpdatePhoto changes an image's metadata and renditions.
-func (db *DB) UpdatePhoto(ctx context.Context, p *news.Photo) error {
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, "photo", p.ID, `UPDATE photos SET key = ?, content_type = ?, width = ?, height = ?, caption = ?, credit = ?, alt = ?,
-			focal_x = ?, focal_y = ?, widths = ? WHERE id = ?`, p.Key, p.ContentType, p.Width, p.Height, p.Caption, p.Credit, p.Alt,
-			p.FocalX, p.FocalY, formatWidths(p.Widths), p.ID)
-	})
-	if err != nil {
-		return fmt.Errorf("update photo %d: %w", p.ID, err)
+// UpdatePhoto changes an image's metadata and renditions: the public
+// stories that lead with it, and the bylines that show it, change.
+func (t *txn) UpdatePhoto(ctx context.Context, p *news.Photo) error {
+	if err := news.ValidatePhoto(p); err != nil {
+		return err
 	}
+	err := updateOne(ctx, t.tx, "photo", p.ID, `UPDATE photos SET key = ?, content_type = ?, width = ?, height = ?, caption = ?, credit = ?, alt = ?,
+		focal_x = ?, focal_y = ?, widths = ? WHERE id = ?`, p.Key, p.ContentType, p.Width, p.Height, p.Caption, p.Credit, p.Alt,
+		p.FocalX, p.FocalY, formatWidths(p.Widths), p.ID)
+	if err != nil {
+		return fmt.Errorf("update photo %d: %w", p.ID, translate(err))
+	}
+	stories, err := queryIDs(ctx, t.tx, `SELECT id FROM articles WHERE photo_id = ? AND status = 'published' ORDER BY id DESC LIMIT 1000`, p.ID)
+	if err == nil && len(stories) > 0 {
+		var as []*news.Article
+		as, _, err = t.FindArticles(ctx, news.ArticleFilter{IDs: stories, Limit: 1000, NoTotal: true})
+		for _, a := range as {
+			t.change.Add(news.StoryChange(a, a))
+		}
+	}
+	var authors []int64
+	if err == nil {
+		authors, err = queryIDs(ctx, t.tx, `SELECT id FROM authors WHERE photo_id = ?`, p.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("update photo %d: %w", p.ID, translate(err))
+	}
+	t.change.Add(news.Change{Authors: authors, Bylines: authors})
 	return nil
+}
+
+// queryIDs runs a query of one integer column.
+func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// CreatePhoto is txn.CreatePhoto in a transaction of its own.
+func (db *DB) CreatePhoto(ctx context.Context, p *news.Photo) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreatePhoto(ctx, p) })
+}
+
+// UpdatePhoto is txn.UpdatePhoto in a transaction of its own.
+func (db *DB) UpdatePhoto(ctx context.Context, p *news.Photo) error {
+	return db.apply(ctx, func(t *txn) error { return t.UpdatePhoto(ctx, p) })
 }
 
 // FindPhotoByID returns an image.
-func (db *DB) FindPhotoByID(ctx context.Context, id int64) (*news.Photo, error) {
-	p, err := scanPhoto(db.stmts.queryRow(ctx, `SELECT `+photoCols+` FROM photos WHERE id = ?`, id))
+func (db reader) FindPhotoByID(ctx context.Context, id int64) (*news.Photo, error) {
+	p, err := scanPhoto(db.one.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("find photo %d: %w", id, translate(err))
 	}

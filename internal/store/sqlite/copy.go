@@ -37,24 +37,27 @@ type copyTable struct {
 // copyTables must match copydb.Tables column for column; the round-trip
 // test in internal/copydb holds the two together.
 var copyTables = map[string]copyTable{
-	"sections": {"sections", "id, slug, name, description, position", "isssi", "id"},
+	"sections": {"sections", "id, slug, name, description, position, version, updated_by, updated_at", "isssiiiT", "id"},
 	"photos": {"photos", "id, key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at",
 		"issiisssffst", "id"},
 	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position", "isssssri", "id"},
 	"tags":    {"tags", "id, slug, name", "iss", "id"},
 	"articles": {"articles", "id, slug, headline, deck, body_markdown, body_html, lang, status, section_id, photo_id, " +
-		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until",
-		"isssssssrrssnrtTTT", "id"},
+		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until, version",
+		"isssssssrrssnrtTTTi", "id"},
 	"article_authors": {"article_authors", "article_id, author_id, position", "iii", "article_id, author_id"},
 	"article_tags":    {"article_tags", "article_id, tag_id", "ii", "article_id, tag_id"},
 	"article_slugs":   {"article_slugs", "slug, article_id", "si", "slug"},
-	"users":           {"users", "id, email, name, role, password_hash, author_id, disabled, created_at", "issssrbt", "id"},
-	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at",
-		"iiissssst", "id"},
+	"users": {"users", "id, email, name, role, password_hash, author_id, disabled, created_at, version, updated_by, updated_at",
+		"issssrbtiiT", "id"},
+	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at, " +
+		"version, status, slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until",
+		"iiisssssti" + "sssississT", "id"},
 	"corrections":   {"corrections", "id, article_id, kind, text, created_at, revision_id", "iissti", "id"},
 	"audit":         {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id"},
-	"settings":      {"settings", "key, value", "ss", "key"},
+	"settings":      {"settings", "key, value, version, updated_by, updated_at", "ssiiT", "key"},
 	"article_views": {"article_views", "article_id, hour, count", "iti", "article_id, hour"},
+	"redirects":     {"redirects", "from_path, to_path, code, created_at", "ssit", "from_path"},
 }
 
 func init() {

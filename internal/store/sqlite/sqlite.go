@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -35,22 +36,46 @@ var migrations embed.FS
 // connections; in WAL mode readers see the last committed state and never
 // wait for the writer, so a long import does not stall the site.
 type DB struct {
+	// reader gives the DB its Find* methods, on the read pool.
+	reader
+
 	path  string
 	write *sql.DB
 	read  *sql.DB
-	// now stamps CreatedAt when the caller leaves it zero.
+	// now stamps CreatedAt when the caller leaves it zero, and times leases.
 	now func() time.Time
 	// searchWindow overrides SearchWindow in tests.
 	searchWindow int
 	// stmts keeps the read pool's statements prepared.
 	stmts *stmtCache
+	// timeout bounds every write transaction and multi-statement read.
+	timeout time.Duration
+
+	hooksMu sync.RWMutex
+	hooks   []news.TxHook
 }
 
 var _ news.Store = (*DB)(nil)
 
+// DefaultTimeout bounds a write transaction (waiting for the write lock
+// included) and a multi-statement read, unless Open is given another.
+const DefaultTimeout = 5 * time.Second
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithTimeout sets the statement timeout (DefaultTimeout when d <= 0).
+func WithTimeout(d time.Duration) Option {
+	return func(db *DB) {
+		if d > 0 {
+			db.timeout = d
+		}
+	}
+}
+
 // Open opens (creating if needed) the database file at path, proves the
 // driver has FTS5 and applies pending migrations.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open %q: want a file path", path)
 	}
@@ -62,10 +87,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// driver reads its own parameters from the query.
 	name := "file:" + (&url.URL{Path: abs}).EscapedPath()
 
+	db := &DB{path: path, now: func() time.Time { return time.Now().UTC() }, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(db)
+	}
+
 	// Settings, and why:
-	//   busy_timeout(10000): another process (masthead import beside
-	//     serve) may hold the write lock; wait up to 10 s instead of
-	//     failing at once with SQLITE_BUSY.
+	//   busy_timeout: another process (masthead import beside serve) may
+	//     hold the write lock; wait for it as long as the statement
+	//     timeout instead of failing at once with SQLITE_BUSY.
 	//   foreign_keys(1): SQLite leaves them off by default; the schema
 	//     relies on them (cascading deletes of a story's rows).
 	//   journal_mode(WAL): readers and the writer do not block each other,
@@ -82,7 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	//   mmap_size (readers only): read pages through a shared memory map
 	//     instead of a pread per page; the search profile on 100,000
 	//     stories spent an eighth of its time in pread.
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", db.timeout.Milliseconds())
 	w, err := sql.Open("sqlite", name+"?_txlock=immediate&_pragma=journal_mode(WAL)&"+common)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -92,7 +122,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 
-	db := &DB{path: path, write: w, now: func() time.Time { return time.Now().UTC() }}
+	db.write = w
 	if err := db.checkFTS5(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -112,6 +142,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	db.read = r
 	db.stmts = newStmtCache(r)
+	db.reader = reader{db: db, one: poolQueryer{db.stmts}, snap: db.snapshot}
 	if err := r.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -203,9 +234,10 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.stmts.queryRow(ctx, `SELECT 1`).Scan(&one)
 }
 
-// tx runs fn in a write transaction. When visible is set the generation is
-// bumped in the same transaction, so a poller can never see the new
-// generation without the change, or the change without the new generation.
+// tx runs fn in a write transaction of its own, outside the domain's
+// Update (migrations, views, leases, copy-db), without the store's
+// timeout: a migration or a copy may take long. When visible is set the
+// change log records that everything changed.
 func (db *DB) tx(ctx context.Context, visible bool, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -216,11 +248,19 @@ func (db *DB) tx(ctx context.Context, visible bool, fn func(tx *sql.Tx) error) e
 		return translate(err)
 	}
 	if visible {
-		if _, err := tx.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
+		if _, err := recordChange(ctx, tx, db.now(), news.Change{All: true}); err != nil {
 			return translate(err)
 		}
 	}
 	return translate(tx.Commit())
+}
+
+// bounded gives ctx the store's timeout unless it ends sooner.
+func (db *DB) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= db.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, db.timeout)
 }
 
 // view runs fn in a read transaction: one consistent snapshot for a story
@@ -237,8 +277,78 @@ func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// Generation returns the counter bumped by every visible write, from any
-// process using the file.
+// snapshot is view for the reader, under the store's timeout: fn's
+// statements use the statement cache.
+func (db *DB) snapshot(ctx context.Context, fn func(q queryer) error) error {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	return db.view(ctx, func(tx *sql.Tx) error { return fn(db.cached(tx)) })
+}
+
+// AddTxHook registers h to run in every write transaction that records a
+// change.
+func (db *DB) AddTxHook(h news.TxHook) {
+	db.hooksMu.Lock()
+	db.hooks = append(db.hooks, h)
+	db.hooksMu.Unlock()
+}
+
+// Update runs fn in one write transaction (see news.Updater). The change
+// the writers and fn announced is recorded in the change log last, after
+// the commit hooks, so that it is in the log if and only if the
+// transaction commits. SQLite has one writer at a time: fn's reads see
+// the latest commit and nothing changes under them until it returns.
+func (db *DB) Update(ctx context.Context, fn func(tx news.Tx) error) error {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	sqltx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", translate(err))
+	}
+	defer sqltx.Rollback()
+	t := &txn{reader: reader{db: db, one: sqltx, snap: func(_ context.Context, fn func(queryer) error) error { return fn(sqltx) }}, tx: sqltx}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if !t.change.Empty() {
+		db.hooksMu.RLock()
+		hooks := db.hooks
+		db.hooksMu.RUnlock()
+		for _, h := range hooks {
+			if err := h(ctx, t, &t.change); err != nil {
+				return err
+			}
+		}
+		if _, err := recordChange(ctx, sqltx, db.now(), t.change); err != nil {
+			return fmt.Errorf("sqlite: record change: %w", translate(err))
+		}
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", translate(err))
+	}
+	return nil
+}
+
+// txn is news.Tx on SQLite: the readers on the write transaction, the
+// writers, and the change it will record.
+type txn struct {
+	reader
+	tx     *sql.Tx
+	change news.Change
+}
+
+var _ news.Tx = (*txn)(nil)
+
+// Announce adds c to the change this transaction records.
+func (t *txn) Announce(c news.Change) { t.change.Add(c) }
+
+// apply runs one write of the domain API in a transaction of its own.
+func (db *DB) apply(ctx context.Context, fn func(t *txn) error) error {
+	return db.Update(ctx, func(tx news.Tx) error { return fn(tx.(*txn)) })
+}
+
+// Generation returns the sequence number of the last change readers can
+// see, from any process using the file.
 func (db *DB) Generation(ctx context.Context) (int64, error) {
 	var g int64
 	err := db.stmts.queryRow(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g)
@@ -246,11 +356,6 @@ func (db *DB) Generation(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("generation: %w", translate(err))
 	}
 	return g, nil
-}
-
-// BumpGeneration marks a change made outside the store's writes.
-func (db *DB) BumpGeneration(ctx context.Context) error {
-	return db.tx(ctx, true, func(*sql.Tx) error { return nil })
 }
 
 // Time columns are INTEGER microseconds since the epoch (PostgreSQL's

@@ -2,11 +2,13 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"masthead/internal/news"
 	"masthead/internal/store/sqlite"
@@ -73,12 +75,17 @@ func TestTwoHandlesSeeEachOthersWrites(t *testing.T) {
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("other handle's search: %d hits, %v", len(hits), err)
 	}
-	// And back the other way, through BumpGeneration.
-	if err := b.BumpGeneration(ctx); err != nil {
+	// And back the other way, through an announced change, which the
+	// first handle finds in the change log.
+	if err := b.Update(ctx, func(tx news.Tx) error { tx.Announce(news.Change{Front: true}); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if g2, _ := a.Generation(ctx); g2 <= g1 {
-		t.Errorf("generation after BumpGeneration on the other handle = %d, want > %d", g2, g1)
+		t.Errorf("generation after a change on the other handle = %d, want > %d", g2, g1)
+	}
+	cs, err := a.Changes(ctx, g1, 10)
+	if err != nil || len(cs) != 1 || !cs[0].Front {
+		t.Errorf("the other handle's change: %+v %v", cs, err)
 	}
 }
 
@@ -174,5 +181,49 @@ func TestConcurrentWritersAcrossHandles(t *testing.T) {
 	_, total, err := dbs[1].FindArticles(ctx, news.ArticleFilter{})
 	if err != nil || total != 80 {
 		t.Errorf("total %d (%v), want 80", total, err)
+	}
+}
+
+// A write that waits for another process's write lock fails after the
+// statement timeout with an error instead of hanging the request (it used
+// to wait 10 s, then a bare error).
+func TestWriteTimeout(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "locked.db")
+	db, err := sqlite.Open(ctx, path, sqlite.WithTimeout(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := &news.Article{Slug: "locked", Headline: "Locked", Status: news.StatusDraft}
+	if err := db.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	// Another process (a long import) holds the write lock.
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = value WHERE 0`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	a.Headline = "Changed"
+	if err := db.UpdateArticle(ctx, a); err == nil {
+		t.Fatal("an update past another process's write lock succeeded")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the update waited %v with a 300 ms timeout", d)
+	}
+	tx.Rollback()
+	a.Version = 1
+	if err := db.UpdateArticle(ctx, a); err != nil {
+		t.Errorf("after the lock was released: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,6 +103,22 @@ func (c *stmtCache) queryRow(ctx context.Context, query string, args ...any) *sq
 		return st.QueryRowContext(ctx, args...)
 	}
 	return c.db.QueryRowContext(ctx, query, args...)
+}
+
+// poolQueryer runs single statements on the read pool through the cache.
+// It cannot write: the read pool is query_only.
+type poolQueryer struct{ c *stmtCache }
+
+func (p poolQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.c.query(ctx, query, args...)
+}
+
+func (p poolQueryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.c.queryRow(ctx, query, args...)
+}
+
+func (p poolQueryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return nil, errors.New("sqlite: write on the read pool")
 }
 
 // cachedTx is a read transaction whose queries use the statement cache;

@@ -51,8 +51,14 @@ func testArticles(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 		c2 := &news.Correction{ArticleID: a.ID, Kind: news.KindUpdate, Text: "Updated with reaction.", CreatedAt: T0.Add(12 * time.Hour)}
 		noErr(t, "AddCorrection", f.s.AddCorrection(f.ctx, c2))
+		// A correction is a change readers see: the story's updated time
+		// moves to it (never back), and so does its version.
+		a.UpdatedAt = c2.CreatedAt
 
 		byID := f.find(a.ID)
+		if byID.Version != 3 {
+			t.Errorf("Version after two corrections = %d, want 3", byID.Version)
+		}
 		bySlug, err := f.s.FindArticleBySlug(f.ctx, "trumps-second-letter")
 		noErr(t, "FindArticleBySlug", err)
 		byKey, err := f.s.FindArticleBySourceKey(f.ctx, "seed:000")
@@ -187,9 +193,10 @@ func testArticles(t *testing.T, open func(t *testing.T) news.Store) {
 		a := f.article(func(a *news.Article) { a.Tags = []*news.Tag{tg}; a.Authors = []*news.Author{au}; a.SourceKey = "src:1" })
 		keep := f.article(nil)
 		noErr(t, "AddCorrection", f.s.AddCorrection(f.ctx, &news.Correction{ArticleID: a.ID, Kind: news.KindCorrection, Text: "x", CreatedAt: T0}))
-		noErr(t, "CreateRevision", f.s.CreateRevision(f.ctx, &news.Revision{ArticleID: a.ID, Headline: "h", Note: "imported", CreatedAt: T0}))
+		noErr(t, "CreateRevision", f.s.CreateRevision(f.ctx, &news.Revision{ArticleID: a.ID, StoryFields: news.StoryFields{Headline: "h"}, Note: "imported", CreatedAt: T0}))
 		noErr(t, "AddViews", f.s.AddViews(f.ctx, []news.ViewCount{{ArticleID: a.ID, Hour: T0, Count: 3}, {ArticleID: keep.ID, Hour: T0, Count: 1}}))
 		old := a.Slug
+		a = f.find(a.ID) // the correction moved its version
 		a.Slug = "renamed"
 		f.update(a)
 
@@ -579,14 +586,17 @@ func testWorkflow(t *testing.T, open func(t *testing.T) news.Store) {
 		other := f.article(nil)
 		var revs []*news.Revision
 		for i, note := range []string{"imported", "edited", "published"} {
-			r := &news.Revision{ArticleID: a.ID, UserID: 0, Headline: fmt.Sprintf("H%d", i), Deck: "D", BodyMarkdown: "md", BodyHTML: "<p>html</p>", Note: note, CreatedAt: T0.Add(time.Duration(i) * time.Minute)}
+			r := &news.Revision{ArticleID: a.ID, UserID: 0, Version: int64(i + 1), Status: news.StatusDraft, Note: note, CreatedAt: T0.Add(time.Duration(i) * time.Minute),
+				StoryFields: news.StoryFields{Headline: fmt.Sprintf("H%d", i), Deck: "D", BodyMarkdown: "md", BodyHTML: "<p>html</p>",
+					Slug: "s", Lang: "ko", SectionID: 7, AuthorIDs: []int64{3, 1}, Tags: []string{"북한", "Trump"}, PhotoID: 4,
+					SEOTitle: "seo", SEODescription: "desc", EmbargoUntil: T0.Add(time.Duration(i) * time.Hour)}}
 			noErr(t, "CreateRevision", f.s.CreateRevision(f.ctx, r))
 			if r.ID == 0 {
 				t.Fatal("CreateRevision did not set ID")
 			}
 			revs = append(revs, r)
 		}
-		noErr(t, "CreateRevision other", f.s.CreateRevision(f.ctx, &news.Revision{ArticleID: other.ID, Headline: "x", CreatedAt: T0}))
+		noErr(t, "CreateRevision other", f.s.CreateRevision(f.ctx, &news.Revision{ArticleID: other.ID, StoryFields: news.StoryFields{Headline: "x"}, CreatedAt: T0}))
 		got, err := f.s.FindRevisions(f.ctx, a.ID)
 		noErr(t, "FindRevisions", err)
 		if len(got) != 3 {
@@ -594,8 +604,15 @@ func testWorkflow(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 		for i, r := range got {
 			want := revs[2-i]
-			if r.ID != want.ID || r.Note != want.Note || r.Headline != want.Headline || r.BodyHTML != want.BodyHTML || r.BodyMarkdown != want.BodyMarkdown || r.Deck != want.Deck || r.ArticleID != a.ID {
+			if r.ID != want.ID || r.Note != want.Note || r.ArticleID != a.ID || r.Version != want.Version || r.Status != want.Status {
 				t.Errorf("revision %d = %+v, want %+v (newest first)", i, r, want)
+			}
+			// Every field an editor edits is kept, for a 3-way merge.
+			if d := news.DiffFields(r.StoryFields, want.StoryFields); len(d) > 0 || r.BodyHTML != want.BodyHTML {
+				t.Errorf("revision %d differs in %v: got %+v, want %+v", i, d, r.StoryFields, want.StoryFields)
+			}
+			if fmt.Sprint(r.AuthorIDs) != fmt.Sprint(want.AuthorIDs) || fmt.Sprint(r.Tags) != fmt.Sprint(want.Tags) {
+				t.Errorf("revision %d: authors %v tags %v, want %v %v (in order)", i, r.AuthorIDs, r.Tags, want.AuthorIDs, want.Tags)
 			}
 			sameTime(t, "Revision.CreatedAt", r.CreatedAt, want.CreatedAt)
 		}
@@ -606,8 +623,18 @@ func testWorkflow(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 		_, err = f.s.FindRevisionByID(f.ctx, 999999)
 		wantErr(t, "FindRevisionByID(missing)", err, news.ErrNotFound)
+		// The base of a merge: the latest revision at or before a version.
+		for v, want := range map[int64]int{1: 0, 2: 1, 3: 2, 9: 2} {
+			r, err := f.s.FindRevisionAt(f.ctx, a.ID, v)
+			noErr(t, fmt.Sprintf("FindRevisionAt(%d)", v), err)
+			if r.ID != revs[want].ID {
+				t.Errorf("FindRevisionAt(%d) = revision %d (version %d), want %d", v, r.ID, r.Version, revs[want].ID)
+			}
+		}
+		_, err = f.s.FindRevisionAt(f.ctx, a.ID, 0)
+		wantErr(t, "FindRevisionAt(0)", err, news.ErrNotFound)
 		// A revision for a missing story is refused.
-		if err := f.s.CreateRevision(f.ctx, &news.Revision{ArticleID: 999999, Headline: "x", CreatedAt: T0}); err == nil {
+		if err := f.s.CreateRevision(f.ctx, &news.Revision{ArticleID: 999999, StoryFields: news.StoryFields{Headline: "x"}, CreatedAt: T0}); err == nil {
 			t.Error("CreateRevision for a missing story succeeded")
 		}
 	})

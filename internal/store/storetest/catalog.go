@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -176,18 +177,51 @@ func testPeople(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 		sameTime(t, "User.CreatedAt", got.CreatedAt, u.CreatedAt)
 
-		r := &news.User{Email: "reporter@example.com", Name: "Rep", Role: news.RoleReporter}
+		r := &news.User{Email: "reporter@example.com", Name: "Rep", Role: news.RoleReporter, PasswordHash: "old"}
 		noErr(t, "CreateUser", f.s.CreateUser(f.ctx, r))
-		r.Role, r.Disabled, r.Name = news.RoleContributor, true, "Reporter"
-		noErr(t, "UpdateUser", f.s.UpdateUser(f.ctx, r))
+		if r.Version != 1 {
+			t.Errorf("new user version %d, want 1", r.Version)
+		}
+		role, off, name := news.RoleContributor, true, "Reporter"
+		upd, err := f.s.UpdateUser(f.ctx, r.ID, news.UserUpdate{Version: 1, By: u.ID, Role: &role, Disabled: &off, Name: &name})
+		noErr(t, "UpdateUser", err)
 		got, err = f.s.FindUserByID(f.ctx, r.ID)
 		noErr(t, "FindUserByID", err)
-		if got.Role != news.RoleContributor || !got.Disabled || got.Name != "Reporter" || got.AuthorID != 0 {
+		if got.Role != news.RoleContributor || !got.Disabled || got.Name != "Reporter" || got.AuthorID != 0 || got.PasswordHash != "old" {
 			t.Errorf("after update = %+v", got)
 		}
-		r.Email = "EDITOR@EXAMPLE.COM"
-		wantErr(t, "UpdateUser to a taken e-mail", f.s.UpdateUser(f.ctx, r), news.ErrConflict)
-		wantErr(t, "UpdateUser(missing)", f.s.UpdateUser(f.ctx, &news.User{ID: 999999, Email: "z@z", Role: news.RoleAdmin}), news.ErrNotFound)
+		if got.Version != 2 || upd.Version != 2 || got.UpdatedBy != u.ID || got.UpdatedAt.IsZero() {
+			t.Errorf("after update: version %d (returned %d), updated by %d at %v; want 2, 2, %d, set", got.Version, upd.Version, got.UpdatedBy, got.UpdatedAt, u.ID)
+		}
+		// Only the fields named are written: a password change keeps the
+		// role an admin set meanwhile, and does not move the version (no
+		// form shows the password).
+		hash := "new"
+		_, err = f.s.UpdateUser(f.ctx, r.ID, news.UserUpdate{PasswordHash: &hash})
+		noErr(t, "UpdateUser(password)", err)
+		got, _ = f.s.FindUserByID(f.ctx, r.ID)
+		if got.PasswordHash != "new" || got.Role != news.RoleContributor || !got.Disabled || got.Version != 2 {
+			t.Errorf("after a password change = %+v", got)
+		}
+		// A stale guarded change is refused and changes nothing.
+		admin := news.RoleAdmin
+		_, err = f.s.UpdateUser(f.ctx, r.ID, news.UserUpdate{Version: 1, Role: &admin})
+		wantErr(t, "stale UpdateUser", err, news.ErrConflict)
+		var ce *news.ConflictError
+		if !errors.As(err, &ce) || ce.Base != 1 || ce.Current != 2 || len(ce.By) != 1 || ce.By[0] != u.ID {
+			t.Errorf("stale UpdateUser error = %#v, want a ConflictError from version 1 to 2 by %d", err, u.ID)
+		}
+		if got, _ = f.s.FindUserByID(f.ctx, r.ID); got.Role != news.RoleContributor {
+			t.Errorf("a stale update changed the role to %s", got.Role)
+		}
+		taken := "EDITOR@EXAMPLE.COM"
+		_, err = f.s.UpdateUser(f.ctx, r.ID, news.UserUpdate{Email: &taken})
+		wantErr(t, "UpdateUser to a taken e-mail", err, news.ErrConflict)
+		_, err = f.s.UpdateUser(f.ctx, 999999, news.UserUpdate{Role: &admin})
+		wantErr(t, "UpdateUser(missing)", err, news.ErrNotFound)
+		bogus := news.Role("owner")
+		_, err = f.s.UpdateUser(f.ctx, r.ID, news.UserUpdate{Role: &bogus})
+		wantErr(t, "UpdateUser(bad role)", err, news.ErrInvalid)
 		list, err := f.s.ListUsers(f.ctx)
 		noErr(t, "ListUsers", err)
 		if len(list) != 2 {
@@ -290,49 +324,4 @@ func testSettings(t *testing.T, open func(t *testing.T) news.Store) {
 		t.Errorf("empty setting = %q", got)
 	}
 	noErr(t, "Ping", f.s.Ping(f.ctx))
-}
-
-// testGeneration checks that every write readers can see moves the
-// generation forward, so caches on every node drop stale pages.
-func testGeneration(t *testing.T, open func(t *testing.T) news.Store) {
-	f := newFixture(t, open)
-	last, err := f.s.Generation(f.ctx)
-	noErr(t, "Generation", err)
-	step := func(what string, write func() error) {
-		t.Helper()
-		noErr(t, what, write())
-		g, err := f.s.Generation(f.ctx)
-		noErr(t, "Generation", err)
-		if g <= last {
-			t.Errorf("Generation after %s = %d, want > %d", what, g, last)
-		}
-		last = g
-	}
-	sec := &news.Section{Slug: "s", Name: "S"}
-	au := &news.Author{Slug: "a", Name: "A"}
-	ph := &news.Photo{Key: "k.jpg", ContentType: "image/jpeg"}
-	tg := &news.Tag{Slug: "t", Name: "T"}
-	a := &news.Article{Slug: "g", Headline: "G", Status: news.StatusPublished, PublishedAt: T0}
-	step("CreateSection", func() error { return f.s.CreateSection(f.ctx, sec) })
-	step("UpdateSection", func() error { sec.Name = "S2"; return f.s.UpdateSection(f.ctx, sec) })
-	step("CreateAuthor", func() error { return f.s.CreateAuthor(f.ctx, au) })
-	step("UpdateAuthor", func() error { au.Bio = "b"; return f.s.UpdateAuthor(f.ctx, au) })
-	step("CreatePhoto", func() error { return f.s.CreatePhoto(f.ctx, ph) })
-	step("UpdatePhoto", func() error { ph.Caption = "c"; return f.s.UpdatePhoto(f.ctx, ph) })
-	step("EnsureTag(new)", func() error { return f.s.EnsureTag(f.ctx, tg) })
-	step("CreateArticle", func() error { a.Tags = []*news.Tag{tg}; return f.s.CreateArticle(f.ctx, a) })
-	step("UpdateArticle", func() error { a.Headline = "G2"; return f.s.UpdateArticle(f.ctx, a) })
-	step("AddCorrection", func() error {
-		return f.s.AddCorrection(f.ctx, &news.Correction{ArticleID: a.ID, Kind: news.KindCorrection, Text: "c", CreatedAt: T0})
-	})
-	step("PutSetting", func() error { return f.s.PutSetting(f.ctx, "k", "v") })
-	step("BumpGeneration", func() error { return f.s.BumpGeneration(f.ctx) })
-	step("DeleteArticle", func() error { return f.s.DeleteArticle(f.ctx, a.ID) })
-	// Failed writes may or may not bump; they must not go backwards.
-	_ = f.s.CreateSection(f.ctx, &news.Section{Slug: "s", Name: "dup"})
-	g, err := f.s.Generation(f.ctx)
-	noErr(t, "Generation", err)
-	if g < last {
-		t.Errorf("Generation went backwards: %d after %d", g, last)
-	}
 }
