@@ -60,6 +60,8 @@ type Newsroom struct {
 	acctThrottle *auth.Throttle
 	addrThrottle *auth.Throttle
 	pages        *pages
+	// renders bounds each user's Markdown rendering (rendergate.go).
+	renders *renderGate
 }
 
 // New checks cfg and parses the templates.
@@ -91,6 +93,7 @@ func New(cfg Config) (*Newsroom, error) {
 		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 15*time.Minute),
 		addrThrottle: auth.NewThrottle(cfg.Clock, 20, 15*time.Minute),
 		pages:        p,
+		renders:      newRenderGate(time.Now),
 	}, nil
 }
 
@@ -128,10 +131,10 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 
 		{"GET /newsroom/stories", news.RoleContributor, n.storyList},
 		{"GET /newsroom/stories/new", news.RoleContributor, n.newStory},
-		{"POST /newsroom/stories", news.RoleContributor, n.createStory},
+		{"POST /newsroom/stories", news.RoleContributor, n.gated(n.createStory)},
 		{"GET /newsroom/stories/{id}", news.RoleContributor, n.editStory},
-		{"POST /newsroom/stories/{id}", news.RoleContributor, n.saveStory},
-		{"POST /newsroom/preview", news.RoleContributor, n.preview},
+		{"POST /newsroom/stories/{id}", news.RoleContributor, n.gated(n.saveStory)},
+		{"POST /newsroom/preview", news.RoleContributor, n.gated(n.preview)},
 		{"POST /newsroom/stories/{id}/submit", news.RoleContributor, n.move(workflow.ActSubmit)},
 		{"POST /newsroom/stories/{id}/withdraw", news.RoleContributor, n.move(workflow.ActWithdraw)},
 		{"POST /newsroom/stories/{id}/publish", news.RoleEditor, n.move(workflow.ActPublish)},
