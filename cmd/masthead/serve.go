@@ -373,7 +373,8 @@ func (n *serveNode) startMetrics(context.Context) error {
 // endpoints on the public listener.
 func (n *serveNode) startPublic(context.Context) error {
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib,
-		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter})
+		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
+		TrustedProxies: n.proxies})
 	if err != nil {
 		return err
 	}

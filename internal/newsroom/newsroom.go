@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -41,6 +42,9 @@ type Config struct {
 	Secure bool
 	// MaxUploadBytes bounds a photo upload (default 20 MiB).
 	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose forwarding headers name the
+	// client a sign-in is throttled by (serve --trusted-proxies).
+	TrustedProxies []netip.Prefix
 	// Views gives the story page's 48-hour chart (internal/views.Counter,
 	// which adds the counts not yet written); nil reads the store alone.
 	Views ViewHistory
@@ -55,11 +59,17 @@ type Newsroom struct {
 	log      *slog.Logger
 	flow     *workflow.Service
 	sessions *auth.Sessions
-	// Sign-in throttles: per account and per client address, 5 failures
-	// per 15 minutes each.
+	// Sign-in throttles (signin.go): per account (or account on a known
+	// device) and per client address, backing off after 5 and 20
+	// failures.
 	acctThrottle *auth.Throttle
 	addrThrottle *auth.Throttle
-	pages        *pages
+	devices      *auth.Devices
+	signinAudit  signinAuditLimiter
+	// testHookSignin, if set, runs between the throttle's check and the
+	// password check (a test's barrier).
+	testHookSignin func()
+	pages          *pages
 	// renders bounds each user's Markdown rendering (rendergate.go).
 	renders *renderGate
 }
@@ -90,8 +100,9 @@ func New(cfg Config) (*Newsroom, error) {
 		cfg: cfg, paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		flow:         flow,
 		sessions:     auth.NewSessions(cfg.Store, cfg.Clock),
-		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 15*time.Minute),
-		addrThrottle: auth.NewThrottle(cfg.Clock, 20, 15*time.Minute),
+		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 30*time.Second, 15*time.Minute, time.Hour),
+		addrThrottle: auth.NewThrottle(cfg.Clock, 20, 30*time.Second, 15*time.Minute, time.Hour),
+		devices:      &auth.Devices{Store: cfg.Store},
 		pages:        p,
 		renders:      newRenderGate(time.Now),
 	}, nil

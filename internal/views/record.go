@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -193,16 +194,6 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 	s.mu.Unlock()
 }
 
-// readerAddr is the part of an address that stands for a reader: the whole
-// IPv4 address, or the /64 of an IPv6 one, since devices rotate their
-// privacy addresses within their /64 many times a day.
-func readerAddr(a netip.Addr) netip.Addr {
-	if a.Is4() {
-		return a
-	}
-	p, err := a.Prefix(64)
-	if err != nil {
-		return a
-	}
-	return p.Addr()
-}
+// readerAddr is the part of an address that stands for a reader
+// (httpx.ClientPrefix: an IPv4 address, or an IPv6 /64).
+func readerAddr(a netip.Addr) netip.Addr { return httpx.ClientPrefix(a) }
