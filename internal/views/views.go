@@ -51,6 +51,9 @@ type Config struct {
 	// counted until the day turns: a flood of forged user agents must not
 	// exhaust memory, and undercounting under attack is the honest failure.
 	DedupLimit int
+	// PerAddress is how many views one address (an IPv6 /64) may add to
+	// one story in a day, whatever user agents it sends; 3 when zero.
+	PerAddress int
 }
 
 const (
@@ -73,6 +76,8 @@ type Counter struct {
 	paper         *news.Paper
 	limitPerShard int
 	shards        [numShards]shard
+	perAddress    uint8
+	rates         addrRates
 	agents        uaVerdicts // isBot, cached per user agent
 	day           atomic.Pointer[dayState]
 	rotateMu      sync.Mutex // serialises day rotation
@@ -102,8 +107,9 @@ type slot struct {
 type shard struct {
 	mu      sync.Mutex
 	seen    map[uint64]struct{}
+	perAddr map[uint64]uint8 // views counted per (address, story) today
 	pending map[slot]int64
-	_       [40]byte
+	_       [32]byte
 }
 
 // knownIDs remembers which story ids are public, so beacons for ids that
@@ -155,8 +161,13 @@ func New(cfg Config) (*Counter, error) {
 		limit = defaultDedupLimit
 	}
 	c.limitPerShard = max(1, limit/numShards)
+	c.perAddress = 3
+	if cfg.PerAddress > 0 {
+		c.perAddress = uint8(min(cfg.PerAddress, 255))
+	}
 	for i := range c.shards {
 		c.shards[i].seen = make(map[uint64]struct{})
+		c.shards[i].perAddr = make(map[uint64]uint8)
 		c.shards[i].pending = make(map[slot]int64)
 	}
 	c.known.Store(&knownIDs{created: time.Now(), public: map[int64]bool{}})
