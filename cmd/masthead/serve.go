@@ -244,7 +244,7 @@ func (n *serveNode) openMedia(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.lib = media.New(media.Config{Store: n.st, Blobs: blobs, Paper: n.paper, MaxBytes: n.f.MaxUpload, Logger: n.log})
+	n.lib = media.New(media.Config{Store: n.st, Blobs: blobs, Paper: n.paper, MaxBytes: n.f.MaxUpload, Logger: n.log, Clock: n.clock})
 	return nil
 }
 
@@ -372,7 +372,7 @@ func (n *serveNode) startMetrics(context.Context) error {
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
 func (n *serveNode) startPublic(context.Context) error {
-	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib,
+	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
 		TrustedProxies: n.proxies})
 	if err != nil {

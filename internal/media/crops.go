@@ -203,7 +203,9 @@ func serveImage(w http.ResponseWriter, r *http.Request, key, ctype string, mod t
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("ETag", strconv.Quote(strings.TrimPrefix(key, "photos/")))
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	if h.Get("Cache-Control") == "" { // the staff handler sets its own
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	// An image needs no policy of its own; this keeps a file opened
 	// directly from ever running anything.

@@ -53,6 +53,9 @@ type Config struct {
 	// pixel is decoded; 0 means DefaultMaxPixels.
 	MaxPixels int
 	Logger    *slog.Logger
+	// Clock decides which stories are public (Visible); default
+	// news.SystemClock.
+	Clock news.Clock
 }
 
 // Library stores and serves photos.
@@ -63,6 +66,7 @@ type Library struct {
 	maxBytes  int64
 	maxPixels int
 	log       *slog.Logger
+	clock     news.Clock
 	// busy bounds how many images are decoded at once: one 50-megapixel
 	// image needs a few hundred megabytes while it is processed, and
 	// uploads must not be able to add that up without limit.
@@ -83,6 +87,10 @@ func New(cfg Config) *Library {
 	}
 	if l.log == nil {
 		l.log = slog.Default()
+	}
+	l.clock = cfg.Clock
+	if l.clock == nil {
+		l.clock = news.SystemClock{}
 	}
 	l.busy = make(chan struct{}, max(2, runtime.NumCPU()/2))
 	if l.paper == nil {
@@ -288,7 +296,7 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 		}
 	}
 
-	var rnd [8]byte
+	var rnd [16]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return fmt.Errorf("media: random key: %w", err)
 	}

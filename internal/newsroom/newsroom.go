@@ -36,6 +36,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Media stores uploaded photos; nil hides the photo desk.
 	Media PhotoSaver
+	// MediaFiles serves photos to staff whatever their stories' status
+	// (media.Library.StaffHandler), at /newsroom/media/{id}/{token}/{file}:
+	// readers get 404 for the photos of stories that are not public.
+	MediaFiles http.Handler
 	// Secure forces the Secure flag on cookies (the site is behind a TLS
 	// proxy). Without it the flag is set for TLS requests and https base
 	// URLs.
@@ -131,6 +135,7 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		h       handler
 	}{
 		{"GET /newsroom/static/{file}", public, n.static},
+		{"GET /newsroom/media/{id}/{token}/{file}", news.RoleContributor, n.mediaFile},
 		{"GET /newsroom/signin", public, n.signinPage},
 		{"POST /newsroom/signin", public, n.signin},
 		{"POST /newsroom/signout", news.RoleContributor, n.signout},
@@ -297,6 +302,17 @@ func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, c *call, err err
 	p := &errorPage{Status: prob.Status, Message: prob.Message}
 	p.Title = http.StatusText(prob.Status)
 	n.render(w, r, c, prob.Status, "error", p)
+}
+
+// mediaFile serves a photo to signed-in staff (Config.MediaFiles).
+func (n *Newsroom) mediaFile(w http.ResponseWriter, r *http.Request, c *call) error {
+	if n.cfg.MediaFiles == nil {
+		return news.Errorf(news.ENOTFOUND, "There is no such photo.")
+	}
+	// The newsroom's headers say no-store; a photo may be kept privately.
+	w.Header().Del("Cache-Control")
+	n.cfg.MediaFiles.ServeHTTP(w, r)
+	return nil
 }
 
 func (n *Newsroom) redirectHome(w http.ResponseWriter, r *http.Request, c *call) error {
