@@ -147,6 +147,11 @@ func (l *Library) makeCrop(ctx context.Context, ph *news.Photo, c news.Crop, key
 	if int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) {
 		return nil, fmt.Errorf("original is %d×%d, over the pixel limit", cfg.Width, cfg.Height)
 	}
+	release, err := l.reservePixels(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	img, _, err := image.Decode(bytes.NewReader(src))
 	if err != nil {
 		return nil, fmt.Errorf("decode original: %w", err)
