@@ -216,6 +216,7 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 	s.seen[key] = struct{}{}
 	s.perAddr[ak]++
 	s.pending[sl]++
+	s.readers[sl] = append(s.readers[sl], key)
 	s.mu.Unlock()
 }
 
