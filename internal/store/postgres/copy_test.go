@@ -66,3 +66,24 @@ func TestCopyCoversEveryTable(t *testing.T) {
 		}
 	}
 }
+
+// TestImportAnalyzes: copy-db ran no ANALYZE, so until autovacuum came the
+// planner had no statistics for a whole copied paper. ImportRows gathers
+// them: every copied table has been analyzed (reltuples is -1 until then).
+func TestImportAnalyzes(t *testing.T) {
+	db := openURL(t, freshSchema(t))
+	ctx := context.Background()
+	err := db.ImportRows(ctx, func(put func(string, []any) error) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range copyTables {
+		var n float64
+		if err := db.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, tb.name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n < 0 {
+			t.Errorf("%s was not analyzed after the import", tb.name)
+		}
+	}
+}
