@@ -383,7 +383,22 @@ func (n *serveNode) startPublic(context.Context) error {
 	site.New(site.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
-	sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
+	maps.Register(mux)
+	// Build the archive survey behind the sitemaps now, so the first
+	// crawler after a start or deploy does not wait for it (seconds on a
+	// large archive).
+	n.addJob("sitemap survey", func(ctx context.Context) error {
+		start := time.Now()
+		if err := maps.Warm(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		n.log.Info("sitemap survey warmed", "duration", time.Since(start).Round(time.Millisecond))
+		return nil
+	})
 	n.counter.Register(mux)
 	n.lib.Register(mux)
 	nr.Register(mux)
