@@ -1,0 +1,139 @@
+package benchdata
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"masthead/internal/api"
+	"masthead/internal/feed"
+	"masthead/internal/news"
+	"masthead/internal/site"
+	"masthead/internal/sitemap"
+	"masthead/internal/store/postgres"
+	"masthead/internal/store/sqlite"
+	"masthead/internal/views"
+)
+
+// BenchmarkReaderRequests serves every kind of reader request on a
+// generated paper with no page cache in front, and reports the CPU time
+// of the process per request (cpu-ms/op): what an uncached request costs.
+// The paper is SQLite (MASTHEAD_BENCH_PAPER, a masthead.db from
+// loadbench -generate) or PostgreSQL (MASTHEAD_BENCH_PG, a URL: copy the
+// SQLite paper there with masthead copy-db):
+//
+//	MASTHEAD_BENCH_PAPER=DIR/masthead.db go test ./internal/benchdata -run '^$' -bench ReaderRequests -benchtime 40x
+//	MASTHEAD_BENCH_PG=postgres://... go test ./internal/benchdata -run '^$' -bench ReaderRequests -benchtime 40x
+func BenchmarkReaderRequests(b *testing.B) {
+	ctx := context.Background()
+	var st news.Store
+	switch {
+	case os.Getenv("MASTHEAD_BENCH_PG") != "":
+		db, err := postgres.Open(ctx, os.Getenv("MASTHEAD_BENCH_PG"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		st = db
+	case os.Getenv("MASTHEAD_BENCH_PAPER") != "":
+		db, err := sqlite.Open(ctx, os.Getenv("MASTHEAD_BENCH_PAPER"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		st = db
+	default:
+		b.Skip("set MASTHEAD_BENCH_PAPER (a generated masthead.db) or MASTHEAD_BENCH_PG (a URL)")
+	}
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	paper := &news.Paper{Name: "Bench", BaseURL: "https://news.example.com", Language: "en", Location: seoul}
+	clock := news.SystemClock{}
+	log := slog.New(slog.DiscardHandler)
+	counter, err := views.New(views.Config{Store: st, Clock: clock, Logger: log, Paper: paper})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Top: counter, Logger: log}).Register(mux)
+	api.New(api.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	maps := sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log})
+	maps.Register(mux)
+	counter.Register(mux)
+	if err := maps.Warm(ctx); err != nil { // as serve does at start
+		b.Fatal(err)
+	}
+
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		body, _ := io.ReadAll(rec.Body)
+		return rec.Code, string(body)
+	}
+	_, total, err := st.FindArticles(ctx, news.ArticleFilter{PublicAt: time.Now(), Limit: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mid, err := st.FindArticleBySlug(ctx, fmt.Sprintf("story-%d", total/2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, index := get(sitemap.IndexPath)
+	months := regexp.MustCompile(`https://news\.example\.com(/sitemaps/articles-[0-9-]+\.xml)`).FindAllStringSubmatch(index, -1)
+	if len(months) == 0 {
+		b.Fatalf("no monthly sitemap in the index:\n%.500s", index)
+	}
+	month := months[len(months)/2][1]
+	sectionStories := total / len(sectionNames)
+	cases := []struct{ name, path string }{
+		{"front", "/"},
+		{"article", paper.ArticlePath(mid)},
+		{"section", "/section/politics"},
+		{"section-page-2", "/section/politics?page=2"},
+		{"section-page-mid", fmt.Sprintf("/section/politics?page=%d", max(2, sectionStories/20/2))},
+		{"section-page-9999", "/section/politics?page=9999"},
+		{"author", "/author/reporter-7"},
+		{"tag", "/tag/topic-5"},
+		{"search-2-words", "/search?q=" + "north+korea"},
+		{"search-the", "/search?q=the"},
+		{"search-korean", "/search?q=%EB%B6%81%ED%95%9C"},
+		{"feed", "/feed.xml"},
+		{"section-feed", "/section/politics/feed.xml"},
+		{"sitemap-index", sitemap.IndexPath},
+		{"sitemap-month", month},
+		{"sitemap-news", sitemap.NewsPath},
+		{"sitemap-tags", sitemap.TagsPath},
+		{"api-top", "/api/v1/top"},
+		{"api-article", fmt.Sprintf("/api/v1/articles/%d", mid.ID)},
+	}
+	b.Logf("%d public stories", total)
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			code, _ := get(c.path) // warm the statement caches
+			if code != 200 && !strings.HasSuffix(c.name, "9999") {
+				b.Fatalf("GET %s: %d", c.path, code)
+			}
+			start := cpu()
+			for b.Loop() {
+				get(c.path)
+			}
+			b.ReportMetric(float64((cpu()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpu is the CPU time (user and system) the process has used.
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
