@@ -298,6 +298,23 @@ func leadImage(p *news.Paper, ph *news.Photo) string {
 	return p.AbsURL(p.PhotoPath(ph, width))
 }
 
+// StubLister is a store that lists stories without their text, bylines
+// and tags (both stores do): a monthly sitemap needs a story's URL, dates
+// and lead photo only, and reading 2,900 whole stories for them cost 66 ms
+// of CPU at 10,000 stories.
+type StubLister interface {
+	ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.Article, error)
+}
+
+// list reads stories for a sitemap: stubs where the store has them.
+func (s *Sitemaps) list(ctx context.Context, f news.ArticleFilter) ([]*news.Article, error) {
+	if sl, ok := s.store.(StubLister); ok {
+		return sl.ArticleStubs(ctx, f)
+	}
+	arts, _, err := s.store.FindArticles(ctx, f)
+	return arts, err
+}
+
 // articles serves /sitemaps/articles-YYYY-MM[-N].xml.
 func (s *Sitemaps) articles(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
 	y, mo, part, ok := parseArticlesFile(r.PathValue("file"))
@@ -319,7 +336,7 @@ func (s *Sitemaps) articles(ctx context.Context, r *http.Request, now time.Time)
 		limit := min(storePage, start+s.maxURLs-off)
 		// No total: a short page says the month is done, and counting
 		// the month again for every page of it was wasted.
-		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{
+		arts, err := s.list(ctx, news.ArticleFilter{
 			PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "oldest", Offset: off, Limit: limit, NoTotal: true,
 		})
 		if err != nil {
