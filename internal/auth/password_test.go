@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,5 +167,41 @@ func BenchmarkCheckPassword(b *testing.B) {
 	h, _ := HashPassword("correct horse battery")
 	for b.Loop() {
 		CheckPassword(h, "correct horse battery")
+	}
+}
+
+// TestPasswordChecksAreBounded: every check takes 19 MiB; parallel sign-ins
+// run at most cap(hashSlots) of them at once, the rest wait.
+func TestPasswordChecksAreBounded(t *testing.T) {
+	h, err := HashPassword("correct horse 42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peak atomic.Int32
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				if n := hashing.Load(); n > peak.Load() {
+					peak.Store(n)
+				}
+				runtime.Gosched()
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range 4 * cap(hashSlots) {
+		wg.Go(func() { CheckPassword(h, fmt.Sprintf("wrong %d", i)) })
+	}
+	wg.Wait()
+	close(stop)
+	<-watched
+	if p := peak.Load(); p > int32(cap(hashSlots)) || p == 0 {
+		t.Fatalf("%d checks ran at once, bound %d", p, cap(hashSlots))
 	}
 }
