@@ -25,6 +25,7 @@ import (
 	"masthead/internal/news"
 	"masthead/internal/newsroom"
 	"masthead/internal/pagecache"
+	"masthead/internal/searchcache"
 	"masthead/internal/site"
 	"masthead/internal/sitemap"
 	"masthead/internal/views"
@@ -380,7 +381,9 @@ func (n *serveNode) startPublic(context.Context) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", n.readyz)
-	site.New(site.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
+	// The reader site's searches are cached (searchcache); everything else
+	// it asks goes to the store as is.
+	site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
