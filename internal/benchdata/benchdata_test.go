@@ -11,15 +11,26 @@ import (
 	"masthead/internal/store/sqlite"
 )
 
-func TestGenerate(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gen.db"))
+// generated writes a small paper of 40 stories into a new SQLite file.
+func generated(t *testing.T, views int64) (*sqlite.DB, time.Time, Stats) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gen.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	s, err := Generate(ctx, st, Config{Stories: 40, Views: 5000, Now: now, Seed: 1})
+	s, err := Generate(context.Background(), st, Config{Stories: 40, Views: views, Now: now, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, now, s
+}
+
+func TestGenerate(t *testing.T) {
+	ctx := context.Background()
+	st, now, s := generated(t, 5000)
+	var err error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,17 +62,8 @@ func TestGenerate(t *testing.T) {
 // each sentence, splitting a Hangul syllable when a Korean story began with
 // one; every fourth story is Korean.
 func TestGenerateWritesValidUTF8(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gen.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	if _, err := Generate(ctx, st, Config{Stories: 40, Now: now, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	as, _, err := st.FindArticles(ctx, news.ArticleFilter{Limit: 100})
+	st, _, _ := generated(t, 0)
+	as, _, err := st.FindArticles(context.Background(), news.ArticleFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,9 +27,7 @@ func (db *DB) AddReaderViews(ctx context.Context, day int64, slots []news.ViewCo
 			return err
 		}
 		defer ins.Close()
-		add, err := tx.PrepareContext(ctx, `INSERT INTO article_views (hour, article_id, count)
-			SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)
-			ON CONFLICT (hour, article_id) DO UPDATE SET count = count + excluded.count`)
+		add, err := tx.PrepareContext(ctx, addViewsSQL)
 		if err != nil {
 			return err
 		}
