@@ -30,10 +30,6 @@ func generated(t *testing.T, views int64) (*sqlite.DB, time.Time, Stats) {
 func TestGenerate(t *testing.T) {
 	ctx := context.Background()
 	st, now, s := generated(t, 5000)
-	var err error
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s.Stories != 40 || s.Views != 5000 {
 		t.Fatalf("stats %+v", s)
 	}
