@@ -75,15 +75,8 @@ func (n *Newsroom) gated(h handler) handler {
 		release, ok := n.renders.acquire(c.user.ID)
 		if !ok {
 			w.Header().Set("Retry-After", "2")
-			msg := "You are sending previews and saves faster than they can be made. Wait a moment and try again."
-			if r.Header.Get("X-Requested-With") == "fetch" {
-				httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]string{"error": msg})
-				return nil
-			}
-			p := &errorPage{Status: http.StatusTooManyRequests, Message: msg}
-			p.Title = http.StatusText(http.StatusTooManyRequests)
-			n.render(w, r, c, http.StatusTooManyRequests, "error", p)
-			return nil
+			return httpx.Status(http.StatusTooManyRequests,
+				"You are sending previews and saves faster than they can be made. Wait a moment and try again.")
 		}
 		start := time.Now()
 		defer func() { release(time.Since(start)) }()
