@@ -66,12 +66,18 @@ func TestSearchIsCached(t *testing.T) {
 	if n := c.n.Load(); n != 3 {
 		t.Fatalf("%d searches reached the store, want 3", n)
 	}
-	// A change anywhere (a publish on another node bumps the generation)
-	// is seen by the next search.
-	if err := db.BumpGeneration(ctx); err != nil {
+	// A change anywhere (a publish, on this node or another, moves the
+	// store's generation) is seen by the next search.
+	a := &news.Article{Slug: "kim-third", Headline: "Kim writes again", BodyHTML: "<p>Kim.</p>", Lang: "en",
+		Status: news.StatusPublished, CreatedAt: now, PublishedAt: now, UpdatedAt: now}
+	if err := db.CreateArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	s.SearchArticles(ctx, q)
+	q.PublicAt = time.Now()
+	hits, total, err := s.SearchArticles(ctx, q)
+	if err != nil || total != 3 || len(hits) != 3 {
+		t.Fatalf("after a publish: %d hits, total %d, %v; want the new story too", len(hits), total, err)
+	}
 	if n := c.n.Load(); n != 4 {
 		t.Fatalf("after a change: %d searches reached the store, want 4", n)
 	}
