@@ -142,7 +142,7 @@ func testPhotoVisibility(t *testing.T, st news.Store) {
 	want("photo of no story", loose, 200, 200)
 
 	portrait := photo()
-	story("another draft", portrait, nil)
+	story("another-draft", portrait, nil)
 	au := &news.Author{Slug: "kang", Name: "Kang", PhotoID: portrait.ID}
 	if err := st.CreateAuthor(ctx, au); err != nil {
 		t.Fatal(err)
