@@ -223,6 +223,12 @@ func dumpTables(t *testing.T, db *sql.DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, name := range tableNames(t, db) {
+		if name == "leases" {
+			// A running serve renews its scheduler lease every few
+			// seconds: a backup taken a moment before holds the previous
+			// expiry, rightly. It is liveness, not the paper.
+			continue
+		}
 		rows, err := db.Query(`SELECT * FROM "` + name + `"`)
 		if err != nil {
 			t.Fatalf("dump %s: %v", name, err)
