@@ -306,6 +306,14 @@ type StubLister interface {
 	ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.Article, error)
 }
 
+// SurveyStore is a store that answers the archive survey in aggregates
+// (both stores do): with stubs for the months and sections, and the last
+// change of each author's and tag's stories.
+type SurveyStore interface {
+	StubLister
+	LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (authors, tags map[int64]time.Time, err error)
+}
+
 // list reads stories for a sitemap: stubs where the store has them.
 func (s *Sitemaps) list(ctx context.Context, f news.ArticleFilter) ([]*news.Article, error) {
 	if sl, ok := s.store.(StubLister); ok {

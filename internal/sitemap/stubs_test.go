@@ -40,12 +40,20 @@ func TestArticleStubsMatchFindArticles(t *testing.T) {
 			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 			ph := &news.Photo{Key: "photos/2026/11/x/original.jpg", ContentType: "image/jpeg", Widths: []int{320, 1280}}
 			must(t, st.CreatePhoto(ctx, ph))
+			sec := &news.Section{Slug: "world", Name: "World"}
+			must(t, st.CreateSection(ctx, sec))
+			au := &news.Author{Slug: "kang", Name: "Kang"}
+			must(t, st.CreateAuthor(ctx, au))
+			tg := &news.Tag{Slug: "talks", Name: "Talks"}
+			must(t, st.EnsureTag(ctx, tg))
 			for i, mod := range []func(*news.Article){
-				func(a *news.Article) { a.PhotoID = ph.ID },
-				func(a *news.Article) { a.UpdatedAt = now.Add(-time.Hour) },
+				func(a *news.Article) { a.PhotoID, a.SectionID = ph.ID, sec.ID },
+				func(a *news.Article) {
+					a.UpdatedAt, a.Authors, a.Tags = now.Add(-time.Hour), []*news.Author{au}, []*news.Tag{tg}
+				},
 				func(a *news.Article) { a.Status = news.StatusDraft },
 				func(a *news.Article) { a.EmbargoUntil = now.Add(time.Hour) },
-				func(a *news.Article) { a.Lang = "ko" },
+				func(a *news.Article) { a.Lang, a.Authors, a.Tags = "ko", []*news.Author{au}, []*news.Tag{tg} },
 			} {
 				pub := now.Add(-time.Duration(48-i) * time.Hour)
 				a := &news.Article{Slug: "s" + string(rune('a'+i)), Headline: "H", BodyHTML: "<p>b</p>", Lang: "en",
@@ -75,6 +83,48 @@ func TestArticleStubsMatchFindArticles(t *testing.T) {
 			}
 			if got[0].Photo == nil || leadImage(p, got[0].Photo) == "" {
 				t.Error("the lead photo is missing from the stub")
+			}
+			for i := range want {
+				if got[i].SectionID != want[i].SectionID {
+					t.Errorf("stub %d: section %d, story %d", i, got[i].SectionID, want[i].SectionID)
+				}
+			}
+
+			// The survey's aggregates agree with the stories themselves.
+			authors, tags, err := st.(SurveyStore).LastModifiedByAuthorAndTag(ctx, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantA, wantT := map[int64]time.Time{}, map[int64]time.Time{}
+			all, _, err := st.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range all {
+				for _, au := range a.Authors {
+					if lm := a.LastModified(); lm.After(wantA[au.ID]) {
+						wantA[au.ID] = lm
+					}
+				}
+				for _, tg := range a.Tags {
+					if lm := a.LastModified(); lm.After(wantT[tg.ID]) {
+						wantT[tg.ID] = lm
+					}
+				}
+			}
+			if len(wantA) == 0 || len(wantT) == 0 {
+				t.Fatal("no bylines or tags to compare")
+			}
+			for name, pair := range map[string][2]map[int64]time.Time{"authors": {authors, wantA}, "tags": {tags, wantT}} {
+				g, w := pair[0], pair[1]
+				if len(g) != len(w) {
+					t.Errorf("%s: %v, want %v", name, g, w)
+				}
+				for id, wt := range w {
+					if !g[id].Equal(wt) {
+						t.Errorf("%s %d: %v, want %v", name, id, g[id], wt)
+					}
+				}
 			}
 		})
 	}

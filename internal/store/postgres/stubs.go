@@ -9,7 +9,7 @@ import (
 )
 
 // ArticleStubs lists the stories f matches as the sitemaps need them
-// (sitemap.StubLister): ID, slug, language, status, its times and the lead
+// (sitemap.StubLister): ID, slug, language, status, section ID, its times and the lead
 // photo's ID, key and widths; no text, bylines, tags or section. Listing a
 // month of 2,900 stories read every body and byline; this reads narrow
 // rows. It takes the filters the sitemaps use: PublicAt, PublishedFrom,
@@ -35,7 +35,7 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if f.Order == "oldest" {
 		order = "a.published_at ASC NULLS LAST, a.id ASC"
 	}
-	rows, err := db.pool.Query(ctx, `SELECT a.id, a.slug, a.lang, a.status, a.created_at, a.published_at, a.updated_at, a.embargo_until,
+	rows, err := db.pool.Query(ctx, `SELECT a.id, a.slug, a.lang, a.status, a.section_id, a.created_at, a.published_at, a.updated_at, a.embargo_until,
 			p.id, p.key, p.widths
 		FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
 		WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", pageLimit(f.Limit), max(f.Offset, 0)), w.args...)
@@ -49,14 +49,14 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 			a                           news.Article
 			status                      string
 			published, updated, embargo *time.Time
-			photoID                     *int64
+			photoID, section            *int64
 			photoKey                    *string
 			widths                      []int32
 		)
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Lang, &status, &a.CreatedAt, &published, &updated, &embargo, &photoID, &photoKey, &widths); err != nil {
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Lang, &status, &section, &a.CreatedAt, &published, &updated, &embargo, &photoID, &photoKey, &widths); err != nil {
 			return nil, translate(err, "article stubs")
 		}
-		a.Status = news.Status(status)
+		a.Status, a.SectionID = news.Status(status), fromNullID(section)
 		a.CreatedAt = a.CreatedAt.UTC()
 		a.PublishedAt, a.UpdatedAt, a.EmbargoUntil = fromNull(published), fromNull(updated), fromNull(embargo)
 		if photoID != nil {
@@ -75,4 +75,42 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 		return nil, translate(err, "article stubs")
 	}
 	return as, nil
+}
+
+// LastModifiedByAuthorAndTag returns, over the stories public at t, the
+// latest LastModified of each author's and each tag's stories
+// (sitemap.SurveyStore): two aggregates instead of every story with its
+// bylines and tags.
+func (db *DB) LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (authors, tags map[int64]time.Time, err error) {
+	authors, tags = map[int64]time.Time{}, map[int64]time.Time{}
+	for _, q := range []struct {
+		table, col string
+		m          map[int64]time.Time
+	}{
+		{"article_authors", "author_id", authors},
+		{"article_tags", "tag_id", tags},
+	} {
+		col := "x." + q.col
+		var w where
+		w.public(t)
+		rows, err := db.pool.Query(ctx, `SELECT `+col+`, max(GREATEST(a.published_at, a.updated_at))
+			FROM articles a JOIN `+q.table+` x ON x.article_id = a.id WHERE `+w.sql()+` GROUP BY `+col, w.args...)
+		if err != nil {
+			return nil, nil, translate(err, "last modified by author and tag")
+		}
+		for rows.Next() {
+			var id int64
+			var at *time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				rows.Close()
+				return nil, nil, translate(err, "last modified by author and tag")
+			}
+			q.m[id] = fromNull(at)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, translate(err, "last modified by author and tag")
+		}
+	}
+	return authors, tags, nil
 }
