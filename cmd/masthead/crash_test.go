@@ -68,7 +68,7 @@ func TestCrashSafety(t *testing.T) {
 	var mustViews int64   // beacons that must be in it
 
 	for round := 0; round <= rounds; round++ {
-		s, err := launch(data, "--no-demo", "--views-flush", flush.String())
+		s, err := launch(data, "--no-demo", "--views-flush", flush.String(), "--trusted-proxies", "127.0.0.0/8")
 		if err != nil {
 			t.Fatal(err)
 		}

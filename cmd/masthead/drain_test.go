@@ -21,7 +21,7 @@ import (
 func TestDrain(t *testing.T) {
 	masthead(t)
 	const drain = 3 * time.Second
-	s, err := launch(t.TempDir(), "--no-demo", "--drain", drain.String(), "--views-flush", "1h")
+	s, err := launch(t.TempDir(), "--no-demo", "--drain", drain.String(), "--views-flush", "1h", "--trusted-proxies", "127.0.0.0/8")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestDrain(t *testing.T) {
 	body := fmt.Sprintf(`{"article_id":%d}`, story.ID)
 	fmt.Fprintf(slow, "POST /api/v1/views HTTP/1.1\r\nHost: %s\r\nContent-Type: text/plain;charset=UTF-8\r\n"+
 		"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.slow\r\n"+
-		"Sec-Fetch-Site: same-origin\r\nContent-Length: %d\r\n\r\n%s", u.Host, len(body), body[:5])
+		"Sec-Fetch-Site: same-origin\r\nX-Forwarded-For: %s\r\nContent-Length: %d\r\n\r\n%s", u.Host, readerIP(999_999), len(body), body[:5])
 	time.Sleep(100 * time.Millisecond) // the server is reading the body now
 
 	signalled := time.Now()

@@ -229,6 +229,14 @@ func TestServeDemoPaper(t *testing.T) {
 	if !strings.Contains(s.out.String(), "/newsroom/") {
 		t.Errorf("first run did not print how to sign in to the newsroom:\n%s", s.out.String())
 	}
+	// The sitemaps' archive survey is built at start, before any crawler
+	// asks (sitemap.Warm was never called).
+	for i := 0; !strings.Contains(s.logs.String(), "sitemap survey warmed"); i++ {
+		if i == 600 {
+			t.Fatalf("no sitemap survey at start; log:\n%s", tail(s.logs.String(), 2000))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	for _, path := range []string{"/", seedPath, "/healthz", "/readyz", "/robots.txt", "/feed.xml", "/sitemap.xml", "/section/north-korea"} {
 		if code, _ := get(t, s.URL+path); code != 200 {
 			t.Errorf("GET %s: %d", path, code)

@@ -30,13 +30,13 @@ func TestMultiNode(t *testing.T) {
 	masthead(t)
 
 	// The first node creates the demo paper; the others join it.
-	first, err := launch(shared, "--db", db, "--demo-photo-width", "480")
+	first, err := launch(shared, "--db", db, "--demo-photo-width", "480", "--trusted-proxies", "127.0.0.0/8")
 	if err != nil {
 		t.Fatal(err)
 	}
 	nodes := []*server{first}
 	for range 2 {
-		n, err := launch(shared, "--db", db, "--no-demo")
+		n, err := launch(shared, "--db", db, "--no-demo", "--trusted-proxies", "127.0.0.0/8")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,6 +149,8 @@ func TestMultiNode(t *testing.T) {
 					req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
 					// A distinct reader each: browser user agents differ.
 					req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0.%d.%d Safari/537.36", i, j))
+					// ... and an address of its own (one address adds only a few views).
+					req.Header.Set("X-Forwarded-For", readerIP(i*1000+j))
 					resp, err := http.DefaultClient.Do(req)
 					if err != nil {
 						t.Error(err)

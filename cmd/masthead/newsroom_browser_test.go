@@ -127,8 +127,14 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#alt"), "A green bus at a lit stop at night"),
 	)
 	submit("upload photo", `.photo-form button[value=save]`, `location.search.includes("done=photo")`)
-	if src := eval[string](ctx, t, `(document.querySelector(".lead-photo img") || {}).getAttribute?.("src") || ""`); !strings.HasPrefix(src, "/media/") {
+	// A draft's photo is shown to staff through the newsroom; readers get
+	// 404 for it at its public URL until the story is published.
+	src := eval[string](ctx, t, `(document.querySelector(".lead-photo img") || {}).getAttribute?.("src") || ""`)
+	if !strings.HasPrefix(src, "/newsroom/media/") {
 		t.Fatalf("no lead photo in the editor after upload (src %q)", src)
+	}
+	if loaded := eval[bool](ctx, t, `document.querySelector(".lead-photo img").complete && document.querySelector(".lead-photo img").naturalWidth > 0`); !loaded {
+		t.Fatalf("the editor's photo %s did not load", src)
 	}
 	submit("submit for review", `form[action$="/submit"] button`, `location.search.includes("done=submit")`)
 	if st := text(".meta .status"); st != "review" {

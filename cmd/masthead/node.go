@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"masthead/internal/httpx"
 	"net"
 	"net/http"
 	"os"
@@ -131,7 +132,9 @@ func (n *node) run(ctx context.Context) error {
 			if s.tls {
 				err = s.srv.ServeTLS(s.ln, "", "")
 			} else {
-				err = s.srv.Serve(s.ln)
+				// net/http's own 400/431 answers get the security
+				// headers too (httpx.SecureErrors).
+				err = s.srv.Serve(httpx.SecureErrors(s.ln))
 			}
 			if !errors.Is(err, http.ErrServerClosed) {
 				errc <- fmt.Errorf("%s server on %s: %w", s.name, s.ln.Addr(), err)

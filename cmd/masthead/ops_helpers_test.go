@@ -223,6 +223,12 @@ func dumpTables(t *testing.T, db *sql.DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, name := range tableNames(t, db) {
+		if name == "leases" {
+			// A running serve renews its scheduler lease every few
+			// seconds: a backup taken a moment before holds the previous
+			// expiry, rightly. It is liveness, not the paper.
+			continue
+		}
 		rows, err := db.Query(`SELECT * FROM "` + name + `"`)
 		if err != nil {
 			t.Fatalf("dump %s: %v", name, err)
@@ -304,6 +310,10 @@ func beacon(c *http.Client, base string, id int64, reader int) (bool, error) {
 	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
 	req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.%d", reader))
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	// Each reader at an address of its own: one address adds only a few
+	// views per story. The server must trust loopback as its proxy
+	// (--trusted-proxies 127.0.0.0/8).
+	req.Header.Set("X-Forwarded-For", readerIP(reader))
 	resp, err := c.Do(req)
 	if err != nil {
 		return false, err
@@ -312,3 +322,6 @@ func beacon(c *http.Client, base string, id int64, reader int) (bool, error) {
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusNoContent, nil
 }
+
+// readerIP is the n-th test reader's address.
+func readerIP(n int) string { return fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255) }

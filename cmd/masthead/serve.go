@@ -25,6 +25,7 @@ import (
 	"masthead/internal/news"
 	"masthead/internal/newsroom"
 	"masthead/internal/pagecache"
+	"masthead/internal/searchcache"
 	"masthead/internal/site"
 	"masthead/internal/sitemap"
 	"masthead/internal/views"
@@ -244,7 +245,7 @@ func (n *serveNode) openMedia(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.lib = media.New(media.Config{Store: n.st, Blobs: blobs, Paper: n.paper, MaxBytes: n.f.MaxUpload, Logger: n.log})
+	n.lib = media.New(media.Config{Store: n.st, Blobs: blobs, Paper: n.paper, MaxBytes: n.f.MaxUpload, Logger: n.log, Clock: n.clock})
 	return nil
 }
 
@@ -372,17 +373,35 @@ func (n *serveNode) startMetrics(context.Context) error {
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
 func (n *serveNode) startPublic(context.Context) error {
-	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib,
-		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter})
+	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
+		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
+		TrustedProxies: n.proxies})
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", n.readyz)
-	site.New(site.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
+	// The reader site's searches are cached (searchcache); everything else
+	// it asks goes to the store as is.
+	site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
-	sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
+	maps.Register(mux)
+	// Build the archive survey behind the sitemaps now, so the first
+	// crawler after a start or deploy does not wait for it (seconds on a
+	// large archive).
+	n.addJob("sitemap survey", func(ctx context.Context) error {
+		start := time.Now()
+		if err := maps.Warm(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		n.log.Info("sitemap survey warmed", "duration", time.Since(start).Round(time.Millisecond))
+		return nil
+	})
 	n.counter.Register(mux)
 	n.lib.Register(mux)
 	nr.Register(mux)

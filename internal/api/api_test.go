@@ -93,7 +93,7 @@ func TestArticleJSON(t *testing.T) {
 		t.Errorf("authors %v", authors)
 	}
 	photo := got["photo"].(map[string]any)
-	if photo["url"] != "https://news.example.com/media/"+strconv.FormatInt(ph.ID, 10)+"/original" || photo["width"] != 1600.0 ||
+	if photo["url"] != "https://news.example.com/media/"+strconv.FormatInt(ph.ID, 10)+"/"+ph.URLToken()+"/original" || photo["width"] != 1600.0 ||
 		photo["height"] != 1067.0 || photo["caption"] != "Cap" || photo["credit"] != "Korea Times file" || photo["alt"] != "Alt" {
 		t.Errorf("photo %v", photo)
 	}

@@ -10,7 +10,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -43,7 +45,7 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -58,8 +60,26 @@ func CheckPassword(hash, pw string) bool {
 	if !ok {
 		return false
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.time, p.memory, p.threads, uint32(len(key)))
+	got := idKey([]byte(pw), salt, p.time, p.memory, p.threads, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1
+}
+
+// hashSlots bounds the argon2 computations running at once. Each takes
+// 19 MiB and a core for ~30 ms, and sign-in is public: a few hundred
+// parallel wrong passwords from as many addresses (each under its
+// throttle) would otherwise ask for gigabytes at once. Past the bound they
+// wait their turn.
+var hashSlots = make(chan struct{}, max(2, runtime.NumCPU()))
+
+// hashing counts the computations in progress (for the test).
+var hashing atomic.Int32
+
+func idKey(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	hashing.Add(1)
+	defer hashing.Add(-1)
+	return argon2.IDKey(pw, salt, time, memory, threads, keyLen)
 }
 
 type argonParams struct {

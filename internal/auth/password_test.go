@@ -1,8 +1,12 @@
 package auth
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,36 +64,74 @@ func TestRandomPassword(t *testing.T) {
 
 func TestThrottle(t *testing.T) {
 	clock := news.NewFixedClock(time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC))
-	th := NewThrottle(clock, 5, 15*time.Minute)
+	th := NewThrottle(clock, 5, 30*time.Second, 15*time.Minute, time.Hour)
 	for i := range 5 {
-		if ok, _ := th.Allow("acct:a"); !ok {
+		if ok, _ := th.Begin("acct:a"); !ok {
 			t.Fatalf("refused after %d failures", i)
 		}
-		th.Fail("acct:a")
 		clock.Add(time.Minute)
 	}
-	ok, wait := th.Allow("acct:a")
-	if ok {
-		t.Fatal("sixth attempt allowed after five failures")
+	// Back-off, not lockout: after five failures each attempt waits 30 s
+	// after the last failure, then 1 min, 2 min... up to 15 min.
+	clock.Add(-time.Minute + 10*time.Second)
+	ok, wait := th.Begin("acct:a")
+	if ok || wait != 20*time.Second {
+		t.Fatalf("sixth attempt 10 s after the fifth failure: ok %v, wait %v; want a 20 s wait", ok, wait)
 	}
-	// The first failure was at 0; five minutes have passed.
-	if wait != 10*time.Minute {
-		t.Errorf("retry after %v, want 10m", wait)
-	}
-	if ok, _ := th.Allow("acct:b"); !ok {
+	if ok, _ := th.Begin("acct:b"); !ok {
 		t.Error("another key is refused")
 	}
-	clock.Add(10 * time.Minute)
-	if ok, _ := th.Allow("acct:a"); !ok {
-		t.Error("still refused once the oldest failure left the window")
+	clock.Add(-10 * time.Second) // back to the fifth failure
+	for _, want := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute, 15 * time.Minute} {
+		clock.Add(want - time.Second)
+		if ok, _ := th.Begin("acct:a"); ok {
+			t.Fatalf("allowed a second before the %v back-off ended", want)
+		}
+		clock.Add(time.Second)
+		if ok, _ := th.Begin("acct:a"); !ok {
+			t.Fatalf("refused after the %v back-off", want)
+		}
 	}
-	th.Fail("acct:a")
-	if ok, _ := th.Allow("acct:a"); ok {
-		t.Error("allowed with five failures in the window")
+	// A success takes its attempt back.
+	clock.Add(15 * time.Minute)
+	n := th.Failures("acct:a")
+	if ok, _ := th.Begin("acct:a"); !ok {
+		t.Fatal("refused after the longest back-off")
+	}
+	th.Succeeded("acct:a")
+	if th.Failures("acct:a") != n {
+		t.Errorf("failures after a success: %d, want %d", th.Failures("acct:a"), n)
 	}
 	th.Reset("acct:a")
-	if ok, _ := th.Allow("acct:a"); !ok {
+	if ok, _ := th.Begin("acct:a"); !ok || th.Failures("acct:a") != 1 {
 		t.Error("refused after reset")
+	}
+	// Failures are forgotten after the memory.
+	clock.Add(time.Hour + time.Second)
+	if th.Failures("acct:a") != 0 {
+		t.Error("a failure outlived the memory")
+	}
+}
+
+// TestThrottleBeginIsAtomic: twelve goroutines released together against a
+// free allowance of five get exactly five attempts.
+func TestThrottleBeginIsAtomic(t *testing.T) {
+	th := NewThrottle(news.NewFixedClock(time.Unix(0, 0)), 5, time.Minute, time.Hour, time.Hour)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	var allowed atomic.Int32
+	for range 12 {
+		wg.Go(func() {
+			<-start
+			if ok, _ := th.Begin("acct:a"); ok {
+				allowed.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if allowed.Load() != 5 {
+		t.Fatalf("%d of 12 parallel attempts allowed, want 5", allowed.Load())
 	}
 }
 
@@ -125,5 +167,41 @@ func BenchmarkCheckPassword(b *testing.B) {
 	h, _ := HashPassword("correct horse battery")
 	for b.Loop() {
 		CheckPassword(h, "correct horse battery")
+	}
+}
+
+// TestPasswordChecksAreBounded: every check takes 19 MiB; parallel sign-ins
+// run at most cap(hashSlots) of them at once, the rest wait.
+func TestPasswordChecksAreBounded(t *testing.T) {
+	h, err := HashPassword("correct horse 42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peak atomic.Int32
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				if n := hashing.Load(); n > peak.Load() {
+					peak.Store(n)
+				}
+				runtime.Gosched()
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range 4 * cap(hashSlots) {
+		wg.Go(func() { CheckPassword(h, fmt.Sprintf("wrong %d", i)) })
+	}
+	wg.Wait()
+	close(stop)
+	<-watched
+	if p := peak.Load(); p > int32(cap(hashSlots)) || p == 0 {
+		t.Fatalf("%d checks ran at once, bound %d", p, cap(hashSlots))
 	}
 }

@@ -69,10 +69,15 @@ func (w *words) sentence(n int) string {
 	for i := range parts {
 		parts[i] = w.list[w.z.Uint64()]
 	}
-	s := strings.Join(parts, " ")
-	// The first rune, not the first byte: the list has words in any script.
-	r, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[size:]
+	return capitalize(strings.Join(parts, " "))
+}
+
+// capitalize upper-cases the first letter of s: the first rune, not the
+// first byte, which in Korean is a third of a character (the invalid UTF-8
+// that PostgreSQL refused and SQLite stored).
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // Generate writes the paper into st, which should be empty.

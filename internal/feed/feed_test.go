@@ -224,7 +224,7 @@ func TestRSSWithRealParsers(t *testing.T) {
 		if it.IsoDate != "2026-11-25T23:30:00.000Z" {
 			t.Errorf("isoDate %q", it.IsoDate)
 		}
-		if it.Enclosure == nil || it.Enclosure.URL != "https://news.example.com/media/7/1280.jpg" || it.Enclosure.Type != "image/jpeg" {
+		if it.Enclosure == nil || it.Enclosure.URL != "https://news.example.com/media/7/"+tokenOf("2026/11/kim-trump.jpg")+"/1280.jpg" || it.Enclosure.Type != "image/jpeg" {
 			t.Errorf("enclosure %+v", it.Enclosure)
 		}
 		if it.Creator != "Kang Seung-woo" {
@@ -240,7 +240,7 @@ func TestRSSWithRealParsers(t *testing.T) {
 		if pf.Items[1].Link != koreanURL {
 			t.Errorf("Korean link as parsed: %q", pf.Items[1].Link)
 		}
-		if pf.Items[1].Enclosure == nil || pf.Items[1].Enclosure.URL != "https://news.example.com/media/8/original" || pf.Items[1].Enclosure.Type != "image/png" {
+		if pf.Items[1].Enclosure == nil || pf.Items[1].Enclosure.URL != "https://news.example.com/media/8/"+tokenOf("2026/11/dmz.png")+"/original" || pf.Items[1].Enclosure.Type != "image/png" {
 			t.Errorf("original-photo enclosure %+v", pf.Items[1].Enclosure)
 		}
 
@@ -338,10 +338,10 @@ func TestLeadImage(t *testing.T) {
 		origType  string
 		hasPhotoK bool
 	}{
-		{[]int{320, 1280, 2048}, "https://news.example.com/media/3/1280.jpg", 1280, 720, "image/jpeg", "image/png", true},
-		{[]int{320, 640}, "https://news.example.com/media/3/640.jpg", 640, 360, "image/jpeg", "image/png", true},
-		{nil, "https://news.example.com/media/3/original", 1600, 900, "image/png", "image/png", true},
-		{nil, "https://news.example.com/media/3/original", 1600, 900, "image/jpeg", "", true},
+		{[]int{320, 1280, 2048}, "https://news.example.com/media/3/" + tokenOf("k") + "/1280.jpg", 1280, 720, "image/jpeg", "image/png", true},
+		{[]int{320, 640}, "https://news.example.com/media/3/" + tokenOf("k") + "/640.jpg", 640, 360, "image/jpeg", "image/png", true},
+		{nil, "https://news.example.com/media/3/" + tokenOf("k") + "/original", 1600, 900, "image/png", "image/png", true},
+		{nil, "https://news.example.com/media/3/" + tokenOf("k") + "/original", 1600, 900, "image/jpeg", "", true},
 	}
 	for _, c := range cases {
 		img := leadImage(p, &newsPhoto{ID: 3, Key: "k", Width: 1600, Height: 900, Widths: c.widths, ContentType: c.origType})

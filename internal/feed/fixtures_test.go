@@ -96,3 +96,6 @@ type (
 	newsPhoto   = news.Photo
 	newsArticle = news.Article
 )
+
+// tokenOf is the URL token of a photo stored under key.
+func tokenOf(key string) string { return (&news.Photo{Key: key}).URLToken() }

@@ -258,8 +258,9 @@ func fullText(p *news.Paper, a *news.Article, img *image) string {
 		Corrections []correctionView
 	}{
 		Image: img,
-		// BodyHTML is sanitized before it is stored (news.Article).
-		Body: template.HTML(a.BodyHTML),
+		// BodyHTML is sanitized before it is stored (news.Article); its
+		// external images become links (feedBody).
+		Body: template.HTML(feedBody(p, a.BodyHTML)),
 	}
 	for _, c := range a.Corrections {
 		label := string(c.Kind)
@@ -273,7 +274,7 @@ func fullText(p *news.Paper, a *news.Article, img *image) string {
 	if err := fullTextTmpl.Execute(&b, data); err != nil {
 		// The template is fixed and its data plain strings; an error here is
 		// a programming mistake. Fall back to the body alone.
-		return a.BodyHTML
+		return feedBody(p, a.BodyHTML)
 	}
 	return b.String()
 }

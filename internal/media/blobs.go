@@ -43,8 +43,17 @@ func NewDirBlobs(dir string) (*DirBlobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: blob folder %q: %w", dir, err)
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	// The photo store is the database's peer: it holds the photos of
+	// unpublished stories. Like the database, only masthead's user may
+	// read it (700, files 600). A folder made by an older version (755) is
+	// closed here; closing the top folder closes everything under it.
+	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("media: create blob folder: %w", err)
+	}
+	if st, err := os.Stat(abs); err == nil && st.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(abs, st.Mode().Perm()&0o700); err != nil {
+			return nil, fmt.Errorf("media: close blob folder to other users: %w", err)
+		}
 	}
 	return &DirBlobs{dir: abs}, nil
 }
@@ -81,7 +90,7 @@ func (d *DirBlobs) Put(ctx context.Context, key string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("media: put %s: %w", key, err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
@@ -104,7 +113,7 @@ func (d *DirBlobs) Put(ctx context.Context, key string, data []byte) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("media: put %s: %w", key, err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Chmod(0o600); err != nil {
 		return fmt.Errorf("media: put %s: %w", key, err)
 	}
 	if err := f.Close(); err != nil {

@@ -38,8 +38,13 @@ func TestDirBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Mode().Perm() != 0o644 {
-		t.Fatalf("mode %v, want 0644", st.Mode().Perm())
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600 (photos of unpublished stories are in there)", st.Mode().Perm())
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "photos", "1")} {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm() != 0o700 {
+			t.Fatalf("folder %s: mode %v (%v), want 0700", d, st.Mode().Perm(), err)
+		}
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "photos", "1", "abc"))
 	if len(entries) != 1 {
@@ -74,5 +79,23 @@ func TestDirBlobs(t *testing.T) {
 	}
 	if _, err := os.Stat(secret); err != nil {
 		t.Fatal("a file outside the folder was touched")
+	}
+}
+
+// TestDirBlobsClosesAnOldFolder: a media folder made 755 by an earlier
+// version is closed to other users when it is opened.
+func TestDirBlobsClosesAnOldFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "media")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	if _, err := media.NewDirBlobs(dir); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
+		t.Fatalf("mode %v, want 0700", st.Mode().Perm())
 	}
 }

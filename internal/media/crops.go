@@ -147,6 +147,11 @@ func (l *Library) makeCrop(ctx context.Context, ph *news.Photo, c news.Crop, key
 	if int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) {
 		return nil, fmt.Errorf("original is %d×%d, over the pixel limit", cfg.Width, cfg.Height)
 	}
+	release, err := l.reservePixels(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	img, _, err := image.Decode(bytes.NewReader(src))
 	if err != nil {
 		return nil, fmt.Errorf("decode original: %w", err)
@@ -203,7 +208,9 @@ func serveImage(w http.ResponseWriter, r *http.Request, key, ctype string, mod t
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("ETag", strconv.Quote(strings.TrimPrefix(key, "photos/")))
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	if h.Get("Cache-Control") == "" { // the staff handler sets its own
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	// An image needs no policy of its own; this keeps a file opened
 	// directly from ever running anything.

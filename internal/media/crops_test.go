@@ -100,14 +100,14 @@ func TestCrops(t *testing.T) {
 		"crop-16x9-100-500.jpg", "crop-2x1.jpg", "crop-16x9-900-500.png", "crop-16x9-0900-0500.jpg",
 		"crop-.jpg", "crop-..%2f..%2foriginal.png", "crop-16x9-900-500.jpg%00", "crop-1x1-900-500.jpg.jpg",
 	} {
-		if res, _ := get("/media/" + strconv.FormatInt(right.ID, 10) + "/" + f); res.StatusCode != 404 {
+		if res, _ := get("/media/" + strconv.FormatInt(right.ID, 10) + "/" + right.URLToken() + "/" + f); res.StatusCode != 404 {
 			t.Errorf("%s: %d, want 404", f, res.StatusCode)
 		}
 	}
-	if res, _ := get("/media/" + strconv.FormatInt(centre.ID, 10) + "/crop-16x9-900-500.jpg"); res.StatusCode != 404 {
+	if res, _ := get("/media/" + strconv.FormatInt(centre.ID, 10) + "/" + centre.URLToken() + "/crop-16x9-900-500.jpg"); res.StatusCode != 404 {
 		t.Errorf("focal crop name of a centred photo: %d", res.StatusCode)
 	}
-	if res, _ := get("/media/999999/crop-16x9.jpg"); res.StatusCode != 404 {
+	if res, _ := get("/media/999999/x/crop-16x9.jpg"); res.StatusCode != 404 {
 		t.Errorf("missing photo: %d", res.StatusCode)
 	}
 	if after := len(e.files(t)); after != before {

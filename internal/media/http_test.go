@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"masthead/internal/media"
@@ -83,25 +84,28 @@ func TestServe(t *testing.T) {
 		}
 	}
 
+	tok := fmt.Sprintf("/media/%d/%s/", p.ID, p.URLToken())
 	for _, path := range []string{
-		"/media/1/960.jpg",  // wider than the original: not made
-		"/media/1/0640.jpg", // not the canonical spelling
-		"/media/1/640.png",
-		"/media/1/640",
-		"/media/1/-1.jpg",
-		"/media/1/original.png",
-		"/media/1/..%2F..%2Fmasthead.db",
+		tok + "960.jpg",  // wider than the original: not made
+		tok + "0640.jpg", // not the canonical spelling
+		tok + "640.png",
+		tok + "640",
+		tok + "-1.jpg",
+		tok + "original.png",
+		tok + "..%2F..%2Fmasthead.db",
+		fmt.Sprintf("/media/%d/%s/original", p.ID, strings.Repeat("0", 24)), // wrong token
 		"/media/99/original",
-		"/media/0/original",
-		"/media/abc/original",
-		fmt.Sprintf("/media/%d/original", pending.ID), // row, no files
-		fmt.Sprintf("/media/%d/320.jpg", pending.ID),
+		"/media/99/x/original",
+		"/media/0/x/original",
+		"/media/abc/x/original",
+		paper.PhotoPath(pending, 0), // row, no files
+		paper.PhotoPath(pending, 320),
 	} {
 		if res := get("GET", path, nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, res.StatusCode)
 		}
 	}
-	if res := get("POST", "/media/1/original", nil); res.StatusCode != http.StatusMethodNotAllowed {
+	if res := get("POST", paper.PhotoPath(p, 0), nil); res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d, want 405", res.StatusCode)
 	}
 }

@@ -269,3 +269,104 @@ func writeChunk(out *bytes.Buffer, id string, payload []byte) {
 		out.WriteByte(0)
 	}
 }
+
+// shrink averages k×k blocks of img into one pixel (a box filter), onto a
+// new RGBA image (premultiplied, as RGBA is). A 7000-pixel upload made into
+// a 1600-pixel rendition is first shrunk by an integer factor to under
+// twice the width, then scaled with Catmull-Rom: x/image/draw's kernels
+// keep a float64 RGBA buffer of the destination width times the source
+// height (358 MB for 7000×7000 to 1600), which is most of what a large
+// upload cost. Box-then-kernel is also how libvips shrinks on load.
+func shrink(img image.Image, k int) *image.RGBA {
+	k = min(k, 256) // k²×0xffff must fit the uint32 sums
+	b := img.Bounds()
+	w, h := b.Dx()/k, b.Dy()/k
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	n := uint32(k * k)
+	// Each source row's sums for the current output row.
+	sums := make([][4]uint32, w)
+	for oy := range h {
+		clear(sums)
+		for dy := range k {
+			y := b.Min.Y + oy*k + dy
+			addRow(sums, img, b.Min.X, y, k)
+		}
+		row := dst.Pix[oy*dst.Stride:]
+		for ox, s := range sums {
+			// 16-bit means become 8-bit.
+			row[ox*4+0] = uint8(s[0] / n >> 8)
+			row[ox*4+1] = uint8(s[1] / n >> 8)
+			row[ox*4+2] = uint8(s[2] / n >> 8)
+			row[ox*4+3] = uint8(s[3] / n >> 8)
+		}
+	}
+	return dst
+}
+
+// addRow adds row y of img, k pixels per output column, to sums, as 16-bit
+// premultiplied RGBA (what color.Color.RGBA returns). The common decoded
+// types are read directly; others go through At.
+func addRow(sums [][4]uint32, img image.Image, x0, y, k int) {
+	switch m := img.(type) {
+	case *image.NRGBA:
+		p := m.Pix[m.PixOffset(x0, y):]
+		for ox := range sums {
+			s := &sums[ox]
+			for i := range k {
+				px := p[(ox*k+i)*4:]
+				a := uint32(px[3]) * 0x101
+				s[0] += uint32(px[0]) * 0x101 * a / 0xffff
+				s[1] += uint32(px[1]) * 0x101 * a / 0xffff
+				s[2] += uint32(px[2]) * 0x101 * a / 0xffff
+				s[3] += a
+			}
+		}
+	case *image.RGBA:
+		p := m.Pix[m.PixOffset(x0, y):]
+		for ox := range sums {
+			s := &sums[ox]
+			for i := range k {
+				px := p[(ox*k+i)*4:]
+				s[0] += uint32(px[0]) * 0x101
+				s[1] += uint32(px[1]) * 0x101
+				s[2] += uint32(px[2]) * 0x101
+				s[3] += uint32(px[3]) * 0x101
+			}
+		}
+	case *image.Gray:
+		p := m.Pix[m.PixOffset(x0, y):]
+		for ox := range sums {
+			s := &sums[ox]
+			for i := range k {
+				g := uint32(p[ox*k+i]) * 0x101
+				s[0] += g
+				s[1] += g
+				s[2] += g
+				s[3] += 0xffff
+			}
+		}
+	case *image.YCbCr:
+		for ox := range sums {
+			s := &sums[ox]
+			for i := range k {
+				x := x0 + ox*k + i
+				r, g, bl := color.YCbCrToRGB(m.Y[m.YOffset(x, y)], m.Cb[m.COffset(x, y)], m.Cr[m.COffset(x, y)])
+				s[0] += uint32(r) * 0x101
+				s[1] += uint32(g) * 0x101
+				s[2] += uint32(bl) * 0x101
+				s[3] += 0xffff
+			}
+		}
+	default:
+		for ox := range sums {
+			s := &sums[ox]
+			for i := range k {
+				r, g, bl, a := img.At(x0+ox*k+i, y).RGBA()
+				s[0] += r
+				s[1] += g
+				s[2] += bl
+				s[3] += a
+			}
+		}
+	}
+}

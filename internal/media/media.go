@@ -16,11 +16,13 @@ import (
 	"log/slog"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
 
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode
+	"golang.org/x/sync/semaphore"
 
 	"masthead/internal/news"
 )
@@ -33,6 +35,16 @@ var RenditionWidths = []int{320, 640, 960, 1280, 1600}
 const (
 	DefaultMaxBytes  = 20 << 20
 	DefaultMaxPixels = 50_000_000
+	// DefaultPixelBudget bounds the pixels being decoded at once, over
+	// every upload and crop: a decoded image costs up to about 9 bytes a
+	// pixel while it is processed (the pixels, a shrunk copy and the
+	// scaler's buffers), so 64 megapixels is about 550 MB at most, however
+	// many uploads arrive together.
+	DefaultPixelBudget = 64_000_000
+	// freeAfterPixels: after an image this large, the memory it took is
+	// handed back to the operating system at once rather than kept for the
+	// next one.
+	freeAfterPixels = 4_000_000
 )
 
 // JPEG qualities: the re-encoded original stays close to the upload;
@@ -52,7 +64,13 @@ type Config struct {
 	// MaxPixels bounds width×height, checked from the header before any
 	// pixel is decoded; 0 means DefaultMaxPixels.
 	MaxPixels int
-	Logger    *slog.Logger
+	// PixelBudget bounds the pixels decoded at once across all uploads
+	// and crops; 0 means DefaultPixelBudget (at least MaxPixels).
+	PixelBudget int
+	Logger      *slog.Logger
+	// Clock decides which stories are public (Visible); default
+	// news.SystemClock.
+	Clock news.Clock
 }
 
 // Library stores and serves photos.
@@ -63,10 +81,14 @@ type Library struct {
 	maxBytes  int64
 	maxPixels int
 	log       *slog.Logger
-	// busy bounds how many images are decoded at once: one 50-megapixel
-	// image needs a few hundred megabytes while it is processed, and
-	// uploads must not be able to add that up without limit.
-	busy chan struct{}
+	clock     news.Clock
+	// busy bounds how many images are processed at once (CPU); pixels
+	// bounds how many pixels they may decode together (memory): a 143 KB
+	// PNG can be 7000×7000, and three of them at once cost 1.6 GB when
+	// only their number was bounded.
+	busy   chan struct{}
+	pixels *semaphore.Weighted
+	budget int64
 }
 
 // New returns a Library. Store and Blobs are required.
@@ -84,7 +106,17 @@ func New(cfg Config) *Library {
 	if l.log == nil {
 		l.log = slog.Default()
 	}
+	l.clock = cfg.Clock
+	if l.clock == nil {
+		l.clock = news.SystemClock{}
+	}
 	l.busy = make(chan struct{}, max(2, runtime.NumCPU()/2))
+	l.budget = int64(cfg.PixelBudget)
+	if l.budget <= 0 {
+		l.budget = DefaultPixelBudget
+	}
+	l.budget = max(l.budget, int64(l.maxPixels))
+	l.pixels = semaphore.NewWeighted(l.budget)
 	if l.paper == nil {
 		l.paper = &news.Paper{}
 	}
@@ -107,7 +139,7 @@ type processed struct {
 
 // process does everything that can fail because of the file itself, in
 // memory, so that a bad upload is refused before anything is written.
-func (l *Library) process(declared string, data []byte) (*processed, error) {
+func (l *Library) process(ctx context.Context, declared string, data []byte) (*processed, error) {
 	if len(data) == 0 {
 		return nil, news.Errorf(news.EINVALID, "the file is empty")
 	}
@@ -136,6 +168,11 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > int64(l.maxPixels) {
 		return nil, news.Errorf(news.EINVALID, "the image is %d×%d pixels; the limit is %s", cfg.Width, cfg.Height, megapixels(l.maxPixels))
 	}
+	release, err := l.reservePixels(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	p := &processed{contentType: ct}
 	var (
@@ -197,6 +234,21 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 	// original again. Scaling is a chain; each JPEG encode is not, so they
 	// run beside it.
 	p.renditions = make(map[int][]byte, len(p.widths))
+	// A large image that the widest rendition is less than half of is
+	// encoded and box-shrunk first, and the full image let go before the
+	// scaler takes its buffers: at most one of the two is in memory beside
+	// the shrunk copy.
+	if n := len(p.widths); n > 0 && int64(p.width)*int64(p.height) >= freeAfterPixels && p.width/p.widths[n-1] >= 2 {
+		if encodeOriginal != nil {
+			var buf bytes.Buffer
+			if err := encodeOriginal(&buf); err != nil {
+				return nil, fmt.Errorf("media: encode %s: %w", p.ext, err)
+			}
+			p.original, encodeOriginal = buf.Bytes(), nil
+		}
+		img = shrink(img, p.width/p.widths[n-1])
+		runtime.GC()
+	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -219,7 +271,12 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 	for i := len(p.widths) - 1; i >= 0; i-- {
 		w := p.widths[i]
 		if src.Bounds().Dx() > 2*w {
-			src = img // a large jump: go back to the full image
+			// A large jump: from the full image, box-shrunk to under
+			// twice the width (see shrink).
+			src = img
+			if k := img.Bounds().Dx() / w; k >= 2 {
+				src = shrink(img, k)
+			}
 		}
 		// The height always comes from the original's proportions, so a
 		// rendition is the same size whichever image it was scaled from.
@@ -243,6 +300,25 @@ func (l *Library) process(declared string, data []byte) (*processed, error) {
 		return nil, eerr
 	}
 	return p, nil
+}
+
+// reservePixels waits until w×h pixels fit the shared budget. The release
+// it returns gives them back and, after a large image, returns the memory
+// to the operating system: the heap would otherwise stay at its peak, and
+// resident memory with it, until the next large upload.
+func (l *Library) reservePixels(ctx context.Context, w, h int) (release func(), err error) {
+	n := min(int64(w)*int64(h), l.budget)
+	if err := l.pixels.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() {
+		// Memory back first, so the next image does not start decoding
+		// on top of this one's garbage.
+		if n >= freeAfterPixels {
+			debug.FreeOSMemory()
+		}
+		l.pixels.Release(n)
+	}, nil
 }
 
 // SavePhoto checks data, strips its metadata, makes the renditions, stores
@@ -271,7 +347,7 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	pr, err := l.process(p.ContentType, data)
+	pr, err := l.process(ctx, p.ContentType, data)
 	<-l.busy
 	if err != nil {
 		return err
@@ -288,7 +364,7 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 		}
 	}
 
-	var rnd [8]byte
+	var rnd [16]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return fmt.Errorf("media: random key: %w", err)
 	}

@@ -36,6 +36,7 @@ func New() *Metrics {
 		}, []string{"route", "method", "code"}),
 	}
 	reg.MustRegister(m.requests)
+	registerMemory(reg)
 	return m
 }
 

@@ -51,5 +51,5 @@ func clamp01(v float64) float64 {
 
 // CropPath is the URL path of photo ph cropped to c.
 func (p *Paper) CropPath(ph *Photo, c Crop) string {
-	return fmt.Sprintf("/media/%d/%s", ph.ID, CropFile(ph, c))
+	return fmt.Sprintf("/media/%d/%s/%s", ph.ID, ph.URLToken(), CropFile(ph, c))
 }

@@ -1,6 +1,8 @@
 package news
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strings"
@@ -41,12 +43,21 @@ func (p *Paper) AuthorPath(a *Author) string   { return "/author/" + url.PathEsc
 func (p *Paper) TagPath(t *Tag) string         { return "/tag/" + url.PathEscape(t.Slug) }
 
 // PhotoPath is the URL path of a photo rendition of the given width, or of
-// the original when width is 0. Renditions are JPEG.
+// the original when width is 0. Renditions are JPEG. The path carries the
+// photo's URLToken, so photos cannot be found by counting ids.
 func (p *Paper) PhotoPath(ph *Photo, width int) string {
 	if width == 0 {
-		return fmt.Sprintf("/media/%d/original", ph.ID)
+		return fmt.Sprintf("/media/%d/%s/original", ph.ID, ph.URLToken())
 	}
-	return fmt.Sprintf("/media/%d/%d.jpg", ph.ID, width)
+	return fmt.Sprintf("/media/%d/%s/%d.jpg", ph.ID, ph.URLToken(), width)
+}
+
+// URLToken is the unguessable part of a photo's URLs: a hash of its
+// storage key, which holds random bits (internal/media makes them), so it
+// changes whenever the image does.
+func (ph *Photo) URLToken() string {
+	sum := sha256.Sum256([]byte("masthead photo url\x00" + ph.Key))
+	return hex.EncodeToString(sum[:12])
 }
 
 // AbsURL makes a path absolute with the paper's base URL.

@@ -46,6 +46,12 @@ type SearchQuery struct {
 	Limit     int
 }
 
+// SearchWindow is how many matches a search ranks and counts, the newest
+// first. SearchArticles's total is the number of matches when it is at
+// most SearchWindow, and SearchWindow+1 when there are more: "more than
+// 1,000", not a count the stores did not make.
+const SearchWindow = 1000
+
 // SearchHit is one search result.
 type SearchHit struct {
 	Article *Article

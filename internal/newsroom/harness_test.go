@@ -62,7 +62,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
-	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MaxUploadBytes: 2 << 20})
+	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

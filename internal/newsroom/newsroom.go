@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -35,12 +36,19 @@ type Config struct {
 	Logger *slog.Logger
 	// Media stores uploaded photos; nil hides the photo desk.
 	Media PhotoSaver
+	// MediaFiles serves photos to staff whatever their stories' status
+	// (media.Library.StaffHandler), at /newsroom/media/{id}/{token}/{file}:
+	// readers get 404 for the photos of stories that are not public.
+	MediaFiles http.Handler
 	// Secure forces the Secure flag on cookies (the site is behind a TLS
 	// proxy). Without it the flag is set for TLS requests and https base
 	// URLs.
 	Secure bool
 	// MaxUploadBytes bounds a photo upload (default 20 MiB).
 	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose forwarding headers name the
+	// client a sign-in is throttled by (serve --trusted-proxies).
+	TrustedProxies []netip.Prefix
 	// Views gives the story page's 48-hour chart (internal/views.Counter,
 	// which adds the counts not yet written); nil reads the store alone.
 	Views ViewHistory
@@ -55,11 +63,19 @@ type Newsroom struct {
 	log      *slog.Logger
 	flow     *workflow.Service
 	sessions *auth.Sessions
-	// Sign-in throttles: per account and per client address, 5 failures
-	// per 15 minutes each.
+	// Sign-in throttles (signin.go): per account (or account on a known
+	// device) and per client address, backing off after 5 and 20
+	// failures.
 	acctThrottle *auth.Throttle
 	addrThrottle *auth.Throttle
-	pages        *pages
+	devices      *auth.Devices
+	signinAudit  signinAuditLimiter
+	// testHookSignin, if set, runs between the throttle's check and the
+	// password check (a test's barrier).
+	testHookSignin func()
+	pages          *pages
+	// renders bounds each user's Markdown rendering (rendergate.go).
+	renders *renderGate
 }
 
 // New checks cfg and parses the templates.
@@ -88,9 +104,11 @@ func New(cfg Config) (*Newsroom, error) {
 		cfg: cfg, paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		flow:         flow,
 		sessions:     auth.NewSessions(cfg.Store, cfg.Clock),
-		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 15*time.Minute),
-		addrThrottle: auth.NewThrottle(cfg.Clock, 20, 15*time.Minute),
+		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 30*time.Second, 15*time.Minute, time.Hour),
+		addrThrottle: auth.NewThrottle(cfg.Clock, 20, 30*time.Second, 15*time.Minute, time.Hour),
+		devices:      &auth.Devices{Store: cfg.Store},
 		pages:        p,
+		renders:      newRenderGate(time.Now),
 	}, nil
 }
 
@@ -117,6 +135,7 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		h       handler
 	}{
 		{"GET /newsroom/static/{file}", public, n.static},
+		{"GET /newsroom/media/{id}/{token}/{file}", news.RoleContributor, n.mediaFile},
 		{"GET /newsroom/signin", public, n.signinPage},
 		{"POST /newsroom/signin", public, n.signin},
 		{"POST /newsroom/signout", news.RoleContributor, n.signout},
@@ -128,10 +147,10 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 
 		{"GET /newsroom/stories", news.RoleContributor, n.storyList},
 		{"GET /newsroom/stories/new", news.RoleContributor, n.newStory},
-		{"POST /newsroom/stories", news.RoleContributor, n.createStory},
+		{"POST /newsroom/stories", news.RoleContributor, n.gated(n.createStory)},
 		{"GET /newsroom/stories/{id}", news.RoleContributor, n.editStory},
-		{"POST /newsroom/stories/{id}", news.RoleContributor, n.saveStory},
-		{"POST /newsroom/preview", news.RoleContributor, n.preview},
+		{"POST /newsroom/stories/{id}", news.RoleContributor, n.gated(n.saveStory)},
+		{"POST /newsroom/preview", news.RoleContributor, n.gated(n.preview)},
 		{"POST /newsroom/stories/{id}/submit", news.RoleContributor, n.move(workflow.ActSubmit)},
 		{"POST /newsroom/stories/{id}/withdraw", news.RoleContributor, n.move(workflow.ActWithdraw)},
 		{"POST /newsroom/stories/{id}/publish", news.RoleEditor, n.move(workflow.ActPublish)},
@@ -283,6 +302,17 @@ func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, c *call, err err
 	p := &errorPage{Status: prob.Status, Message: prob.Message}
 	p.Title = http.StatusText(prob.Status)
 	n.render(w, r, c, prob.Status, "error", p)
+}
+
+// mediaFile serves a photo to signed-in staff (Config.MediaFiles).
+func (n *Newsroom) mediaFile(w http.ResponseWriter, r *http.Request, c *call) error {
+	if n.cfg.MediaFiles == nil {
+		return news.Errorf(news.ENOTFOUND, "There is no such photo.")
+	}
+	// The newsroom's headers say no-store; a photo may be kept privately.
+	w.Header().Del("Cache-Control")
+	n.cfg.MediaFiles.ServeHTTP(w, r)
+	return nil
 }
 
 func (n *Newsroom) redirectHome(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -160,7 +160,9 @@ var funcs = template.FuncMap{
 	"articleURL": func(p *news.Paper, a *news.Article) string {
 		return p.ArticlePath(a)
 	},
-	"photoURL": func(p *news.Paper, ph *news.Photo, w int) string { return p.PhotoPath(ph, w) },
+	// Staff see photos through the newsroom, where a draft's photo is
+	// served (readers get 404 for it at its public URL).
+	"photoURL": func(p *news.Paper, ph *news.Photo, w int) string { return "/newsroom" + p.PhotoPath(ph, w) },
 	"hasID": func(ids []int64, id int64) bool {
 		for _, x := range ids {
 			if x == id {

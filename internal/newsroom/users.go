@@ -287,19 +287,22 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request, c *cal
 	cur, pw, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	key := "acct:" + strings.ToLower(c.user.Email)
 	var err error
-	if ok, _ := n.acctThrottle.Allow(key); !ok {
+	if ok, _ := n.acctThrottle.Begin(key); !ok {
 		err = news.Errorf(news.EINVALID, "Too many wrong passwords. Try again later.")
 	} else if !auth.CheckPassword(c.user.PasswordHash, cur) {
-		n.acctThrottle.Fail(key)
-		err = news.Errorf(news.EINVALID, "The current password is wrong.")
-	} else if pw != confirm {
-		err = news.Errorf(news.EINVALID, "The two new passwords differ.")
-	} else if pw == cur {
-		err = news.Errorf(news.EINVALID, "The new password is the current one.")
+		err = news.Errorf(news.EINVALID, "The current password is wrong.") // Begin counted it
 	} else {
-		// Only the password is written: a role or a disabled flag an
-		// admin set meanwhile is not undone.
-		err = auth.SetPassword(ctx, n.store, c.user, c.user.ID, pw)
+		n.acctThrottle.Succeeded(key)
+		switch {
+		case pw != confirm:
+			err = news.Errorf(news.EINVALID, "The two new passwords differ.")
+		case pw == cur:
+			err = news.Errorf(news.EINVALID, "The new password is the current one.")
+		default:
+			// Only the password is written: a role or a disabled flag an
+			// admin set meanwhile is not undone.
+			err = auth.SetPassword(ctx, n.store, c.user, c.user.ID, pw)
+		}
 	}
 	if err != nil {
 		if news.ErrorCode(err) != news.EINVALID {

@@ -123,7 +123,7 @@ func TestArticleJSONLDCorrectionsAndCrops(t *testing.T) {
 	}
 	var want []any
 	for _, name := range []string{"16x9", "4x3", "1x1"} {
-		want = append(want, fmt.Sprintf("https://news.example.com/media/%d/crop-%s.jpg", ph.ID, name))
+		want = append(want, fmt.Sprintf("https://news.example.com/media/%d/%s/crop-%s.jpg", ph.ID, ph.URLToken(), name))
 	}
 	if fmt.Sprint(na["image"]) != fmt.Sprint(want) {
 		t.Errorf("image %v, want %v", na["image"], want)

@@ -212,8 +212,16 @@ type SearchPage struct {
 	// Searched is set when results are shown: a query or a filter.
 	Searched bool
 	Total    int
-	Results  []Card
-	Pager    Pager
+	// TotalText is Total written for readers ("1,000").
+	TotalText string
+	// More says there are more than Total matches (news.SearchWindow):
+	// the store ranks the newest Total only.
+	More bool
+	// Common says the query had only words too common to search for
+	// ("the"), which neither store indexes.
+	Common  bool
+	Results []Card
+	Pager   Pager
 }
 
 // CorrectionItem is one line of the corrections page.

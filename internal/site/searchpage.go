@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/textsearch"
 )
 
 // search is the search page: a query, filters (section, author, dates) and
@@ -85,7 +88,12 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("search: %w", err)
 		}
-		p.Total = total
+		// Honest totals: past the window the stores stop counting.
+		p.Total, p.More = total, total > news.SearchWindow
+		if p.More {
+			p.Total = news.SearchWindow
+		}
+		p.Common = total == 0 && textsearch.OnlyStopwords(textsearch.Terms(sp.Text))
 		for _, h := range hits {
 			c := s.card(h.Article, "")
 			c.Snippet = highlight(h.Snippet)
@@ -103,6 +111,7 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 		}
 	}
 	if p.Searched {
+		p.TotalText = groupDigits(p.Total)
 		if p.Pager, err = pager(canon, sp.Page, p.Total); err != nil {
 			return nil, time.Time{}, err
 		}
@@ -119,4 +128,20 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	// Results change with any story, so no Last-Modified: the ETag
 	// alone validates.
 	return body, time.Time{}, err
+}
+
+// groupDigits writes n with a comma every three digits: 1,000.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -136,8 +136,8 @@ func TestEncodersXSDAndGolden(t *testing.T) {
 		"<news:language>zh-tw</news:language>",
 		"<news:publication_date>2026-11-25T23:30:00Z</news:publication_date>",
 		"<news:title>Is Trump&#39;s second letter to NK leader for dialogue or status quo? &lt;&amp;&gt;</news:title>",
-		"<image:loc>https://news.example.com/media/7/1280.jpg</image:loc>",
-		"<image:loc>https://news.example.com/media/8/original</image:loc>",
+		"<image:loc>https://news.example.com/media/7/" + photoToken("k.jpg") + "/1280.jpg</image:loc>",
+		"<image:loc>https://news.example.com/media/8/" + photoToken("k.png") + "/original</image:loc>",
 		"<loc>https://news.example.com/sitemaps/articles-2026-11-2.xml</loc>",
 	} {
 		if !bytes.Contains(nb, []byte(want)) && !bytes.Contains(ib, []byte(want)) {
@@ -223,3 +223,6 @@ func TestRoutesBesideSite(t *testing.T) {
 		}
 	}
 }
+
+// photoToken is the URL token of a photo stored under key.
+func photoToken(key string) string { return (&news.Photo{Key: key}).URLToken() }

@@ -177,7 +177,7 @@ func TestServeSitemaps(t *testing.T) {
 		"<news:publication_date>2026-11-25T23:30:00Z</news:publication_date>",
 		"<news:name>The Masthead Times &amp; Co</news:name>",
 		"<news:language>en</news:language>",
-		"<image:loc>" + base + "/media/1/1280.jpg</image:loc>",
+		"<image:loc>" + base + "/media/1/" + photoToken("2026/11/kim-trump.jpg") + "/1280.jpg</image:loc>",
 	} {
 		if !strings.Contains(news, w) {
 			t.Errorf("news sitemap lacks %s", w)

@@ -137,14 +137,31 @@ func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, err
 		}
 	}
 	first, last := oldest[0].PublishedAt.In(loc), now.In(loc)
+	// A store that can answer in aggregates does: months from narrow rows,
+	// authors and tags from two GROUP BYs, instead of every story with its
+	// bylines and tags (3.3 s of CPU at 100,000 stories).
+	ss, fast := s.store.(SurveyStore)
+	if fast {
+		var err error
+		if sv.author, sv.tag, err = ss.LastModifiedByAuthorAndTag(ctx, now); err != nil {
+			return nil, err
+		}
+	}
 	// Month windows keep every query's count and offset small, whatever
 	// the size of the archive.
 	for m := (month{Year: first.Year(), Month: first.Month()}); m.Year < last.Year() || (m.Year == last.Year() && m.Month <= last.Month()); m = m.next() {
 		from, to := m.bounds(loc)
 		for off := 0; ; off += storePage {
-			arts, total, err := s.store.FindArticles(ctx, news.ArticleFilter{
-				PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "oldest", Offset: off, Limit: storePage,
-			})
+			f := news.ArticleFilter{
+				PublicAt: now, PublishedFrom: from, PublishedTo: to, Order: "oldest", Offset: off, Limit: storePage, NoTotal: true,
+			}
+			var arts []*news.Article
+			var err error
+			if fast {
+				arts, err = ss.ArticleStubs(ctx, f)
+			} else {
+				arts, _, err = s.store.FindArticles(ctx, f)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -157,6 +174,9 @@ func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, err
 				if a.SectionID != 0 {
 					bump(sv.section, a.SectionID, lm)
 				}
+				if fast {
+					continue // authors and tags came from the aggregates
+				}
 				for _, au := range a.Authors {
 					bump(sv.author, au.ID, lm)
 				}
@@ -164,7 +184,7 @@ func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, err
 					bump(sv.tag, t.ID, lm)
 				}
 			}
-			if len(arts) < storePage || off+storePage >= total {
+			if len(arts) < storePage {
 				break
 			}
 		}

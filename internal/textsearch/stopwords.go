@@ -26,3 +26,15 @@ func init() {
 
 // IsStopword reports whether w (lower case) is an English stop word.
 func IsStopword(w string) bool { return stopwords[w] }
+
+// OnlyStopwords reports whether a query's terms are all English stop words
+// (Terms keeps them only then): PostgreSQL's index has none of them, so
+// such a query finds nothing in either store, and the search page says why.
+func OnlyStopwords(terms []Term) bool {
+	for _, t := range terms {
+		if t.CJK || !IsStopword(t.Text) {
+			return false
+		}
+	}
+	return len(terms) > 0
+}

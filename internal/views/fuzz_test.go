@@ -50,8 +50,9 @@ func FuzzBeaconHandler(f *testing.F) {
 		if ct != "" {
 			r.Header.Set("Content-Type", ct)
 		}
-		r.Header.Set("User-Agent", fmt.Sprintf("%s Fuzz/%d", firefox, reader.Add(1)))
-		r.RemoteAddr = "192.0.2.7:4321"
+		n := reader.Add(1)
+		r.Header.Set("User-Agent", fmt.Sprintf("%s Fuzz/%d", firefox, n))
+		r.RemoteAddr = readerAt(int(n))
 		before := e.views(story.ID)
 		w := e.serve(r)
 

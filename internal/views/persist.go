@@ -24,7 +24,13 @@ const maxSavedReaders = 1 << 20
 // saveSeen writes today's reader set. With several nodes the last one to
 // shut down wins; loading another node's set only ever suppresses more
 // duplicates, so that is harmless.
+//
+// A store that dedups readers itself (ReaderDedup) already holds the day's
+// readers, so nothing is saved, and nothing loaded.
 func (c *Counter) saveSeen(ctx context.Context) error {
+	if _, ok := c.store.(ReaderDedup); ok {
+		return nil
+	}
 	d := c.day.Load()
 	var raw []byte
 	for i := range c.shards {
@@ -43,6 +49,9 @@ func (c *Counter) saveSeen(ctx context.Context) error {
 
 // loadSeen merges a saved reader set of the current day into memory.
 func (c *Counter) loadSeen(ctx context.Context) error {
+	if _, ok := c.store.(ReaderDedup); ok {
+		return nil
+	}
 	v, err := c.store.GetSetting(ctx, seenKey)
 	if errors.Is(err, news.ErrNotFound) {
 		return nil

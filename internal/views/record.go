@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -114,8 +116,10 @@ func (c *Counter) today(now time.Time) *dayState {
 		s := &c.shards[i]
 		s.mu.Lock()
 		s.seen = make(map[uint64]struct{})
+		s.perAddr = make(map[uint64]uint8)
 		s.mu.Unlock()
 	}
+	c.rates.reset()
 	c.day.Store(nd)
 	return nd
 }
@@ -164,16 +168,27 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 	}
 	now := c.clock.Now()
 	d := c.today(now)
-	key := readerKey(&d.salt, readerAddr(addr), ua, articleID)
+	ra := readerAddr(addr)
+	// The reader key and the address's key for this story share their
+	// shard bits, so both live under one lock (and a saved reader set
+	// loads back into the shard its address uses).
+	ak := addrKey(&d.salt, ra, articleID)
+	key := readerKey(&d.salt, ra, ua, articleID)&^(numShards-1) | ak&(numShards-1)
 	sl := slot{id: articleID, hour: now.Unix() / 3600}
 
-	s := &c.shards[key&(numShards-1)]
+	s := &c.shards[ak&(numShards-1)]
 	s.mu.Lock()
 	if _, dup := s.seen[key]; dup {
 		s.mu.Unlock()
 		return
 	}
-	if len(s.seen) >= c.limitPerShard {
+	// One address (an IPv6 /64) adds at most perAddress views per story
+	// per day, however many user agents it rotates through.
+	if s.perAddr[ak] >= c.perAddress {
+		s.mu.Unlock()
+		return
+	}
+	if len(s.seen) >= c.limitPerShard || len(s.perAddr) >= c.limitPerShard {
 		s.mu.Unlock()
 		if c.fullWarned.Swap(d.n) != d.n {
 			c.log.WarnContext(r.Context(), "views: reader limit reached; new readers are not counted until tomorrow", "limit", c.limitPerShard*numShards)
@@ -188,21 +203,96 @@ func (c *Counter) record(r *http.Request, articleID int64) {
 			return
 		}
 	}
+	s.mu.Unlock()
+	// And it adds views at a bounded rate over all stories.
+	if !c.rates.allow(&d.salt, ra, now, c.limitPerShard) {
+		return
+	}
+	s.mu.Lock()
+	if _, dup := s.seen[key]; dup || s.perAddr[ak] >= c.perAddress {
+		s.mu.Unlock()
+		return
+	}
 	s.seen[key] = struct{}{}
+	s.perAddr[ak]++
 	s.pending[sl]++
+	s.readers[sl] = append(s.readers[sl], key)
 	s.mu.Unlock()
 }
 
-// readerAddr is the part of an address that stands for a reader: the whole
-// IPv4 address, or the /64 of an IPv6 one, since devices rotate their
-// privacy addresses within their /64 many times a day.
-func readerAddr(a netip.Addr) netip.Addr {
-	if a.Is4() {
-		return a
-	}
-	p, err := a.Prefix(64)
-	if err != nil {
-		return a
-	}
-	return p.Addr()
+// addrKey is the daily-salted hash of one address (or /64) reading one
+// story.
+func addrKey(salt *[32]byte, addr netip.Addr, articleID int64) uint64 {
+	var buf [32 + 16 + 8 + 1]byte
+	b := append(buf[:0], salt[:]...)
+	a16 := addr.As16()
+	b = append(b, a16[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(articleID))
+	b = append(b, 'a')
+	sum := sha256.Sum256(b)
+	return binary.LittleEndian.Uint64(sum[:8])
 }
+
+// addrRates limits how fast one address adds views over all stories: a
+// burst of rateBurst, then one per rateEvery. A reader does not read a
+// story every few seconds all day; a script does.
+type addrRates struct {
+	shards [numShards]rateShard
+}
+
+const (
+	rateBurst = 60
+	rateEvery = 10 * time.Second
+)
+
+type rateShard struct {
+	mu sync.Mutex
+	m  map[uint64]rateState
+	_  [40]byte
+}
+
+type rateState struct {
+	tokens float32
+	at     int64 // Unix seconds
+}
+
+func (a *addrRates) allow(salt *[32]byte, addr netip.Addr, now time.Time, limit int) bool {
+	k := addrKey(salt, addr, 0)
+	s := &a.shards[k&(numShards-1)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[uint64]rateState{}
+	}
+	st, ok := s.m[k]
+	t := now.Unix()
+	if !ok {
+		if len(s.m) >= limit {
+			return false
+		}
+		st = rateState{tokens: rateBurst, at: t}
+	}
+	st.tokens = min(rateBurst, st.tokens+float32(t-st.at)/float32(rateEvery/time.Second))
+	st.at = t
+	if st.tokens < 1 {
+		s.m[k] = st
+		return false
+	}
+	st.tokens--
+	s.m[k] = st
+	return true
+}
+
+// reset forgets every address (at the turn of the day, with the salt).
+func (a *addrRates) reset() {
+	for i := range a.shards {
+		s := &a.shards[i]
+		s.mu.Lock()
+		s.m = nil
+		s.mu.Unlock()
+	}
+}
+
+// readerAddr is the part of an address that stands for a reader
+// (httpx.ClientPrefix: an IPv4 address, or an IPv6 /64).
+func readerAddr(a netip.Addr) netip.Addr { return httpx.ClientPrefix(a) }

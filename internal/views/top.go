@@ -17,7 +17,10 @@ type rankKey struct {
 }
 
 // rankEntry is one cached ranking. It is good until the next flush, the next
-// change of Store.Generation or the next hour (which moves the window).
+// change of Store.Generation, the next hour (which moves the window) or
+// rankMaxAge after it was read: other nodes' flushes change the counts
+// without telling this one, and a quiet node behind a load balancer would
+// otherwise show its last ranking until it flushed views of its own.
 type rankEntry struct {
 	loaded     bool
 	refreshing bool
@@ -26,6 +29,7 @@ type rankEntry struct {
 	seq        uint64
 	gen        int64
 	since      time.Time
+	read       time.Time // clock time of the read
 }
 
 type rankCache struct {
@@ -68,7 +72,8 @@ func (c *Counter) TopStories(ctx context.Context, window time.Duration, sectionI
 		e = &rankEntry{}
 		c.ranks.m[k] = e
 	}
-	fresh := e.loaded && e.seq == seq && e.gen == gen && e.since.Equal(since) && e.limit >= limit
+	fresh := e.loaded && e.seq == seq && e.gen == gen && e.since.Equal(since) && e.limit >= limit &&
+		now.Sub(e.read) < c.rankMaxAge
 	// While one caller refreshes, the others keep serving the previous
 	// ranking instead of piling onto the database — unless the generation
 	// moved, since then a cached story may have been withdrawn.
@@ -89,7 +94,7 @@ func (c *Counter) TopStories(ctx context.Context, window time.Duration, sectionI
 	if err != nil {
 		return nil, err
 	}
-	*e = rankEntry{loaded: true, entries: top, limit: want, seq: seq, gen: gen, since: since}
+	*e = rankEntry{loaded: true, entries: top, limit: want, seq: seq, gen: gen, since: since, read: now}
 	return publicTop(top, now, limit), nil
 }
 

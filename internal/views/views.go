@@ -51,11 +51,18 @@ type Config struct {
 	// counted until the day turns: a flood of forged user agents must not
 	// exhaust memory, and undercounting under attack is the honest failure.
 	DedupLimit int
+	// TopMaxAge is how long a ranking is served before it is read again
+	// from the database, whatever this node did meanwhile; 15s when zero.
+	TopMaxAge time.Duration
+	// PerAddress is how many views one address (an IPv6 /64) may add to
+	// one story in a day, whatever user agents it sends; 3 when zero.
+	PerAddress int
 }
 
 const (
 	defaultFlushInterval = 5 * time.Second
 	defaultDedupLimit    = 1 << 21
+	defaultTopMaxAge     = 15 * time.Second
 	// numShards spreads beacons over independent locks; a power of two so
 	// the shard is a mask of the reader hash.
 	numShards = 32
@@ -73,18 +80,22 @@ type Counter struct {
 	paper         *news.Paper
 	limitPerShard int
 	shards        [numShards]shard
+	perAddress    uint8
+	rates         addrRates
 	agents        uaVerdicts // isBot, cached per user agent
 	day           atomic.Pointer[dayState]
 	rotateMu      sync.Mutex // serialises day rotation
 	fullWarned    atomic.Int64
 	known         atomic.Pointer[knownIDs]
-	lastGen       atomic.Int64   // the latest Store.Generation this node has read
-	unknownSlots  atomic.Int64   // pending slots of ids not known public, since the last flush
-	flushMu       sync.Mutex     // one flush at a time
-	retry         map[slot]int64 // a failed batch, retried next flush; under flushMu
-	flushSeq      atomic.Uint64  // bumped after each successful write
+	lastGen       atomic.Int64      // the latest Store.Generation this node has read
+	unknownSlots  atomic.Int64      // pending slots of ids not known public, since the last flush
+	flushMu       sync.Mutex        // one flush at a time
+	retry         map[slot]int64    // a failed batch, retried next flush; under flushMu
+	retryReaders  map[slot][]uint64 // its reader keys
+	flushSeq      atomic.Uint64     // bumped after each successful write
 	ranks         rankCache
 	genPoll       time.Duration // how often the ranking re-reads Store.Generation
+	rankMaxAge    time.Duration // how long a ranking is served before it is read again
 	genMu         sync.Mutex
 	gen           int64
 	genAt         time.Time // wall time of the last Generation read
@@ -102,8 +113,18 @@ type slot struct {
 type shard struct {
 	mu      sync.Mutex
 	seen    map[uint64]struct{}
+	perAddr map[uint64]uint8 // views counted per (address, story) today
 	pending map[slot]int64
-	_       [40]byte
+	readers map[slot][]uint64 // the reader keys behind pending, for ReaderDedup
+	_       [24]byte
+}
+
+// ReaderDedup is a store that counts each reader once per day across
+// nodes: it records the reader keys of the day and adds to a slot only the
+// readers it had not recorded. Both stores implement it; with another,
+// each node dedups on its own (a reader sent to two nodes counts twice).
+type ReaderDedup interface {
+	AddReaderViews(ctx context.Context, day int64, slots []news.ViewCount, readers [][]int64) error
 }
 
 // knownIDs remembers which story ids are public, so beacons for ids that
@@ -155,8 +176,18 @@ func New(cfg Config) (*Counter, error) {
 		limit = defaultDedupLimit
 	}
 	c.limitPerShard = max(1, limit/numShards)
+	c.rankMaxAge = cfg.TopMaxAge
+	if c.rankMaxAge <= 0 {
+		c.rankMaxAge = defaultTopMaxAge
+	}
+	c.perAddress = 3
+	if cfg.PerAddress > 0 {
+		c.perAddress = uint8(min(cfg.PerAddress, 255))
+	}
 	for i := range c.shards {
 		c.shards[i].seen = make(map[uint64]struct{})
+		c.shards[i].perAddr = make(map[uint64]uint8)
+		c.shards[i].readers = make(map[slot][]uint64)
 		c.shards[i].pending = make(map[slot]int64)
 	}
 	c.known.Store(&knownIDs{created: time.Now(), public: map[int64]bool{}})
@@ -210,25 +241,31 @@ func (c *Counter) Flush(ctx context.Context) error {
 	c.flushMu.Lock()
 	defer c.flushMu.Unlock()
 
-	batch := c.retry
-	c.retry = nil
+	batch, readers := c.retry, c.retryReaders
+	c.retry, c.retryReaders = nil, nil
 	if batch == nil {
 		batch = make(map[slot]int64)
+		readers = make(map[slot][]uint64)
 	}
 	for i := range c.shards {
 		s := &c.shards[i]
-		// Take the shard's map whole and leave a fresh one, so beacons
+		// Take the shard's maps whole and leave fresh ones, so beacons
 		// wait only for a pointer swap; an empty map stays (it is the
 		// shard's, so it must not be read after unlocking).
 		var p map[slot]int64
+		var rs map[slot][]uint64
 		s.mu.Lock()
 		if len(s.pending) > 0 {
-			p = s.pending
+			p, rs = s.pending, s.readers
 			s.pending = make(map[slot]int64, len(p))
+			s.readers = make(map[slot][]uint64, len(rs))
 		}
 		s.mu.Unlock()
 		for k, v := range p {
 			batch[k] += v
+		}
+		for k, v := range rs {
+			readers[k] = append(readers[k], v...)
 		}
 	}
 	c.unknownSlots.Store(0)
@@ -236,7 +273,7 @@ func (c *Counter) Flush(ctx context.Context) error {
 		return nil
 	}
 	if err := c.dropNonPublic(ctx, batch); err != nil {
-		c.retry = batch
+		c.retry, c.retryReaders = batch, readers
 		return fmt.Errorf("check stories: %w", err)
 	}
 	if len(batch) == 0 {
@@ -254,11 +291,62 @@ func (c *Counter) Flush(ctx context.Context) error {
 		}
 		return counts[i].Hour.Before(counts[j].Hour)
 	})
-	if err := c.store.AddViews(ctx, counts); err != nil {
-		c.retry = batch
+	if err := c.write(ctx, counts, readers); err != nil {
+		c.retry, c.retryReaders = batch, readers
 		return fmt.Errorf("add views: %w", err)
 	}
 	c.flushSeq.Add(1)
+	return nil
+}
+
+// write stores the counts: through ReaderDedup when the store has it (one
+// call per UTC day in the batch, since reader keys are salted per day), or
+// as plain counts.
+func (c *Counter) write(ctx context.Context, counts []news.ViewCount, readers map[slot][]uint64) error {
+	rd, ok := c.store.(ReaderDedup)
+	if !ok {
+		return c.store.AddViews(ctx, counts)
+	}
+	var (
+		day   int64 = -1
+		slots []news.ViewCount
+		keys  [][]int64
+	)
+	send := func() error {
+		if len(slots) == 0 {
+			return nil
+		}
+		err := rd.AddReaderViews(ctx, day, slots, keys)
+		slots, keys = nil, nil
+		return err
+	}
+	// counts are sorted by story, then hour; group them by day keeping
+	// that order within each call.
+	byDay := map[int64][]int{}
+	var days []int64
+	for i, vc := range counts {
+		d := dayNumber(vc.Hour)
+		if _, seen := byDay[d]; !seen {
+			days = append(days, d)
+		}
+		byDay[d] = append(byDay[d], i)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] })
+	for _, d := range days {
+		day = d
+		for _, i := range byDay[d] {
+			vc := counts[i]
+			ks := readers[slot{id: vc.ArticleID, hour: vc.Hour.Unix() / 3600}]
+			k64 := make([]int64, len(ks))
+			for j, k := range ks {
+				k64[j] = int64(k)
+			}
+			slots, keys = append(slots, vc), append(keys, k64)
+		}
+		if err := send(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -146,6 +146,10 @@ func (e *env) views(id int64) int64 {
 // reader returns the n-th distinct reader's user agent.
 func reader(n int) string { return fmt.Sprintf("%s Reader/%d", firefox, n) }
 
+// readerAt returns the n-th distinct reader's address (one address adds
+// only a few views per story, whatever its user agents).
+func readerAt(n int) string { return fmt.Sprintf("198.18.%d.%d:1", n/250%250, n%250+1) }
+
 func TestOncePerReaderPerDay(t *testing.T) {
 	e := newEnv(t, nil)
 	a := e.story("kim-trump-letter", nil)
@@ -322,7 +326,7 @@ func TestWindows(t *testing.T) {
 		e.clock.Set(p.at)
 		for range p.views {
 			n++
-			e.beacon(a.ID, "203.0.113.7:1", reader(n))
+			e.beacon(a.ID, readerAt(n), reader(n))
 		}
 	}
 	e.clock.Set(T0)
@@ -442,7 +446,9 @@ func TestTopHidesWithdrawn(t *testing.T) {
 }
 
 func TestConcurrentBeaconsSumExactly(t *testing.T) {
-	e := newEnv(t, nil)
+	// Every beacon is a new reader at its own address, forwarded by the
+	// loopback proxy.
+	e := newEnv(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
 	stories := []*news.Article{e.story("one", nil), e.story("two", nil), e.story("three", nil)}
 	srv := httptest.NewServer(e.mux)
 	defer srv.Close()
@@ -476,6 +482,7 @@ func TestConcurrentBeaconsSumExactly(t *testing.T) {
 				req, _ := http.NewRequest("POST", srv.URL+"/api/v1/views", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("User-Agent", reader(n))
+				req.Header.Set("X-Forwarded-For", strings.TrimSuffix(readerAt(n), ":1"))
 				resp, err := client.Do(req)
 				if err != nil {
 					errs <- err
@@ -555,7 +562,7 @@ func TestRunFlushesOnCancel(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.c.Run(ctx) }()
 	for i := range 5 {
-		e.beacon(a.ID, "203.0.113.1:1", reader(i))
+		e.beacon(a.ID, readerAt(i), reader(i))
 	}
 	if got := e.views(a.ID); got != 0 {
 		t.Fatalf("written before the interval: %d (one write per view?)", got)
@@ -674,7 +681,7 @@ func TestDedupLimit(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.DedupLimit = numShards * 2 })
 	a := e.story("flood", nil)
 	for i := range 1000 {
-		e.beacon(a.ID, "203.0.113.1:1", reader(i))
+		e.beacon(a.ID, readerAt(i), reader(i))
 	}
 	e.flush()
 	if got := e.views(a.ID); got <= 0 || got > numShards*2 {
@@ -723,7 +730,7 @@ func TestUnknownIDsBounded(t *testing.T) {
 	e := newEnv(t, nil)
 	a := e.story("real", nil)
 	for i := range maxUnknownSlots + 500 {
-		e.beacon(int64(1_000_000+i), "203.0.113.1:1", firefox)
+		e.beacon(int64(1_000_000+i), readerAt(i), firefox)
 	}
 	if n := e.pendingSlots(); n > maxUnknownSlots {
 		t.Errorf("%d pending slots for made-up ids, bound %d", n, maxUnknownSlots)

@@ -99,7 +99,10 @@ func draftFrom(f news.StoryFields) Draft {
 // sanitizer, whatever the Markdown renderer let through.
 func RenderBody(md string) (string, error) {
 	h, err := content.MarkdownToHTML(md)
-	if err != nil {
+	var le *content.LimitError
+	if errors.As(err, &le) {
+		return "", news.Errorf(news.EINVALID, "The body could not be rendered: %s. Split long paragraphs, or escape runs of brackets and marks with \\.", le.Error())
+	} else if err != nil {
 		return "", news.Errorf(news.EINVALID, "The body could not be read as Markdown.")
 	}
 	return content.Sanitize(h), nil

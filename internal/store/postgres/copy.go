@@ -384,6 +384,14 @@ func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, r
 	if err != nil {
 		return fmt.Errorf("postgres: import: %w", err)
 	}
+	// The planner knows nothing of rows loaded in bulk until autovacuum
+	// gets round to them: right after a copy of 10,000 stories it read
+	// 90,000 index tuples per front page. Gather the statistics now.
+	for _, t := range copyTables {
+		if _, err := db.pool.Exec(ctx, "ANALYZE "+t.name); err != nil {
+			return fmt.Errorf("postgres: analyze %s after import: %w", t.name, err)
+		}
+	}
 	return nil
 }
 

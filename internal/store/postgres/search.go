@@ -136,8 +136,9 @@ func quoteLexeme(s string) string {
 // stories are found with more words or a date, section or author filter
 // (filters apply before the window, so they reach the whole archive).
 // Totals are counted within the window, so they are at most SearchWindow.
-// The SQLite store has the same window and the same cap.
-const SearchWindow = 1000
+// The SQLite store has the same window and the same cap; one more than
+// SearchWindow means "more" (news.SearchWindow).
+const SearchWindow = news.SearchWindow
 
 // SearchArticles finds stories by words. Relevance puts a story whose
 // headline has every word above one whose deck has them, above one with
@@ -247,6 +248,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		list  []*news.Article
 		ids   []int64
 		tiers []int32
+		more  bool
 	)
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// Finding the window, the GIN index must give the matches and a
@@ -263,8 +265,13 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			}
 		}
 		var err error
-		if ids, tiers, err = db.searchWindowIDs(ctx, tx, w, tier, window, strict); err != nil {
+		// One more than the window says whether there are more matches.
+		if ids, tiers, err = db.searchWindowIDs(ctx, tx, w, tier, window+1, strict); err != nil {
 			return err
+		}
+		if len(ids) > window {
+			more = true
+			ids, tiers = ids[:window], tiers[:window] // the oldest goes
 		}
 		if len(ids) == 0 || offset >= len(ids) {
 			return nil
@@ -305,6 +312,9 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	}
 	if err := db.fill(ctx, list); err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if more {
+		return hits, window + 1, nil
 	}
 	return hits, len(ids), nil
 }

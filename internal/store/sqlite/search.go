@@ -65,13 +65,16 @@ func rankQuery(terms []textsearch.Term) string {
 // For news, the newest thousand matches are where readers look; older stories
 // are found with more words or a date or section filter (filters apply
 // before the window, so they always reach the whole archive). Totals are
-// counted within the window, so they are at most SearchWindow.
-const SearchWindow = 1000
+// counted within the window: one more than SearchWindow means "more"
+// (news.SearchWindow).
+const SearchWindow = news.SearchWindow
 
 // SearchArticles runs a full-text search.
 func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.SearchHit, int, error) {
 	terms := textsearch.Terms(q.Text)
-	if len(terms) == 0 {
+	if len(terms) == 0 || textsearch.OnlyStopwords(terms) {
+		// Stop words alone ("the") find nothing, as on PostgreSQL, whose
+		// index leaves them out: the page says why.
 		return nil, 0, nil
 	}
 	where, args := articleWhere(news.ArticleFilter{PublicAt: q.PublicAt, SectionID: q.SectionID, AuthorID: q.AuthorID,
@@ -106,7 +109,8 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		FROM article_fts CROSS JOIN articles a INDEXED BY articles_card ON a.id = article_fts.rowid
 		WHERE article_fts MATCH ? AND ` + where + `
 		ORDER BY article_fts.rowid DESC LIMIT ?`
-	args = append(append([]any{ftsQuery(terms)}, args...), window)
+	// One more than the window says whether there are more matches.
+	args = append(append([]any{ftsQuery(terms)}, args...), window+1)
 	limit, offset := pageBounds(q.Limit, q.Offset)
 
 	type match struct {
@@ -139,6 +143,9 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			return err
 		}
 		total = len(ms)
+		if len(ms) > window {
+			ms = ms[:window] // the oldest, the walk being newest first
+		}
 		if len(ms) > 0 && relevance && phrases {
 			// Score the window: the stories from its oldest id on that
 			// match the phrase-free query, bm25 for each, kept for the

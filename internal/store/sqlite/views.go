@@ -9,6 +9,12 @@ import (
 	"masthead/internal/news"
 )
 
+// addViewsSQL adds a count (hour, article_id, count, article_id) to the
+// hourly table; views of a story deleted meanwhile are dropped.
+const addViewsSQL = `INSERT INTO article_views (hour, article_id, count)
+	SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)
+	ON CONFLICT (hour, article_id) DO UPDATE SET count = count + excluded.count`
+
 // AddViews adds counts to the hourly table. Each row is an upsert that adds,
 // so concurrent flushes from several processes sum exactly; counts for a
 // story deleted in the meantime are dropped rather than failing the batch.
@@ -17,9 +23,7 @@ func (db *DB) AddViews(ctx context.Context, counts []news.ViewCount) error {
 		return nil
 	}
 	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO article_views (hour, article_id, count)
-			SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)
-			ON CONFLICT (hour, article_id) DO UPDATE SET count = count + excluded.count`)
+		stmt, err := tx.PrepareContext(ctx, addViewsSQL)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,191 @@
+package benchdata
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/api"
+	"masthead/internal/feed"
+	"masthead/internal/news"
+	"masthead/internal/site"
+	"masthead/internal/sitemap"
+	"masthead/internal/store/postgres"
+	"masthead/internal/store/sqlite"
+	"masthead/internal/views"
+)
+
+// BenchmarkReaderRequests serves every kind of reader request on a
+// generated paper with no page cache in front, and reports the CPU time
+// of the process per request (cpu-ms/op): what an uncached request costs.
+// The paper is SQLite (MASTHEAD_BENCH_PAPER, a masthead.db from
+// loadbench -generate) or PostgreSQL (MASTHEAD_BENCH_PG, a URL: copy the
+// SQLite paper there with masthead copy-db):
+//
+//	MASTHEAD_BENCH_PAPER=DIR/masthead.db go test ./internal/benchdata -run '^$' -bench ReaderRequests -benchtime 40x
+//	MASTHEAD_BENCH_PG=postgres://... go test ./internal/benchdata -run '^$' -bench ReaderRequests -benchtime 40x
+func BenchmarkReaderRequests(b *testing.B) {
+	ctx := context.Background()
+	var st news.Store
+	cpu := processCPU
+	switch {
+	case os.Getenv("MASTHEAD_BENCH_PG") != "":
+		// The database server's CPU is part of a request's cost: its
+		// backends are found by application_name and their CPU time read
+		// from /proc (the server must run on this machine).
+		u := os.Getenv("MASTHEAD_BENCH_PG")
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		const app = "masthead_bench_requests"
+		db, err := postgres.Open(ctx, u+sep+"application_name="+app)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		st = db
+		admin, err := pgx.Connect(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer admin.Close(ctx)
+		cpu = func() time.Duration {
+			rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+			if err != nil {
+				b.Fatal(err)
+			}
+			t := processCPU()
+			for _, pid := range pids {
+				t += procCPU(int(pid))
+			}
+			return t
+		}
+	case os.Getenv("MASTHEAD_BENCH_PAPER") != "":
+		db, err := sqlite.Open(ctx, os.Getenv("MASTHEAD_BENCH_PAPER"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		st = db
+	default:
+		b.Skip("set MASTHEAD_BENCH_PAPER (a generated masthead.db) or MASTHEAD_BENCH_PG (a URL)")
+	}
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	paper := &news.Paper{Name: "Bench", BaseURL: "https://news.example.com", Language: "en", Location: seoul}
+	clock := news.SystemClock{}
+	log := slog.New(slog.DiscardHandler)
+	counter, err := views.New(views.Config{Store: st, Clock: clock, Logger: log, Paper: paper})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Top: counter, Logger: log}).Register(mux)
+	api.New(api.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	maps := sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log})
+	maps.Register(mux)
+	counter.Register(mux)
+	c0 := cpu()
+	if err := maps.Warm(ctx); err != nil { // as serve does at start
+		b.Fatal(err)
+	}
+	b.Logf("sitemap survey (at start, and again at most every 5 minutes after changes): %.1f ms CPU", float64((cpu()-c0).Microseconds())/1000)
+
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		body, _ := io.ReadAll(rec.Body)
+		return rec.Code, string(body)
+	}
+	_, total, err := st.FindArticles(ctx, news.ArticleFilter{PublicAt: time.Now(), Limit: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mid, err := st.FindArticleBySlug(ctx, fmt.Sprintf("story-%d", total/2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, index := get(sitemap.IndexPath)
+	months := regexp.MustCompile(`https://news\.example\.com(/sitemaps/articles-[0-9-]+\.xml)`).FindAllStringSubmatch(index, -1)
+	if len(months) == 0 {
+		b.Fatalf("no monthly sitemap in the index:\n%.500s", index)
+	}
+	month := months[len(months)/2][1]
+	sectionStories := total / len(sectionNames)
+	cases := []struct{ name, path string }{
+		{"front", "/"},
+		{"article", paper.ArticlePath(mid)},
+		{"section", "/section/politics"},
+		{"section-page-2", "/section/politics?page=2"},
+		{"section-page-mid", fmt.Sprintf("/section/politics?page=%d", max(2, sectionStories/20/2))},
+		{"section-page-9999", "/section/politics?page=9999"},
+		{"author", "/author/reporter-7"},
+		{"tag", "/tag/topic-5"},
+		{"search-2-words", "/search?q=" + "north+korea"},
+		{"search-the", "/search?q=the"},
+		{"search-korean", "/search?q=%EB%B6%81%ED%95%9C"},
+		{"feed", "/feed.xml"},
+		{"section-feed", "/section/politics/feed.xml"},
+		{"sitemap-index", sitemap.IndexPath},
+		{"sitemap-month", month},
+		{"sitemap-news", sitemap.NewsPath},
+		{"sitemap-tags", sitemap.TagsPath},
+		{"api-top", "/api/v1/top"},
+		{"api-article", fmt.Sprintf("/api/v1/articles/%d", mid.ID)},
+	}
+	b.Logf("%d public stories", total)
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			code, _ := get(c.path) // warm the statement caches
+			if code != 200 && !strings.HasSuffix(c.name, "9999") {
+				b.Fatalf("GET %s: %d", c.path, code)
+			}
+			start := cpu()
+			for b.Loop() {
+				get(c.path)
+			}
+			b.ReportMetric(float64((cpu()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procCPU is another process's CPU time, from /proc/PID/stat (utime and
+// stime, in clock ticks of 10 ms).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
