@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,12 +29,16 @@ type server struct {
 // same timeouts as masthead, writing each page's bytes from memory (set
 // Content-Type and Content-Length, one Write). Nothing else: it is what
 // net/http itself costs for these bytes on this machine.
-func startMemory(dir string) (*server, error) {
+//
+// With ?masthead-headers (-header-baseline) it also sends the headers
+// masthead sent for that page, from hdrFile: net/http's cost of writing
+// masthead's headers, apart from masthead's own work.
+func startMemory(dir, hdrFile string) (*server, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-memory-serve", dir)
+	cmd := exec.Command(self, "-memory-serve", dir, hdrFile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -52,10 +57,27 @@ func startMemory(dir string) (*server, error) {
 	return &server{name: "go-memory", host: strings.TrimSpace(line), pids: func() []int { return []int{pid} }, stop: stop}, nil
 }
 
+const withHeadersQuery = "masthead-headers"
+
 // serveMemory is the child process of startMemory: every file under dir,
 // read once, served at its path (index.html at "/").
-func serveMemory(dir string) error {
+func serveMemory(dir, hdrFile string) error {
 	pages := map[string][]byte{}
+	extra := map[string]http.Header{}
+	if hdrFile != "" {
+		b, err := os.ReadFile(hdrFile)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &extra); err != nil {
+			return err
+		}
+		for _, h := range extra {
+			for _, k := range []string{"Content-Length", "Content-Type", "Date"} {
+				h.Del(k)
+			}
+		}
+	}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -85,6 +107,12 @@ func serveMemory(dir string) error {
 		if !ok {
 			http.NotFound(w, r)
 			return
+		}
+		if r.URL.RawQuery == withHeadersQuery {
+			h := w.Header()
+			for k, v := range extra[r.URL.Path] {
+				h[k] = v
+			}
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))

@@ -29,9 +29,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,8 +50,8 @@ const maxDuration = 60 * time.Second
 const browserEncoding = "Accept-Encoding: gzip, deflate, br, zstd"
 
 func main() {
-	if len(os.Args) > 2 && os.Args[1] == "-memory-serve" {
-		if err := serveMemory(os.Args[2]); err != nil {
+	if len(os.Args) > 3 && os.Args[1] == "-memory-serve" {
+		if err := serveMemory(os.Args[2], os.Args[3]); err != nil {
 			fmt.Fprintln(os.Stderr, "loadbench memory server:", err)
 			os.Exit(1)
 		}
@@ -76,6 +78,8 @@ type config struct {
 	wrk     string
 	nginx   string
 	profile string
+	before  string
+	hdrBase bool
 }
 
 func run() error {
@@ -92,6 +96,8 @@ func run() error {
 	flag.IntVar(&c.rounds, "rounds", 3, "rounds per case; every server runs once per round, in rotated order")
 	flag.StringVar(&c.wrk, "wrk", "wrk", "wrk binary")
 	flag.StringVar(&c.nginx, "nginx", "nginx", "nginx binary (Debian: nginx-light; /usr/sbin/nginx is tried too)")
+	flag.StringVar(&c.before, "before", "", "also measure this other masthead `binary` (on a copy of the data), alternating with the rest: before and after a change in one run")
+	flag.BoolVar(&c.hdrBase, "header-baseline", false, "also measure go-memory sending masthead's response headers (what net/http's header handling costs)")
 	flag.StringVar(&c.profile, "profile", "", "instead of comparing: write a CPU profile of masthead serving the article to `file` under wrk (-d, the last of -conns)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: loadbench [flags] [-- masthead serve flags]")
@@ -124,6 +130,9 @@ func run() error {
 	if c.profile != "" && c.url != "" {
 		return errors.New("-profile starts its own masthead; leave out -url")
 	}
+	if c.before != "" && c.url != "" {
+		return errors.New("-before starts both mastheads; leave out -url")
+	}
 
 	tmp, err := os.MkdirTemp("", "loadbench-")
 	if err != nil {
@@ -148,6 +157,28 @@ func run() error {
 	}
 
 	load0 := loadAvg()
+	var before *server
+	if c.before != "" {
+		// The data is copied while no masthead has it open: a paper is
+		// made first if there is none.
+		if _, err := os.Stat(c.data); err != nil {
+			m, err := startMasthead(c, tmp, nil)
+			if err != nil {
+				return err
+			}
+			m.stop()
+		}
+		bc := c
+		bc.bin, bc.data = c.before, filepath.Join(tmp, "data-before")
+		if out, err := exec.Command("cp", "-a", c.data, bc.data).CombinedOutput(); err != nil {
+			return fmt.Errorf("copy the data for -before: %v: %s", err, out)
+		}
+		if before, err = startMasthead(bc, tmp, nil); err != nil {
+			return err
+		}
+		before.name = "before"
+		stops = append(stops, before.stop)
+	}
 	var m *server
 	if c.url == "" {
 		if m, err = startMasthead(c, tmp, nil); err != nil {
@@ -175,6 +206,7 @@ func run() error {
 	}
 	pages := []page{{name: "article", path: c.article}, {name: "front", path: "/"}}
 
+	headers := map[string]http.Header{} // masthead's, by path, for -header-baseline
 	// The same bytes, identity-encoded, into the baselines' tree: a
 	// directory of its own that others may read, since nginx started as
 	// root runs its workers as nobody.
@@ -206,10 +238,15 @@ func run() error {
 			return err
 		}
 		pages[i].etag = hdr.Get("ETag")
+		headers[p.path] = hdr
 		fmt.Printf("%-8s %s: %d bytes, %d with brotli; ETag %s; Cache-Control %q\n",
 			p.name, p.path, len(body), len(brBody), hdr.Get("ETag"), hdr.Get("Cache-Control"))
 	}
-	mem, err := startMemory(root)
+	hdrFile := filepath.Join(tmp, "headers.json")
+	if err := writeJSON(hdrFile, headers); err != nil {
+		return err
+	}
+	mem, err := startMemory(root, hdrFile)
 	if err != nil {
 		return err
 	}
@@ -229,6 +266,9 @@ func run() error {
 
 	fmt.Printf("masthead %s (pids %v), go-memory %s (pid %v), nginx %s (pids %v)\n",
 		m.host, m.pids(), mem.host, mem.pids(), ngx.host, ngx.pids())
+	if before != nil {
+		fmt.Printf("before: %s %s (pid %v)\n", c.before, before.host, before.pids())
+	}
 	fmt.Printf("wrk %s runs, %d rounds, load average %s at the start\n", c.dur, c.rounds, load0)
 
 	var cases []*benchCase
@@ -240,6 +280,13 @@ func run() error {
 				{label: "go-memory", srv: mem},
 				{label: "nginx", srv: ngx},
 			}
+			if before != nil {
+				bc.variants = append(bc.variants, &variant{label: "before", srv: before})
+			}
+			if c.hdrBase {
+				bc.variants = append(bc.variants, &variant{label: "go+headers", srv: mem, query: "?" + withHeadersQuery})
+			}
+			bc.compared = len(bc.variants)
 			if c.extras {
 				bc.variants = append(bc.variants,
 					&variant{label: "masthead br", srv: m, headers: []string{browserEncoding}},
@@ -247,13 +294,13 @@ func run() error {
 			}
 			// Warm every server for this case (page cache filled,
 			// connections made, heaps grown) outside the measurement.
-			for _, v := range bc.variants[:3] {
-				if _, err := w.run("http://"+v.srv.host+p.path, n, time.Second, v.headers); err != nil {
+			for _, v := range bc.variants[:bc.compared] {
+				if _, err := w.run("http://"+v.srv.host+p.path+v.query, n, time.Second, v.headers); err != nil {
 					return err
 				}
 			}
 			for r := range c.rounds {
-				order := rotate(bc.variants, r)
+				order := rotate(bc.variants, bc.compared, r)
 				for _, v := range order {
 					if err := v.measure(w, p.path, n, c.dur); err != nil {
 						return err
@@ -286,11 +333,10 @@ type page struct {
 	name, path, etag string
 }
 
-// rotate returns vs starting at index r (mod len): the first three (the
-// servers compared) change places every round; the extra masthead cases
-// stay after them.
-func rotate(vs []*variant, r int) []*variant {
-	n := min(3, len(vs))
+// rotate returns vs with its first n (the servers compared) turned by r
+// places: every round starts with another; the extra masthead cases stay
+// after them.
+func rotate(vs []*variant, n, r int) []*variant {
 	out := make([]*variant, 0, len(vs))
 	for i := range n {
 		out = append(out, vs[(i+r)%n])
@@ -301,13 +347,15 @@ func rotate(vs []*variant, r int) []*variant {
 type benchCase struct {
 	page     page
 	conns    int
-	variants []*variant
+	variants []*variant // masthead, the baselines, -before; then the extras
+	compared int        // how many of variants rotate
 }
 
 // variant is one server with one kind of request, and its rounds.
 type variant struct {
 	label   string
 	srv     *server
+	query   string // appended to the page's path
 	headers []string
 	rounds  []round
 }
@@ -322,7 +370,7 @@ type round struct {
 func (v *variant) measure(w *wrk, path string, conns int, d time.Duration) error {
 	pids := v.srv.pids()
 	cpu0 := procsCPU(pids)
-	res, err := w.run("http://"+v.srv.host+path, conns, d, v.headers)
+	res, err := w.run("http://"+v.srv.host+path+v.query, conns, d, v.headers)
 	if err != nil {
 		return fmt.Errorf("%s: %w", v.label, err)
 	}
@@ -391,7 +439,7 @@ func (bc *benchCase) print() {
 
 func (bc *benchCase) printRatios() {
 	m := bc.variants[0]
-	for _, b := range bc.variants[1:3] {
+	for _, b := range bc.variants[1:bc.compared] {
 		line := fmt.Sprintf("  %-7s %2d conns, masthead/%-9s throughput %5.2f×  p50 %5.2f×  p99 %5.2f×",
 			bc.page.name, bc.conns, b.label, m.rps()/b.rps(), float64(m.p50())/float64(b.p50()), float64(m.p99())/float64(b.p99()))
 		if m.cpu() > 0 && b.cpu() > 0 {
@@ -406,8 +454,8 @@ func (bc *benchCase) printRatios() {
 		}
 		fmt.Println(line)
 	}
-	if len(bc.variants) > 4 {
-		full, cond := bc.variants[3], bc.variants[4]
+	if len(bc.variants) >= bc.compared+2 {
+		full, cond := bc.variants[bc.compared], bc.variants[bc.compared+1]
 		line := fmt.Sprintf("  %-7s %2d conns, masthead 304/br: throughput %5.2f×", bc.page.name, bc.conns, cond.rps()/full.rps())
 		if full.cpu() > 0 {
 			line += fmt.Sprintf("  cpu/req %5.2f×", float64(cond.cpu())/float64(full.cpu()))
@@ -478,4 +526,12 @@ func loadAvg() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+func writeJSON(file string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, b, 0o644)
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -69,7 +70,7 @@ func appendTextLine(b []byte, t time.Time, id, method, path string, status int, 
 
 func appendJSONLine(b []byte, t time.Time, id, method, path string, status int, bytes int64, d time.Duration) []byte {
 	b = append(b, `{"time":"`...)
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = appendRFC3339Nano(b, t)
 	b = append(b, `","level":"INFO","msg":"request","request_id":"`...)
 	b = appendJSONString(b, id)
 	b = append(b, `","method":"`...)
@@ -85,14 +86,58 @@ func appendJSONLine(b []byte, t time.Time, id, method, path string, status int, 
 	return append(b, "}\n"...)
 }
 
+// second is a formatted second, as nginx caches its time strings: the
+// date, the clock and the zone change once a second, only the fraction
+// changes between requests.
+type second struct {
+	unix int64
+	loc  *time.Location
+	date []byte // 2006-01-02T15:04:05
+	zone []byte // Z or -07:00
+}
+
+var lastSecond atomic.Pointer[second]
+
+func formattedSecond(t time.Time) *second {
+	s := lastSecond.Load()
+	if s != nil && s.unix == t.Unix() && s.loc == t.Location() {
+		return s
+	}
+	s = &second{unix: t.Unix(), loc: t.Location(),
+		date: t.AppendFormat(nil, "2006-01-02T15:04:05"), zone: t.AppendFormat(nil, "Z07:00")}
+	lastSecond.Store(s)
+	return s
+}
+
 // appendRFC3339Millis is slog's text time: RFC 3339 with exactly three
 // digits of milliseconds.
 func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	const prefixLen = len("2006-01-02T15:04:05.000")
-	n := len(b)
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b[:n+prefixLen], b[n+prefixLen+1:]...) // drop the 4th digit
+	s := formattedSecond(t)
+	ms := t.Nanosecond() / 1e6
+	b = append(b, s.date...)
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, s.zone...)
+}
+
+// appendRFC3339Nano is slog's JSON time, time.RFC3339Nano: the fraction
+// without trailing zeros, and none at all on a whole second.
+func appendRFC3339Nano(b []byte, t time.Time) []byte {
+	s := formattedSecond(t)
+	b = append(b, s.date...)
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, s.zone...)
 }
 
 // appendDuration is time.Duration.String; String is inlined, so the

@@ -37,6 +37,10 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		time.Date(2026, 12, 3, 8, 31, 11, 0, time.UTC),
 		time.Date(2026, 1, 2, 3, 4, 5, 999_999_999, seoul),
 		time.Date(2026, 1, 2, 3, 4, 5, 100_000, time.UTC),
+		// The same second as the first, in another zone: the cached
+		// second must not be reused across zones.
+		time.Date(2026, 12, 3, 8, 31, 11, 500_000_000, time.UTC).In(seoul),
+		time.Date(2026, 12, 3, 8, 31, 11, 7, time.UTC),
 	}
 	paths := []string{"/", "/2020/03/22/is-trumps-second-letter", "/2020/03/22/북한-미사일-발사", "/a b", "/a=b", `/q"uote`,
 		`/back\slash`, "/tab\there", "/nl\nline", "/ctl\x01", "/bad\xffutf8", "/ls\u2028ps\u2029", "/nbsp\u00a0", "/del\x7f", "", "/<script>&amp;"}
