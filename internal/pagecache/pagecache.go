@@ -54,8 +54,10 @@ type Entry struct {
 
 	// Header values made once per entry rather than once per response;
 	// the server only reads them, so every response may share them.
-	// headers is Header as a list: a slice is walked faster than a map.
-	headers                     []headerField
+	// headers is Header as a list: a slice is walked faster than a map;
+	// headers304 leaves out what RFC 9110 (15.4.5) says a 304 should not
+	// repeat, the body's own metadata.
+	headers, headers304         []headerField
 	etagHdr                     []string
 	lenIdentity, lenGzip, lenBr []string
 }
@@ -435,6 +437,9 @@ func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 	h.Set("Vary", "Accept-Encoding")
 	for k, v := range h {
 		e.headers = append(e.headers, headerField{k, v})
+		if k != "Content-Type" && k != "Last-Modified" && k != "Content-Language" {
+			e.headers304 = append(e.headers304, headerField{k, v})
+		}
 	}
 	e.etagHdr = []string{e.ETag}
 	e.lenIdentity = []string{strconv.Itoa(len(body))}
@@ -492,13 +497,19 @@ func brotliBytes(b []byte) []byte {
 // of e, no allocation here.
 func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
 	h := w.Header()
-	for _, f := range e.headers {
-		h[f.key] = f.value
-	}
 	h["Etag"] = e.etagHdr
 	if e.Status == http.StatusOK && notModified(r, e) {
+		// The policy headers (Content-Security-Policy and the rest) go
+		// with it: a browser updates the stored response's headers from
+		// a 304, and a page must keep its own policy.
+		for _, f := range e.headers304 {
+			h[f.key] = f.value
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	for _, f := range e.headers {
+		h[f.key] = f.value
 	}
 	body, length := e.Body, e.lenIdentity
 	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 {
