@@ -79,6 +79,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	tuneGC(f.CacheBytes)
 	n, err := assemble(ctx, f, stdout, stderr)
 	if err != nil {
 		return err
