@@ -219,3 +219,16 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
 }
+
+// Detach returns a context for work that outlives the request of ctx (the
+// page cache's background refresh): the same request id, so its log lines
+// still name the request that caused it, but state of its own, so Route
+// writing the route it matches cannot race with the request's own end.
+func Detach(ctx context.Context) context.Context {
+	ctx = context.WithoutCancel(ctx)
+	st, ok := ctx.Value(stateKey).(*reqState)
+	if !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, stateKey, &reqState{id: st.id})
+}

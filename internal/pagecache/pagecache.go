@@ -333,8 +333,8 @@ func (c *Cache) refresh(key string, old *Entry, r *http.Request, next http.Handl
 	c.calls[key] = cl
 	c.flight.Unlock()
 	// The reader's request ends when its response is written; the render
-	// must not be cancelled with it.
-	rr := r.Clone(context.WithoutCancel(r.Context()))
+	// must not be cancelled with it, nor share its per-request state.
+	rr := r.Clone(httpx.Detach(r.Context()))
 	go func() {
 		defer func() {
 			c.flight.Lock()
