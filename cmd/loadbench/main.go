@@ -1,56 +1,58 @@
-// Command loadbench measures masthead's reader pages against a plain Go
-// static file server serving the very same bytes, on loopback, for a
-// bounded time (issue 8).
+// Command loadbench measures masthead's reader pages against two baselines
+// serving the very same bytes, on loopback, for a bounded time (issues 8
+// and 20):
 //
-//	go run ./cmd/loadbench                       # builds and starts masthead on a temp demo paper
-//	go run ./cmd/loadbench -data /tmp/paper      # reuse a data directory (photos drawn once)
-//	go run ./cmd/loadbench -url http://127.0.0.1:8080 [-pid N]
-//	go run ./cmd/loadbench -d 5s -conns 1,64 -- --access-log=false
+//   - go-memory: net/http writing the bytes from memory (Content-Type,
+//     Content-Length, one Write) — what net/http itself costs here;
+//   - nginx: Debian's nginx, started with a generated config, serving the
+//     bytes as files with sendfile, keep-alive, its default access log and
+//     two workers — a static file server as papers run one.
 //
-// In one run it fetches the article and front pages from masthead, writes
-// those bytes into a temporary directory, starts http.FileServer over it in
-// a child process, and loads both servers in turn with keep-alive
-// connections: identity encoding for the same-bytes comparison, and
-// masthead again with Accept-Encoding: br. It prints requests per second,
-// p50 and p99 latency, the servers' CPU time per request when it knows
-// their process ids, and the ratios masthead/static.
+// Usage:
 //
-// The client is a minimal HTTP/1.1 reader (pre-built request, Content-Length
-// body discarded), so that as much of the two shared cores as possible goes
-// to the server under test; both servers are measured with the same client.
+//	go run ./cmd/loadbench                        # builds and starts masthead on a temporary demo paper
+//	go run ./cmd/loadbench -d 5s -rounds 3        # the defaults
+//	go run ./cmd/loadbench -data /tmp/paper       # reuse a data directory (photos drawn once)
+//	go run ./cmd/loadbench -url http://127.0.0.1:8080 -pid N
+//	go run ./cmd/loadbench -profile cpu.pprof     # a CPU profile of masthead under wrk
+//	go run ./cmd/loadbench -- --access-log=false  # flags after -- go to masthead serve
+//
+// The load comes from wrk (Debian's package), not from a Go client in this
+// process: for each page and connection count it runs rounds, and in each
+// round every server in turn (the order rotated from round to round), so
+// that the other load on a shared machine hits all alike. It prints the
+// median over the rounds of requests per second, p50 and p99 latency (wrk's)
+// and server CPU time per request (from /proc, every process of the
+// server), and each as a ratio of masthead to both baselines. Masthead is
+// also measured with a browser's Accept-Encoding (the stored brotli page)
+// and with If-None-Match (a 304 from the page cache).
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// maxDuration bounds each case: the tool can never become a flood.
+// maxDuration bounds each wrk run: the tool can never become a flood.
 const maxDuration = 60 * time.Second
 
+// browserEncoding is what Chrome and Firefox send.
+const browserEncoding = "Accept-Encoding: gzip, deflate, br, zstd"
+
 func main() {
-	if len(os.Args) > 2 && os.Args[1] == "-static-serve" {
-		if err := serveStatic(os.Args[2]); err != nil {
-			fmt.Fprintln(os.Stderr, "loadbench static:", err)
+	if len(os.Args) > 3 && os.Args[1] == "-memory-serve" {
+		if err := serveMemory(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench memory server:", err)
 			os.Exit(1)
 		}
 		return
@@ -69,11 +71,15 @@ type config struct {
 	dur     time.Duration
 	conns   []int
 	article string
-	pages   []string
 	serve   []string // extra flags for masthead serve
-	noBr    bool
+	extras  bool
 	rounds  int
 	crawl   int
+	wrk     string
+	nginx   string
+	profile string
+	before  string
+	hdrBase bool
 }
 
 func run() error {
@@ -83,11 +89,16 @@ func run() error {
 	flag.IntVar(&c.pid, "pid", 0, "with -url: the server's process id, to report its CPU per request")
 	flag.StringVar(&c.bin, "masthead", "", "masthead binary to start (default: go build ./cmd/masthead)")
 	flag.StringVar(&c.data, "data", "", "data directory for the started masthead (default: a temporary one)")
-	flag.DurationVar(&c.dur, "d", 10*time.Second, "length of each case (at most 60s)")
+	flag.DurationVar(&c.dur, "d", 5*time.Second, "length of each wrk run, whole seconds (at most 60s)")
 	flag.StringVar(&conns, "conns", "1,64", "comma-separated connection counts")
 	flag.StringVar(&c.article, "article", "", "article path (default: story 1's URL from /api/v1/articles/1)")
-	flag.BoolVar(&c.noBr, "no-br", false, "skip the brotli cases")
-	flag.IntVar(&c.rounds, "rounds", 1, "split each case into this many turns, alternating the servers (the machine's other load drifts)")
+	flag.BoolVar(&c.extras, "extras", true, "also measure masthead with a browser's Accept-Encoding and with If-None-Match")
+	flag.IntVar(&c.rounds, "rounds", 3, "rounds per case; every server runs once per round, in rotated order")
+	flag.StringVar(&c.wrk, "wrk", "wrk", "wrk binary")
+	flag.StringVar(&c.nginx, "nginx", "nginx", "nginx binary (Debian: nginx-light; /usr/sbin/nginx is tried too)")
+	flag.StringVar(&c.before, "before", "", "also measure this other masthead `binary` (on a copy of the data), alternating with the rest: before and after a change in one run")
+	flag.BoolVar(&c.hdrBase, "header-baseline", false, "also measure go-memory sending masthead's response headers (what net/http's header handling costs)")
+	flag.StringVar(&c.profile, "profile", "", "instead of comparing: write a CPU profile of masthead serving the article to `file` under wrk (-d, the last of -conns)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: loadbench [flags] [-- masthead serve flags]")
 		flag.PrintDefaults()
@@ -106,8 +117,8 @@ func run() error {
 	if c.rounds < 1 || c.rounds > 10 {
 		return errors.New("-rounds must be between 1 and 10")
 	}
-	if c.dur <= 0 || c.dur > maxDuration {
-		return fmt.Errorf("-d must be between 0 and %s", maxDuration)
+	if c.dur < time.Second || c.dur > maxDuration {
+		return fmt.Errorf("-d must be between 1s and %s", maxDuration)
 	}
 	for _, s := range strings.Split(conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -116,49 +127,98 @@ func run() error {
 		}
 		c.conns = append(c.conns, n)
 	}
+	if c.profile != "" && c.url != "" {
+		return errors.New("-profile starts its own masthead; leave out -url")
+	}
+	if c.before != "" && c.url != "" {
+		return errors.New("-before starts both mastheads; leave out -url")
+	}
 
-	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "loadbench-")
+	if err != nil {
+		return err
+	}
 	var stops []func()
 	defer func() {
 		for _, f := range slices.Backward(stops) {
 			f()
 		}
+		os.RemoveAll(tmp)
 	}()
-
-	base := c.url
-	mpid := c.pid
-	if base == "" {
-		b, pid, stop, err := startMasthead(ctx, c)
-		if err != nil {
-			return err
-		}
-		stops = append(stops, stop)
-		base, mpid = b, pid
-	} else {
-		var err error
-		if base, err = loopbackURL(base); err != nil {
-			return err
-		}
-	}
-	host := strings.TrimPrefix(base, "http://")
-
-	if c.article == "" {
-		p, err := storyPath(base, 1)
-		if err != nil {
-			return err
-		}
-		c.article = p
-	}
-	pages := []struct{ name, path string }{{"article", c.article}, {"front", "/"}}
-
-	// The same bytes, identity-encoded, into the static server's tree.
-	dir, err := os.MkdirTemp("", "loadbench-static-")
+	w, err := newWrk(c.wrk, tmp)
 	if err != nil {
 		return err
 	}
-	stops = append(stops, func() { os.RemoveAll(dir) })
-	sizes := map[string]int{}
-	for _, p := range pages {
+	if c.data == "" {
+		c.data = filepath.Join(tmp, "data")
+	}
+	if c.profile != "" {
+		return profile(c, tmp, w)
+	}
+
+	load0 := loadAvg()
+	var before *server
+	if c.before != "" {
+		// The data is copied while no masthead has it open: a paper is
+		// made first if there is none.
+		if _, err := os.Stat(c.data); err != nil {
+			m, err := startMasthead(c, tmp, nil)
+			if err != nil {
+				return err
+			}
+			m.stop()
+		}
+		bc := c
+		bc.bin, bc.data = c.before, filepath.Join(tmp, "data-before")
+		if out, err := exec.Command("cp", "-a", c.data, bc.data).CombinedOutput(); err != nil {
+			return fmt.Errorf("copy the data for -before: %v: %s", err, out)
+		}
+		if before, err = startMasthead(bc, tmp, nil); err != nil {
+			return err
+		}
+		before.name = "before"
+		stops = append(stops, before.stop)
+	}
+	var m *server
+	if c.url == "" {
+		if m, err = startMasthead(c, tmp, nil); err != nil {
+			return err
+		}
+		stops = append(stops, m.stop)
+	} else {
+		base, err := loopbackURL(c.url)
+		if err != nil {
+			return err
+		}
+		pid := c.pid
+		m = &server{name: "masthead", host: strings.TrimPrefix(base, "http://"), pids: func() []int {
+			if pid > 0 {
+				return []int{pid}
+			}
+			return nil
+		}}
+	}
+	base := "http://" + m.host
+	if c.article == "" {
+		if c.article, err = storyPath(base, 1); err != nil {
+			return err
+		}
+	}
+	pages := []page{{name: "article", path: c.article}, {name: "front", path: "/"}}
+
+	headers := map[string]http.Header{} // masthead's, by path, for -header-baseline
+	// The same bytes, identity-encoded, into the baselines' tree: a
+	// directory of its own that others may read, since nginx started as
+	// root runs its workers as nobody.
+	root, err := os.MkdirTemp("", "loadbench-root-")
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() { os.RemoveAll(root) })
+	if err := os.Chmod(root, 0o755); err != nil {
+		return err
+	}
+	for i, p := range pages {
 		body, hdr, err := fetch(base+p.path, "identity")
 		if err != nil {
 			return err
@@ -167,9 +227,9 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		file := filepath.Join(dir, filepath.FromSlash(p.path))
+		file := filepath.Join(root, filepath.FromSlash(p.path))
 		if p.path == "/" {
-			file = filepath.Join(dir, "index.html")
+			file = filepath.Join(root, "index.html")
 		}
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return err
@@ -177,130 +237,231 @@ func run() error {
 		if err := os.WriteFile(file, body, 0o644); err != nil {
 			return err
 		}
-		sizes[p.name] = len(body)
-		fmt.Printf("%-8s %s: %d bytes, %d with brotli; Cache-Control %q; Surrogate-Key %q\n",
-			p.name, p.path, len(body), len(brBody), hdr.Get("Cache-Control"), hdr.Get("Surrogate-Key"))
+		pages[i].etag = hdr.Get("ETag")
+		headers[p.path] = hdr
+		fmt.Printf("%-8s %s: %d bytes, %d with brotli; ETag %s; Cache-Control %q\n",
+			p.name, p.path, len(body), len(brBody), hdr.Get("ETag"), hdr.Get("Cache-Control"))
 	}
-	shost, spid, stop, err := startStatic(dir)
+	hdrFile := filepath.Join(tmp, "headers.json")
+	if err := writeJSON(hdrFile, headers); err != nil {
+		return err
+	}
+	mem, err := startMemory(root, hdrFile)
 	if err != nil {
 		return err
 	}
-	stops = append(stops, stop)
+	stops = append(stops, mem.stop)
+	ngx, err := startNginx(c.nginx, root)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, ngx.stop)
+	for _, p := range pages {
+		for _, s := range []*server{mem, ngx} {
+			if _, _, err := fetch("http://"+s.host+p.path, "identity"); err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+		}
+	}
 
-	fmt.Printf("masthead http://%s (pid %d), static http://%s (pid %d), %s per case, GOMAXPROCS of the client %d\n",
-		host, mpid, shost, spid, c.dur, runtimeProcs())
-	fmt.Printf("%-8s %5s %-18s %10s %9s %9s %10s\n", "page", "conns", "server", "req/s", "p50", "p99", "cpu/req")
-	type row struct{ m, s, b result }
-	var summary []string
+	fmt.Printf("masthead %s (pids %v), go-memory %s (pid %v), nginx %s (pids %v)\n",
+		m.host, m.pids(), mem.host, mem.pids(), ngx.host, ngx.pids())
+	if before != nil {
+		fmt.Printf("before: %s %s (pid %v)\n", c.before, before.host, before.pids())
+	}
+	fmt.Printf("wrk %s runs, %d rounds, load average %s at the start\n", c.dur, c.rounds, load0)
+
+	var cases []*benchCase
 	for _, p := range pages {
 		for _, n := range c.conns {
-			// Warm both (page cache filled, connections made) outside
-			// the measurement.
-			load(host, p.path, "", 2, 300*time.Millisecond, 0)
-			load(shost, p.path, "", 2, 300*time.Millisecond, 0)
-			var r row
-			turn := c.dur / time.Duration(c.rounds)
-			for range c.rounds {
-				r.m.add(load(host, p.path, "", n, turn, mpid))
-				r.s.add(load(shost, p.path, "", n, turn, spid))
-				if !c.noBr {
-					r.b.add(load(host, p.path, "br", n, turn, mpid))
+			bc := &benchCase{page: p, conns: n}
+			bc.variants = []*variant{
+				{label: "masthead", srv: m},
+				{label: "go-memory", srv: mem},
+				{label: "nginx", srv: ngx},
+			}
+			if before != nil {
+				bc.variants = append(bc.variants, &variant{label: "before", srv: before})
+			}
+			if c.hdrBase {
+				bc.variants = append(bc.variants, &variant{label: "go+headers", srv: mem, query: "?" + withHeadersQuery})
+			}
+			bc.compared = len(bc.variants)
+			if c.extras {
+				bc.variants = append(bc.variants,
+					&variant{label: "masthead br", srv: m, headers: []string{browserEncoding}},
+					&variant{label: "masthead 304", srv: m, headers: []string{browserEncoding, "If-None-Match: " + p.etag}})
+			}
+			// Warm every server for this case (page cache filled,
+			// connections made, heaps grown) outside the measurement.
+			for _, v := range bc.variants[:bc.compared] {
+				if _, err := w.run("http://"+v.srv.host+p.path+v.query, n, time.Second, v.headers); err != nil {
+					return err
 				}
 			}
-			r.m.finish()
-			r.s.finish()
-			r.b.finish()
-			print(p.name, n, "masthead identity", r.m)
-			print(p.name, n, "static identity", r.s)
-			if !c.noBr {
-				print(p.name, n, "masthead br", r.b)
-			}
-			for _, x := range []result{r.m, r.s} {
-				if x.errs > 0 {
-					fmt.Printf("    %d failed requests: %v\n", x.errs, x.firstErr)
+			for r := range c.rounds {
+				order := rotate(bc.variants, bc.compared, r)
+				for _, v := range order {
+					if err := v.measure(w, p.path, n, c.dur); err != nil {
+						return err
+					}
 				}
 			}
-			line := fmt.Sprintf("%-8s %3d conns: throughput %.2f× static, p99 %.2f× static",
-				p.name, n, r.m.rps()/r.s.rps(), float64(r.m.p(99))/float64(r.s.p(99)))
-			if r.m.cpuPerReq > 0 && r.s.cpuPerReq > 0 {
-				line += fmt.Sprintf(", server cpu/req %.2f× static", float64(r.m.cpuPerReq)/float64(r.s.cpuPerReq))
-			}
-			if !c.noBr {
-				line += fmt.Sprintf("; br %.2f× static identity", r.b.rps()/r.s.rps())
-			}
-			summary = append(summary, line)
+			bc.print()
+			cases = append(cases, bc)
 		}
 	}
-	fmt.Println("ratios masthead/static (targets for the article: throughput ≥ 0.90×, p99 ≤ 2.00×):")
-	for _, l := range summary {
-		fmt.Println("  " + l)
+	fmt.Printf("load average %s at the start, %s at the end\n", load0, loadAvg())
+	fmt.Println("ratios, medians of the rounds (target: masthead ≥ 0.90× go-memory's throughput, p99 ≤ 2.00× go-memory's):")
+	for _, bc := range cases {
+		bc.printRatios()
 	}
-	if mpid > 0 {
-		fmt.Printf("masthead after the cases: %s\n", memory(mpid))
+	if c.url == "" {
+		fmt.Printf("masthead after the cases: %s\n", memory(m.pids()[0]))
 	}
 	if c.crawl > 0 {
-		return crawl(base, c.crawl, mpid)
+		pid := 0
+		if ps := m.pids(); len(ps) > 0 {
+			pid = ps[0]
+		}
+		return crawl(base, c.crawl, pid)
 	}
 	return nil
 }
 
-// crawl fetches stories 1..n (the API for each URL, then the page) with 8
-// connections, for at most maxDuration, reporting the server's RSS as it
-// goes: the page cache is bounded by bytes, so memory must level off
-// however many distinct stories are read.
-func crawl(base string, n, pid int) error {
-	fmt.Printf("crawl: %d distinct stories, 8 connections\n", n)
-	deadline := time.Now().Add(maxDuration)
-	var next atomic.Int64
-	var pages, failed atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fmt.Printf("  %6d pages  %s\n", pages.Load(), memory(pid))
+type page struct {
+	name, path, etag string
+}
+
+// rotate returns vs with its first n (the servers compared) turned by r
+// places: every round starts with another; the extra masthead cases stay
+// after them.
+func rotate(vs []*variant, n, r int) []*variant {
+	out := make([]*variant, 0, len(vs))
+	for i := range n {
+		out = append(out, vs[(i+r)%n])
+	}
+	return append(out, vs[n:]...)
+}
+
+type benchCase struct {
+	page     page
+	conns    int
+	variants []*variant // masthead, the baselines, -before; then the extras
+	compared int        // how many of variants rotate
+}
+
+// variant is one server with one kind of request, and its rounds.
+type variant struct {
+	label   string
+	srv     *server
+	query   string // appended to the page's path
+	headers []string
+	rounds  []round
+}
+
+type round struct {
+	rps      float64
+	p50, p99 time.Duration
+	cpuPer   time.Duration // 0 when unknown
+	errs     int64
+}
+
+func (v *variant) measure(w *wrk, path string, conns int, d time.Duration) error {
+	pids := v.srv.pids()
+	cpu0 := procsCPU(pids)
+	res, err := w.run("http://"+v.srv.host+path+v.query, conns, d, v.headers)
+	if err != nil {
+		return fmt.Errorf("%s: %w", v.label, err)
+	}
+	cpu := procsCPU(pids) - cpu0
+	r := round{
+		rps:  float64(res.Requests) / (float64(res.DurationUS) / 1e6),
+		p50:  time.Duration(res.P50US) * time.Microsecond,
+		p99:  time.Duration(res.P99US) * time.Microsecond,
+		errs: res.Errors + res.StatusErrors,
+	}
+	if len(pids) > 0 && res.Requests > 0 {
+		r.cpuPer = cpu / time.Duration(res.Requests)
+	}
+	v.rounds = append(v.rounds, r)
+	return nil
+}
+
+// median of one measure over the rounds.
+func (v *variant) median(f func(round) float64) float64 {
+	xs := make([]float64, len(v.rounds))
+	for i, r := range v.rounds {
+		xs[i] = f(r)
+	}
+	slices.Sort(xs)
+	if len(xs) == 0 {
+		return 0
+	}
+	if len(xs)%2 == 1 {
+		return xs[len(xs)/2]
+	}
+	return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+}
+
+func (v *variant) rps() float64 { return v.median(func(r round) float64 { return r.rps }) }
+func (v *variant) p50() time.Duration {
+	return time.Duration(v.median(func(r round) float64 { return float64(r.p50) }))
+}
+func (v *variant) p99() time.Duration {
+	return time.Duration(v.median(func(r round) float64 { return float64(r.p99) }))
+}
+func (v *variant) cpu() time.Duration {
+	return time.Duration(v.median(func(r round) float64 { return float64(r.cpuPer) }))
+}
+
+func (bc *benchCase) print() {
+	fmt.Printf("\n%s %s, %d connection(s): medians of %d rounds\n", bc.page.name, bc.page.path, bc.conns, len(bc.variants[0].rounds))
+	fmt.Printf("  %-13s %9s %17s %9s %9s %10s\n", "server", "req/s", "(range)", "p50", "p99", "cpu/req")
+	for _, v := range bc.variants {
+		lo, hi := v.rounds[0].rps, v.rounds[0].rps
+		var errs int64
+		for _, r := range v.rounds {
+			lo, hi = min(lo, r.rps), max(hi, r.rps)
+			errs += r.errs
+		}
+		cpu := "-"
+		if c := v.cpu(); c > 0 {
+			cpu = fmt.Sprintf("%.1fµs", float64(c)/1e3)
+		}
+		fmt.Printf("  %-13s %9.0f %17s %9s %9s %10s", v.label, v.rps(), fmt.Sprintf("(%.0f–%.0f)", lo, hi), dur(v.p50()), dur(v.p99()), cpu)
+		if errs > 0 {
+			fmt.Printf("  %d errors or non-2xx/3xx responses", errs)
+		}
+		fmt.Println()
+	}
+}
+
+func (bc *benchCase) printRatios() {
+	m := bc.variants[0]
+	for _, b := range bc.variants[1:bc.compared] {
+		line := fmt.Sprintf("  %-7s %2d conns, masthead/%-9s throughput %5.2f×  p50 %5.2f×  p99 %5.2f×",
+			bc.page.name, bc.conns, b.label, m.rps()/b.rps(), float64(m.p50())/float64(b.p50()), float64(m.p99())/float64(b.p99()))
+		if m.cpu() > 0 && b.cpu() > 0 {
+			line += fmt.Sprintf("  cpu/req %5.2f×", float64(m.cpu())/float64(b.cpu()))
+		}
+		if b.label == "go-memory" {
+			if m.rps() >= 0.9*b.rps() && m.p99() <= 2*b.p99() {
+				line += "  target met"
+			} else {
+				line += "  TARGET MISSED"
 			}
 		}
-	}()
-	for range 8 {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				id := next.Add(1)
-				if id > int64(n) {
-					return
-				}
-				p, err := storyPath(base, id)
-				if err == nil {
-					_, _, err = fetch(base+p, "br")
-				}
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				pages.Add(1)
-			}
-		})
+		fmt.Println(line)
 	}
-	wg.Wait()
-	close(done)
-	el := time.Since(start)
-	fmt.Printf("crawl: %d pages (%d failed) in %s, %.0f uncached pages/s (API lookup included); %s\n",
-		pages.Load(), failed.Load(), el.Round(time.Millisecond), float64(pages.Load())/el.Seconds(), memory(pid))
-	return nil
-}
-
-func print(page string, conns int, server string, r result) {
-	cpu := "-"
-	if r.cpuPerReq > 0 {
-		cpu = fmt.Sprintf("%.1fµs", float64(r.cpuPerReq)/1e3)
+	if len(bc.variants) >= bc.compared+2 {
+		full, cond := bc.variants[bc.compared], bc.variants[bc.compared+1]
+		line := fmt.Sprintf("  %-7s %2d conns, masthead 304/br: throughput %5.2f×", bc.page.name, bc.conns, cond.rps()/full.rps())
+		if full.cpu() > 0 {
+			line += fmt.Sprintf("  cpu/req %5.2f×", float64(cond.cpu())/float64(full.cpu()))
+		}
+		fmt.Println(line)
 	}
-	fmt.Printf("%-8s %5d %-18s %10.0f %9s %9s %10s\n", page, conns, server, r.rps(), dur(r.p(50)), dur(r.p(99)), cpu)
 }
 
 func dur(d time.Duration) string {
@@ -312,333 +473,65 @@ func dur(d time.Duration) string {
 	}
 }
 
-// startMasthead builds (unless -masthead) and starts masthead serve on a
-// free loopback port and waits until it is ready.
-func startMasthead(ctx context.Context, c config) (base string, pid int, stop func(), err error) {
-	tmp, err := os.MkdirTemp("", "loadbench-")
-	if err != nil {
-		return "", 0, nil, err
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	bin := c.bin
-	if bin == "" {
-		bin = filepath.Join(tmp, "masthead")
-		fmt.Println("building masthead ...")
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/masthead").CombinedOutput()
-		if err != nil {
-			cleanup()
-			return "", 0, nil, fmt.Errorf("go build ./cmd/masthead (run loadbench from the repository root): %v\n%s", err, out)
-		}
-	}
-	data := c.data
-	if data == "" {
-		data = filepath.Join(tmp, "data")
-	}
-	args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, c.serve...)
-	cmd := exec.Command(bin, args...)
-	logf, err := os.Create(filepath.Join(tmp, "masthead.log"))
-	if err != nil {
-		cleanup()
-		return "", 0, nil, err
-	}
-	cmd.Stderr = logf
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		cleanup()
-		return "", 0, nil, err
-	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		cleanup()
-		return "", 0, nil, err
-	}
-	stop = func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-		cleanup()
-	}
-	fmt.Printf("starting %s %s (the first start draws the demo photos) ...\n", bin, strings.Join(args, " "))
-	re := regexp.MustCompile(`listening on (http://\S+)`)
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		sent := false
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil && !sent {
-				found <- m[1]
-				sent = true
-			}
-		}
-		if !sent {
-			close(found)
-		}
-	}()
-	select {
-	case u, ok := <-found:
-		if !ok {
-			stop()
-			return "", 0, nil, fmt.Errorf("masthead exited before listening; see its log")
-		}
-		base = u
-	case <-time.After(3 * time.Minute):
-		stop()
-		return "", 0, nil, errors.New("masthead did not start within 3 minutes")
-	}
-	for range 100 {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	fmt.Printf("masthead ready after %s, %s\n", time.Since(start).Round(time.Millisecond), memory(cmd.Process.Pid))
-	return base, cmd.Process.Pid, stop, nil
-}
-
-// startStatic runs this program again as a plain http.FileServer over dir,
-// in its own process like masthead, so both servers are measured alike.
-func startStatic(dir string) (host string, pid int, stop func(), err error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", 0, nil, err
-	}
-	cmd := exec.Command(self, "-static-serve", dir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", 0, nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", 0, nil, err
-	}
-	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		stop()
-		return "", 0, nil, fmt.Errorf("static server: %v", err)
-	}
-	return strings.TrimSpace(line), cmd.Process.Pid, stop, nil
-}
-
-// serveStatic is the baseline: the standard library's file server, nothing
-// else, with the same server timeouts masthead uses.
-func serveStatic(dir string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// profile runs masthead with MASTHEAD_CPU_PROFILE set, loads the article
+// with wrk, stops masthead (which writes the profile on the way out) and
+// prints the top of it. The paper is made first by a run without the
+// profile, so drawing the demo photos stays out of it.
+func profile(c config, tmp string, w *wrk) error {
+	out, err := filepath.Abs(c.profile)
 	if err != nil {
 		return err
 	}
-	fmt.Println(ln.Addr().String())
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	return srv.Serve(ln)
-}
-
-// fetch GETs u with the given Accept-Encoding and returns the raw bytes.
-func fetch(u, enc string) ([]byte, http.Header, error) {
-	req, _ := http.NewRequest("GET", u, nil)
-	req.Header.Set("Accept-Encoding", enc)
-	tr := &http.Transport{DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != 200 {
-		err = fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
-	}
-	if err == nil && len(b) == 0 {
-		err = fmt.Errorf("GET %s: empty body", u)
-	}
-	return b, resp.Header, err
-}
-
-// storyPath asks the article API for story id's URL path.
-func storyPath(base string, id int64) (string, error) {
-	b, _, err := fetch(fmt.Sprintf("%s/api/v1/articles/%d", base, id), "identity")
-	if err != nil {
-		return "", fmt.Errorf("%v (pass -article PATH)", err)
-	}
-	var a struct{ URL string }
-	if err := json.Unmarshal(b, &a); err != nil || a.URL == "" {
-		return "", errors.New("no url in /api/v1/articles/1; pass -article PATH")
-	}
-	u, err := url.Parse(a.URL)
-	if err != nil {
-		return "", err
-	}
-	return u.EscapedPath(), nil
-}
-
-// loopbackURL refuses anything but a loopback address: this tool is not for
-// other people's servers.
-func loopbackURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return "", fmt.Errorf("-url %q: want http://127.0.0.1:PORT", raw)
-	}
-	addrs, err := net.LookupHost(u.Hostname())
-	if err != nil {
-		return "", fmt.Errorf("-url: %w", err)
-	}
-	for _, s := range addrs {
-		a, err := netip.ParseAddr(s)
-		if err != nil || !a.IsLoopback() {
-			return "", fmt.Errorf("-url %s is not loopback (%s): refusing", u.Host, s)
-		}
-	}
-	return "http://" + u.Host, nil
-}
-
-type result struct {
-	n, errs   int
-	elapsed   time.Duration
-	lat       []time.Duration // sorted
-	cpu       time.Duration   // server's, when its pid is known
-	cpuPerReq time.Duration
-	firstErr  error
-}
-
-// add merges another turn of the same case into r.
-func (r *result) add(o result) {
-	r.n += o.n
-	r.errs += o.errs
-	r.elapsed += o.elapsed
-	r.lat = append(r.lat, o.lat...)
-	r.cpu += o.cpu
-	if r.firstErr == nil {
-		r.firstErr = o.firstErr
-	}
-}
-
-// finish sorts the latencies and derives CPU per request.
-func (r *result) finish() {
-	slices.Sort(r.lat)
-	if r.n > 0 {
-		r.cpuPerReq = r.cpu / time.Duration(r.n)
-	}
-}
-
-func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
-
-func (r result) p(q int) time.Duration {
-	if len(r.lat) == 0 {
-		return 0
-	}
-	return r.lat[min(len(r.lat)-1, len(r.lat)*q/100)] // r.lat is sorted by finish
-}
-
-// load keeps conns connections busy with GET path for d and records every
-// response's latency.
-func load(host, path, enc string, conns int, d time.Duration, pid int) result {
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: loadbench\r\n"
-	if enc != "" {
-		req += "Accept-Encoding: " + enc + "\r\n"
-	}
-	req += "\r\n"
-	deadline := time.Now().Add(d)
-	lats := make([][]time.Duration, conns)
-	errs := make([]error, conns)
-	nerr := make([]int, conns)
-	var wg sync.WaitGroup
-	cpu0 := procCPU(pid)
-	start := time.Now()
-	for i := range conns {
-		wg.Go(func() {
-			lats[i] = make([]time.Duration, 0, 1<<16)
-			for time.Now().Before(deadline) {
-				err := conn(host, req, deadline, &lats[i])
-				if err != nil && time.Now().Before(deadline) {
-					nerr[i]++
-					if errs[i] == nil {
-						errs[i] = err
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	r := result{elapsed: time.Since(start)}
-	cpu := procCPU(pid) - cpu0
-	for i := range conns {
-		r.lat = append(r.lat, lats[i]...)
-		r.errs += nerr[i]
-		if r.firstErr == nil {
-			r.firstErr = errs[i]
-		}
-	}
-	r.n = len(r.lat)
-	if pid > 0 {
-		r.cpu = cpu
-	}
-	return r
-}
-
-// conn sends req over one keep-alive connection until deadline.
-func conn(host, req string, deadline time.Time, lat *[]time.Duration) error {
-	c, err := net.Dial("tcp", host)
+	m, err := startMasthead(c, tmp, nil)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	_ = c.SetDeadline(deadline.Add(5 * time.Second))
-	br := bufio.NewReaderSize(c, 64<<10)
-	wb := []byte(req)
-	for time.Now().Before(deadline) {
-		t0 := time.Now()
-		if _, err := c.Write(wb); err != nil {
-			return err
-		}
-		if err := readResponse(br); err != nil {
-			return err
-		}
-		*lat = append(*lat, time.Since(t0))
+	if c.article == "" {
+		c.article, err = storyPath("http://"+m.host, 1)
 	}
-	return nil
-}
-
-// readResponse reads one 200 response with a Content-Length body and
-// discards it.
-func readResponse(br *bufio.Reader) error {
-	line, err := br.ReadSlice('\n')
+	m.stop()
 	if err != nil {
 		return err
 	}
-	if len(line) < 12 || string(line[9:12]) != "200" {
-		return fmt.Errorf("status line %q", strings.TrimSpace(string(line)))
+	m, err = startMasthead(c, tmp, []string{"MASTHEAD_CPU_PROFILE=" + out})
+	if err != nil {
+		return err
 	}
-	length := -1
-	for {
-		line, err = br.ReadSlice('\n')
-		if err != nil {
-			return err
-		}
-		if len(line) <= 2 {
-			break
-		}
-		if len(line) > 16 && (line[0] == 'C' || line[0] == 'c') && strings.EqualFold(string(line[:15]), "content-length:") {
-			length, err = strconv.Atoi(strings.TrimSpace(string(line[15:])))
-			if err != nil {
-				return fmt.Errorf("bad Content-Length %q", line)
-			}
-		}
+	n := c.conns[len(c.conns)-1]
+	u := "http://" + m.host + c.article
+	if _, err := w.run(u, n, time.Second, nil); err != nil {
+		m.stop()
+		return err
 	}
-	if length < 0 {
-		return errors.New("response without Content-Length")
+	res, err := w.run(u, n, c.dur, nil)
+	m.stop()
+	if err != nil {
+		return err
 	}
-	_, err = br.Discard(length)
-	return err
+	fmt.Printf("profiled %d requests (%.0f/s) of %s at %d connections into %s\n",
+		res.Requests, float64(res.Requests)/(float64(res.DurationUS)/1e6), c.article, n, out)
+	top := exec.Command("go", "tool", "pprof", "-top", "-nodecount=40", m.bin, out)
+	top.Stdout, top.Stderr = os.Stdout, os.Stderr
+	return top.Run()
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func writeJSON(file string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, b, 0o644)
 }

@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
 )
-
-func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 
 // procCPU is the user+system CPU time process pid has used, from
 // /proc/PID/stat (Linux; clock ticks of 10 ms, USER_HZ being 100 on every
@@ -63,4 +60,13 @@ func memory(pid int) string {
 	mb := func(n int64) float64 { return float64(n) / (1 << 20) }
 	return fmt.Sprintf("RSS %4.0f MB (anon %4.0f MB, file %4.0f MB)", mb(procRSS(pid)),
 		mb(procStatus(pid, "RssAnon:")), mb(procStatus(pid, "RssFile:")+procStatus(pid, "RssShmem:")))
+}
+
+// procsCPU is the CPU time of all of pids together.
+func procsCPU(pids []int) time.Duration {
+	var t time.Duration
+	for _, p := range pids {
+		t += procCPU(p)
+	}
+	return t
 }

@@ -243,6 +243,25 @@ func TestServeDemoPaper(t *testing.T) {
 		}
 	}
 	_, page := get(t, s.URL+seedPath)
+	// The access log: a line per request, the proxy's request id kept,
+	// written within a second (it is batched).
+	req, _ := http.NewRequest("GET", s.URL+seedPath, nil)
+	req.Header.Set("X-Request-Id", "e2e-access-log-1")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+		if got := resp.Header.Get("X-Request-Id"); got != "e2e-access-log-1" {
+			t.Errorf("X-Request-Id %q, want the client's", got)
+		}
+	}
+	line := "msg=request request_id=e2e-access-log-1 method=GET path=" + seedPath + " status=200 bytes="
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.logs.String(), line); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no access log line %q within 5 s", line)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	// Every content line of the capture is on the page.
 	seed, err := os.ReadFile(filepath.Join("..", "..", "internal", "demo", "content", "000_9336f6bec77fb175.txt"))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -34,13 +35,33 @@ Every subcommand but copy-db takes --data DIR (default ./masthead-data) and --db
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+	if err := startCPUProfile(os.Getenv("MASTHEAD_CPU_PROFILE")); err != nil {
+		fmt.Fprintln(os.Stderr, "masthead:", err)
+		os.Exit(1)
+	}
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	pprof.StopCPUProfile()
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "masthead:", err)
 		os.Exit(1)
 	}
+}
+
+// startCPUProfile profiles the whole process into file when it is set
+// (MASTHEAD_CPU_PROFILE; cmd/loadbench -profile sets it): a development
+// aid, not a flag, so no operator turns it on by accident.
+func startCPUProfile(file string) error {
+	if file == "" {
+		return nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("MASTHEAD_CPU_PROFILE: %w", err)
+	}
+	return pprof.StartCPUProfile(f)
 }
 
 // run is main without the process: the end-to-end tests call the built

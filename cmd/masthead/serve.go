@@ -58,7 +58,7 @@ type serveNode struct {
 	f      serveFlags
 	stdout io.Writer
 
-	access    *slog.Logger // nil: no access log
+	access    *httpx.AccessLog // nil: no access log
 	accessBuf *lineBuffer
 	proxies   []netip.Prefix
 	tlsCfg    *tls.Config
@@ -80,6 +80,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	tuneGC(f.CacheBytes)
 	n, err := assemble(ctx, f, stdout, stderr)
 	if err != nil {
 		return err
@@ -105,7 +106,7 @@ func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*ser
 	n.onClose(n.stopBG)
 	if f.AccessLog {
 		n.accessBuf = newLineBuffer(stderr)
-		n.access = newLogger(f.LogFormat, n.accessBuf)
+		n.access = httpx.NewAccessLog(n.accessBuf, f.LogFormat)
 		n.addJob("access log", func(ctx context.Context) error { n.accessBuf.run(ctx); return nil })
 	}
 	for _, step := range []func(context.Context) error{

@@ -51,3 +51,44 @@ func TestImportDirection(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyCmdOpensAStore walks every package of the module: outside cmd/,
+// nothing may depend on a store implementation (programs that open one, such
+// as load tools, live in cmd/), and each database driver stays inside its
+// store (testpg, the tests' PostgreSQL schema helper, speaks pgx too).
+func TestOnlyCmdOpensAStore(t *testing.T) {
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(gobin, "list", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, "masthead/...").Output()
+	if err != nil {
+		t.Fatalf("go list masthead/...: %v", err)
+	}
+	allowed := map[string][]string{ // dependency prefix -> packages that may have it
+		"masthead/internal/store/sqlite":   {"masthead/cmd/", "masthead/internal/store/sqlite"},
+		"masthead/internal/store/postgres": {"masthead/cmd/", "masthead/internal/store/postgres"},
+		"modernc.org/sqlite":               {"masthead/cmd/", "masthead/internal/store/sqlite"},
+		"github.com/jackc/pgx":             {"masthead/cmd/", "masthead/internal/store/postgres", "masthead/internal/testpg"},
+	}
+	pkgs := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pkg := f[0]
+		pkgs++
+		for _, d := range f[1:] {
+			for dep, who := range allowed {
+				if d != dep && !strings.HasPrefix(d, dep+"/") {
+					continue
+				}
+				ok := false
+				for _, w := range who {
+					ok = ok || pkg == w || strings.HasSuffix(w, "/") && strings.HasPrefix(pkg, w)
+				}
+				if !ok {
+					t.Errorf("%s depends on %s: only cmd/ may open a store", pkg, d)
+				}
+			}
+		}
+	}
+	if pkgs < 10 {
+		t.Fatalf("go list found only %d packages", pkgs)
+	}
+}

@@ -5,10 +5,9 @@ package httpx
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -18,15 +17,18 @@ type ctxKey int
 
 const stateKey ctxKey = 0
 
-// reqState is what the middleware learns about one request while it runs.
-// One value in the context carries both, so a request is copied once.
+// reqState is what the middleware learns about one request while it runs,
+// and the response writer that learns it: one allocation per request, and
+// one value in the context, so a request is copied once.
 type reqState struct {
 	id    string
 	route string // the ServeMux pattern that matched, set by Route
 	// req is the request Route hands the mux, which sets its Pattern
 	// before the handler runs: log lines written meanwhile read the route
 	// there (route itself is written only after the handler returns).
-	req *http.Request
+	req   *http.Request
+	idHdr [1]string // the X-Request-Id header value, without a slice of its own
+	sw    statusWriter
 }
 
 // RequestID returns the id Middleware gave the request, or "".
@@ -60,7 +62,7 @@ type Observer func(r *http.Request, route string, status int, d time.Duration)
 // Options says where Wrap reports.
 type Options struct {
 	Log     *slog.Logger // panics and errors
-	Access  *slog.Logger // one line per request; nil writes none
+	Access  *AccessLog   // one line per request; nil writes none
 	Observe Observer     // e.g. metrics; nil for none
 }
 
@@ -69,18 +71,31 @@ type Options struct {
 const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// Middleware wraps h with a request id, an access log line, recovery from
-// panics (logged with the stack, answered with a plain 500) and security
-// headers on every response.
+// Header values every response carries. The header map of a response
+// shares them rather than allocating a slice per header per request:
+// net/http only reads them, and Set, Add and Del replace a slice, never
+// write into it.
+var (
+	nosniffHdr     = []string{"nosniff"}
+	referrerHdr    = []string{"strict-origin-when-cross-origin"}
+	frameHdr       = []string{"DENY"}
+	permissionsHdr = []string{"interest-cohort=(), camera=(), microphone=(), geolocation=()"}
+	hstsHdr        = []string{"max-age=31536000"}
+	defaultCSPHdr  = []string{DefaultCSP}
+)
+
+// Middleware wraps h with a request id, recovery from panics (logged with
+// the stack, answered with a plain 500) and security headers on every
+// response; Wrap adds an access log and an observer.
 func Middleware(h http.Handler, log *slog.Logger) http.Handler {
-	return Wrap(h, Options{Log: log, Access: log})
+	return Wrap(h, Options{Log: log})
 }
 
-// Wrap is Middleware with the access log and an observer chosen apart. A
-// log line per request is a formatted write per request: on a page served
-// from memory it is a measurable share of the cost (docs/performance.md).
-// The observer gets the status and duration measured here, so metrics need
-// no wrapper of their own on the hot path.
+// Wrap is Middleware with an access log and an observer. It is on the path
+// of every request, a page-cache hit included, so it allocates one state
+// per request and formats the access log line without allocating
+// (docs/performance.md). The observer gets the status and duration
+// measured here, so metrics need no wrapper of their own.
 func Wrap(h http.Handler, o Options) http.Handler {
 	log, access, observe := o.Log, o.Access, o.Observe
 	if log == nil {
@@ -88,29 +103,31 @@ func Wrap(h http.Handler, o Options) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			id = newID()
+		st := &reqState{}
+		st.id = clientID(r.Header["X-Request-Id"])
+		if st.id == "" {
+			st.id = newID()
 		}
-		st := &reqState{id: id}
+		st.idHdr[0] = st.id
 		ctx := context.WithValue(r.Context(), stateKey, st)
 		r = r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := &st.sw
+		sw.ResponseWriter, sw.status = w, http.StatusOK
 		hdr := w.Header()
-		hdr.Set("X-Request-Id", id)
-		hdr.Set("X-Content-Type-Options", "nosniff")
-		hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		hdr.Set("X-Frame-Options", "DENY")
-		hdr.Set("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()")
+		hdr["X-Request-Id"] = st.idHdr[:]
+		hdr["X-Content-Type-Options"] = nosniffHdr
+		hdr["Referrer-Policy"] = referrerHdr
+		hdr["X-Frame-Options"] = frameHdr
+		hdr["Permissions-Policy"] = permissionsHdr
 		if r.TLS != nil {
-			hdr.Set("Strict-Transport-Security", "max-age=31536000")
+			hdr["Strict-Transport-Security"] = hstsHdr
 		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.ErrorContext(ctx, "panic", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				log.ErrorContext(ctx, "panic", "request_id", st.id, "method", r.Method, "path", r.URL.Path,
 					"panic", v, "stack", string(debug.Stack()))
 				if !sw.wrote {
 					http.Error(sw, "Internal error.", http.StatusInternalServerError)
@@ -120,18 +137,11 @@ func Wrap(h http.Handler, o Options) http.Handler {
 			if observe != nil {
 				observe(r, st.route, sw.status, d)
 			}
-			if access == nil {
-				return
-			}
 			// Query strings stay out of the log: search terms are the
 			// readers' business and tokens may travel in them.
-			access.LogAttrs(ctx, slog.LevelInfo, "request",
-				slog.String("request_id", id),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", sw.status),
-				slog.Int64("bytes", sw.bytes),
-				slog.Duration("duration", d))
+			if access != nil {
+				access.Log(start.Add(d), st.id, r.Method, r.URL.Path, sw.status, sw.bytes, d)
+			}
 		}()
 		h.ServeHTTP(sw, r)
 	})
@@ -150,8 +160,8 @@ func (w *statusWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.wrote = true
 		w.status = code
-		if w.Header().Get("Content-Security-Policy") == "" {
-			w.Header().Set("Content-Security-Policy", DefaultCSP)
+		if h := w.Header(); len(h["Content-Security-Policy"]) == 0 {
+			h["Content-Security-Policy"] = defaultCSPHdr
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -169,10 +179,33 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer (flush, deadlines).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// clientID is the request id a proxy in front sent (X-Request-Id), so one
+// id follows the request through both logs, or "" when there is none or
+// it is not a short run of visible ASCII.
+func clientID(v []string) string {
+	if len(v) != 1 || len(v[0]) == 0 || len(v[0]) > 64 {
+		return ""
+	}
+	for i := 0; i < len(v[0]); i++ {
+		if c := v[0][i]; c <= ' ' || c > '~' || c == '"' || c == '\\' {
+			return ""
+		}
+	}
+	return v[0]
+}
+
+// newID is 64 random bits in hex. The runtime's generator (ChaCha8, seeded
+// by the kernel, one state per thread) needs no system call or lock per
+// request; the id names a request in the logs and guards nothing.
 func newID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	u := rand.Uint64()
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = digits[u&0xf]
+		u >>= 4
+	}
+	return string(b[:])
 }
 
 // WriteJSON writes v as JSON with the given status.
@@ -185,4 +218,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// Detach returns a context for work that outlives the request of ctx (the
+// page cache's background refresh): the same request id, so its log lines
+// still name the request that caused it, but state of its own, so Route
+// writing the route it matches cannot race with the request's own end.
+func Detach(ctx context.Context) context.Context {
+	ctx = context.WithoutCancel(ctx)
+	st, ok := ctx.Value(stateKey).(*reqState)
+	if !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, stateKey, &reqState{id: st.id})
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,15 @@ import (
 type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.HistogramVec
+	// observers keeps the histogram of each (route, method, status):
+	// finding it in the vector hashes the label values and formats the
+	// status on every request.
+	observers sync.Map // observerKey -> prometheus.Observer
+}
+
+type observerKey struct {
+	route, method string
+	status        int
 }
 
 // New makes a registry with the Go runtime and process collectors.
@@ -53,7 +63,24 @@ func (m *Metrics) Observe(r *http.Request, route string, status int, d time.Dura
 	if route == "" {
 		route = "cache"
 	}
-	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Observe(d.Seconds())
+	k := observerKey{route, methodLabel(r.Method), status}
+	o, ok := m.observers.Load(k)
+	if !ok {
+		o, _ = m.observers.LoadOrStore(k, m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(status)))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
+}
+
+// methodLabel bounds the method label: net/http accepts any token as a
+// method, and a label value per made-up method would grow the metrics
+// without end.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }
 
 // WatchCache exports the page cache's counters.

@@ -25,6 +25,8 @@ func TestRouteLabelsAndCache(t *testing.T) {
 	for range 3 {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/section/world", nil))
 	}
+	// Any token is a method to net/http; the label stays bounded.
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("BREW", "/section/world", nil))
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	out := rec.Body.String()
@@ -34,10 +36,14 @@ func TestRouteLabelsAndCache(t *testing.T) {
 		`masthead_pagecache_hits_total 2`,
 		`masthead_pagecache_misses_total 1`,
 		`go_goroutines`,
+		`method="other"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+	if strings.Contains(out, `method="BREW"`) {
+		t.Error("a made-up method became a label value")
 	}
 	if strings.Contains(out, `route="/section/world"`) {
 		t.Error("raw paths must never be labels")

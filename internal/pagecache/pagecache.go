@@ -54,8 +54,17 @@ type Entry struct {
 
 	// Header values made once per entry rather than once per response;
 	// the server only reads them, so every response may share them.
+	// headers is Header as a list: a slice is walked faster than a map;
+	// headers304 leaves out what RFC 9110 (15.4.5) says a 304 should not
+	// repeat, the body's own metadata.
+	headers, headers304         []headerField
 	etagHdr                     []string
 	lenIdentity, lenGzip, lenBr []string
+}
+
+type headerField struct {
+	key   string
+	value []string
 }
 
 var (
@@ -324,8 +333,8 @@ func (c *Cache) refresh(key string, old *Entry, r *http.Request, next http.Handl
 	c.calls[key] = cl
 	c.flight.Unlock()
 	// The reader's request ends when its response is written; the render
-	// must not be cancelled with it.
-	rr := r.Clone(context.WithoutCancel(r.Context()))
+	// must not be cancelled with it, nor share its per-request state.
+	rr := r.Clone(httpx.Detach(r.Context()))
 	go func() {
 		defer func() {
 			c.flight.Lock()
@@ -426,6 +435,12 @@ func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 		e.Brotli = brotliBytes(body)
 	}
 	h.Set("Vary", "Accept-Encoding")
+	for k, v := range h {
+		e.headers = append(e.headers, headerField{k, v})
+		if k != "Content-Type" && k != "Last-Modified" && k != "Content-Language" {
+			e.headers304 = append(e.headers304, headerField{k, v})
+		}
+	}
 	e.etagHdr = []string{e.ETag}
 	e.lenIdentity = []string{strconv.Itoa(len(body))}
 	e.lenGzip = []string{strconv.Itoa(len(e.Gzip))}
@@ -477,25 +492,35 @@ func brotliBytes(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// serve writes e, answering conditional requests with 304.
+// serve writes e, answering conditional requests with 304. It is the
+// whole of a cache hit: header values shared with every other response
+// of e, no allocation here.
 func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
 	h := w.Header()
-	for k, v := range e.Header {
-		h[k] = v
-	}
 	h["Etag"] = e.etagHdr
 	if e.Status == http.StatusOK && notModified(r, e) {
+		// The policy headers (Content-Security-Policy and the rest) go
+		// with it: a browser updates the stored response's headers from
+		// a 304, and a page must keep its own policy.
+		for _, f := range e.headers304 {
+			h[f.key] = f.value
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	for _, f := range e.headers {
+		h[f.key] = f.value
+	}
 	body, length := e.Body, e.lenIdentity
-	switch ae := r.Header.Get("Accept-Encoding"); {
-	case e.Brotli != nil && acceptsEncoding(ae, "br"):
-		body, length = e.Brotli, e.lenBr
-		h["Content-Encoding"] = brHdr
-	case e.Gzip != nil && acceptsEncoding(ae, "gzip"):
-		body, length = e.Gzip, e.lenGzip
-		h["Content-Encoding"] = gzipHdr
+	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 {
+		switch {
+		case e.Brotli != nil && acceptsEncoding(ae, "br"):
+			body, length = e.Brotli, e.lenBr
+			h["Content-Encoding"] = brHdr
+		case e.Gzip != nil && acceptsEncoding(ae, "gzip"):
+			body, length = e.Gzip, e.lenGzip
+			h["Content-Encoding"] = gzipHdr
+		}
 	}
 	h["Content-Length"] = length
 	w.WriteHeader(e.Status)
@@ -504,12 +529,18 @@ func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
 	}
 }
 
+// notModified answers RFC 9110's conditional GET: If-None-Match (weak
+// comparison, any tag of a list) when present, else If-Modified-Since.
 func notModified(r *http.Request, e *Entry) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
-			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == e.ETag {
-				return true
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+		for _, line := range inm {
+			for line != "" {
+				var t string
+				t, line, _ = strings.Cut(line, ",")
+				t = strings.TrimSpace(t)
+				if t == "*" || strings.TrimPrefix(t, "W/") == e.ETag {
+					return true
+				}
 			}
 		}
 		return false
@@ -522,16 +553,43 @@ func notModified(r *http.Request, e *Entry) bool {
 	return false
 }
 
-// acceptsEncoding reports whether the Accept-Encoding header allows enc
-// (q=0 refuses it).
-func acceptsEncoding(header, enc string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+// acceptsEncoding reports whether the Accept-Encoding header lines allow
+// enc (q=0 refuses it).
+func acceptsEncoding(lines []string, enc string) bool {
+	for _, line := range lines {
+		for line != "" {
+			var part string
+			part, line, _ = strings.Cut(line, ",")
+			name, params, _ := strings.Cut(part, ";")
+			if !strings.EqualFold(strings.TrimSpace(name), enc) {
+				continue
+			}
+			return !zeroQ(params)
+		}
+	}
+	return false
+}
+
+// zeroQ reports whether the parameters of one Accept-Encoding entry
+// (";q=0.000" and the like) give it a weight of zero.
+func zeroQ(params string) bool {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		p = strings.TrimSpace(p)
+		v, ok := strings.CutPrefix(p, "q=")
+		if !ok {
+			v, ok = strings.CutPrefix(p, "Q=")
+		}
+		if !ok {
 			continue
 		}
-		params = strings.ReplaceAll(params, " ", "")
-		return !strings.HasPrefix(params, "q=0") || strings.HasPrefix(params, "q=0.") && strings.Trim(params[4:], "0") != ""
+		v = strings.TrimSpace(v)
+		if v == "0" {
+			return true
+		}
+		frac, ok := strings.CutPrefix(v, "0.")
+		return ok && strings.Trim(frac, "0") == ""
 	}
 	return false
 }

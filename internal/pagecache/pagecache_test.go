@@ -95,8 +95,10 @@ func TestConditional(t *testing.T) {
 	h := New(1<<20, 0).Middleware(newPage())
 	first := do(t, h, "GET", "/a", nil)
 	etag := first.Header().Get("Etag")
-	if r := do(t, h, "GET", "/a", map[string]string{"If-None-Match": etag}); r.Code != 304 || r.Body.Len() != 0 {
-		t.Fatalf("If-None-Match: %d", r.Code)
+	if r := do(t, h, "GET", "/a", map[string]string{"If-None-Match": etag}); r.Code != 304 || r.Body.Len() != 0 ||
+		r.Header().Get("Etag") != etag || r.Header().Get("Cache-Control") == "" || r.Header().Get("Vary") != "Accept-Encoding" ||
+		r.Header().Get("Surrogate-Key") == "" || r.Header().Get("Content-Type") != "" || r.Header().Get("Last-Modified") != "" {
+		t.Fatalf("If-None-Match: %d %v", r.Code, r.Header())
 	}
 	if r := do(t, h, "GET", "/a", map[string]string{"If-None-Match": `"other"`}); r.Code != 200 {
 		t.Fatalf("wrong ETag: %d", r.Code)

@@ -46,18 +46,19 @@ func BenchmarkStack(b *testing.B) {
 	}
 	defer devnull.Close()
 	for _, c := range []struct {
-		name string
-		log  *slog.Logger
+		name   string
+		wrap   bool
+		access *httpx.AccessLog
 	}{
-		{"cache-only", nil},
-		{"with-access-log", slog.New(slog.NewTextHandler(devnull, nil))},
-		{"without-access-log", slog.New(slog.DiscardHandler)},
+		{"cache-only", false, nil},
+		{"with-access-log", true, httpx.NewAccessLog(devnull, "text")},
+		{"without-access-log", true, nil},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			cache := pagecache.New(64<<20, time.Hour)
 			var h http.Handler = cache.Middleware(articleHandler())
-			if c.log != nil {
-				h = httpx.Wrap(h, httpx.Options{Log: c.log, Access: c.log, Observe: metrics.New().Observe})
+			if c.wrap {
+				h = httpx.Wrap(h, httpx.Options{Log: slog.New(slog.DiscardHandler), Access: c.access, Observe: metrics.New().Observe})
 			}
 			req := httptest.NewRequest("GET", "/2020/03/22/letter", nil)
 			req.Header.Set("Accept-Encoding", "gzip, deflate, br")

@@ -117,7 +117,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 		desc = "Stories by " + au.Name + " in " + s.paper.Name
 	}
 	p := &AuthorPage{Base: s.base(ctx, pageTitle(au.Name, pg), truncate(desc, 160), canonicalPage(path, pg)),
-		Name: au.Name, Title: au.Title, Bio: au.Bio, Email: au.Email, Stories: s.listCards(arts), Pager: pg}
+		Name: au.Name, JobTitle: au.Title, Bio: au.Bio, Email: au.Email, Stories: s.listCards(arts), Pager: pg}
 	if au.Photo != nil {
 		if img := s.image(au.Photo, "6rem"); img != nil {
 			img.Alt = au.Name

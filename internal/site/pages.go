@@ -182,13 +182,15 @@ type ListPage struct {
 // AuthorPage is an author's profile and stories.
 type AuthorPage struct {
 	Base
-	Name    string
-	Title   string
-	Bio     string
-	Email   string
-	Photo   *Image
-	Stories []Card
-	Pager   Pager
+	Name string
+	// JobTitle is the author's ("Staff reporter"). Not Title: that would
+	// shadow Base.Title, the page's <title> (TestNoPageFieldShadowsBase).
+	JobTitle string
+	Bio      string
+	Email    string
+	Photo    *Image
+	Stories  []Card
+	Pager    Pager
 }
 
 // Option is one <option> of a <select>.

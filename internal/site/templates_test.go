@@ -58,7 +58,7 @@ func TestEveryTemplateExecutes(t *testing.T) {
 		},
 		"front":  {&FrontPage{Base: fullBase(), Lead: &cards[0], Picks: cards, Top: cards, Blocks: []SectionBlock{{Section: Link{Name: "S", URL: "/s"}, Stories: cards}}, Latest: cards}, &FrontPage{}},
 		"list":   {&ListPage{Base: fullBase(), Kind: "section", Heading: "H", Intro: "I", Stories: cards, Pager: pg}, &ListPage{}},
-		"author": {&AuthorPage{Base: fullBase(), Name: "A", Title: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg}, &AuthorPage{}},
+		"author": {&AuthorPage{Base: fullBase(), Name: "A", JobTitle: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg}, &AuthorPage{}},
 		"search": {&SearchPage{Base: fullBase(), Query: "q", From: "2020-01-02", To: "2020-02-03", Searched: true, Total: 2, Results: cards, Pager: pg,
 			Sections: []Option{{Value: "", Name: "All"}, {Value: "s", Name: "S", Selected: true}}, Authors: []Option{{Value: "a", Name: "A"}},
 			Orders: []Option{{Value: "newest", Name: "Newest", Selected: true}}, Error: "bad", ErrorParam: "from"},

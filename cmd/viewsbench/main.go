@@ -1,7 +1,7 @@
-// Command loadtest measures the view beacon on loopback, for a bounded time.
+// Command viewsbench measures the view beacon on loopback, for a bounded time.
 //
-//	go run ./internal/views/loadtest [-d 5s] [-c 32] [-rounds 3]
-//	go run ./internal/views/loadtest -target http://127.0.0.1:8080 -article 1 [-beacon-rate 1000]
+//	go run ./cmd/viewsbench [-d 5s] [-c 32] [-rounds 3]
+//	go run ./cmd/viewsbench -target http://127.0.0.1:8080 -article 1 [-beacon-rate 1000]
 //
 // It always starts its own server on 127.0.0.1 (a views.Counter on a
 // temporary SQLite file, plus an empty 204 handler on the same mux and
@@ -57,7 +57,7 @@ var agents = []string{
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		fmt.Fprintln(os.Stderr, "viewsbench:", err)
 		os.Exit(1)
 	}
 }
@@ -182,7 +182,7 @@ func loadWith(ctx context.Context, d time.Duration, workers, rate int, main, bac
 
 // startLocal serves a Counter and an empty handler on one loopback listener.
 func startLocal(ctx context.Context) (base string, articleID int64, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "masthead-loadtest-")
+	dir, err := os.MkdirTemp("", "masthead-viewsbench-")
 	if err != nil {
 		return "", 0, nil, err
 	}
@@ -225,7 +225,7 @@ func startLocal(ctx context.Context) (base string, articleID int64, stop func(),
 		srv.Close()
 		cancel()
 		if err := <-done; err != nil {
-			fmt.Fprintln(os.Stderr, "loadtest: counter:", err)
+			fmt.Fprintln(os.Stderr, "viewsbench: counter:", err)
 		}
 		st.Close()
 		os.RemoveAll(dir)
