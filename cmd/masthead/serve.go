@@ -20,6 +20,7 @@ import (
 	"masthead/internal/demo"
 	"masthead/internal/feed"
 	"masthead/internal/httpx"
+	"masthead/internal/mail"
 	"masthead/internal/media"
 	"masthead/internal/metrics"
 	"masthead/internal/news"
@@ -49,6 +50,7 @@ type serveFlags struct {
 	Drain          time.Duration
 	MetricsAddr    string
 	tlsFlags
+	mailFlags
 }
 
 // serveNode is a node with the parts of the newspaper: what serve's steps
@@ -73,6 +75,7 @@ type serveNode struct {
 	cache   *pagecache.Cache
 	changes *changeFeed
 	met     *metrics.Metrics
+	mailer  *mail.Dynamic
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -115,6 +118,7 @@ func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*ser
 		n.openStore,
 		n.listen,
 		n.openPaper,
+		n.startMail,
 		n.openMedia,
 		n.seed,
 		n.startViews,
@@ -136,6 +140,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	f.common.register(fs)
 	f.paperFlags.register(fs)
+	f.mailFlags.register(fs)
 	fs.StringVar(&f.Addr, "addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
 	fs.BoolVar(&f.NoDemo, "no-demo", false, "do not create the demo paper on an empty database")
 	fs.IntVar(&f.DemoPhotoWidth, "demo-photo-width", demo.DefaultPhotoWidth, "width in `pixels` of the demo paper's drawn photos; smaller makes the first start quicker (the test suite uses 480)")
