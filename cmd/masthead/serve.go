@@ -378,7 +378,7 @@ func (n *serveNode) startMetrics(context.Context) error {
 
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
-func (n *serveNode) startPublic(context.Context) error {
+func (n *serveNode) startPublic(ctx context.Context) error {
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
 		TrustedProxies: n.proxies})
@@ -389,7 +389,11 @@ func (n *serveNode) startPublic(context.Context) error {
 	mux.HandleFunc("GET /readyz", n.readyz)
 	// The reader site's searches are cached (searchcache); everything else
 	// it asks goes to the store as is.
-	site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
+	pages := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log})
+	pages.Register(mux)
+	if err := n.startReaders(ctx, mux, pages); err != nil {
+		return err
+	}
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
@@ -501,7 +505,10 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 				}
 			}
 		case strings.HasPrefix(p, "/media/"), strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/api/"),
-			p == "/healthz", p == "/readyz", p == "/metrics":
+			p == "/healthz", p == "/readyz", p == "/metrics",
+			// Reader accounts, newsletters and comments: per reader, or
+			// cached by internal/comments itself.
+			p == "/account" || strings.HasPrefix(p, "/account/"), strings.HasPrefix(p, "/newsletters/"), strings.HasPrefix(p, "/comments/"):
 			mux.ServeHTTP(w, r)
 		default:
 			cached.ServeHTTP(w, r)

@@ -1,0 +1,222 @@
+package readers_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead/internal/mail"
+	"masthead/internal/mail/mailpit"
+	"masthead/internal/news"
+	"masthead/internal/readers"
+	"masthead/internal/site"
+	"masthead/internal/store/sqlite"
+)
+
+type env struct {
+	t    *testing.T
+	srv  *httptest.Server
+	st   *sqlite.DB
+	mp   *mailpit.Server
+	rd   *readers.Readers
+	http *http.Client
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	mp := mailpit.FromEnv(t)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, st: st, mp: mp}
+	mux := http.NewServeMux()
+	e.srv = httptest.NewServer(mux)
+	t.Cleanup(e.srv.Close)
+	paper := &news.Paper{Name: "The Test Herald", BaseURL: e.srv.URL, Language: "en", Location: time.UTC}
+	m, err := mail.New(mail.Config{URL: mp.URL(), From: "The Test Herald <news@masthead.test>", Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	shell := site.New(site.Config{Paper: paper, Store: st})
+	e.rd, err = readers.New(ctx, readers.Config{Paper: paper, Store: st, Mail: m, Shell: shell})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rd.Register(mux)
+	jar, _ := cookiejar.New(nil)
+	e.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return e
+}
+
+// post sends a form as our own page would (Origin set).
+func (e *env) post(path string, form url.Values) (int, string) {
+	e.t.Helper()
+	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.srv.URL)
+	return e.do(req)
+}
+
+func (e *env) get(path string) (int, string) {
+	e.t.Helper()
+	req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+	return e.do(req)
+}
+
+func (e *env) do(req *http.Request) (int, string) {
+	e.t.Helper()
+	resp, err := e.http.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var linkRE = regexp.MustCompile(`https?://\S+`)
+
+// link reads the newest mail to addr and returns its link with path.
+func (e *env) link(addr, path string, n int) *url.URL {
+	e.t.Helper()
+	got := e.mp.Wait(e.t, addr, n)
+	m, err := e.mp.Message(context.Background(), got[len(got)-1].ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, l := range linkRE.FindAllString(m.Text, -1) {
+		u, err := url.Parse(l)
+		if err == nil && u.Path == path {
+			return u
+		}
+	}
+	e.t.Fatalf("no %s link in the mail:\n%s", path, m.Text)
+	return nil
+}
+
+func TestSubscribeConfirmUnsubscribe(t *testing.T) {
+	e := newEnv(t)
+	addr := mailpit.Address("subscribe")
+	if code, body := e.post("/newsletters/subscribe", url.Values{"email": {addr}}); code != 200 || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("subscribe: %d\n%s", code, body)
+	}
+	ctx := context.Background()
+	subs, err := e.st.SubscriptionsByEmail(ctx, addr)
+	if err != nil || len(subs) != 1 || subs[0].Status != news.SubPending {
+		t.Fatalf("after sign-up: %v %v", subs, err)
+	}
+	confirm := e.link(addr, "/newsletters/confirm", 1)
+	// The link opens a page with a button: fetching it (as mail scanners
+	// do) confirms nothing.
+	if code, body := e.get(confirm.RequestURI()); code != 200 || !strings.Contains(body, `id="confirm-subscription"`) {
+		t.Fatalf("confirm page: %d", code)
+	}
+	if s, _ := e.st.FindSubscription(ctx, subs[0].ID); s.Status != news.SubPending {
+		t.Fatalf("GET confirmed the subscription")
+	}
+	if code, body := e.post("/newsletters/confirm", url.Values{"t": {confirm.Query().Get("t")}}); code != 200 || !strings.Contains(body, "You are subscribed") {
+		t.Fatalf("confirm: %d\n%s", code, body)
+	}
+	s, _ := e.st.FindSubscription(ctx, subs[0].ID)
+	if s.Status != news.SubActive || s.ReaderID == 0 {
+		t.Fatalf("after confirming: %+v", s)
+	}
+	if code, _ := e.post("/newsletters/confirm", url.Values{"t": {confirm.Query().Get("t")}}); code != http.StatusGone {
+		t.Errorf("a confirmation link used twice: %d, want 410", code)
+	}
+
+	// One-click unsubscribe as a mailbox provider does it (RFC 8058): a
+	// POST from its server, no cookie, no Origin.
+	u := e.rd.UnsubscribeURL(s.ID)
+	if code, _ := e.get(strings.TrimPrefix(u, e.srv.URL)); code != 200 {
+		t.Fatalf("unsubscribe page: %d", code)
+	}
+	if s, _ := e.st.FindSubscription(ctx, s.ID); s.Status != news.SubActive {
+		t.Fatalf("GET unsubscribed")
+	}
+	bad := strings.Replace(u, "t=", "t=x", 1)
+	resp, err := http.Post(bad, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if s, _ := e.st.FindSubscription(ctx, s.ID); resp.StatusCode != 404 || s.Status != news.SubActive {
+		t.Errorf("a forged unsubscribe link: %d, status %s", resp.StatusCode, s.Status)
+	}
+	resp, err = http.Post(u, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if s, _ := e.st.FindSubscription(ctx, s.ID); resp.StatusCode != 200 || s.Status != news.SubUnsubscribed {
+		t.Errorf("one-click unsubscribe: %d, status %s", resp.StatusCode, s.Status)
+	}
+}
+
+func TestSignInByMagicLink(t *testing.T) {
+	e := newEnv(t)
+	addr := mailpit.Address("signin")
+	if code, body := e.get("/account"); code != 200 || !strings.Contains(body, `action="/account/signin"`) {
+		t.Fatalf("signed-out account page: %d\n%s", code, body)
+	}
+	if code, body := e.post("/account/signin", url.Values{"email": {"not-an-address"}}); code != 422 || !strings.Contains(body, "aria-invalid") {
+		t.Errorf("bad address: %d", code)
+	}
+	// A cross-site form is refused before any mail goes out.
+	req, _ := http.NewRequest("POST", e.srv.URL+"/account/signin", strings.NewReader(url.Values{"email": {addr}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if code, _ := e.do(req); code != 403 {
+		t.Errorf("cross-site sign-in request: %d, want 403", code)
+	}
+	if code, _ := e.post("/account/signin", url.Values{"email": {addr}}); code != 200 {
+		t.Fatalf("ask for a link: %d", code)
+	}
+	link := e.link(addr, "/account/signin", 1)
+	tok := link.Query().Get("t")
+	var plain, all int
+	_, rdb := e.st.Pools()
+	if err := rdb.QueryRow(`SELECT count(*) FILTER (WHERE hash = ? OR data = ?), count(*) FROM reader_tokens`, tok, tok).Scan(&plain, &all); err != nil || plain != 0 || all != 1 {
+		t.Errorf("tokens: %d stored as mailed, %d in all (%v): the secret must be kept only hashed", plain, all, err)
+	}
+	if code, body := e.get(link.RequestURI()); code != 200 || !strings.Contains(body, `id="signin-confirm"`) {
+		t.Fatalf("link page: %d", code)
+	}
+	if code, body := e.get("/account"); !strings.Contains(body, `action="/account/signin"`) {
+		t.Fatalf("opening the link signed in already (%d)", code)
+	}
+	code, _ := e.post("/account/signin/confirm", url.Values{"t": {tok}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", code)
+	}
+	code, body := e.get("/account")
+	if code != 200 || !strings.Contains(body, "Your newsletters") || strings.Contains(body, addr) {
+		t.Fatalf("account page after sign-in (the address must not show): %d\n%s", code, body)
+	}
+	// The cookie is scoped to /account: story pages never carry it.
+	u, _ := url.Parse(e.srv.URL + "/2026/01/01/story")
+	if cs := e.http.Jar.Cookies(u); len(cs) != 0 {
+		t.Errorf("reader cookie sent to story pages: %v", cs)
+	}
+	if code, body := e.get("/account/me.json"); code != 200 || !strings.Contains(body, `"signed_in":true`) {
+		t.Errorf("me.json: %d %s", code, body)
+	}
+	// Single use.
+	jar, _ := cookiejar.New(nil)
+	e.http.Jar = jar
+	if code, _ := e.post("/account/signin/confirm", url.Values{"t": {tok}}); code != http.StatusGone {
+		t.Errorf("link used twice: %d, want 410", code)
+	}
+}
