@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
+	"time"
 
 	"masthead/internal/mail"
 	"masthead/internal/news"
@@ -14,12 +15,14 @@ import (
 
 // mailFlags override the SMTP settings kept in the paper's settings.
 type mailFlags struct {
-	SMTP string
-	From string
+	SMTP  string
+	From  string
+	Lease time.Duration
 }
 
 func (m *mailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.SMTP, "smtp", "", "send mail through the SMTP server at this `URL`: smtp://USER:PASS@HOST:PORT (STARTTLS), smtps://... (implicit TLS); overrides the newsroom's paper settings. Prefer MASTHEAD_SMTP: a password on the command line shows in ps")
+	fs.DurationVar(&m.Lease, "newsletter-lease", 2*time.Minute, "how long a sender holds the newsletter deliveries it claimed (`duration`); after a crash, what it held is sent by another within this")
 	fs.StringVar(&m.From, "mail-from", "", "sender `address` of the paper's mail, e.g. \"The Times <news@example.com>\"; overrides the newsroom's paper settings")
 }
 

@@ -20,6 +20,7 @@ const (
 	KeyDKIMSelector = "mail.dkim_selector" // s=
 	KeyDKIMKey      = "mail.dkim_key"      // PEM private key
 	KeyRate         = "mail.rate"          // messages per second to the server
+	KeyConnections  = "mail.connections"   // sessions kept open at once (default 4)
 )
 
 // FromSettings builds a Config from the paper's settings. get returns ""
@@ -55,6 +56,13 @@ func FromSettings(ctx context.Context, get func(ctx context.Context, key string)
 	} else if r != "" && cfg.Rate == 0 {
 		if cfg.Rate, err = strconv.ParseFloat(r, 64); err != nil {
 			return cfg, fmt.Errorf("mail settings: %s=%q: not a number", KeyRate, r)
+		}
+	}
+	if c, err := val(KeyConnections); err != nil {
+		return cfg, err
+	} else if c != "" && cfg.Connections == 0 {
+		if cfg.Connections, err = strconv.Atoi(c); err != nil || cfg.Connections < 1 || cfg.Connections > 100 {
+			return cfg, fmt.Errorf("mail settings: %s=%q: want 1 to 100", KeyConnections, c)
 		}
 	}
 	if cfg.DKIM == nil {

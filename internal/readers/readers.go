@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"masthead/internal/auth"
+	"masthead/internal/comments"
 	"masthead/internal/mail"
 	"masthead/internal/mailtmpl"
 	"masthead/internal/news"
@@ -56,6 +57,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Secure marks cookies Secure (the site is served over https).
 	Secure bool
+	// Comments, when set, has its cached threads dropped on writes.
+	Comments *comments.Public
 }
 
 // Lifetimes of what is e-mailed and of a session.
@@ -79,6 +82,7 @@ type Readers struct {
 	t         *template.Template
 	ipLimit   *auth.Throttle
 	secret    []byte
+	policy    *comments.Policy
 	onConfirm func() // test hook
 }
 
@@ -104,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Readers, error) {
 		return nil, err
 	}
 	rd := &Readers{cfg: cfg, st: cfg.Store, paper: cfg.Paper, clock: cfg.Clock, log: cfg.Logger, t: t,
-		ipLimit: auth.NewThrottle(cfg.Clock, 10, time.Minute, 15*time.Minute, 15*time.Minute)}
+		ipLimit: auth.NewThrottle(cfg.Clock, 10, time.Minute, 15*time.Minute, 15*time.Minute), policy: &comments.Policy{Store: cfg.Store, Clock: cfg.Clock}}
 	if rd.secret, err = loadSecret(ctx, cfg.Store); err != nil {
 		return nil, err
 	}
@@ -162,6 +166,8 @@ func (rd *Readers) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/newsletters", rd.preferences)
 	mux.HandleFunc("GET /account/export", rd.export)
 	mux.HandleFunc("POST /account/delete", rd.deleteAccount)
+	rd.registerComments(mux)
+	rd.registerDesk(mux)
 
 	mux.HandleFunc("POST /newsletters/subscribe", rd.subscribe)
 	mux.HandleFunc("GET /newsletters/confirm", rd.confirmPage)
