@@ -36,7 +36,7 @@ func queueFixture(t testing.TB, n int, addr func(i int) string) (*sqlite.DB, *ne
 	if err := st.CreateNewsletterList(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	for i := range n {
+	for i := 0; i < n; i++ {
 		sub, err := st.Subscribe(ctx, l.ID, 0, addr(i), time.Now())
 		if err != nil {
 			t.Fatal(err)

@@ -390,9 +390,12 @@ func (db *DB) CreateIssue(ctx context.Context, is *news.NewsletterIssue) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
+		tag, err := tx.Exec(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
 			SELECT $1, id, email, 'pending', $2 FROM subscriptions WHERE list_id = $3 AND status = 'active' ORDER BY id`,
 			id, is.CreatedAt, is.ListID)
+		if err == nil && tag.RowsAffected() == 0 { // nobody to send to: done
+			_, err = tx.Exec(ctx, `UPDATE newsletter_issues SET status = 'sent', finished_at = created_at WHERE id = $1`, id)
+		}
 		return err
 	})
 	if err != nil {

@@ -468,9 +468,15 @@ func (db *DB) CreateIssue(ctx context.Context, is *news.NewsletterIssue) error {
 			return err
 		}
 		// The list as it stands now is the issue's audience: one row each.
-		_, err = tx.ExecContext(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
+		res, err = tx.ExecContext(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
 			SELECT ?, id, email, 'pending', ? FROM subscriptions WHERE list_id = ? AND status = 'active' ORDER BY id`,
 			is.ID, is.CreatedAt.UnixMicro(), is.ListID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // nobody to send to: done
+			_, err = tx.ExecContext(ctx, `UPDATE newsletter_issues SET status = 'sent', finished_at = created_at WHERE id = ?`, is.ID)
+		}
 		return err
 	})
 	if err != nil {

@@ -272,6 +272,13 @@ func testSendQueue(t *testing.T, s ReadersStore) {
 	if list, _ := s.ListIssues(ctx, 10); len(list) != 1 || list[0].ID != is.ID {
 		t.Errorf("ListIssues = %v", list)
 	}
+	empty := &news.NewsletterList{Slug: "empty", Name: "Nobody", Kind: news.ListDigest}
+	must(t, s.CreateNewsletterList(ctx, empty))
+	none := &news.NewsletterIssue{ListID: empty.ID, Key: "digest:empty", Subject: "Nobody reads this", CreatedAt: T0}
+	must(t, s.CreateIssue(ctx, none))
+	if none.Total != 0 || none.Status != news.IssueSent {
+		t.Errorf("an issue for an empty list: %+v, want sent at once", none)
+	}
 }
 
 func testComments(t *testing.T, s ReadersStore) {
