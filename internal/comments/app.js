@@ -27,7 +27,7 @@
       method: "POST", credentials: "same-origin", body: body,
       headers: { "Accept": "application/json" }
     }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error ? j.error.message : "Something went wrong."); return j; });
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || "Something went wrong."); return j; });
     });
   }
 

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -175,8 +176,7 @@ func (p *Public) json(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.Logger.Error("comments: thread", "article", id, "err", err)
-		http.Error(w, `{"error":{"code":"internal","message":"try again"}}`, http.StatusInternalServerError)
+		httpx.WriteJSONError(w, r, p.Logger, err)
 		return
 	}
 	h := w.Header()

@@ -3,12 +3,12 @@ package readers
 import (
 	"crypto/hmac"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 
 	"masthead/internal/auth"
 	"masthead/internal/comments"
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -30,37 +30,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func jsonError(w http.ResponseWriter, err error) {
-	status, code, msg := http.StatusInternalServerError, news.EINTERNAL, "Something went wrong. Try again."
-	var e *news.Error
-	if errors.As(err, &e) {
-		code, msg = e.Code, e.Message
-		switch e.Code {
-		case news.EINVALID:
-			status = http.StatusUnprocessableEntity
-		case news.EFORBIDDEN:
-			status = http.StatusForbidden
-		case news.EUNAUTHORIZED:
-			status = http.StatusUnauthorized
-		case news.ENOTFOUND:
-			status, msg = http.StatusNotFound, "Not found."
-		default:
-			status, code, msg = http.StatusInternalServerError, news.EINTERNAL, "Something went wrong. Try again."
-		}
-	}
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+// jsonError answers a failed comment call the way every masthead JSON
+// endpoint does (httpx: {"error": message, "code": code}).
+func (rd *Readers) jsonError(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Cache-Control", "private, no-store")
+	httpx.WriteJSONError(w, r, rd.log, err)
 }
 
 // commentCall checks a comment write: signed in, same origin, the token.
 func (rd *Readers) commentCall(w http.ResponseWriter, r *http.Request) (*news.ReaderSession, *news.Reader, bool) {
 	s, reader := rd.session(r)
 	if s == nil {
-		jsonError(w, news.Errorf(news.EUNAUTHORIZED, "Sign in to comment."))
+		rd.jsonError(w, r, news.Errorf(news.EUNAUTHORIZED, "Sign in to comment."))
 		return nil, nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(rd.csrf(s))) {
-		jsonError(w, news.Errorf(news.EFORBIDDEN, "This page is out of date. Reload it and try again."))
+		rd.jsonError(w, r, news.Errorf(news.EFORBIDDEN, "This page is out of date. Reload it and try again."))
 		return nil, nil, false
 	}
 	return s, reader, true
@@ -77,7 +63,7 @@ func (rd *Readers) myComments(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.URL.Query().Get("article"), 10, 64)
 	cs, err := rd.st.ArticleComments(r.Context(), id, reader.ID)
 	if err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	own, editable := []int64{}, []int64{}
@@ -122,17 +108,17 @@ func (rd *Readers) postComment(w http.ResponseWriter, r *http.Request) {
 	parentID, _ := strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
 	a, err := rd.st.FindArticleByID(ctx, articleID)
 	if err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	c := &news.Comment{ArticleID: a.ID, ParentID: parentID, ReaderID: reader.ID, AuthorName: DisplayName(reader),
 		Body: r.PostFormValue("body"), CreatedAt: rd.clock.Now()}
 	if err := rd.policy.Decide(ctx, a, reader, c, false); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	if err := rd.st.CreateComment(ctx, c); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	rd.invalidate(a.ID)
@@ -149,7 +135,7 @@ func (rd *Readers) ownComment(w http.ResponseWriter, r *http.Request) (*news.Rea
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	c, err := rd.st.FindComment(r.Context(), id)
 	if err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return nil, nil, false
 	}
 	return reader, c, true
@@ -162,18 +148,18 @@ func (rd *Readers) editComment(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	if err := rd.policy.CanEdit(reader, c); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	a, err := rd.st.FindArticleByID(ctx, c.ArticleID)
 	if err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	was := c.Status
 	c.Body = r.PostFormValue("body")
 	if err := rd.policy.Decide(ctx, a, reader, c, true); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	// An edit never publishes what a moderator has not seen: a held
@@ -183,7 +169,7 @@ func (rd *Readers) editComment(w http.ResponseWriter, r *http.Request) {
 	}
 	c.EditedAt = rd.clock.Now()
 	if err := rd.st.UpdateComment(ctx, c); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	rd.invalidate(c.ArticleID)
@@ -196,12 +182,12 @@ func (rd *Readers) deleteComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.ReaderID != reader.ID {
-		jsonError(w, comments.ErrNotYours)
+		rd.jsonError(w, r, comments.ErrNotYours)
 		return
 	}
 	c.Status, c.Body = news.CommentDeleted, ""
 	if err := rd.st.UpdateComment(r.Context(), c); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	rd.invalidate(c.ArticleID)
@@ -215,7 +201,7 @@ func (rd *Readers) reportComment(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	if err := rd.st.ReportComment(ctx, c.ID, reader.ID, comments.Clean(r.PostFormValue("reason")), rd.clock.Now()); err != nil {
-		jsonError(w, err)
+		rd.jsonError(w, r, err)
 		return
 	}
 	// Enough readers object: the comment waits for a moderator again.

@@ -12,6 +12,7 @@ import (
 
 	"masthead/internal/auth"
 	"masthead/internal/comments"
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -60,17 +61,7 @@ func (rd *Readers) desk(h func(w http.ResponseWriter, r *http.Request, c *deskCa
 			}
 		}
 		if err := h(w, r, c); err != nil {
-			var e *news.Error
-			if errors.As(err, &e) && e.Code != news.EINTERNAL {
-				code := http.StatusUnprocessableEntity
-				if e.Code == news.ENOTFOUND {
-					code = http.StatusNotFound
-				}
-				http.Error(w, e.Message, code)
-				return
-			}
-			rd.log.Error("readers desk", "path", r.URL.Path, "err", err)
-			http.Error(w, "Something went wrong.", http.StatusInternalServerError)
+			httpx.WriteTextError(w, r, rd.log, err)
 		}
 	})
 }

@@ -105,7 +105,7 @@ func (d *Digests) stories(ctx context.Context, l *news.NewsletterList, now time.
 	var ids []int64
 	seen := map[int64]bool{}
 	if l.SectionID == 0 {
-		picks, err := workflow.FrontPage(ctx, d.Store)
+		picks, _, err := workflow.FrontPage(ctx, d.Store)
 		if err != nil {
 			return nil, err
 		}

@@ -506,16 +506,12 @@ const commentCols = `id, article_id, parent_id, reader_id, author_name, staff, s
 func scanComment(row pgx.Row) (*news.Comment, error) {
 	var c news.Comment
 	var parent, reader, staffUser *int64
-	var source *string
 	var edited *time.Time
 	if err := row.Scan(&c.ID, &c.ArticleID, &parent, &reader, &c.AuthorName, &c.Staff, &staffUser, &c.Body, &c.Status, &c.Shadow,
-		&c.SpamScore, &c.Reports, &source, &c.CreatedAt, &edited); err != nil {
+		&c.SpamScore, &c.Reports, &c.SourceKey, &c.CreatedAt, &edited); err != nil {
 		return nil, err
 	}
 	c.ParentID, c.ReaderID, c.StaffUserID = fromNullID(parent), fromNullID(reader), fromNullID(staffUser)
-	if source != nil {
-		c.SourceKey = *source
-	}
 	c.CreatedAt, c.EditedAt = c.CreatedAt.UTC(), fromNull(edited)
 	return &c, nil
 }
@@ -530,13 +526,6 @@ func validComment(c *news.Comment) error {
 		return invalid("a comment needs text")
 	}
 	return nil
-}
-
-func nullStr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func insertComment(ctx context.Context, tx pgx.Tx, c *news.Comment) error {
@@ -557,7 +546,7 @@ func insertComment(ctx context.Context, tx pgx.Tx, c *news.Comment) error {
 	return tx.QueryRow(ctx, `INSERT INTO comments (article_id, parent_id, reader_id, author_name, staff, staff_user_id, body, status,
 		shadow, spam_score, source_key, created_at, edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		c.ArticleID, nullID(c.ParentID), nullID(c.ReaderID), c.AuthorName, c.Staff, nullID(c.StaffUserID), c.Body, c.Status,
-		c.Shadow, c.SpamScore, nullStr(c.SourceKey), c.CreatedAt, utc(c.EditedAt)).Scan(&c.ID)
+		c.Shadow, c.SpamScore, c.SourceKey, c.CreatedAt, utc(c.EditedAt)).Scan(&c.ID)
 }
 
 func (db *DB) CreateComment(ctx context.Context, c *news.Comment) error {

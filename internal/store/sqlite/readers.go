@@ -591,12 +591,11 @@ const commentCols = `id, article_id, parent_id, reader_id, author_name, staff, s
 func scanComment(s scanner) (*news.Comment, error) {
 	var c news.Comment
 	var parent, reader, staffUser, created, edited sql.NullInt64
-	var source sql.NullString
 	if err := s.Scan(&c.ID, &c.ArticleID, &parent, &reader, &c.AuthorName, &c.Staff, &staffUser, &c.Body, &c.Status, &c.Shadow,
-		&c.SpamScore, &c.Reports, &source, &created, &edited); err != nil {
+		&c.SpamScore, &c.Reports, &c.SourceKey, &created, &edited); err != nil {
 		return nil, err
 	}
-	c.ParentID, c.ReaderID, c.StaffUserID, c.SourceKey = parent.Int64, reader.Int64, staffUser.Int64, source.String
+	c.ParentID, c.ReaderID, c.StaffUserID = parent.Int64, reader.Int64, staffUser.Int64
 	c.CreatedAt, c.EditedAt = fromMicro(created), fromMicro(edited)
 	return &c, nil
 }
@@ -631,7 +630,7 @@ func (db *DB) insertComment(ctx context.Context, tx *sql.Tx, c *news.Comment) er
 	res, err := tx.ExecContext(ctx, `INSERT INTO comments (article_id, parent_id, reader_id, author_name, staff, staff_user_id, body, status,
 		shadow, spam_score, source_key, created_at, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ArticleID, nullID(c.ParentID), nullID(c.ReaderID), c.AuthorName, c.Staff, nullID(c.StaffUserID), c.Body, c.Status,
-		c.Shadow, c.SpamScore, nullStr(c.SourceKey), c.CreatedAt.UnixMicro(), micro(c.EditedAt))
+		c.Shadow, c.SpamScore, c.SourceKey, c.CreatedAt.UnixMicro(), micro(c.EditedAt))
 	if err != nil {
 		return err
 	}

@@ -13,13 +13,15 @@ CREATE TABLE comments (
     shadow        boolean NOT NULL DEFAULT false,
     spam_score    double precision NOT NULL DEFAULT 0,
     reports       int NOT NULL DEFAULT 0,
-    source_key    text UNIQUE,
+    source_key    text NOT NULL DEFAULT '', -- imports: unique when set
     created_at    timestamptz NOT NULL,
     edited_at     timestamptz
 );
 CREATE INDEX comments_article ON comments (article_id, created_at, id);
 CREATE INDEX comments_reader ON comments (reader_id, created_at);
 CREATE INDEX comments_status ON comments (status, created_at);
+
+CREATE UNIQUE INDEX comments_source ON comments (source_key) WHERE source_key <> '';
 
 CREATE TABLE comment_reports (
     comment_id bigint NOT NULL REFERENCES comments(id) ON DELETE CASCADE,

@@ -13,13 +13,15 @@ CREATE TABLE comments (
 	shadow        INTEGER NOT NULL DEFAULT 0,
 	spam_score    REAL    NOT NULL DEFAULT 0,
 	reports       INTEGER NOT NULL DEFAULT 0,
-	source_key    TEXT    UNIQUE,
+	source_key    TEXT    NOT NULL DEFAULT '', -- imports: unique when set
 	created_at    INTEGER NOT NULL,
 	edited_at     INTEGER
 );
 CREATE INDEX comments_article ON comments(article_id, created_at, id);
 CREATE INDEX comments_reader ON comments(reader_id, created_at);
 CREATE INDEX comments_status ON comments(status, created_at);
+
+CREATE UNIQUE INDEX comments_source ON comments(source_key) WHERE source_key <> '';
 
 CREATE TABLE comment_reports (
 	comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
