@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"masthead/internal/comments"
 	"masthead/internal/readers"
@@ -32,5 +33,21 @@ func (n *serveNode) startReaders(ctx context.Context, mux *http.ServeMux, shell 
 	n.addJob("newsletter sender", func(ctx context.Context) error { sender.Run(ctx); return nil })
 	digests := &readers.Digests{Store: rs, Paper: n.paper, Clock: n.clock, Logger: n.log}
 	n.addJob("newsletter digests", func(ctx context.Context) error { digests.Run(ctx); return nil })
+	// Expired sign-in links, confirmation links and sessions go within
+	// the hour (docs/readers.md: what is kept, and for how long).
+	n.addJob("reader data cleanup", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if err := rs.DeleteExpiredReaderData(ctx, n.clock.Now()); err != nil && ctx.Err() == nil {
+				n.log.Warn("delete expired reader data", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	return nil
 }

@@ -125,6 +125,10 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 <button type="submit">Approve and answer</button></form>
 </li>
 {{end}}</ol>
+<section aria-labelledby="h-counts"><h2 id="h-counts">Comments per story</h2>
+<table><thead><tr><th scope="col">Id</th><th scope="col">Story</th><th scope="col">Published</th><th scope="col">Waiting</th><th scope="col">Thread</th></tr></thead><tbody>
+{{range .Stories}}<tr><td>{{.ID}}</td><th scope="row"><a href="{{.URL}}#comments">{{.Headline}}</a></th><td class="num">{{.Published}}</td><td class="num">{{.Waiting}}</td><td>{{if .Closed}}closed{{else}}open{{end}}</td></tr>
+{{end}}</tbody></table></section>
 <section aria-labelledby="h-close"><h2 id="h-close">Close or open a thread</h2>
 <form method="post" action="/newsroom/comments/close"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="close-article">Story id</label><input id="close-article" name="article" inputmode="numeric" required>
@@ -253,7 +257,38 @@ func (rd *Readers) queuePage(w http.ResponseWriter, r *http.Request, c *deskCall
 			items = append(items, it)
 		}
 	}
-	return rd.renderDesk(w, "queue", map[string]any{"Title": "Comments", "CSRF": c.sess.CSRFToken, "Items": items})
+	// Counts per story: the newest stories, their published comments and
+	// what waits for review.
+	stories, _, err := rd.st.FindArticles(ctx, news.ArticleFilter{PublicAt: rd.clock.Now(), Limit: 30, NoTotal: true})
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, a := range stories {
+		ids = append(ids, a.ID)
+	}
+	counts, err := rd.st.CommentCounts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	waiting := map[int64]int{}
+	for _, it := range items {
+		if it.C.Status == news.CommentPending {
+			waiting[it.C.ArticleID]++
+		}
+	}
+	type storyCount struct {
+		ID                 int64
+		Headline, URL      string
+		Published, Waiting int
+		Closed             bool
+	}
+	var sc []storyCount
+	for _, a := range stories {
+		closed, _ := rd.policy.Closed(ctx, a)
+		sc = append(sc, storyCount{a.ID, a.Headline, rd.paper.ArticlePath(a), counts[a.ID], waiting[a.ID], closed})
+	}
+	return rd.renderDesk(w, "queue", map[string]any{"Title": "Comments", "CSRF": c.sess.CSRFToken, "Items": items, "Stories": sc})
 }
 
 func (rd *Readers) moderate(w http.ResponseWriter, r *http.Request, c *deskCall) error {

@@ -174,6 +174,7 @@ func (rd *Readers) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /newsletters/confirm", rd.confirm)
 	mux.HandleFunc("GET /newsletters/unsubscribe", rd.unsubscribePage)
 	mux.HandleFunc("POST /newsletters/unsubscribe", rd.unsubscribe)
+	mux.HandleFunc("POST /newsletters/bounces", rd.bounces)
 }
 
 // randomToken is a URL-safe random secret of n bytes.

@@ -220,3 +220,42 @@ func TestSignInByMagicLink(t *testing.T) {
 		t.Errorf("link used twice: %d, want 410", code)
 	}
 }
+
+func TestBounceWebhook(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lists, _ := e.st.ListNewsletterLists(ctx)
+	var ids []int64
+	for _, l := range lists {
+		s, _ := e.st.Subscribe(ctx, l.ID, 0, "hard@example.org", time.Now())
+		_ = e.st.SetSubscriptionStatus(ctx, s.ID, news.SubActive, time.Now())
+		ids = append(ids, s.ID)
+	}
+	send := func(key, body string) int {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/newsletters/bounces", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		code, _ := e.do(req)
+		return code
+	}
+	if code := send("x", `{"email":"hard@example.org","type":"bounce"}`); code != 404 {
+		t.Errorf("without a configured key: %d, want 404", code)
+	}
+	_ = e.st.PutSetting(ctx, readers.KeyBounceSecret, "s3cret-key")
+	if code := send("wrong", `{"email":"hard@example.org","type":"bounce"}`); code != 401 {
+		t.Errorf("wrong key: %d", code)
+	}
+	if code := send("s3cret-key", `[{"email":"hard@example.org","type":"bounce"},{"email":"x","type":"bounce"}]`); code != 422 {
+		t.Errorf("a bad report in the batch: %d, want 422", code)
+	}
+	if s, _ := e.st.FindSubscription(ctx, ids[0]); s.Status != news.SubActive {
+		t.Errorf("a refused batch changed a subscription")
+	}
+	if code := send("s3cret-key", `{"email":"HARD@example.org","type":"bounce"}`); code != 200 {
+		t.Errorf("hard bounce: %d", code)
+	}
+	for _, id := range ids {
+		if s, _ := e.st.FindSubscription(ctx, id); s.Status != news.SubBounced {
+			t.Errorf("subscription %d after a hard bounce: %s", id, s.Status)
+		}
+	}
+}
