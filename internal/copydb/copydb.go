@@ -61,6 +61,7 @@ var Tables = []Table{
 	// the newsroom's do; so do newsletter issues and their send queue:
 	// let a send finish before copying.
 	{"readers", []string{"id", "email", "email_key", "name", "banned", "shadow_banned", "created_at"}},
+	{"reader_passkeys", []string{"id", "reader_id", "name", "data", "created_at", "last_used"}},
 	{"newsletter_lists", []string{"id", "slug", "name", "description", "kind", "section_id", "position", "created_at"}},
 	{"subscriptions", []string{"id", "list_id", "reader_id", "email", "email_key", "status", "created_at", "confirmed_at", "unsubscribed_at"}},
 	{"comments", []string{"id", "article_id", "parent_id", "reader_id", "author_name", "staff", "staff_user_id", "body", "status",

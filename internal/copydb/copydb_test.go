@@ -210,6 +210,12 @@ func seedReaders(st news.Store, a *news.Article, u *news.User, now time.Time) er
 	if err := rs.UpdateReader(ctx, r); err != nil {
 		return err
 	}
+	if err := rs.AddPasskey(ctx, &news.Passkey{ID: "cred-b64url", ReaderID: r.ID, Name: "Phone", Data: `{"id":"x"}`, CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := rs.UsePasskey(ctx, "cred-b64url", `{"id":"x","n":1}`, now.Add(time.Hour)); err != nil {
+		return err
+	}
 	l := &news.NewsletterList{Slug: "daily", Name: "Daily", Kind: news.ListSection, SectionID: a.SectionID, Position: 2, CreatedAt: now}
 	if err := rs.CreateNewsletterList(ctx, l); err != nil {
 		return err

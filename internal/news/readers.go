@@ -49,6 +49,18 @@ type ReaderSession struct {
 	LastSeen  time.Time
 }
 
+// Passkey is a reader's WebAuthn credential. Data is the credential as the
+// WebAuthn library stores it (JSON: public key, sign count, flags); the
+// store keeps it opaque.
+type Passkey struct {
+	ID        string // base64url of the credential id
+	ReaderID  int64
+	Name      string // "Passkey added Dec. 3, 2026"
+	Data      string
+	CreatedAt time.Time
+	LastUsed  time.Time
+}
+
 // ReaderStore keeps readers, their links and sessions. Implemented by both
 // stores; held to storetest.RunReaders.
 type ReaderStore interface {
@@ -76,4 +88,13 @@ type ReaderStore interface {
 	DeleteReaderSession(ctx context.Context, id string) error
 	// DeleteExpiredReaderData drops sessions and links expired before t.
 	DeleteExpiredReaderData(ctx context.Context, t time.Time) error
+
+	// Passkeys: a credential id is unique across readers (ErrConflict).
+	AddPasskey(ctx context.Context, p *Passkey) error
+	FindPasskey(ctx context.Context, id string) (*Passkey, error)
+	ReaderPasskeys(ctx context.Context, readerID int64) ([]*Passkey, error)
+	// UsePasskey stores the credential's new Data (its sign count) and
+	// LastUsed after a sign-in.
+	UsePasskey(ctx context.Context, id, data string, t time.Time) error
+	DeletePasskey(ctx context.Context, readerID int64, id string) error
 }

@@ -26,6 +26,9 @@ type accountData struct {
 	Comments []commentLine
 	Sent     bool   // "check your inbox"
 	Error    string // for the sign-in form
+	// PasskeysOn: the site is on a domain name, where passkeys work.
+	PasskeysOn bool
+	Passkeys   []*news.Passkey
 }
 
 type listChoice struct {
@@ -45,11 +48,18 @@ type commentLine struct {
 func (rd *Readers) account(w http.ResponseWriter, r *http.Request) {
 	s, reader := rd.session(r)
 	if s == nil {
-		rd.page(w, r, http.StatusOK, "Your account", "signin", accountData{})
+		rd.page(w, r, http.StatusOK, "Your account", "signin", accountData{PasskeysOn: rd.wa != nil})
 		return
 	}
 	ctx := r.Context()
-	d := accountData{Signed: true, Reader: reader, CSRF: rd.csrf(s)}
+	d := accountData{Signed: true, Reader: reader, CSRF: rd.csrf(s), PasskeysOn: rd.wa != nil}
+	if rd.wa != nil {
+		var err error
+		if d.Passkeys, err = rd.st.ReaderPasskeys(ctx, reader.ID); err != nil {
+			rd.fail(w, r, err)
+			return
+		}
+	}
 	lists, err := rd.st.ListNewsletterLists(ctx)
 	if err != nil {
 		rd.fail(w, r, err)
@@ -140,7 +150,7 @@ func (rd *Readers) requestSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	email, ok := parseEmail(r.PostFormValue("email"))
 	if !ok {
-		rd.page(w, r, http.StatusUnprocessableEntity, "Your account", "signin", accountData{Error: "Enter an e-mail address, like name@example.com."})
+		rd.page(w, r, http.StatusUnprocessableEntity, "Your account", "signin", accountData{Error: "Enter an e-mail address, like name@example.com.", PasskeysOn: rd.wa != nil})
 		return
 	}
 	if err := rd.mailLink(r, email, news.TokenSignIn, ""); err != nil {

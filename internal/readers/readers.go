@@ -27,6 +27,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"masthead/internal/auth"
 	"masthead/internal/comments"
 	"masthead/internal/mail"
@@ -83,7 +85,8 @@ type Readers struct {
 	ipLimit   *auth.Throttle
 	secret    []byte
 	policy    *comments.Policy
-	onConfirm func() // test hook
+	wa        *webauthn.WebAuthn // nil: passkeys cannot work on this host
+	onConfirm func()             // test hook
 }
 
 //go:embed templates/*.html
@@ -109,6 +112,7 @@ func New(ctx context.Context, cfg Config) (*Readers, error) {
 	}
 	rd := &Readers{cfg: cfg, st: cfg.Store, paper: cfg.Paper, clock: cfg.Clock, log: cfg.Logger, t: t,
 		ipLimit: auth.NewThrottle(cfg.Clock, 10, time.Minute, 15*time.Minute, 15*time.Minute), policy: &comments.Policy{Store: cfg.Store, Clock: cfg.Clock}}
+	rd.wa = newWebAuthn(cfg.Paper)
 	if rd.secret, err = loadSecret(ctx, cfg.Store); err != nil {
 		return nil, err
 	}
@@ -168,6 +172,7 @@ func (rd *Readers) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/delete", rd.deleteAccount)
 	rd.registerComments(mux)
 	rd.registerDesk(mux)
+	rd.registerPasskeys(mux)
 
 	mux.HandleFunc("POST /newsletters/subscribe", rd.subscribe)
 	mux.HandleFunc("GET /newsletters/confirm", rd.confirmPage)

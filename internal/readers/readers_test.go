@@ -244,8 +244,8 @@ func TestBounceWebhook(t *testing.T) {
 	if code := send("wrong", `{"email":"hard@example.org","type":"bounce"}`); code != 401 {
 		t.Errorf("wrong key: %d", code)
 	}
-	if code := send("s3cret-key", `[{"email":"hard@example.org","type":"bounce"},{"email":"x","type":"bounce"}]`); code != 422 {
-		t.Errorf("a bad report in the batch: %d, want 422", code)
+	if code := send("s3cret-key", `[{"email":"hard@example.org","type":"bounce"},{"email":"x","type":"bounce"}]`); code != 400 {
+		t.Errorf("a bad report in the batch: %d, want 400", code)
 	}
 	if s, _ := e.st.FindSubscription(ctx, ids[0]); s.Status != news.SubActive {
 		t.Errorf("a refused batch changed a subscription")

@@ -722,3 +722,59 @@ func (db *DB) CommentsClosed(ctx context.Context, articleID int64) (bool, error)
 	}
 	return closed, translate(err, "comments closed")
 }
+
+// Passkeys
+
+const passkeyCols = `id, reader_id, name, data, created_at, last_used`
+
+func scanPasskey(row pgx.Row) (*news.Passkey, error) {
+	var p news.Passkey
+	var used *time.Time
+	if err := row.Scan(&p.ID, &p.ReaderID, &p.Name, &p.Data, &p.CreatedAt, &used); err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.LastUsed = p.CreatedAt.UTC(), fromNull(used)
+	return &p, nil
+}
+
+func (db *DB) AddPasskey(ctx context.Context, p *news.Passkey) error {
+	if p.ID == "" || p.Data == "" {
+		return invalid("a passkey needs an id and its data")
+	}
+	p.CreatedAt = db.createdAt(p.CreatedAt)
+	_, err := db.pool.Exec(ctx, `INSERT INTO reader_passkeys (id, reader_id, name, data, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		p.ID, p.ReaderID, p.Name, p.Data, p.CreatedAt)
+	return translate(err, "add passkey")
+}
+
+func (db *DB) FindPasskey(ctx context.Context, id string) (*news.Passkey, error) {
+	p, err := scanPasskey(db.pool.QueryRow(ctx, `SELECT `+passkeyCols+` FROM reader_passkeys WHERE id = $1`, id))
+	if err != nil {
+		return nil, translate(err, "find passkey")
+	}
+	return p, nil
+}
+
+func (db *DB) ReaderPasskeys(ctx context.Context, readerID int64) ([]*news.Passkey, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+passkeyCols+` FROM reader_passkeys WHERE reader_id = $1 ORDER BY created_at, id COLLATE "C"`, readerID)
+	if err != nil {
+		return nil, translate(err, "reader passkeys")
+	}
+	return collect(rows, scanPasskey)
+}
+
+func (db *DB) UsePasskey(ctx context.Context, id, data string, t time.Time) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE reader_passkeys SET data = $1, last_used = $2 WHERE id = $3`, data, utc(t), id)
+	if err == nil {
+		err = one(tag, "passkey", id)
+	}
+	return translate(err, "use passkey")
+}
+
+func (db *DB) DeletePasskey(ctx context.Context, readerID int64, id string) error {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM reader_passkeys WHERE id = $1 AND reader_id = $2`, id, readerID)
+	if err == nil {
+		err = one(tag, "passkey", id)
+	}
+	return translate(err, "delete passkey")
+}

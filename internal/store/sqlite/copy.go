@@ -59,6 +59,7 @@ var copyTables = map[string]copyTable{
 	"article_views":    {"article_views", "article_id, hour, count", "iti", "article_id, hour"},
 	"redirects":        {"redirects", "from_path, to_path, code, created_at", "ssit", "from_path"},
 	"readers":          {"readers", "id, email, email_key, name, banned, shadow_banned, created_at", "isssbbt", "id"},
+	"reader_passkeys":  {"reader_passkeys", "id, reader_id, name, data, created_at, last_used", "sisstT", "id"},
 	"newsletter_lists": {"newsletter_lists", "id, slug, name, description, kind, section_id, position, created_at", "issssrit", "id"},
 	"subscriptions": {"subscriptions", "id, list_id, reader_id, email, email_key, status, created_at, confirmed_at, unsubscribed_at",
 		"iirssstTT", "id"},

@@ -835,3 +835,92 @@ func (db *DB) CommentsClosed(ctx context.Context, articleID int64) (bool, error)
 	}
 	return closed, err
 }
+
+// Passkeys
+
+func scanPasskey(s scanner) (*news.Passkey, error) {
+	var p news.Passkey
+	var c, u sql.NullInt64
+	if err := s.Scan(&p.ID, &p.ReaderID, &p.Name, &p.Data, &c, &u); err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.LastUsed = fromMicro(c), fromMicro(u)
+	return &p, nil
+}
+
+const passkeyCols = `id, reader_id, name, data, created_at, last_used`
+
+func (db *DB) AddPasskey(ctx context.Context, p *news.Passkey) error {
+	if p.ID == "" || p.Data == "" {
+		return news.Errorf(news.EINVALID, "a passkey needs an id and its data")
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = db.now()
+	}
+	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO reader_passkeys (id, reader_id, name, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+			p.ID, p.ReaderID, p.Name, p.Data, p.CreatedAt.UnixMicro())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add passkey: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) FindPasskey(ctx context.Context, id string) (*news.Passkey, error) {
+	p, err := scanPasskey(db.read.QueryRowContext(ctx, `SELECT `+passkeyCols+` FROM reader_passkeys WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("find passkey: %w", translate(err))
+	}
+	return p, nil
+}
+
+func (db *DB) ReaderPasskeys(ctx context.Context, readerID int64) ([]*news.Passkey, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+passkeyCols+` FROM reader_passkeys WHERE reader_id = ? ORDER BY created_at, id`, readerID)
+	if err != nil {
+		return nil, fmt.Errorf("reader passkeys: %w", err)
+	}
+	defer rows.Close()
+	var out []*news.Passkey
+	for rows.Next() {
+		p, err := scanPasskey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) UsePasskey(ctx context.Context, id, data string, t time.Time) error {
+	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+		return changeOne(ctx, tx, "passkey", id, `UPDATE reader_passkeys SET data = ?, last_used = ? WHERE id = ?`, data, t.UnixMicro(), id)
+	})
+	if err != nil {
+		return fmt.Errorf("use passkey: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) DeletePasskey(ctx context.Context, readerID int64, id string) error {
+	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+		return changeOne(ctx, tx, "passkey", id, `DELETE FROM reader_passkeys WHERE id = ? AND reader_id = ?`, id, readerID)
+	})
+	if err != nil {
+		return fmt.Errorf("delete passkey: %w", err)
+	}
+	return nil
+}
+
+// changeOne runs a statement that must touch one row keyed by a string.
+func changeOne(ctx context.Context, tx *sql.Tx, what, key, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound(what, key)
+	}
+	return nil
+}

@@ -64,9 +64,28 @@ func testReaders(t *testing.T, s ReadersStore) {
 	if _, err := s.FindReaderSession(ctx, "h1"); !errors.Is(err, news.ErrNotFound) {
 		t.Errorf("expired session still found: %v", err)
 	}
+	pk := &news.Passkey{ID: "cred-1", ReaderID: a.ID, Name: "Phone", Data: `{"publicKey":"x"}`, CreatedAt: T0}
+	must(t, s.AddPasskey(ctx, pk))
+	if err := s.AddPasskey(ctx, &news.Passkey{ID: "cred-1", ReaderID: b.ID, Data: "{}"}); !errors.Is(err, news.ErrConflict) {
+		t.Errorf("a credential id twice: %v", err)
+	}
+	must(t, s.UsePasskey(ctx, "cred-1", `{"publicKey":"x","signCount":2}`, T0.Add(time.Hour)))
+	got2, err := s.FindPasskey(ctx, "cred-1")
+	if err != nil || got2.ReaderID != a.ID || !got2.LastUsed.Equal(T0.Add(time.Hour)) || got2.Data != `{"publicKey":"x","signCount":2}` {
+		t.Errorf("passkey after use: %+v %v", got2, err)
+	}
+	if ps, _ := s.ReaderPasskeys(ctx, a.ID); len(ps) != 1 {
+		t.Errorf("ReaderPasskeys = %d", len(ps))
+	}
+	if err := s.DeletePasskey(ctx, a.ID+1000, "cred-1"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("deleting another reader's passkey: %v", err)
+	}
 	must(t, s.DeleteReader(ctx, a.ID))
 	if _, err := s.FindReaderByID(ctx, a.ID); !errors.Is(err, news.ErrNotFound) {
 		t.Errorf("deleted reader found: %v", err)
+	}
+	if _, err := s.FindPasskey(ctx, "cred-1"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a deleted reader's passkey remains: %v", err)
 	}
 }
 
