@@ -363,13 +363,19 @@ func (rd *Readers) export(w http.ResponseWriter, r *http.Request) {
 		Status  string    `json:"status"`
 		Created time.Time `json:"created_at"`
 	}
+	type key struct {
+		Name     string     `json:"name"`
+		Created  time.Time  `json:"created_at"`
+		LastUsed *time.Time `json:"last_used,omitempty"`
+	}
 	out := struct {
 		Email    string    `json:"email"`
 		Name     string    `json:"name"`
 		Created  time.Time `json:"created_at"`
 		Subs     []sub     `json:"subscriptions"`
 		Comments []com     `json:"comments"`
-	}{Email: reader.Email, Name: reader.Name, Created: reader.CreatedAt, Subs: []sub{}, Comments: []com{}}
+		Passkeys []key     `json:"passkeys"`
+	}{Email: reader.Email, Name: reader.Name, Created: reader.CreatedAt, Subs: []sub{}, Comments: []com{}, Passkeys: []key{}}
 	opt := func(t time.Time) *time.Time {
 		if t.IsZero() {
 			return nil
@@ -381,6 +387,14 @@ func (rd *Readers) export(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range cs {
 		out.Comments = append(out.Comments, com{c.ID, c.ArticleID, c.ParentID, c.Body, c.Status, c.CreatedAt})
+	}
+	pks, err := rd.st.ReaderPasskeys(ctx, reader.ID)
+	if err != nil {
+		rd.fail(w, r, err)
+		return
+	}
+	for _, p := range pks {
+		out.Passkeys = append(out.Passkeys, key{p.Name, p.CreatedAt, opt(p.LastUsed)})
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Type", "application/json")

@@ -213,6 +213,24 @@ func TestSignInByMagicLink(t *testing.T) {
 	if code, body := e.get("/account/me.json"); code != 200 || !strings.Contains(body, `"signed_in":true`) {
 		t.Errorf("me.json: %d %s", code, body)
 	}
+	if code, body := e.get("/account/export"); code != 200 || !strings.Contains(body, `"email": "`+addr+`"`) || !strings.Contains(body, `"subscriptions"`) {
+		t.Errorf("export: %d\n%s", code, body)
+	}
+	// Deleting needs the box ticked and the form's token.
+	_, page := e.get("/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	if code, _ := e.post("/account/delete", url.Values{"csrf": {"forged"}, "confirm": {"delete"}}); code != http.StatusForbidden {
+		t.Errorf("delete with a forged token: %d", code)
+	}
+	if code, _ := e.post("/account/delete", url.Values{"csrf": {csrf}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("delete without the box: %d", code)
+	}
+	if code, _ := e.post("/account/delete", url.Values{"csrf": {csrf}, "confirm": {"delete"}}); code != 200 {
+		t.Errorf("delete: %d", code)
+	}
+	if _, err := e.st.FindReaderByEmail(context.Background(), addr); err == nil {
+		t.Error("the reader survived deleting the account")
+	}
 	// Single use.
 	jar, _ := cookiejar.New(nil)
 	e.http.Jar = jar
