@@ -224,25 +224,34 @@ func (rd *Readers) signInPage(w http.ResponseWriter, r *http.Request) {
 	rd.page(w, r, http.StatusOK, "Sign in", "signin_confirm", tokenPage{Token: r.URL.Query().Get("t")})
 }
 
-func (rd *Readers) signIn(w http.ResponseWriter, r *http.Request) {
+// spendLink spends the e-mailed link a form posted (its t field) and
+// returns the reader it was sent to, made a reader if new; it answers the
+// request itself when it cannot.
+func (rd *Readers) spendLink(w http.ResponseWriter, r *http.Request, purpose, expired string) (*news.ReaderToken, *news.Reader, bool) {
 	if !auth.SameOrigin(r, rd.paper.BaseURL) {
 		rd.message(w, r, http.StatusForbidden, "Not allowed", "This form must be sent from our own pages.")
-		return
+		return nil, nil, false
 	}
-	ctx := r.Context()
-	now := rd.clock.Now()
-	tok, err := rd.st.UseReaderToken(ctx, hashToken(r.PostFormValue("t")), news.TokenSignIn, now)
+	tok, err := rd.st.UseReaderToken(r.Context(), hashToken(r.PostFormValue("t")), purpose, rd.clock.Now())
 	if errors.Is(err, news.ErrNotFound) {
-		rd.message(w, r, http.StatusGone, "This link has expired", "Sign-in links work once, for 15 minutes. Ask for a new one on your account page.")
-		return
+		rd.message(w, r, http.StatusGone, "This link has expired", expired)
+		return nil, nil, false
 	}
 	if err != nil {
 		rd.fail(w, r, err)
-		return
+		return nil, nil, false
 	}
-	reader, err := rd.st.EnsureReader(ctx, tok.Email)
+	reader, err := rd.st.EnsureReader(r.Context(), tok.Email)
 	if err != nil {
 		rd.fail(w, r, err)
+		return nil, nil, false
+	}
+	return tok, reader, true
+}
+
+func (rd *Readers) signIn(w http.ResponseWriter, r *http.Request) {
+	_, reader, ok := rd.spendLink(w, r, news.TokenSignIn, "Sign-in links work once, for 15 minutes. Ask for a new one on your account page.")
+	if !ok {
 		return
 	}
 	if err := rd.startSession(w, r, reader); err != nil {

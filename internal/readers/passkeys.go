@@ -144,14 +144,24 @@ func (rd *Readers) noPasskeys(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// passkeyOwner is the signed-in reader adding a passkey: same origin and
+// the session's token in the X-CSRF-Token header.
+func (rd *Readers) passkeyOwner(w http.ResponseWriter, r *http.Request) (*news.Reader, bool) {
+	s, reader := rd.session(r)
+	if s == nil || !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.Header.Get(auth.CSRFHeader)), []byte(rd.csrf(s))) {
+		httpx.WriteJSONError(w, r, rd.log, news.Errorf(news.EFORBIDDEN, "Sign in again, then add the passkey."))
+		return nil, false
+	}
+	return reader, true
+}
+
 // passkeyAddBegin starts adding a passkey for the signed-in reader.
 func (rd *Readers) passkeyAddBegin(w http.ResponseWriter, r *http.Request) {
 	if rd.noPasskeys(w, r) {
 		return
 	}
-	s, reader := rd.session(r)
-	if s == nil || !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.Header.Get(auth.CSRFHeader)), []byte(rd.csrf(s))) {
-		httpx.WriteJSONError(w, r, rd.log, news.Errorf(news.EFORBIDDEN, "Sign in again, then add the passkey."))
+	reader, ok := rd.passkeyOwner(w, r)
+	if !ok {
 		return
 	}
 	u, err := rd.waUser(r, reader)
@@ -180,9 +190,8 @@ func (rd *Readers) passkeyAddFinish(w http.ResponseWriter, r *http.Request) {
 	if rd.noPasskeys(w, r) {
 		return
 	}
-	s, reader := rd.session(r)
-	if s == nil || !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.Header.Get(auth.CSRFHeader)), []byte(rd.csrf(s))) {
-		httpx.WriteJSONError(w, r, rd.log, news.Errorf(news.EFORBIDDEN, "Sign in again, then add the passkey."))
+	reader, ok := rd.passkeyOwner(w, r)
+	if !ok {
 		return
 	}
 	tok, sess, err := rd.takeCeremony(w, r, purposePasskeyAdd)

@@ -2,7 +2,6 @@ package readers
 
 import (
 	"crypto/hmac"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,26 +86,12 @@ func (rd *Readers) confirmPage(w http.ResponseWriter, r *http.Request) {
 // confirm activates the subscriptions a confirmation link was for, and
 // makes the address a reader (who can sign in later to manage them).
 func (rd *Readers) confirm(w http.ResponseWriter, r *http.Request) {
-	if !auth.SameOrigin(r, rd.paper.BaseURL) {
-		rd.message(w, r, http.StatusForbidden, "Not allowed", "This form must be sent from our own pages.")
+	tok, reader, ok := rd.spendLink(w, r, news.TokenConfirm, "Confirmation links work once, for 7 days. Sign up again to get a new one.")
+	if !ok {
 		return
 	}
 	ctx := r.Context()
 	now := rd.clock.Now()
-	tok, err := rd.st.UseReaderToken(ctx, hashToken(r.PostFormValue("t")), news.TokenConfirm, now)
-	if errors.Is(err, news.ErrNotFound) {
-		rd.message(w, r, http.StatusGone, "This link has expired", "Confirmation links work once, for 7 days. Sign up again to get a new one.")
-		return
-	}
-	if err != nil {
-		rd.fail(w, r, err)
-		return
-	}
-	reader, err := rd.st.EnsureReader(ctx, tok.Email)
-	if err != nil {
-		rd.fail(w, r, err)
-		return
-	}
 	for _, p := range strings.Split(tok.Data, ",") {
 		id, err := strconv.ParseInt(p, 10, 64)
 		if err != nil {
