@@ -2,6 +2,7 @@ package readers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -32,6 +33,8 @@ func (rd *Readers) registerDesk(mux *http.ServeMux) {
 	mux.Handle("GET /newsroom/comments", rd.desk(rd.queuePage))
 	mux.Handle("POST /newsroom/comments/{id}/{action}", rd.desk(rd.moderate))
 	mux.Handle("POST /newsroom/comments/close", rd.desk(rd.closeThread))
+	mux.Handle("POST /newsroom/newsletters/lists", rd.desk(rd.saveList))
+	mux.Handle("POST /newsroom/comments/settings", rd.desk(rd.saveCommentSettings))
 }
 
 func (rd *Readers) desk(h func(w http.ResponseWriter, r *http.Request, c *deskCall) error) http.Handler {
@@ -92,6 +95,19 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 {{range .Lists}}<tr><th scope="row">{{.List.Name}}</th><td class="num">{{.Subscribers}}</td>
 <td>+{{.Joined}} / −{{.Left}}{{if .Days}} <span class="hint">({{range $i, $d := .Days}}{{if $i}}, {{end}}{{day $d.Day}}: +{{$d.Joined}}/−{{$d.Left}}{{end}})</span>{{end}}</td></tr>
 {{end}}</tbody></table></section>
+<section aria-labelledby="h-newlist"><h2 id="h-newlist">Add or change a list</h2>
+<form method="post" action="/newsroom/newsletters/lists">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="list-id">List</label>
+<select id="list-id" name="id"><option value="">A new list</option>{{range .Lists}}<option value="{{.List.ID}}">{{.List.Name}}</option>{{end}}</select>
+<label for="list-name">Name</label><input id="list-name" name="name" required maxlength="80">
+<label for="list-slug">Short name (letters, digits, dashes)</label><input id="list-slug" name="slug" required pattern="[a-z0-9-]+" maxlength="40">
+<label for="list-desc">Description</label><input id="list-desc" name="description" maxlength="200">
+<label for="list-kind">Kind</label><select id="list-kind" name="kind"><option value="digest">Daily digest</option><option value="breaking">Stories as editors send them</option><option value="section">A section's stories (daily)</option></select>
+<label for="list-section">Section</label><select id="list-section" name="section"><option value="0">The whole paper</option>{{range .Sections}}<option value="{{.ID}}">{{.Name}}</option>{{end}}</select>
+<label for="list-position">Position</label><input id="list-position" name="position" inputmode="numeric" value="0">
+<button type="submit">Save list</button>
+</form></section>
 <section aria-labelledby="h-send"><h2 id="h-send">Send a story</h2>
 <form method="post" action="/newsroom/newsletters/send">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
@@ -129,6 +145,17 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 <table><thead><tr><th scope="col">Id</th><th scope="col">Story</th><th scope="col">Published</th><th scope="col">Waiting</th><th scope="col">Thread</th></tr></thead><tbody>
 {{range .Stories}}<tr><td>{{.ID}}</td><th scope="row"><a href="{{.URL}}#comments">{{.Headline}}</a></th><td class="num">{{.Published}}</td><td class="num">{{.Waiting}}</td><td>{{if .Closed}}closed{{else}}open{{end}}</td></tr>
 {{end}}</tbody></table></section>
+<section aria-labelledby="h-settings"><h2 id="h-settings">Rules</h2>
+<form method="post" action="/newsroom/comments/settings">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="set-days">Close threads after (days; 0: never)</label><input id="set-days" name="close_days" inputmode="numeric" value="{{.Settings.CloseDays}}">
+<label for="set-rate">Comments per reader per 10 minutes</label><input id="set-rate" name="rate" inputmode="numeric" value="{{.Settings.Rate}}">
+<label for="set-words">Blocked words and phrases (one a line; a comment with one waits for review)</label><textarea id="set-words" name="blocked" rows="4">{{.Settings.Blocked}}</textarea>
+<fieldset><legend>Held for review before publishing (pre-moderation)</legend>
+{{range .Settings.Sections}}<div><input type="checkbox" id="pre-{{.ID}}" name="pre" value="{{.ID}}"{{if .Pre}} checked{{end}}> <label for="pre-{{.ID}}">{{.Name}}</label></div>
+{{end}}</fieldset>
+<button type="submit">Save rules</button>
+</form></section>
 <section aria-labelledby="h-close"><h2 id="h-close">Close or open a thread</h2>
 <form method="post" action="/newsroom/comments/close"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="close-article">Story id</label><input id="close-article" name="article" inputmode="numeric" required>
@@ -196,7 +223,12 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 	if err != nil {
 		return err
 	}
-	return rd.renderDesk(w, "newsletters", map[string]any{"Title": "Newsletters", "CSRF": c.sess.CSRFToken, "Lists": dl, "Issues": di, "Stories": stories})
+	sections, err := rd.st.ListSections(ctx)
+	if err != nil {
+		return err
+	}
+	return rd.renderDesk(w, "newsletters", map[string]any{"Title": "Newsletters", "CSRF": c.sess.CSRFToken, "Lists": dl, "Issues": di,
+		"Stories": stories, "Sections": sections})
 }
 
 func formID(r *http.Request, name string) (int64, error) {
@@ -288,7 +320,11 @@ func (rd *Readers) queuePage(w http.ResponseWriter, r *http.Request, c *deskCall
 		closed, _ := rd.policy.Closed(ctx, a)
 		sc = append(sc, storyCount{a.ID, a.Headline, rd.paper.ArticlePath(a), counts[a.ID], waiting[a.ID], closed})
 	}
-	return rd.renderDesk(w, "queue", map[string]any{"Title": "Comments", "CSRF": c.sess.CSRFToken, "Items": items, "Stories": sc})
+	settings, err := rd.commentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	return rd.renderDesk(w, "queue", map[string]any{"Title": "Comments", "CSRF": c.sess.CSRFToken, "Items": items, "Stories": sc, "Settings": settings})
 }
 
 func (rd *Readers) moderate(w http.ResponseWriter, r *http.Request, c *deskCall) error {
@@ -368,5 +404,128 @@ func (rd *Readers) closeThread(w http.ResponseWriter, r *http.Request, c *deskCa
 	}
 	rd.invalidate(aid)
 	http.Redirect(w, r, "/newsroom/comments", http.StatusSeeOther)
+	return nil
+}
+
+type sectionRule struct {
+	ID   int64
+	Name string
+	Pre  bool
+}
+
+type commentRules struct {
+	CloseDays, Rate, Blocked string
+	Sections                 []sectionRule
+}
+
+func (rd *Readers) settingOr(ctx context.Context, key, def string) string {
+	if v, err := rd.st.GetSetting(ctx, key); err == nil {
+		return v
+	}
+	return def
+}
+
+func (rd *Readers) commentSettings(ctx context.Context) (commentRules, error) {
+	cr := commentRules{
+		CloseDays: rd.settingOr(ctx, comments.KeyCloseDays, "14"),
+		Rate:      rd.settingOr(ctx, comments.KeyRate, "5"),
+		Blocked:   rd.settingOr(ctx, comments.KeyBlocked, ""),
+	}
+	secs, err := rd.st.ListSections(ctx)
+	if err != nil {
+		return cr, err
+	}
+	for _, s := range secs {
+		cr.Sections = append(cr.Sections, sectionRule{s.ID, s.Name,
+			rd.settingOr(ctx, comments.KeyModeSection+strconv.FormatInt(s.ID, 10), "post") == "pre"})
+	}
+	return cr, nil
+}
+
+func (rd *Readers) saveCommentSettings(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	ctx := r.Context()
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("close_days")))
+	if err != nil || days < 0 || days > 3650 {
+		return news.Errorf(news.EINVALID, "days: a whole number from 0 to 3650")
+	}
+	rate, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("rate")))
+	if err != nil || rate < 0 || rate > 1000 {
+		return news.Errorf(news.EINVALID, "comments per 10 minutes: a whole number from 0 to 1000")
+	}
+	blocked := comments.Clean(r.PostFormValue("blocked"))
+	if len(blocked) > 20000 {
+		return news.Errorf(news.EINVALID, "blocked words: at most 20,000 characters")
+	}
+	pre := map[string]bool{}
+	for _, v := range r.PostForm["pre"] {
+		pre[v] = true
+	}
+	secs, err := rd.st.ListSections(ctx)
+	if err != nil {
+		return err
+	}
+	puts := map[string]string{comments.KeyCloseDays: strconv.Itoa(days), comments.KeyRate: strconv.Itoa(rate), comments.KeyBlocked: blocked}
+	for _, s := range secs {
+		id := strconv.FormatInt(s.ID, 10)
+		mode := "post"
+		if pre[id] {
+			mode = "pre"
+		}
+		puts[comments.KeyModeSection+id] = mode
+	}
+	for k, v := range puts {
+		if err := rd.st.PutSetting(ctx, k, v); err != nil {
+			return err
+		}
+	}
+	_ = rd.st.AddAudit(ctx, &news.AuditEntry{UserID: c.user.ID, Action: "comments.settings", Detail: fmt.Sprintf("close after %d days, rate %d", days, rate)})
+	http.Redirect(w, r, "/newsroom/comments", http.StatusSeeOther)
+	return nil
+}
+
+func (rd *Readers) saveList(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	ctx := r.Context()
+	l := &news.NewsletterList{
+		Name:        strings.TrimSpace(r.PostFormValue("name")),
+		Slug:        strings.TrimSpace(r.PostFormValue("slug")),
+		Description: strings.TrimSpace(r.PostFormValue("description")),
+		Kind:        r.PostFormValue("kind"),
+	}
+	for _, ch := range l.Slug {
+		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-') {
+			return news.Errorf(news.EINVALID, "short name %q: letters a-z, digits and dashes only", l.Slug)
+		}
+	}
+	if len([]rune(l.Name)) > 80 || len(l.Slug) > 40 || len([]rune(l.Description)) > 200 {
+		return news.Errorf(news.EINVALID, "name, short name or description too long")
+	}
+	l.SectionID, _ = strconv.ParseInt(r.PostFormValue("section"), 10, 64)
+	if l.SectionID != 0 {
+		if _, err := rd.st.FindSectionByID(ctx, l.SectionID); err != nil {
+			return news.Errorf(news.EINVALID, "no such section")
+		}
+	}
+	if l.Kind == news.ListSection && l.SectionID == 0 {
+		return news.Errorf(news.EINVALID, "a section's list needs its section")
+	}
+	l.Position, _ = strconv.Atoi(strings.TrimSpace(r.PostFormValue("position")))
+	if id := r.PostFormValue("id"); id != "" {
+		var err error
+		if l.ID, err = strconv.ParseInt(id, 10, 64); err != nil {
+			return news.Errorf(news.EINVALID, "no such list")
+		}
+		old, err := rd.st.FindNewsletterList(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		l.CreatedAt = old.CreatedAt
+		if err := rd.st.UpdateNewsletterList(ctx, l); err != nil {
+			return err
+		}
+	} else if err := rd.st.CreateNewsletterList(ctx, l); err != nil {
+		return err
+	}
+	_ = rd.st.AddAudit(ctx, &news.AuditEntry{UserID: c.user.ID, Action: "newsletter.list", Detail: l.Slug})
+	http.Redirect(w, r, "/newsroom/newsletters", http.StatusSeeOther)
 	return nil
 }

@@ -2,6 +2,7 @@ package readers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"masthead/internal/auth"
+	"masthead/internal/comments"
 	"masthead/internal/mail"
 	"masthead/internal/mail/mailpit"
 	"masthead/internal/news"
@@ -275,5 +278,91 @@ func TestBounceWebhook(t *testing.T) {
 		if s, _ := e.st.FindSubscription(ctx, id); s.Status != news.SubBounced {
 			t.Errorf("subscription %d after a hard bounce: %s", id, s.Status)
 		}
+	}
+}
+
+// deskClient is a newsroom user of the given role, signed in.
+func (e *env) deskClient(role news.Role) (*http.Client, string) {
+	e.t.Helper()
+	ctx := context.Background()
+	u := &news.User{Email: string(role) + "@newsroom.test", Name: string(role), Role: role, PasswordHash: "x"}
+	if err := e.st.CreateUser(ctx, u); err != nil {
+		e.t.Fatal(err)
+	}
+	tok, sess, err := auth.NewSessions(e.st, nil).Create(ctx, u.ID, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	su, _ := url.Parse(e.srv.URL + "/newsroom/")
+	jar.SetCookies(su, []*http.Cookie{{Name: auth.CookieName, Value: tok, Path: "/newsroom"}})
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, sess.CSRFToken
+}
+
+func TestNewsroomDesk(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sec := &news.Section{Slug: "business", Name: "Business"}
+	if err := e.st.CreateSection(ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	reporter, rcsrf := e.deskClient(news.RoleContributor)
+	if resp, err := reporter.PostForm(e.srv.URL+"/newsroom/newsletters/lists", url.Values{"csrf": {rcsrf}, "name": {"X"}, "slug": {"x"}, "kind": {"digest"}}); err != nil || resp.StatusCode != 403 {
+		t.Errorf("a contributor changing lists: %v %v", resp.StatusCode, err)
+	}
+	ed, csrf := e.deskClient(news.RoleEditor)
+	post := func(path string, form url.Values) int {
+		form.Set("csrf", csrf)
+		resp, err := ed.PostForm(e.srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("/newsroom/newsletters/lists", url.Values{"name": {"Business daily"}, "slug": {"business"}, "kind": {"section"}, "section": {fmt.Sprint(sec.ID)}}); code != 303 {
+		t.Fatalf("create a section list: %d", code)
+	}
+	if code := post("/newsroom/newsletters/lists", url.Values{"name": {"Bad"}, "slug": {"Bad Slug"}, "kind": {"digest"}}); code != 400 {
+		t.Errorf("a bad short name: %d", code)
+	}
+	if code := post("/newsroom/newsletters/lists", url.Values{"name": {"No section"}, "slug": {"nosec"}, "kind": {"section"}}); code != 400 {
+		t.Errorf("a section list without its section: %d", code)
+	}
+	lists, _ := e.st.ListNewsletterLists(ctx)
+	var made *news.NewsletterList
+	for _, l := range lists {
+		if l.Slug == "business" {
+			made = l
+		}
+	}
+	if len(lists) != 3 || made == nil || made.SectionID != sec.ID || made.Kind != news.ListSection {
+		t.Errorf("lists after the desk: %d, the new one %+v", len(lists), made)
+	}
+	if code := post("/newsroom/comments/settings", url.Values{"close_days": {"30"}, "rate": {"2"}, "blocked": {"spoiler\nidiot"}, "pre": {fmt.Sprint(sec.ID)}}); code != 303 {
+		t.Fatalf("save comment rules: %d", code)
+	}
+	if v, _ := e.st.GetSetting(ctx, comments.KeyModeSection+fmt.Sprint(sec.ID)); v != "pre" {
+		t.Errorf("section mode = %q", v)
+	}
+	if v, _ := e.st.GetSetting(ctx, comments.KeyBlocked); v != "spoiler\nidiot" {
+		t.Errorf("blocked words = %q", v)
+	}
+	if code := post("/newsroom/comments/settings", url.Values{"close_days": {"-1"}, "rate": {"2"}}); code != 400 {
+		t.Errorf("negative days: %d", code)
+	}
+	resp, err := ed.Get(e.srv.URL + "/newsroom/comments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `id="pre-`+fmt.Sprint(sec.ID)+`" name="pre" value="`+fmt.Sprint(sec.ID)+`" checked`) {
+		t.Errorf("comments page: %d", resp.StatusCode)
+	}
+	// No CSRF token: refused.
+	resp, _ = ed.PostForm(e.srv.URL+"/newsroom/comments/settings", url.Values{"close_days": {"1"}, "rate": {"1"}})
+	if resp.StatusCode != 403 {
+		t.Errorf("a form without the token: %d", resp.StatusCode)
 	}
 }
