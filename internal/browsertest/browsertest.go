@@ -33,7 +33,9 @@ func Path(t testing.TB) string {
 }
 
 // New starts a headless Chromium with the flags this machine needs and
-// returns a tab's context; the test's cleanup stops it.
+// returns a tab's context; the test's cleanup stops it. The context ends
+// after 5 minutes: a guard against a hung browser, not a speed limit (a
+// long journey on a busy shared machine takes minutes).
 func New(t testing.TB, width, height int) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -51,7 +53,7 @@ func New(t testing.TB, width, height int) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
 }
