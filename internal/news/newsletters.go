@@ -102,6 +102,16 @@ type ListGrowth struct {
 	Left   int
 }
 
+// NewsletterTx is the send queue's writer inside a write transaction
+// (news.Tx of both stores implements it): the hook that runs with every
+// publish queues the story's issues in the publish's own transaction.
+type NewsletterTx interface {
+	// QueuePublishSends creates the issues an editor asked for when the
+	// story is published (AddPublishSend), with their deliveries, and
+	// forgets the requests. It returns the issues it created.
+	QueuePublishSends(ctx context.Context, articleID int64, t time.Time) ([]*NewsletterIssue, error)
+}
+
 // NewsletterStore keeps lists, subscriptions and the send queue.
 type NewsletterStore interface {
 	CreateNewsletterList(ctx context.Context, l *NewsletterList) error
@@ -139,4 +149,11 @@ type NewsletterStore interface {
 	// with NextAt) only if the delivery is still held by claim; otherwise
 	// ErrConflict (another node took it over).
 	FinishDelivery(ctx context.Context, d *Delivery) error
+
+	// AddPublishSend asks for a story to go to a list when it is published
+	// (once; asking again changes nothing). PublishSends lists the lists a
+	// story will go to; RemovePublishSend takes one back.
+	AddPublishSend(ctx context.Context, articleID, listID, userID int64) error
+	PublishSends(ctx context.Context, articleID int64) ([]int64, error)
+	RemovePublishSend(ctx context.Context, articleID, listID int64) error
 }

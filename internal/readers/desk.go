@@ -30,6 +30,7 @@ type deskCall struct {
 func (rd *Readers) registerDesk(mux *http.ServeMux) {
 	mux.Handle("GET /newsroom/newsletters", rd.desk(rd.newslettersPage))
 	mux.Handle("POST /newsroom/newsletters/send", rd.desk(rd.sendStoryForm))
+	mux.Handle("POST /newsroom/newsletters/onpublish", rd.desk(rd.sendOnPublishForm))
 	mux.Handle("GET /newsroom/comments", rd.desk(rd.queuePage))
 	mux.Handle("POST /newsroom/comments/{id}/{action}", rd.desk(rd.moderate))
 	mux.Handle("POST /newsroom/comments/close", rd.desk(rd.closeThread))
@@ -116,6 +117,16 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 <label for="send-list">To</label>
 <select id="send-list" name="list">{{range .Lists}}<option value="{{.List.ID}}">{{.List.Name}} ({{.Subscribers}})</option>{{end}}</select>
 <button type="submit">Send</button>
+</form></section>
+<section aria-labelledby="h-onpub"><h2 id="h-onpub">Send when published</h2>
+<p>For a scheduled story (or one in review), the issue is queued in the same moment it is published, whoever or whatever publishes it.</p>
+<form method="post" action="/newsroom/newsletters/onpublish">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="onpub-story">Story</label>
+<select id="onpub-story" name="article">{{range .Upcoming}}<option value="{{.A.ID}}">{{.A.Headline}} ({{.A.Status}}{{range .Lists}} · to {{.}}{{end}})</option>{{end}}</select>
+<label for="onpub-list">To</label>
+<select id="onpub-list" name="list">{{range .Lists}}<option value="{{.List.ID}}">{{.List.Name}}</option>{{end}}</select>
+<button type="submit">Send when published</button>
 </form></section>
 <section aria-labelledby="h-issues"><h2 id="h-issues">Sent and sending</h2>
 <table><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
@@ -227,8 +238,30 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 	if err != nil {
 		return err
 	}
+	type upcoming struct {
+		A     *news.Article
+		Lists []string
+	}
+	var up []upcoming
+	for _, status := range []news.Status{news.StatusScheduled, news.StatusReview} {
+		as, _, err := rd.st.FindArticles(ctx, news.ArticleFilter{Status: status, Order: "updated", Limit: 30, NoTotal: true})
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			ids, err := rd.st.PublishSends(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			u := upcoming{A: a}
+			for _, id := range ids {
+				u.Lists = append(u.Lists, names[id])
+			}
+			up = append(up, u)
+		}
+	}
 	return rd.renderDesk(w, "newsletters", map[string]any{"Title": "Newsletters", "CSRF": c.sess.CSRFToken, "Lists": dl, "Issues": di,
-		"Stories": stories, "Sections": sections})
+		"Stories": stories, "Sections": sections, "Upcoming": up})
 }
 
 func formID(r *http.Request, name string) (int64, error) {
@@ -256,6 +289,43 @@ func (rd *Readers) sendStoryForm(w http.ResponseWriter, r *http.Request, c *desk
 		return err
 	}
 	_ = rd.st.AddAudit(r.Context(), &news.AuditEntry{UserID: c.user.ID, Action: "newsletter.send", Detail: fmt.Sprintf("story %d to list %d", aid, lid)})
+	http.Redirect(w, r, "/newsroom/newsletters", http.StatusSeeOther)
+	return nil
+}
+
+func (rd *Readers) sendOnPublishForm(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	aid, err := formID(r, "article")
+	if err != nil {
+		return err
+	}
+	lid, err := formID(r, "list")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	a, err := rd.st.FindArticleByID(ctx, aid)
+	if err != nil {
+		return err
+	}
+	if _, err := rd.st.FindNewsletterList(ctx, lid); err != nil {
+		return err
+	}
+	if a.Status == news.StatusPublished {
+		// Published already: send it now instead.
+		if _, err := SendStory(ctx, rd.st, aid, lid, c.user.ID, rd.clock.Now()); err != nil && !errors.Is(err, news.ErrConflict) {
+			return err
+		}
+	} else if err := rd.st.AddPublishSend(ctx, aid, lid, c.user.ID); err != nil {
+		return err
+	} else if now, err := rd.st.FindArticleByID(ctx, aid); err == nil && now.Status == news.StatusPublished {
+		// Published while we asked: its transaction did not see the
+		// request, so send it now (SendStory is once per story and list).
+		if _, err := SendStory(ctx, rd.st, aid, lid, c.user.ID, rd.clock.Now()); err != nil && !errors.Is(err, news.ErrConflict) {
+			return err
+		}
+		_ = rd.st.RemovePublishSend(ctx, aid, lid)
+	}
+	_ = rd.st.AddAudit(ctx, &news.AuditEntry{UserID: c.user.ID, Action: "newsletter.onpublish", ArticleID: aid, Detail: fmt.Sprintf("list %d", lid)})
 	http.Redirect(w, r, "/newsroom/newsletters", http.StatusSeeOther)
 	return nil
 }

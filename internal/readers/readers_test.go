@@ -366,3 +366,42 @@ func TestNewsroomDesk(t *testing.T) {
 		t.Errorf("a form without the token: %d", resp.StatusCode)
 	}
 }
+
+// TestSendWhenPublished: an editor asks for a scheduled story to go out on
+// publish; the publishing transaction (here the store's own, as the
+// scheduler's would be) queues the issue.
+func TestSendWhenPublished(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.st.AddTxHook(readers.SendOnPublish(time.Now))
+	lists, _ := e.st.ListNewsletterLists(ctx)
+	sub, _ := e.st.Subscribe(ctx, lists[1].ID, 0, "early@example.org", time.Now())
+	_ = e.st.SetSubscriptionStatus(ctx, sub.ID, news.SubActive, time.Now())
+	a := &news.Article{Slug: "later", Headline: "Coming at six", Lang: "en", Status: news.StatusScheduled, PublishedAt: time.Now().Add(time.Hour)}
+	if err := e.st.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	ed, csrf := e.deskClient(news.RoleEditor)
+	resp, err := ed.PostForm(e.srv.URL+"/newsroom/newsletters/onpublish", url.Values{"csrf": {csrf}, "article": {fmt.Sprint(a.ID)}, "list": {fmt.Sprint(lists[1].ID)}})
+	if err != nil || resp.StatusCode != 303 {
+		t.Fatalf("send when published: %v %v", resp.StatusCode, err)
+	}
+	if is, _ := e.st.ListIssues(ctx, 5); len(is) != 0 {
+		t.Fatalf("queued before the publish: %d", len(is))
+	}
+	err = e.st.Update(ctx, func(tx news.Tx) error {
+		cur, err := tx.FindArticleByID(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		cur.Status, cur.PublishedAt = news.StatusPublished, time.Now().Add(-time.Second)
+		return tx.UpdateArticle(ctx, cur)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, _ := e.st.ListIssues(ctx, 5)
+	if len(is) != 1 || is[0].Total != 1 || is[0].Subject != "Coming at six" {
+		t.Errorf("issues after the publish: %+v", is)
+	}
+}

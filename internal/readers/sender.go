@@ -309,3 +309,26 @@ func SendStory(ctx context.Context, st Store, articleID, listID, userID int64, n
 	err = st.CreateIssue(ctx, is)
 	return is, err
 }
+
+// SendOnPublish is the write hook (news.Hooks) that turns the sends an
+// editor asked for (AddPublishSend) into issues in the transaction that
+// publishes the story — whichever process publishes it: the newsroom, the
+// scheduler at the story's time, the Admin API, an import. If the publish
+// rolls back, nothing is queued; if it commits, the issue is queued.
+func SendOnPublish(now func() time.Time) news.TxHook {
+	return func(ctx context.Context, tx news.Tx, c *news.Change) error {
+		for _, e := range c.Events {
+			if e.Type != news.EventStoryPublished {
+				continue
+			}
+			ntx, ok := tx.(news.NewsletterTx)
+			if !ok {
+				return fmt.Errorf("newsletter: the store's transaction %T cannot queue sends", tx)
+			}
+			if _, err := ntx.QueuePublishSends(ctx, e.ArticleID, now()); err != nil {
+				return fmt.Errorf("newsletter: queue the sends of story %d: %w", e.ArticleID, err)
+			}
+		}
+		return nil
+	}
+}

@@ -368,6 +368,27 @@ func scanIssue(row pgx.Row) (*news.NewsletterIssue, error) {
 	return &is, nil
 }
 
+// insertIssue stores is (unless its key is taken: created false) and
+// queues a delivery for every active subscriber of its list.
+func insertIssue(ctx context.Context, tx pgx.Tx, is *news.NewsletterIssue, ids []int64) (created bool, err error) {
+	err = tx.QueryRow(ctx, `INSERT INTO newsletter_issues (list_id, key, subject, article_ids, created_by, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'sending', $6) ON CONFLICT (key) DO NOTHING RETURNING id`,
+		is.ListID, is.Key, is.Subject, ids, nullID(is.CreatedBy), is.CreatedAt).Scan(&is.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
+		SELECT $1, id, email, 'pending', $2 FROM subscriptions WHERE list_id = $3 AND status = 'active' ORDER BY id`,
+		is.ID, is.CreatedAt, is.ListID)
+	if err == nil && tag.RowsAffected() == 0 { // nobody to send to: done
+		_, err = tx.Exec(ctx, `UPDATE newsletter_issues SET status = 'sent', finished_at = created_at WHERE id = $1`, is.ID)
+	}
+	return true, err
+}
+
 func (db *DB) CreateIssue(ctx context.Context, is *news.NewsletterIssue) error {
 	if is.Key == "" || strings.TrimSpace(is.Subject) == "" {
 		return invalid("an issue needs a key and a subject")
@@ -379,23 +400,8 @@ func (db *DB) CreateIssue(ctx context.Context, is *news.NewsletterIssue) error {
 	}
 	existed := false
 	err := db.write(ctx, false, func(tx pgx.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO newsletter_issues (list_id, key, subject, article_ids, created_by, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, 'sending', $6) ON CONFLICT (key) DO NOTHING RETURNING id`,
-			is.ListID, is.Key, is.Subject, ids, nullID(is.CreatedBy), is.CreatedAt).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			existed = true
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
-			SELECT $1, id, email, 'pending', $2 FROM subscriptions WHERE list_id = $3 AND status = 'active' ORDER BY id`,
-			id, is.CreatedAt, is.ListID)
-		if err == nil && tag.RowsAffected() == 0 { // nobody to send to: done
-			_, err = tx.Exec(ctx, `UPDATE newsletter_issues SET status = 'sent', finished_at = created_at WHERE id = $1`, id)
-		}
+		created, err := insertIssue(ctx, tx, is, ids)
+		existed = !created
 		return err
 	})
 	if err != nil {
@@ -777,4 +783,67 @@ func (db *DB) DeletePasskey(ctx context.Context, readerID int64, id string) erro
 		err = one(tag, "passkey", id)
 	}
 	return translate(err, "delete passkey")
+}
+
+// Sends on publish
+
+var _ news.NewsletterTx = (*txn)(nil)
+
+func (db *DB) AddPublishSend(ctx context.Context, articleID, listID, userID int64) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO newsletter_publish_sends (article_id, list_id, user_id, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, articleID, listID, nullID(userID), db.createdAt(time.Time{}))
+	return translate(err, fmt.Sprintf("send story %d to list %d on publish", articleID, listID))
+}
+
+func (db *DB) PublishSends(ctx context.Context, articleID int64) ([]int64, error) {
+	rows, err := db.pool.Query(ctx, `SELECT list_id FROM newsletter_publish_sends WHERE article_id = $1 ORDER BY list_id`, articleID)
+	if err != nil {
+		return nil, translate(err, "publish sends")
+	}
+	return collect(rows, func(r pgx.Row) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+}
+
+func (db *DB) RemovePublishSend(ctx context.Context, articleID, listID int64) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM newsletter_publish_sends WHERE article_id = $1 AND list_id = $2`, articleID, listID)
+	return translate(err, "remove publish send")
+}
+
+// QueuePublishSends turns the story's sends on publish into issues, in the
+// publishing transaction.
+func (t *txn) QueuePublishSends(ctx context.Context, articleID int64, now time.Time) ([]*news.NewsletterIssue, error) {
+	var headline string
+	if err := t.tx.QueryRow(ctx, `SELECT headline FROM articles WHERE id = $1`, articleID).Scan(&headline); err != nil {
+		return nil, translate(err, "queue publish sends")
+	}
+	rows, err := t.tx.Query(ctx, `DELETE FROM newsletter_publish_sends WHERE article_id = $1 RETURNING list_id, user_id`, articleID)
+	if err != nil {
+		return nil, err
+	}
+	type send struct{ list, user int64 }
+	sends, err := collect(rows, func(r pgx.Row) (send, error) {
+		var s send
+		var u *int64
+		err := r.Scan(&s.list, &u)
+		s.user = fromNullID(u)
+		return s, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []*news.NewsletterIssue
+	for _, s := range sends {
+		is := &news.NewsletterIssue{ListID: s.list, Key: fmt.Sprintf("story:%d:list:%d", articleID, s.list), Subject: headline,
+			ArticleIDs: []int64{articleID}, CreatedBy: s.user, CreatedAt: normTime(now), Status: news.IssueSending}
+		created, err := insertIssue(ctx, t.tx, is, is.ArticleIDs)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			out = append(out, is)
+		}
+	}
+	return out, nil
 }

@@ -445,6 +445,34 @@ func scanIssue(s scanner) (*news.NewsletterIssue, error) {
 	return &is, nil
 }
 
+// insertIssue stores is (unless its key is taken: created false) and
+// queues a delivery for every active subscriber of its list.
+func insertIssue(ctx context.Context, tx *sql.Tx, is *news.NewsletterIssue) (created bool, err error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO newsletter_issues (list_id, key, subject, article_ids, created_by, status, created_at)
+		VALUES (?, ?, ?, ?, ?, 'sending', ?) ON CONFLICT (key) DO NOTHING`,
+		is.ListID, is.Key, is.Subject, joinIDs(is.ArticleIDs), nullID(is.CreatedBy), is.CreatedAt.UnixMicro())
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if is.ID, err = res.LastInsertId(); err != nil {
+		return false, err
+	}
+	// The list as it stands now is the issue's audience: one row each.
+	res, err = tx.ExecContext(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
+		SELECT ?, id, email, 'pending', ? FROM subscriptions WHERE list_id = ? AND status = 'active' ORDER BY id`,
+		is.ID, is.CreatedAt.UnixMicro(), is.ListID)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 { // nobody to send to: done
+		_, err = tx.ExecContext(ctx, `UPDATE newsletter_issues SET status = 'sent', finished_at = created_at WHERE id = ?`, is.ID)
+	}
+	return true, err
+}
+
 func (db *DB) CreateIssue(ctx context.Context, is *news.NewsletterIssue) error {
 	if is.Key == "" || strings.TrimSpace(is.Subject) == "" {
 		return news.Errorf(news.EINVALID, "an issue needs a key and a subject")
@@ -454,29 +482,8 @@ func (db *DB) CreateIssue(ctx context.Context, is *news.NewsletterIssue) error {
 	}
 	existed := false
 	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO newsletter_issues (list_id, key, subject, article_ids, created_by, status, created_at)
-			VALUES (?, ?, ?, ?, ?, 'sending', ?) ON CONFLICT (key) DO NOTHING`,
-			is.ListID, is.Key, is.Subject, joinIDs(is.ArticleIDs), nullID(is.CreatedBy), is.CreatedAt.UnixMicro())
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			existed = true
-			return nil
-		}
-		if is.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		// The list as it stands now is the issue's audience: one row each.
-		res, err = tx.ExecContext(ctx, `INSERT INTO newsletter_deliveries (issue_id, subscription_id, email, status, next_at)
-			SELECT ?, id, email, 'pending', ? FROM subscriptions WHERE list_id = ? AND status = 'active' ORDER BY id`,
-			is.ID, is.CreatedAt.UnixMicro(), is.ListID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 { // nobody to send to: done
-			_, err = tx.ExecContext(ctx, `UPDATE newsletter_issues SET status = 'sent', finished_at = created_at WHERE id = ?`, is.ID)
-		}
+		created, err := insertIssue(ctx, tx, is)
+		existed = !created
 		return err
 	})
 	if err != nil {
@@ -923,4 +930,89 @@ func changeOne(ctx context.Context, tx *sql.Tx, what, key, query string, args ..
 		return notFound(what, key)
 	}
 	return nil
+}
+
+// Sends on publish
+
+var _ news.NewsletterTx = (*txn)(nil)
+
+func (db *DB) AddPublishSend(ctx context.Context, articleID, listID, userID int64) error {
+	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO newsletter_publish_sends (article_id, list_id, user_id, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, articleID, listID, nullID(userID), db.now().UnixMicro())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("send story %d to list %d on publish: %w", articleID, listID, err)
+	}
+	return nil
+}
+
+func (db *DB) PublishSends(ctx context.Context, articleID int64) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT list_id FROM newsletter_publish_sends WHERE article_id = ? ORDER BY list_id`, articleID)
+	if err != nil {
+		return nil, fmt.Errorf("publish sends: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) RemovePublishSend(ctx context.Context, articleID, listID int64) error {
+	return db.tx(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM newsletter_publish_sends WHERE article_id = ? AND list_id = ?`, articleID, listID)
+		return err
+	})
+}
+
+// QueuePublishSends turns the story's sends on publish into issues, in the
+// publishing transaction.
+func (t *txn) QueuePublishSends(ctx context.Context, articleID int64, now time.Time) ([]*news.NewsletterIssue, error) {
+	var headline string
+	if err := t.tx.QueryRowContext(ctx, `SELECT headline FROM articles WHERE id = ?`, articleID).Scan(&headline); err != nil {
+		return nil, fmt.Errorf("queue publish sends: %w", translate(err))
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT list_id, user_id FROM newsletter_publish_sends WHERE article_id = ? ORDER BY list_id`, articleID)
+	if err != nil {
+		return nil, err
+	}
+	type send struct{ list, user int64 }
+	var sends []send
+	for rows.Next() {
+		var s send
+		var u sql.NullInt64
+		if err := rows.Scan(&s.list, &u); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s.user = u.Int64
+		sends = append(sends, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []*news.NewsletterIssue
+	for _, s := range sends {
+		is := &news.NewsletterIssue{ListID: s.list, Key: fmt.Sprintf("story:%d:list:%d", articleID, s.list), Subject: headline,
+			ArticleIDs: []int64{articleID}, CreatedBy: s.user, CreatedAt: now.UTC(), Status: news.IssueSending}
+		created, err := insertIssue(ctx, t.tx, is)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			out = append(out, is)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM newsletter_publish_sends WHERE article_id = ?`, articleID); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -27,6 +27,7 @@ func RunReaders(t *testing.T, open func(t *testing.T) ReadersStore) {
 	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, open(t)) })
 	t.Run("SendQueue", func(t *testing.T) { testSendQueue(t, open(t)) })
 	t.Run("Comments", func(t *testing.T) { testComments(t, open(t)) })
+	t.Run("SendOnPublish", func(t *testing.T) { testSendOnPublish(t, open(t)) })
 }
 
 func must(t *testing.T, err error) {
@@ -402,4 +403,74 @@ func testComments(t *testing.T, s ReadersStore) {
 	if c, _ := s.ArticleComments(ctx, a.ID, 0); len(c) == 0 {
 		t.Error("replies vanished with the deleted reader")
 	}
+}
+
+// testSendOnPublish: a send asked for before publishing is queued by the
+// publishing transaction itself (through a write hook), once; a publish
+// that rolls back queues nothing.
+func testSendOnPublish(t *testing.T, s ReadersStore) {
+	ctx := context.Background()
+	fail := false
+	s.AddTxHook(func(ctx context.Context, tx news.Tx, c *news.Change) error {
+		for _, e := range c.Events {
+			if e.Type == news.EventStoryPublished {
+				ntx, ok := tx.(news.NewsletterTx)
+				if !ok {
+					return fmt.Errorf("%T is no NewsletterTx", tx)
+				}
+				if _, err := ntx.QueuePublishSends(ctx, e.ArticleID, T0); err != nil {
+					return err
+				}
+			}
+		}
+		if fail {
+			return errors.New("a later hook fails")
+		}
+		return nil
+	})
+	l := &news.NewsletterList{Slug: "breaking", Name: "Breaking", Kind: news.ListBreaking}
+	must(t, s.CreateNewsletterList(ctx, l))
+	for i := range 3 {
+		sub, err := s.Subscribe(ctx, l.ID, 0, fmt.Sprintf("p%d@example.org", i), T0)
+		must(t, err)
+		must(t, s.SetSubscriptionStatus(ctx, sub.ID, news.SubActive, T0))
+	}
+	a := &news.Article{Slug: "embargoed-scoop", Headline: "The scoop", Lang: "en", Status: news.StatusScheduled, PublishedAt: T0.Add(time.Hour)}
+	must(t, s.CreateArticle(ctx, a))
+	must(t, s.AddPublishSend(ctx, a.ID, l.ID, 0))
+	must(t, s.AddPublishSend(ctx, a.ID, l.ID, 0)) // twice: once
+	if ls, _ := s.PublishSends(ctx, a.ID); len(ls) != 1 || ls[0] != l.ID {
+		t.Fatalf("PublishSends = %v", ls)
+	}
+	publish := func() error {
+		return s.Update(ctx, func(tx news.Tx) error {
+			cur, err := tx.FindArticleByID(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			cur.Status = news.StatusPublished
+			return tx.UpdateArticle(ctx, cur)
+		})
+	}
+	fail = true
+	if err := publish(); err == nil {
+		t.Fatal("the publish went through although a hook failed")
+	}
+	if list, _ := s.ListIssues(ctx, 10); len(list) != 0 {
+		t.Errorf("a rolled-back publish queued %d issues", len(list))
+	}
+	if ls, _ := s.PublishSends(ctx, a.ID); len(ls) != 1 {
+		t.Errorf("a rolled-back publish used up the send")
+	}
+	fail = false
+	must(t, publish())
+	list, err := s.ListIssues(ctx, 10)
+	must(t, err)
+	if len(list) != 1 || list[0].Key != fmt.Sprintf("story:%d:list:%d", a.ID, l.ID) || list[0].Total != 3 || list[0].Subject != "The scoop" {
+		t.Fatalf("issues after the publish: %+v", list)
+	}
+	if ls, _ := s.PublishSends(ctx, a.ID); len(ls) != 0 {
+		t.Errorf("the send is still asked for after the publish: %v", ls)
+	}
+	must(t, s.RemovePublishSend(ctx, a.ID, l.ID))
 }
