@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,51 +9,17 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"masthead/internal/browsertest"
 )
 
-// chromium finds Debian's Chromium. Locally a missing browser skips the
-// test with a clear message; in CI (CI=true) it fails, because .ci/run
-// installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	candidates := []string{os.Getenv("MASTHEAD_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"}
-	for _, c := range candidates {
-		if c == "" {
-			continue
-		}
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium not found (apt-get install chromium); CI must run the browser tests")
-	}
-	t.Skip("Chromium not found: install Debian's chromium (or set MASTHEAD_CHROMIUM) to run the browser tests")
-	return ""
-}
+// chromium finds Debian's Chromium (internal/browsertest: skipped locally
+// without one, a failure under CI).
+func chromium(t *testing.T) string { return browsertest.Path(t) }
 
-// newBrowser starts headless Chromium with the flags this machine needs and
-// returns a tab context.
+// newBrowser starts headless Chromium and returns a tab context.
 func newBrowser(t *testing.T, width, height int) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(width, height),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
+	return browsertest.New(t, width, height)
 }
 
 func fontSize(ctx context.Context, sel string) (float64, error) {

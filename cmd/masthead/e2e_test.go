@@ -26,7 +26,7 @@ var (
 	buildErr  error
 )
 
-func masthead(t *testing.T) string {
+func masthead(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "masthead-bin-")

@@ -20,6 +20,7 @@ import (
 	"masthead/internal/demo"
 	"masthead/internal/feed"
 	"masthead/internal/httpx"
+	"masthead/internal/mail"
 	"masthead/internal/media"
 	"masthead/internal/metrics"
 	"masthead/internal/news"
@@ -49,6 +50,7 @@ type serveFlags struct {
 	Drain          time.Duration
 	MetricsAddr    string
 	tlsFlags
+	mailFlags
 }
 
 // serveNode is a node with the parts of the newspaper: what serve's steps
@@ -73,6 +75,7 @@ type serveNode struct {
 	cache   *pagecache.Cache
 	changes *changeFeed
 	met     *metrics.Metrics
+	mailer  *mail.Dynamic
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -115,6 +118,7 @@ func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*ser
 		n.openStore,
 		n.listen,
 		n.openPaper,
+		n.startMail,
 		n.openMedia,
 		n.seed,
 		n.startViews,
@@ -136,6 +140,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	f.common.register(fs)
 	f.paperFlags.register(fs)
+	f.mailFlags.register(fs)
 	fs.StringVar(&f.Addr, "addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
 	fs.BoolVar(&f.NoDemo, "no-demo", false, "do not create the demo paper on an empty database")
 	fs.IntVar(&f.DemoPhotoWidth, "demo-photo-width", demo.DefaultPhotoWidth, "width in `pixels` of the demo paper's drawn photos; smaller makes the first start quicker (the test suite uses 480)")
@@ -373,7 +378,7 @@ func (n *serveNode) startMetrics(context.Context) error {
 
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
-func (n *serveNode) startPublic(context.Context) error {
+func (n *serveNode) startPublic(ctx context.Context) error {
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
 		TrustedProxies: n.proxies})
@@ -384,7 +389,11 @@ func (n *serveNode) startPublic(context.Context) error {
 	mux.HandleFunc("GET /readyz", n.readyz)
 	// The reader site's searches are cached (searchcache); everything else
 	// it asks goes to the store as is.
-	site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
+	pages := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log})
+	pages.Register(mux)
+	if err := n.startReaders(ctx, mux, pages); err != nil {
+		return err
+	}
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
@@ -496,7 +505,10 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 				}
 			}
 		case strings.HasPrefix(p, "/media/"), strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/api/"),
-			p == "/healthz", p == "/readyz", p == "/metrics":
+			p == "/healthz", p == "/readyz", p == "/metrics",
+			// Reader accounts, newsletters and comments: per reader, or
+			// cached by internal/comments itself.
+			p == "/account" || strings.HasPrefix(p, "/account/"), strings.HasPrefix(p, "/newsletters/"), strings.HasPrefix(p, "/comments/"):
 			mux.ServeHTTP(w, r)
 		default:
 			cached.ServeHTTP(w, r)

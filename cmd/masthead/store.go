@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/readers"
 	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
 )
@@ -20,7 +22,7 @@ func openStore(ctx context.Context, c common) (news.Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		return db, nil
+		return withHooks(db), nil
 	}
 	// The data folder holds the database (password hashes, sessions) and
 	// secrets: only the account masthead runs as may read it. The database
@@ -38,5 +40,12 @@ func openStore(ctx context.Context, c common) (news.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", c.sqlitePath(), err)
 	}
-	return db, nil
+	return withHooks(db), nil
+}
+
+// withHooks registers the write hooks every command's transactions run:
+// a publish queues the newsletter sends editors asked for (issue 16).
+func withHooks(st news.Store) news.Store {
+	st.AddTxHook(readers.SendOnPublish(func() time.Time { return time.Now().UTC() }))
+	return st
 }

@@ -57,6 +57,17 @@ var Tables = []Table{
 	{"settings", []string{"key", "value", "version", "updated_by", "updated_at"}},
 	{"article_views", []string{"article_id", "hour", "count"}},
 	{"redirects", []string{"from_path", "to_path", "code", "created_at"}},
+	// Readers (issue 16). Their sign-in links and sessions stay behind as
+	// the newsroom's do; so do newsletter issues and their send queue:
+	// let a send finish before copying.
+	{"readers", []string{"id", "email", "email_key", "name", "banned", "shadow_banned", "created_at"}},
+	{"reader_passkeys", []string{"id", "reader_id", "name", "data", "created_at", "last_used"}},
+	{"newsletter_lists", []string{"id", "slug", "name", "description", "kind", "section_id", "position", "created_at"}},
+	{"subscriptions", []string{"id", "list_id", "reader_id", "email", "email_key", "status", "created_at", "confirmed_at", "unsubscribed_at"}},
+	{"comments", []string{"id", "article_id", "parent_id", "reader_id", "author_name", "staff", "staff_user_id", "body", "status",
+		"shadow", "spam_score", "reports", "source_key", "created_at", "edited_at"}},
+	{"comment_reports", []string{"comment_id", "reader_id", "reason", "created_at"}},
+	{"comment_threads", []string{"article_id", "closed"}},
 }
 
 // Source is a database a paper is read from.

@@ -186,7 +186,67 @@ func seed(st news.Store, mediaDir string) error {
 	}); err != nil {
 		return err
 	}
-	return nil
+	return seedReaders(st, a, u, now)
+}
+
+// seedReaders adds issue 16's rows: a reader, a list, a confirmed then
+// left subscription, a thread with a reply, an imported comment, a
+// report and a closed thread.
+func seedReaders(st news.Store, a *news.Article, u *news.User, now time.Time) error {
+	ctx := context.Background()
+	rs, ok := st.(interface {
+		news.ReaderStore
+		news.NewsletterStore
+		news.CommentStore
+	})
+	if !ok {
+		return fmt.Errorf("%T has no reader tables", st)
+	}
+	r, err := rs.EnsureReader(ctx, "Reader@Example.test")
+	if err != nil {
+		return err
+	}
+	r.Name, r.ShadowBanned = "Kim", true
+	if err := rs.UpdateReader(ctx, r); err != nil {
+		return err
+	}
+	if err := rs.AddPasskey(ctx, &news.Passkey{ID: "cred-b64url", ReaderID: r.ID, Name: "Phone", Data: `{"id":"x"}`, CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := rs.UsePasskey(ctx, "cred-b64url", `{"id":"x","n":1}`, now.Add(time.Hour)); err != nil {
+		return err
+	}
+	l := &news.NewsletterList{Slug: "daily", Name: "Daily", Kind: news.ListSection, SectionID: a.SectionID, Position: 2, CreatedAt: now}
+	if err := rs.CreateNewsletterList(ctx, l); err != nil {
+		return err
+	}
+	sub, err := rs.Subscribe(ctx, l.ID, r.ID, r.Email, now)
+	if err != nil {
+		return err
+	}
+	if err := rs.SetSubscriptionStatus(ctx, sub.ID, news.SubActive, now.Add(time.Minute)); err != nil {
+		return err
+	}
+	if err := rs.SetSubscriptionStatus(ctx, sub.ID, news.SubUnsubscribed, now.Add(time.Hour)); err != nil {
+		return err
+	}
+	top := &news.Comment{ArticleID: a.ID, ReaderID: r.ID, AuthorName: "Kim", Body: "First", Status: news.CommentApproved,
+		Shadow: true, SpamScore: 0.3, CreatedAt: now, EditedAt: now.Add(time.Minute)}
+	if err := rs.CreateComment(ctx, top); err != nil {
+		return err
+	}
+	if err := rs.CreateComment(ctx, &news.Comment{ArticleID: a.ID, ParentID: top.ID, AuthorName: "The Demo Times", Staff: true,
+		StaffUserID: u.ID, Body: "Thanks", Status: news.CommentApproved, CreatedAt: now.Add(2 * time.Minute)}); err != nil {
+		return err
+	}
+	if err := rs.ImportComment(ctx, &news.Comment{ArticleID: a.ID, AuthorName: "WP reader", Body: "From WordPress",
+		Status: news.CommentApproved, SourceKey: "wp:1", CreatedAt: now.Add(-time.Hour)}, ""); err != nil {
+		return err
+	}
+	if err := rs.ReportComment(ctx, top.ID, r.ID, "test", now); err != nil {
+		return err
+	}
+	return rs.SetCommentsClosed(ctx, a.ID, true)
 }
 
 func must(t *testing.T, err error) {

@@ -67,6 +67,7 @@ func TestEveryTemplateExecutes(t *testing.T) {
 			&CorrectionsPage{}},
 		"notfound": {&NotFoundPage{Base: fullBase(), Sections: []Link{{Name: "S", URL: "/s"}}, Latest: cards}, &NotFoundPage{}},
 		"error":    {&ErrorPage{Base: fullBase(), Message: "m"}, &ErrorPage{}},
+		"shell":    {&ShellPage{Base: fullBase(), Body: "<p>b</p>"}, &ShellPage{}},
 	}
 	for _, name := range r.Pages() {
 		datas, ok := pages[name]

@@ -59,11 +59,20 @@ var copyTables = map[string]copyTable{
 	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at, " +
 		"version, status, slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until",
 		"iirssssst" + "isssijJissT", "id", true},
-	"corrections":   {"corrections", "id, article_id, kind, text, created_at, revision_id", "iisstr", "id", true},
-	"audit":         {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id", true},
-	"settings":      {"settings", "key, value, version, updated_by, updated_at", "ssiiT", `key COLLATE "C"`, false},
-	"article_views": {"article_views", "article_id, hour, count", "iti", "article_id, hour", false},
-	"redirects":     {"redirects", "from_path, to_path, code, created_at", "ssit", `from_path COLLATE "C"`, false},
+	"corrections":      {"corrections", "id, article_id, kind, text, created_at, revision_id", "iisstr", "id", true},
+	"audit":            {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id", true},
+	"settings":         {"settings", "key, value, version, updated_by, updated_at", "ssiiT", `key COLLATE "C"`, false},
+	"article_views":    {"article_views", "article_id, hour, count", "iti", "article_id, hour", false},
+	"redirects":        {"redirects", "from_path, to_path, code, created_at", "ssit", `from_path COLLATE "C"`, false},
+	"readers":          {"readers", "id, email, email_key, name, banned, shadow_banned, created_at", "isssbbt", "id", true},
+	"reader_passkeys":  {"reader_passkeys", "id, reader_id, name, data, created_at, last_used", "sisstT", `id COLLATE "C"`, false},
+	"newsletter_lists": {"newsletter_lists", "id, slug, name, description, kind, section_id, position, created_at", "issssrit", "id", true},
+	"subscriptions": {"subscriptions", "id, list_id, reader_id, email, email_key, status, created_at, confirmed_at, unsubscribed_at",
+		"iirssstTT", "id", true},
+	"comments": {"comments", "id, article_id, parent_id, reader_id, author_name, staff, staff_user_id, body, status, shadow, " +
+		"spam_score, reports, source_key, created_at, edited_at", "iirrsbrssbfistT", "id", true},
+	"comment_reports": {"comment_reports", "comment_id, reader_id, reason, created_at", "iist", "comment_id, reader_id", false},
+	"comment_threads": {"comment_threads", "article_id, closed", "ib", "article_id", false},
 }
 
 func init() {

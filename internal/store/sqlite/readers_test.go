@@ -1,0 +1,11 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"masthead/internal/store/storetest"
+)
+
+func TestReaderStores(t *testing.T) {
+	storetest.RunReaders(t, func(t *testing.T) storetest.ReadersStore { return open(t) })
+}
