@@ -434,4 +434,11 @@ type Store interface {
 
 	Ping(ctx context.Context) error
 	Close() error
+
+	// Integrations (issue 18): API keys, the webhook outbox, idempotent
+	// requests, and the expression queries of the Ghost Content API.
+	IntegrationStore
+	WebhookStore
+	IdempotencyStore
+	ArticleQuerier
 }
