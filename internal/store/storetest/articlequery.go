@@ -32,7 +32,9 @@ func testArticleQuery(t *testing.T, open func(t *testing.T) news.Store) {
 	mk("later", world, []*news.Author{kim}, []*news.Tag{nk}, T0.Add(time.Hour), func(a *news.Article) { a.Status = news.StatusScheduled })
 	mk("embargoed", world, []*news.Author{kim}, []*news.Tag{nk}, T0.Add(-time.Hour), func(a *news.Article) { a.EmbargoUntil = T0.Add(time.Hour) })
 
-	in := func(field string, vals ...string) news.Cond { return news.Cond{Field: field, Op: news.CondIn, Values: vals} }
+	in := func(field string, vals ...string) news.Cond {
+		return news.Cond{Field: field, Op: news.CondIn, Values: vals}
+	}
 	cases := []struct {
 		name  string
 		where *news.Cond

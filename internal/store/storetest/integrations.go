@@ -145,7 +145,12 @@ func testWebhooks(t *testing.T, open func(t *testing.T) news.Store) {
 	}
 	var msg int
 	var mu sync.Mutex
-	msgID := func() string { mu.Lock(); defer mu.Unlock(); msg++; return fmt.Sprintf("msg_%d_%d", time.Now().UnixNano(), msg) }
+	msgID := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		msg++
+		return fmt.Sprintf("msg_%d_%d", time.Now().UnixNano(), msg)
+	}
 
 	t.Run("EnqueueClaimFinish", func(t *testing.T) {
 		f, in := setup(t)
