@@ -20,6 +20,7 @@ import (
 	"masthead/internal/demo"
 	"masthead/internal/feed"
 	"masthead/internal/httpx"
+	"masthead/internal/integrations"
 	"masthead/internal/media"
 	"masthead/internal/metrics"
 	"masthead/internal/news"
@@ -73,6 +74,7 @@ type serveNode struct {
 	cache   *pagecache.Cache
 	changes *changeFeed
 	met     *metrics.Metrics
+	gate    *integrations.Gate
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -121,6 +123,7 @@ func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*ser
 		n.startScheduler,
 		n.startCache,
 		n.startMetrics,
+		n.startIntegrations,
 		n.startPublic,
 	} {
 		if err := step(ctx); err != nil {
@@ -386,6 +389,7 @@ func (n *serveNode) startPublic(context.Context) error {
 	// it asks goes to the store as is.
 	site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log}).Register(mux)
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	n.registerIntegrations(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
 	maps.Register(mux)
@@ -496,6 +500,9 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 				}
 			}
 		case strings.HasPrefix(p, "/media/"), strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/api/"),
+			// Every Content API request must meet its key check, rate
+			// limit and count, so none is answered from the page cache.
+			strings.HasPrefix(p, "/ghost/"),
 			p == "/healthz", p == "/readyz", p == "/metrics":
 			mux.ServeHTTP(w, r)
 		default:
