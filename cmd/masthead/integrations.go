@@ -3,26 +3,48 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
 	"time"
 
+	"masthead/internal/adminapi"
 	"masthead/internal/ghostapi"
 	"masthead/internal/integrations"
+	"masthead/internal/webhooks"
 	"masthead/internal/workflow"
 )
 
-// startIntegrations makes the gate every API key goes through, and the job
-// that writes the keys' last use and the counted Content API reads (every
-// 10 s, and once more on the way out).
+// startIntegrations makes the gate every API key goes through and starts
+// the jobs integrations need: writing the keys' last use and counted
+// Content API reads (every 10 s, and once more on the way out), delivering
+// the webhook outbox, and forgetting idempotent answers after a day.
 func (n *serveNode) startIntegrations(context.Context) error {
 	n.gate = integrations.NewGate(n.st, n.clock, n.log)
 	n.addJob("integrations", func(ctx context.Context) error { return n.gate.Run(ctx, 10*time.Second) })
+	host, _ := os.Hostname()
+	d := webhooks.New(webhooks.Config{Store: n.st, Clock: n.clock, Logger: n.log, Node: host, AllowPrivate: n.f.WebhookPrivate})
+	n.addJob("webhooks", d.Run)
+	n.addJob("idempotency prune", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if err := n.st.PruneIdempotency(ctx, n.clock.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				n.log.Warn("prune idempotency keys", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	return nil
 }
 
 // registerIntegrations adds the APIs other programs use: the Ghost
-// Content API.
+// Content API and the Admin API.
 func (n *serveNode) registerIntegrations(mux *http.ServeMux) {
 	ghostapi.New(ghostapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log,
 		FrontPage: func(ctx context.Context) ([]int64, error) { return workflow.FrontPage(ctx, n.st) },
 	}).Register(mux)
+	adminapi.New(adminapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log}).Register(mux)
 }

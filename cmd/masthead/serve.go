@@ -49,6 +49,7 @@ type serveFlags struct {
 	PurgeWebhook   string
 	Drain          time.Duration
 	MetricsAddr    string
+	WebhookPrivate bool
 	tlsFlags
 }
 
@@ -152,6 +153,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
 	fs.StringVar(&f.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, on that listener only (never on the public one); empty serves no metrics. Keep ADDR private: loopback, or a network only the monitoring reaches")
+	fs.BoolVar(&f.WebhookPrivate, "webhook-allow-private", false, "let webhooks deliver to loopback and private addresses (off: a webhook URL comes from an integration and must not reach the paper's own network)")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
 	fs.StringVar(&f.ACMEDomain, "acme-domain", "", "serve HTTPS with a certificate obtained automatically from Let's Encrypt for this `domain` (needs --addr :443 reachable from the internet; cached in DATA/acme)")

@@ -176,7 +176,9 @@ func SetRetryAfter(w http.ResponseWriter, err error) {
 // Check finds the caller of key, which must be of kind and allow scope: an
 // unknown, revoked or wrong-kind key is ErrUnknownKey, a missing scope
 // EFORBIDDEN, a key over its rate a *LimitError. Content reads are counted;
-// admin calls are audited one by one by the caller (Audit).
+// admin calls are audited one by one by the caller (Audit). A known key
+// refused for its scope or its rate comes back with its Caller, so the
+// refusal can be audited too.
 func (g *Gate) Check(ctx context.Context, key string, kind news.KeyKind, scope news.Scope) (*Caller, error) {
 	if KindOf(key) != kind {
 		return nil, ErrUnknownKey
@@ -190,12 +192,13 @@ func (g *Gate) Check(ctx context.Context, key string, kind news.KeyKind, scope n
 	if k.Kind != kind || !k.Active() || !in.Active() {
 		return nil, ErrUnknownKey
 	}
+	caller := &Caller{Integration: in, Key: k}
 	if !in.Has(scope) {
-		return nil, news.Errorf(news.EFORBIDDEN, "This integration does not have the %s scope.", scope)
+		return caller, news.Errorf(news.EFORBIDDEN, "This integration does not have the %s scope.", scope)
 	}
 	now := g.clock.Now()
 	if wait := g.take(k.ID, in.Limit(), now); wait > 0 {
-		return nil, &LimitError{RetryAfter: wait}
+		return caller, &LimitError{RetryAfter: wait}
 	}
 	g.mu.Lock()
 	u := g.uses[k.ID]
@@ -210,7 +213,7 @@ func (g *Gate) Check(ctx context.Context, key string, kind news.KeyKind, scope n
 		u.Calls++
 	}
 	g.mu.Unlock()
-	return &Caller{Integration: in, Key: k}, nil
+	return caller, nil
 }
 
 // Audit records one call of an admin key. It is written at once: an
