@@ -441,4 +441,5 @@ type Store interface {
 	WebhookStore
 	IdempotencyStore
 	ArticleQuerier
+	WireStore
 }

@@ -367,3 +367,47 @@ func testWebhooks(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 	})
 }
+
+func testWire(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	a := f.article(nil)
+	put := func(w news.WireItem) bool {
+		t.Helper()
+		ok, err := f.s.PutWireItem(f.ctx, &w)
+		noErr(t, "PutWireItem", err)
+		return ok
+	}
+	uri := "urn:newsml:apnews.example:20260322:story01"
+	if !put(news.WireItem{URI: uri, ArticleID: a.ID, Version: 1, VersionCreated: T0, PubStatus: "usable", Distributor: "The Associated Press",
+		Credit: "By KIM TONG-HYUNG, Associated Press", Rights: "Copyright 2026 AP.", IntegrationID: 3, UpdatedAt: T0}) {
+		t.Fatal("first version not stored")
+	}
+	if !put(news.WireItem{URI: uri, Version: 3, VersionCreated: T0.Add(time.Hour), PubStatus: "usable", Credit: "By A", Rights: "R3", UpdatedAt: T0.Add(time.Hour)}) {
+		t.Fatal("version 3 not stored")
+	}
+	// A late version 2, and a repeat of 3: nothing changes.
+	if put(news.WireItem{URI: uri, Version: 2, Credit: "late", UpdatedAt: T0.Add(2 * time.Hour)}) || put(news.WireItem{URI: uri, Version: 3, Credit: "again", UpdatedAt: T0.Add(2 * time.Hour)}) {
+		t.Fatal("an older or equal version was stored")
+	}
+	w, err := f.s.FindWireItem(f.ctx, uri)
+	noErr(t, "FindWireItem", err)
+	if w.Version != 3 || w.Credit != "By A" || w.Rights != "R3" || w.ArticleID != a.ID {
+		t.Fatalf("wire item = %+v (the story is kept when an update names none)", w)
+	}
+	sameTime(t, "VersionCreated", w.VersionCreated, T0.Add(time.Hour))
+	w, err = f.s.FindWireItemByArticle(f.ctx, a.ID)
+	if err != nil || w.URI != uri {
+		t.Fatalf("FindWireItemByArticle = %+v, %v", w, err)
+	}
+	// A kill of a story never had is remembered with no story.
+	if !put(news.WireItem{URI: "urn:x:killed", Version: 2, PubStatus: "canceled", EdNote: "Withdrawn."}) {
+		t.Fatal("kill not stored")
+	}
+	if w, _ := f.s.FindWireItem(f.ctx, "urn:x:killed"); w.ArticleID != 0 || w.PubStatus != "canceled" || w.EdNote != "Withdrawn." {
+		t.Fatalf("kill = %+v", w)
+	}
+	_, err = f.s.FindWireItem(f.ctx, "urn:x:none")
+	wantErr(t, "FindWireItem(missing)", err, news.ErrNotFound)
+	_, err = f.s.PutWireItem(f.ctx, &news.WireItem{URI: "urn:x:v0"})
+	wantErr(t, "PutWireItem(no version)", err, news.ErrInvalid)
+}

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Integrations", testIntegrations},
 		{"Webhooks", testWebhooks},
 		{"ArticleQuery", testArticleQuery},
+		{"Wire", testWire},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
