@@ -44,6 +44,7 @@ func TestImportDirection(t *testing.T) {
 		{"masthead/internal/adminapi", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
 		{"masthead/internal/webhooks", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
 		{"masthead/internal/ninjs", []string{"masthead/internal/"}},
+		{"masthead/internal/wire", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
 		// Stores do not know the web.
 		{"masthead/internal/store/sqlite", []string{"masthead/internal/site", "masthead/internal/newsroom", "net/http"}},
 		{"masthead/internal/store/postgres", []string{"masthead/internal/site", "masthead/internal/newsroom"}},
