@@ -9,6 +9,7 @@ import (
 	"masthead/internal/adminapi"
 	"masthead/internal/ghostapi"
 	"masthead/internal/integrations"
+	"masthead/internal/news"
 	"masthead/internal/webhooks"
 	"masthead/internal/workflow"
 )
@@ -21,7 +22,8 @@ func (n *serveNode) startIntegrations(context.Context) error {
 	n.gate = integrations.NewGate(n.st, n.clock, n.log)
 	n.addJob("integrations", func(ctx context.Context) error { return n.gate.Run(ctx, 10*time.Second) })
 	host, _ := os.Hostname()
-	d := webhooks.New(webhooks.Config{Store: n.st, Clock: n.clock, Logger: n.log, Node: host, AllowPrivate: n.f.WebhookPrivate})
+	d := webhooks.New(webhooks.Config{Store: n.st, Clock: n.clock, Logger: n.log, Node: host, AllowPrivate: n.f.WebhookPrivate,
+		Timeout: n.f.WebhookTimeout})
 	n.addJob("webhooks", d.Run)
 	n.addJob("idempotency prune", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
@@ -44,7 +46,16 @@ func (n *serveNode) startIntegrations(context.Context) error {
 // Content API and the Admin API.
 func (n *serveNode) registerIntegrations(mux *http.ServeMux) {
 	ghostapi.New(ghostapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log,
-		FrontPage: func(ctx context.Context) ([]int64, error) { return workflow.FrontPage(ctx, n.st) },
+		FrontPage: func(ctx context.Context) ([]int64, error) {
+			ids, _, err := workflow.FrontPage(ctx, n.st)
+			return ids, err
+		},
 	}).Register(mux)
 	adminapi.New(adminapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log}).Register(mux)
+}
+
+// fillOutbox makes every write transaction of this process write the
+// webhook deliveries of its events (see webhooks.Hook).
+func fillOutbox(st news.Store, paper *news.Paper) {
+	st.AddTxHook(webhooks.Hook(paper, news.SystemClock{}))
 }

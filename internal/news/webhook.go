@@ -88,6 +88,18 @@ type WebhookAttempt struct {
 	Duration   time.Duration
 }
 
+// WebhookOutbox writes deliveries. A write transaction (Tx) offers it, so
+// the deliveries of a change commit with the change or not at all.
+type WebhookOutbox interface {
+	// WantsWebhookEvent reports whether any enabled webhook subscribes
+	// to eventType (so a payload need not be built for nobody).
+	WantsWebhookEvent(ctx context.Context, eventType string) (bool, error)
+	// EnqueueWebhookEvent adds a pending delivery of ev, due at ev.At, for
+	// every enabled webhook that wants ev.Type (of an integration that is
+	// not revoked), and returns how many. msgID makes each delivery's id.
+	EnqueueWebhookEvent(ctx context.Context, ev WebhookEvent, msgID func() string) (int, error)
+}
+
 // WebhookStore keeps subscriptions and the outbox of deliveries. Enqueueing
 // is meant to happen inside the transaction of the change it announces (see
 // the write path's transaction hooks), so a delivery exists exactly when its
@@ -102,10 +114,8 @@ type WebhookStore interface {
 	// DeleteWebhook removes a webhook and its queued deliveries.
 	DeleteWebhook(ctx context.Context, id int64) error
 
-	// EnqueueWebhookEvent adds a pending delivery of ev, due at ev.At, for
-	// every enabled webhook that wants ev.Type (of an integration that is
-	// not revoked), and returns how many. msgID makes each delivery's id.
-	EnqueueWebhookEvent(ctx context.Context, ev WebhookEvent, msgID func() string) (int, error)
+	// The outbox, each call a transaction of its own.
+	WebhookOutbox
 	// ClaimWebhookDeliveries claims up to limit pending deliveries due at
 	// now that nobody holds (or whose claim lapsed), for claim until
 	// now+ttl, oldest due first.
@@ -141,6 +151,15 @@ type IdempotencyRecord struct {
 	CreatedAt time.Time
 }
 
+// IdempotencyWriter stores a keyed request's answer. A write transaction
+// offers it, so a create and the answer that names what it made commit
+// together: a retry after a crash between the two finds either both or
+// neither.
+type IdempotencyWriter interface {
+	// FinishIdempotent stores the answer of a reserved request.
+	FinishIdempotent(ctx context.Context, integrationID int64, key string, status int, body []byte) error
+}
+
 // IdempotencyStore keeps the answers to keyed requests.
 type IdempotencyStore interface {
 	// BeginIdempotent reserves (integrationID, key) for a new request. It
@@ -148,8 +167,7 @@ type IdempotencyStore interface {
 	// record (Status 0 while its request runs). A reservation older than
 	// stale whose request never finished (its node died) is taken over.
 	BeginIdempotent(ctx context.Context, r *IdempotencyRecord, stale time.Duration) (*IdempotencyRecord, error)
-	// FinishIdempotent stores the answer of a reserved request.
-	FinishIdempotent(ctx context.Context, integrationID int64, key string, status int, body []byte) error
+	IdempotencyWriter
 	// AbandonIdempotent drops a reservation whose request failed before
 	// changing anything, so a retry runs again.
 	AbandonIdempotent(ctx context.Context, integrationID int64, key string) error

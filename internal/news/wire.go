@@ -28,14 +28,19 @@ type WireItem struct {
 // copy waits in review.
 const WireSetting = "wire_autopublish"
 
-// WireStore keeps the wire record of stories.
-type WireStore interface {
+// WireWriter reads and writes wire records; a write transaction offers it,
+// so a story and the record of the wire copy it came from change together.
+type WireWriter interface {
 	// FindWireItem returns the record of uri (ErrNotFound if none).
 	FindWireItem(ctx context.Context, uri string) (*WireItem, error)
+	// PutWireItem stores w (by URI), only if its version is later than the
+	// stored one; it reports whether it did.
+	PutWireItem(ctx context.Context, w *WireItem) (bool, error)
+}
+
+// WireStore keeps the wire record of stories.
+type WireStore interface {
+	WireWriter
 	// FindWireItemByArticle returns the record of the story's wire copy.
 	FindWireItemByArticle(ctx context.Context, articleID int64) (*WireItem, error)
-	// PutWireItem stores w (by URI), only if its version is later than the
-	// stored one; it reports whether it did. Ingest calls it in the
-	// transaction that creates or updates the story, so the two agree.
-	PutWireItem(ctx context.Context, w *WireItem) (bool, error)
 }

@@ -198,8 +198,13 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
 	for {
-		if _, err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		n, err := d.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Warn("webhook deliveries", "err", err)
+		}
+		if n == d.cfg.Workers && err == nil && ctx.Err() == nil {
+			// A full batch: more may be due; do not wait for the tick.
+			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -213,7 +218,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 // were made.
 func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	now := d.cfg.Clock.Now()
-	ds, err := d.cfg.Store.ClaimWebhookDeliveries(ctx, d.claim, now, 2*d.cfg.Timeout+30*time.Second, 4*d.cfg.Workers)
+	// One attempt per worker, so a claim need outlive one attempt only;
+	// if this node dies, another takes its deliveries over when it lapses.
+	ds, err := d.cfg.Store.ClaimWebhookDeliveries(ctx, d.claim, now, 2*d.cfg.Timeout+2*time.Second, d.cfg.Workers)
 	if err != nil || len(ds) == 0 {
 		return 0, err
 	}
