@@ -57,6 +57,17 @@ var Tables = []Table{
 	{"settings", []string{"key", "value", "version", "updated_by", "updated_at"}},
 	{"article_views", []string{"article_id", "hour", "count"}},
 	{"redirects", []string{"from_path", "to_path", "code", "created_at"}},
+	// Integrations (issue 18): the keys' hashes, the audit of calls, the
+	// webhook subscriptions and the wire records. The webhook outbox and
+	// idempotent answers are left behind: they are hours of state, and a
+	// copy is made with serve stopped and its outbox delivered.
+	{"integrations", []string{"id", "name", "scopes", "rate_limit", "created_at", "revoked_at"}},
+	{"api_keys", []string{"id", "integration_id", "kind", "hash", "hint", "created_at", "revoked_at", "last_used_at"}},
+	{"integration_calls", []string{"id", "integration_id", "name", "key_id", "method", "route", "status", "article_id",
+		"detail", "calls", "created_at", "hour"}},
+	{"webhooks", []string{"id", "integration_id", "url", "events", "secret", "created_at", "disabled_at"}},
+	{"wire_items", []string{"uri", "article_id", "version", "version_created", "pubstatus", "distributor", "credit",
+		"rights", "ednote", "integration_id", "updated_at"}},
 }
 
 // Source is a database a paper is read from.

@@ -64,6 +64,14 @@ var copyTables = map[string]copyTable{
 	"settings":      {"settings", "key, value, version, updated_by, updated_at", "ssiiT", `key COLLATE "C"`, false},
 	"article_views": {"article_views", "article_id, hour, count", "iti", "article_id, hour", false},
 	"redirects":     {"redirects", "from_path, to_path, code, created_at", "ssit", `from_path COLLATE "C"`, false},
+	"integrations":  {"integrations", "id, name, scopes, rate_limit, created_at, revoked_at", "issitT", "id", true},
+	"api_keys": {"api_keys", "id, integration_id, kind, hash, hint, created_at, revoked_at, last_used_at",
+		"iissstTT", "id", true},
+	"integration_calls": {"integration_calls", "id, integration_id, name, key_id, method, route, status, article_id, " +
+		"detail, calls, created_at, hour", "iisissiisitT", "id", true},
+	"webhooks": {"webhooks", "id, integration_id, url, events, secret, created_at, disabled_at", "iissstT", "id", true},
+	"wire_items": {"wire_items", "uri, article_id, version, version_created, pubstatus, distributor, credit, rights, " +
+		"ednote, integration_id, updated_at", "siiTsssssit", `uri COLLATE "C"`, false},
 }
 
 func init() {

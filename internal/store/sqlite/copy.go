@@ -58,6 +58,14 @@ var copyTables = map[string]copyTable{
 	"settings":      {"settings", "key, value, version, updated_by, updated_at", "ssiiT", "key"},
 	"article_views": {"article_views", "article_id, hour, count", "iti", "article_id, hour"},
 	"redirects":     {"redirects", "from_path, to_path, code, created_at", "ssit", "from_path"},
+	"integrations":  {"integrations", "id, name, scopes, rate_limit, created_at, revoked_at", "issitT", "id"},
+	"api_keys": {"api_keys", "id, integration_id, kind, hash, hint, created_at, revoked_at, last_used_at",
+		"iissstTT", "id"},
+	"integration_calls": {"integration_calls", "id, integration_id, name, key_id, method, route, status, article_id, " +
+		"detail, calls, created_at, hour", "iisissiisitT", "id"},
+	"webhooks": {"webhooks", "id, integration_id, url, events, secret, created_at, disabled_at", "iissstT", "id"},
+	"wire_items": {"wire_items", "uri, article_id, version, version_created, pubstatus, distributor, credit, rights, " +
+		"ednote, integration_id, updated_at", "siiTsssssit", "uri"},
 }
 
 func init() {
