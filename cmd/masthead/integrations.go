@@ -51,7 +51,8 @@ func (n *serveNode) registerIntegrations(mux *http.ServeMux) {
 			return ids, err
 		},
 	}).Register(mux)
-	adminapi.New(adminapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log}).Register(mux)
+	adminapi.New(adminapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log,
+		Media: n.lib, MaxUploadBytes: n.lib.MaxBytes()}).Register(mux)
 }
 
 // fillOutbox makes every write transaction of this process write the

@@ -24,6 +24,7 @@ import (
 	"masthead/internal/httpx"
 	"masthead/internal/integrations"
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
 // Prefix is where the API lives.
@@ -43,6 +44,17 @@ type Config struct {
 	Clock  news.Clock
 	Gate   *integrations.Gate
 	Logger *slog.Logger
+	// Media stores uploaded photos (internal/media.Library); nil answers
+	// photo uploads 503.
+	Media PhotoSaver
+	// MaxUploadBytes bounds a photo upload (default 20 MiB).
+	MaxUploadBytes int64
+}
+
+// PhotoSaver stores an uploaded image: it checks and strips the file,
+// makes the renditions, and creates (p.ID == 0) or updates the Photo row.
+type PhotoSaver interface {
+	SavePhoto(ctx context.Context, p *news.Photo, data []byte) error
 }
 
 // API serves /api/admin/v1/.
@@ -52,6 +64,7 @@ type API struct {
 	clock news.Clock
 	log   *slog.Logger
 	doc   doc
+	flow  *workflow.Service
 }
 
 // New builds the API.
@@ -62,15 +75,33 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 20 << 20
+	}
+	flow := workflow.New(cfg.Store, cfg.Clock)
+	if cfg.Paper != nil && cfg.Paper.Language != "" {
+		flow.Lang = cfg.Paper.Language
+	}
+	return &API{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, flow: flow}
 }
 
-// route is one endpoint: the scope it needs and its handler.
+// route is one endpoint: the scopes that open it (any one) and its
+// handler.
 type route struct {
 	pattern string
-	scope   news.Scope
+	scopes  []news.Scope
 	h       handler
 }
+
+// Scope sets.
+var (
+	hooksScope   = []news.Scope{news.ScopeWebhooksManage}
+	writeScope   = []news.Scope{news.ScopeStoriesWrite}
+	publishScope = []news.Scope{news.ScopeStoriesPublish}
+	storyScope   = []news.Scope{news.ScopeStoriesWrite, news.ScopeStoriesPublish}
+	photoScope   = []news.Scope{news.ScopePhotosWrite}
+	readScope    = []news.Scope{news.ScopeStoriesWrite, news.ScopeStoriesPublish, news.ScopePhotosWrite}
+)
 
 // handler answers one call. It returns the status and value to send, or an
 // error; the article ID (if any) goes into the audit.
@@ -81,17 +112,37 @@ type call struct {
 	caller    *integrations.Caller
 	body      []byte
 	articleID int64
+	// idemKey is the request's Idempotency-Key once reserved: a command
+	// stores its answer in its own transaction (see within).
+	idemKey string
 }
 
 // routes is the table of contents of the API. Every route is also in the
 // OpenAPI document (a test holds them together).
 func (a *API) routes() []route {
 	return []route{
-		{"GET " + Prefix + "/webhooks", news.ScopeWebhooksManage, a.listWebhooks},
-		{"POST " + Prefix + "/webhooks", news.ScopeWebhooksManage, a.createWebhook},
-		{"DELETE " + Prefix + "/webhooks/{id}", news.ScopeWebhooksManage, a.deleteWebhook},
-		{"GET " + Prefix + "/webhooks/{id}/deliveries", news.ScopeWebhooksManage, a.listDeliveries},
-		{"POST " + Prefix + "/webhooks/{id}/deliveries/{delivery}/redeliver", news.ScopeWebhooksManage, a.redeliver},
+		{"POST " + Prefix + "/stories", writeScope, a.createStory},
+		{"GET " + Prefix + "/stories/{id}", storyScope, a.getStory},
+		{"PATCH " + Prefix + "/stories/{id}", writeScope, a.patchStory},
+		{"POST " + Prefix + "/stories/{id}/submit", writeScope, a.move("submit")},
+		{"POST " + Prefix + "/stories/{id}/withdraw", writeScope, a.move("withdraw")},
+		{"POST " + Prefix + "/stories/{id}/publish", publishScope, a.move("publish")},
+		{"POST " + Prefix + "/stories/{id}/schedule", publishScope, a.move("schedule")},
+		{"POST " + Prefix + "/stories/{id}/unpublish", publishScope, a.move("unpublish")},
+		{"POST " + Prefix + "/stories/{id}/embargo", publishScope, a.embargo},
+		{"POST " + Prefix + "/stories/{id}/corrections", publishScope, a.correct},
+		{"POST " + Prefix + "/photos", photoScope, a.uploadPhoto},
+		{"GET " + Prefix + "/photos/{id}", readScope, a.getPhoto},
+		{"PATCH " + Prefix + "/photos/{id}", photoScope, a.patchPhoto},
+		{"GET " + Prefix + "/sections", readScope, a.listSections},
+		{"GET " + Prefix + "/authors", readScope, a.listAuthors},
+		{"POST " + Prefix + "/authors", writeScope, a.createAuthor},
+		{"GET " + Prefix + "/tags", readScope, a.listTags},
+		{"GET " + Prefix + "/webhooks", hooksScope, a.listWebhooks},
+		{"POST " + Prefix + "/webhooks", hooksScope, a.createWebhook},
+		{"DELETE " + Prefix + "/webhooks/{id}", hooksScope, a.deleteWebhook},
+		{"GET " + Prefix + "/webhooks/{id}/deliveries", hooksScope, a.listDeliveries},
+		{"POST " + Prefix + "/webhooks/{id}/deliveries/{delivery}/redeliver", hooksScope, a.redeliver},
 	}
 }
 
@@ -109,7 +160,7 @@ func Routes() []string {
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+Prefix+"/openapi.json", a.openapi)
 	for _, rt := range a.routes() {
-		mux.Handle(rt.pattern, a.wrap(rt.scope, rt.h))
+		mux.Handle(rt.pattern, a.wrap(rt.scopes, rt.h))
 	}
 	mux.Handle(Prefix+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, news.Errorf(news.ENOTFOUND, "There is no such endpoint: see %s/openapi.json.", Prefix))
@@ -118,7 +169,7 @@ func (a *API) Register(mux *http.ServeMux) {
 
 // wrap authenticates, limits, reads the body, honours Idempotency-Key,
 // runs h, answers, and audits the call.
-func (a *API) wrap(scope news.Scope, h handler) http.Handler {
+func (a *API) wrap(scopes []news.Scope, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -131,7 +182,7 @@ func (a *API) wrap(scope news.Scope, h handler) http.Handler {
 			a.fail(w, r, integrations.ErrUnknownKey)
 			return
 		}
-		caller, err := a.cfg.Gate.Check(r.Context(), strings.TrimSpace(key), news.KeyAdmin, scope)
+		caller, err := a.cfg.Gate.Check(r.Context(), strings.TrimSpace(key), news.KeyAdmin, scopes...)
 		if err != nil {
 			integrations.SetRetryAfter(w, err)
 			a.fail(w, r, err)
@@ -145,8 +196,12 @@ func (a *API) wrap(scope news.Scope, h handler) http.Handler {
 		c := &call{caller: caller}
 		rec := &recorder{ResponseWriter: w}
 		defer func() { a.cfg.Gate.Audit(r.Context(), caller, r, rec.status, c.articleID, "") }()
-		if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
-			c.body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if r.Method == http.MethodPost || r.Method == http.MethodPatch {
+			limit := int64(maxBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				limit = a.cfg.MaxUploadBytes + 1<<20
+			}
+			c.body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 			if err != nil {
 				a.fail(rec, r, err)
 				return
@@ -184,6 +239,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c *call, key st
 		a.fail(w, r, fieldErr(err, "Idempotency-Key"))
 		return
 	}
+	c.idemKey = key
 	if prev != nil {
 		switch {
 		case prev.Fingerprint != fp:
@@ -330,7 +386,7 @@ type errorDetail struct {
 	Field string `json:"field,omitempty"`
 	// Fields are the fields changed since the version a stale write
 	// started from (409 conflict).
-	Fields []string `json:"fields,omitempty"`
+	Fields *[]string `json:"fields,omitempty"`
 }
 
 // fail answers err in the API's shape: status, code and message are
@@ -346,7 +402,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.Field = fe.Field
 	}
 	if f, ok := conflictFields(err); ok {
-		d.Fields = f
+		d.Fields = &f
 	}
 	if p.Status >= 500 {
 		w.Header().Set("Cache-Control", "no-store")
@@ -354,11 +410,14 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteJSON(w, p.Status, errorBody{Error: d})
 }
 
-// conflictFields are the fields a conflict names, when it names any.
+// conflictFields are the fields a stale write names.
 func conflictFields(err error) ([]string, bool) {
-	var cf interface{ ConflictFields() []string }
-	if errors.As(err, &cf) {
-		return cf.ConflictFields(), true
+	var ce *news.ConflictError
+	if errors.As(err, &ce) {
+		if ce.Fields == nil {
+			return []string{}, true
+		}
+		return ce.Fields, true
 	}
 	return nil, false
 }

@@ -14,13 +14,11 @@ import (
 	"masthead/internal/adminapi"
 	"masthead/internal/httpx"
 	"masthead/internal/integrations"
+	"masthead/internal/media"
 	"masthead/internal/news"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/webhooks"
 )
-
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time { return c.t }
 
 var now = time.Date(2026, 3, 22, 12, 0, 0, 0, time.UTC)
 
@@ -31,6 +29,9 @@ type paper struct {
 	hooks  *integrations.Created // webhooks:manage
 	reader *integrations.Created // content:read only
 	other  *integrations.Created // webhooks:manage, another integration
+	writer *integrations.Created // stories:write: a reporter's rights
+	editor *integrations.Created // stories:write, stories:publish, photos:write: an editor's
+	clock  *news.FixedClock
 }
 
 func newPaper(t *testing.T) *paper {
@@ -52,13 +53,30 @@ func newPaper(t *testing.T) *paper {
 	p.hooks = mk("Zapier", news.ScopeWebhooksManage)
 	p.reader = mk("Front end", news.ScopeContentRead)
 	p.other = mk("Other", news.ScopeWebhooksManage)
+	p.writer = mk("Wire desk", news.ScopeStoriesWrite)
+	p.editor = mk("Desk app", news.ScopeStoriesWrite, news.ScopeStoriesPublish, news.ScopePhotosWrite)
+	for _, err := range []error{
+		st.CreateSection(ctx, &news.Section{Slug: "world", Name: "World"}),
+		st.CreateAuthor(ctx, &news.Author{Slug: "kim-tong-hyung", Name: "Kim Tong-hyung"}),
+		st.CreateAuthor(ctx, &news.Author{Slug: "jane-doe", Name: "Jane Doe"}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	mux := http.NewServeMux()
 	p.srv = httptest.NewServer(httpx.Wrap(mux, httpx.Options{}))
 	t.Cleanup(p.srv.Close)
-	clock := fixedClock{now}
-	p.gate = integrations.NewGate(st, clock, nil)
+	p.clock = news.NewFixedClock(now)
+	p.gate = integrations.NewGate(st, p.clock, nil)
 	pp := &news.Paper{Name: "P", BaseURL: p.srv.URL, Location: time.UTC}
-	adminapi.New(adminapi.Config{Paper: pp, Store: st, Clock: clock, Gate: p.gate}).Register(mux)
+	st.AddTxHook(webhooks.Hook(pp, p.clock))
+	blobs, err := media.NewDirBlobs(filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: pp})
+	adminapi.New(adminapi.Config{Paper: pp, Store: st, Clock: p.clock, Gate: p.gate, Media: lib, MaxUploadBytes: 2 << 20}).Register(mux)
 	return p
 }
 
@@ -108,4 +126,8 @@ type apiErr struct {
 		Code, Message, Field string
 		Fields               []string
 	} `json:"error"`
+}
+
+func decodeJSON(res *http.Response, v any) {
+	_ = json.NewDecoder(res.Body).Decode(v)
 }

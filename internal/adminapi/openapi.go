@@ -54,7 +54,7 @@ func errorResponses(codes ...string) obj {
 
 func op(id, summary, scope string, extra obj) obj {
 	o := obj{"operationId": id, "summary": summary, "security": []obj{{"adminKey": []string{}}},
-		"description": "Needs an admin key with the `" + scope + "` scope.", "tags": []string{strings.SplitN(id, "_", 2)[0]}}
+		"description": "Needs an admin key with the " + scope + " scope.", "tags": []string{strings.SplitN(id, "_", 2)[0]}}
 	for k, v := range extra {
 		o[k] = v
 	}
@@ -132,13 +132,180 @@ func Document(serverURL string) obj {
 		"DeliveryList": obj{"type": "object", "required": []string{"deliveries"}, "properties": obj{"deliveries": obj{"type": "array", "items": ref("Delivery")}}},
 		"Redelivery": obj{"type": "object", "required": []string{"id", "msg_id", "state"}, "properties": obj{
 			"id": obj{"type": "integer", "format": "int64"}, "msg_id": obj{"type": "string"}, "state": obj{"type": "string", "const": "pending"}}},
+		"Ref": obj{"type": "object", "required": []string{"id", "slug", "name"}, "properties": obj{
+			"id": obj{"type": "integer", "format": "int64"}, "slug": obj{"type": "string"}, "name": obj{"type": "string"}}},
+		"Photo": obj{
+			"type": "object", "required": []string{"id", "url", "width", "height", "caption", "credit", "alt", "focal_x", "focal_y"},
+			"properties": obj{
+				"id": obj{"type": "integer", "format": "int64"}, "url": obj{"type": "string"},
+				"width": obj{"type": "integer"}, "height": obj{"type": "integer"},
+				"caption": obj{"type": "string"}, "credit": obj{"type": "string"}, "alt": obj{"type": "string"},
+				"focal_x": obj{"type": "number", "minimum": 0, "maximum": 1}, "focal_y": obj{"type": "number", "minimum": 0, "maximum": 1},
+			},
+		},
+		"PhotoPatch": obj{"type": "object", "additionalProperties": false, "properties": obj{
+			"caption": obj{"type": "string"}, "credit": obj{"type": "string"}, "alt": obj{"type": "string"},
+			"focal_x": obj{"type": "number", "minimum": 0, "maximum": 1}, "focal_y": obj{"type": "number", "minimum": 0, "maximum": 1}}},
+		"PhotoUpload": obj{"type": "object", "required": []string{"file"}, "properties": obj{
+			"file":    obj{"type": "string", "contentMediaType": "application/octet-stream", "description": "JPEG, PNG or WebP."},
+			"caption": obj{"type": "string"}, "credit": obj{"type": "string"}, "alt": obj{"type": "string"},
+			"focal_x": obj{"type": "number", "minimum": 0, "maximum": 1}, "focal_y": obj{"type": "number", "minimum": 0, "maximum": 1}}},
+		"Story": obj{
+			"type": "object", "required": []string{"id", "version", "status", "url", "slug", "headline"},
+			"properties": obj{
+				"id":            obj{"type": "integer", "format": "int64"},
+				"version":       obj{"type": "integer", "format": "int64", "description": "Send it back with a PATCH or a publish."},
+				"status":        obj{"type": "string", "enum": []string{"draft", "review", "scheduled", "published", "unpublished"}},
+				"url":           obj{"type": "string", "description": "The canonical address; empty until the story has a publication time."},
+				"slug":          obj{"type": "string"},
+				"headline":      obj{"type": "string"},
+				"deck":          obj{"type": "string"},
+				"lang":          obj{"type": "string"},
+				"section":       obj{"oneOf": []obj{ref("Ref"), {"type": "null"}}},
+				"authors":       obj{"type": "array", "items": ref("Ref")},
+				"tags":          obj{"type": "array", "items": ref("Ref")},
+				"photo":         obj{"oneOf": []obj{ref("Photo"), {"type": "null"}}},
+				"published_at":  nullableTime,
+				"updated_at":    nullableTime,
+				"embargo_until": nullableTime,
+				"correction":    obj{"type": "object", "description": "In story.corrected deliveries: the new note."},
+				"body_markdown": obj{"type": "string"},
+				"body_html":     obj{"type": "string", "description": "Sanitized."},
+			},
+		},
+		"StoryIn": obj{
+			"type": "object", "additionalProperties": false,
+			"properties": obj{
+				"version":         obj{"type": "integer", "format": "int64", "description": "PATCH only, required: the version you are changing. A stale one is a 409 naming the fields changed since."},
+				"headline":        obj{"type": "string", "maxLength": 300},
+				"deck":            obj{"type": "string", "maxLength": 1000},
+				"body_markdown":   obj{"type": "string"},
+				"body_html":       obj{"type": "string", "description": "Instead of body_markdown; sanitized."},
+				"lang":            obj{"type": "string", "description": "BCP 47."},
+				"slug":            obj{"type": "string"},
+				"section":         obj{"type": "string", "description": "A section's slug; empty for none."},
+				"authors":         obj{"type": "array", "items": obj{"type": "string"}, "maxItems": 10, "description": "Authors' slugs, in byline order."},
+				"tags":            obj{"type": "array", "items": obj{"type": "string"}, "maxItems": 30, "description": "Names; new ones are made."},
+				"photo_id":        obj{"type": "integer", "format": "int64"},
+				"seo_title":       obj{"type": "string"},
+				"seo_description": obj{"type": "string"},
+				"embargo_until":   obj{"type": "string", "description": "RFC 3339; empty lifts it. Needs stories:publish."},
+			},
+		},
+		"MoveIn": obj{"type": "object", "additionalProperties": false, "properties": obj{
+			"version": obj{"type": "integer", "format": "int64", "description": "publish and schedule: the version reviewed; a story changed since is refused (409)."},
+			"at":      obj{"type": "string", "format": "date-time", "description": "schedule: when to publish."}}},
+		"EmbargoIn": obj{"type": "object", "required": []string{"version"}, "additionalProperties": false, "properties": obj{
+			"version": obj{"type": "integer", "format": "int64"},
+			"until":   obj{"type": []string{"string", "null"}, "format": "date-time", "description": "null or empty lifts the embargo."}}},
+		"CorrectionIn": obj{"type": "object", "required": []string{"kind", "text"}, "additionalProperties": false, "properties": obj{
+			"kind": obj{"type": "string", "enum": []string{"correction", "clarification", "update"}},
+			"text": obj{"type": "string", "maxLength": 2000}}},
+		"Section": obj{"type": "object", "required": []string{"id", "slug", "name", "url"}, "properties": obj{
+			"id": obj{"type": "integer", "format": "int64"}, "slug": obj{"type": "string"}, "name": obj{"type": "string"},
+			"description": obj{"type": "string"}, "position": obj{"type": "integer"}, "url": obj{"type": "string"}}},
+		"Author": obj{"type": "object", "required": []string{"id", "slug", "name", "url"}, "properties": obj{
+			"id": obj{"type": "integer", "format": "int64"}, "slug": obj{"type": "string"}, "name": obj{"type": "string"},
+			"title": obj{"type": "string"}, "bio": obj{"type": "string"}, "photo_id": obj{"type": "integer", "format": "int64"}, "url": obj{"type": "string"}}},
+		"AuthorIn": obj{"type": "object", "required": []string{"name"}, "additionalProperties": false, "properties": obj{
+			"name": obj{"type": "string"}, "slug": obj{"type": "string"}, "title": obj{"type": "string"}, "bio": obj{"type": "string"},
+			"email": obj{"type": "string", "description": "Never shown to readers."}}},
+		"Tag":         obj{"type": "object", "required": []string{"id", "slug", "name", "url"}, "properties": obj{"id": obj{"type": "integer", "format": "int64"}, "slug": obj{"type": "string"}, "name": obj{"type": "string"}, "url": obj{"type": "string"}}},
+		"SectionList": obj{"type": "object", "required": []string{"sections"}, "properties": obj{"sections": obj{"type": "array", "items": ref("Section")}}},
+		"AuthorList":  obj{"type": "object", "required": []string{"authors"}, "properties": obj{"authors": obj{"type": "array", "items": ref("Author")}}},
+		"TagList":     obj{"type": "object", "required": []string{"tags"}, "properties": obj{"tags": obj{"type": "array", "items": ref("Tag")}}},
 		"WebhookPayload": obj{
 			"type": "object", "required": []string{"type", "timestamp", "data"},
 			"description": "The body of every delivery.",
 			"properties":  obj{"type": ref("Event"), "timestamp": obj{"type": "string", "format": "date-time"}, "data": obj{"type": "object"}},
 		},
 	}
+	storyID := pathParam("id", "The story.")
+	moveOp := func(id, summary, scope, detail string) obj {
+		o := op(id, summary, scope, obj{
+			"parameters":  []obj{storyID, idempotencyKey},
+			"requestBody": withResponses(obj{"required": false}, jsonBody(ref("MoveIn"))),
+			"responses":   withResponses(errorResponses("400", "404", "409"), obj{"200": resp("The story after the move.", ref("Story"))}),
+		})
+		o["description"] = o["description"].(string) + " " + detail
+		return o
+	}
 	paths := obj{
+		Prefix + "/stories": obj{
+			"post": op("stories_create", "Start a story (a draft)", "stories:write", obj{
+				"parameters":  []obj{idempotencyKey},
+				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("StoryIn"))),
+				"responses":   withResponses(errorResponses("400", "409", "413"), obj{"201": resp("The draft, with its id and version.", ref("Story"))}),
+			}),
+		},
+		Prefix + "/stories/{id}": obj{
+			"get": op("stories_get", "A story, at its current version", "stories:write or stories:publish", obj{
+				"parameters": []obj{storyID},
+				"responses":  withResponses(errorResponses("404"), obj{"200": resp("The story.", ref("Story"))}),
+			}),
+			"patch": op("stories_update", "Change a story's fields at the version named", "stories:write", obj{
+				"parameters":  []obj{storyID},
+				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("StoryIn"))),
+				"responses":   withResponses(errorResponses("400", "404", "409", "413"), obj{"200": resp("The story as saved, with its new version.", ref("Story"))}),
+			}),
+		},
+		Prefix + "/stories/{id}/submit":    obj{"post": moveOp("stories_submit", "Send a draft for review", "stories:write", "Draft to review.")},
+		Prefix + "/stories/{id}/withdraw":  obj{"post": moveOp("stories_withdraw", "Move a story back to draft", "stories:write", "From review (or, for editors, from the schedule or the site) to draft.")},
+		Prefix + "/stories/{id}/publish":   obj{"post": moveOp("stories_publish", "Publish now", "stories:publish", "A story changed after the version sent is refused.")},
+		Prefix + "/stories/{id}/schedule":  obj{"post": moveOp("stories_schedule", "Publish at a time", "stories:publish", "Send `at`.")},
+		Prefix + "/stories/{id}/unpublish": obj{"post": moveOp("stories_unpublish", "Take a story off the site", "stories:publish", "Its address answers 410 Gone.")},
+		Prefix + "/stories/{id}/embargo": obj{
+			"post": op("stories_embargo", "Set or lift an embargo", "stories:publish", obj{
+				"parameters":  []obj{storyID, idempotencyKey},
+				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("EmbargoIn"))),
+				"responses":   withResponses(errorResponses("400", "404", "409"), obj{"200": resp("The story.", ref("Story"))}),
+			}),
+		},
+		Prefix + "/stories/{id}/corrections": obj{
+			"post": op("stories_correct", "Append a correction, clarification or update", "stories:publish", obj{
+				"parameters":  []obj{storyID, idempotencyKey},
+				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("CorrectionIn"))),
+				"responses":   withResponses(errorResponses("400", "404", "409"), obj{"201": resp("The story with its corrections.", ref("Story"))}),
+			}),
+		},
+		Prefix + "/photos": obj{
+			"post": op("photos_upload", "Upload a photo with caption, credit, alt text and focal point", "photos:write", obj{
+				"parameters":  []obj{idempotencyKey},
+				"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref("PhotoUpload")}}},
+				"responses":   withResponses(errorResponses("400", "409", "413"), obj{"201": resp("The photo; name its id in a story's photo_id.", ref("Photo"))}),
+			}),
+		},
+		Prefix + "/photos/{id}": obj{
+			"get": op("photos_get", "A photo", "stories:write, stories:publish or photos:write", obj{
+				"parameters": []obj{pathParam("id", "The photo.")},
+				"responses":  withResponses(errorResponses("404"), obj{"200": resp("The photo.", ref("Photo"))}),
+			}),
+			"patch": op("photos_update", "Change a photo's caption, credit, alt text or focal point", "photos:write", obj{
+				"parameters":  []obj{pathParam("id", "The photo.")},
+				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("PhotoPatch"))),
+				"responses":   withResponses(errorResponses("400", "404"), obj{"200": resp("The photo.", ref("Photo"))}),
+			}),
+		},
+		Prefix + "/sections": obj{
+			"get": op("sections_list", "The paper's sections", "stories:write, stories:publish or photos:write", obj{
+				"responses": withResponses(errorResponses(), obj{"200": resp("By position.", ref("SectionList"))}),
+			}),
+		},
+		Prefix + "/authors": obj{
+			"get": op("authors_list", "The paper's authors", "stories:write, stories:publish or photos:write", obj{
+				"responses": withResponses(errorResponses(), obj{"200": resp("By position, then name.", ref("AuthorList"))}),
+			}),
+			"post": op("authors_create", "Add an author (a byline)", "stories:write", obj{
+				"parameters":  []obj{idempotencyKey},
+				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("AuthorIn"))),
+				"responses":   withResponses(errorResponses("400", "409"), obj{"201": resp("The author.", ref("Author"))}),
+			}),
+		},
+		Prefix + "/tags": obj{
+			"get": op("tags_list", "The paper's tags", "stories:write, stories:publish or photos:write", obj{
+				"responses": withResponses(errorResponses(), obj{"200": resp("By name.", ref("TagList"))}),
+			}),
+		},
 		Prefix + "/webhooks": obj{
 			"get": op("webhooks_list", "List this integration's webhooks", "webhooks:manage", obj{
 				"responses": withResponses(errorResponses(), obj{"200": resp("The webhooks, oldest first; no secrets.", ref("WebhookList"))}),

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -179,7 +180,7 @@ func SetRetryAfter(w http.ResponseWriter, err error) {
 // admin calls are audited one by one by the caller (Audit). A known key
 // refused for its scope or its rate comes back with its Caller, so the
 // refusal can be audited too.
-func (g *Gate) Check(ctx context.Context, key string, kind news.KeyKind, scope news.Scope) (*Caller, error) {
+func (g *Gate) Check(ctx context.Context, key string, kind news.KeyKind, scopes ...news.Scope) (*Caller, error) {
 	if KindOf(key) != kind {
 		return nil, ErrUnknownKey
 	}
@@ -193,8 +194,8 @@ func (g *Gate) Check(ctx context.Context, key string, kind news.KeyKind, scope n
 		return nil, ErrUnknownKey
 	}
 	caller := &Caller{Integration: in, Key: k}
-	if !in.Has(scope) {
-		return caller, news.Errorf(news.EFORBIDDEN, "This integration does not have the %s scope.", scope)
+	if !slices.ContainsFunc(scopes, in.Has) {
+		return caller, news.Errorf(news.EFORBIDDEN, "This integration does not have the %s scope.", news.JoinScopes(scopes))
 	}
 	now := g.clock.Now()
 	if wait := g.take(k.ID, in.Limit(), now); wait > 0 {
