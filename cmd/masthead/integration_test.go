@@ -66,3 +66,30 @@ func TestIntegrationCommand(t *testing.T) {
 		t.Error("revoking a missing integration: no error")
 	}
 }
+
+// wire ingest reads the 50-item feed under an integration: the summary
+// counts its stories, updates and kill; a second reading changes nothing.
+func TestWireIngestCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"integration", "add", "--data", data, "--name", "AP", "--scopes", "stories:write", "--json"}, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	feed := "../../internal/ninjs/testdata/ap-feed-50.ndjson"
+	for i, want := range []string{
+		"50 items: 36 new stories, 12 updates, 1 kills, 1 unchanged, 0 held for the newsroom",
+		"50 items: 0 new stories, 0 updates, 0 kills, 50 unchanged, 0 held for the newsroom",
+	} {
+		out.Reset()
+		if err := run(ctx, []string{"wire", "ingest", "--data", data, "--integration", "1", feed}, nil, &out, &errb); err != nil {
+			t.Fatalf("reading %d: %v\n%s", i+1, err, errb.String())
+		}
+		if got := strings.TrimSpace(out.String()); got != want {
+			t.Errorf("reading %d: %q, want %q", i+1, got, want)
+		}
+	}
+	if err := run(ctx, []string{"wire", "ingest", "--data", data, "--integration", "1", "integration_test.go"}, nil, &out, &errb); err == nil {
+		t.Error("a Go file read as ninjs: no error")
+	}
+}

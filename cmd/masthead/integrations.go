@@ -11,6 +11,7 @@ import (
 	"masthead/internal/integrations"
 	"masthead/internal/news"
 	"masthead/internal/webhooks"
+	"masthead/internal/wire"
 	"masthead/internal/workflow"
 )
 
@@ -52,7 +53,8 @@ func (n *serveNode) registerIntegrations(mux *http.ServeMux) {
 		},
 	}).Register(mux)
 	adminapi.New(adminapi.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Gate: n.gate, Logger: n.log,
-		Media: n.lib, MaxUploadBytes: n.lib.MaxBytes()}).Register(mux)
+		Media: n.lib, MaxUploadBytes: n.lib.MaxBytes(),
+		WireFetch: wire.HTTPFetch(webhooks.Client(n.f.WebhookPrivate, 30*time.Second), n.lib.MaxBytes())}).Register(mux)
 }
 
 // fillOutbox makes every write transaction of this process write the

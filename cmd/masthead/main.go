@@ -24,6 +24,7 @@ usage:
   masthead import [--publish] [--section S] [--json] FILE...
   masthead user add --email E --name N --role admin|editor|reporter|contributor [--password-stdin]
   masthead integration add --name N --scopes S[,S...] [--json]   (also list, rotate, revoke)
+  masthead wire ingest --integration ID [--section S] [--json] FILE...
   masthead backup --out FILE
   masthead restore --from FILE
   masthead copy-db --from sqlite:PATH|postgres://... --to sqlite:PATH|postgres://...
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
 	case "integration":
 		return cmdIntegration(ctx, args[1:], stdout, stderr)
+	case "wire":
+		return cmdWire(ctx, args[1:], stdin, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore":

@@ -154,7 +154,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
 	fs.StringVar(&f.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, on that listener only (never on the public one); empty serves no metrics. Keep ADDR private: loopback, or a network only the monitoring reaches")
-	fs.BoolVar(&f.WebhookPrivate, "webhook-allow-private", false, "let webhooks deliver to loopback and private addresses (off: a webhook URL comes from an integration and must not reach the paper's own network)")
+	fs.BoolVar(&f.WebhookPrivate, "webhook-allow-private", false, "let webhook deliveries and wire pictures reach loopback and private addresses (off: those URLs come from integrations and must not reach the paper's own network)")
 	fs.DurationVar(&f.WebhookTimeout, "webhook-timeout", 15*time.Second, "how long a webhook receiver may take to answer (`duration`) before the attempt counts as failed and is retried")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")

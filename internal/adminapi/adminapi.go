@@ -24,6 +24,7 @@ import (
 	"masthead/internal/httpx"
 	"masthead/internal/integrations"
 	"masthead/internal/news"
+	"masthead/internal/wire"
 	"masthead/internal/workflow"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	Media PhotoSaver
 	// MaxUploadBytes bounds a photo upload (default 20 MiB).
 	MaxUploadBytes int64
+	// WireFetch reads wire pictures (wire.HTTPFetch over a client that
+	// refuses private addresses); nil leaves pictures out.
+	WireFetch func(ctx context.Context, href string) ([]byte, error)
 }
 
 // PhotoSaver stores an uploaded image: it checks and strips the file,
@@ -65,6 +69,7 @@ type API struct {
 	log   *slog.Logger
 	doc   doc
 	flow  *workflow.Service
+	wire  *wire.Ingester
 }
 
 // New builds the API.
@@ -82,7 +87,12 @@ func New(cfg Config) *API {
 	if cfg.Paper != nil && cfg.Paper.Language != "" {
 		flow.Lang = cfg.Paper.Language
 	}
-	return &API{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, flow: flow}
+	api := &API{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, flow: flow}
+	api.wire = &wire.Ingester{Store: cfg.Store, Flow: flow, Clock: cfg.Clock, Logger: cfg.Logger, Fetch: cfg.WireFetch}
+	if cfg.Media != nil {
+		api.wire.Photos = cfg.Media
+	}
+	return api
 }
 
 // route is one endpoint: the scopes that open it (any one) and its
@@ -131,6 +141,7 @@ func (a *API) routes() []route {
 		{"POST " + Prefix + "/stories/{id}/unpublish", publishScope, a.move("unpublish")},
 		{"POST " + Prefix + "/stories/{id}/embargo", publishScope, a.embargo},
 		{"POST " + Prefix + "/stories/{id}/corrections", publishScope, a.correct},
+		{"POST " + Prefix + "/wire", writeScope, a.ingestWire},
 		{"POST " + Prefix + "/photos", photoScope, a.uploadPhoto},
 		{"GET " + Prefix + "/photos/{id}", readScope, a.getPhoto},
 		{"PATCH " + Prefix + "/photos/{id}", photoScope, a.patchPhoto},

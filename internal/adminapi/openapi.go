@@ -214,6 +214,16 @@ func Document(serverURL string) obj {
 		"SectionList": obj{"type": "object", "required": []string{"sections"}, "properties": obj{"sections": obj{"type": "array", "items": ref("Section")}}},
 		"AuthorList":  obj{"type": "object", "required": []string{"authors"}, "properties": obj{"authors": obj{"type": "array", "items": ref("Author")}}},
 		"TagList":     obj{"type": "object", "required": []string{"tags"}, "properties": obj{"tags": obj{"type": "array", "items": ref("Tag")}}},
+		"WireResults": obj{"type": "object", "required": []string{"results"}, "properties": obj{"results": obj{"type": "array", "items": obj{
+			"type": "object", "required": []string{"uri", "version", "action"},
+			"properties": obj{
+				"uri":      obj{"type": "string"},
+				"version":  obj{"type": "integer"},
+				"action":   obj{"type": "string", "enum": []string{"create", "update", "kill", "stale", "held"}},
+				"story_id": obj{"type": "integer", "format": "int64"},
+				"status":   obj{"type": "string"},
+				"note":     obj{"type": "string"},
+			}}}}},
 		"WebhookPayload": obj{
 			"type": "object", "required": []string{"type", "timestamp", "data"},
 			"description": "The body of every delivery.",
@@ -266,6 +276,20 @@ func Document(serverURL string) obj {
 				"parameters":  []obj{storyID, idempotencyKey},
 				"requestBody": withResponses(obj{"required": true}, jsonBody(ref("CorrectionIn"))),
 				"responses":   withResponses(errorResponses("400", "404", "409"), obj{"201": resp("The story with its corrections.", ref("Story"))}),
+			}),
+		},
+		Prefix + "/wire": obj{
+			"post": op("wire_ingest", "Send wire copy (IPTC ninjs 2.0)", "stories:write", obj{
+				"description": "Needs the stories:write scope. One ninjs object, an array of them, or one a line (application/x-ndjson). " +
+					"A story's first version lands in review (published, in a section the paper auto-publishes); later versions by the same uri update it; " +
+					"pubstatus canceled or withheld takes it down; a version no later than the paper's changes nothing. Credits and rights are kept.",
+				"parameters": []obj{idempotencyKey, {"name": "section", "in": "query", "required": false, "schema": obj{"type": "string"},
+					"description": "The section (slug) of items whose subjects name none of the paper's sections."}},
+				"requestBody": obj{"required": true, "content": obj{
+					"application/json":     obj{"schema": obj{"oneOf": []obj{{"type": "object"}, {"type": "array", "items": obj{"type": "object"}}}}},
+					"application/x-ndjson": obj{"schema": obj{"type": "string"}},
+				}},
+				"responses": withResponses(errorResponses("400", "413"), obj{"200": resp("What each item did.", ref("WireResults"))}),
 			}),
 		},
 		Prefix + "/photos": obj{

@@ -3,11 +3,11 @@ package adminapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"masthead/internal/integrations"
 	"masthead/internal/news"
 	"masthead/internal/webhooks"
 	"masthead/internal/workflow"
@@ -21,46 +21,9 @@ import (
 // cannot publish, and can edit only what it made, while it is a draft or in
 // review. Revisions and the newsroom's audit log name the account.
 
-// accountEmail is the integration's account: a reserved domain no mail
-// goes to.
-func accountEmail(in *news.Integration) string {
-	return fmt.Sprintf("integration-%d@integrations.invalid", in.ID)
-}
-
-// roleOf is the role the scopes give.
-func roleOf(in *news.Integration) news.Role {
-	switch {
-	case in.Has(news.ScopeStoriesPublish):
-		return news.RoleEditor
-	case in.Has(news.ScopeStoriesWrite):
-		return news.RoleReporter
-	}
-	return news.RoleContributor
-}
-
-// account returns the integration's newsroom account, making it on first
-// use and keeping its name and role in step with the integration.
+// account is the integration's newsroom account.
 func (a *API) account(ctx context.Context, in *news.Integration) (*news.User, error) {
-	email, name, role := accountEmail(in), in.Name+" (integration)", roleOf(in)
-	for try := 0; try < 2; try++ {
-		u, err := a.store.FindUserByEmail(ctx, email)
-		if errors.Is(err, news.ErrNotFound) {
-			u = &news.User{Email: email, Name: name, Role: role, CreatedAt: a.clock.Now()}
-			err = a.store.Update(ctx, func(tx news.Tx) error { return tx.CreateUser(ctx, u) })
-			if errors.Is(err, news.ErrConflict) {
-				continue // made by a concurrent first call
-			}
-			return u, err
-		} else if err != nil {
-			return nil, err
-		}
-		if u.Role != role || u.Name != name || u.Disabled {
-			off := false
-			return a.store.UpdateUser(ctx, u.ID, news.UserUpdate{Role: &role, Name: &name, Disabled: &off})
-		}
-		return u, nil
-	}
-	return nil, fmt.Errorf("integration account %s: made and not found", email)
+	return integrations.Account(ctx, a.store, in, a.clock.Now())
 }
 
 // actor is the account the workflow sees acting on story s. The workflow

@@ -158,20 +158,27 @@ func New(cfg Config) *Deliverer {
 	}
 	d := &Deliverer{cfg: cfg, client: cfg.Client, claim: cfg.Node + "/" + NewMsgID()[4:16]}
 	if d.client == nil {
-		dialer := &net.Dialer{Timeout: 10 * time.Second}
-		if !cfg.AllowPrivate {
-			dialer.Control = refusePrivate
-		}
-		d.client = &http.Client{
-			Timeout: cfg.Timeout,
-			Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, MaxIdleConnsPerHost: 2,
-				TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: cfg.Timeout},
-			// A redirect is an answer, not an instruction: following it
-			// could lead into the private network.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		d.client = Client(cfg.AllowPrivate, cfg.Timeout)
 	}
 	return d
+}
+
+// Client is an HTTP client for URLs that integrations supply (webhook
+// receivers, wire pictures): addresses on loopback, private, link-local or
+// CGNAT networks are refused at the dial, after DNS, unless allowPrivate;
+// redirects are not followed (one could lead there); timeout bounds a
+// request.
+func Client(allowPrivate bool, timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refusePrivate
+	}
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, MaxIdleConnsPerHost: 2,
+			TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: timeout},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // refusePrivate is checked on the address actually dialled, after DNS, so

@@ -292,6 +292,9 @@ func (s *Service) Save(ctx context.Context, u *news.User, id int64, d Draft, not
 				return err
 			}
 		}
+		if err := within(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		out, err = tx.FindArticleByID(ctx, a.ID)
 		return err
 	})

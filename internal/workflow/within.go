@@ -8,8 +8,8 @@ import (
 
 type withinKey struct{}
 
-// WithinCommand returns ctx carrying fn: the next command (Create, a move,
-// AddCorrection) run with ctx calls fn inside its transaction, after its
+// WithinCommand returns ctx carrying fn: the next command (Create, Save, a
+// move, AddCorrection) run with ctx calls fn inside its transaction, after its
 // writes, with the story as written; fn's error rolls the command back.
 // The Admin API stores an Idempotency-Key's answer this way, so that the
 // story and the answer naming it commit together.
