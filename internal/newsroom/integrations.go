@@ -1,6 +1,8 @@
 package newsroom
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ func init() {
 	flashes["integration-revoked"] = "Integration revoked: its keys no longer work."
 	flashes["key-revoked"] = "Key revoked."
 	flashes["redelivered"] = "Delivery queued again, with the same webhook-id."
+	flashes["wire"] = "Wire settings saved."
 }
 
 // registerIntegrations adds the desk's routes (admin only).
@@ -37,6 +40,7 @@ func (n *Newsroom) registerIntegrations(mux *http.ServeMux) {
 		{"POST /newsroom/integrations/{id}/keys/{key}/revoke", n.revokeKey},
 		{"GET /newsroom/integrations/{id}/deliveries/{delivery}", n.delivery},
 		{"POST /newsroom/integrations/{id}/deliveries/{delivery}/redeliver", n.redeliver},
+		{"POST /newsroom/integrations/wire", n.saveWireSections},
 	} {
 		mux.Handle(rt.pattern, n.wrap(news.RoleAdmin, rt.h))
 	}
@@ -57,6 +61,11 @@ type integrationsPage struct {
 	// Created is set on the page that made an integration: its keys,
 	// shown this once.
 	Created *integrations.Created
+	// Sections and AutoPublish: where wire copy is published as it comes
+	// (elsewhere it waits in review); WireVersion guards the form.
+	Sections    []*news.Section
+	AutoPublish map[int64]bool
+	WireVersion int64
 }
 
 func (n *Newsroom) integrationsPage(r *http.Request) (*integrationsPage, error) {
@@ -64,7 +73,24 @@ func (n *Newsroom) integrationsPage(r *http.Request) (*integrationsPage, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &integrationsPage{Integrations: list, AllScopes: news.AllScopes, Form: integrationForm{Scopes: map[news.Scope]bool{news.ScopeContentRead: true}}}
+	p := &integrationsPage{Integrations: list, AllScopes: news.AllScopes, Form: integrationForm{Scopes: map[news.Scope]bool{news.ScopeContentRead: true}},
+		AutoPublish: map[int64]bool{}}
+	if p.Sections, err = n.store.ListSections(r.Context()); err != nil {
+		return nil, err
+	}
+	set, err := n.store.FindSetting(r.Context(), news.WireSetting)
+	switch {
+	case err == nil:
+		p.WireVersion = set.Version
+		var ids []int64
+		if json.Unmarshal([]byte(set.Value), &ids) == nil {
+			for _, id := range ids {
+				p.AutoPublish[id] = true
+			}
+		}
+	case !errors.Is(err, news.ErrNotFound):
+		return nil, err
+	}
 	p.Title, p.Nav = "Integrations", "integrations"
 	return p, nil
 }
@@ -306,5 +332,40 @@ func (n *Newsroom) redeliver(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "integration", 0, "redelivered "+d.MsgID+" of "+in.Name)
 	http.Redirect(w, r, "/newsroom/integrations/"+strconv.FormatInt(in.ID, 10)+"/deliveries/"+strconv.FormatInt(d.ID, 10)+"?done=redelivered", http.StatusSeeOther)
+	return nil
+}
+
+// saveWireSections sets the sections whose wire copy is published as it
+// comes. It is the paper's decision, an admin's: the wire's own scopes
+// need not include stories:publish for it.
+func (n *Newsroom) saveWireSections(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !workflow.Can(c.user, workflow.ActSettings, nil) {
+		return news.ErrForbidden
+	}
+	ids := []int64{}
+	for _, v := range r.PostForm["section"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return news.Errorf(news.EINVALID, "No such section.")
+		}
+		if _, err := n.store.FindSectionByID(r.Context(), id); err != nil {
+			return news.Errorf(news.EINVALID, "No such section.")
+		}
+		ids = append(ids, id)
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	b, _ := json.Marshal(ids)
+	err := n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.UpdateSetting(r.Context(), &news.Setting{Key: news.WireSetting, Value: string(b), Version: version, UpdatedBy: c.user.ID}); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "wire", 0, "auto-publish sections "+string(b))
+	})
+	if errors.Is(err, news.ErrConflict) {
+		return news.Errorf(news.ECONFLICT, "Someone else changed the wire settings meanwhile: reload the page and try again.")
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/newsroom/integrations?done=wire", http.StatusSeeOther)
 	return nil
 }

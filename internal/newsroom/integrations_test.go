@@ -115,6 +115,24 @@ func TestIntegrationsDesk(t *testing.T) {
 			t.Errorf("key %d of a revoked integration works", k.ID)
 		}
 	}
+	// Wire copy: the sections published as they come.
+	sec := &news.Section{Slug: "world", Name: "World"}
+	if err := h.st.CreateSection(h.ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	res, body = h.do(news.RoleEditor, "POST", "/newsroom/integrations/wire", url.Values{"section": {strconv.FormatInt(sec.ID, 10)}})
+	wantStatus(t, "editor sets wire sections", res, body, http.StatusForbidden)
+	res, body = h.do(news.RoleAdmin, "POST", "/newsroom/integrations/wire", url.Values{"section": {strconv.FormatInt(sec.ID, 10)}, "version": {"0"}})
+	wantStatus(t, "wire sections", res, body, http.StatusSeeOther)
+	if v, _ := h.st.GetSetting(h.ctx, news.WireSetting); v != "["+strconv.FormatInt(sec.ID, 10)+"]" {
+		t.Errorf("wire setting = %q", v)
+	}
+	res, body = h.do(news.RoleAdmin, "POST", "/newsroom/integrations/wire", url.Values{"version": {"0"}})
+	wantStatus(t, "stale wire form", res, body, http.StatusConflict)
+	res, body = h.do(news.RoleAdmin, "GET", "/newsroom/integrations", nil)
+	if !strings.Contains(body, `value="`+strconv.FormatInt(sec.ID, 10)+`" checked`) {
+		t.Errorf("the wire form does not show the section checked")
+	}
 	audit, _ := h.st.ListAudit(h.ctx, 10)
 	var actions []string
 	for _, e := range audit {
@@ -122,7 +140,7 @@ func TestIntegrationsDesk(t *testing.T) {
 			actions = append(actions, e.Detail)
 		}
 	}
-	if len(actions) != 4 {
+	if len(actions) != 4 { // add, rotate, revoke, redeliver
 		t.Errorf("audit of the desk's changes: %q", actions)
 	}
 }
