@@ -44,6 +44,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// An import's publications are events like any other: their webhook
+	// deliveries are written with them, for serve to deliver.
+	fillOutbox(st, paper)
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	if *dryRun {

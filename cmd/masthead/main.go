@@ -23,6 +23,8 @@ usage:
   masthead serve  [--addr 127.0.0.1:8080] [--base-url URL] [--no-demo] [--drain 5s] [--metrics-addr ADDR]
   masthead import [--publish] [--section S] [--json] FILE...
   masthead user add --email E --name N --role admin|editor|reporter|contributor [--password-stdin]
+  masthead integration add --name N --scopes S[,S...] [--json]   (also list, rotate, revoke)
+  masthead wire ingest --integration ID [--section S] [--json] FILE...
   masthead backup --out FILE
   masthead restore --from FILE
   masthead copy-db --from sqlite:PATH|postgres://... --to sqlite:PATH|postgres://...
@@ -78,6 +80,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdImport(ctx, args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
+	case "integration":
+		return cmdIntegration(ctx, args[1:], stdout, stderr)
+	case "wire":
+		return cmdWire(ctx, args[1:], stdin, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore":

@@ -20,6 +20,7 @@ import (
 	"masthead/internal/demo"
 	"masthead/internal/feed"
 	"masthead/internal/httpx"
+	"masthead/internal/integrations"
 	"masthead/internal/mail"
 	"masthead/internal/media"
 	"masthead/internal/metrics"
@@ -49,6 +50,8 @@ type serveFlags struct {
 	PurgeWebhook   string
 	Drain          time.Duration
 	MetricsAddr    string
+	WebhookPrivate bool
+	WebhookTimeout time.Duration
 	tlsFlags
 	mailFlags
 }
@@ -76,6 +79,7 @@ type serveNode struct {
 	changes *changeFeed
 	met     *metrics.Metrics
 	mailer  *mail.Dynamic
+	gate    *integrations.Gate
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -125,6 +129,7 @@ func assemble(ctx context.Context, f serveFlags, stdout, stderr io.Writer) (*ser
 		n.startScheduler,
 		n.startCache,
 		n.startMetrics,
+		n.startIntegrations,
 		n.startPublic,
 	} {
 		if err := step(ctx); err != nil {
@@ -154,6 +159,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
 	fs.StringVar(&f.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, on that listener only (never on the public one); empty serves no metrics. Keep ADDR private: loopback, or a network only the monitoring reaches")
+	fs.BoolVar(&f.WebhookPrivate, "webhook-allow-private", false, "let webhook deliveries and wire pictures reach loopback and private addresses (off: those URLs come from integrations and must not reach the paper's own network)")
+	fs.DurationVar(&f.WebhookTimeout, "webhook-timeout", 15*time.Second, "how long a webhook receiver may take to answer (`duration`) before the attempt counts as failed and is retried")
 	fs.StringVar(&f.Cert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM, full chain); needs --tls-key")
 	fs.StringVar(&f.Key, "tls-key", "", "private key `file` (PEM) for --tls-cert")
 	fs.StringVar(&f.ACMEDomain, "acme-domain", "", "serve HTTPS with a certificate obtained automatically from Let's Encrypt for this `domain` (needs --addr :443 reachable from the internet; cached in DATA/acme)")
@@ -243,6 +250,7 @@ func (n *serveNode) openPaper(ctx context.Context) error {
 		return err
 	}
 	n.paper = paper
+	fillOutbox(n.st, paper)
 	return n.st.PutSetting(ctx, "base_url", paper.BaseURL)
 }
 
@@ -395,6 +403,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 		return err
 	}
 	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	n.registerIntegrations(mux)
 	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
 	maps.Register(mux)
@@ -508,7 +517,10 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 			p == "/healthz", p == "/readyz", p == "/metrics",
 			// Reader accounts, newsletters and comments: per reader, or
 			// cached by internal/comments itself.
-			p == "/account" || strings.HasPrefix(p, "/account/"), strings.HasPrefix(p, "/newsletters/"), strings.HasPrefix(p, "/comments/"):
+			p == "/account" || strings.HasPrefix(p, "/account/"), strings.HasPrefix(p, "/newsletters/"), strings.HasPrefix(p, "/comments/"),
+			// Every Content API request must meet its key check, rate
+			// limit and count, so none is answered from the page cache.
+			strings.HasPrefix(p, "/ghost/"):
 			mux.ServeHTTP(w, r)
 		default:
 			cached.ServeHTTP(w, r)

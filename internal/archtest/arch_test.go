@@ -37,6 +37,14 @@ func TestImportDirection(t *testing.T) {
 		{"masthead/internal/views", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx"}},
 		{"masthead/internal/importer", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx"}},
 		{"masthead/internal/workflow", []string{"masthead/internal/store", "masthead/internal/site", "net/http"}},
+		// Integrations (issue 18): adapters like the others; the wire
+		// reader knows nothing of the paper.
+		{"masthead/internal/integrations", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx"}},
+		{"masthead/internal/ghostapi", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
+		{"masthead/internal/adminapi", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
+		{"masthead/internal/webhooks", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
+		{"masthead/internal/ninjs", []string{"masthead/internal/"}},
+		{"masthead/internal/wire", []string{"masthead/internal/store", "modernc.org/sqlite", "github.com/jackc/pgx", "masthead/internal/site"}},
 		// Stores do not know the web.
 		{"masthead/internal/store/sqlite", []string{"masthead/internal/site", "masthead/internal/newsroom", "net/http"}},
 		{"masthead/internal/store/postgres", []string{"masthead/internal/site", "masthead/internal/newsroom"}},

@@ -68,6 +68,17 @@ var Tables = []Table{
 		"shadow", "spam_score", "reports", "source_key", "created_at", "edited_at"}},
 	{"comment_reports", []string{"comment_id", "reader_id", "reason", "created_at"}},
 	{"comment_threads", []string{"article_id", "closed"}},
+	// Integrations (issue 18): the keys' hashes, the audit of calls, the
+	// webhook subscriptions and the wire records. The webhook outbox and
+	// idempotent answers are left behind: they are hours of state, and a
+	// copy is made with serve stopped and its outbox delivered.
+	{"integrations", []string{"id", "name", "scopes", "rate_limit", "created_at", "revoked_at"}},
+	{"api_keys", []string{"id", "integration_id", "kind", "hash", "hint", "created_at", "revoked_at", "last_used_at"}},
+	{"integration_calls", []string{"id", "integration_id", "name", "key_id", "method", "route", "status", "article_id",
+		"detail", "calls", "created_at", "hour"}},
+	{"webhooks", []string{"id", "integration_id", "url", "events", "secret", "created_at", "disabled_at"}},
+	{"wire_items", []string{"uri", "article_id", "version", "version_created", "pubstatus", "distributor", "credit",
+		"rights", "ednote", "integration_id", "updated_at"}},
 }
 
 // Source is a database a paper is read from.

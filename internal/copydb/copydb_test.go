@@ -137,6 +137,32 @@ func seed(st news.Store, mediaDir string) error {
 	if err := st.PutRedirect(ctx, &news.Redirect{From: "/section/old-desk", To: "/section/north-korea", CreatedAt: now}); err != nil {
 		return err
 	}
+	// Integrations: a revoked key beside a live one, an audited call, a
+	// counted hour, a webhook and a wire record.
+	in := &news.Integration{Name: "Wire desk", Scopes: []news.Scope{news.ScopeStoriesWrite, news.ScopeWebhooksManage}, RateLimit: 90, CreatedAt: now}
+	keys := []*news.APIKey{{Kind: news.KeyAdmin, Hash: strings.Repeat("a", 64), Hint: "aaaa", CreatedAt: now},
+		{Kind: news.KeyContent, Hash: strings.Repeat("b", 64), Hint: "bbbb", CreatedAt: now}}
+	if err := st.CreateIntegration(ctx, in, keys); err != nil {
+		return err
+	}
+	if err := st.RevokeAPIKey(ctx, keys[1].ID, now.Add(time.Minute)); err != nil {
+		return err
+	}
+	if err := st.RecordKeyUse(ctx, []news.KeyUse{{KeyID: keys[0].ID, IntegrationID: in.ID, Name: in.Name, At: now, Calls: 3}}); err != nil {
+		return err
+	}
+	if err := st.AddIntegrationCall(ctx, &news.IntegrationCall{IntegrationID: in.ID, Name: in.Name, KeyID: keys[0].ID, Method: "POST",
+		Route: "POST /api/admin/v1/webhooks", Status: 201, CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := st.CreateWebhook(ctx, &news.Webhook{IntegrationID: in.ID, URL: "https://hooks.example/in", Events: []string{"story.published"},
+		Secret: "whsec_c2VjcmV0", CreatedAt: now}); err != nil {
+		return err
+	}
+	if _, err := st.PutWireItem(ctx, &news.WireItem{URI: "urn:newsml:ap.example:1", ArticleID: arts[0].ID, Version: 2, VersionCreated: now,
+		PubStatus: "usable", Distributor: "AP", Credit: "By A", Rights: "Copyright AP", IntegrationID: in.ID, UpdatedAt: now}); err != nil {
+		return err
+	}
 	if err := st.CreateSession(ctx, &news.Session{ID: "sess-hash", UserID: u.ID, CSRFToken: "csrf", CreatedAt: now,
 		ExpiresAt: now.Add(time.Hour), LastSeen: now}); err != nil {
 		return err

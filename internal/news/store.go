@@ -370,6 +370,11 @@ type Tx interface {
 	SettingWriter
 	RedirectReader
 	RedirectWriter
+	// Integrations (issue 18): the webhook outbox, idempotent answers and
+	// wire records commit with the change they belong to.
+	WebhookOutbox
+	IdempotencyWriter
+	WireWriter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what
@@ -434,4 +439,12 @@ type Store interface {
 
 	Ping(ctx context.Context) error
 	Close() error
+
+	// Integrations (issue 18): API keys, the webhook outbox, idempotent
+	// requests, and the expression queries of the Ghost Content API.
+	IntegrationStore
+	WebhookStore
+	IdempotencyStore
+	ArticleQuerier
+	WireStore
 }

@@ -182,6 +182,7 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, n.wrap(rt.role, rt.h))
 	}
+	n.registerIntegrations(mux)
 }
 
 // securityHeaders go on every newsroom response: no inline script or

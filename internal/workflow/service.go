@@ -78,6 +78,16 @@ type Draft struct {
 	// a *Conflict that nothing is saved through. 0 saves over whatever is
 	// stored (commands that read the story in the same call).
 	BaseVersion int64
+	// BodyHTML is the body as an API sends it, used when HTMLBody is set:
+	// any HTML, stored as the sanitizer leaves it (the story then has no
+	// Markdown). The newsroom's editor sends Markdown.
+	BodyHTML string
+	HTMLBody bool
+	// NoMerge refuses a stale BaseVersion instead of merging it: the
+	// Admin API's PATCH, whose caller asked to change the version it
+	// named. The refusal is a *news.ConflictError naming the fields
+	// changed since.
+	NoMerge bool
 }
 
 // DraftOf returns the editable fields of a, at a's version.
@@ -160,6 +170,9 @@ func (s *Service) Create(ctx context.Context, u *news.User, d Draft) (*news.Arti
 		if err := NoteEmbargo(ctx, tx, a.EmbargoUntil, now); err != nil {
 			return err
 		}
+		if err := within(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		var err error
 		out, err = tx.FindArticleByID(ctx, a.ID)
 		return err
@@ -239,6 +252,9 @@ func (s *Service) Save(ctx context.Context, u *news.User, id int64, d Draft, not
 			return err
 		}
 		d = s.restrict(u, a, d)
+		if d.BaseVersion != 0 && d.BaseVersion != a.Version && d.NoMerge {
+			return stale(ctx, tx, a, d.BaseVersion)
+		}
 		if d.BaseVersion != 0 && d.BaseVersion != a.Version {
 			if d, err = s.merge(ctx, tx, a, d); err != nil {
 				return err
@@ -275,6 +291,9 @@ func (s *Service) Save(ctx context.Context, u *news.User, id int64, d Draft, not
 			if err := Audit(ctx, tx, s.Clock, u, "embargo", a.ID, detail); err != nil {
 				return err
 			}
+		}
+		if err := within(ctx, tx, a.ID); err != nil {
+			return err
 		}
 		out, err = tx.FindArticleByID(ctx, a.ID)
 		return err
@@ -338,7 +357,10 @@ func fields(a *news.Article, d Draft) news.StoryFields {
 	if d.EmbargoUntil.IsZero() {
 		f.EmbargoUntil = time.Time{}
 	}
-	if d.BodyMarkdown == "" && a.BodyMarkdown == "" {
+	switch {
+	case d.HTMLBody:
+		f.BodyMarkdown, f.BodyHTML = "", content.Sanitize(d.BodyHTML)
+	case d.BodyMarkdown == "" && a.BodyMarkdown == "":
 		f.BodyHTML = a.BodyHTML // a story imported as HTML keeps its body
 	}
 	f.Slug = a.Slug
@@ -401,6 +423,25 @@ func (s *Service) merge(ctx context.Context, tx news.RevisionReader, a *news.Art
 }
 
 // whoChanged fills By and At from the revisions made after ce.Base.
+// stale is the refusal of a write against base, an older version of a:
+// the fields changed since (and "status" when the story moved), who
+// changed them and when.
+func stale(ctx context.Context, tx news.RevisionReader, a *news.Article, base int64) error {
+	ce := &news.ConflictError{Kind: "article", ID: a.ID, Base: base, Current: a.Version}
+	if r, err := tx.FindRevisionAt(ctx, a.ID, base); err == nil {
+		ce.Fields = news.DiffFields(r.StoryFields, a.Fields())
+		if r.Status != "" && r.Status != a.Status {
+			ce.Fields = append(ce.Fields, "status")
+		}
+	} else if !errors.Is(err, news.ErrNotFound) {
+		return err
+	}
+	if err := whoChanged(ctx, tx, ce); err != nil {
+		return err
+	}
+	return ce
+}
+
 func whoChanged(ctx context.Context, tx news.RevisionReader, ce *news.ConflictError) error {
 	revs, err := tx.FindRevisions(ctx, ce.ID)
 	if err != nil {
@@ -428,7 +469,7 @@ func (s *Service) apply(ctx context.Context, tx news.Tx, a *news.Article, d Draf
 	switch {
 	case headline == "":
 		return news.Errorf(news.EINVALID, "A headline is required.")
-	case !utf8.ValidString(headline + d.Deck + d.BodyMarkdown + d.SEOTitle + d.SEODescription + d.Slug + d.Lang + strings.Join(d.Tags, "")):
+	case !utf8.ValidString(headline + d.Deck + d.BodyMarkdown + d.BodyHTML + d.SEOTitle + d.SEODescription + d.Slug + d.Lang + strings.Join(d.Tags, "")):
 		return news.Errorf(news.EINVALID, "The text is not valid UTF-8.")
 	case utf8.RuneCountInString(headline) > MaxHeadline:
 		return news.Errorf(news.EINVALID, "The headline is longer than %d characters.", MaxHeadline)
@@ -436,6 +477,8 @@ func (s *Service) apply(ctx context.Context, tx news.Tx, a *news.Article, d Draf
 		return news.Errorf(news.EINVALID, "The deck is longer than %d characters.", MaxDeck)
 	case len(d.BodyMarkdown) > MaxBody:
 		return news.Errorf(news.EINVALID, "The body is longer than %d bytes.", MaxBody)
+	case len(d.BodyHTML) > news.MaxBodyHTML:
+		return news.Errorf(news.EINVALID, "The body is longer than %d bytes.", news.MaxBodyHTML)
 	case utf8.RuneCountInString(d.SEOTitle) > MaxSEO || utf8.RuneCountInString(d.SEODescription) > MaxSEO:
 		return news.Errorf(news.EINVALID, "SEO title and description are at most %d characters.", MaxSEO)
 	case len(d.AuthorIDs) > MaxAuthors:
@@ -499,7 +542,9 @@ func (s *Service) apply(ctx context.Context, tx news.Tx, a *news.Article, d Draf
 		}
 	}
 	body := a.BodyHTML
-	if d.BodyMarkdown != "" || a.BodyMarkdown != "" {
+	if d.HTMLBody {
+		body, d.BodyMarkdown = content.Sanitize(d.BodyHTML), ""
+	} else if d.BodyMarkdown != "" || a.BodyMarkdown != "" {
 		// Stories imported as HTML have no Markdown; an empty body field
 		// leaves their HTML alone instead of wiping it.
 		var err error

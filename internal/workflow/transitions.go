@@ -59,7 +59,10 @@ func (s *Service) move(ctx context.Context, u *news.User, id int64, act Action, 
 				return fmt.Errorf("create revision: %w", err)
 			}
 		}
-		return Audit(ctx, tx, s.Clock, u, auditAction[act], a.ID, detail)
+		if err := Audit(ctx, tx, s.Clock, u, auditAction[act], a.ID, detail); err != nil {
+			return err
+		}
+		return within(ctx, tx, a.ID)
 	})
 }
 
@@ -290,7 +293,10 @@ func (s *Service) AddCorrection(ctx context.Context, u *news.User, id int64, kin
 		if err := tx.AddCorrection(ctx, c); err != nil {
 			return fmt.Errorf("add correction: %w", err)
 		}
-		return Audit(ctx, tx, s.Clock, u, "correct", a.ID, string(kind)+": "+c.Text)
+		if err := Audit(ctx, tx, s.Clock, u, "correct", a.ID, string(kind)+": "+c.Text); err != nil {
+			return err
+		}
+		return within(ctx, tx, a.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -67,6 +67,14 @@ var copyTables = map[string]copyTable{
 		"spam_score, reports, source_key, created_at, edited_at", "iirrsbrssbfistT", "id"},
 	"comment_reports": {"comment_reports", "comment_id, reader_id, reason, created_at", "iist", "comment_id, reader_id"},
 	"comment_threads": {"comment_threads", "article_id, closed", "ib", "article_id"},
+	"integrations":    {"integrations", "id, name, scopes, rate_limit, created_at, revoked_at", "issitT", "id"},
+	"api_keys": {"api_keys", "id, integration_id, kind, hash, hint, created_at, revoked_at, last_used_at",
+		"iissstTT", "id"},
+	"integration_calls": {"integration_calls", "id, integration_id, name, key_id, method, route, status, article_id, " +
+		"detail, calls, created_at, hour", "iisissiisitT", "id"},
+	"webhooks": {"webhooks", "id, integration_id, url, events, secret, created_at, disabled_at", "iissstT", "id"},
+	"wire_items": {"wire_items", "uri, article_id, version, version_created, pubstatus, distributor, credit, rights, " +
+		"ednote, integration_id, updated_at", "siiTsssssit", "uri"},
 }
 
 func init() {

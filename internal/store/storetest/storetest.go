@@ -70,6 +70,10 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Views", testViews},
 		{"Search", testSearch},
 		{"Translations", testTranslations},
+		{"Integrations", testIntegrations},
+		{"Webhooks", testWebhooks},
+		{"ArticleQuery", testArticleQuery},
+		{"Wire", testWire},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
