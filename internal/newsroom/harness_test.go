@@ -68,6 +68,7 @@ func newHarness(t testing.TB) *harness {
 	}
 	mux := http.NewServeMux()
 	nr.Register(mux)
+	lib.Register(mux) // photos, for the pages a browser test shows
 	h := &harness{t: t, ctx: ctx, st: st, clock: clock, nr: nr, mux: mux, flow: nr.flow,
 		users: map[news.Role]*news.User{}, token: map[news.Role]string{}, csrf: map[news.Role]string{}}
 	sessions := auth.NewSessions(st, clock)

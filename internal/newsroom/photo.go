@@ -1,9 +1,11 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,33 +77,9 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 	switch {
 	case err == nil:
 		defer file.Close()
-		if hdr.Size > n.cfg.MaxUploadBytes {
-			return fail(news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes)))
-		}
-		data, err := io.ReadAll(io.LimitReader(file, n.cfg.MaxUploadBytes+1))
-		if err != nil {
-			return fail(tooBig(err))
-		}
-		if int64(len(data)) > n.cfg.MaxUploadBytes {
-			return fail(news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes)))
-		}
-		if len(data) == 0 {
-			return fail(news.Errorf(news.EINVALID, "The file is empty."))
-		}
-		ph := &news.Photo{
-			ContentType: hdr.Header.Get("Content-Type"),
-			Caption:     form.Caption, Credit: form.Credit, Alt: form.Alt, FocalX: fx, FocalY: fy,
-			CreatedAt: n.clock.Now(),
-		}
-		// A new Photo for every upload: reader URLs of photos are cached as
-		// immutable, so bytes never change under an existing id.
-		if err := n.cfg.Media.SavePhoto(ctx, ph, data); err != nil {
+		ph := &news.Photo{Caption: form.Caption, Credit: form.Credit, Alt: form.Alt, FocalX: fx, FocalY: fy}
+		if err := n.uploadPhoto(ctx, ph, file, hdr); err != nil {
 			return fail(err)
-		}
-		if ph.ID == 0 {
-			if err := n.store.CreatePhoto(ctx, ph); err != nil {
-				return err
-			}
 		}
 		d := workflow.DraftOf(a)
 		d.PhotoID = ph.ID
@@ -146,4 +124,36 @@ func parseFocal(xs, ys string) (float64, float64, error) {
 	}
 	y, err := parse(ys)
 	return x, y, err
+}
+
+// uploadPhoto reads an uploaded image and stores it through the photo desk
+// (internal/media: checked, stripped of metadata, renditions made) as a
+// new Photo with ph's caption, credit, alt and focal point.
+func (n *Newsroom) uploadPhoto(ctx context.Context, ph *news.Photo, file multipart.File, hdr *multipart.FileHeader) error {
+	if hdr.Size > n.cfg.MaxUploadBytes {
+		return news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes))
+	}
+	data, err := io.ReadAll(io.LimitReader(file, n.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return tooBig(err)
+	}
+	if int64(len(data)) > n.cfg.MaxUploadBytes {
+		return news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes))
+	}
+	if len(data) == 0 {
+		return news.Errorf(news.EINVALID, "The file is empty.")
+	}
+	ph.ContentType = hdr.Header.Get("Content-Type")
+	ph.CreatedAt = n.clock.Now()
+	// A new Photo for every upload: reader URLs of photos are cached as
+	// immutable, so bytes never change under an existing id.
+	if err := n.cfg.Media.SavePhoto(ctx, ph, data); err != nil {
+		return err
+	}
+	if ph.ID == 0 {
+		if err := n.store.CreatePhoto(ctx, ph); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -179,9 +178,8 @@ type editorPage struct {
 	Error           string
 	Sections        []*news.Section
 	Authors         []*news.Author
-	Preview         template.HTML
+	BodyHTML        string // the canonical body the rich editor loads
 	ReadingTime     time.Duration
-	ImportedHTML    bool
 	PhotoDesk       bool
 	Photo           *news.Photo
 	PhotoForm       photoForm
@@ -219,11 +217,8 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 			p.Authors = append(p.Authors, &news.Author{ID: id, Name: fmt.Sprintf("(byline %d)", id)})
 		}
 	}
-	html := ""
 	if a != nil {
 		p.Title, p.Nav = a.Headline, "stories"
-		html = a.BodyHTML
-		p.ImportedHTML = a.BodyMarkdown == "" && a.BodyHTML != ""
 		if a.PhotoID != 0 {
 			if p.Photo = a.Photo; p.Photo == nil {
 				if p.Photo, err = n.store.FindPhotoByID(ctx, a.PhotoID); err != nil && !errors.Is(err, news.ErrNotFound) {
@@ -238,13 +233,21 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 			p.PhotoForm = photoForm{FocalX: "0.5", FocalY: "0.5"}
 		}
 	}
-	if d.BodyMarkdown != "" || (a != nil && a.BodyMarkdown != "") {
-		if html, err = workflow.RenderBody(d.BodyMarkdown); err != nil {
-			html = ""
+	// The editor edits the canonical HTML, whatever the story came from:
+	// the form's own HTML when it is shown again, the Markdown a script
+	// sent, or the stored body (an HTML import included).
+	html := d.BodyHTML
+	if !d.HTMLBody {
+		if d.BodyMarkdown != "" {
+			if html, err = workflow.RenderBody(d.BodyMarkdown); err != nil {
+				html = ""
+			}
+		} else if a != nil {
+			html = a.BodyHTML
 		}
 	}
-	// Sanitized by RenderBody, or stored sanitized: safe to print as is.
-	p.Preview = template.HTML(html)
+	html = content.Normalize(html)
+	p.BodyHTML = html
 	p.ReadingTime = content.ReadingTime(content.PlainText(html))
 	// As in the list, a failed count must not keep an editor from the story.
 	if err := n.storyChart(r, p); err != nil {
@@ -284,11 +287,15 @@ func (n *Newsroom) parseDraft(r *http.Request) (workflow.Draft, error) {
 		Headline:       r.PostFormValue("headline"),
 		Deck:           r.PostFormValue("deck"),
 		BodyMarkdown:   strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n"),
+		BodyHTML:       r.PostFormValue("body_html"),
 		Lang:           strings.TrimSpace(r.PostFormValue("lang")),
 		Slug:           r.PostFormValue("slug"),
 		SEOTitle:       r.PostFormValue("seo_title"),
 		SEODescription: r.PostFormValue("seo_description"),
 	}
+	// The story form sends the rich editor's HTML; Markdown ("body") is
+	// still read from forms and scripts that send it.
+	_, d.HTMLBody = r.PostForm["body_html"]
 	for _, t := range strings.Split(r.PostFormValue("tags"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			d.Tags = append(d.Tags, t)
@@ -697,16 +704,23 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, c *call) er
 	return nil
 }
 
-// preview renders Markdown for the live preview: the same path a saved body
-// takes (Markdown, then the sanitizer), as an HTML fragment.
+// preview renders a body as it will be stored: Markdown (body) through
+// goldmark and the normalizer, or HTML (body_html) through the normalizer,
+// as an HTML fragment. The rich editor pastes Markdown through it.
 func (n *Newsroom) preview(w http.ResponseWriter, r *http.Request, c *call) error {
-	body := r.PostFormValue("body")
+	body, isHTML := r.PostFormValue("body"), false
+	if _, ok := r.PostForm["body_html"]; ok {
+		body, isHTML = r.PostFormValue("body_html"), true
+	}
 	if len(body) > workflow.MaxBody {
 		return news.Errorf(news.EINVALID, "The body is too long to preview.")
 	}
-	html, err := workflow.RenderBody(body)
-	if err != nil {
-		return err
+	html := content.Normalize(body)
+	if !isHTML {
+		var err error
+		if html, err = workflow.RenderBody(body); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write([]byte(html))
