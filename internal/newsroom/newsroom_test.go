@@ -1,9 +1,9 @@
 package newsroom
 
 import (
-	"html"
 	"bytes"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
