@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/internal/content"
 	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/render"
@@ -137,7 +138,8 @@ func buildCSP(kakao bool) string {
 		img += " https://*.kakaocdn.net"
 	}
 	return "default-src 'self'; script-src " + script + "; style-src 'self' " + StyleHash() + "; img-src " + img +
-		"; connect-src " + connect + "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+		"; connect-src " + connect + "; frame-src " + strings.Join(content.FrameOrigins, " ") +
+		"; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 }
 
 // Register adds the reader routes to mux. Article URLs
