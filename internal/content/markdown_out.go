@@ -1,6 +1,7 @@
 package content
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -31,11 +32,15 @@ func ToMarkdown(body string) string {
 	return strings.Join(parts, "\n\n") + "\n"
 }
 
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", `\<`)
+var (
+	mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
+	// A "<" is escaped only where Markdown could read a tag or an autolink.
+	mdTagStart = regexp.MustCompile(`<([A-Za-z/!?])`)
+)
 
-// mdText escapes what Markdown would read as formatting, and a line start
-// that would make a block (#, >, -, +, 1.).
-func mdText(s string) string { return mdEscaper.Replace(s) }
+// mdText escapes what Markdown would read as formatting. mdLineStart does
+// the same for a line start that would make a block (#, >, -, +, 1.).
+func mdText(s string) string { return mdTagStart.ReplaceAllString(mdEscaper.Replace(s), `\<$1`) }
 
 func mdLineStart(s string) string {
 	t := strings.TrimLeft(s, " ")

@@ -472,7 +472,7 @@ func TestRevisionsDiffPage(t *testing.T) {
 	r := news.RoleReporter
 	a := h.story(h.users[r], "Diff me", news.StatusDraft)
 	form := saveForm(a, "Diff me")
-	form.Set("body", "Body of Diff me\n\nA <new> line")
+	form.Set("body", "Body of Diff me\n\nA 5 < 6 line")
 	res, body := h.do(r, "POST", storyPath(a, ""), form)
 	wantStatus(t, "save", res, body, 303)
 	revs, _ := h.st.FindRevisions(h.ctx, a.ID)
@@ -483,7 +483,7 @@ func TestRevisionsDiffPage(t *testing.T) {
 	wantStatus(t, "revisions", res, body, 200)
 	res, body = h.do(r, "GET", storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[1].ID, revs[0].ID)), nil)
 	wantStatus(t, "diff", res, body, 200)
-	if !strings.Contains(body, "<ins>A &lt;new&gt; line</ins>") {
+	if !strings.Contains(body, "<ins>A 5 &lt; 6 line</ins>") {
 		t.Errorf("diff page does not show the escaped inserted line:\n%s", body)
 	}
 	// Another story's revision cannot be shown through this one.

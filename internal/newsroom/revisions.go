@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"fmt"
+	"masthead/internal/content"
 	"net/http"
 	"strconv"
 
@@ -83,10 +84,10 @@ func (n *Newsroom) diff(w http.ResponseWriter, r *http.Request, c *call) error {
 	if p.B, err = rev("b"); err != nil {
 		return err
 	}
-	bodyA, bodyB := p.A.BodyMarkdown, p.B.BodyMarkdown
-	if bodyA == "" && bodyB == "" {
-		bodyA, bodyB = p.A.BodyHTML, p.B.BodyHTML // imported stories
-	}
+	// Bodies are compared as Markdown made from the stored HTML: one line
+	// a paragraph, the same for revisions saved from Markdown, from the rich
+	// editor or by an import, and readable where HTML is not.
+	bodyA, bodyB := content.ToMarkdown(p.A.BodyHTML), content.ToMarkdown(p.B.BodyHTML)
 	for _, part := range []struct{ name, a, b string }{
 		{"Headline", p.A.Headline, p.B.Headline},
 		{"Deck", p.A.Deck, p.B.Deck},
