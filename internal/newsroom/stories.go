@@ -44,18 +44,73 @@ func (n *Newsroom) rows(as []*news.Article) []row {
 type dashboardPage struct {
 	base
 	Mine, Review, Scheduled []row
+	// ScheduledToday is the part of Scheduled that goes live today (the
+	// paper's day).
+	ScheduledToday int
+	Corrections    []correctionRow
+	MostRead       []mostReadRow
+	SiteURL        string
 }
 
+type correctionRow struct {
+	C    news.Correction
+	A    *news.Article
+	When string
+}
+
+type mostReadRow struct {
+	A     *news.Article
+	Views int64
+	URL   string
+}
+
+// dashboard is what needs the user: stories waiting for review, what goes
+// live today, the latest corrections, today's most read, and their own
+// stories.
 func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	p := &dashboardPage{}
+	p := &dashboardPage{SiteURL: n.paper.AbsURL("/")}
 	p.Title, p.Nav = "Dashboard", "dashboard"
 	if c.user.AuthorID != 0 {
-		mine, _, err := n.store.FindArticles(ctx, news.ArticleFilter{AuthorID: c.user.AuthorID, Order: "updated", Limit: 20})
+		mine, _, err := n.store.FindArticles(ctx, news.ArticleFilter{AuthorID: c.user.AuthorID, Order: "updated", Limit: 20, NoTotal: true})
 		if err != nil {
 			return err
 		}
 		p.Mine = n.rows(mine)
+	}
+	now := n.clock.Now()
+	loc := n.paper.Loc()
+	y, m, d := now.In(loc).Date()
+	dayStart := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	// Today's most read and the latest corrections are the paper's, for
+	// everyone; both are a help, not the page, so a failure only logs.
+	if top, err := n.store.TopArticles(ctx, news.TopFilter{Since: dayStart.UTC(), PublicAt: now, Limit: 10}); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: dashboard most read", "err", err)
+	} else {
+		for _, t := range top {
+			p.MostRead = append(p.MostRead, mostReadRow{A: t.Article, Views: t.Views, URL: n.paper.ArticlePath(t.Article)})
+		}
+	}
+	if cs, err := n.store.ListCorrections(ctx, 8); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: dashboard corrections", "err", err)
+	} else if len(cs) > 0 {
+		ids := make([]int64, 0, len(cs))
+		for _, c := range cs {
+			ids = append(ids, c.ArticleID)
+		}
+		as, _, err := n.store.FindArticles(ctx, news.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*news.Article{}
+		for _, a := range as {
+			byID[a.ID] = a
+		}
+		for _, c := range cs {
+			if a := byID[c.ArticleID]; a != nil {
+				p.Corrections = append(p.Corrections, correctionRow{C: c, A: a, When: c.CreatedAt.In(loc).Format("2006-01-02 15:04")})
+			}
+		}
 	}
 	// Writers see their own stories in review and scheduled; editors see
 	// everyone's, since those lists are their work queue.
@@ -67,13 +122,19 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 			return nil
 		}
 	}
-	review, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusReview, AuthorID: author, Order: "updated", Limit: 50})
+	review, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusReview, AuthorID: author, Order: "updated", Limit: 50, NoTotal: true})
 	if err != nil {
 		return err
 	}
-	sched, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusScheduled, AuthorID: author, Order: "oldest", Limit: 50})
+	sched, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusScheduled, AuthorID: author, Order: "oldest", Limit: 50, NoTotal: true})
 	if err != nil {
 		return err
+	}
+	dayEnd := dayStart.AddDate(0, 0, 1)
+	for _, a := range sched {
+		if !a.PublishedAt.Before(dayStart) && a.PublishedAt.Before(dayEnd) {
+			p.ScheduledToday++
+		}
 	}
 	p.Review, p.Scheduled = n.rows(review), n.rows(sched)
 	n.render(w, r, c, http.StatusOK, "dashboard", p)
