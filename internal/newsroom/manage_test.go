@@ -1,12 +1,14 @@
 package newsroom
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
 // TestDashboardShowsWhatNeedsMe: the editor's dashboard lists the stories
@@ -31,5 +33,78 @@ func TestDashboardShowsWhatNeedsMe(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
+	}
+}
+
+// TestStoryListSearchFiltersCounts: the story list finds stories by words,
+// filters by status, section, author and date, sorts, and counts each
+// status for the same filters.
+func TestStoryListSearchFiltersCounts(t *testing.T) {
+	h := newHarness(t)
+	rep, ed := h.users[news.RoleReporter], h.users[news.RoleEditor]
+	sec := &news.Section{Slug: "business", Name: "Business", Position: 1}
+	if err := h.st.CreateSection(h.ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	a := h.story(rep, "Chip exports climb", news.StatusPublished)
+	d := workflow.DraftOf(a)
+	d.SectionID = sec.ID
+	if _, err := h.flow.Save(h.ctx, ed, a.ID, d, ""); err != nil {
+		t.Fatal(err)
+	}
+	h.story(rep, "Chip plant delayed", news.StatusDraft)
+	h.story(ed, "Rain expected", news.StatusReview)
+	h.story(h.other, "Chip tariffs", news.StatusReview)
+
+	list := func(role news.Role, q string) string {
+		t.Helper()
+		res, body := h.do(role, "GET", "/newsroom/stories?"+q, nil)
+		wantStatus(t, "list "+q, res, body, 200)
+		return body
+	}
+	has := func(body string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("list lacks %q", w)
+			}
+		}
+	}
+	hasNot := func(body string, not ...string) {
+		t.Helper()
+		for _, w := range not {
+			if strings.Contains(body, w) {
+				t.Errorf("list has %q", w)
+			}
+		}
+	}
+	body := list(news.RoleEditor, "q=chip")
+	has(body, "Chip exports climb", "Chip plant delayed", "Chip tariffs", "3 stories matching “chip”",
+		`draft <span class="count">1</span>`, `review <span class="count">1</span>`, `published <span class="count">1</span>`, `All <span class="count">3</span>`)
+	hasNot(body, "Rain expected")
+	body = list(news.RoleEditor, "q=chip&status=review")
+	has(body, "Chip tariffs", "1 story matching")
+	hasNot(body, "Chip plant delayed")
+	body = list(news.RoleEditor, fmt.Sprintf("section=%d", sec.ID))
+	has(body, "Chip exports climb", "1 story.")
+	body = list(news.RoleEditor, fmt.Sprintf("author=%d", ed.AuthorID))
+	has(body, "Rain expected")
+	hasNot(body, "Chip tariffs")
+	day := a.PublishedAt.In(h.nr.paper.Loc()).Format("2006-01-02")
+	body = list(news.RoleEditor, "from="+day+"&to="+day)
+	has(body, "Chip exports climb", "1 story.")
+	// A writer's search finds only their own stories, whatever the form says.
+	body = list(news.RoleReporter, fmt.Sprintf("q=chip&author=%d", h.other.AuthorID))
+	has(body, "Chip exports climb", "Chip plant delayed")
+	hasNot(body, "Chip tariffs")
+	// Bad dates are an error, not an empty list.
+	res, _ := h.do(news.RoleEditor, "GET", "/newsroom/stories?from=yesterday", nil)
+	if res.StatusCode != 422 && res.StatusCode != 400 {
+		t.Errorf("a bad date: status %d", res.StatusCode)
+	}
+	// Sorting by best match keeps the filters.
+	body = list(news.RoleEditor, "q=chip+exports&sort=relevance")
+	if i, j := strings.Index(body, "Chip exports climb"), strings.Index(body, "Chip tariffs"); i < 0 || (j >= 0 && j < i) {
+		t.Errorf("best match is not first")
 	}
 }

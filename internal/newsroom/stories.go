@@ -143,39 +143,116 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 
 type storiesPage struct {
 	base
-	Rows             []row
-	Total            int
-	Statuses         []news.Status
-	Status           news.Status
-	Sections         []*news.Section
-	SectionID        int64
-	Authors          []*news.Author
-	AuthorID         int64
+	Rows     []row
+	Total    int
+	Statuses []statusCount
+	AllCount int
+	AllURL   string
+	Status   news.Status
+	Sections []*news.Section
+	Authors  []*news.Author
+	Query    storyQuery
+	// AuthorFilter: editors filter by author; writers see only their own.
 	AuthorFilter     bool
 	PrevURL, NextURL string
+	Sorts            []sortOption
+}
+
+type statusCount struct {
+	Status news.Status
+	Count  int
+	URL    string
+	On     bool
+}
+
+type sortOption struct{ Value, Label string }
+
+// storyQuery is the story list's filter form, as the URL carries it.
+type storyQuery struct {
+	Q         string
+	Status    news.Status
+	SectionID int64
+	AuthorID  int64
+	From, To  string // YYYY-MM-DD in the paper's time zone
+	Sort      string
+	Page      int
+}
+
+func (q storyQuery) values() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" && val != "0" {
+			v.Set(k, val)
+		}
+	}
+	set("q", q.Q)
+	set("status", string(q.Status))
+	set("section", strconv.FormatInt(q.SectionID, 10))
+	set("author", strconv.FormatInt(q.AuthorID, 10))
+	set("from", q.From)
+	set("to", q.To)
+	set("sort", q.Sort)
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	return v
+}
+
+func (q storyQuery) url() string {
+	if e := q.values().Encode(); e != "" {
+		return "/newsroom/stories?" + e
+	}
+	return "/newsroom/stories"
 }
 
 const storiesPerPage = 50
 
+// searchScan is how many search matches the list filters and pages
+// through: the best 1000 are more than anyone pages through.
+const searchScan = 1000
+
 func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	q := r.URL.Query()
-	p := &storiesPage{Statuses: []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished}}
-	p.Title, p.Nav = "Stories", "stories"
-	f := news.ArticleFilter{Order: "updated", Limit: storiesPerPage}
-	if st := news.Status(q.Get("status")); st.Valid() {
-		f.Status, p.Status = st, st
+	v := r.URL.Query()
+	q := storyQuery{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), From: v.Get("from"), To: v.Get("to")}
+	if st := news.Status(v.Get("status")); st.Valid() {
+		q.Status = st
 	}
-	f.SectionID, _ = strconv.ParseInt(q.Get("section"), 10, 64)
-	p.SectionID = f.SectionID
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
-	f.Offset = (page - 1) * storiesPerPage
+	q.SectionID, _ = strconv.ParseInt(v.Get("section"), 10, 64)
+	q.Page, _ = strconv.Atoi(v.Get("page"))
+	q.Page = max(q.Page, 1)
+	switch q.Sort {
+	case "newest", "oldest", "updated":
+	case "relevance":
+		if q.Q == "" {
+			q.Sort = ""
+		}
+	default:
+		q.Sort = ""
+	}
+	p := &storiesPage{Sorts: []sortOption{{"", "Last updated"}, {"newest", "Newest published"}, {"oldest", "Oldest published"}}}
+	if q.Q != "" {
+		p.Sorts = append(p.Sorts, sortOption{"relevance", "Best match"})
+	}
+	p.Title, p.Nav = "Stories", "stories"
+	f := news.ArticleFilter{Order: q.Sort, SectionID: q.SectionID}
+	if f.Order == "" || f.Order == "relevance" {
+		f.Order = "updated"
+	}
+	var err error
+	if f.PublishedFrom, err = n.parseDay(q.From); err != nil {
+		return err
+	}
+	if f.PublishedTo, err = n.parseDay(q.To); err != nil {
+		return err
+	}
+	if !f.PublishedTo.IsZero() {
+		f.PublishedTo = f.PublishedTo.AddDate(0, 0, 1) // the whole last day
+	}
 	if workflow.AtLeast(c.user, news.RoleEditor) {
 		p.AuthorFilter = true
-		f.AuthorID, _ = strconv.ParseInt(q.Get("author"), 10, 64)
-		p.AuthorID = f.AuthorID
-		var err error
+		q.AuthorID, _ = strconv.ParseInt(v.Get("author"), 10, 64)
+		f.AuthorID = q.AuthorID
 		if p.Authors, err = n.store.ListAuthors(ctx); err != nil {
 			return err
 		}
@@ -187,14 +264,77 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 			f.IDs = []int64{-1}
 		}
 	}
-	as, total, err := n.store.FindArticles(ctx, f)
-	if err != nil {
-		return err
+	// A search narrows the list to its best matches; the filters, counts
+	// and pages then work on those.
+	var hitOrder []int64
+	if q.Q != "" {
+		sq := news.SearchQuery{Text: q.Q, SectionID: f.SectionID, AuthorID: f.AuthorID, From: f.PublishedFrom, To: f.PublishedTo, Limit: searchScan}
+		if q.Sort != "relevance" {
+			sq.Order = "newest"
+		}
+		hits, _, err := n.store.SearchArticles(ctx, sq)
+		if err != nil {
+			return err
+		}
+		ids := []int64{-1}
+		for _, h := range hits {
+			ids = append(ids, h.Article.ID)
+			hitOrder = append(hitOrder, h.Article.ID)
+		}
+		if len(f.IDs) == 0 {
+			f.IDs = ids
+		}
+	}
+	// Counts per status, for the same filters.
+	for _, st := range []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished} {
+		cf := f
+		cf.Status, cf.Limit = st, 1
+		_, total, err := n.store.FindArticles(ctx, cf)
+		if err != nil {
+			return err
+		}
+		sq := q
+		sq.Status, sq.Page = st, 0
+		p.Statuses = append(p.Statuses, statusCount{Status: st, Count: total, URL: sq.url(), On: q.Status == st})
+		p.AllCount += total
+	}
+	aq := q
+	aq.Status, aq.Page = "", 0
+	p.AllURL = aq.url()
+	f.Status = q.Status
+	var as []*news.Article
+	var total int
+	if q.Sort == "relevance" {
+		// Best match first: the search's order, kept for the stories the
+		// filters let through, paged here.
+		f.Limit, f.NoTotal = searchScan, true
+		found, _, err := n.store.FindArticles(ctx, f)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*news.Article{}
+		for _, a := range found {
+			byID[a.ID] = a
+		}
+		var all []*news.Article
+		for _, id := range hitOrder {
+			if a := byID[id]; a != nil {
+				all = append(all, a)
+			}
+		}
+		total = len(all)
+		lo := min((q.Page-1)*storiesPerPage, total)
+		as = all[lo:min(lo+storiesPerPage, total)]
+	} else {
+		f.Limit, f.Offset = storiesPerPage, (q.Page-1)*storiesPerPage
+		if as, total, err = n.store.FindArticles(ctx, f); err != nil {
+			return err
+		}
 	}
 	if p.Sections, err = n.store.ListSections(ctx); err != nil {
 		return err
 	}
-	p.Rows, p.Total = n.rows(as), total
+	p.Rows, p.Total, p.Query, p.Status = n.rows(as), total, q, q.Status
 	// The counts are a help, not the page: without them the list still
 	// serves its purpose.
 	if err := n.listViews(ctx, p.Rows, f.SectionID); err != nil {
@@ -203,28 +343,32 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 	for i := range p.Rows {
 		p.Rows[i].ViewsCol = true
 	}
-	link := func(pg int) string {
-		v := url.Values{}
-		if p.Status != "" {
-			v.Set("status", string(p.Status))
-		}
-		if p.SectionID != 0 {
-			v.Set("section", strconv.FormatInt(p.SectionID, 10))
-		}
-		if p.AuthorID != 0 {
-			v.Set("author", strconv.FormatInt(p.AuthorID, 10))
-		}
-		v.Set("page", strconv.Itoa(pg))
-		return "/newsroom/stories?" + v.Encode()
+	if q.Page > 1 {
+		pq := q
+		pq.Page--
+		p.PrevURL = pq.url()
 	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if f.Offset+len(as) < total {
-		p.NextURL = link(page + 1)
+	if (q.Page-1)*storiesPerPage+len(as) < total {
+		nq := q
+		nq.Page++
+		p.NextURL = nq.url()
 	}
 	n.render(w, r, c, http.StatusOK, "stories", p)
 	return nil
+}
+
+// parseDay reads a date (YYYY-MM-DD) as the start of that day in the
+// paper's time zone.
+func (n *Newsroom) parseDay(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", v, n.paper.Loc())
+	if err != nil {
+		return time.Time{}, news.Errorf(news.EINVALID, "%q is not a date (YYYY-MM-DD).", v)
+	}
+	return t.UTC(), nil
 }
 
 type photoForm struct {
