@@ -108,3 +108,44 @@ func TestStoryListSearchFiltersCounts(t *testing.T) {
 		t.Errorf("best match is not first")
 	}
 }
+
+// TestLiveChangesAskFirst: restoring an old revision of a published story
+// and unpublishing one show a question first and change nothing until it
+// is confirmed (before, both went live on one click).
+func TestLiveChangesAskFirst(t *testing.T) {
+	h := newHarness(t)
+	ed := h.users[news.RoleEditor]
+	a := h.story(ed, "Before", news.StatusPublished)
+	revs, _ := h.st.FindRevisions(h.ctx, a.ID)
+	d := workflow.DraftOf(h.find(a.ID))
+	d.Headline = "After"
+	if _, err := h.flow.Save(h.ctx, ed, a.ID, d, ""); err != nil {
+		t.Fatal(err)
+	}
+	restore := storyPath(a, fmt.Sprintf("/revisions/%d/restore", revs[len(revs)-1].ID))
+	res, body := h.do(news.RoleEditor, "POST", restore, nil)
+	wantStatus(t, "restore without confirming", res, body, 200)
+	if !strings.Contains(body, "Restore a revision?") || !strings.Contains(body, `name="confirm" value="yes"`) || h.find(a.ID).Headline != "After" {
+		t.Fatalf("restore did not ask first (headline now %q)", h.find(a.ID).Headline)
+	}
+	res, body = h.do(news.RoleEditor, "POST", restore, url.Values{"confirm": {"yes"}})
+	wantStatus(t, "restore confirmed", res, body, 303)
+	if h.find(a.ID).Headline != "Before" {
+		t.Fatal("the confirmed restore did nothing")
+	}
+	res, body = h.do(news.RoleEditor, "POST", storyPath(a, "/unpublish"), nil)
+	wantStatus(t, "unpublish without confirming", res, body, 200)
+	if !strings.Contains(body, "Unpublish?") || h.statusOf(a) != news.StatusPublished {
+		t.Fatal("unpublish did not ask first")
+	}
+	res, body = h.do(news.RoleEditor, "POST", storyPath(a, "/unpublish"), url.Values{"confirm": {"yes"}})
+	wantStatus(t, "unpublish confirmed", res, body, 303)
+	if h.statusOf(a) != news.StatusUnpublished {
+		t.Fatal("the confirmed unpublish did nothing")
+	}
+	// A draft's revisions restore at once: nothing readers see changes.
+	dr := h.story(ed, "Draft", news.StatusDraft)
+	drevs, _ := h.st.FindRevisions(h.ctx, dr.ID)
+	res, body = h.do(news.RoleEditor, "POST", storyPath(dr, fmt.Sprintf("/revisions/%d/restore", drevs[0].ID)), nil)
+	wantStatus(t, "restore a draft", res, body, 303)
+}

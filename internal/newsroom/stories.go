@@ -954,6 +954,13 @@ func (n *Newsroom) move(act workflow.Action) handler {
 		case workflow.ActPublish:
 			err = n.flow.Publish(ctx, c.user, a.ID, version)
 		case workflow.ActUnpublish:
+			p := &confirmPage{Yes: "Unpublish", Back: fmt.Sprintf("/newsroom/stories/%d", a.ID)}
+			p.Title, p.Nav = "Unpublish?", "stories"
+			p.Question = fmt.Sprintf("Take %q off the site?", a.Headline)
+			p.Detail = "It leaves the front page, its section, feeds, search and the sitemap at once; its address stops answering. You can publish it again later."
+			if workflow.Can(c.user, workflow.ActUnpublish, a) && workflow.CanMove(workflow.ActUnpublish, a.Status) && !n.confirmed(w, r, c, p) {
+				return nil
+			}
 			err = n.flow.Unpublish(ctx, c.user, a.ID)
 		case workflow.ActSchedule:
 			var at time.Time
