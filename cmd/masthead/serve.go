@@ -387,9 +387,10 @@ func (n *serveNode) startMetrics(context.Context) error {
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
 func (n *serveNode) startPublic(ctx context.Context) error {
+	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log})
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
-		TrustedProxies: n.proxies})
+		TrustedProxies: n.proxies, Preview: reader.Preview})
 	if err != nil {
 		return err
 	}
@@ -397,7 +398,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	mux.HandleFunc("GET /readyz", n.readyz)
 	// The reader site's searches are cached (searchcache); everything else
 	// it asks goes to the store as is.
-	pages := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log})
+	pages := reader
 	pages.Register(mux)
 	if err := n.startReaders(ctx, mux, pages); err != nil {
 		return err

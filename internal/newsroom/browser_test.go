@@ -20,6 +20,7 @@ import (
 
 	"masthead/internal/auth"
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
 // browser is a headless Chromium on a test newsroom, recording what the
@@ -282,5 +283,55 @@ func TestImportedHTMLOpensInEditor(t *testing.T) {
 	want := `<p>First paragraph of the import.</p><h2>Later now</h2><ul><li><p>one</p></li><li><p>two</p></li></ul>`
 	if got != want {
 		t.Errorf("body after the edit:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestPreviewAt390InChromium: the preview page shows the story as its
+// reader page in a frame; at the phone width the frame is 390 px wide and
+// the page in it fits; the preview link opens on a 390 px phone without
+// a session and fits the screen too.
+func TestPreviewAt390InChromium(t *testing.T) {
+	h := newHarness(t)
+	ed := h.users[news.RoleEditor]
+	a, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Ferry service resumes to Ulleung Island", HTMLBody: true,
+		BodyHTML: `<p>The ferry runs again from Monday.</p><aside class="pullquote">We waited three weeks</aside><p>More text.</p>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.SetPassword(h.ctx, h.st, ed, "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h, 1280, 900)
+	b.signIn(storyPath(a, "/preview"), ed.Email, "correct horse 42", "iframe.preview-frame")
+	b.run("phone width",
+		chromedp.Click(chromedp.CSS(`label[for=w-phone]`)),
+		until(`document.querySelector("iframe.preview-frame").getBoundingClientRect().width === 390`),
+		until(`(() => { const d = document.querySelector("iframe.preview-frame").contentDocument; return d && d.querySelector("h1") && d.querySelector("h1").textContent.includes("Ferry service") })()`),
+	)
+	if w := evalIn[int](b, `document.querySelector("iframe.preview-frame").contentDocument.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the story page is %d px wide in a 390 px frame", w)
+	}
+	if dir := os.Getenv("NEWSROOM_SCREENSHOTS"); dir != "" {
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = os.WriteFile(filepath.Join(dir, "newsroom-preview.png"), png, 0o644)
+	}
+	b.run("make a link", chromedp.Click(chromedp.CSS(`form[action$="/share"] button`)), chromedp.WaitVisible(chromedp.CSS("#share-url")))
+	link := evalIn[string](b, `document.querySelector("#share-url").value`)
+	link = b.url + link[strings.Index(link, "/preview/"):]
+
+	// A reviewer outside the newsroom, on a phone.
+	phone := openBrowser(t, chromium(t), b.url, 390, 844)
+	phone.run("open the link", chromedp.EmulateViewport(390, 844), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("article h1")))
+	if w := evalIn[int](phone, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the preview link's page is %d px wide on a 390 px phone", w)
+	}
+	if txt := evalIn[string](phone, `document.querySelector("article").textContent`); !strings.Contains(txt, "We waited three weeks") {
+		t.Errorf("the preview link shows %q", txt)
+	}
+	if errs := phone.pageErrors(); len(errs) > 0 {
+		t.Errorf("the preview page logged errors: %q", errs)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"masthead/internal/auth"
 	"masthead/internal/media"
 	"masthead/internal/news"
+	"masthead/internal/site"
 	"masthead/internal/store/sqlite"
 	"masthead/internal/workflow"
 )
@@ -62,13 +63,15 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
-	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20})
+	reader := site.New(site.Config{Paper: paper, Store: st, Clock: clock, Logger: slog.New(slog.DiscardHandler)})
+	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20, Preview: reader.Preview})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	nr.Register(mux)
-	lib.Register(mux) // photos, for the pages a browser test shows
+	lib.Register(mux)    // photos, for the pages a browser test shows
+	reader.Register(mux) // the reader site, for previews and their assets
 	h := &harness{t: t, ctx: ctx, st: st, clock: clock, nr: nr, mux: mux, flow: nr.flow,
 		users: map[news.Role]*news.User{}, token: map[news.Role]string{}, csrf: map[news.Role]string{}}
 	sessions := auth.NewSessions(st, clock)

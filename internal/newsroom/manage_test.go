@@ -3,6 +3,7 @@ package newsroom
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +149,43 @@ func TestLiveChangesAskFirst(t *testing.T) {
 	drevs, _ := h.st.FindRevisions(h.ctx, dr.ID)
 	res, body = h.do(news.RoleEditor, "POST", storyPath(dr, fmt.Sprintf("/revisions/%d/restore", drevs[0].ID)), nil)
 	wantStatus(t, "restore a draft", res, body, 303)
+}
+
+// TestPreviewLinks: the editor's preview renders the unsaved form as the
+// reader page without saving; a preview link works without a session
+// until it expires, is never indexed, and a forged or expired one is a 404.
+func TestPreviewLinks(t *testing.T) {
+	h := newHarness(t)
+	a := h.story(h.users[news.RoleReporter], "Embargoed scoop", news.StatusDraft)
+	form := url.Values{"headline": {"Unsaved headline"}, "body_html": {"<p>Unsaved <strong>text</strong></p><script>x</script>"}, "slug": {a.Slug}}
+	res, body := h.do(news.RoleReporter, "POST", storyPath(a, "/preview"), form)
+	wantStatus(t, "draft preview", res, body, 200)
+	if !strings.Contains(body, "Unsaved headline") || !strings.Contains(body, "Unsaved <strong>text</strong>") || strings.Contains(body, "<script>x") ||
+		!strings.Contains(body, `<meta name="robots" content="noindex, nofollow">`) || res.Header.Get("X-Robots-Tag") == "" {
+		t.Fatalf("draft preview:\n%s", body)
+	}
+	if h.find(a.ID).Headline != "Embargoed scoop" {
+		t.Fatal("the preview saved the story")
+	}
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, "/share"), url.Values{"days": {"3"}})
+	wantStatus(t, "share", res, body, 200)
+	m := regexp.MustCompile(`value="http://news.test(/preview/[A-Za-z0-9_-]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no preview link on the page:\n%s", body)
+	}
+	link := m[1]
+	res, body = h.do("", "GET", link, nil)
+	wantStatus(t, "preview link", res, body, 200)
+	if !strings.Contains(body, "Embargoed scoop") || !strings.Contains(res.Header.Get("X-Robots-Tag"), "noindex") || res.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("preview link page: headers %v", res.Header)
+	}
+	tampered := link[:len(link)-2] + "AA"
+	if res, _ := h.do("", "GET", tampered, nil); res.StatusCode != 404 {
+		t.Errorf("a forged link: status %d", res.StatusCode)
+	}
+	h.clock.Set(h.clock.Now().Add(73 * time.Hour))
+	res, body = h.do("", "GET", link, nil)
+	if res.StatusCode != 404 || !strings.Contains(body, "expired") || !strings.Contains(res.Header.Get("X-Robots-Tag"), "noindex") {
+		t.Errorf("an expired link: status %d", res.StatusCode)
+	}
 }

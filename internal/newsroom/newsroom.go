@@ -52,6 +52,10 @@ type Config struct {
 	// Views gives the story page's 48-hour chart (internal/views.Counter,
 	// which adds the counts not yet written); nil reads the store alone.
 	Views ViewHistory
+	// Preview writes a story as readers will see its page, whatever its
+	// status (internal/site.Site.Preview); nil turns full-page previews
+	// and preview links off.
+	Preview func(w http.ResponseWriter, r *http.Request, a *news.Article)
 }
 
 // Newsroom serves /newsroom/.
@@ -152,6 +156,11 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/stories/{id}", news.RoleContributor, n.gated(n.saveStory)},
 		{"POST /newsroom/preview", news.RoleContributor, n.gated(n.preview)},
 		{"POST /newsroom/photos", news.RoleContributor, n.uploadInline},
+		{"GET /newsroom/stories/{id}/preview", news.RoleContributor, n.previewFrame},
+		{"GET /newsroom/stories/{id}/preview/page", news.RoleContributor, n.previewSaved},
+		{"POST /newsroom/stories/{id}/preview", news.RoleContributor, n.previewDraft},
+		{"POST /newsroom/stories/{id}/share", news.RoleContributor, n.sharePreview},
+		{"GET /preview/{token}", public, n.sharedPreview},
 		{"POST /newsroom/embed", news.RoleContributor, n.embedInfo},
 		{"POST /newsroom/markdown", news.RoleContributor, n.gated(n.markdownExport)},
 		{"GET /newsroom/stories/{id}/markdown", news.RoleContributor, n.storyMarkdown},
@@ -189,11 +198,13 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 	n.registerIntegrations(mux)
 }
 
+const newsroomCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
 // securityHeaders go on every newsroom response: no inline script or
 // style, no framing, no caching of pages that show unpublished work.
 func securityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", newsroomCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")

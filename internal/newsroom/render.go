@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
