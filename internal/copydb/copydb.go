@@ -46,6 +46,7 @@ var Tables = []Table{
 	{"article_authors", []string{"article_id", "author_id", "position"}},
 	{"article_tags", []string{"article_id", "tag_id"}},
 	{"article_slugs", []string{"slug", "article_id"}},
+	{"photo_uses", []string{"photo_id", "article_id", "lead", "inline"}},
 	{"users", []string{"id", "email", "name", "role", "password_hash", "author_id", "disabled", "created_at",
 		"version", "updated_by", "updated_at"}},
 	// author_ids and tags are JSON arrays (of numbers, of strings).

@@ -54,6 +54,7 @@ var copyTables = map[string]copyTable{
 	"article_authors": {"article_authors", "article_id, author_id, position", "iii", "article_id, author_id", false},
 	"article_tags":    {"article_tags", "article_id, tag_id", "ii", "article_id, tag_id", false},
 	"article_slugs":   {"article_slugs", "slug, article_id", "si", `slug COLLATE "C"`, false},
+	"photo_uses":      {"photo_uses", "photo_id, article_id, lead, inline", "iibb", "photo_id, article_id", false},
 	"users": {"users", "id, email, name, role, password_hash, author_id, disabled, created_at, version, updated_by, updated_at",
 		"issssrbtiiT", "id", true},
 	"revisions": {"revisions", "id, article_id, user_id, headline, deck, body_markdown, body_html, note, created_at, " +

@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Webhooks", testWebhooks},
 		{"ArticleQuery", testArticleQuery},
 		{"Wire", testWire},
+		{"PhotoLibrary", testPhotoLibrary},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })

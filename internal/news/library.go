@@ -1,0 +1,53 @@
+package news
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+)
+
+// PhotoLibrary is the media library's part of a store: every photo, found
+// by its words, and the stories that use each one (as lead photo or in the
+// body). Both stores implement it; the uses are kept in step with every
+// story write, in the same transaction.
+type PhotoLibrary interface {
+	// ListPhotos returns a page of photos, newest first, and the total.
+	ListPhotos(ctx context.Context, f PhotoFilter) ([]*Photo, int, error)
+	// PhotoUses returns, for each photo id asked for, the stories that use
+	// it, newest first.
+	PhotoUses(ctx context.Context, photoIDs []int64) (map[int64][]PhotoUse, error)
+}
+
+// PhotoFilter selects photos. Query matches words of the caption, credit
+// or alt text (case-insensitively for ASCII); empty lists all.
+type PhotoFilter struct {
+	Query  string
+	Offset int
+	Limit  int // 0: 50; at most 200
+}
+
+// PhotoUse is a story that shows a photo.
+type PhotoUse struct {
+	ArticleID int64
+	Headline  string
+	Status    Status
+	Lead      bool // the lead photo
+	Inline    bool // in the body
+}
+
+var bodyPhotoRE = regexp.MustCompile(`/media/([0-9]{1,18})/`)
+
+// BodyPhotoIDs are the photos a story body shows (its figures' /media/ID/
+// addresses), each once, in order.
+func BodyPhotoIDs(bodyHTML string) []int64 {
+	var out []int64
+	seen := map[int64]bool{}
+	for _, m := range bodyPhotoRE.FindAllStringSubmatch(bodyHTML, -1) {
+		id, err := strconv.ParseInt(m[1], 10, 64)
+		if err == nil && id > 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+
+	"masthead/internal/news"
+)
+
+// testPhotoLibrary: the media library's queries. Photos are listed newest
+// first and found by words of caption, credit or alt; the stories that use
+// a photo, as lead or in the body, follow every story write.
+func testPhotoLibrary(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	lib, ok := f.s.(news.PhotoLibrary)
+	if !ok {
+		t.Fatal("the store is not a news.PhotoLibrary")
+	}
+	kim := f.photo("Kim Jong-un in Pyongyang")
+	rain := f.photo("Monsoon rain in Seoul")
+	ferry := f.photo("Ferry at Ulleung 100%_sure")
+
+	t.Run("ListPhotos", func(t *testing.T) {
+		list, total, err := lib.ListPhotos(f.ctx, news.PhotoFilter{})
+		if err != nil || total != 3 || len(list) != 3 || list[0].ID != ferry.ID || list[2].ID != kim.ID {
+			t.Fatalf("all photos: %v, total %d, %v", photoIDs(list), total, err)
+		}
+		if list[0].Caption != ferry.Caption || list[0].Credit != "Korea Times file" || len(list[0].Widths) != 3 {
+			t.Errorf("a listed photo lost fields: %+v", list[0])
+		}
+		for _, tt := range []struct {
+			q    string
+			want []int64
+		}{
+			{"seoul", []int64{rain.ID}},
+			{"KIM pyongyang", []int64{kim.ID}},
+			{"korea times", []int64{ferry.ID, rain.ID, kim.ID}},
+			{"alt: monsoon", []int64{rain.ID}},
+			{"100%", []int64{ferry.ID}},
+			{"_", []int64{ferry.ID}}, // wildcards are plain text
+			{"nothing-like-this", nil},
+		} {
+			list, total, err := lib.ListPhotos(f.ctx, news.PhotoFilter{Query: tt.q})
+			if err != nil || fmt.Sprint(photoIDs(list)) != fmt.Sprint(tt.want) || total != len(tt.want) {
+				t.Errorf("ListPhotos(%q) = %v (total %d, %v), want %v", tt.q, photoIDs(list), total, err, tt.want)
+			}
+		}
+		page, total, err := lib.ListPhotos(f.ctx, news.PhotoFilter{Limit: 2, Offset: 2})
+		if err != nil || total != 3 || len(page) != 1 || page[0].ID != kim.ID {
+			t.Errorf("second page: %v, total %d, %v", photoIDs(page), total, err)
+		}
+	})
+
+	t.Run("PhotoUses", func(t *testing.T) {
+		lead := f.article(func(a *news.Article) { a.PhotoID = kim.ID; a.Headline = "Lead" })
+		body := f.article(func(a *news.Article) {
+			a.Headline = "Body"
+			a.BodyHTML = fmt.Sprintf(`<figure class="photo"><img src="/media/%d/1280.jpg" alt=""></figure><p>x</p><figure class="photo"><img src="/media/%d/640.jpg" alt=""></figure><figure class="photo"><img src="/media/999999/640.jpg" alt=""></figure>`, kim.ID, rain.ID)
+		})
+		uses, err := lib.PhotoUses(f.ctx, []int64{kim.ID, rain.ID, ferry.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := uses[kim.ID]; len(got) != 2 {
+			t.Fatalf("uses of the photo in both stories: %+v", got)
+		}
+		for _, u := range uses[kim.ID] {
+			if (u.ArticleID == lead.ID) != (u.Lead && !u.Inline) || (u.ArticleID == body.ID) != (u.Inline && !u.Lead) || u.Headline == "" || u.Status != news.StatusPublished {
+				t.Errorf("use %+v", u)
+			}
+		}
+		if got := uses[rain.ID]; len(got) != 1 || got[0].ArticleID != body.ID {
+			t.Errorf("uses of the body-only photo: %+v", got)
+		}
+		if len(uses[ferry.ID]) != 0 {
+			t.Errorf("an unused photo has uses: %+v", uses[ferry.ID])
+		}
+		// Writes keep the uses in step: the lead story takes the rain photo
+		// and puts the Kim photo in its body too; the body story loses its
+		// figures; a deleted story uses nothing.
+		lead.PhotoID = rain.ID
+		lead.BodyHTML = fmt.Sprintf(`<figure class="photo"><img src="/media/%d/320.jpg" alt=""></figure>`, kim.ID)
+		f.update(lead)
+		body.BodyHTML = "<p>No photos now.</p>"
+		f.update(body)
+		uses, err = lib.PhotoUses(f.ctx, []int64{kim.ID, rain.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := uses[kim.ID]; len(got) != 1 || got[0].ArticleID != lead.ID || !got[0].Inline || got[0].Lead {
+			t.Errorf("after the updates, uses of the first photo: %+v", got)
+		}
+		if got := uses[rain.ID]; len(got) != 1 || got[0].ArticleID != lead.ID || !got[0].Lead {
+			t.Errorf("after the updates, uses of the second photo: %+v", got)
+		}
+		if err := f.s.DeleteArticle(f.ctx, lead.ID); err != nil {
+			t.Fatal(err)
+		}
+		if uses, err = lib.PhotoUses(f.ctx, []int64{kim.ID, rain.ID}); err != nil || len(uses[kim.ID])+len(uses[rain.ID]) != 0 {
+			t.Errorf("a deleted story still uses photos: %+v %v", uses, err)
+		}
+	})
+}
+
+func photoIDs(ps []*news.Photo) []int64 {
+	var out []int64
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
