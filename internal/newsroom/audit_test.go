@@ -49,7 +49,13 @@ func auditPages(t *testing.T, h *harness) []string {
 	res, body := h.do(news.RoleEditor, "POST", storyPath(a, "/corrections"), url.Values{"kind": {"correction"}, "text": {"A name was misspelled."}})
 	wantStatus(t, "correction", res, body, 303)
 	revs, _ := h.st.FindRevisions(h.ctx, a.ID)
-	return []string{
+	res, body = h.uploadTo(news.RoleEditor, "/newsroom/photos", "p.jpg", jpegBytes(t, 640, 400, 10), url.Values{"caption": {"A caption"}, "credit": {"Yonhap"}, "alt": {"Alt"}})
+	wantStatus(t, "upload", res, body, 201)
+	var ph inlinePhoto
+	if err := json.Unmarshal([]byte(body), &ph); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"/newsroom/media", fmt.Sprintf("/newsroom/media/%d", ph.ID), fmt.Sprintf("/newsroom/media?for=%d", a.ID),
 		"/newsroom/", "/newsroom/stories", "/newsroom/stories?status=published", "/newsroom/stories/new",
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
 		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
@@ -76,7 +82,7 @@ func TestNewsroomPagesAxe(t *testing.T) {
 	if err := auth.SetPassword(h.ctx, h.st, admin, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
-	b.signIn("/newsroom/", admin.Email, "correct horse 42", "main")
+	b.signIn("/newsroom/", admin.Email, "correct horse 42", `nav[aria-label="Newsroom"]`)
 	for _, width := range []int{1280, 390} {
 		b.run("width", chromedp.EmulateViewport(int64(width), 900))
 		for _, p := range pages {

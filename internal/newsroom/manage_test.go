@@ -1,13 +1,24 @@
 package newsroom
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"masthead/internal/auth"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -187,5 +198,116 @@ func TestPreviewLinks(t *testing.T) {
 	res, body = h.do("", "GET", link, nil)
 	if res.StatusCode != 404 || !strings.Contains(body, "expired") || !strings.Contains(res.Header.Get("X-Robots-Tag"), "noindex") {
 		t.Errorf("an expired link: status %d", res.StatusCode)
+	}
+}
+
+// uploadTo posts an image as role to path (multipart, with extra fields).
+func (h *harness) uploadTo(role news.Role, path, file string, data []byte, fields url.Values) (*http.Response, string) {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("csrf", h.csrf[role])
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	hdr := textproto.MIMEHeader{}
+	hdr.Set("Content-Disposition", `form-data; name="file"; filename="`+file+`"`)
+	hdr.Set("Content-Type", "image/jpeg")
+	fw, _ := mw.CreatePart(hdr)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	r := httptest.NewRequest("POST", "http://news.test"+path, &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("X-Requested-With", "fetch")
+	r.AddCookie(&http.Cookie{Name: auth.CookieName, Value: h.token[role]})
+	w := httptest.NewRecorder()
+	h.mux.ServeHTTP(w, r)
+	b, _ := io.ReadAll(w.Result().Body)
+	return w.Result(), string(b)
+}
+
+func jpegBytes(t *testing.T, w, h int, c uint8) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{c, uint8(x), uint8(y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestMediaLibrary: every photo is listed with its caption, credit and the
+// stories that use it; search finds it; a story reuses one as its lead
+// photo; replacing a photo puts the new image in every story that showed
+// the old one (lead and body) and removes the old files.
+func TestMediaLibrary(t *testing.T) {
+	h := newHarness(t)
+	ed := news.RoleEditor
+	var photos []inlinePhoto
+	for i, capt := range []string{"Envoys meet at Panmunjom", "Rain over Seoul"} {
+		res, body := h.uploadTo(ed, "/newsroom/photos", "p.jpg", jpegBytes(t, 800, 500, uint8(40*i)), url.Values{"caption": {capt}, "credit": {"Yonhap"}, "alt": {"A photo"}})
+		wantStatus(t, "upload", res, body, 201)
+		var p inlinePhoto
+		if err := json.Unmarshal([]byte(body), &p); err != nil || p.ID == 0 || !strings.HasPrefix(p.Src, "/media/") {
+			t.Fatalf("upload answer %s: %v", body, err)
+		}
+		photos = append(photos, p)
+	}
+	envoys, rain := photos[0], photos[1]
+	a := h.story(h.users[ed], "Talks", news.StatusDraft)
+	res, body := h.do(ed, "POST", storyPath(a, "/photo"), url.Values{"op": {"use"}, "photo_id": {fmt.Sprint(envoys.ID)}})
+	wantStatus(t, "use as lead", res, body, 303)
+	if h.find(a.ID).PhotoID != envoys.ID {
+		t.Fatal("the library photo is not the lead photo")
+	}
+	form := saveForm(h.find(a.ID), "Talks")
+	form.Del("body")
+	form.Set("body_html", fmt.Sprintf(`<p>Text</p><figure class="photo"><img src="%s" alt="Rain" width="%d" height="%d"><figcaption>In the body <span class="credit">Yonhap</span></figcaption></figure>`, rain.Src, rain.Width, rain.Height))
+	res, body = h.do(ed, "POST", storyPath(a, ""), form)
+	wantStatus(t, "save with a body photo", res, body, 303)
+
+	res, body = h.do(news.RoleReporter, "GET", "/newsroom/media", nil)
+	wantStatus(t, "library", res, body, 200)
+	for _, want := range []string{"Envoys meet at Panmunjom", "Rain over Seoul", "Yonhap", `Talks</a> (lead)`, "2 photos"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("library lacks %q", want)
+		}
+	}
+	_, body = h.do(news.RoleReporter, "GET", "/newsroom/media?q=seoul", nil)
+	if !strings.Contains(body, "Rain over Seoul") || strings.Contains(body, "Envoys meet") {
+		t.Error("search does not narrow the library")
+	}
+
+	// Replace the rain photo: the body figure shows the new one.
+	res, body = h.uploadTo(ed, fmt.Sprintf("/newsroom/media/%d/replace", rain.ID), "new.jpg", jpegBytes(t, 600, 400, 200), nil)
+	wantStatus(t, "replace", res, body, 303)
+	got := h.find(a.ID)
+	if strings.Contains(got.BodyHTML, fmt.Sprintf("/media/%d/", rain.ID)) || !strings.Contains(got.BodyHTML, `alt="Rain"`) || !strings.Contains(got.BodyHTML, "In the body") {
+		t.Errorf("the body still shows the old photo, or lost its caption: %s", got.BodyHTML)
+	}
+	if res, _ := h.do("", "GET", rain.Src, nil); res.StatusCode != 404 {
+		t.Errorf("the replaced photo's file still answers %d", res.StatusCode)
+	}
+	_, body = h.do(news.RoleReporter, "GET", "/newsroom/media", nil)
+	if strings.Count(body, `<li>`) < 2 || !strings.Contains(body, "2 photos") && !strings.Contains(body, "3 photos") {
+		t.Errorf("library after the replace:\n%s", body)
+	}
+	// Replacing the lead photo re-points the lead.
+	res, body = h.uploadTo(ed, fmt.Sprintf("/newsroom/media/%d/replace", envoys.ID), "new2.jpg", jpegBytes(t, 600, 400, 90), nil)
+	wantStatus(t, "replace lead", res, body, 303)
+	if pid := h.find(a.ID).PhotoID; pid == envoys.ID || pid == 0 {
+		t.Errorf("lead photo after replace: %d", pid)
+	}
+	// A reporter may not change the library's captions.
+	res, _ = h.do(news.RoleReporter, "POST", fmt.Sprintf("/newsroom/media/%d", envoys.ID), url.Values{"caption": {"x"}})
+	if res.StatusCode != 403 {
+		t.Errorf("a reporter's caption edit: %d", res.StatusCode)
 	}
 }

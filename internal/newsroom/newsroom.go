@@ -175,6 +175,12 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"GET /newsroom/stories/{id}/diff", news.RoleContributor, n.diff},
 		{"POST /newsroom/stories/{id}/revisions/{rev}/restore", news.RoleContributor, n.restore},
 
+		{"GET /newsroom/media", news.RoleContributor, n.mediaLibrary},
+		{"GET /newsroom/media.json", news.RoleContributor, n.mediaJSON},
+		{"GET /newsroom/media/{id}", news.RoleContributor, n.mediaPhoto},
+		{"POST /newsroom/media/{id}", news.RoleEditor, n.saveMediaPhoto},
+		{"POST /newsroom/media/{id}/replace", news.RoleEditor, n.replaceMediaPhoto},
+
 		{"GET /newsroom/frontpage", news.RoleEditor, n.frontPage},
 		{"POST /newsroom/frontpage", news.RoleEditor, n.saveFrontPage},
 		{"GET /newsroom/audit", news.RoleEditor, n.auditLog},

@@ -59,6 +59,31 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		return nil
 	}
 
+	if r.PostFormValue("op") == "use" {
+		// A photo from the media library, with its own caption, credit
+		// and alt text.
+		id, err := strconv.ParseInt(r.PostFormValue("photo_id"), 10, 64)
+		if err != nil {
+			return fail(news.Errorf(news.EINVALID, "Pick a photo from the library."))
+		}
+		ph, err := n.store.FindPhotoByID(ctx, id)
+		if errors.Is(err, news.ErrNotFound) || (err == nil && strings.HasPrefix(ph.Key, replacedPrefix)) {
+			return fail(news.Errorf(news.EINVALID, "No such photo in the library."))
+		} else if err != nil {
+			return err
+		}
+		if (a.Status == news.StatusPublished || a.Status == news.StatusScheduled) && (ph.Caption == "" || ph.Credit == "" || ph.Alt == "") {
+			return fail(news.Errorf(news.EINVALID, "This story is %s: its photo needs a caption, credit and alt text. Add them in the media library first.", a.Status))
+		}
+		d := workflow.DraftOf(a)
+		d.PhotoID = ph.ID
+		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo from the library"); err != nil {
+			return fail(err)
+		}
+		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+		return nil
+	}
+
 	fx, fy, err := parseFocal(form.FocalX, form.FocalY)
 	if err != nil {
 		return fail(err)

@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -110,6 +110,7 @@ var flashes = map[string]string{
 	"corrected":  "Note added to the story.",
 	"restored":   "Revision restored.",
 	"photo":      "Photo saved.",
+	"replaced":   "Photo replaced in every story that used it.",
 	"frontpage":  "Front page saved.",
 	"user":       "Account saved.",
 	"password":   "Password changed. Your other sessions were signed out.",
