@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,3 +59,41 @@ func TestBrowserEmbedConsent(t *testing.T) {
 		t.Errorf("the consent box is still there after 'always'")
 	}
 }
+
+// TestImportDraftURL: a story imported as a draft is printed with the
+// address of its newsroom editor, which exists (it was /newsroom/articles/N,
+// a 404); a published one with its public address.
+func TestImportDraftURL(t *testing.T) {
+	s := demoServer(t)
+	md := filepath.Join(t.TempDir(), "draft.md")
+	if err := os.WriteFile(md, []byte("---\nheadline: A draft from the wire\nsection: National\n---\nNot yet.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(masthead(t), "import", "--data", s.Data, "--json", md)
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	var got struct {
+		ID     int64
+		URL    string
+		Status string
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]), &got); err != nil {
+		t.Fatalf("import --json printed %q: %v", out, err)
+	}
+	if got.Status != "draft" || got.URL != fmt.Sprintf("%s/newsroom/stories/%d", s.URL, got.ID) {
+		t.Fatalf("draft import printed %+v", got)
+	}
+	res, err := noRedirect.Get(got.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/newsroom/signin") {
+		t.Errorf("GET %s: %d %s, want the sign-in redirect", got.URL, res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
