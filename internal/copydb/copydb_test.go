@@ -184,6 +184,11 @@ func seed(st news.Store, mediaDir string) error {
 		Text: "An earlier version misspelt a name.", CreatedAt: now.Add(time.Minute), RevisionID: rev.ID}); err != nil {
 		return err
 	}
+	if ns, ok := st.(news.NoteStore); ok {
+		if err := ns.AddNote(ctx, &news.Note{ArticleID: a.ID, UserID: u.ID, Text: "Check the quote.", CreatedAt: now}); err != nil {
+			return err
+		}
+	}
 	tr := &news.Article{Slug: "translation-" + a.Slug, Headline: "번역 " + a.Headline, BodyMarkdown: "본문",
 		BodyHTML: "<p>본문</p>", Lang: "ko", Status: news.StatusDraft, TranslationOf: a.ID, CreatedAt: now,
 		Authors: []*news.Author{authors[0]}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"time"
 )
 
 // PhotoLibrary is the media library's part of a store: every photo, found
@@ -50,4 +51,22 @@ func BodyPhotoIDs(bodyHTML string) []int64 {
 		}
 	}
 	return out
+}
+
+// Note is a newsroom note on a story, between editors and reporters;
+// readers never see it.
+type Note struct {
+	ID        int64
+	ArticleID int64
+	UserID    int64
+	Text      string
+	CreatedAt time.Time
+}
+
+// NoteStore keeps the notes on stories. Both stores implement it.
+type NoteStore interface {
+	// AddNote sets n.ID (and CreatedAt when zero).
+	AddNote(ctx context.Context, n *Note) error
+	// ListNotes returns a story's notes, oldest first.
+	ListNotes(ctx context.Context, articleID int64) ([]*Note, error)
 }

@@ -311,3 +311,33 @@ func TestMediaLibrary(t *testing.T) {
 		t.Errorf("a reporter's caption edit: %d", res.StatusCode)
 	}
 }
+
+// TestStoryNotes: an editor and the reporter leave notes on a story; both
+// see them in the editor, readers never do (not on the preview, which is
+// the reader page).
+func TestStoryNotes(t *testing.T) {
+	h := newHarness(t)
+	a := h.story(h.users[news.RoleReporter], "Noted story", news.StatusReview)
+	res, body := h.do(news.RoleEditor, "POST", storyPath(a, "/notes"), url.Values{"note": {"Second quote needs a source."}})
+	wantStatus(t, "editor's note", res, body, 303)
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, "/notes"), url.Values{"note": {"Added: the ministry's statement."}})
+	wantStatus(t, "reporter's note", res, body, 303)
+	res, body = h.do(news.RoleReporter, "POST", storyPath(a, "/notes"), url.Values{"note": {"   "}})
+	if res.StatusCode != 422 && res.StatusCode != 400 {
+		t.Errorf("an empty note: %d", res.StatusCode)
+	}
+	// Another reporter's story is not theirs to note.
+	b := h.story(h.other, "Not mine", news.StatusDraft)
+	if res, _ := h.do(news.RoleReporter, "POST", storyPath(b, "/notes"), url.Values{"note": {"x"}}); res.StatusCode != 403 && res.StatusCode != 404 {
+		t.Errorf("a note on another's story: %d", res.StatusCode)
+	}
+	_, page := h.do(news.RoleReporter, "GET", storyPath(a, ""), nil)
+	i, j := strings.Index(page, "Second quote needs a source."), strings.Index(page, "Added: the ministry&#39;s statement.")
+	if i < 0 || j < 0 || j < i || !strings.Contains(page, "User editor") {
+		t.Errorf("the editor page does not show both notes in order")
+	}
+	_, pv := h.do(news.RoleReporter, "GET", storyPath(a, "/preview/page"), nil)
+	if strings.Contains(pv, "Second quote") || !strings.Contains(pv, "Noted story") {
+		t.Error("the reader page shows a newsroom note")
+	}
+}

@@ -170,6 +170,7 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/stories/{id}/schedule", news.RoleEditor, n.move(workflow.ActSchedule)},
 		{"POST /newsroom/stories/{id}/unpublish", news.RoleEditor, n.move(workflow.ActUnpublish)},
 		{"POST /newsroom/stories/{id}/corrections", news.RoleEditor, n.addCorrection},
+		{"POST /newsroom/stories/{id}/notes", news.RoleContributor, n.addNote},
 		{"POST /newsroom/stories/{id}/photo", news.RoleContributor, n.storyPhoto},
 		{"GET /newsroom/stories/{id}/revisions", news.RoleContributor, n.revisions},
 		{"GET /newsroom/stories/{id}/diff", news.RoleContributor, n.diff},

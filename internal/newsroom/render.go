@@ -111,6 +111,7 @@ var flashes = map[string]string{
 	"restored":   "Revision restored.",
 	"photo":      "Photo saved.",
 	"replaced":   "Photo replaced in every story that used it.",
+	"note":       "Note added.",
 	"frontpage":  "Front page saved.",
 	"user":       "Account saved.",
 	"password":   "Password changed. Your other sessions were signed out.",

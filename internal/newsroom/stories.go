@@ -384,6 +384,8 @@ type editorPage struct {
 	Sections        []*news.Section
 	Authors         []*news.Author
 	BodyHTML        string // the canonical body the rich editor loads
+	Notes           []noteRow
+	NotesOn         bool
 	ReadingTime     time.Duration
 	PhotoDesk       bool
 	Photo           *news.Photo
@@ -453,6 +455,9 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 	}
 	html = content.Normalize(html)
 	p.BodyHTML = html
+	if p.Notes, p.NotesOn, err = n.notes(r, a); err != nil {
+		return nil, err
+	}
 	p.ReadingTime = content.ReadingTime(content.PlainText(html))
 	// As in the list, a failed count must not keep an editor from the story.
 	if err := n.storyChart(r, p); err != nil {

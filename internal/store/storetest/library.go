@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"masthead/internal/news"
 )
@@ -108,4 +109,39 @@ func photoIDs(ps []*news.Photo) []int64 {
 		out = append(out, p.ID)
 	}
 	return out
+}
+
+// testNotes: newsroom notes on a story, oldest first, gone with the story;
+// adding one changes nothing readers see (no generation bump needed, but
+// none is forbidden either).
+func testNotes(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	ns, ok := f.s.(news.NoteStore)
+	if !ok {
+		t.Fatal("the store is not a news.NoteStore")
+	}
+	a := f.article(nil)
+	other := f.article(nil)
+	for i, text := range []string{"Check the second quote.", "Done — source confirmed."} {
+		n := &news.Note{ArticleID: a.ID, UserID: int64(i + 1), Text: text, CreatedAt: T0.Add(time.Duration(i) * time.Minute)}
+		if err := ns.AddNote(f.ctx, n); err != nil || n.ID == 0 {
+			t.Fatalf("AddNote: %v (id %d)", err, n.ID)
+		}
+	}
+	if err := ns.AddNote(f.ctx, &news.Note{ArticleID: a.ID, Text: "  "}); news.ErrorCode(err) != news.EINVALID {
+		t.Errorf("an empty note: %v", err)
+	}
+	list, err := ns.ListNotes(f.ctx, a.ID)
+	if err != nil || len(list) != 2 || list[0].Text != "Check the second quote." || list[1].UserID != 2 || !list[1].CreatedAt.Equal(T0.Add(time.Minute)) || list[1].CreatedAt.Location() != time.UTC {
+		t.Fatalf("ListNotes: %+v, %v", list, err)
+	}
+	if list, err := ns.ListNotes(f.ctx, other.ID); err != nil || len(list) != 0 {
+		t.Errorf("another story's notes: %+v, %v", list, err)
+	}
+	if err := f.s.DeleteArticle(f.ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := ns.ListNotes(f.ctx, a.ID); err != nil || len(list) != 0 {
+		t.Errorf("notes of a deleted story: %+v, %v", list, err)
+	}
 }

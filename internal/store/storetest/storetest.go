@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"ArticleQuery", testArticleQuery},
 		{"Wire", testWire},
 		{"PhotoLibrary", testPhotoLibrary},
+		{"Notes", testNotes},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
