@@ -129,7 +129,9 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#credit"), "Kim Min-seo / Herald"),
 		chromedp.SendKeys(chromedp.CSS("#alt"), "A green bus at a lit stop at night"),
 	)
-	submit("upload photo", `.photo-form button[value=save]`, `location.search.includes("done=photo")`)
+	// The photo form is sent in the background (the story's unsaved text
+	// stays on the page); the photo appears in the panel.
+	step("upload photo", chromedp.Click(chromedp.CSS(`.photo-form button[value=save]`)), until(`!!document.querySelector(".lead-photo img")`))
 	// A draft's photo is shown to staff through the newsroom; readers get
 	// 404 for it at its public URL until the story is published.
 	src := eval[string](ctx, t, `(document.querySelector(".lead-photo img") || {}).getAttribute?.("src") || ""`)

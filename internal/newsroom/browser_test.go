@@ -225,7 +225,7 @@ func TestRichEditorInChromium(t *testing.T) {
 	}
 	b.run("save",
 		chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)),
 	)
 	got := h.find(a.ID)
 	for _, want := range []string{
@@ -277,7 +277,7 @@ func TestImportedHTMLOpensInEditor(t *testing.T) {
 		chromedp.KeyEvent(kb.End),
 		chromedp.SendKeys(chromedp.CSS(`#body-rich .editable`), " now"),
 		chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)),
 	)
 	got := h.find(a.ID).BodyHTML
 	want := `<p>First paragraph of the import.</p><h2>Later now</h2><ul><li><p>one</p></li><li><p>two</p></li></ul>`
@@ -333,5 +333,53 @@ func TestPreviewAt390InChromium(t *testing.T) {
 	}
 	if errs := phone.pageErrors(); len(errs) > 0 {
 		t.Errorf("the preview page logged errors: %q", errs)
+	}
+}
+
+// TestLeadPhotoKeepsUnsavedText: a reporter types in the story, uploads a
+// lead photo without saving first, and the typed text is still there; the
+// story then saves with the text and the photo (before, the photo form
+// reloaded the page and the text was lost).
+func TestLeadPhotoKeepsUnsavedText(t *testing.T) {
+	h := newHarness(t)
+	rep := h.users[news.RoleReporter]
+	a := h.story(rep, "Night buses", news.StatusDraft)
+	if err := auth.SetPassword(h.ctx, h.st, rep, "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h, 1280, 1000)
+	ed := `#body-rich .editable`
+	b.signIn(storyPath(a, ""), rep.Email, "correct horse 42", ed)
+	photo := testJPEG(t, "bus.jpg")
+	b.run("type, then upload a lead photo",
+		chromedp.Click(chromedp.CSS(ed)),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.SendKeys(chromedp.CSS(ed), " Routes N13 and N16 return on Monday"),
+		chromedp.Click(chromedp.CSS("#headline")),
+		chromedp.KeyEvent(kb.End),
+		chromedp.SendKeys(chromedp.CSS("#headline"), " return"),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{photo}),
+		chromedp.SendKeys(chromedp.CSS("#caption"), "A night bus at Jongno"),
+		chromedp.SendKeys(chromedp.CSS("#credit"), "Kim Min-seo"),
+		chromedp.SendKeys(chromedp.CSS("#alt"), "A green bus at night"),
+		chromedp.Click(chromedp.CSS(`.photo-form button[value=save]`)),
+		until(`!!document.querySelector(".lead-photo img")`),
+	)
+	if txt := evalIn[string](b, `document.querySelector("#body-rich .editable").textContent`); !strings.Contains(txt, "Routes N13 and N16 return on Monday") {
+		t.Fatalf("the unsaved text is gone after the upload: %q", txt)
+	}
+	if hl := evalIn[string](b, `document.querySelector("#headline").value`); hl != "Night buses return" {
+		t.Fatalf("the unsaved headline is gone: %q", hl)
+	}
+	if got := h.find(a.ID); got.PhotoID == 0 {
+		t.Fatal("the lead photo was not stored")
+	}
+	b.run("save", chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)), chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)))
+	got := h.find(a.ID)
+	if got.Headline != "Night buses return" || !strings.Contains(got.BodyHTML, "Routes N13 and N16 return on Monday") || got.PhotoID == 0 {
+		t.Errorf("after saving: headline %q, photo %d, body %s", got.Headline, got.PhotoID, got.BodyHTML)
+	}
+	if errs := b.pageErrors(); len(errs) > 0 {
+		t.Errorf("the page logged errors: %q", errs)
 	}
 }

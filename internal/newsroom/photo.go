@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -37,7 +38,7 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		FocalY:  r.PostFormValue("focal_y"),
 	}
 	fail := func(err error) error {
-		if code := news.ErrorCode(err); code != news.EINVALID && code != news.ECONFLICT {
+		if code := news.ErrorCode(err); (code != news.EINVALID && code != news.ECONFLICT) || r.Header.Get("X-Requested-With") == "fetch" {
 			return err
 		}
 		p, perr := n.editor(r, c, a, workflow.DraftOf(a))
@@ -55,7 +56,7 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo removed"); err != nil {
 			return fail(err)
 		}
-		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+		return n.photoDone(w, r, a.ID)
 		return nil
 	}
 
@@ -80,7 +81,7 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo from the library"); err != nil {
 			return fail(err)
 		}
-		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+		return n.photoDone(w, r, a.ID)
 		return nil
 	}
 
@@ -127,7 +128,27 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 	default:
 		return fail(tooBig(err))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+	return n.photoDone(w, r, a.ID)
+}
+
+// photoDone answers a lead-photo change: the editor's script (which sends
+// the form in the background, so that unsaved text in the story form stays
+// where it is) gets the story's new save time for the story form and the
+// photo to show; a plain form post goes back to the editor.
+func (n *Newsroom) photoDone(w http.ResponseWriter, r *http.Request, id int64) error {
+	if r.Header.Get("X-Requested-With") != "fetch" {
+		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", id), http.StatusSeeOther)
+		return nil
+	}
+	a, err := n.store.FindArticleByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"updated": a.UpdatedAt.Unix(), "message": flashes["photo"]}
+	if a.Photo != nil {
+		out["photo"] = n.inlineOf(a.Photo)
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

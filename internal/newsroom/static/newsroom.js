@@ -1,34 +1,63 @@
-// Newsroom live preview. The page works without this script (the Preview
-// button renders on the server); with it, the preview follows typing. The
-// server renders Markdown and sanitizes the HTML, so what is shown here is
-// exactly what readers will get.
+// Newsroom pages' small helpers. Every page works without this script.
 (function () {
   "use strict";
-  var body = document.getElementById("body");
-  var out = document.getElementById("preview");
   var form = document.getElementById("story-form");
-  if (!body || !out || !form) return;
-  var csrf = form.querySelector("input[name=csrf]");
-  var timer = 0, seq = 0;
-  function update() {
-    var mine = ++seq;
-    var data = new URLSearchParams();
-    data.set("body", body.value);
-    fetch("/newsroom/preview", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRF-Token": csrf ? csrf.value : "", "X-Requested-With": "fetch" },
-      body: data
-    }).then(function (r) {
-      if (!r.ok) throw new Error("preview " + r.status);
-      return r.text();
-    }).then(function (html) {
-      // Only the latest request may paint: answers can arrive out of order.
-      if (mine === seq) out.innerHTML = html;
-    }).catch(function () { /* the Preview button still works */ });
+  var csrfInput = document.querySelector("input[name=csrf]");
+  var csrf = csrfInput ? csrfInput.value : "";
+
+  // The lead photo form is sent in the background, so that text typed in
+  // the story form and not saved yet stays on the page (the form post
+  // reloaded the page and lost it). The story form then carries the
+  // story's new save time, so saving it is not taken for a stale save.
+  var pf = document.querySelector("form.photo-form");
+  var status = document.querySelector(".photo-status");
+  if (pf && window.fetch && window.FormData) {
+    var say = function (msg, bad) {
+      if (!status) { return; }
+      status.textContent = msg;
+      status.className = "photo-status " + (bad ? "error" : "flash");
+    };
+    pf.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var data = new FormData(pf);
+      if (e.submitter && e.submitter.name) { data.set(e.submitter.name, e.submitter.value); }
+      say("Saving the photo…");
+      fetch(pf.action, {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" }, body: data
+      }).then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+      }).then(function (res) {
+        if (!res.ok) { say(res.j.error || "The photo was not saved.", true); return; }
+        var up = form && form.querySelector("input[name=updated]");
+        if (up && res.j.updated) { up.value = String(res.j.updated); }
+        var box = document.querySelector(".lead-photo-box");
+        if (box) {
+          box.textContent = "";
+          var p = res.j.photo;
+          if (p) {
+            var fig = document.createElement("figure");
+            fig.className = "lead-photo";
+            var img = document.createElement("img");
+            img.src = p.src;
+            img.alt = p.alt || "";
+            var cap = document.createElement("figcaption");
+            cap.textContent = (p.caption || "") + " ";
+            if (p.credit) {
+              var cr = document.createElement("span");
+              cr.className = "credit";
+              cr.textContent = p.credit;
+              cap.appendChild(cr);
+            }
+            fig.appendChild(img);
+            fig.appendChild(cap);
+            box.appendChild(fig);
+          }
+        }
+        var file = pf.querySelector("input[type=file]");
+        if (file) { file.value = ""; }
+        say(res.j.message || "Photo saved.");
+      }).catch(function () { say("The photo was not saved: the newsroom did not answer.", true); });
+    });
   }
-  body.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(update, 300);
-  });
 })();
