@@ -341,3 +341,38 @@ func TestStoryNotes(t *testing.T) {
 		t.Error("the reader page shows a newsroom note")
 	}
 }
+
+// TestBylinesAreWriters: an admin account is not a byline, and a writer's
+// new profile does not show the sign-in e-mail to readers (before, every
+// account was offered as a byline, "Administrator" included, and the
+// signature printed the sign-in e-mail).
+func TestBylinesAreWriters(t *testing.T) {
+	h := newHarness(t)
+	boss, err := auth.CreateUser(h.ctx, h.st, auth.NewUser{Email: "boss@example.com", Name: "Chief Admin", Role: news.RoleAdmin, Password: "correct horse 42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kim, err := auth.CreateUser(h.ctx, h.st, auth.NewUser{Email: "kim.signin@example.com", Name: "Kim Min-seo", Role: news.RoleReporter, Password: "correct horse 42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if boss.AuthorID != 0 {
+		t.Errorf("an admin account got a byline (author %d)", boss.AuthorID)
+	}
+	au, err := h.st.FindAuthorByID(h.ctx, kim.AuthorID)
+	if err != nil || au.Name != "Kim Min-seo" || au.Email != "" {
+		t.Fatalf("the reporter's profile: %+v, %v", au, err)
+	}
+	_, page := h.do(news.RoleEditor, "GET", "/newsroom/stories/new", nil)
+	if !strings.Contains(page, ">Kim Min-seo</option>") || strings.Contains(page, ">Chief Admin</option>") {
+		t.Error("the byline list offers an admin account, or lacks the reporter")
+	}
+	a, err := h.flow.Create(h.ctx, kim, workflow.Draft{Headline: "Signed story", BodyMarkdown: "Text."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pv := h.do(news.RoleEditor, "GET", storyPath(a, "/preview/page"), nil)
+	if !strings.Contains(pv, "Kim Min-seo") || strings.Contains(pv, "kim.signin@example.com") {
+		t.Error("the reader page lacks the byline or shows the sign-in e-mail")
+	}
+}
