@@ -59,7 +59,7 @@ func auditPages(t *testing.T, h *harness) []string {
 		"/newsroom/", "/newsroom/stories", "/newsroom/stories?status=published", "/newsroom/stories/new",
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
 		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
-		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/account",
+		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
 		"/newsroom/no-such-page",
 	}
 }

@@ -376,3 +376,47 @@ func TestBylinesAreWriters(t *testing.T) {
 		t.Error("the reader page lacks the byline or shows the sign-in e-mail")
 	}
 }
+
+// TestPaperSettings: an admin saves the paper settings (stored for every
+// node to read at start); bad input is refused and changes nothing; an
+// editor may not open them.
+func TestPaperSettings(t *testing.T) {
+	h := newHarness(t)
+	res, body := h.do(news.RoleAdmin, "GET", "/newsroom/settings", nil)
+	wantStatus(t, "settings page", res, body, 200)
+	if !strings.Contains(body, `value="The Test Times"`) || !strings.Contains(body, `value="Asia/Seoul"`) {
+		t.Error("the settings page does not show what the paper runs with")
+	}
+	form := url.Values{"name": {"The Seoul Ledger"}, "tagline": {"Since 2026"}, "time_zone": {"Asia/Tokyo"}, "languages": {"ko, en"},
+		"nav": {"Politics | /section/politics\nAbout | https://example.com/about"}, "footer": {"Contact | mailto:desk@example.com"},
+		"kakao": {"abc123"}, "feeds": {"summary"}}
+	res, body = h.do(news.RoleAdmin, "POST", "/newsroom/settings", form)
+	wantStatus(t, "save settings", res, body, 303)
+	v, err := h.st.GetSetting(h.ctx, news.PaperSettingsKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := news.ParsePaperSettings(v)
+	if err != nil || ps.Name != "The Seoul Ledger" || ps.TimeZone != "Asia/Tokyo" || fmt.Sprint(ps.Languages) != "[ko en]" ||
+		len(ps.Nav) != 2 || ps.Nav[1].URL != "https://example.com/about" || ps.FullTextFeeds == nil || *ps.FullTextFeeds || ps.KakaoAppKey != "abc123" {
+		t.Fatalf("stored settings: %+v, %v", ps, err)
+	}
+	for _, bad := range []url.Values{
+		{"name": {"x"}, "time_zone": {"Mars/Olympus"}, "feeds": {"full"}},
+		{"name": {"x"}, "nav": {"Evil | javascript:alert(1)"}, "feeds": {"full"}},
+		{"name": {"x"}, "nav": {"no bar here"}, "feeds": {"full"}},
+		{"name": {"x"}, "languages": {"english!"}, "feeds": {"full"}},
+		{"name": {"x"}, "logo": {"999"}, "feeds": {"full"}},
+	} {
+		res, _ := h.do(news.RoleAdmin, "POST", "/newsroom/settings", bad)
+		if res.StatusCode != 422 {
+			t.Errorf("bad settings %v: status %d", bad, res.StatusCode)
+		}
+	}
+	if again, _ := h.st.GetSetting(h.ctx, news.PaperSettingsKey); again != v {
+		t.Error("refused settings changed the stored ones")
+	}
+	if res, _ := h.do(news.RoleEditor, "GET", "/newsroom/settings", nil); res.StatusCode != 403 {
+		t.Errorf("an editor opened the settings: %d", res.StatusCode)
+	}
+}

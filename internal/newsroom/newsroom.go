@@ -192,6 +192,8 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/users/{id}/password", news.RoleAdmin, n.resetPassword},
 		{"POST /newsroom/users/{id}/disable", news.RoleAdmin, n.setDisabled(true)},
 		{"POST /newsroom/users/{id}/enable", news.RoleAdmin, n.setDisabled(false)},
+		{"GET /newsroom/settings", news.RoleAdmin, n.settings},
+		{"POST /newsroom/settings", news.RoleAdmin, n.saveSettings},
 		{"GET /newsroom/sections", news.RoleAdmin, n.sections},
 		{"POST /newsroom/sections", news.RoleAdmin, n.addSection},
 

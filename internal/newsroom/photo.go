@@ -57,7 +57,6 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 			return fail(err)
 		}
 		return n.photoDone(w, r, a.ID)
-		return nil
 	}
 
 	if r.PostFormValue("op") == "use" {
@@ -82,7 +81,6 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 			return fail(err)
 		}
 		return n.photoDone(w, r, a.ID)
-		return nil
 	}
 
 	fx, fy, err := parseFocal(form.FocalX, form.FocalY)

@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -112,6 +112,7 @@ var flashes = map[string]string{
 	"photo":      "Photo saved.",
 	"replaced":   "Photo replaced in every story that used it.",
 	"note":       "Note added.",
+	"settings":   "Settings saved.",
 	"frontpage":  "Front page saved.",
 	"user":       "Account saved.",
 	"password":   "Password changed. Your other sessions were signed out.",
