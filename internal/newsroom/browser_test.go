@@ -2,6 +2,9 @@ package newsroom
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
 	"context"
 	"image"
 	"image/color"
@@ -382,4 +385,93 @@ func TestLeadPhotoKeepsUnsavedText(t *testing.T) {
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Errorf("the page logged errors: %q", errs)
 	}
+}
+
+// TestNewsroomScreenshots saves the README's screenshots of the editor, the
+// story list (desktop and phone), the media library and the paper
+// settings, on a small realistic newsroom. It runs only when asked:
+//
+//	NEWSROOM_SCREENSHOTS=$PWD/docs go test ./internal/newsroom -run TestNewsroomScreenshots
+func TestNewsroomScreenshots(t *testing.T) {
+	dir := os.Getenv("NEWSROOM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set NEWSROOM_SCREENSHOTS=DIR to save the newsroom's screenshots")
+	}
+	dir, _ = filepath.Abs(dir)
+	h := newHarness(t)
+	ed := h.users[news.RoleEditor]
+	var secs []*news.Section
+	for i, name := range []string{"North Korea", "National", "Business"} {
+		s := &news.Section{Slug: news.Slugify(name), Name: name, Position: i + 1}
+		if err := h.st.CreateSection(h.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		secs = append(secs, s)
+	}
+	var photos []inlinePhoto
+	for i, capt := range []string{"Envoys shake hands at Panmunjom", "A night bus on Jongno", "Container cranes at Busan port"} {
+		res, body := h.uploadTo(news.RoleEditor, "/newsroom/photos", "p.jpg", jpegBytes(t, 960, 640, uint8(60*i)), url.Values{"caption": {capt}, "credit": {"Yonhap"}, "alt": {capt}})
+		wantStatus(t, "upload", res, body, 201)
+		var p inlinePhoto
+		_ = json.Unmarshal([]byte(body), &p)
+		photos = append(photos, p)
+	}
+	mk := func(u *news.User, headline string, sec int, st news.Status, body string) *news.Article {
+		a, err := h.flow.Create(h.ctx, u, workflow.Draft{Headline: headline, SectionID: secs[sec].ID, HTMLBody: true, BodyHTML: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch st {
+		case news.StatusReview:
+			err = h.flow.Submit(h.ctx, u, a.ID)
+		case news.StatusPublished:
+			err = h.flow.Publish(h.ctx, ed, a.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	rep := h.users[news.RoleReporter]
+	mk(ed, "Seoul and Tokyo agree on a new hotline", 0, news.StatusPublished, "<p>Text.</p>")
+	mk(rep, "Night buses return to Jongno on Monday", 1, news.StatusReview, fmt.Sprintf(`<p>Text.</p><figure class="photo"><img src="%s" alt="A bus"><figcaption>A night bus <span class="credit">Yonhap</span></figcaption></figure>`, photos[1].Src))
+	mk(rep, "Chip exports climb for a fifth month", 2, news.StatusPublished, fmt.Sprintf(`<figure class="photo"><img src="%s" alt="Cranes"></figure>`, photos[2].Src))
+	mk(rep, "Rain to ease by the weekend", 1, news.StatusDraft, "<p>Text.</p>")
+	body := fmt.Sprintf(`<p>North Korea's envoy said on Friday that talks could resume <strong>within weeks</strong>, in the clearest sign yet that Pyongyang is <a href="https://example.com/statement">open to dialogue</a>.</p>`+
+		`<h2>What the letter says</h2><ul><li><p>A meeting in the spring</p></li><li><p>Working-level talks first</p></li></ul>`+
+		`<aside class="pullquote">“We are ready to talk, but not to be talked down to.”</aside>`+
+		`<figure class="photo"><img src="%s" alt="Two envoys shake hands in front of blue huts" width="%d" height="%d"><figcaption>Envoys shake hands at Panmunjom <span class="credit">Yonhap</span></figcaption></figure>`+
+		`<figure class="embed" data-provider="youtube" data-id="dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube video</a></figure>`, photos[0].Src, photos[0].Width, photos[0].Height)
+	a := mk(ed, "Is Trump's second letter to NK leader for dialogue or status quo?", 0, news.StatusDraft, body)
+	if err := auth.SetPassword(h.ctx, h.st, h.users[news.RoleAdmin], "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h, 1280, 900)
+	b.signIn("/newsroom/", h.users[news.RoleAdmin].Email, "correct horse 42", `nav[aria-label="Newsroom"]`)
+	shot := func(name, path, wait string, width int, full bool) {
+		t.Helper()
+		height := int64(900)
+		if strings.Contains(name, "editor") {
+			height = 1500
+		}
+		b.run(name, chromedp.EmulateViewport(int64(width), height), chromedp.Navigate(b.url+path), chromedp.WaitVisible(chromedp.CSS(wait)))
+		var png []byte
+		var err error
+		if full {
+			png, err = chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		} else {
+			png, err = chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot("newsroom-editor", storyPath(a, ""), "#body-rich figure.embed", 1280, false)
+	shot("newsroom-stories", "/newsroom/stories", "table.stories", 1280, false)
+	shot("newsroom-stories-390", "/newsroom/stories", "table.stories", 390, true)
+	shot("newsroom-media", "/newsroom/media", ".media-grid", 1280, false)
+	shot("newsroom-settings", "/newsroom/settings", "#st-name", 1280, true)
 }
