@@ -30,7 +30,8 @@ type Table struct {
 }
 
 // Tables lists what a copy moves, in load order (referenced tables first).
-// Sessions are left out on purpose: everyone signs in again on the new
+// Sessions and account tokens (reset and invitation links) are left out on
+// purpose: everyone signs in again on the new
 // database, and no session token leaves the old one. The generation counter
 // and the change log are not data: the destination records the load as one
 // change of everything. Leases are not either: each database elects its own.

@@ -70,3 +70,31 @@ type NoteStore interface {
 	// ListNotes returns a story's notes, oldest first.
 	ListNotes(ctx context.Context, articleID int64) ([]*Note, error)
 }
+
+// Token kinds: a password reset asked for by its owner, an invitation
+// sent by an admin. Both let the holder set the account's password once.
+const (
+	TokenReset  = "reset"
+	TokenInvite = "invite"
+)
+
+// AccountToken is a single-use, expiring link to set an account's
+// password. Only the hash of the link's secret is stored.
+type AccountToken struct {
+	Hash      string
+	UserID    int64
+	Kind      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// TokenStore keeps account tokens. Both stores implement it.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *AccountToken) error
+	// UseToken spends the token with this hash and kind if it is unused and
+	// unexpired at now, and returns its user; otherwise ErrNotFound. Two
+	// uses of one token cannot both succeed.
+	UseToken(ctx context.Context, hash, kind string, now time.Time) (int64, error)
+	// PeekToken is UseToken without spending it (to show the form).
+	PeekToken(ctx context.Context, hash, kind string, now time.Time) (int64, error)
+}

@@ -60,7 +60,7 @@ func auditPages(t *testing.T, h *harness) []string {
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
 		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
 		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
-		"/newsroom/no-such-page",
+		"/newsroom/forgot", "/newsroom/no-such-page",
 	}
 }
 
@@ -79,7 +79,7 @@ func TestNewsroomPagesAxe(t *testing.T) {
 	pages := auditPages(t, h)
 	b := newBrowser(t, h, 1280, 900)
 	admin := h.users[news.RoleAdmin]
-	if err := auth.SetPassword(h.ctx, h.st, admin, "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, admin, 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	b.signIn("/newsroom/", admin.Email, "correct horse 42", `nav[aria-label="Newsroom"]`)

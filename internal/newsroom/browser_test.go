@@ -2,14 +2,14 @@ package newsroom
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,7 +266,7 @@ func TestImportedHTMLOpensInEditor(t *testing.T) {
 	if err := h.st.CreateArticle(h.ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := auth.SetPassword(h.ctx, h.st, ed, "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, ed, 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	sel := `#body-rich .editable h2`
@@ -301,7 +301,7 @@ func TestPreviewAt390InChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := auth.SetPassword(h.ctx, h.st, ed, "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, ed, 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, h, 1280, 900)
@@ -347,7 +347,7 @@ func TestLeadPhotoKeepsUnsavedText(t *testing.T) {
 	h := newHarness(t)
 	rep := h.users[news.RoleReporter]
 	a := h.story(rep, "Night buses", news.StatusDraft)
-	if err := auth.SetPassword(h.ctx, h.st, rep, "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, rep, 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, h, 1280, 1000)
@@ -443,7 +443,7 @@ func TestNewsroomScreenshots(t *testing.T) {
 		`<figure class="photo"><img src="%s" alt="Two envoys shake hands in front of blue huts" width="%d" height="%d"><figcaption>Envoys shake hands at Panmunjom <span class="credit">Yonhap</span></figcaption></figure>`+
 		`<figure class="embed" data-provider="youtube" data-id="dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube video</a></figure>`, photos[0].Src, photos[0].Width, photos[0].Height)
 	a := mk(ed, "Is Trump's second letter to NK leader for dialogue or status quo?", 0, news.StatusDraft, body)
-	if err := auth.SetPassword(h.ctx, h.st, h.users[news.RoleAdmin], "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, h.users[news.RoleAdmin], 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, h, 1280, 900)

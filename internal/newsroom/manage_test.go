@@ -420,3 +420,86 @@ func TestPaperSettings(t *testing.T) {
 		t.Errorf("an editor opened the settings: %d", res.StatusCode)
 	}
 }
+
+var linkRe = regexp.MustCompile(`http://news\.test(/newsroom/reset/[A-Za-z0-9_-]+(\?invite=1)?)`)
+
+// TestPasswordResetByMail: "forgot" mails a link for an existing account
+// and says the same for an unknown address; the link sets the password
+// once, signs out the account's sessions, and then no more; an expired
+// link does nothing.
+func TestPasswordResetByMail(t *testing.T) {
+	h := newHarness(t)
+	rep := h.users[news.RoleReporter]
+	res, body := h.do("", "POST", "/newsroom/forgot", url.Values{"email": {"nobody@example.com"}})
+	wantStatus(t, "forgot, unknown", res, body, 200)
+	unknownAnswer := body
+	res, body = h.do("", "POST", "/newsroom/forgot", url.Values{"email": {rep.Email}})
+	wantStatus(t, "forgot", res, body, 200)
+	if body != unknownAnswer {
+		t.Error("the answer tells whether an account exists")
+	}
+	sent := h.mail.all()
+	if len(sent) != 1 || sent[0].To != rep.Email {
+		t.Fatalf("mail sent: %+v", sent)
+	}
+	m := linkRe.FindStringSubmatch(sent[0].Body)
+	if m == nil {
+		t.Fatalf("no link in the mail:\n%s", sent[0].Body)
+	}
+	link := m[1]
+	res, body = h.do("", "GET", link, nil)
+	wantStatus(t, "reset form", res, body, 200)
+	res, body = h.do("", "POST", link, url.Values{"password": {"short"}, "again": {"short"}})
+	wantStatus(t, "too short", res, body, 422)
+	res, body = h.do("", "POST", link, url.Values{"password": {"a brand new password"}, "again": {"a brand new password"}})
+	wantStatus(t, "reset", res, body, 303)
+	u, _ := h.st.FindUserByID(h.ctx, rep.ID)
+	if !auth.CheckPassword(u.PasswordHash, "a brand new password") {
+		t.Fatal("the password was not set")
+	}
+	if res, _ := h.do(news.RoleReporter, "GET", "/newsroom/", nil); res.StatusCode != 303 {
+		t.Errorf("the old session still works after a reset: %d", res.StatusCode)
+	}
+	res, _ = h.do("", "POST", link, url.Values{"password": {"another new password"}, "again": {"another new password"}})
+	if res.StatusCode != 404 {
+		t.Errorf("the link worked twice: %d", res.StatusCode)
+	}
+	// An expired link.
+	h.do("", "POST", "/newsroom/forgot", url.Values{"email": {rep.Email}})
+	sent = h.mail.all()
+	link2 := linkRe.FindStringSubmatch(sent[len(sent)-1].Body)[1]
+	h.clock.Set(h.clock.Now().Add(2 * time.Hour))
+	if res, _ := h.do("", "GET", link2, nil); res.StatusCode != 404 {
+		t.Errorf("an expired link: %d", res.StatusCode)
+	}
+}
+
+// TestInvitation: an admin adds a colleague with an invitation; the mail's
+// link lets them choose a password and sign in; no password is shown.
+func TestInvitation(t *testing.T) {
+	h := newHarness(t)
+	res, body := h.do(news.RoleAdmin, "POST", "/newsroom/users", url.Values{"email": {"new@example.com"}, "name": {"Lee Ji-eun"}, "role": {"reporter"}, "invite": {"1"}})
+	wantStatus(t, "invite", res, body, 303)
+	sent := h.mail.all()
+	if len(sent) != 1 || sent[0].To != "new@example.com" || !strings.Contains(sent[0].Subject, "invited") {
+		t.Fatalf("mail sent: %+v", sent)
+	}
+	m := linkRe.FindStringSubmatch(sent[0].Body)
+	if m == nil || m[2] == "" {
+		t.Fatalf("no invitation link:\n%s", sent[0].Body)
+	}
+	res, body = h.do("", "GET", m[1], nil)
+	wantStatus(t, "invitation form", res, body, 200)
+	if !strings.Contains(body, "Welcome, Lee Ji-eun") {
+		t.Error("the invitation page does not greet the new colleague")
+	}
+	res, body = h.do("", "POST", m[1], url.Values{"invite": {"1"}, "password": {"my own password 1"}, "again": {"my own password 1"}})
+	wantStatus(t, "accept", res, body, 303)
+	if _, err := auth.Authenticate(h.ctx, h.st, "new@example.com", "my own password 1"); err != nil {
+		t.Errorf("cannot sign in with the chosen password: %v", err)
+	}
+	// An invitation link is not a reset link.
+	if res, _ := h.do("", "GET", strings.TrimSuffix(m[1], "?invite=1"), nil); res.StatusCode != 404 {
+		t.Errorf("the invitation link worked as a reset link: %d", res.StatusCode)
+	}
+}

@@ -56,6 +56,9 @@ type Config struct {
 	// status (internal/site.Site.Preview); nil turns full-page previews
 	// and preview links off.
 	Preview func(w http.ResponseWriter, r *http.Request, a *news.Article)
+	// Mail sends password resets and invitations; nil turns both off
+	// (admins still reset passwords by hand).
+	Mail Mailer
 }
 
 // Newsroom serves /newsroom/.
@@ -143,6 +146,10 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"GET /newsroom/signin", public, n.signinPage},
 		{"POST /newsroom/signin", public, n.signin},
 		{"POST /newsroom/signout", news.RoleContributor, n.signout},
+		{"GET /newsroom/forgot", public, n.forgotForm},
+		{"POST /newsroom/forgot", public, n.forgot},
+		{"GET /newsroom/reset/{token}", public, n.resetForm},
+		{"POST /newsroom/reset/{token}", public, n.reset},
 		{"GET /newsroom/{$}", news.RoleContributor, n.dashboard},
 		{"GET /newsroom", public, n.redirectHome},
 		// Anything else under /newsroom/ is a 404 with the newsroom's

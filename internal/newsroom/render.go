@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -100,25 +100,27 @@ func (n *Newsroom) render(w http.ResponseWriter, r *http.Request, c *call, statu
 // flashes are the messages a redirect after a POST may ask for (?done=...),
 // fixed texts so that a link cannot put words on our page.
 var flashes = map[string]string{
-	"created":    "Draft created.",
-	"saved":      "Saved.",
-	"submit":     "Submitted for review.",
-	"withdraw":   "Moved back to draft.",
-	"publish":    "Published.",
-	"schedule":   "Scheduled.",
-	"unpublish":  "Unpublished.",
-	"corrected":  "Note added to the story.",
-	"restored":   "Revision restored.",
-	"photo":      "Photo saved.",
-	"replaced":   "Photo replaced in every story that used it.",
-	"note":       "Note added.",
-	"settings":   "Settings saved.",
-	"frontpage":  "Front page saved.",
-	"user":       "Account saved.",
-	"password":   "Password changed. Your other sessions were signed out.",
-	"revoked":    "Session signed out.",
-	"section":    "Section added.",
-	"signed-out": "Signed out.",
+	"created":      "Draft created.",
+	"saved":        "Saved.",
+	"submit":       "Submitted for review.",
+	"withdraw":     "Moved back to draft.",
+	"publish":      "Published.",
+	"schedule":     "Scheduled.",
+	"unpublish":    "Unpublished.",
+	"corrected":    "Note added to the story.",
+	"restored":     "Revision restored.",
+	"photo":        "Photo saved.",
+	"replaced":     "Photo replaced in every story that used it.",
+	"note":         "Note added.",
+	"settings":     "Settings saved.",
+	"password-set": "Your password is set. Sign in with it.",
+	"invited":      "Invitation sent.",
+	"frontpage":    "Front page saved.",
+	"user":         "Account saved.",
+	"password":     "Password changed. Your other sessions were signed out.",
+	"revoked":      "Session signed out.",
+	"section":      "Section added.",
+	"signed-out":   "Signed out.",
 }
 
 func (n *Newsroom) static(w http.ResponseWriter, r *http.Request, c *call) error {

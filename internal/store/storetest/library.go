@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -143,5 +144,44 @@ func testNotes(t *testing.T, open func(t *testing.T) news.Store) {
 	}
 	if list, err := ns.ListNotes(f.ctx, a.ID); err != nil || len(list) != 0 {
 		t.Errorf("notes of a deleted story: %+v, %v", list, err)
+	}
+}
+
+// testTokens: account tokens are single-use and expire; a token of one kind
+// is not one of another.
+func testTokens(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	ts, ok := f.s.(news.TokenStore)
+	if !ok {
+		t.Fatal("the store is not a news.TokenStore")
+	}
+	u := &news.User{Email: "tok@example.com", Name: "Tok", Role: news.RoleReporter, PasswordHash: "-"}
+	if err := f.s.CreateUser(f.ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	tok := &news.AccountToken{Hash: "h1", UserID: u.ID, Kind: news.TokenReset, CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}
+	if err := ts.CreateToken(f.ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.UseToken(f.ctx, "h1", news.TokenInvite, T0); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a reset token used as an invitation: %v", err)
+	}
+	if id, err := ts.PeekToken(f.ctx, "h1", news.TokenReset, T0); err != nil || id != u.ID {
+		t.Errorf("PeekToken: %d, %v", id, err)
+	}
+	if _, err := ts.UseToken(f.ctx, "h1", news.TokenReset, T0.Add(time.Hour)); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("an expired token was used: %v", err)
+	}
+	if id, err := ts.UseToken(f.ctx, "h1", news.TokenReset, T0.Add(59*time.Minute)); err != nil || id != u.ID {
+		t.Fatalf("UseToken: %d, %v", id, err)
+	}
+	if _, err := ts.UseToken(f.ctx, "h1", news.TokenReset, T0.Add(59*time.Minute)); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a token was used twice: %v", err)
+	}
+	if _, err := ts.PeekToken(f.ctx, "h1", news.TokenReset, T0); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a used token still shows its form: %v", err)
+	}
+	if err := ts.CreateToken(f.ctx, &news.AccountToken{Hash: "h1", UserID: u.ID, Kind: news.TokenReset, ExpiresAt: T0}); !errors.Is(err, news.ErrConflict) {
+		t.Errorf("a second token with the same hash: %v", err)
 	}
 }

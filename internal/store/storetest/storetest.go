@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Wire", testWire},
 		{"PhotoLibrary", testPhotoLibrary},
 		{"Notes", testNotes},
+		{"Tokens", testTokens},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
