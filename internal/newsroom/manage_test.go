@@ -503,3 +503,40 @@ func TestInvitation(t *testing.T) {
 		t.Errorf("the invitation link worked as a reset link: %d", res.StatusCode)
 	}
 }
+
+// TestAuthorProfiles: an editor adds a writer without an account; a
+// reporter sets the public e-mail of their own profile, which readers see
+// under their stories, and may not edit anyone else's.
+func TestAuthorProfiles(t *testing.T) {
+	h := newHarness(t)
+	res, body := h.do(news.RoleEditor, "POST", "/newsroom/authors", url.Values{"name": {"Wire Desk"}, "title": {"Yonhap"}, "email": {""}})
+	wantStatus(t, "add author", res, body, 303)
+	as, _ := h.st.ListAuthors(h.ctx)
+	var wire *news.Author
+	for _, a := range as {
+		if a.Name == "Wire Desk" {
+			wire = a
+		}
+	}
+	if wire == nil || wire.Title != "Yonhap" {
+		t.Fatalf("no writer without an account: %+v", as)
+	}
+	_, page := h.do(news.RoleEditor, "GET", "/newsroom/authors", nil)
+	if !strings.Contains(page, "writes without an account") {
+		t.Error("the authors page does not tell writers without accounts apart")
+	}
+	rep := h.users[news.RoleReporter]
+	mine := fmt.Sprintf("/newsroom/authors/%d", rep.AuthorID)
+	res, body = h.do(news.RoleReporter, "POST", mine, url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"not an address"}})
+	wantStatus(t, "bad e-mail", res, body, 422)
+	res, body = h.do(news.RoleReporter, "POST", mine, url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"desk.reporter@example.com"}, "bio": {"Covers transport."}})
+	wantStatus(t, "own profile", res, body, 303)
+	if res, _ := h.do(news.RoleReporter, "POST", fmt.Sprintf("/newsroom/authors/%d", wire.ID), url.Values{"name": {"Hijack"}}); res.StatusCode != 403 {
+		t.Errorf("a reporter edited another profile: %d", res.StatusCode)
+	}
+	a := h.story(rep, "Buses", news.StatusDraft)
+	_, pv := h.do(news.RoleReporter, "GET", storyPath(a, "/preview/page"), nil)
+	if !strings.Contains(pv, "desk.reporter@example.com") || strings.Contains(pv, ">"+rep.Email+"<") {
+		t.Error("the reader page does not show the public e-mail (or shows the sign-in one)")
+	}
+}

@@ -189,6 +189,11 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/media/{id}", news.RoleEditor, n.saveMediaPhoto},
 		{"POST /newsroom/media/{id}/replace", news.RoleEditor, n.replaceMediaPhoto},
 
+		{"GET /newsroom/authors", news.RoleEditor, n.authors},
+		{"POST /newsroom/authors", news.RoleEditor, n.addAuthor},
+		{"GET /newsroom/authors/{id}", news.RoleContributor, n.authorProfile},
+		{"POST /newsroom/authors/{id}", news.RoleContributor, n.saveAuthor},
+
 		{"GET /newsroom/frontpage", news.RoleEditor, n.frontPage},
 		{"POST /newsroom/frontpage", news.RoleEditor, n.saveFrontPage},
 		{"GET /newsroom/audit", news.RoleEditor, n.auditLog},

@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -115,6 +115,7 @@ var flashes = map[string]string{
 	"settings":     "Settings saved.",
 	"password-set": "Your password is set. Sign in with it.",
 	"invited":      "Invitation sent.",
+	"author":       "Profile saved.",
 	"frontpage":    "Front page saved.",
 	"user":         "Account saved.",
 	"password":     "Password changed. Your other sessions were signed out.",
