@@ -206,6 +206,14 @@ func TestRichEditorInChromium(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#body-rich figure.photo .nv-field:nth-child(2) input`), "Yonhap"),
 		chromedp.SendKeys(chromedp.CSS(`#body-rich figure.photo .nv-field:nth-child(3) input`), "Two envoys shake hands"),
 	)
+	// The same photo again, from the media library.
+	b.run("library",
+		chromedp.Click(chromedp.CSS(`button[data-tool=library]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.lib .lib-item`)),
+		chromedp.Click(chromedp.CSS(`dialog.lib .lib-item`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog.lib`)),
+		until(`document.querySelectorAll("#body-rich figure.photo").length === 2`),
+	)
 	// An embed by address, from the toolbar.
 	b.run("embed",
 		chromedp.Click(chromedp.CSS(`button[data-tool=embed]`)),
@@ -240,6 +248,9 @@ func TestRichEditorInChromium(t *testing.T) {
 		`<figure class="embed" data-provider="youtube" data-id="dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ"`,
 		"Body of Talks resume", // the text that was there stays
 	} {
+		if want == `<figure class="photo"><img src="/media/` && strings.Count(got.BodyHTML, want) != 2 {
+			t.Errorf("the body has %d photos, want the uploaded one and the library's", strings.Count(got.BodyHTML, want))
+		}
 		if !strings.Contains(got.BodyHTML, want) {
 			t.Errorf("stored body lacks %s:\n%s", want, got.BodyHTML)
 		}

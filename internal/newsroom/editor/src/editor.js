@@ -130,6 +130,7 @@ function mount(root) {
     { id: "pullquote", text: "Pull quote", label: "Pull quote", keys: "Alt+P", run: (c) => c.togglePullquote(), on: () => editor.isActive("pullquote") },
     "|",
     { id: "photo", text: "Photo", label: "Insert photo", run: () => picker.click() },
+    { id: "library", text: "Library", label: "Photo from the media Library", run: () => libraryDialog() },
     { id: "embed", text: "Embed", label: "Embed YouTube, X or Instagram", run: () => embedDialog() },
     { id: "table", text: "Table", label: "Insert table", run: (c) => c.insertTable({ rows: 3, cols: 3, withHeaderRow: true }) },
     { id: "hr", text: "―", label: "Section break", run: (c) => c.setHorizontalRule() },
@@ -341,6 +342,53 @@ function mount(root) {
     } finally {
       root.removeAttribute("aria-busy");
     }
+  }
+
+  // The media library: reuse a photo already on the desk.
+  function libraryDialog() {
+    const id = root.id + "-lib";
+    const q = el("input", { id: id + "-q", type: "search", autocomplete: "off" });
+    const list = el("ul", { class: "lib-grid", "aria-live": "polite" });
+    const status = el("p", { class: "hint", role: "status" });
+    const close = el("button", { type: "button", class: "secondary", text: "Close" });
+    const d = el("dialog", { class: "editor-dialog lib", "aria-labelledby": id + "-t" },
+      el("h2", { id: id + "-t", text: "Photo from the media library" }),
+      el("label", { for: id + "-q", text: "Search captions, credits and alt text" }), q, status, list,
+      el("div", { class: "actions" }, close));
+    document.body.append(d);
+    const done = () => { d.close(); d.remove(); editor.commands.focus(); };
+    close.addEventListener("click", done);
+    d.addEventListener("cancel", (e) => { e.preventDefault(); done(); });
+    let seq = 0;
+    const load = async () => {
+      const mine = ++seq;
+      status.textContent = "Loading…";
+      try {
+        const r = await fetch("/newsroom/media.json?q=" + encodeURIComponent(q.value.trim()), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+        const items = await r.json();
+        if (mine !== seq) return;
+        list.textContent = "";
+        for (const it of items) {
+          const p = it.photo;
+          const b = el("button", { type: "button", class: "lib-item", "aria-label": "Insert: " + (p.caption || p.alt || "photo " + p.id) },
+            el("img", { src: it.thumb, alt: "" }), el("span", { text: p.caption || "(no caption)" }));
+          b.addEventListener("click", () => {
+            done();
+            insertBlock({ type: "photo", attrs: { src: p.src, alt: p.alt || "", width: p.width || null, height: p.height || null, caption: p.caption || "", credit: p.credit || "" } });
+            say("Photo from the library added.");
+          });
+          list.append(el("li", {}, b));
+        }
+        status.textContent = items.length ? items.length + " photos." : "No photos match.";
+      } catch {
+        status.textContent = "The library could not be loaded.";
+      }
+    };
+    let t = 0;
+    q.addEventListener("input", () => { clearTimeout(t); t = setTimeout(load, 250); });
+    d.showModal();
+    q.focus();
+    load();
   }
 
   root.editor = editor;
