@@ -43,6 +43,11 @@ func auditFile(t *testing.T, rel string) string {
 func auditPages(t *testing.T, h *harness) []string {
 	t.Helper()
 	ed := h.users[news.RoleEditor]
+	for i, n := range []string{"National", "Business"} {
+		if err := h.st.CreateSection(h.ctx, &news.Section{Slug: news.Slugify(n), Name: n, Position: i + 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a := h.story(ed, "Audited story", news.StatusPublished)
 	h.story(ed, "In review", news.StatusReview)
 	d := h.story(h.users[news.RoleReporter], "A draft", news.StatusDraft)

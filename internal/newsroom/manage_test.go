@@ -540,3 +540,39 @@ func TestAuthorProfiles(t *testing.T) {
 		t.Error("the reader page does not show the public e-mail (or shows the sign-in one)")
 	}
 }
+
+// TestSectionsRenameReorder: an admin renames a section (its address
+// stays) and moves sections up and down the navigation.
+func TestSectionsRenameReorder(t *testing.T) {
+	h := newHarness(t)
+	var ids []int64
+	for i, n := range []string{"National", "Business", "Sports"} {
+		s := &news.Section{Slug: news.Slugify(n), Name: n, Position: i + 1}
+		if err := h.st.CreateSection(h.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]), url.Values{"name": {"Economy"}, "description": {"Money"}})
+	wantStatus(t, "rename", res, body, 303)
+	if s, _ := h.st.FindSectionByID(h.ctx, ids[1]); s.Name != "Economy" || s.Slug != "business" || s.Description != "Money" {
+		t.Errorf("after renaming: %+v", s)
+	}
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/move", ids[2]), url.Values{"dir": {"up"}})
+	wantStatus(t, "move", res, body, 303)
+	ss, _ := h.st.ListSections(h.ctx)
+	var order []string
+	for _, s := range ss {
+		order = append(order, s.Name)
+	}
+	if strings.Join(order, ",") != "National,Sports,Economy" {
+		t.Errorf("order after moving Sports up: %v", order)
+	}
+	if res, _ := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {"x"}}); res.StatusCode != 403 {
+		t.Errorf("an editor renamed a section: %d", res.StatusCode)
+	}
+	res, _ = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {""}})
+	if res.StatusCode != 422 {
+		t.Errorf("an empty name: %d", res.StatusCode)
+	}
+}

@@ -208,6 +208,8 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/settings", news.RoleAdmin, n.saveSettings},
 		{"GET /newsroom/sections", news.RoleAdmin, n.sections},
 		{"POST /newsroom/sections", news.RoleAdmin, n.addSection},
+		{"POST /newsroom/sections/{id}", news.RoleAdmin, n.editSection},
+		{"POST /newsroom/sections/{id}/move", news.RoleAdmin, n.moveSection},
 
 		{"GET /newsroom/account", news.RoleContributor, n.account},
 		{"POST /newsroom/account/password", news.RoleContributor, n.changePassword},
