@@ -98,3 +98,12 @@ type TokenStore interface {
 	// PeekToken is UseToken without spending it (to show the form).
 	PeekToken(ctx context.Context, hash, kind string, now time.Time) (int64, error)
 }
+
+// TagEditor renames and merges tags. Both stores implement it.
+type TagEditor interface {
+	// RenameTag changes a tag's name; its slug (and so its address) stays.
+	RenameTag(ctx context.Context, id int64, name string) error
+	// MergeTags moves every story of tag from to tag into, then deletes
+	// from. ErrNotFound when either is missing.
+	MergeTags(ctx context.Context, from, into int64) error
+}

@@ -14,6 +14,7 @@ import (
 
 	"masthead/internal/auth"
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
 func auditHome() string {
@@ -49,6 +50,9 @@ func auditPages(t *testing.T, h *harness) []string {
 		}
 	}
 	a := h.story(ed, "Audited story", news.StatusPublished)
+	if _, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Tagged", BodyMarkdown: "x", Tags: []string{"Seoul", "Busan"}}); err != nil {
+		t.Fatal(err)
+	}
 	h.story(ed, "In review", news.StatusReview)
 	d := h.story(h.users[news.RoleReporter], "A draft", news.StatusDraft)
 	res, body := h.do(news.RoleEditor, "POST", storyPath(a, "/corrections"), url.Values{"kind": {"correction"}, "text": {"A name was misspelled."}})
@@ -65,7 +69,7 @@ func auditPages(t *testing.T, h *harness) []string {
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
 		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
 		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
-		"/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
+		"/newsroom/tags", "/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
 	}
 }
 

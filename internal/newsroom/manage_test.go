@@ -576,3 +576,34 @@ func TestSectionsRenameReorder(t *testing.T) {
 		t.Errorf("an empty name: %d", res.StatusCode)
 	}
 }
+
+// TestTagsRenameMerge: an editor renames a tag (its address stays) and
+// merges two, whose stories then carry the one left.
+func TestTagsRenameMerge(t *testing.T) {
+	h := newHarness(t)
+	ed := h.users[news.RoleEditor]
+	a, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "One", BodyMarkdown: "x", Tags: []string{"DPRK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Two", BodyMarkdown: "x", Tags: []string{"North Korea"}}); err != nil {
+		t.Fatal(err)
+	}
+	dprk, _ := h.st.FindTagBySlug(h.ctx, "dprk")
+	nk, _ := h.st.FindTagBySlug(h.ctx, "north-korea")
+	res, body := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"N. Korea"}})
+	wantStatus(t, "rename", res, body, 303)
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}})
+	wantStatus(t, "merge", res, body, 303)
+	got := h.find(a.ID)
+	if len(got.Tags) != 1 || got.Tags[0].ID != nk.ID || got.Tags[0].Name != "N. Korea" {
+		t.Errorf("the story's tags after the merge: %+v", got.Tags)
+	}
+	_, page := h.do(news.RoleEditor, "GET", "/newsroom/tags", nil)
+	if strings.Contains(page, ">DPRK<") || !strings.Contains(page, "/tag/north-korea") {
+		t.Error("the tags page still lists the merged tag, or lost the other")
+	}
+	if res, _ := h.do(news.RoleReporter, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"x"}}); res.StatusCode != 403 {
+		t.Errorf("a reporter renamed a tag: %d", res.StatusCode)
+	}
+}

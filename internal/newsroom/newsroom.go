@@ -189,6 +189,9 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/media/{id}", news.RoleEditor, n.saveMediaPhoto},
 		{"POST /newsroom/media/{id}/replace", news.RoleEditor, n.replaceMediaPhoto},
 
+		{"GET /newsroom/tags", news.RoleEditor, n.tags},
+		{"POST /newsroom/tags/{id}", news.RoleEditor, n.renameTag},
+		{"POST /newsroom/tags/{id}/merge", news.RoleEditor, n.mergeTag},
 		{"GET /newsroom/authors", news.RoleEditor, n.authors},
 		{"POST /newsroom/authors", news.RoleEditor, n.addAuthor},
 		{"GET /newsroom/authors/{id}", news.RoleContributor, n.authorProfile},

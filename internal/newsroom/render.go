@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author", "tags"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -117,6 +117,8 @@ var flashes = map[string]string{
 	"invited":       "Invitation sent.",
 	"author":        "Profile saved.",
 	"section-saved": "Section saved.",
+	"tag":           "Tag renamed.",
+	"tag-merged":    "Tags merged.",
 	"frontpage":     "Front page saved.",
 	"user":          "Account saved.",
 	"password":      "Password changed. Your other sessions were signed out.",

@@ -185,3 +185,44 @@ func testTokens(t *testing.T, open func(t *testing.T) news.Store) {
 		t.Errorf("a second token with the same hash: %v", err)
 	}
 }
+
+// testTagEditor: renaming keeps a tag's slug; merging moves every story of
+// one tag to the other (once, where a story had both) and deletes the first.
+func testTagEditor(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	te, ok := f.s.(news.TagEditor)
+	if !ok {
+		t.Fatal("the store is not a news.TagEditor")
+	}
+	nk := f.tag("north-korea", "North Korea")
+	dprk := f.tag("dprk", "DPRK")
+	other := f.tag("seoul", "Seoul")
+	a := f.article(func(a *news.Article) { a.Tags = []*news.Tag{dprk} })
+	b := f.article(func(a *news.Article) { a.Tags = []*news.Tag{nk, dprk, other} })
+	c := f.article(func(a *news.Article) { a.Tags = []*news.Tag{nk} })
+	if err := te.RenameTag(f.ctx, nk.ID, "N. Korea"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.s.FindTagBySlug(f.ctx, "north-korea"); err != nil || got.Name != "N. Korea" {
+		t.Errorf("renamed tag: %+v, %v", got, err)
+	}
+	if err := te.RenameTag(f.ctx, 999999, "x"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("renaming a missing tag: %v", err)
+	}
+	if err := te.MergeTags(f.ctx, dprk.ID, nk.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.FindTagBySlug(f.ctx, "dprk"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("the merged tag is still there: %v", err)
+	}
+	ids, total := f.ids(news.ArticleFilter{TagID: nk.ID, Order: "oldest"})
+	if total != 3 || fmt.Sprint(ids) != fmt.Sprint([]int64{a.ID, b.ID, c.ID}) {
+		t.Errorf("stories of the merged tag: %v (total %d)", ids, total)
+	}
+	if got := f.find(b.ID); len(got.Tags) != 2 {
+		t.Errorf("a story that had both tags: %+v", got.Tags)
+	}
+	if err := te.MergeTags(f.ctx, dprk.ID, nk.ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("merging a missing tag: %v", err)
+	}
+}

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"PhotoLibrary", testPhotoLibrary},
 		{"Notes", testNotes},
 		{"Tokens", testTokens},
+		{"TagEditor", testTagEditor},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
