@@ -302,6 +302,23 @@ func (n *serveNode) startViews(context.Context) error {
 func (n *serveNode) startScheduler(context.Context) error {
 	sched := workflow.NewScheduler(n.st, n.clock, n.log)
 	n.addJob("scheduler", func(ctx context.Context) error { sched.Run(ctx); return nil })
+	// Stories deleted more than news.TrashDays ago go for good, hourly.
+	n.addJob("trash", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if k, err := newsroom.PurgeTrash(ctx, n.st, n.clock.Now()); err != nil {
+				n.log.ErrorContext(ctx, "purge trash", "err", err)
+			} else if k > 0 {
+				n.log.InfoContext(ctx, "purged trash", "stories", k)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	return nil
 }
 

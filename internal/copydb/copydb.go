@@ -57,6 +57,7 @@ var Tables = []Table{
 	{"corrections", []string{"id", "article_id", "kind", "text", "created_at", "revision_id"}},
 	{"audit", []string{"id", "user_id", "action", "article_id", "detail", "created_at"}},
 	{"story_notes", []string{"id", "article_id", "user_id", "text", "created_at"}},
+	{"trash", []string{"article_id", "deleted_at", "deleted_by", "status"}},
 	{"settings", []string{"key", "value", "version", "updated_by", "updated_at"}},
 	{"article_views", []string{"article_id", "hour", "count"}},
 	{"redirects", []string{"from_path", "to_path", "code", "created_at"}},

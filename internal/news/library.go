@@ -107,3 +107,33 @@ type TagEditor interface {
 	// from. ErrNotFound when either is missing.
 	MergeTags(ctx context.Context, from, into int64) error
 }
+
+// TrashEntry is a deleted story, kept for restoring until it is purged.
+type TrashEntry struct {
+	ArticleID int64
+	Headline  string
+	DeletedAt time.Time
+	DeletedBy int64
+	// Status is what the story was before it was deleted (a published
+	// story is unpublished first, and published again on restore).
+	Status Status
+}
+
+// TrashDays is how long a deleted story can be restored.
+const TrashDays = 30
+
+// Trash keeps deleted stories until they are purged. Both stores implement
+// it. A story in the trash stays a row of articles (so restoring loses
+// nothing); lists leave it out and its public address answers 410.
+type Trash interface {
+	TrashArticle(ctx context.Context, e TrashEntry) error
+	// RestoreArticle takes the story out of the trash and returns its
+	// entry; ErrNotFound when it is not there.
+	RestoreArticle(ctx context.Context, id int64) (TrashEntry, error)
+	ListTrash(ctx context.Context) ([]TrashEntry, error)
+	// InTrash reports whether the story is in the trash.
+	InTrash(ctx context.Context, id int64) (bool, error)
+	// PurgeTrash deletes for good the stories deleted before t and
+	// returns how many.
+	PurgeTrash(ctx context.Context, before time.Time) (int, error)
+}

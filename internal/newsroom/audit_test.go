@@ -55,6 +55,10 @@ func auditPages(t *testing.T, h *harness) []string {
 	}
 	h.story(ed, "In review", news.StatusReview)
 	d := h.story(h.users[news.RoleReporter], "A draft", news.StatusDraft)
+	gone := h.story(ed, "Deleted story", news.StatusDraft)
+	if err := h.st.(news.Trash).TrashArticle(h.ctx, news.TrashEntry{ArticleID: gone.ID, DeletedAt: h.clock.Now(), DeletedBy: ed.ID, Status: news.StatusDraft}); err != nil {
+		t.Fatal(err)
+	}
 	res, body := h.do(news.RoleEditor, "POST", storyPath(a, "/corrections"), url.Values{"kind": {"correction"}, "text": {"A name was misspelled."}})
 	wantStatus(t, "correction", res, body, 303)
 	revs, _ := h.st.FindRevisions(h.ctx, a.ID)
@@ -69,7 +73,7 @@ func auditPages(t *testing.T, h *harness) []string {
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
 		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
 		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
-		"/newsroom/tags", "/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
+		"/newsroom/trash", "/newsroom/tags", "/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
 	}
 }
 

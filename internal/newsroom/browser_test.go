@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -485,4 +486,50 @@ func TestNewsroomScreenshots(t *testing.T) {
 	shot("newsroom-stories-390", "/newsroom/stories", "table.stories", 390, true)
 	shot("newsroom-media", "/newsroom/media", ".media-grid", 1280, false)
 	shot("newsroom-settings", "/newsroom/settings", "#st-name", 1280, true)
+}
+
+// TestTrashInChromium: an editor deletes a published story (confirming),
+// finds it in the trash while its public address answers 410, and
+// restores it (confirming again, as it goes back on the site).
+func TestTrashInChromium(t *testing.T) {
+	h := newHarness(t)
+	ed := h.users[news.RoleEditor]
+	a := h.story(ed, "Ferry timetable changes", news.StatusPublished)
+	public := h.nr.paper.ArticlePath(a)
+	if res, _ := h.do("", "GET", public, nil); res.StatusCode != 200 {
+		t.Fatalf("the story's page before: %d", res.StatusCode)
+	}
+	if err := auth.SetPassword(h.ctx, h.st, ed, "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h, 1280, 900)
+	b.signIn(storyPath(a, ""), ed.Email, "correct horse 42", `form[action$="/delete"] button`)
+	b.run("delete",
+		chromedp.Click(chromedp.CSS(`form[action$="/delete"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.confirm button.danger`)),
+		chromedp.Click(chromedp.CSS(`form.confirm button.danger`)),
+		chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)),
+	)
+	if txt := evalIn[string](b, `document.querySelector("main").textContent`); !strings.Contains(txt, "Ferry timetable changes") || !strings.Contains(txt, "published") {
+		t.Fatalf("the trash page: %q", txt)
+	}
+	if res, _ := h.do("", "GET", public, nil); res.StatusCode != http.StatusGone {
+		t.Errorf("a deleted public story answers %d, want 410", res.StatusCode)
+	}
+	_, list := h.do(news.RoleEditor, "GET", "/newsroom/stories", nil)
+	if strings.Contains(list, "Ferry timetable changes") {
+		t.Error("a deleted story is still in the story list")
+	}
+	b.run("restore",
+		chromedp.Click(chromedp.CSS(`form[action$="/restore"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.confirm button.danger`)),
+		chromedp.Click(chromedp.CSS(`form.confirm button.danger`)),
+		chromedp.WaitVisible(chromedp.CSS(`#body-rich .editable`)),
+	)
+	if st := h.statusOf(a); st != news.StatusPublished {
+		t.Errorf("the restored story is %s", st)
+	}
+	if res, _ := h.do("", "GET", public, nil); res.StatusCode != 200 {
+		t.Errorf("the restored story's page: %d", res.StatusCode)
+	}
 }

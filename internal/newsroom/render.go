@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author", "tags"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author", "tags", "trash"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -119,6 +119,8 @@ var flashes = map[string]string{
 	"section-saved": "Section saved.",
 	"tag":           "Tag renamed.",
 	"tag-merged":    "Tags merged.",
+	"deleted":       "Story moved to the trash.",
+	"undeleted":     "Story restored from the trash.",
 	"frontpage":     "Front page saved.",
 	"user":          "Account saved.",
 	"password":      "Password changed. Your other sessions were signed out.",

@@ -72,7 +72,11 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 	p := &dashboardPage{SiteURL: n.paper.AbsURL("/")}
 	p.Title, p.Nav = "Dashboard", "dashboard"
 	if c.user.AuthorID != 0 {
-		mine, _, err := n.store.FindArticles(ctx, news.ArticleFilter{AuthorID: c.user.AuthorID, Order: "updated", Limit: 20, NoTotal: true})
+		gone, err := n.trashedIDs(ctx)
+		if err != nil {
+			return err
+		}
+		mine, _, err := n.store.FindArticles(ctx, news.ArticleFilter{AuthorID: c.user.AuthorID, ExcludeIDs: gone, Order: "updated", Limit: 20, NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -264,6 +268,10 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 			f.IDs = []int64{-1}
 		}
 	}
+	// Deleted stories are in the trash, not the list.
+	if f.ExcludeIDs, err = n.trashedIDs(ctx); err != nil {
+		return err
+	}
 	// A search narrows the list to its best matches; the filters, counts
 	// and pages then work on those.
 	var hitOrder []int64
@@ -386,6 +394,7 @@ type editorPage struct {
 	BodyHTML        string // the canonical body the rich editor loads
 	Notes           []noteRow
 	NotesOn         bool
+	InTrash         bool
 	ReadingTime     time.Duration
 	PhotoDesk       bool
 	Photo           *news.Photo
@@ -457,6 +466,11 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 	p.BodyHTML = html
 	if p.Notes, p.NotesOn, err = n.notes(r, a); err != nil {
 		return nil, err
+	}
+	if tr, ok := n.store.(news.Trash); ok && a != nil {
+		if p.InTrash, err = tr.InTrash(ctx, a.ID); err != nil {
+			return nil, err
+		}
 	}
 	p.ReadingTime = content.ReadingTime(content.PlainText(html))
 	// As in the list, a failed count must not keep an editor from the story.

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -25,6 +26,15 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		return nil, time.Time{}, err
 	}
 	if !a.IsPublicAt(now) {
+		// A story the newsroom deleted is gone, not missing: 410 tells
+		// search engines to drop it.
+		if tr, ok := s.store.(news.Trash); ok {
+			if gone, err := tr.InTrash(ctx, a.ID); err != nil {
+				return nil, time.Time{}, err
+			} else if gone {
+				return nil, time.Time{}, &httpx.StatusError{Status: http.StatusGone, Message: "This story was removed."}
+			}
+		}
 		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "story not found")
 	}
 	canonical := s.paper.ArticlePath(a)

@@ -61,6 +61,7 @@ var copyTables = map[string]copyTable{
 		"version, status, slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until",
 		"iirssssst" + "isssijJissT", "id", true},
 	"story_notes":      {"story_notes", "id, article_id, user_id, text, created_at", "iiist", "id", true},
+	"trash":            {"trash", "article_id, deleted_at, deleted_by, status", "itis", "article_id", false},
 	"corrections":      {"corrections", "id, article_id, kind, text, created_at, revision_id", "iisstr", "id", true},
 	"audit":            {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id", true},
 	"settings":         {"settings", "key, value, version, updated_by, updated_at", "ssiiT", `key COLLATE "C"`, false},

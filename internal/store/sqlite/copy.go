@@ -55,6 +55,7 @@ var copyTables = map[string]copyTable{
 		"version, status, slug, lang, section_id, author_ids, tags, photo_id, seo_title, seo_description, embargo_until",
 		"iiisssssti" + "sssississT", "id"},
 	"story_notes":      {"story_notes", "id, article_id, user_id, text, created_at", "iiist", "id"},
+	"trash":            {"trash", "article_id, deleted_at, deleted_by, status", "itis", "article_id"},
 	"corrections":      {"corrections", "id, article_id, kind, text, created_at, revision_id", "iissti", "id"},
 	"audit":            {"audit", "id, user_id, action, article_id, detail, created_at", "iisist", "id"},
 	"settings":         {"settings", "key, value, version, updated_by, updated_at", "ssiiT", "key"},

@@ -226,3 +226,52 @@ func testTagEditor(t *testing.T, open func(t *testing.T) news.Store) {
 		t.Errorf("merging a missing tag: %v", err)
 	}
 }
+
+// testTrash: a trashed story is listed with what it was, can be restored
+// once, and is deleted for good by a purge after its time.
+func testTrash(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	tr, ok := f.s.(news.Trash)
+	if !ok {
+		t.Fatal("the store is not a news.Trash")
+	}
+	a := f.article(func(a *news.Article) { a.Headline = "Old"; a.Status = news.StatusUnpublished })
+	b := f.article(func(a *news.Article) { a.Headline = "Older"; a.Status = news.StatusUnpublished })
+	keep := f.article(nil)
+	if err := tr.TrashArticle(f.ctx, news.TrashEntry{ArticleID: a.ID, DeletedAt: T0, DeletedBy: 7, Status: news.StatusPublished}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.TrashArticle(f.ctx, news.TrashEntry{ArticleID: b.ID, DeletedAt: T0.Add(-40 * 24 * time.Hour), Status: news.StatusDraft}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.TrashArticle(f.ctx, news.TrashEntry{ArticleID: a.ID, DeletedAt: T0}); err == nil {
+		t.Error("a story was trashed twice")
+	}
+	list, err := tr.ListTrash(f.ctx)
+	if err != nil || len(list) != 2 || list[0].ArticleID != a.ID || list[0].Headline != "Old" || list[0].DeletedBy != 7 ||
+		list[0].Status != news.StatusPublished || !list[0].DeletedAt.Equal(T0) || list[0].DeletedAt.Location() != time.UTC {
+		t.Fatalf("ListTrash: %+v, %v", list, err)
+	}
+	for id, want := range map[int64]bool{a.ID: true, keep.ID: false} {
+		if in, err := tr.InTrash(f.ctx, id); err != nil || in != want {
+			t.Errorf("InTrash(%d) = %v, %v", id, in, err)
+		}
+	}
+	n, err := tr.PurgeTrash(f.ctx, T0.Add(-news.TrashDays*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeTrash: %d, %v", n, err)
+	}
+	if _, err := f.s.FindArticleByID(f.ctx, b.ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a purged story is still there: %v", err)
+	}
+	e, err := tr.RestoreArticle(f.ctx, a.ID)
+	if err != nil || e.Status != news.StatusPublished {
+		t.Fatalf("RestoreArticle: %+v, %v", e, err)
+	}
+	if _, err := tr.RestoreArticle(f.ctx, a.ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a story was restored twice: %v", err)
+	}
+	if in, _ := tr.InTrash(f.ctx, a.ID); in {
+		t.Error("a restored story is still in the trash")
+	}
+}

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Notes", testNotes},
 		{"Tokens", testTokens},
 		{"TagEditor", testTagEditor},
+		{"Trash", testTrash},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
