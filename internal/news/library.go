@@ -137,3 +137,27 @@ type Trash interface {
 	// returns how many.
 	PurgeTrash(ctx context.Context, before time.Time) (int, error)
 }
+
+// WorkingCopy is one user's unsaved state of a story, autosaved while they
+// type: not a revision, not published, replaced on every autosave and
+// dropped when they save.
+type WorkingCopy struct {
+	ArticleID int64
+	UserID    int64
+	Data      string // the editor's fields, JSON
+	SavedAt   time.Time
+	// SeenAt is the last autosave or heartbeat: presence.
+	SeenAt time.Time
+}
+
+// WorkingCopies keeps autosaved working copies. Both stores implement it.
+type WorkingCopies interface {
+	// PutWorkingCopy stores wc; with Data empty it only marks the user as
+	// present (SeenAt), keeping the copy they had.
+	PutWorkingCopy(ctx context.Context, wc *WorkingCopy) error
+	// GetWorkingCopy returns the user's copy, ErrNotFound when none.
+	GetWorkingCopy(ctx context.Context, articleID, userID int64) (*WorkingCopy, error)
+	DeleteWorkingCopy(ctx context.Context, articleID, userID int64) error
+	// Editing lists who was seen on the story since t, latest first.
+	Editing(ctx context.Context, articleID int64, since time.Time) ([]WorkingCopy, error)
+}

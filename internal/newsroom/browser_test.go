@@ -533,3 +533,93 @@ func TestTrashInChromium(t *testing.T) {
 		t.Errorf("the restored story's page: %d", res.StatusCode)
 	}
 }
+
+// TestAutosaveSurvivesClosedTab: a reporter types mid-sentence, the
+// editor autosaves the working copy (not a revision, not published), the
+// tab is closed without saving, and reopening the story shows the text.
+func TestAutosaveSurvivesClosedTab(t *testing.T) {
+	h := newHarness(t)
+	rep := h.users[news.RoleReporter]
+	a := h.story(rep, "Subway fares", news.StatusDraft)
+	revsBefore, _ := h.st.FindRevisions(h.ctx, a.ID)
+	if err := auth.SetPassword(h.ctx, h.st, rep, "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h, 1280, 900)
+	ed := `#body-rich .editable`
+	b.signIn("/newsroom/", rep.Email, "correct horse 42", `nav[aria-label="Newsroom"]`)
+	// The writing happens in a second tab of the same browser.
+	tab, cancel := chromedp.NewContext(b.ctx)
+	defer cancel()
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(b.url+storyPath(a, "")),
+		chromedp.WaitVisible(chromedp.CSS(ed)),
+		chromedp.Click(chromedp.CSS(ed)),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.SendKeys(chromedp.CSS(ed), " Fares rise by 150 won from Octo"),
+		chromedp.Poll[chromedp.Void](`document.querySelector(".autosave-status").textContent.startsWith("Autosaved")`, chromedp.WithPollingTimeout(30*time.Second)),
+	); err != nil {
+		t.Fatalf("type mid-sentence and wait for the autosave: %v", err)
+	}
+	// Kill the tab: no save, no unload handler to rely on.
+	if err := chromedp.Cancel(tab); err != nil {
+		t.Fatal(err)
+	}
+	tab2 := b.ctx
+	got := h.find(a.ID)
+	if strings.Contains(got.BodyHTML, "Octo") {
+		t.Fatal("the autosave changed the story itself")
+	}
+	if revs, _ := h.st.FindRevisions(h.ctx, a.ID); len(revs) != len(revsBefore) {
+		t.Errorf("the autosave made a revision (%d → %d)", len(revsBefore), len(revs))
+	}
+	if err := chromedp.Do(tab2, chromedp.Navigate(b.url+storyPath(a, "")), chromedp.WaitVisible(chromedp.CSS(ed))); err != nil {
+		t.Fatal(err)
+	}
+	txt, err := chromedp.Run(tab2, chromedp.Evaluate[string](`document.querySelector("#body-rich .editable").textContent + " | " + (document.querySelector(".restored") || {textContent: ""}).textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt, "Fares rise by 150 won from Octo") || !strings.Contains(txt, "were autosaved") {
+		t.Errorf("the reopened story shows %q", txt)
+	}
+}
+
+// TestPresenceAndStaleSave: two editors open the same story in two
+// browsers; each is told the other is editing it; when one saves, the
+// other's save is refused as stale instead of overwriting it.
+func TestPresenceAndStaleSave(t *testing.T) {
+	h := newHarness(t)
+	ed, admin := h.users[news.RoleEditor], h.users[news.RoleAdmin]
+	a := h.story(ed, "Budget vote", news.StatusDraft)
+	for _, u := range []*news.User{ed, admin} {
+		if err := auth.SetPassword(h.ctx, h.st, u, "correct horse 42"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one := newBrowser(t, h, 1280, 900)
+	two := openBrowser(t, chromium(t), one.url, 1280, 900)
+	sel := `#body-rich .editable`
+	one.signIn(storyPath(a, ""), ed.Email, "correct horse 42", sel)
+	two.signIn(storyPath(a, ""), admin.Email, "correct horse 42", sel)
+	wait := func(b *browser, who string) {
+		t.Helper()
+		b.run("presence of "+who, chromedp.Poll[chromedp.Void](`document.getElementById("presence").textContent.includes(`+"`"+who+` is also editing`+"`"+`)`,
+			chromedp.WithPollingTimeout(40*time.Second)))
+	}
+	wait(two, ed.Name)
+	wait(one, admin.Name)
+	// The first saves; the second's save, from the older version, is refused.
+	one.run("first save",
+		chromedp.Click(chromedp.CSS("#headline")), chromedp.KeyEvent(kb.End), chromedp.SendKeys(chromedp.CSS("#headline"), " passes"),
+		chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)), chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)))
+	two.run("second save",
+		chromedp.Click(chromedp.CSS("#headline")), chromedp.KeyEvent(kb.End), chromedp.SendKeys(chromedp.CSS("#headline"), " fails"),
+		chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)), chromedp.WaitVisible(chromedp.CSS(`#form-error`)))
+	if msg := evalIn[string](two, `document.querySelector("#form-error").textContent`); !strings.Contains(msg, "saved by someone else") {
+		t.Errorf("the stale save says %q", msg)
+	}
+	if got := h.find(a.ID); got.Headline != "Budget vote passes" {
+		t.Errorf("headline after both saves: %q", got.Headline)
+	}
+}

@@ -178,6 +178,8 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/stories/{id}/unpublish", news.RoleEditor, n.move(workflow.ActUnpublish)},
 		{"POST /newsroom/stories/{id}/corrections", news.RoleEditor, n.addCorrection},
 		{"POST /newsroom/stories/{id}/notes", news.RoleContributor, n.addNote},
+		{"POST /newsroom/stories/{id}/autosave", news.RoleContributor, n.autosave},
+		{"POST /newsroom/stories/{id}/autosave/discard", news.RoleContributor, n.discardWorkingCopy},
 		{"POST /newsroom/stories/{id}/delete", news.RoleEditor, n.deleteStory},
 		{"GET /newsroom/trash", news.RoleEditor, n.trash},
 		{"POST /newsroom/trash/{id}/restore", news.RoleEditor, n.restoreStory},

@@ -121,6 +121,7 @@ var flashes = map[string]string{
 	"tag-merged":    "Tags merged.",
 	"deleted":       "Story moved to the trash.",
 	"undeleted":     "Story restored from the trash.",
+	"discarded":     "Your unsaved changes were discarded.",
 	"frontpage":     "Front page saved.",
 	"user":          "Account saved.",
 	"password":      "Password changed. Your other sessions were signed out.",

@@ -386,15 +386,19 @@ type photoForm struct {
 
 type editorPage struct {
 	base
-	Article         *news.Article // nil for a new story
-	Draft           workflow.Draft
-	Error           string
-	Sections        []*news.Section
-	Authors         []*news.Author
-	BodyHTML        string // the canonical body the rich editor loads
-	Notes           []noteRow
-	NotesOn         bool
-	InTrash         bool
+	Article  *news.Article // nil for a new story
+	Draft    workflow.Draft
+	Error    string
+	Sections []*news.Section
+	Authors  []*news.Author
+	BodyHTML string // the canonical body the rich editor loads
+	Notes    []noteRow
+	NotesOn  bool
+	InTrash  bool
+	// Restored is when the autosaved working copy shown was saved ("":
+	// the story as saved); Presence names who else has it open.
+	Restored        string
+	Presence        string
 	ReadingTime     time.Duration
 	PhotoDesk       bool
 	Photo           *news.Photo
@@ -867,9 +871,22 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	p, err := n.editor(r, c, a, workflow.DraftOf(a))
+	d := workflow.DraftOf(a)
+	restored := ""
+	if workflow.Can(c.user, workflow.ActEdit, a) {
+		if restored, err = n.applyWorkingCopy(r, c, a, &d); err != nil {
+			return err
+		}
+	}
+	p, err := n.editor(r, c, a, d)
 	if err != nil {
 		return err
+	}
+	p.Restored = restored
+	if names, err := n.others(r, a, c.user.ID); err != nil {
+		n.log.ErrorContext(r.Context(), "newsroom: presence", "err", err)
+	} else {
+		p.Presence = presenceText(names)
 	}
 	n.render(w, r, c, http.StatusOK, "editor", p)
 	return nil
@@ -923,6 +940,12 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	if _, err := n.flow.Save(r.Context(), c.user, a.ID, d, ""); err != nil {
 		return n.formError(w, r, c, a, d, err)
+	}
+	// Saved: the autosaved working copy has done its job.
+	if wcs, ok := n.workingCopies(); ok {
+		if err := wcs.DeleteWorkingCopy(r.Context(), a.ID, c.user.ID); err != nil {
+			n.log.ErrorContext(r.Context(), "newsroom: drop working copy", "err", err)
+		}
 	}
 	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=saved", a.ID), http.StatusSeeOther)
 	return nil

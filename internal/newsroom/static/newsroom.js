@@ -60,4 +60,59 @@
       }).catch(function () { say("The photo was not saved: the newsroom did not answer.", true); });
     });
   }
+
+  // Autosave: the story's fields go to the working copy every few seconds
+  // while they change, when the editor loses the focus and when the tab is
+  // hidden, never as a revision or to readers. The same requests tell who
+  // else has the story open. Leaving with changes not yet autosaved asks
+  // first.
+  if (form && form.getAttribute("data-autosave") && window.fetch) {
+    var url = form.getAttribute("data-autosave");
+    var fieldsOf = function () {
+      var d = new URLSearchParams();
+      ["headline", "deck", "body_html"].forEach(function (n) {
+        var el = form.elements[n];
+        d.set(n, el ? el.value : "");
+      });
+      return d;
+    };
+    var last = fieldsOf().toString();
+    var submitting = false;
+    var astatus = form.querySelector(".autosave-status");
+    var presence = document.getElementById("presence");
+    var send = function (ping) {
+      var data = ping ? new URLSearchParams("ping=1") : fieldsOf();
+      var snapshot = data.toString();
+      return fetch(url, {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" }, body: data
+      }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (res) {
+          if (!res.ok) { if (astatus) { astatus.textContent = res.j.error || "Autosave failed."; } return; }
+          if (!ping) {
+            last = snapshot;
+            if (astatus) { astatus.textContent = "Autosaved at " + res.j.saved + " (not published)"; }
+          }
+          if (presence && presence.textContent !== (res.j.presence || "")) { presence.textContent = res.j.presence || ""; }
+        }).catch(function () { if (astatus) { astatus.textContent = "Autosave failed: the newsroom did not answer."; } });
+    };
+    var dirty = function () { return fieldsOf().toString() !== last; };
+    var beats = 0;
+    setInterval(function () {
+      beats++;
+      if (dirty()) { send(false); } else if (beats % 2 === 0) { send(true); }
+    }, 5000);
+    send(true);
+    form.addEventListener("editor-blur", function () { if (dirty()) { send(false); } });
+    form.addEventListener("focusout", function (e) {
+      if (e.target && (e.target.name === "headline" || e.target.name === "deck") && dirty()) { send(false); }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && dirty()) { send(false); }
+    });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (e) {
+      if (!submitting && dirty()) { send(false); e.preventDefault(); e.returnValue = ""; }
+    });
+  }
 })();

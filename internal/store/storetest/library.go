@@ -275,3 +275,57 @@ func testTrash(t *testing.T, open func(t *testing.T) news.Store) {
 		t.Error("a restored story is still in the trash")
 	}
 }
+
+// testWorkingCopies: one autosaved copy per user and story, replaced by the
+// next; a heartbeat keeps it; presence lists who was seen since a time.
+func testWorkingCopies(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	wcs, ok := f.s.(news.WorkingCopies)
+	if !ok {
+		t.Fatal("the store is not a news.WorkingCopies")
+	}
+	a := f.article(nil)
+	var users []*news.User
+	for _, n := range []string{"kim", "lee"} {
+		u := &news.User{Email: n + "@example.com", Name: n, Role: news.RoleReporter, PasswordHash: "-"}
+		if err := f.s.CreateUser(f.ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	if _, err := wcs.GetWorkingCopy(f.ctx, a.ID, users[0].ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a copy before any autosave: %v", err)
+	}
+	for i, d := range []string{`{"v":1}`, `{"v":2}`} {
+		at := T0.Add(time.Duration(i) * time.Minute)
+		if err := wcs.PutWorkingCopy(f.ctx, &news.WorkingCopy{ArticleID: a.ID, UserID: users[0].ID, Data: d, SavedAt: at, SeenAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wcs.PutWorkingCopy(f.ctx, &news.WorkingCopy{ArticleID: a.ID, UserID: users[0].ID, SeenAt: T0.Add(5 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wcs.PutWorkingCopy(f.ctx, &news.WorkingCopy{ArticleID: a.ID, UserID: users[1].ID, SeenAt: T0.Add(2 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	wc, err := wcs.GetWorkingCopy(f.ctx, a.ID, users[0].ID)
+	if err != nil || wc.Data != `{"v":2}` || !wc.SavedAt.Equal(T0.Add(time.Minute)) || !wc.SeenAt.Equal(T0.Add(5*time.Minute)) {
+		t.Fatalf("working copy: %+v, %v", wc, err)
+	}
+	if _, err := wcs.GetWorkingCopy(f.ctx, a.ID, users[1].ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a heartbeat alone made a copy: %v", err)
+	}
+	ed, err := wcs.Editing(f.ctx, a.ID, T0.Add(90*time.Second))
+	if err != nil || len(ed) != 2 || ed[0].UserID != users[0].ID || ed[1].UserID != users[1].ID {
+		t.Fatalf("Editing: %+v, %v", ed, err)
+	}
+	if ed, _ := wcs.Editing(f.ctx, a.ID, T0.Add(3*time.Minute)); len(ed) != 1 {
+		t.Errorf("Editing since later: %+v", ed)
+	}
+	if err := wcs.DeleteWorkingCopy(f.ctx, a.ID, users[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wcs.GetWorkingCopy(f.ctx, a.ID, users[0].ID); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("a deleted copy: %v", err)
+	}
+}

@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Tokens", testTokens},
 		{"TagEditor", testTagEditor},
 		{"Trash", testTrash},
+		{"WorkingCopies", testWorkingCopies},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
