@@ -386,11 +386,15 @@ func TestLeadPhotoKeepsUnsavedText(t *testing.T) {
 	if hl := evalIn[string](b, `document.querySelector("#headline").value`); hl != "Night buses return" {
 		t.Fatalf("the unsaved headline is gone: %q", hl)
 	}
-	if got := h.find(a.ID); got.PhotoID == 0 {
+	got := h.find(a.ID)
+	if got.PhotoID == 0 {
 		t.Fatal("the lead photo was not stored")
 	}
+	if v := evalIn[string](b, `document.querySelector("#story-form input[name=version]").value`); v != fmt.Sprint(got.Version) {
+		t.Errorf("the story form carries version %s after the upload, want %d", v, got.Version)
+	}
 	b.run("save", chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)), chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)))
-	got := h.find(a.ID)
+	got = h.find(a.ID)
 	if got.Headline != "Night buses return" || !strings.Contains(got.BodyHTML, "Routes N13 and N16 return on Monday") || got.PhotoID == 0 {
 		t.Errorf("after saving: headline %q, photo %d, body %s", got.Headline, got.PhotoID, got.BodyHTML)
 	}
@@ -437,7 +441,7 @@ func TestNewsroomScreenshots(t *testing.T) {
 		case news.StatusReview:
 			err = h.flow.Submit(h.ctx, u, a.ID)
 		case news.StatusPublished:
-			err = h.flow.Publish(h.ctx, ed, a.ID)
+			err = h.flow.Publish(h.ctx, ed, a.ID, 0)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -499,7 +503,7 @@ func TestTrashInChromium(t *testing.T) {
 	if res, _ := h.do("", "GET", public, nil); res.StatusCode != 200 {
 		t.Fatalf("the story's page before: %d", res.StatusCode)
 	}
-	if err := auth.SetPassword(h.ctx, h.st, ed, "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, ed, 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, h, 1280, 900)
@@ -542,7 +546,7 @@ func TestAutosaveSurvivesClosedTab(t *testing.T) {
 	rep := h.users[news.RoleReporter]
 	a := h.story(rep, "Subway fares", news.StatusDraft)
 	revsBefore, _ := h.st.FindRevisions(h.ctx, a.ID)
-	if err := auth.SetPassword(h.ctx, h.st, rep, "correct horse 42"); err != nil {
+	if err := auth.SetPassword(h.ctx, h.st, rep, 0, "correct horse 42"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, h, 1280, 900)
@@ -593,7 +597,7 @@ func TestPresenceAndStaleSave(t *testing.T) {
 	ed, admin := h.users[news.RoleEditor], h.users[news.RoleAdmin]
 	a := h.story(ed, "Budget vote", news.StatusDraft)
 	for _, u := range []*news.User{ed, admin} {
-		if err := auth.SetPassword(h.ctx, h.st, u, "correct horse 42"); err != nil {
+		if err := auth.SetPassword(h.ctx, h.st, u, 0, "correct horse 42"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -616,7 +620,8 @@ func TestPresenceAndStaleSave(t *testing.T) {
 	two.run("second save",
 		chromedp.Click(chromedp.CSS("#headline")), chromedp.KeyEvent(kb.End), chromedp.SendKeys(chromedp.CSS("#headline"), " fails"),
 		chromedp.Click(chromedp.CSS(`#story-form button[value=save]`)), chromedp.WaitVisible(chromedp.CSS(`#form-error`)))
-	if msg := evalIn[string](two, `document.querySelector("#form-error").textContent`); !strings.Contains(msg, "saved by someone else") {
+	// The write path's conflict screen: who saved, and the fields to merge.
+	if msg := evalIn[string](two, `document.querySelector("#form-error").textContent`); !strings.Contains(msg, "after you opened it") || !strings.Contains(msg, "Nothing was saved") {
 		t.Errorf("the stale save says %q", msg)
 	}
 	if got := h.find(a.ID); got.Headline != "Budget vote passes" {

@@ -131,8 +131,9 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 
 // photoDone answers a lead-photo change: the editor's script (which sends
 // the form in the background, so that unsaved text in the story form stays
-// where it is) gets the story's new save time for the story form and the
-// photo to show; a plain form post goes back to the editor.
+// where it is) gets the story's new version for the story form (so its next
+// save is not a stale one to merge) and the photo to show; a plain form
+// post goes back to the editor.
 func (n *Newsroom) photoDone(w http.ResponseWriter, r *http.Request, id int64) error {
 	if r.Header.Get("X-Requested-With") != "fetch" {
 		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", id), http.StatusSeeOther)
@@ -142,7 +143,7 @@ func (n *Newsroom) photoDone(w http.ResponseWriter, r *http.Request, id int64) e
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"updated": a.UpdatedAt.Unix(), "message": flashes["photo"]}
+	out := map[string]any{"version": a.Version, "message": flashes["photo"]}
 	if a.Photo != nil {
 		out["photo"] = n.inlineOf(a.Photo)
 	}

@@ -668,7 +668,11 @@ func (n *Newsroom) unsaved(w http.ResponseWriter, r *http.Request, c *call, stat
 	p := &unsavedPage{Message: msg, Action: r.URL.Path}
 	p.Title = "Not saved"
 	for _, f := range unsavedFields {
-		p.Fields = append(p.Fields, unsavedField{Name: f.name, Label: f.label, Long: f.long, Values: r.PostForm[f.name]})
+		vs, sent := r.PostForm[f.name]
+		if !sent && (f.name == "body" || f.name == "body_html") {
+			continue // the form sent the body one way or the other
+		}
+		p.Fields = append(p.Fields, unsavedField{Name: f.name, Label: f.label, Long: f.long, Values: vs})
 	}
 	n.render(w, r, c, status, "unsaved", p)
 }
@@ -692,7 +696,7 @@ var unsavedFields = []struct {
 	name, label string
 	long        bool
 }{
-	{"headline", "Headline", false}, {"deck", "Deck", true}, {"body", "Body (Markdown)", true},
+	{"headline", "Headline", false}, {"deck", "Deck", true}, {"body", "Body (Markdown)", true}, {"body_html", "Body (HTML)", true},
 	{"tags", "Tags", false}, {"slug", "Slug", false}, {"lang", "Language", false},
 	{"seo_title", "SEO title", false}, {"seo_description", "SEO description", true},
 	{"section", "", false}, {"authors", "", false}, {"embargo", "", false}, {"version", "", false},

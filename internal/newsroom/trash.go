@@ -175,7 +175,7 @@ func (n *Newsroom) restoreStory(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	if prev == news.StatusPublished {
-		if err := n.flow.Publish(ctx, c.user, id); err != nil {
+		if err := n.flow.Publish(ctx, c.user, id, a.Version); err != nil {
 			return err
 		}
 	}

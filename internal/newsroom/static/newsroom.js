@@ -8,7 +8,7 @@
   // The lead photo form is sent in the background, so that text typed in
   // the story form and not saved yet stays on the page (the form post
   // reloaded the page and lost it). The story form then carries the
-  // story's new save time, so saving it is not taken for a stale save.
+  // story's new version, so saving it is not taken for a stale save.
   var pf = document.querySelector("form.photo-form");
   var status = document.querySelector(".photo-status");
   if (pf && window.fetch && window.FormData) {
@@ -29,8 +29,8 @@
         return r.json().then(function (j) { return { ok: r.ok, j: j }; });
       }).then(function (res) {
         if (!res.ok) { say(res.j.error || "The photo was not saved.", true); return; }
-        var up = form && form.querySelector("input[name=updated]");
-        if (up && res.j.updated) { up.value = String(res.j.updated); }
+        var up = form && form.querySelector("input[name=version]");
+        if (up && res.j.version) { up.value = String(res.j.version); }
         var box = document.querySelector(".lead-photo-box");
         if (box) {
           box.textContent = "";
