@@ -628,3 +628,37 @@ func TestPresenceAndStaleSave(t *testing.T) {
 		t.Errorf("headline after both saves: %q", got.Headline)
 	}
 }
+
+// TestSectionRenameRedirectsInChromium: an admin gives a section a new name
+// and address on the Sections page; the old address answers 301 and the
+// browser lands on the section's new page.
+func TestSectionRenameRedirectsInChromium(t *testing.T) {
+	h := newHarness(t)
+	s := &news.Section{Slug: "nk", Name: "NK", Position: 1}
+	if err := h.st.CreateSection(h.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.users[news.RoleAdmin]
+	if err := auth.SetPassword(h.ctx, h.st, admin, 0, "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h, 1280, 900)
+	b.signIn("/newsroom/sections", admin.Email, "correct horse 42", `form.section-edit input[name=slug]`)
+	b.run("rename",
+		chromedp.SetValue(chromedp.CSS(`form.section-edit input[name=name]`), "North Korea"),
+		chromedp.SetValue(chromedp.CSS(`form.section-edit input[name=slug]`), "north-korea"),
+		chromedp.Click(chromedp.CSS(`form.section-edit button`)),
+		chromedp.WaitVisible(chromedp.CSS(`main > p.flash`)),
+	)
+	res, _ := h.do("", "GET", "/section/nk", nil)
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/section/north-korea" {
+		t.Errorf("the old address: %d → %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	b.run("follow", chromedp.Navigate(b.url+"/section/nk"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if path := evalIn[string](b, `location.pathname`); path != "/section/north-korea" {
+		t.Errorf("the browser ended at %s", path)
+	}
+	if h1 := evalIn[string](b, `document.querySelector("h1").textContent`); !strings.Contains(h1, "North Korea") {
+		t.Errorf("the section page says %q", h1)
+	}
+}

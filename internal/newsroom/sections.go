@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,10 +11,10 @@ import (
 	"masthead/internal/workflow"
 )
 
-// Section edits that keep every address: the name and description readers
-// see, and the order of the navigation. A new slug (with a 301 from the old
-// one), nesting, hiding from the navigation, merging and deleting wait for
-// the redirects table (issue 12) and the parent column (issue 15).
+// Section edits: the name and description readers see, the address (a new
+// slug leaves a 301 from the old address, in the same transaction), and the
+// order of the navigation. Nesting, hiding from the navigation, merging and
+// deleting are not built yet (the parent column is issue 15's).
 
 func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) error {
 	if !workflow.Can(c.user, workflow.ActSections, nil) {
@@ -37,12 +38,48 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 		n.render(w, r, c, http.StatusUnprocessableEntity, "sections", p)
 		return nil
 	}
-	old := s.Name
-	s.Name, s.Description = name, desc
-	if err := n.store.UpdateSection(r.Context(), s); err != nil {
+	old, oldSlug := s.Name, s.Slug
+	slug := s.Slug
+	if v := strings.TrimSpace(r.PostFormValue("slug")); v != "" {
+		slug = news.Slugify(v)
+	}
+	if slug == "" {
+		p, perr := n.sectionsData(r)
+		if perr != nil {
+			return perr
+		}
+		p.Error = "The address needs at least one letter or digit."
+		n.render(w, r, c, http.StatusUnprocessableEntity, "sections", p)
+		return nil
+	}
+	s.Name, s.Description, s.Slug = name, desc, slug
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.UpdateSection(r.Context(), s); err != nil {
+			return err
+		}
+		if slug == oldSlug {
+			return nil
+		}
+		// Readers' links and search engines follow the old address to
+		// the new one; a redirect from the new address (an earlier
+		// rename back) would loop, so it goes.
+		if err := tx.DeleteRedirect(r.Context(), n.paper.SectionPath(s)); err != nil && news.ErrorCode(err) != news.ENOTFOUND {
+			return err
+		}
+		return tx.PutRedirect(r.Context(), &news.Redirect{From: "/section/" + oldSlug, To: n.paper.SectionPath(s), Code: http.StatusMovedPermanently, CreatedAt: n.clock.Now()})
+	})
+	if errors.Is(err, news.ErrConflict) && slug != oldSlug {
+		p, perr := n.sectionsData(r)
+		if perr != nil {
+			return perr
+		}
+		p.Error = fmt.Sprintf("Another section has the address /section/%s.", slug)
+		n.render(w, r, c, http.StatusConflict, "sections", p)
+		return nil
+	} else if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, fmt.Sprintf("%s: %q → %q", s.Slug, old, name))
+	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, fmt.Sprintf("%s: %q → %q, /section/%s", oldSlug, old, name, slug))
 	http.Redirect(w, r, "/newsroom/sections?done=section-saved", http.StatusSeeOther)
 	return nil
 }
