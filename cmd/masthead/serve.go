@@ -404,7 +404,11 @@ func (n *serveNode) startMetrics(context.Context) error {
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
 func (n *serveNode) startPublic(ctx context.Context) error {
-	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log})
+	// The reader site asks the store itself whether a story is in the
+	// trash (410 Gone): the search cache in front does not pass that on.
+	trash, _ := n.st.(news.Trash)
+	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log,
+		Trash: trash})
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
 		TrustedProxies: n.proxies, Preview: reader.Preview})

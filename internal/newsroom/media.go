@@ -68,12 +68,13 @@ func (n *Newsroom) library() (news.PhotoLibrary, error) {
 	return lib, nil
 }
 
-// thumb is the smallest rendition, for the grid.
+// thumb is the smallest rendition, for the grid, through the newsroom's
+// photo route (a draft's lead photo is not public yet).
 func (n *Newsroom) thumb(p *news.Photo) string {
 	if len(p.Widths) > 0 {
-		return n.paper.PhotoPath(p, p.Widths[0])
+		return "/newsroom" + n.paper.PhotoPath(p, p.Widths[0])
 	}
-	return n.paper.PhotoPath(p, 0)
+	return "/newsroom" + n.paper.PhotoPath(p, 0)
 }
 
 func (n *Newsroom) mediaItems(ctx context.Context, lib news.PhotoLibrary, ps []*news.Photo) ([]mediaItem, error) {
@@ -188,7 +189,7 @@ func (n *Newsroom) mediaPhotoPage(r *http.Request, c *call) (*mediaPhotoPage, er
 	if err != nil {
 		return nil, err
 	}
-	p := &mediaPhotoPage{Item: items[0], Large: items[0].Inline.Src, CanEdit: workflow.AtLeast(c.user, news.RoleEditor)}
+	p := &mediaPhotoPage{Item: items[0], Large: "/newsroom" + items[0].Inline.Src, CanEdit: workflow.AtLeast(c.user, news.RoleEditor)}
 	p.Title, p.Nav = "Photo", "media"
 	return p, nil
 }

@@ -145,7 +145,11 @@ func (n *Newsroom) photoDone(w http.ResponseWriter, r *http.Request, id int64) e
 	}
 	out := map[string]any{"version": a.Version, "message": flashes["photo"]}
 	if a.Photo != nil {
-		out["photo"] = n.inlineOf(a.Photo)
+		// Shown in the newsroom, through its photo route: a draft's lead
+		// photo is not public yet.
+		p := n.inlineOf(a.Photo)
+		p.Src = "/newsroom" + p.Src
+		out["photo"] = p
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil

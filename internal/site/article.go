@@ -28,7 +28,7 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 	if !a.IsPublicAt(now) {
 		// A story the newsroom deleted is gone, not missing: 410 tells
 		// search engines to drop it.
-		if tr, ok := s.store.(news.Trash); ok {
+		if tr := s.trash; tr != nil {
 			if gone, err := tr.InTrash(ctx, a.ID); err != nil {
 				return nil, time.Time{}, err
 			} else if gone {

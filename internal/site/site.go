@@ -31,6 +31,9 @@ type Config struct {
 	Clock  news.Clock
 	Top    TopLister
 	Logger *slog.Logger
+	// Trash, when set, tells deleted stories (410 Gone) from missing ones;
+	// nil falls back to Store when it keeps a trash itself.
+	Trash news.Trash
 	// WrapPage, when set, wraps every page renderer; this is where a page
 	// cache sits. name is the page kind ("front", "article", ...).
 	WrapPage func(name string, f PageFunc) PageFunc
@@ -69,6 +72,7 @@ type Site struct {
 
 	csp    string
 	assets Assets
+	trash  news.Trash // nil: no trash to ask
 }
 
 // headScript applies the reader's text size (and marks that JavaScript
@@ -108,6 +112,10 @@ func New(cfg Config) *Site {
 		},
 	}
 	s.csp = buildCSP(cfg.Paper.KakaoAppKey != "")
+	s.trash = cfg.Trash
+	if s.trash == nil {
+		s.trash, _ = cfg.Store.(news.Trash)
+	}
 	return s
 }
 
