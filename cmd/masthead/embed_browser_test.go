@@ -31,7 +31,8 @@ func TestBrowserEmbedConsent(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	var got struct{ URL string }
-	if err := json.Unmarshal([]byte(strings.TrimSpace(string(out))), &got); err != nil {
+	// The story's line comes first, the summary after it.
+	if err := json.Unmarshal([]byte(strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]), &got); err != nil {
 		t.Fatalf("import --json printed %q: %v", out, err)
 	}
 	code, page := get(t, got.URL)

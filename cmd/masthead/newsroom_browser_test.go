@@ -131,7 +131,8 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 	)
 	// The photo form is sent in the background (the story's unsaved text
 	// stays on the page); the photo appears in the panel.
-	step("upload photo", chromedp.Click(chromedp.CSS(`.photo-form button[value=save]`)), until(`!!document.querySelector(".lead-photo img")`))
+	step("upload photo", chromedp.Click(chromedp.CSS(`.photo-form button[value=save]`)),
+		until(`(() => { const i = document.querySelector(".lead-photo img"); return !!i && i.complete && i.naturalWidth > 0 })()`))
 	// A draft's photo is shown to staff through the newsroom; readers get
 	// 404 for it at its public URL until the story is published.
 	src := eval[string](ctx, t, `(document.querySelector(".lead-photo img") || {}).getAttribute?.("src") || ""`)
