@@ -411,7 +411,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 		Trash: trash})
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
-		TrustedProxies: n.proxies, Preview: reader.Preview})
+		TrustedProxies: n.proxies, Preview: reader.Preview, Mail: n.newsroomMail()})
 	if err != nil {
 		return err
 	}
@@ -548,4 +548,13 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 			cached.ServeHTTP(w, r)
 		}
 	})
+}
+
+// newsroomMail is what the newsroom sends resets and invitations with; nil
+// (no sender) turns both off.
+func (n *serveNode) newsroomMail() newsroom.Mailer {
+	if n.mailer == nil {
+		return nil
+	}
+	return newsroomMail{n.mailer}
 }

@@ -17,10 +17,9 @@ import (
 	"masthead/internal/workflow"
 )
 
-// Mailer sends one plain-text e-mail. The SMTP component (internal/mail,
-// issue 16) provides the real one; until it is wired in, serve has none and
-// these pages say that mail is not set up. nil turns password resets and
-// invitations by e-mail off.
+// Mailer sends one plain-text e-mail: serve passes the paper's SMTP sender
+// (internal/mail, issue 16; --smtp or the paper's SMTP settings). nil turns
+// password resets and invitations by e-mail off.
 type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
