@@ -103,7 +103,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if a.PhotoID != 0 {
 			sum.Photos++
 		}
-		url := paper.AbsURL(fmt.Sprintf("/newsroom/articles/%d", a.ID))
+		// Readers' address when the story is (or will be) on the site;
+		// otherwise the newsroom's editor, the only page a draft has.
+		url := paper.AbsURL(fmt.Sprintf("/newsroom/stories/%d", a.ID))
 		if a.Status == news.StatusPublished || a.Status == news.StatusScheduled {
 			url = paper.AbsURL(paper.ArticlePath(a))
 		}

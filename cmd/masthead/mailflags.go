@@ -83,3 +83,11 @@ func (n *serveNode) startMail(context.Context) error {
 	n.addJob("mail check", func(ctx context.Context) error { checkMail(ctx, m, n.log); return nil })
 	return nil
 }
+
+// newsroomMail is the paper's mail sender as the newsroom's Mailer
+// (password resets and invitations, plain text).
+type newsroomMail struct{ s mail.Sender }
+
+func (m newsroomMail) Send(ctx context.Context, to, subject, body string) error {
+	return m.s.Send(ctx, &mail.Message{To: to, Subject: subject, Text: body})
+}

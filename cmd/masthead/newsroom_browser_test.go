@@ -104,9 +104,12 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 	signIn("reporter@example.com", repPassword)
 	step("new story", chromedp.Navigate(s.URL+"/newsroom/stories/new"), chromedp.WaitVisible(chromedp.CSS("#headline")),
 		chromedp.SendKeys(chromedp.CSS("#headline"), headline),
-		chromedp.SendKeys(chromedp.CSS("#body"), body),
-		// The live preview renders the Markdown under the strict CSP.
-		until(`!!document.querySelector("#preview strong")`),
+		chromedp.WaitVisible(chromedp.CSS("#body-rich .editable")),
+		chromedp.Click(chromedp.CSS("#body-rich .editable")),
+		chromedp.SendKeys(chromedp.CSS("#body-rich .editable"), body),
+		// The rich editor runs under the strict CSP and turns the typed
+		// Markdown marks into bold as it goes.
+		until(`!!document.querySelector("#body-rich .editable strong")`),
 	)
 	metro := eval[string](ctx, t, `[...document.querySelectorAll("#section option")].find(o => o.textContent === "Metro").value`)
 	step("pick section", chromedp.SetValue(chromedp.CSS("#section"), metro))
@@ -126,7 +129,10 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#credit"), "Kim Min-seo / Herald"),
 		chromedp.SendKeys(chromedp.CSS("#alt"), "A green bus at a lit stop at night"),
 	)
-	submit("upload photo", `.photo-form button[value=save]`, `location.search.includes("done=photo")`)
+	// The photo form is sent in the background (the story's unsaved text
+	// stays on the page); the photo appears in the panel.
+	step("upload photo", chromedp.Click(chromedp.CSS(`.photo-form button[value=save]`)),
+		until(`(() => { const i = document.querySelector(".lead-photo img"); return !!i && i.complete && i.naturalWidth > 0 })()`))
 	// A draft's photo is shown to staff through the newsroom; readers get
 	// 404 for it at its public URL until the story is published.
 	src := eval[string](ctx, t, `(document.querySelector(".lead-photo img") || {}).getAttribute?.("src") || ""`)
@@ -153,8 +159,8 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 		t.Fatalf("the story is not on the editor's dashboard:\n%s", text("main"))
 	}
 	step("open story", chromedp.Navigate(s.URL+storyPath), chromedp.WaitVisible(chromedp.CSS("#at")))
-	if body := text("#preview"); !strings.Contains(body, "four night routes") {
-		t.Fatalf("the editor's preview shows %q", body)
+	if body := text("#body-rich .editable"); !strings.Contains(body, "four night routes") {
+		t.Fatalf("the editor shows %q", body)
 	}
 	at := time.Now().Add(8 * time.Second).Truncate(time.Second)
 	// The field takes minutes; seconds are a valid value but not a step

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 	_ "time/tzdata" // the paper's zone must load on machines without zoneinfo
@@ -21,9 +22,11 @@ type paperFlags struct {
 	TimeZone    string
 	KakaoAppKey string
 	FullText    bool
+	fs          *flag.FlagSet // to tell which flags were given
 }
 
 func (p *paperFlags) register(fs *flag.FlagSet) {
+	p.fs = fs
 	fs.StringVar(&p.BaseURL, "base-url", "", "public `URL` of the site (default http://ADDR, or what serve last stored)")
 	fs.StringVar(&p.Name, "paper-name", "The Masthead Herald", "the paper's `name`")
 	fs.StringVar(&p.Language, "language", "en", "default story `language` (BCP 47)")
@@ -54,7 +57,7 @@ func (p *paperFlags) paper(ctx context.Context, st news.Store, fallback string) 
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
 		return nil, fmt.Errorf("--base-url %q must start with http:// or https://", base)
 	}
-	return &news.Paper{
+	paper := &news.Paper{
 		Name:          p.Name,
 		Tagline:       "News from Seoul and the world",
 		BaseURL:       strings.TrimRight(base, "/"),
@@ -62,5 +65,32 @@ func (p *paperFlags) paper(ctx context.Context, st news.Store, fallback string) 
 		Location:      loc,
 		KakaoAppKey:   p.KakaoAppKey,
 		FullTextFeeds: p.FullText,
-	}, nil
+	}
+	// The newsroom's paper settings, where the flags were not given: a
+	// flag (or its MASTHEAD_ variable) stays an override.
+	stored, err := st.GetSetting(ctx, news.PaperSettingsKey)
+	if err != nil && !errors.Is(err, news.ErrNotFound) {
+		return nil, err
+	}
+	ps, err := news.ParsePaperSettings(stored)
+	if err != nil {
+		return nil, err
+	}
+	if err := ps.Apply(paper, p.given); err != nil {
+		return nil, err
+	}
+	return paper, nil
+}
+
+// given reports whether the flag was set on the command line or in the
+// environment.
+func (p *paperFlags) given(name string) bool {
+	if _, ok := os.LookupEnv(envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
+		return true
+	}
+	set := false
+	if p.fs != nil {
+		p.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	}
+	return set
 }

@@ -302,6 +302,23 @@ func (n *serveNode) startViews(context.Context) error {
 func (n *serveNode) startScheduler(context.Context) error {
 	sched := workflow.NewScheduler(n.st, n.clock, n.log)
 	n.addJob("scheduler", func(ctx context.Context) error { sched.Run(ctx); return nil })
+	// Stories deleted more than news.TrashDays ago go for good, hourly.
+	n.addJob("trash", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if k, err := newsroom.PurgeTrash(ctx, n.st, n.clock.Now()); err != nil {
+				n.log.ErrorContext(ctx, "purge trash", "err", err)
+			} else if k > 0 {
+				n.log.InfoContext(ctx, "purged trash", "stories", k)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	return nil
 }
 
@@ -387,9 +404,14 @@ func (n *serveNode) startMetrics(context.Context) error {
 // startPublic builds the reader site, APIs, newsroom and operator
 // endpoints on the public listener.
 func (n *serveNode) startPublic(ctx context.Context) error {
+	// The reader site asks the store itself whether a story is in the
+	// trash (410 Gone): the search cache in front does not pass that on.
+	trash, _ := n.st.(news.Trash)
+	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log,
+		Trash: trash})
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
-		TrustedProxies: n.proxies})
+		TrustedProxies: n.proxies, Preview: reader.Preview, Mail: n.newsroomMail()})
 	if err != nil {
 		return err
 	}
@@ -397,7 +419,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	mux.HandleFunc("GET /readyz", n.readyz)
 	// The reader site's searches are cached (searchcache); everything else
 	// it asks goes to the store as is.
-	pages := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log})
+	pages := reader
 	pages.Register(mux)
 	if err := n.startReaders(ctx, mux, pages); err != nil {
 		return err
@@ -526,4 +548,13 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 			cached.ServeHTTP(w, r)
 		}
 	})
+}
+
+// newsroomMail is what the newsroom sends resets and invitations with; nil
+// (no sender) turns both off.
+func (n *serveNode) newsroomMail() newsroom.Mailer {
+	if n.mailer == nil {
+		return nil
+	}
+	return newsroomMail{n.mailer}
 }

@@ -44,10 +44,12 @@ type NewUser struct {
 	Password string
 }
 
-// CreateUser validates nu, hashes its password and stores the account. It
-// links (or creates) the author with the same e-mail, so the user's stories
-// carry their byline and the workflow can tell whose story is whose. The
-// author and the account are made in one transaction.
+// CreateUser validates nu, hashes its password and stores the account. A
+// writer's account is linked to the author with the same e-mail, or to a
+// new author profile (without a public e-mail), so the user's stories carry
+// their byline and the workflow can tell whose story is whose; an admin's
+// account has no byline. The author and the account are made in one
+// transaction.
 func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, error) {
 	email := strings.TrimSpace(nu.Email)
 	name := strings.TrimSpace(nu.Name)
@@ -74,9 +76,22 @@ func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, e
 		} else if !errors.Is(err, news.ErrNotFound) {
 			return err
 		}
+		// An account is not a byline. Writers (everyone but admins) get
+		// an author profile to write under — an existing one with this
+		// e-mail, or a new one whose public e-mail stays empty: the
+		// sign-in e-mail is not for readers. Admins get none, so
+		// "Administrator" is never offered as a byline.
+		var authorID int64
+		if nu.Role == news.RoleAdmin {
+			u = &news.User{Email: email, Name: name, Role: nu.Role, PasswordHash: hash}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return fmt.Errorf("create user: %w", err)
+			}
+			return nil
+		}
 		author, err := tx.FindAuthorByEmail(ctx, email)
 		if errors.Is(err, news.ErrNotFound) {
-			author = &news.Author{Name: name, Email: email, Slug: news.Slugify(name)}
+			author = &news.Author{Name: name, Slug: news.Slugify(name)}
 			if author.Slug == "" {
 				author.Slug = news.Slugify(strings.Split(email, "@")[0])
 			}
@@ -103,7 +118,8 @@ func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, e
 		} else if err != nil {
 			return fmt.Errorf("find author: %w", err)
 		}
-		u = &news.User{Email: email, Name: name, Role: nu.Role, PasswordHash: hash, AuthorID: author.ID}
+		authorID = author.ID
+		u = &news.User{Email: email, Name: name, Role: nu.Role, PasswordHash: hash, AuthorID: authorID}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return fmt.Errorf("create user: %w", err)
 		}

@@ -3,18 +3,15 @@
 // that HTML into plain text, excerpts and reading times.
 //
 // The rule the rest of masthead relies on: every story body is passed
-// through Sanitize before it is stored, so templates print it as is.
+// through Normalize (also called Sanitize) before it is stored, so templates
+// print it as is. body.go defines the body schema.
 package content
 
 import (
 	"bytes"
 	"fmt"
-	"regexp"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -127,108 +124,5 @@ func renderMarkdown(src string, now func() time.Time) (string, error) {
 	return buf.String(), nil
 }
 
-var (
-	policyOnce sync.Once
-	policy     *bluemonday.Policy
-)
-
-// bodyPolicy is the allow-list for story bodies. Anything not named here is
-// removed: elements lose their tags (their text stays, except for script,
-// style and the like, whose content goes too), attributes are dropped.
-func bodyPolicy() *bluemonday.Policy {
-	policyOnce.Do(func() {
-		p := bluemonday.NewPolicy()
-		p.AllowElements("p", "br", "hr", "h2", "h3", "h4", "blockquote",
-			"ul", "ol", "li", "em", "strong", "b", "i", "u", "s", "del", "ins",
-			"sub", "sup", "small", "mark", "abbr", "cite", "q", "code", "pre", "kbd",
-			"figure", "figcaption",
-			"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td")
-
-		// Links: http, https and mailto, plus relative links to the
-		// paper's own pages. javascript:, data: and the rest are dropped
-		// with the attribute, leaving the text.
-		p.AllowAttrs("href").OnElements("a")
-		p.AllowURLSchemes("http", "https", "mailto")
-		p.AllowRelativeURLs(true)
-		p.RequireParseableURLs(true)
-
-		num := regexp.MustCompile(`^[0-9]{1,4}$`)
-		p.AllowAttrs("src", "alt").OnElements("img")
-		p.AllowAttrs("width", "height").Matching(num).OnElements("img")
-		p.AllowAttrs("start").Matching(num).OnElements("ol")
-		p.AllowAttrs("colspan", "rowspan").Matching(num).OnElements("th", "td")
-		p.AllowAttrs("scope").Matching(regexp.MustCompile(`^(row|col|rowgroup|colgroup)$`)).OnElements("th")
-		p.AllowAttrs("title").OnElements("abbr")
-		p.AllowAttrs("cite").OnElements("blockquote", "q")
-		// Fenced code keeps its language for a highlighter.
-		p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[A-Za-z0-9_+-]{1,32}$`)).OnElements("code")
-		policy = p
-	})
-	return policy
-}
-
-// Sanitize returns the safe subset of html that a story body may contain:
-// paragraphs, h2–h4, quotes, lists, emphasis, code, figures with images,
-// tables and links. There is no script, style, iframe, object, form, event
-// handler attribute or style attribute in the output, and links only use
-// http, https, mailto or relative URLs. Absolute links get
-// rel="noopener nofollow": the paper vouches for its own pages only.
-// The output is balanced: an unclosed <table> or <em> in the input cannot
-// swallow the rest of the page it is printed into.
-func Sanitize(s string) string {
-	out := bodyPolicy().Sanitize(s)
-	return normalize(out)
-}
-
 // bodyContext is the element story bodies are parsed inside.
 var bodyContext = &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
-
-// normalize parses the sanitizer's output the way a browser would and
-// renders it back, which closes what was left open, and marks external
-// links. bluemonday can add nofollow, but its noopener comes only with
-// target="_blank", which we do not want (readers decide where links open).
-func normalize(s string) string {
-	nodes, err := html.ParseFragment(strings.NewReader(s), bodyContext)
-	if err != nil {
-		// ParseFragment fails only on reader errors; a strings.Reader has
-		// none. Returning nothing is the safe answer all the same.
-		return ""
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 64)
-	for _, n := range nodes {
-		markExternalLinks(n)
-		if err := html.Render(&b, n); err != nil {
-			return ""
-		}
-	}
-	// A body of white space is no body: say so with "".
-	if strings.TrimSpace(b.String()) == "" {
-		return ""
-	}
-	return b.String()
-}
-
-func markExternalLinks(n *html.Node) {
-	if n.Type == html.ElementNode && n.DataAtom == atom.A {
-		external := false
-		attrs := n.Attr[:0]
-		for _, a := range n.Attr {
-			if a.Key == "rel" {
-				continue
-			}
-			if a.Key == "href" {
-				h := strings.ToLower(strings.TrimSpace(a.Val))
-				external = strings.HasPrefix(h, "http://") || strings.HasPrefix(h, "https://") || strings.HasPrefix(h, "//")
-			}
-			attrs = append(attrs, a)
-		}
-		if external {
-			attrs = append(attrs, html.Attribute{Key: "rel", Val: "noopener nofollow"})
-		}
-		n.Attr = attrs
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		markExternalLinks(c)
-	}
-}

@@ -30,7 +30,8 @@ type Table struct {
 }
 
 // Tables lists what a copy moves, in load order (referenced tables first).
-// Sessions are left out on purpose: everyone signs in again on the new
+// Sessions and account tokens (reset and invitation links) are left out on
+// purpose: everyone signs in again on the new
 // database, and no session token leaves the old one. The generation counter
 // and the change log are not data: the destination records the load as one
 // change of everything. Leases are not either: each database elects its own.
@@ -46,6 +47,7 @@ var Tables = []Table{
 	{"article_authors", []string{"article_id", "author_id", "position"}},
 	{"article_tags", []string{"article_id", "tag_id"}},
 	{"article_slugs", []string{"slug", "article_id"}},
+	{"photo_uses", []string{"photo_id", "article_id", "lead", "inline"}},
 	{"users", []string{"id", "email", "name", "role", "password_hash", "author_id", "disabled", "created_at",
 		"version", "updated_by", "updated_at"}},
 	// author_ids and tags are JSON arrays (of numbers, of strings).
@@ -54,6 +56,8 @@ var Tables = []Table{
 		"seo_title", "seo_description", "embargo_until"}},
 	{"corrections", []string{"id", "article_id", "kind", "text", "created_at", "revision_id"}},
 	{"audit", []string{"id", "user_id", "action", "article_id", "detail", "created_at"}},
+	{"story_notes", []string{"id", "article_id", "user_id", "text", "created_at"}},
+	{"trash", []string{"article_id", "deleted_at", "deleted_by", "status"}},
 	{"settings", []string{"key", "value", "version", "updated_by", "updated_at"}},
 	{"article_views", []string{"article_id", "hour", "count"}},
 	{"redirects", []string{"from_path", "to_path", "code", "created_at"}},

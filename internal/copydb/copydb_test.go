@@ -184,6 +184,20 @@ func seed(st news.Store, mediaDir string) error {
 		Text: "An earlier version misspelt a name.", CreatedAt: now.Add(time.Minute), RevisionID: rev.ID}); err != nil {
 		return err
 	}
+	if tr, ok := st.(news.Trash); ok {
+		gone := &news.Article{Slug: "deleted-" + a.Slug, Headline: "Deleted", BodyHTML: "<p>x</p>", Lang: "en", Status: news.StatusUnpublished, CreatedAt: now}
+		if err := st.CreateArticle(ctx, gone); err != nil {
+			return err
+		}
+		if err := tr.TrashArticle(ctx, news.TrashEntry{ArticleID: gone.ID, DeletedAt: now, DeletedBy: u.ID, Status: news.StatusPublished}); err != nil {
+			return err
+		}
+	}
+	if ns, ok := st.(news.NoteStore); ok {
+		if err := ns.AddNote(ctx, &news.Note{ArticleID: a.ID, UserID: u.ID, Text: "Check the quote.", CreatedAt: now}); err != nil {
+			return err
+		}
+	}
 	tr := &news.Article{Slug: "translation-" + a.Slug, Headline: "번역 " + a.Headline, BodyMarkdown: "본문",
 		BodyHTML: "<p>본문</p>", Lang: "ko", Status: news.StatusDraft, TranslationOf: a.ID, CreatedAt: now,
 		Authors: []*news.Author{authors[0]}}

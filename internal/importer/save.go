@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
 // defaultSection holds stories whose file names no section.
@@ -263,32 +264,10 @@ func updateWithUniqueSlug(ctx context.Context, st news.Store, a *news.Article, c
 	return fmt.Errorf("update story %d: no free slug after %s-%d", a.ID, base, maxSlugTries)
 }
 
+// ensureSection finds or creates the section an imported story names,
+// by the newsroom's one rule (workflow.FindSection).
 func ensureSection(ctx context.Context, st news.Store, name string) (*news.Section, error) {
-	slug := news.Slugify(name)
-	s, err := st.FindSectionBySlug(ctx, slug)
-	if err == nil {
-		return s, nil
-	}
-	if !errors.Is(err, news.ErrNotFound) {
-		return nil, fmt.Errorf("section %q: %w", name, err)
-	}
-	all, err := st.ListSections(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sections: %w", err)
-	}
-	pos := 0
-	for _, o := range all {
-		pos = max(pos, o.Position)
-	}
-	s = &news.Section{Slug: slug, Name: name, Position: pos + 1}
-	if err := st.CreateSection(ctx, s); err != nil {
-		if errors.Is(err, news.ErrConflict) {
-			// Created by another process meanwhile.
-			return st.FindSectionBySlug(ctx, slug)
-		}
-		return nil, fmt.Errorf("create section %q: %w", name, err)
-	}
-	return s, nil
+	return workflow.FindSection(ctx, st, name, true)
 }
 
 // ensureAuthor finds an author by e-mail, else by name (slug) when the

@@ -420,6 +420,26 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 	return nil
 }
 
+// RemoveFiles deletes a photo's stored files: the original, its
+// renditions and its crops (for its focal point and for the centre). The
+// newsroom's media library calls it once a replacement photo has taken the
+// old one's place in every story.
+func (l *Library) RemoveFiles(ctx context.Context, p *news.Photo) {
+	if p.Key == "" {
+		return
+	}
+	l.deleteFiles(ctx, p)
+	centre := *p
+	centre.FocalX, centre.FocalY = 0, 0
+	for _, c := range news.Crops {
+		for _, ph := range []*news.Photo{p, &centre} {
+			if err := l.blobs.Delete(ctx, cropKey(p.Key, news.CropFile(ph, c))); err != nil && !errors.Is(err, news.ErrNotFound) {
+				l.log.WarnContext(ctx, "media: delete crop", "photo_id", p.ID, "err", err)
+			}
+		}
+	}
+}
+
 func (l *Library) deleteFiles(ctx context.Context, p *news.Photo) {
 	keys := []string{p.Key}
 	for _, w := range p.Widths {

@@ -19,6 +19,12 @@ type Paper struct {
 	KakaoAppKey string // empty: no Kakao SDK is loaded; share falls back to copying the link
 	// FullTextFeeds puts whole stories in feeds rather than summaries.
 	FullTextFeeds bool
+	// Set in the newsroom's paper settings (PaperSettings): the languages
+	// published (the default first), the navigation menu and footer links
+	// (empty: the sections), and the logo photo (0: none).
+	Languages   []string
+	Nav, Footer []Link
+	LogoPhotoID int64
 }
 
 // Loc returns the paper's time zone (UTC when unset).

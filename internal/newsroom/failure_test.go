@@ -79,7 +79,8 @@ func TestSaveFailureKeepsText(t *testing.T) {
 			t.Errorf("%s: a bare error page", c.name)
 		}
 		// The page sends the text again.
-		if !strings.Contains(body, `name="body"`) || !strings.Contains(body, `name="version"`) {
+		// (the editor's body field is body_html, the rich editor's HTML)
+		if !(strings.Contains(body, `name="body"`) || strings.Contains(body, `name="body_html"`)) || !strings.Contains(body, `name="version"`) {
 			t.Errorf("%s: the page has no form to save again", c.name)
 		}
 	}

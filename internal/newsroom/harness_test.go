@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"masthead/internal/auth"
 	"masthead/internal/media"
 	"masthead/internal/news"
+	"masthead/internal/site"
 	"masthead/internal/store/sqlite"
 	"masthead/internal/workflow"
 )
@@ -40,6 +42,30 @@ type harness struct {
 	csrf  map[news.Role]string
 	// other is a reporter whose stories belong to nobody above.
 	other *news.User
+	// mail keeps what the newsroom sent (resets, invitations).
+	mail *testMail
+}
+
+// testMail stands in for the SMTP sender (internal/mail, issue 16, not yet
+// in this tree): it keeps each message for the test to read.
+type testMail struct {
+	mu   sync.Mutex
+	sent []sentMail
+}
+
+type sentMail struct{ To, Subject, Body string }
+
+func (m *testMail) Send(_ context.Context, to, subject, body string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, sentMail{to, subject, body})
+	return nil
+}
+
+func (m *testMail) all() []sentMail {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]sentMail(nil), m.sent...)
 }
 
 func newHarness(t testing.TB) *harness {
@@ -62,13 +88,17 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
-	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20})
+	reader := site.New(site.Config{Paper: paper, Store: st, Clock: clock, Logger: slog.New(slog.DiscardHandler)})
+	mail := &testMail{}
+	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20, Preview: reader.Preview, Mail: mail})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	nr.Register(mux)
-	h := &harness{t: t, ctx: ctx, st: st, clock: clock, nr: nr, mux: mux, flow: nr.flow,
+	lib.Register(mux)    // photos, for the pages a browser test shows
+	reader.Register(mux) // the reader site, for previews and their assets
+	h := &harness{t: t, ctx: ctx, st: st, clock: clock, nr: nr, mux: mux, flow: nr.flow, mail: mail,
 		users: map[news.Role]*news.User{}, token: map[news.Role]string{}, csrf: map[news.Role]string{}}
 	sessions := auth.NewSessions(st, clock)
 	for _, r := range roles {

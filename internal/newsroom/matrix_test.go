@@ -97,7 +97,7 @@ var matrix = []matrixCase{
 	}},
 	{"unpublish", editors, 303, func(h *harness, r news.Role) (*http.Response, string, bool) {
 		a := h.story(h.other, "To unpublish", news.StatusPublished)
-		res, body := h.do(r, "POST", storyPath(a, "/unpublish"), nil)
+		res, body := h.do(r, "POST", storyPath(a, "/unpublish"), url.Values{"confirm": {"yes"}})
 		return res, body, h.statusOf(a) == news.StatusUnpublished
 	}},
 	{"unschedule", editors, 303, func(h *harness, r news.Role) (*http.Response, string, bool) {
@@ -116,7 +116,7 @@ var matrix = []matrixCase{
 		if _, err := h.flow.Save(h.ctx, h.users[news.RoleEditor], a.ID, workflow.Draft{Headline: "After", AuthorIDs: []int64{h.users[r].AuthorID}}, ""); err != nil {
 			h.t.Fatal(err)
 		}
-		res, body := h.do(r, "POST", storyPath(a, fmt.Sprintf("/revisions/%d/restore", revs[len(revs)-1].ID)), nil)
+		res, body := h.do(r, "POST", storyPath(a, fmt.Sprintf("/revisions/%d/restore", revs[len(revs)-1].ID)), url.Values{"confirm": {"yes"}})
 		return res, body, h.find(a.ID).Headline == "Before"
 	}},
 	{"curate the front page", editors, 303, func(h *harness, r news.Role) (*http.Response, string, bool) {

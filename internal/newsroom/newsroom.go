@@ -52,6 +52,13 @@ type Config struct {
 	// Views gives the story page's 48-hour chart (internal/views.Counter,
 	// which adds the counts not yet written); nil reads the store alone.
 	Views ViewHistory
+	// Preview writes a story as readers will see its page, whatever its
+	// status (internal/site.Site.Preview); nil turns full-page previews
+	// and preview links off.
+	Preview func(w http.ResponseWriter, r *http.Request, a *news.Article)
+	// Mail sends password resets and invitations; nil turns both off
+	// (admins still reset passwords by hand).
+	Mail Mailer
 }
 
 // Newsroom serves /newsroom/.
@@ -139,6 +146,10 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"GET /newsroom/signin", public, n.signinPage},
 		{"POST /newsroom/signin", public, n.signin},
 		{"POST /newsroom/signout", news.RoleContributor, n.signout},
+		{"GET /newsroom/forgot", public, n.forgotForm},
+		{"POST /newsroom/forgot", public, n.forgot},
+		{"GET /newsroom/reset/{token}", public, n.resetForm},
+		{"POST /newsroom/reset/{token}", public, n.reset},
 		{"GET /newsroom/{$}", news.RoleContributor, n.dashboard},
 		{"GET /newsroom", public, n.redirectHome},
 		// Anything else under /newsroom/ is a 404 with the newsroom's
@@ -151,16 +162,45 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"GET /newsroom/stories/{id}", news.RoleContributor, n.editStory},
 		{"POST /newsroom/stories/{id}", news.RoleContributor, n.gated(n.saveStory)},
 		{"POST /newsroom/preview", news.RoleContributor, n.gated(n.preview)},
+		{"POST /newsroom/photos", news.RoleContributor, n.uploadInline},
+		{"GET /newsroom/stories/{id}/preview", news.RoleContributor, n.previewFrame},
+		{"GET /newsroom/stories/{id}/preview/page", news.RoleContributor, n.previewSaved},
+		{"POST /newsroom/stories/{id}/preview", news.RoleContributor, n.previewDraft},
+		{"POST /newsroom/stories/{id}/share", news.RoleContributor, n.sharePreview},
+		{"GET /preview/{token}", public, n.sharedPreview},
+		{"POST /newsroom/embed", news.RoleContributor, n.embedInfo},
+		{"POST /newsroom/markdown", news.RoleContributor, n.gated(n.markdownExport)},
+		{"GET /newsroom/stories/{id}/markdown", news.RoleContributor, n.storyMarkdown},
 		{"POST /newsroom/stories/{id}/submit", news.RoleContributor, n.move(workflow.ActSubmit)},
 		{"POST /newsroom/stories/{id}/withdraw", news.RoleContributor, n.move(workflow.ActWithdraw)},
 		{"POST /newsroom/stories/{id}/publish", news.RoleEditor, n.move(workflow.ActPublish)},
 		{"POST /newsroom/stories/{id}/schedule", news.RoleEditor, n.move(workflow.ActSchedule)},
 		{"POST /newsroom/stories/{id}/unpublish", news.RoleEditor, n.move(workflow.ActUnpublish)},
 		{"POST /newsroom/stories/{id}/corrections", news.RoleEditor, n.addCorrection},
+		{"POST /newsroom/stories/{id}/notes", news.RoleContributor, n.addNote},
+		{"POST /newsroom/stories/{id}/autosave", news.RoleContributor, n.autosave},
+		{"POST /newsroom/stories/{id}/autosave/discard", news.RoleContributor, n.discardWorkingCopy},
+		{"POST /newsroom/stories/{id}/delete", news.RoleEditor, n.deleteStory},
+		{"GET /newsroom/trash", news.RoleEditor, n.trash},
+		{"POST /newsroom/trash/{id}/restore", news.RoleEditor, n.restoreStory},
 		{"POST /newsroom/stories/{id}/photo", news.RoleContributor, n.storyPhoto},
 		{"GET /newsroom/stories/{id}/revisions", news.RoleContributor, n.revisions},
 		{"GET /newsroom/stories/{id}/diff", news.RoleContributor, n.diff},
 		{"POST /newsroom/stories/{id}/revisions/{rev}/restore", news.RoleContributor, n.restore},
+
+		{"GET /newsroom/media", news.RoleContributor, n.mediaLibrary},
+		{"GET /newsroom/media.json", news.RoleContributor, n.mediaJSON},
+		{"GET /newsroom/media/{id}", news.RoleContributor, n.mediaPhoto},
+		{"POST /newsroom/media/{id}", news.RoleEditor, n.saveMediaPhoto},
+		{"POST /newsroom/media/{id}/replace", news.RoleEditor, n.replaceMediaPhoto},
+
+		{"GET /newsroom/tags", news.RoleEditor, n.tags},
+		{"POST /newsroom/tags/{id}", news.RoleEditor, n.renameTag},
+		{"POST /newsroom/tags/{id}/merge", news.RoleEditor, n.mergeTag},
+		{"GET /newsroom/authors", news.RoleEditor, n.authors},
+		{"POST /newsroom/authors", news.RoleEditor, n.addAuthor},
+		{"GET /newsroom/authors/{id}", news.RoleContributor, n.authorProfile},
+		{"POST /newsroom/authors/{id}", news.RoleContributor, n.saveAuthor},
 
 		{"GET /newsroom/frontpage", news.RoleEditor, n.frontPage},
 		{"POST /newsroom/frontpage", news.RoleEditor, n.saveFrontPage},
@@ -172,8 +212,12 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/users/{id}/password", news.RoleAdmin, n.resetPassword},
 		{"POST /newsroom/users/{id}/disable", news.RoleAdmin, n.setDisabled(true)},
 		{"POST /newsroom/users/{id}/enable", news.RoleAdmin, n.setDisabled(false)},
+		{"GET /newsroom/settings", news.RoleAdmin, n.settings},
+		{"POST /newsroom/settings", news.RoleAdmin, n.saveSettings},
 		{"GET /newsroom/sections", news.RoleAdmin, n.sections},
 		{"POST /newsroom/sections", news.RoleAdmin, n.addSection},
+		{"POST /newsroom/sections/{id}", news.RoleAdmin, n.editSection},
+		{"POST /newsroom/sections/{id}/move", news.RoleAdmin, n.moveSection},
 
 		{"GET /newsroom/account", news.RoleContributor, n.account},
 		{"POST /newsroom/account/password", news.RoleContributor, n.changePassword},
@@ -185,11 +229,13 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 	n.registerIntegrations(mux)
 }
 
+const newsroomCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
 // securityHeaders go on every newsroom response: no inline script or
 // style, no framing, no caching of pages that show unpublished work.
 func securityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", newsroomCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")

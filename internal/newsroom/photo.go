@@ -1,14 +1,17 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -35,7 +38,7 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		FocalY:  r.PostFormValue("focal_y"),
 	}
 	fail := func(err error) error {
-		if code := news.ErrorCode(err); code != news.EINVALID && code != news.ECONFLICT {
+		if code := news.ErrorCode(err); (code != news.EINVALID && code != news.ECONFLICT) || r.Header.Get("X-Requested-With") == "fetch" {
 			return err
 		}
 		p, perr := n.editor(r, c, a, workflow.DraftOf(a))
@@ -53,8 +56,31 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo removed"); err != nil {
 			return fail(err)
 		}
-		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
-		return nil
+		return n.photoDone(w, r, a.ID)
+	}
+
+	if r.PostFormValue("op") == "use" {
+		// A photo from the media library, with its own caption, credit
+		// and alt text.
+		id, err := strconv.ParseInt(r.PostFormValue("photo_id"), 10, 64)
+		if err != nil {
+			return fail(news.Errorf(news.EINVALID, "Pick a photo from the library."))
+		}
+		ph, err := n.store.FindPhotoByID(ctx, id)
+		if errors.Is(err, news.ErrNotFound) || (err == nil && strings.HasPrefix(ph.Key, replacedPrefix)) {
+			return fail(news.Errorf(news.EINVALID, "No such photo in the library."))
+		} else if err != nil {
+			return err
+		}
+		if (a.Status == news.StatusPublished || a.Status == news.StatusScheduled) && (ph.Caption == "" || ph.Credit == "" || ph.Alt == "") {
+			return fail(news.Errorf(news.EINVALID, "This story is %s: its photo needs a caption, credit and alt text. Add them in the media library first.", a.Status))
+		}
+		d := workflow.DraftOf(a)
+		d.PhotoID = ph.ID
+		if _, err := n.flow.Save(ctx, c.user, a.ID, d, "photo from the library"); err != nil {
+			return fail(err)
+		}
+		return n.photoDone(w, r, a.ID)
 	}
 
 	fx, fy, err := parseFocal(form.FocalX, form.FocalY)
@@ -75,33 +101,9 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 	switch {
 	case err == nil:
 		defer file.Close()
-		if hdr.Size > n.cfg.MaxUploadBytes {
-			return fail(news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes)))
-		}
-		data, err := io.ReadAll(io.LimitReader(file, n.cfg.MaxUploadBytes+1))
-		if err != nil {
-			return fail(tooBig(err))
-		}
-		if int64(len(data)) > n.cfg.MaxUploadBytes {
-			return fail(news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes)))
-		}
-		if len(data) == 0 {
-			return fail(news.Errorf(news.EINVALID, "The file is empty."))
-		}
-		ph := &news.Photo{
-			ContentType: hdr.Header.Get("Content-Type"),
-			Caption:     form.Caption, Credit: form.Credit, Alt: form.Alt, FocalX: fx, FocalY: fy,
-			CreatedAt: n.clock.Now(),
-		}
-		// A new Photo for every upload: reader URLs of photos are cached as
-		// immutable, so bytes never change under an existing id.
-		if err := n.cfg.Media.SavePhoto(ctx, ph, data); err != nil {
+		ph := &news.Photo{Caption: form.Caption, Credit: form.Credit, Alt: form.Alt, FocalX: fx, FocalY: fy}
+		if err := n.uploadPhoto(ctx, ph, file, hdr); err != nil {
 			return fail(err)
-		}
-		if ph.ID == 0 {
-			if err := n.store.CreatePhoto(ctx, ph); err != nil {
-				return err
-			}
 		}
 		d := workflow.DraftOf(a)
 		d.PhotoID = ph.ID
@@ -124,7 +126,32 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 	default:
 		return fail(tooBig(err))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", a.ID), http.StatusSeeOther)
+	return n.photoDone(w, r, a.ID)
+}
+
+// photoDone answers a lead-photo change: the editor's script (which sends
+// the form in the background, so that unsaved text in the story form stays
+// where it is) gets the story's new version for the story form (so its next
+// save is not a stale one to merge) and the photo to show; a plain form
+// post goes back to the editor.
+func (n *Newsroom) photoDone(w http.ResponseWriter, r *http.Request, id int64) error {
+	if r.Header.Get("X-Requested-With") != "fetch" {
+		http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=photo#photo", id), http.StatusSeeOther)
+		return nil
+	}
+	a, err := n.store.FindArticleByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"version": a.Version, "message": flashes["photo"]}
+	if a.Photo != nil {
+		// Shown in the newsroom, through its photo route: a draft's lead
+		// photo is not public yet.
+		p := n.inlineOf(a.Photo)
+		p.Src = "/newsroom" + p.Src
+		out["photo"] = p
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -146,4 +173,36 @@ func parseFocal(xs, ys string) (float64, float64, error) {
 	}
 	y, err := parse(ys)
 	return x, y, err
+}
+
+// uploadPhoto reads an uploaded image and stores it through the photo desk
+// (internal/media: checked, stripped of metadata, renditions made) as a
+// new Photo with ph's caption, credit, alt and focal point.
+func (n *Newsroom) uploadPhoto(ctx context.Context, ph *news.Photo, file multipart.File, hdr *multipart.FileHeader) error {
+	if hdr.Size > n.cfg.MaxUploadBytes {
+		return news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes))
+	}
+	data, err := io.ReadAll(io.LimitReader(file, n.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return tooBig(err)
+	}
+	if int64(len(data)) > n.cfg.MaxUploadBytes {
+		return news.Errorf(news.EINVALID, "The file is larger than %s.", humanBytes(n.cfg.MaxUploadBytes))
+	}
+	if len(data) == 0 {
+		return news.Errorf(news.EINVALID, "The file is empty.")
+	}
+	ph.ContentType = hdr.Header.Get("Content-Type")
+	ph.CreatedAt = n.clock.Now()
+	// A new Photo for every upload: reader URLs of photos are cached as
+	// immutable, so bytes never change under an existing id.
+	if err := n.cfg.Media.SavePhoto(ctx, ph, data); err != nil {
+		return err
+	}
+	if ph.ID == 0 {
+		if err := n.store.CreatePhoto(ctx, ph); err != nil {
+			return err
+		}
+	}
+	return nil
 }

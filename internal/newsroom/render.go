@@ -2,7 +2,10 @@ package newsroom
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -10,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"masthead/internal/httpx"
@@ -50,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author", "tags", "trash"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -96,22 +100,34 @@ func (n *Newsroom) render(w http.ResponseWriter, r *http.Request, c *call, statu
 // flashes are the messages a redirect after a POST may ask for (?done=...),
 // fixed texts so that a link cannot put words on our page.
 var flashes = map[string]string{
-	"created":    "Draft created.",
-	"saved":      "Saved.",
-	"submit":     "Submitted for review.",
-	"withdraw":   "Moved back to draft.",
-	"publish":    "Published.",
-	"schedule":   "Scheduled.",
-	"unpublish":  "Unpublished.",
-	"corrected":  "Note added to the story.",
-	"restored":   "Revision restored.",
-	"photo":      "Photo saved.",
-	"frontpage":  "Front page saved.",
-	"user":       "Account saved.",
-	"password":   "Password changed. Your other sessions were signed out.",
-	"revoked":    "Session signed out.",
-	"section":    "Section added.",
-	"signed-out": "Signed out.",
+	"created":       "Draft created.",
+	"saved":         "Saved.",
+	"submit":        "Submitted for review.",
+	"withdraw":      "Moved back to draft.",
+	"publish":       "Published.",
+	"schedule":      "Scheduled.",
+	"unpublish":     "Unpublished.",
+	"corrected":     "Note added to the story.",
+	"restored":      "Revision restored.",
+	"photo":         "Photo saved.",
+	"replaced":      "Photo replaced in every story that used it.",
+	"note":          "Note added.",
+	"settings":      "Settings saved.",
+	"password-set":  "Your password is set. Sign in with it.",
+	"invited":       "Invitation sent.",
+	"author":        "Profile saved.",
+	"section-saved": "Section saved.",
+	"tag":           "Tag renamed.",
+	"tag-merged":    "Tags merged.",
+	"deleted":       "Story moved to the trash.",
+	"undeleted":     "Story restored from the trash.",
+	"discarded":     "Your unsaved changes were discarded.",
+	"frontpage":     "Front page saved.",
+	"user":          "Account saved.",
+	"password":      "Password changed. Your other sessions were signed out.",
+	"revoked":       "Session signed out.",
+	"section":       "Section added.",
+	"signed-out":    "Signed out.",
 }
 
 func (n *Newsroom) static(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -119,25 +135,78 @@ func (n *Newsroom) static(w http.ResponseWriter, r *http.Request, c *call) error
 	if strings.Contains(name, "/") || strings.HasPrefix(name, ".") {
 		return news.ErrNotFound
 	}
-	b, err := fs.ReadFile(staticFS, "static/"+name)
-	if err != nil {
+	as, ok := staticAssets()[name]
+	if !ok {
 		return news.Errorf(news.ENOTFOUND, "Not found.")
 	}
-	switch path.Ext(name) {
-	case ".css":
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	case ".js":
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	default:
-		return news.ErrNotFound
+	w.Header().Set("Content-Type", as.ctype)
+	// Pages link assets with ?v=HASH (staticURL): such a URL never changes
+	// content, so browsers keep it; other requests revalidate.
+	if r.URL.Query().Get("v") == as.hash {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
 	}
-	_, _ = w.Write(b)
+	w.Header().Set("ETag", `"`+as.hash+`"`)
+	w.Header().Add("Vary", "Accept-Encoding")
+	if r.Header.Get("If-None-Match") == `"`+as.hash+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	body := as.data
+	if as.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		body = as.gz
+	}
+	_, _ = w.Write(body)
 	return nil
+}
+
+type staticAsset struct {
+	data, gz    []byte
+	ctype, hash string
+}
+
+// staticAssets reads the embedded assets once: their content hashes for
+// the URLs and, for the editor's 400 KB script, a gzip copy.
+var staticAssets = sync.OnceValue(func() map[string]*staticAsset {
+	out := map[string]*staticAsset{}
+	entries, _ := fs.ReadDir(staticFS, "static")
+	for _, e := range entries {
+		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}[path.Ext(e.Name())]
+		if ctype == "" {
+			continue
+		}
+		b, err := fs.ReadFile(staticFS, "static/"+e.Name())
+		if err != nil {
+			continue
+		}
+		sum := sha256.Sum256(b)
+		a := &staticAsset{data: b, ctype: ctype, hash: hex.EncodeToString(sum[:6])}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		_, _ = zw.Write(b)
+		_ = zw.Close()
+		if gz.Len() < len(b)*9/10 {
+			a.gz = gz.Bytes()
+		}
+		out[e.Name()] = a
+	}
+	return out
+})
+
+// staticURL is the address of an asset with its content hash.
+func staticURL(name string) string {
+	if a, ok := staticAssets()[name]; ok {
+		return "/newsroom/static/" + name + "?v=" + a.hash
+	}
+	return "/newsroom/static/" + name
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 var funcs = template.FuncMap{
+	"static": staticURL,
 	"datetime": func(p *news.Paper, t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"fmt"
+	"masthead/internal/content"
 	"net/http"
 	"strconv"
 
@@ -83,10 +84,10 @@ func (n *Newsroom) diff(w http.ResponseWriter, r *http.Request, c *call) error {
 	if p.B, err = rev("b"); err != nil {
 		return err
 	}
-	bodyA, bodyB := p.A.BodyMarkdown, p.B.BodyMarkdown
-	if bodyA == "" && bodyB == "" {
-		bodyA, bodyB = p.A.BodyHTML, p.B.BodyHTML // imported stories
-	}
+	// Bodies are compared as Markdown made from the stored HTML: one line
+	// a paragraph, the same for revisions saved from Markdown, from the rich
+	// editor or by an import, and readable where HTML is not.
+	bodyA, bodyB := content.ToMarkdown(p.A.BodyHTML), content.ToMarkdown(p.B.BodyHTML)
 	for _, part := range []struct{ name, a, b string }{
 		{"Headline", p.A.Headline, p.B.Headline},
 		{"Deck", p.A.Deck, p.B.Deck},
@@ -107,6 +108,22 @@ func (n *Newsroom) restore(w http.ResponseWriter, r *http.Request, c *call) erro
 	revID, err := pathID(r, "rev")
 	if err != nil {
 		return err
+	}
+	if (a.Status == news.StatusPublished || a.Status == news.StatusScheduled) && workflow.Can(c.user, workflow.ActEdit, a) {
+		rev, err := n.store.FindRevisionByID(r.Context(), revID)
+		if err != nil || rev.ArticleID != a.ID {
+			return news.Errorf(news.ENOTFOUND, "No such revision of this story.")
+		}
+		p := &confirmPage{Yes: "Restore this revision", Back: fmt.Sprintf("/newsroom/stories/%d/revisions", a.ID)}
+		p.Title, p.Nav = "Restore a revision?", "stories"
+		p.Question = fmt.Sprintf("Restore the revision of %s (%q) of this %s story?", rev.CreatedAt.In(n.paper.Loc()).Format("2006-01-02 15:04"), rev.Headline, a.Status)
+		p.Detail = "Readers see the restored headline, deck and body as soon as you confirm. The current text stays in the revisions."
+		if a.Status == news.StatusScheduled {
+			p.Detail = "The restored text goes live at the scheduled time. The current text stays in the revisions."
+		}
+		if !n.confirmed(w, r, c, p) {
+			return nil
+		}
 	}
 	if _, err := n.flow.Restore(r.Context(), c.user, a.ID, revID); err != nil {
 		return err

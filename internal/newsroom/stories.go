@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -45,18 +44,77 @@ func (n *Newsroom) rows(as []*news.Article) []row {
 type dashboardPage struct {
 	base
 	Mine, Review, Scheduled []row
+	// ScheduledToday is the part of Scheduled that goes live today (the
+	// paper's day).
+	ScheduledToday int
+	Corrections    []correctionRow
+	MostRead       []mostReadRow
+	SiteURL        string
 }
 
+type correctionRow struct {
+	C    news.Correction
+	A    *news.Article
+	When string
+}
+
+type mostReadRow struct {
+	A     *news.Article
+	Views int64
+	URL   string
+}
+
+// dashboard is what needs the user: stories waiting for review, what goes
+// live today, the latest corrections, today's most read, and their own
+// stories.
 func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	p := &dashboardPage{}
+	p := &dashboardPage{SiteURL: n.paper.AbsURL("/")}
 	p.Title, p.Nav = "Dashboard", "dashboard"
 	if c.user.AuthorID != 0 {
-		mine, _, err := n.store.FindArticles(ctx, news.ArticleFilter{AuthorID: c.user.AuthorID, Order: "updated", Limit: 20})
+		gone, err := n.trashedIDs(ctx)
+		if err != nil {
+			return err
+		}
+		mine, _, err := n.store.FindArticles(ctx, news.ArticleFilter{AuthorID: c.user.AuthorID, ExcludeIDs: gone, Order: "updated", Limit: 20, NoTotal: true})
 		if err != nil {
 			return err
 		}
 		p.Mine = n.rows(mine)
+	}
+	now := n.clock.Now()
+	loc := n.paper.Loc()
+	y, m, d := now.In(loc).Date()
+	dayStart := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	// Today's most read and the latest corrections are the paper's, for
+	// everyone; both are a help, not the page, so a failure only logs.
+	if top, err := n.store.TopArticles(ctx, news.TopFilter{Since: dayStart.UTC(), PublicAt: now, Limit: 10}); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: dashboard most read", "err", err)
+	} else {
+		for _, t := range top {
+			p.MostRead = append(p.MostRead, mostReadRow{A: t.Article, Views: t.Views, URL: n.paper.ArticlePath(t.Article)})
+		}
+	}
+	if cs, err := n.store.ListCorrections(ctx, 8); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: dashboard corrections", "err", err)
+	} else if len(cs) > 0 {
+		ids := make([]int64, 0, len(cs))
+		for _, c := range cs {
+			ids = append(ids, c.ArticleID)
+		}
+		as, _, err := n.store.FindArticles(ctx, news.ArticleFilter{IDs: ids, Limit: len(ids), NoTotal: true})
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*news.Article{}
+		for _, a := range as {
+			byID[a.ID] = a
+		}
+		for _, c := range cs {
+			if a := byID[c.ArticleID]; a != nil {
+				p.Corrections = append(p.Corrections, correctionRow{C: c, A: a, When: c.CreatedAt.In(loc).Format("2006-01-02 15:04")})
+			}
+		}
 	}
 	// Writers see their own stories in review and scheduled; editors see
 	// everyone's, since those lists are their work queue.
@@ -68,13 +126,19 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 			return nil
 		}
 	}
-	review, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusReview, AuthorID: author, Order: "updated", Limit: 50})
+	review, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusReview, AuthorID: author, Order: "updated", Limit: 50, NoTotal: true})
 	if err != nil {
 		return err
 	}
-	sched, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusScheduled, AuthorID: author, Order: "oldest", Limit: 50})
+	sched, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusScheduled, AuthorID: author, Order: "oldest", Limit: 50, NoTotal: true})
 	if err != nil {
 		return err
+	}
+	dayEnd := dayStart.AddDate(0, 0, 1)
+	for _, a := range sched {
+		if !a.PublishedAt.Before(dayStart) && a.PublishedAt.Before(dayEnd) {
+			p.ScheduledToday++
+		}
 	}
 	p.Review, p.Scheduled = n.rows(review), n.rows(sched)
 	n.render(w, r, c, http.StatusOK, "dashboard", p)
@@ -83,39 +147,116 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 
 type storiesPage struct {
 	base
-	Rows             []row
-	Total            int
-	Statuses         []news.Status
-	Status           news.Status
-	Sections         []*news.Section
-	SectionID        int64
-	Authors          []*news.Author
-	AuthorID         int64
+	Rows     []row
+	Total    int
+	Statuses []statusCount
+	AllCount int
+	AllURL   string
+	Status   news.Status
+	Sections []*news.Section
+	Authors  []*news.Author
+	Query    storyQuery
+	// AuthorFilter: editors filter by author; writers see only their own.
 	AuthorFilter     bool
 	PrevURL, NextURL string
+	Sorts            []sortOption
+}
+
+type statusCount struct {
+	Status news.Status
+	Count  int
+	URL    string
+	On     bool
+}
+
+type sortOption struct{ Value, Label string }
+
+// storyQuery is the story list's filter form, as the URL carries it.
+type storyQuery struct {
+	Q         string
+	Status    news.Status
+	SectionID int64
+	AuthorID  int64
+	From, To  string // YYYY-MM-DD in the paper's time zone
+	Sort      string
+	Page      int
+}
+
+func (q storyQuery) values() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" && val != "0" {
+			v.Set(k, val)
+		}
+	}
+	set("q", q.Q)
+	set("status", string(q.Status))
+	set("section", strconv.FormatInt(q.SectionID, 10))
+	set("author", strconv.FormatInt(q.AuthorID, 10))
+	set("from", q.From)
+	set("to", q.To)
+	set("sort", q.Sort)
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	return v
+}
+
+func (q storyQuery) url() string {
+	if e := q.values().Encode(); e != "" {
+		return "/newsroom/stories?" + e
+	}
+	return "/newsroom/stories"
 }
 
 const storiesPerPage = 50
 
+// searchScan is how many search matches the list filters and pages
+// through: the best 1000 are more than anyone pages through.
+const searchScan = 1000
+
 func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	q := r.URL.Query()
-	p := &storiesPage{Statuses: []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished}}
-	p.Title, p.Nav = "Stories", "stories"
-	f := news.ArticleFilter{Order: "updated", Limit: storiesPerPage}
-	if st := news.Status(q.Get("status")); st.Valid() {
-		f.Status, p.Status = st, st
+	v := r.URL.Query()
+	q := storyQuery{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), From: v.Get("from"), To: v.Get("to")}
+	if st := news.Status(v.Get("status")); st.Valid() {
+		q.Status = st
 	}
-	f.SectionID, _ = strconv.ParseInt(q.Get("section"), 10, 64)
-	p.SectionID = f.SectionID
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
-	f.Offset = (page - 1) * storiesPerPage
+	q.SectionID, _ = strconv.ParseInt(v.Get("section"), 10, 64)
+	q.Page, _ = strconv.Atoi(v.Get("page"))
+	q.Page = max(q.Page, 1)
+	switch q.Sort {
+	case "newest", "oldest", "updated":
+	case "relevance":
+		if q.Q == "" {
+			q.Sort = ""
+		}
+	default:
+		q.Sort = ""
+	}
+	p := &storiesPage{Sorts: []sortOption{{"", "Last updated"}, {"newest", "Newest published"}, {"oldest", "Oldest published"}}}
+	if q.Q != "" {
+		p.Sorts = append(p.Sorts, sortOption{"relevance", "Best match"})
+	}
+	p.Title, p.Nav = "Stories", "stories"
+	f := news.ArticleFilter{Order: q.Sort, SectionID: q.SectionID}
+	if f.Order == "" || f.Order == "relevance" {
+		f.Order = "updated"
+	}
+	var err error
+	if f.PublishedFrom, err = n.parseDay(q.From); err != nil {
+		return err
+	}
+	if f.PublishedTo, err = n.parseDay(q.To); err != nil {
+		return err
+	}
+	if !f.PublishedTo.IsZero() {
+		f.PublishedTo = f.PublishedTo.AddDate(0, 0, 1) // the whole last day
+	}
 	if workflow.AtLeast(c.user, news.RoleEditor) {
 		p.AuthorFilter = true
-		f.AuthorID, _ = strconv.ParseInt(q.Get("author"), 10, 64)
-		p.AuthorID = f.AuthorID
-		var err error
+		q.AuthorID, _ = strconv.ParseInt(v.Get("author"), 10, 64)
+		f.AuthorID = q.AuthorID
 		if p.Authors, err = n.store.ListAuthors(ctx); err != nil {
 			return err
 		}
@@ -127,14 +268,81 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 			f.IDs = []int64{-1}
 		}
 	}
-	as, total, err := n.store.FindArticles(ctx, f)
-	if err != nil {
+	// Deleted stories are in the trash, not the list.
+	if f.ExcludeIDs, err = n.trashedIDs(ctx); err != nil {
 		return err
+	}
+	// A search narrows the list to its best matches; the filters, counts
+	// and pages then work on those.
+	var hitOrder []int64
+	if q.Q != "" {
+		sq := news.SearchQuery{Text: q.Q, SectionID: f.SectionID, AuthorID: f.AuthorID, From: f.PublishedFrom, To: f.PublishedTo, Limit: searchScan}
+		if q.Sort != "relevance" {
+			sq.Order = "newest"
+		}
+		hits, _, err := n.store.SearchArticles(ctx, sq)
+		if err != nil {
+			return err
+		}
+		ids := []int64{-1}
+		for _, h := range hits {
+			ids = append(ids, h.Article.ID)
+			hitOrder = append(hitOrder, h.Article.ID)
+		}
+		if len(f.IDs) == 0 {
+			f.IDs = ids
+		}
+	}
+	// Counts per status, for the same filters.
+	for _, st := range []news.Status{news.StatusDraft, news.StatusReview, news.StatusScheduled, news.StatusPublished, news.StatusUnpublished} {
+		cf := f
+		cf.Status, cf.Limit = st, 1
+		_, total, err := n.store.FindArticles(ctx, cf)
+		if err != nil {
+			return err
+		}
+		sq := q
+		sq.Status, sq.Page = st, 0
+		p.Statuses = append(p.Statuses, statusCount{Status: st, Count: total, URL: sq.url(), On: q.Status == st})
+		p.AllCount += total
+	}
+	aq := q
+	aq.Status, aq.Page = "", 0
+	p.AllURL = aq.url()
+	f.Status = q.Status
+	var as []*news.Article
+	var total int
+	if q.Sort == "relevance" {
+		// Best match first: the search's order, kept for the stories the
+		// filters let through, paged here.
+		f.Limit, f.NoTotal = searchScan, true
+		found, _, err := n.store.FindArticles(ctx, f)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*news.Article{}
+		for _, a := range found {
+			byID[a.ID] = a
+		}
+		var all []*news.Article
+		for _, id := range hitOrder {
+			if a := byID[id]; a != nil {
+				all = append(all, a)
+			}
+		}
+		total = len(all)
+		lo := min((q.Page-1)*storiesPerPage, total)
+		as = all[lo:min(lo+storiesPerPage, total)]
+	} else {
+		f.Limit, f.Offset = storiesPerPage, (q.Page-1)*storiesPerPage
+		if as, total, err = n.store.FindArticles(ctx, f); err != nil {
+			return err
+		}
 	}
 	if p.Sections, err = n.store.ListSections(ctx); err != nil {
 		return err
 	}
-	p.Rows, p.Total = n.rows(as), total
+	p.Rows, p.Total, p.Query, p.Status = n.rows(as), total, q, q.Status
 	// The counts are a help, not the page: without them the list still
 	// serves its purpose.
 	if err := n.listViews(ctx, p.Rows, f.SectionID); err != nil {
@@ -143,28 +351,32 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 	for i := range p.Rows {
 		p.Rows[i].ViewsCol = true
 	}
-	link := func(pg int) string {
-		v := url.Values{}
-		if p.Status != "" {
-			v.Set("status", string(p.Status))
-		}
-		if p.SectionID != 0 {
-			v.Set("section", strconv.FormatInt(p.SectionID, 10))
-		}
-		if p.AuthorID != 0 {
-			v.Set("author", strconv.FormatInt(p.AuthorID, 10))
-		}
-		v.Set("page", strconv.Itoa(pg))
-		return "/newsroom/stories?" + v.Encode()
+	if q.Page > 1 {
+		pq := q
+		pq.Page--
+		p.PrevURL = pq.url()
 	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if f.Offset+len(as) < total {
-		p.NextURL = link(page + 1)
+	if (q.Page-1)*storiesPerPage+len(as) < total {
+		nq := q
+		nq.Page++
+		p.NextURL = nq.url()
 	}
 	n.render(w, r, c, http.StatusOK, "stories", p)
 	return nil
+}
+
+// parseDay reads a date (YYYY-MM-DD) as the start of that day in the
+// paper's time zone.
+func (n *Newsroom) parseDay(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", v, n.paper.Loc())
+	if err != nil {
+		return time.Time{}, news.Errorf(news.EINVALID, "%q is not a date (YYYY-MM-DD).", v)
+	}
+	return t.UTC(), nil
 }
 
 type photoForm struct {
@@ -174,14 +386,20 @@ type photoForm struct {
 
 type editorPage struct {
 	base
-	Article         *news.Article // nil for a new story
-	Draft           workflow.Draft
-	Error           string
-	Sections        []*news.Section
-	Authors         []*news.Author
-	Preview         template.HTML
+	Article  *news.Article // nil for a new story
+	Draft    workflow.Draft
+	Error    string
+	Sections []*news.Section
+	Authors  []*news.Author
+	BodyHTML string // the canonical body the rich editor loads
+	Notes    []noteRow
+	NotesOn  bool
+	InTrash  bool
+	// Restored is when the autosaved working copy shown was saved ("":
+	// the story as saved); Presence names who else has it open.
+	Restored        string
+	Presence        string
 	ReadingTime     time.Duration
-	ImportedHTML    bool
 	PhotoDesk       bool
 	Photo           *news.Photo
 	PhotoForm       photoForm
@@ -219,11 +437,8 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 			p.Authors = append(p.Authors, &news.Author{ID: id, Name: fmt.Sprintf("(byline %d)", id)})
 		}
 	}
-	html := ""
 	if a != nil {
 		p.Title, p.Nav = a.Headline, "stories"
-		html = a.BodyHTML
-		p.ImportedHTML = a.BodyMarkdown == "" && a.BodyHTML != ""
 		if a.PhotoID != 0 {
 			if p.Photo = a.Photo; p.Photo == nil {
 				if p.Photo, err = n.store.FindPhotoByID(ctx, a.PhotoID); err != nil && !errors.Is(err, news.ErrNotFound) {
@@ -238,13 +453,29 @@ func (n *Newsroom) editor(r *http.Request, c *call, a *news.Article, d workflow.
 			p.PhotoForm = photoForm{FocalX: "0.5", FocalY: "0.5"}
 		}
 	}
-	if d.BodyMarkdown != "" || (a != nil && a.BodyMarkdown != "") {
-		if html, err = workflow.RenderBody(d.BodyMarkdown); err != nil {
-			html = ""
+	// The editor edits the canonical HTML, whatever the story came from:
+	// the form's own HTML when it is shown again, the Markdown a script
+	// sent, or the stored body (an HTML import included).
+	html := d.BodyHTML
+	if !d.HTMLBody {
+		if d.BodyMarkdown != "" {
+			if html, err = workflow.RenderBody(d.BodyMarkdown); err != nil {
+				html = ""
+			}
+		} else if a != nil {
+			html = a.BodyHTML
 		}
 	}
-	// Sanitized by RenderBody, or stored sanitized: safe to print as is.
-	p.Preview = template.HTML(html)
+	html = content.Normalize(html)
+	p.BodyHTML = html
+	if p.Notes, p.NotesOn, err = n.notes(r, a); err != nil {
+		return nil, err
+	}
+	if tr, ok := n.store.(news.Trash); ok && a != nil {
+		if p.InTrash, err = tr.InTrash(ctx, a.ID); err != nil {
+			return nil, err
+		}
+	}
 	p.ReadingTime = content.ReadingTime(content.PlainText(html))
 	// As in the list, a failed count must not keep an editor from the story.
 	if err := n.storyChart(r, p); err != nil {
@@ -284,11 +515,15 @@ func (n *Newsroom) parseDraft(r *http.Request) (workflow.Draft, error) {
 		Headline:       r.PostFormValue("headline"),
 		Deck:           r.PostFormValue("deck"),
 		BodyMarkdown:   strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n"),
+		BodyHTML:       r.PostFormValue("body_html"),
 		Lang:           strings.TrimSpace(r.PostFormValue("lang")),
 		Slug:           r.PostFormValue("slug"),
 		SEOTitle:       r.PostFormValue("seo_title"),
 		SEODescription: r.PostFormValue("seo_description"),
 	}
+	// The story form sends the rich editor's HTML; Markdown ("body") is
+	// still read from forms and scripts that send it.
+	_, d.HTMLBody = r.PostForm["body_html"]
 	for _, t := range strings.Split(r.PostFormValue("tags"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			d.Tags = append(d.Tags, t)
@@ -433,7 +668,11 @@ func (n *Newsroom) unsaved(w http.ResponseWriter, r *http.Request, c *call, stat
 	p := &unsavedPage{Message: msg, Action: r.URL.Path}
 	p.Title = "Not saved"
 	for _, f := range unsavedFields {
-		p.Fields = append(p.Fields, unsavedField{Name: f.name, Label: f.label, Long: f.long, Values: r.PostForm[f.name]})
+		vs, sent := r.PostForm[f.name]
+		if !sent && (f.name == "body" || f.name == "body_html") {
+			continue // the form sent the body one way or the other
+		}
+		p.Fields = append(p.Fields, unsavedField{Name: f.name, Label: f.label, Long: f.long, Values: vs})
 	}
 	n.render(w, r, c, status, "unsaved", p)
 }
@@ -457,7 +696,7 @@ var unsavedFields = []struct {
 	name, label string
 	long        bool
 }{
-	{"headline", "Headline", false}, {"deck", "Deck", true}, {"body", "Body (Markdown)", true},
+	{"headline", "Headline", false}, {"deck", "Deck", true}, {"body", "Body (Markdown)", true}, {"body_html", "Body (HTML)", true},
 	{"tags", "Tags", false}, {"slug", "Slug", false}, {"lang", "Language", false},
 	{"seo_title", "SEO title", false}, {"seo_description", "SEO description", true},
 	{"section", "", false}, {"authors", "", false}, {"embargo", "", false}, {"version", "", false},
@@ -636,9 +875,22 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	p, err := n.editor(r, c, a, workflow.DraftOf(a))
+	d := workflow.DraftOf(a)
+	restored := ""
+	if workflow.Can(c.user, workflow.ActEdit, a) {
+		if restored, err = n.applyWorkingCopy(r, c, a, &d); err != nil {
+			return err
+		}
+	}
+	p, err := n.editor(r, c, a, d)
 	if err != nil {
 		return err
+	}
+	p.Restored = restored
+	if names, err := n.others(r, a, c.user.ID); err != nil {
+		n.log.ErrorContext(r.Context(), "newsroom: presence", "err", err)
+	} else {
+		p.Presence = presenceText(names)
 	}
 	n.render(w, r, c, http.StatusOK, "editor", p)
 	return nil
@@ -693,20 +945,33 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, c *call) er
 	if _, err := n.flow.Save(r.Context(), c.user, a.ID, d, ""); err != nil {
 		return n.formError(w, r, c, a, d, err)
 	}
+	// Saved: the autosaved working copy has done its job.
+	if wcs, ok := n.workingCopies(); ok {
+		if err := wcs.DeleteWorkingCopy(r.Context(), a.ID, c.user.ID); err != nil {
+			n.log.ErrorContext(r.Context(), "newsroom: drop working copy", "err", err)
+		}
+	}
 	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=saved", a.ID), http.StatusSeeOther)
 	return nil
 }
 
-// preview renders Markdown for the live preview: the same path a saved body
-// takes (Markdown, then the sanitizer), as an HTML fragment.
+// preview renders a body as it will be stored: Markdown (body) through
+// goldmark and the normalizer, or HTML (body_html) through the normalizer,
+// as an HTML fragment. The rich editor pastes Markdown through it.
 func (n *Newsroom) preview(w http.ResponseWriter, r *http.Request, c *call) error {
-	body := r.PostFormValue("body")
+	body, isHTML := r.PostFormValue("body"), false
+	if _, ok := r.PostForm["body_html"]; ok {
+		body, isHTML = r.PostFormValue("body_html"), true
+	}
 	if len(body) > workflow.MaxBody {
 		return news.Errorf(news.EINVALID, "The body is too long to preview.")
 	}
-	html, err := workflow.RenderBody(body)
-	if err != nil {
-		return err
+	html := content.Normalize(body)
+	if !isHTML {
+		var err error
+		if html, err = workflow.RenderBody(body); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write([]byte(html))
@@ -735,6 +1000,13 @@ func (n *Newsroom) move(act workflow.Action) handler {
 		case workflow.ActPublish:
 			err = n.flow.Publish(ctx, c.user, a.ID, version)
 		case workflow.ActUnpublish:
+			p := &confirmPage{Yes: "Unpublish", Back: fmt.Sprintf("/newsroom/stories/%d", a.ID)}
+			p.Title, p.Nav = "Unpublish?", "stories"
+			p.Question = fmt.Sprintf("Take %q off the site?", a.Headline)
+			p.Detail = "It leaves the front page, its section, feeds, search and the sitemap at once; its address stops answering. You can publish it again later."
+			if workflow.Can(c.user, workflow.ActUnpublish, a) && workflow.CanMove(workflow.ActUnpublish, a.Status) && !n.confirmed(w, r, c, p) {
+				return nil
+			}
 			err = n.flow.Unpublish(ctx, c.user, a.ID)
 		case workflow.ActSchedule:
 			var at time.Time

@@ -25,6 +25,10 @@ type usersPage struct {
 	Error          string
 	NewPassword    string
 	NewPasswordFor string
+	// CanInvite: mail is set up, so a new user can get an invitation
+	// (a link to choose their password) instead of a shown password.
+	CanInvite bool
+	Invited   string
 }
 
 func (n *Newsroom) usersData(r *http.Request) (*usersPage, error) {
@@ -68,6 +72,7 @@ func (n *Newsroom) usersResult(w http.ResponseWriter, r *http.Request, c *call, 
 	if pw != "" {
 		p.NewPassword, p.NewPasswordFor = pw, pwFor
 	}
+	p.CanInvite = n.cfg.Mail != nil
 	n.render(w, r, c, status, "users", p)
 	return nil
 }
@@ -82,11 +87,23 @@ func (n *Newsroom) addUser(w http.ResponseWriter, r *http.Request, c *call) erro
 		Role:  news.Role(r.PostFormValue("role")),
 	}
 	pw := auth.RandomPassword()
+	invite := r.PostFormValue("invite") == "1" && n.cfg.Mail != nil
 	u, err := auth.CreateUser(r.Context(), n.store, auth.NewUser{Email: f.Email, Name: f.Name, Role: f.Role, Password: pw})
 	if err != nil {
 		return n.usersResult(w, r, c, err, &f, "", "")
 	}
 	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "user_add", 0, fmt.Sprintf("%s as %s", u.Email, u.Role))
+	if invite {
+		// The random password is never shown: the new colleague chooses
+		// theirs from the invitation's link.
+		if err := n.issueToken(r.Context(), u, news.TokenInvite); err != nil {
+			n.log.ErrorContext(r.Context(), "newsroom: invitation mail", "user_id", u.ID, "err", err)
+			return n.usersResult(w, r, c, nil, nil, u.Email, pw)
+		}
+		_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "invite", 0, u.Email)
+		http.Redirect(w, r, "/newsroom/users?done=invited", http.StatusSeeOther)
+		return nil
+	}
 	return n.usersResult(w, r, c, nil, nil, u.Email, pw)
 }
 

@@ -194,7 +194,7 @@ func TestStoryListViews(t *testing.T) {
 
 // listCount is the views cell of a story's row in the list.
 func listCount(body string, id int64) string {
-	re := regexp.MustCompile(`(?s)<a href="/newsroom/stories/` + fmt.Sprint(id) + `">.*?<td class="num">(.*?)</td>`)
+	re := regexp.MustCompile(`(?s)<a href="/newsroom/stories/` + fmt.Sprint(id) + `">.*?<td class="num"[^>]*>(.*?)</td>`)
 	m := re.FindStringSubmatch(body)
 	if m == nil {
 		return "(no row)"

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"masthead/internal/httpx"
 	"masthead/internal/news"
 )
 
@@ -25,6 +26,15 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		return nil, time.Time{}, err
 	}
 	if !a.IsPublicAt(now) {
+		// A story the newsroom deleted is gone, not missing: 410 tells
+		// search engines to drop it.
+		if tr := s.trash; tr != nil {
+			if gone, err := tr.InTrash(ctx, a.ID); err != nil {
+				return nil, time.Time{}, err
+			} else if gone {
+				return nil, time.Time{}, &httpx.StatusError{Status: http.StatusGone, Message: "This story was removed."}
+			}
+		}
 		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "story not found")
 	}
 	canonical := s.paper.ArticlePath(a)
@@ -32,7 +42,40 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		return nil, time.Time{}, &Redirect{URL: canonical, Code: http.StatusMovedPermanently}
 	}
 	purgeKeys(ctx, ArticleKeys(a)...)
+	return s.renderArticle(ctx, a, now, false)
+}
 
+// Preview writes story a as readers will see its page, whatever its status
+// and however unsaved (the newsroom's full-page preview and its shareable
+// preview links). The page is never cached or indexed (no-store,
+// X-Robots-Tag and meta robots noindex) and counts no views.
+func (s *Site) Preview(w http.ResponseWriter, r *http.Request, a *news.Article) {
+	now := s.now()
+	p := *a
+	if p.PublishedAt.IsZero() {
+		p.PublishedAt = now
+	}
+	body, _, err := s.renderArticle(r.Context(), &p, now, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	// The newsroom shows the page in a frame at phone and desktop widths.
+	h.Set("Content-Security-Policy", strings.Replace(s.csp, "frame-ancestors 'none'", "frame-ancestors 'self'", 1))
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("X-Robots-Tag", "noindex, nofollow, noarchive")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(body)
+}
+
+// renderArticle renders the page of a; a preview is marked noindex and
+// carries no story id for the view beacon.
+func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time, preview bool) ([]byte, time.Time, error) {
+	var err error
+	canonical := s.paper.ArticlePath(a)
 	desc := a.SEODescription
 	if desc == "" {
 		desc = a.Deck
@@ -55,6 +98,10 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 	}
 	if a.Lang != "" && a.Lang != p.Lang {
 		p.ArticleLang = a.Lang
+	}
+	if preview {
+		p.ID = 0
+		p.Robots = "noindex, nofollow"
 	}
 	// A story saved a few seconds after publishing was not "updated".
 	if a.UpdatedAt.Sub(a.PublishedAt) > time.Minute {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/internal/content"
 	"masthead/internal/httpx"
 	"masthead/internal/news"
 	"masthead/internal/render"
@@ -30,6 +31,9 @@ type Config struct {
 	Clock  news.Clock
 	Top    TopLister
 	Logger *slog.Logger
+	// Trash, when set, tells deleted stories (410 Gone) from missing ones;
+	// nil falls back to Store when it keeps a trash itself.
+	Trash news.Trash
 	// WrapPage, when set, wraps every page renderer; this is where a page
 	// cache sits. name is the page kind ("front", "article", ...).
 	WrapPage func(name string, f PageFunc) PageFunc
@@ -68,6 +72,7 @@ type Site struct {
 
 	csp    string
 	assets Assets
+	trash  news.Trash // nil: no trash to ask
 }
 
 // headScript applies the reader's text size (and marks that JavaScript
@@ -107,6 +112,10 @@ func New(cfg Config) *Site {
 		},
 	}
 	s.csp = buildCSP(cfg.Paper.KakaoAppKey != "")
+	s.trash = cfg.Trash
+	if s.trash == nil {
+		s.trash, _ = cfg.Store.(news.Trash)
+	}
 	return s
 }
 
@@ -137,7 +146,8 @@ func buildCSP(kakao bool) string {
 		img += " https://*.kakaocdn.net"
 	}
 	return "default-src 'self'; script-src " + script + "; style-src 'self' " + StyleHash() + "; img-src " + img +
-		"; connect-src " + connect + "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+		"; connect-src " + connect + "; frame-src " + strings.Join(content.FrameOrigins, " ") +
+		"; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 }
 
 // Register adds the reader routes to mux. Article URLs

@@ -58,7 +58,12 @@ type Draft struct {
 	Headline     string
 	Deck         string
 	BodyMarkdown string
-	Lang         string
+	// BodyHTML is the body as the rich editor (or an API) sends it, when
+	// HTMLBody is set: any HTML, stored as content.Normalize makes it. The
+	// canonical body is HTML; Markdown is only another way in.
+	BodyHTML string
+	HTMLBody bool
+	Lang     string
 	// Slug: empty keeps the current slug (or makes one from the headline
 	// for a new story); otherwise it is normalised with news.Slugify.
 	Slug           string
@@ -78,11 +83,6 @@ type Draft struct {
 	// a *Conflict that nothing is saved through. 0 saves over whatever is
 	// stored (commands that read the story in the same call).
 	BaseVersion int64
-	// BodyHTML is the body as an API sends it, used when HTMLBody is set:
-	// any HTML, stored as the sanitizer leaves it (the story then has no
-	// Markdown). The newsroom's editor sends Markdown.
-	BodyHTML string
-	HTMLBody bool
 	// NoMerge refuses a stale BaseVersion instead of merging it: the
 	// Admin API's PATCH, whose caller asked to change the version it
 	// named. The refusal is a *news.ConflictError naming the fields
@@ -99,23 +99,24 @@ func DraftOf(a *news.Article) Draft {
 
 func draftFrom(f news.StoryFields) Draft {
 	return Draft{
-		Headline: f.Headline, Deck: f.Deck, BodyMarkdown: f.BodyMarkdown, Lang: f.Lang, Slug: f.Slug,
+		Headline: f.Headline, Deck: f.Deck, BodyMarkdown: f.BodyMarkdown, BodyHTML: f.BodyHTML, HTMLBody: f.BodyMarkdown == "",
+		Lang: f.Lang, Slug: f.Slug,
 		SectionID: f.SectionID, AuthorIDs: append([]int64(nil), f.AuthorIDs...), Tags: append([]string(nil), f.Tags...),
 		PhotoID: f.PhotoID, SEOTitle: f.SEOTitle, SEODescription: f.SEODescription, EmbargoUntil: f.EmbargoUntil,
 	}
 }
 
-// RenderBody is the one way a story body becomes HTML: Markdown, then the
-// sanitizer, whatever the Markdown renderer let through.
+// RenderBody is the one way a Markdown body becomes the stored HTML:
+// goldmark, then the body normalizer, whatever the renderer let through.
 func RenderBody(md string) (string, error) {
-	h, err := content.MarkdownToHTML(md)
+	h, err := content.BodyFromMarkdown(md)
 	var le *content.LimitError
 	if errors.As(err, &le) {
 		return "", news.Errorf(news.EINVALID, "The body could not be rendered: %s. Split long paragraphs, or escape runs of brackets and marks with \\.", le.Error())
 	} else if err != nil {
 		return "", news.Errorf(news.EINVALID, "The body could not be read as Markdown.")
 	}
-	return content.Sanitize(h), nil
+	return h, nil
 }
 
 // Get returns story id if u may open it.
@@ -475,7 +476,7 @@ func (s *Service) apply(ctx context.Context, tx news.Tx, a *news.Article, d Draf
 		return news.Errorf(news.EINVALID, "The headline is longer than %d characters.", MaxHeadline)
 	case utf8.RuneCountInString(d.Deck) > MaxDeck:
 		return news.Errorf(news.EINVALID, "The deck is longer than %d characters.", MaxDeck)
-	case len(d.BodyMarkdown) > MaxBody:
+	case len(d.BodyMarkdown) > MaxBody || len(d.BodyHTML) > MaxBody:
 		return news.Errorf(news.EINVALID, "The body is longer than %d bytes.", MaxBody)
 	case len(d.BodyHTML) > news.MaxBodyHTML:
 		return news.Errorf(news.EINVALID, "The body is longer than %d bytes.", news.MaxBodyHTML)

@@ -1,34 +1,118 @@
-// Newsroom live preview. The page works without this script (the Preview
-// button renders on the server); with it, the preview follows typing. The
-// server renders Markdown and sanitizes the HTML, so what is shown here is
-// exactly what readers will get.
+// Newsroom pages' small helpers. Every page works without this script.
 (function () {
   "use strict";
-  var body = document.getElementById("body");
-  var out = document.getElementById("preview");
   var form = document.getElementById("story-form");
-  if (!body || !out || !form) return;
-  var csrf = form.querySelector("input[name=csrf]");
-  var timer = 0, seq = 0;
-  function update() {
-    var mine = ++seq;
-    var data = new URLSearchParams();
-    data.set("body", body.value);
-    fetch("/newsroom/preview", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRF-Token": csrf ? csrf.value : "", "X-Requested-With": "fetch" },
-      body: data
-    }).then(function (r) {
-      if (!r.ok) throw new Error("preview " + r.status);
-      return r.text();
-    }).then(function (html) {
-      // Only the latest request may paint: answers can arrive out of order.
-      if (mine === seq) out.innerHTML = html;
-    }).catch(function () { /* the Preview button still works */ });
+  var csrfInput = document.querySelector("input[name=csrf]");
+  var csrf = csrfInput ? csrfInput.value : "";
+
+  // The lead photo form is sent in the background, so that text typed in
+  // the story form and not saved yet stays on the page (the form post
+  // reloaded the page and lost it). The story form then carries the
+  // story's new version, so saving it is not taken for a stale save.
+  var pf = document.querySelector("form.photo-form");
+  var status = document.querySelector(".photo-status");
+  if (pf && window.fetch && window.FormData) {
+    var say = function (msg, bad) {
+      if (!status) { return; }
+      status.textContent = msg;
+      status.className = "photo-status " + (bad ? "error" : "flash");
+    };
+    pf.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var data = new FormData(pf);
+      if (e.submitter && e.submitter.name) { data.set(e.submitter.name, e.submitter.value); }
+      say("Saving the photo…");
+      fetch(pf.action, {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" }, body: data
+      }).then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+      }).then(function (res) {
+        if (!res.ok) { say(res.j.error || "The photo was not saved.", true); return; }
+        var up = form && form.querySelector("input[name=version]");
+        if (up && res.j.version) { up.value = String(res.j.version); }
+        var box = document.querySelector(".lead-photo-box");
+        if (box) {
+          box.textContent = "";
+          var p = res.j.photo;
+          if (p) {
+            var fig = document.createElement("figure");
+            fig.className = "lead-photo";
+            var img = document.createElement("img");
+            img.src = p.src;
+            img.alt = p.alt || "";
+            var cap = document.createElement("figcaption");
+            cap.textContent = (p.caption || "") + " ";
+            if (p.credit) {
+              var cr = document.createElement("span");
+              cr.className = "credit";
+              cr.textContent = p.credit;
+              cap.appendChild(cr);
+            }
+            fig.appendChild(img);
+            fig.appendChild(cap);
+            box.appendChild(fig);
+          }
+        }
+        var file = pf.querySelector("input[type=file]");
+        if (file) { file.value = ""; }
+        say(res.j.message || "Photo saved.");
+      }).catch(function () { say("The photo was not saved: the newsroom did not answer.", true); });
+    });
   }
-  body.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(update, 300);
-  });
+
+  // Autosave: the story's fields go to the working copy every few seconds
+  // while they change, when the editor loses the focus and when the tab is
+  // hidden, never as a revision or to readers. The same requests tell who
+  // else has the story open. Leaving with changes not yet autosaved asks
+  // first.
+  if (form && form.getAttribute("data-autosave") && window.fetch) {
+    var url = form.getAttribute("data-autosave");
+    var fieldsOf = function () {
+      var d = new URLSearchParams();
+      ["headline", "deck", "body_html"].forEach(function (n) {
+        var el = form.elements[n];
+        d.set(n, el ? el.value : "");
+      });
+      return d;
+    };
+    var last = fieldsOf().toString();
+    var submitting = false;
+    var astatus = form.querySelector(".autosave-status");
+    var presence = document.getElementById("presence");
+    var send = function (ping) {
+      var data = ping ? new URLSearchParams("ping=1") : fieldsOf();
+      var snapshot = data.toString();
+      return fetch(url, {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" }, body: data
+      }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (res) {
+          if (!res.ok) { if (astatus) { astatus.textContent = res.j.error || "Autosave failed."; } return; }
+          if (!ping) {
+            last = snapshot;
+            if (astatus) { astatus.textContent = "Autosaved at " + res.j.saved + " (not published)"; }
+          }
+          if (presence && presence.textContent !== (res.j.presence || "")) { presence.textContent = res.j.presence || ""; }
+        }).catch(function () { if (astatus) { astatus.textContent = "Autosave failed: the newsroom did not answer."; } });
+    };
+    var dirty = function () { return fieldsOf().toString() !== last; };
+    var beats = 0;
+    setInterval(function () {
+      beats++;
+      if (dirty()) { send(false); } else if (beats % 2 === 0) { send(true); }
+    }, 5000);
+    send(true);
+    form.addEventListener("editor-blur", function () { if (dirty()) { send(false); } });
+    form.addEventListener("focusout", function (e) {
+      if (e.target && (e.target.name === "headline" || e.target.name === "deck") && dirty()) { send(false); }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && dirty()) { send(false); }
+    });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (e) {
+      if (!submitting && dirty()) { send(false); e.preventDefault(); e.returnValue = ""; }
+    });
+  }
 })();

@@ -111,7 +111,8 @@ func setArticleLinks(ctx context.Context, tx pgx.Tx, id int64, a *news.Article) 
 			return err
 		}
 	}
-	return nil
+	// The media library's "used in" follows every story write.
+	return setPhotoUses(ctx, tx, id, a)
 }
 
 // UpdateArticle replaces the stored story written against a.Version. A

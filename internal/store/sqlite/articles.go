@@ -261,7 +261,8 @@ func setRelations(ctx context.Context, tx *sql.Tx, id int64, a *news.Article) er
 			return err
 		}
 	}
-	return nil
+	// The media library's "used in" follows every story write.
+	return setPhotoUses(ctx, tx, id, a)
 }
 
 // index writes the story's search tokens in the same transaction as the

@@ -74,6 +74,12 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Webhooks", testWebhooks},
 		{"ArticleQuery", testArticleQuery},
 		{"Wire", testWire},
+		{"PhotoLibrary", testPhotoLibrary},
+		{"Notes", testNotes},
+		{"Tokens", testTokens},
+		{"TagEditor", testTagEditor},
+		{"Trash", testTrash},
+		{"WorkingCopies", testWorkingCopies},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })

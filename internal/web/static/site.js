@@ -160,4 +160,56 @@
     beacon();
     doc.addEventListener("visibilitychange", beacon);
   }
+
+  // Embeds (YouTube, X, Instagram) are stored as link cards. The
+  // provider's frame loads only when the reader asks for it, here or
+  // always (remembered per provider in this browser); nothing of theirs
+  // is on the page before that. The frame address is built from the
+  // checked provider and id, never from the page's links.
+  var FRAMES = {
+    youtube: { re: /^[A-Za-z0-9_-]{11}$/, url: "https://www.youtube-nocookie.com/embed/", name: "YouTube" },
+    x: { re: /^[0-9]{1,20}$/, url: "https://platform.twitter.com/embed/Tweet.html?id=", name: "X" },
+    instagram: { re: /^[A-Za-z0-9_-]{1,64}$/, url: "https://www.instagram.com/p/", suffix: "/embed/", name: "Instagram" }
+  };
+  function consented(p) { try { return localStorage.getItem("masthead-embed-" + p) === "1"; } catch (e) { return false; } }
+  function loadEmbed(fig, f, id) {
+    var fr = doc.createElement("iframe");
+    fr.src = f.url + id + (f.suffix || "");
+    fr.title = fig.querySelector("a").textContent;
+    fr.className = "embed-frame embed-" + fig.getAttribute("data-provider");
+    fr.setAttribute("loading", "lazy");
+    fr.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+    fr.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-presentation");
+    fr.setAttribute("allow", "encrypted-media; picture-in-picture; fullscreen");
+    var c = fig.querySelector(".embed-consent");
+    if (c) { c.parentNode.removeChild(c); }
+    fig.insertBefore(fr, fig.firstChild);
+    fig.classList.add("embed-loaded");
+  }
+  var figs = doc.querySelectorAll(".body figure.embed[data-provider][data-id]");
+  for (var k = 0; k < figs.length; k++) {
+    (function (fig) {
+      var p = fig.getAttribute("data-provider"), id = fig.getAttribute("data-id"), f = FRAMES[p];
+      if (!f || !f.re.test(id)) { return; }
+      if (consented(p)) { loadEmbed(fig, f, id); return; }
+      var box = doc.createElement("p");
+      box.className = "embed-consent";
+      var b1 = doc.createElement("button");
+      b1.type = "button";
+      b1.textContent = "Show it here";
+      var b2 = doc.createElement("button");
+      b2.type = "button";
+      b2.textContent = "Always show " + f.name + " posts";
+      var note = doc.createElement("span");
+      note.textContent = "This loads content from " + f.name + ", which may set cookies. ";
+      box.appendChild(note); box.appendChild(b1); box.appendChild(b2);
+      fig.appendChild(box);
+      b1.addEventListener("click", function () { loadEmbed(fig, f, id); });
+      b2.addEventListener("click", function () {
+        try { localStorage.setItem("masthead-embed-" + p, "1"); } catch (e) { /* private mode: this page only */ }
+        var all = doc.querySelectorAll('.body figure.embed[data-provider="' + p + '"]');
+        for (var j = 0; j < all.length; j++) { if (!all[j].classList.contains("embed-loaded")) { loadEmbed(all[j], f, all[j].getAttribute("data-id")); } }
+      });
+    })(figs[k]);
+  }
 })();

@@ -1,0 +1,194 @@
+package newsroom
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"masthead/internal/auth"
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+func auditHome() string {
+	if h := os.Getenv("MASTHEAD_AUDIT_HOME"); h != "" {
+		return h
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "masthead-audit")
+}
+
+// auditFile returns a file of the page-audit tools, skipping the test (or
+// failing it under CI) when they are not installed.
+func auditFile(t *testing.T, rel string) string {
+	t.Helper()
+	p := filepath.Join(auditHome(), rel)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found; CI requires the page-audit tools (shared/audit/install.sh)", p)
+		}
+		t.Skipf("%s not found (set MASTHEAD_AUDIT_HOME or run the audit install.sh)", p)
+	}
+	return p
+}
+
+// auditPages is every newsroom page, with data on it: stories in each
+// state, a photo, revisions, a correction.
+func auditPages(t *testing.T, h *harness) []string {
+	t.Helper()
+	ed := h.users[news.RoleEditor]
+	for i, n := range []string{"National", "Business"} {
+		if err := h.st.CreateSection(h.ctx, &news.Section{Slug: news.Slugify(n), Name: n, Position: i + 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := h.story(ed, "Audited story", news.StatusPublished)
+	if _, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Tagged", BodyMarkdown: "x", Tags: []string{"Seoul", "Busan"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.story(ed, "In review", news.StatusReview)
+	d := h.story(h.users[news.RoleReporter], "A draft", news.StatusDraft)
+	gone := h.story(ed, "Deleted story", news.StatusDraft)
+	if err := h.st.(news.Trash).TrashArticle(h.ctx, news.TrashEntry{ArticleID: gone.ID, DeletedAt: h.clock.Now(), DeletedBy: ed.ID, Status: news.StatusDraft}); err != nil {
+		t.Fatal(err)
+	}
+	res, body := h.do(news.RoleEditor, "POST", storyPath(a, "/corrections"), url.Values{"kind": {"correction"}, "text": {"A name was misspelled."}})
+	wantStatus(t, "correction", res, body, 303)
+	revs, _ := h.st.FindRevisions(h.ctx, a.ID)
+	res, body = h.uploadTo(news.RoleEditor, "/newsroom/photos", "p.jpg", jpegBytes(t, 640, 400, 10), url.Values{"caption": {"A caption"}, "credit": {"Yonhap"}, "alt": {"Alt"}})
+	wantStatus(t, "upload", res, body, 201)
+	var ph inlinePhoto
+	if err := json.Unmarshal([]byte(body), &ph); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"/newsroom/media", fmt.Sprintf("/newsroom/media/%d", ph.ID), fmt.Sprintf("/newsroom/media?for=%d", a.ID),
+		"/newsroom/", "/newsroom/stories", "/newsroom/stories?status=published", "/newsroom/stories/new",
+		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
+		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
+		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
+		"/newsroom/trash", "/newsroom/tags", "/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
+	}
+}
+
+// TestNewsroomPagesAxe runs axe-core in Chromium on every newsroom page, as
+// an admin sees it once its scripts ran (the rich editor's toolbar and
+// fields included): no serious or critical violation, at desktop width and
+// at 390 px, where no page may be wider than the screen (the story list
+// overflowed there).
+func TestNewsroomPagesAxe(t *testing.T) {
+	axe := auditFile(t, "node_modules/axe-core/axe.min.js")
+	src, err := os.ReadFile(axe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	pages := auditPages(t, h)
+	b := newBrowser(t, h, 1280, 900)
+	admin := h.users[news.RoleAdmin]
+	if err := auth.SetPassword(h.ctx, h.st, admin, 0, "correct horse 42"); err != nil {
+		t.Fatal(err)
+	}
+	b.signIn("/newsroom/", admin.Email, "correct horse 42", `nav[aria-label="Newsroom"]`)
+	for _, width := range []int{1280, 390} {
+		b.run("width", chromedp.EmulateViewport(int64(width), 900))
+		for _, p := range pages {
+			b.run(p, chromedp.Navigate(b.url+p), chromedp.WaitVisible(chromedp.CSS("main")))
+			if strings.Contains(p, "/stories/") && !strings.HasSuffix(p, "/revisions") && !strings.Contains(p, "/diff") && !strings.HasSuffix(p, "/preview") {
+				b.run(p, chromedp.WaitVisible(chromedp.CSS("#body-rich .editable")))
+			}
+			// The newsroom works on a phone: nothing is wider than the screen.
+			if w := evalIn[int](b, `document.documentElement.scrollWidth`); w > width {
+				t.Errorf("%s at %d px: the page is %d px wide", p, width, w)
+			}
+			b.run("axe", chromedp.Evaluate[chromedp.Void](string(src)))
+			out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+				`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}))))`,
+				chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("axe on %s: %v", p, err)
+			}
+			var vs []struct {
+				ID, Impact, Help string
+				Nodes            []string
+			}
+			if err := json.Unmarshal([]byte(out), &vs); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				if v.Impact == "serious" || v.Impact == "critical" {
+					t.Errorf("%s at %d px: %s (%s) %s: %v", p, width, v.ID, v.Impact, v.Help, v.Nodes)
+				}
+			}
+		}
+	}
+	for _, e := range b.pageErrors() {
+		if !strings.Contains(e, "/newsroom/no-such-page") { // the 404 page is meant to be one
+			t.Errorf("a page logged an error: %s", e)
+		}
+	}
+}
+
+// TestNewsroomPagesNuChecker saves every newsroom page as the server sends
+// it and runs the W3C Nu checker (vnu) on the files: no errors.
+func TestNewsroomPagesNuChecker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("vnu is slow to start")
+	}
+	jar := auditFile(t, "node_modules/vnu-jar/build/dist/vnu.jar")
+	java, err := exec.LookPath("java")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("java not found; CI requires it for the Nu checker")
+		}
+		t.Skip("java not found")
+	}
+	h := newHarness(t)
+	dir := t.TempDir()
+	var files []string
+	for i, p := range append(auditPages(t, h), "/newsroom/signin") {
+		role := news.RoleAdmin
+		if p == "/newsroom/signin" {
+			role = ""
+		}
+		_, body := h.do(role, "GET", p, nil)
+		f := filepath.Join(dir, fmt.Sprintf("page%02d.html", i))
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	args := append([]string{"-Xss1m", "-jar", jar, "--format", "json", "--stdout", "--exit-zero-always"}, files...)
+	out, err := exec.Command(java, args...).Output()
+	if err != nil {
+		t.Fatalf("vnu: %v", err)
+	}
+	var res struct {
+		Messages []struct {
+			Type, SubType, URL, Message, Extract string
+			LastLine                             int
+		}
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("vnu output: %v\n%s", err, out)
+	}
+	pages := append(auditPages(t, newHarness(t)), "/newsroom/signin")
+	for _, m := range res.Messages {
+		if m.Type != "error" && m.Type != "non-document-error" {
+			continue
+		}
+		page := m.URL
+		for i, f := range files {
+			if strings.HasSuffix(m.URL, filepath.Base(f)) {
+				page = pages[i]
+			}
+		}
+		t.Errorf("%s line %d: %s (%q)", page, m.LastLine, m.Message, m.Extract)
+	}
+}
