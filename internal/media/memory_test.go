@@ -119,7 +119,11 @@ func TestUploadMemory(t *testing.T) {
 	if peak1 > 400 {
 		t.Errorf("one upload peaked at %.0f MB, want under 400", peak1)
 	}
-	if peak3 > 1.6*peak1 {
+	// Unshared, three decodes need three times one (2,057 against 697 MB
+	// before). Shared, the budget serialises the large decodes, but the
+	// garbage collector's timing adds to each peak on a loaded machine
+	// (1.38× and 1.63× in two CI runs), so the bound sits between the two.
+	if peak3 > 2.2*peak1 {
 		t.Errorf("three concurrent uploads peaked at %.0f MB, one at %.0f: the pixel budget is not shared", peak3, peak1)
 	}
 	if after1 > 80 || after3 > 80 {
