@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"golang.org/x/text/language"
@@ -123,8 +124,8 @@ func (l Locale) Format(t time.Time, layout string) string { return t.Format(l.T(
 
 // readingMinutes estimates the reading time of a story's text: about 230
 // words a minute in alphabetic scripts, 500 characters a minute in
-// Korean, Chinese and Japanese (which a word count undercounts), at least
-// one minute.
+// Korean, Chinese and Japanese (which a word count undercounts), rounded,
+// at least one minute.
 func readingMinutes(text string) int {
 	words, cjk := 0, 0
 	inWord := false
@@ -142,11 +143,7 @@ func readingMinutes(text string) int {
 			inWord = true
 		}
 	}
-	min := (words*60/230 + cjk*60/500 + 59) / 60
-	if min < 1 {
-		min = 1
-	}
-	return min
+	return max(int(math.Round(float64(words)/230+float64(cjk)/500)), 1)
 }
 
 func isCJK(r rune) bool {
