@@ -178,6 +178,24 @@ func TestBrowserDesktopLayouts(t *testing.T) {
 			}
 		}
 	}
+
+	// Printed, a story is the story: no navigation, boxes, share bar or
+	// footer, and the body's links spelled out.
+	visit(ctx, t, s.URL+seedPath, ".article .body")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	for sel, want := range map[string]string{
+		"nav.sections": "none", ".tools": "none", "#share-panel": "none", "main aside": "none", ".site-footer": "none",
+		".comments": "none", ".article .body": "block", ".article h1": "block",
+	} {
+		if got := eval[string](ctx, t, `getComputedStyle(document.querySelector(`+jsString(sel)+`)).display`); got != want {
+			t.Errorf("printed, %s has display %s, want %s", sel, got, want)
+		}
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+		t.Fatal(err)
+	}
 	screenshots(ctx, t, s.URL, 1280)
 }
 
