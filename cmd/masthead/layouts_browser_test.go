@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"masthead/internal/news"
@@ -217,14 +218,26 @@ func screenshots(ctx context.Context, t *testing.T, base string, width int) {
 		}
 		// JPEG keeps the committed pictures small; READER_SCREENSHOTS_PNG=1
 		// makes lossless ones for a closer look.
-		quality, ext := 55, ".jpg"
+		quality, ext := 45, ".jpg"
 		if os.Getenv("READER_SCREENSHOTS_PNG") != "" {
 			quality, ext = 100, ".png"
 		}
-		img, err := chromedp.Run(ctx, chromedp.FullScreenshot(quality))
+		// The top of the page, at most about three phone screens or two
+		// desktop ones: what a reader sees first, at a size a README can
+		// carry.
+		h := min(eval[float64](ctx, t, `document.documentElement.scrollHeight`), float64(map[int]int{390: 2600, 1280: 1900}[width]))
+		format := page.CaptureScreenshotFormatJpeg
+		if ext == ".png" {
+			format = page.CaptureScreenshotFormatPng
+		}
+		q := int64(quality)
+		shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: format, Quality: &q, CaptureBeyondViewport: ptrTo(true), FromSurface: ptrTo(true),
+			Clip: &page.Viewport{X: 0, Y: 0, Width: float64(width), Height: h, Scale: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		img := shot.Data
 		name := filepath.Join(dir, p.name+"-"+itoa(width)+ext)
 		if err := os.WriteFile(name, img, 0o644); err != nil {
 			t.Fatal(err)
@@ -232,5 +245,7 @@ func screenshots(ctx context.Context, t *testing.T, base string, width int) {
 		t.Logf("%s: %d KB", name, len(img)/1024)
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
