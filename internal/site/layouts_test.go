@@ -261,6 +261,9 @@ func TestKoreanPaperChrome(t *testing.T) {
 	if got := text(one(t, doc, `[aria-controls="share-panel"]`)); got != "공유" {
 		t.Errorf("share button %q", got)
 	}
+	// The words site.js writes (embed consent, copy failures) come with
+	// the page, in its language.
+	one(t, doc, `article[data-t-show="여기에서 보기"][data-t-always="%s 게시물 항상 보기"]`)
 	// The English story in the Korean paper: English chrome, lang=en.
 	doc, _ = e.page(e.paper.ArticlePath(e.d.seed), 200)
 	one(t, doc, "html[lang=en]")
