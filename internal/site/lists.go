@@ -73,13 +73,16 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	}
 	purgeKeys(ctx, SectionKey(sec.ID))
 	path := s.paper.SectionPath(sec)
-	b := s.base(ctx, "", "", path)
-	l := b.L
+	l := localeFor(s.paper.Language)
+	secs, err := s.store.ListSections(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("section %s: %w", sec.Slug, err)
+	}
 	// A section page lists its sub-sections' stories with its own, and
 	// is purged when any of them changes.
 	ids := []int64{sec.ID}
 	var subs []Link
-	for _, o := range b.sections {
+	for _, o := range secs {
 		if o.ParentID == sec.ID && o.ID != sec.ID {
 			ids = append(ids, o.ID)
 			subs = append(subs, Link{Name: o.Name, URL: s.paper.SectionPath(o)})
