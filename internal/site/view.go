@@ -21,7 +21,7 @@ const (
 	sizesCard    = "(min-width: 64rem) 16rem, (min-width: 40rem) 50vw, 100vw"
 	// The news layouts: secondary stories show a small photo at desktop
 	// widths and a thumbnail on a phone; the dense list, a thumbnail.
-	sizesGrid  = "(min-width: 40rem) 14rem, 6rem"
+	sizesGrid  = "(min-width: 64rem) 12rem, 6rem"
 	sizesThumb = "6rem"
 )
 
