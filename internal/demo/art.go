@@ -199,7 +199,7 @@ func rgba(r, g, b, a uint8) color.NRGBA { return color.NRGBA{r, g, b, a} }
 // Styles. Each names what the alt text of its stories says.
 const (
 	styleMountains = "mountains" // North Korea
-	styleAssembly  = "assembly"  // National
+	styleAssembly  = "assembly"  // National and its Politics
 	styleChart     = "chart"     // Business
 	styleGlobe     = "globe"     // World
 	styleLights    = "lights"    // Culture
@@ -213,7 +213,7 @@ func sectionStyle(section string) string {
 	switch section {
 	case "North Korea":
 		return styleMountains
-	case "National":
+	case "National", "Politics":
 		return styleAssembly
 	case "Business":
 		return styleChart

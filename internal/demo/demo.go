@@ -90,16 +90,19 @@ type SeedResult struct {
 }
 
 // section is a desk of the demo paper, in navigation order.
-type section struct{ Name, Description string }
+// section is a desk of the demo paper; Parent names the section it is a
+// sub-section of ("" for a top-level one), listed before it.
+type section struct{ Name, Description, Parent string }
 
 var sections = []section{
-	{"North Korea", "Pyongyang, the peninsula's security and inter-Korean relations."},
-	{"National", "Politics, society and the daily life of the country."},
-	{"Business", "Markets, companies, jobs and the economy."},
-	{"World", "The world as seen from Seoul."},
-	{"Culture", "Film, music, books and the arts."},
-	{"Sports", "Baseball, football and everything else on the field."},
-	{"Opinion", "Columns, editorials and letters."},
+	{"North Korea", "Pyongyang, the peninsula's security and inter-Korean relations.", ""},
+	{"National", "Politics, society and the daily life of the country.", ""},
+	{"Business", "Markets, companies, jobs and the economy.", ""},
+	{"World", "The world as seen from Seoul.", ""},
+	{"Culture", "Film, music, books and the arts.", ""},
+	{"Sports", "Baseball, football and everything else on the field.", ""},
+	{"Opinion", "Columns, editorials and letters.", ""},
+	{"Politics", "The National Assembly, elections and the presidential office.", "National"},
 }
 
 // author is a byline of the demo paper. Stories name authors by e-mail in
@@ -273,7 +276,15 @@ func ensureSection(ctx context.Context, st news.Store, s section, pos int) (bool
 	} else if !errors.Is(err, news.ErrNotFound) {
 		return false, fmt.Errorf("demo: section %s: %w", s.Name, err)
 	}
-	if err := st.CreateSection(ctx, &news.Section{Slug: slug, Name: s.Name, Description: s.Description, Position: pos}); err != nil {
+	sec := &news.Section{Slug: slug, Name: s.Name, Description: s.Description, Position: pos}
+	if s.Parent != "" {
+		p, err := st.FindSectionBySlug(ctx, news.Slugify(s.Parent))
+		if err != nil {
+			return false, fmt.Errorf("demo: parent of section %s: %w", s.Name, err)
+		}
+		sec.ParentID = p.ID
+	}
+	if err := st.CreateSection(ctx, sec); err != nil {
 		return false, fmt.Errorf("demo: create section %s: %w", s.Name, err)
 	}
 	return true, nil

@@ -126,6 +126,13 @@ type Section struct {
 	Name        string
 	Description string
 	Position    int // order in navigation and on the front page
+	// ParentID makes this a sub-section (National › Politics); 0 for a
+	// top-level section. One level only: a parent has no parent itself
+	// (ValidateSectionTree).
+	ParentID int64
+	// Layout is how the reader site lays out the section's page: one of
+	// SectionLayouts; "" is the default, LayoutNews.
+	Layout string
 	// Version grows with every write; UpdatedBy (a user, 0 for the
 	// system) and UpdatedAt say who made the last one and when.
 	Version   int64

@@ -13,8 +13,11 @@ type ArticleFilter struct {
 
 	Status    Status
 	SectionID int64
-	AuthorID  int64
-	TagID     int64
+	// SectionIDs keeps stories in any of these sections (a section page
+	// with its sub-sections); combined with SectionID, both must hold.
+	SectionIDs []int64
+	AuthorID   int64
+	TagID      int64
 	// PublishedFrom and PublishedTo bound PublishedAt: [from, to).
 	PublishedFrom time.Time
 	PublishedTo   time.Time

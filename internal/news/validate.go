@@ -198,7 +198,69 @@ func ValidateSection(s *Section) error {
 	if err := text("section name", s.Name, MaxName); err != nil {
 		return err
 	}
+	if !validLayout(s.Layout) {
+		return invalidf("A section's layout is one of: %s.", strings.Join(SectionLayouts, ", "))
+	}
+	if s.ParentID < 0 || (s.ParentID != 0 && s.ParentID == s.ID) {
+		return invalidf("A section cannot be its own parent.")
+	}
 	return text("section description", s.Description, MaxText)
+}
+
+// Section page layouts (Section.Layout), designed in the reader site's
+// templates.
+const (
+	// LayoutNews: a lead story with a large photo, a grid of secondary
+	// stories with small photos, then a dense list with thumbnails.
+	LayoutNews = "news"
+	// LayoutList: the dense list only (headline, dek, time, thumbnail),
+	// for desks whose stories come in a stream (wire, briefs).
+	LayoutList = "list"
+)
+
+// SectionLayouts are the layouts a section may choose, the default first.
+var SectionLayouts = []string{LayoutNews, LayoutList}
+
+func validLayout(l string) bool {
+	if l == "" {
+		return true
+	}
+	for _, k := range SectionLayouts {
+		if l == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateSectionTree checks s's parent against the paper's sections
+// (all, as stored; s itself may be among them in its old state): the
+// parent exists, is not s, is itself top-level (one level of nesting is
+// what a newspaper's navigation shows), and s has no sub-sections of its
+// own when it gets a parent. Together these rule out cycles.
+func ValidateSectionTree(s *Section, all []*Section) error {
+	if s.ParentID == 0 {
+		return nil
+	}
+	if s.ParentID == s.ID {
+		return invalidf("A section cannot be its own parent.")
+	}
+	var parent *Section
+	for _, o := range all {
+		if o.ID == s.ParentID {
+			parent = o
+		}
+		if s.ID != 0 && o.ParentID == s.ID && o.ID != s.ID {
+			return invalidf("%s has sub-sections, so it cannot be a sub-section itself.", s.Name)
+		}
+	}
+	if parent == nil {
+		return invalidf("The parent section %d does not exist.", s.ParentID)
+	}
+	if parent.ParentID != 0 {
+		return invalidf("%s is already a sub-section; sub-sections go one level deep.", parent.Name)
+	}
+	return nil
 }
 
 // ValidateAuthor checks a byline.

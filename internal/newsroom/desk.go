@@ -186,6 +186,8 @@ func (n *Newsroom) auditLog(w http.ResponseWriter, r *http.Request, c *call) err
 type sectionForm struct {
 	Name, Slug, Description string
 	Position                int
+	ParentID                int64
+	Layout                  string
 }
 
 type sectionsPage struct {
@@ -193,6 +195,31 @@ type sectionsPage struct {
 	Sections []*news.Section
 	Form     sectionForm
 	Error    string
+	// Layouts are the reader site's section layouts (news.SectionLayouts)
+	// for the layout select.
+	Layouts []sectionLayout
+}
+
+type sectionLayout struct{ Value, Name string }
+
+var sectionLayouts = []sectionLayout{
+	{news.LayoutNews, "News: lead story, grid, then a list"},
+	{news.LayoutList, "List: headlines with thumbnails"},
+}
+
+// sectionTreeForm reads the parent and layout fields of a section form:
+// "" or "0" is no parent; the store checks the rest (one level, no cycles).
+func sectionTreeForm(r *http.Request) (parent int64, layout string, err error) {
+	if v := strings.TrimSpace(r.PostFormValue("parent")); v != "" {
+		if parent, err = strconv.ParseInt(v, 10, 64); err != nil || parent < 0 {
+			return 0, "", news.Errorf(news.EINVALID, "Pick the parent section from the list.")
+		}
+	}
+	layout = strings.TrimSpace(r.PostFormValue("layout"))
+	if layout == news.LayoutNews {
+		layout = "" // the default, stored as such so a new default reaches it
+	}
+	return parent, layout, nil
 }
 
 func (n *Newsroom) sectionsData(r *http.Request) (*sectionsPage, error) {
@@ -200,7 +227,7 @@ func (n *Newsroom) sectionsData(r *http.Request) (*sectionsPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &sectionsPage{Sections: ss, Form: sectionForm{Position: len(ss) + 1}}
+	p := &sectionsPage{Sections: ss, Form: sectionForm{Position: len(ss) + 1}, Layouts: sectionLayouts}
 	p.Title, p.Nav = "Sections", "sections"
 	return p, nil
 }
@@ -233,6 +260,9 @@ func (n *Newsroom) addSection(w http.ResponseWriter, r *http.Request, c *call) e
 	if f.Slug == "" {
 		slug = news.Slugify(f.Name)
 	}
+	if err == nil {
+		f.ParentID, f.Layout, err = sectionTreeForm(r)
+	}
 	switch {
 	case err != nil:
 	case f.Name == "" || len(f.Name) > 100:
@@ -240,7 +270,7 @@ func (n *Newsroom) addSection(w http.ResponseWriter, r *http.Request, c *call) e
 	case slug == "":
 		err = news.Errorf(news.EINVALID, "The slug needs at least one letter or digit.")
 	default:
-		s := &news.Section{Name: f.Name, Slug: slug, Description: f.Description, Position: f.Position}
+		s := &news.Section{Name: f.Name, Slug: slug, Description: f.Description, Position: f.Position, ParentID: f.ParentID, Layout: f.Layout}
 		if err = n.store.CreateSection(r.Context(), s); errors.Is(err, news.ErrConflict) {
 			err = news.Errorf(news.ECONFLICT, "A section with the slug %q exists.", slug)
 		} else if err == nil {

@@ -577,6 +577,58 @@ func TestSectionsRenameReorder(t *testing.T) {
 	}
 }
 
+// TestSectionsParentAndLayout: an admin makes a section a sub-section and
+// picks its page layout; a second level and an unknown layout are refused
+// with the page's error and change nothing.
+func TestSectionsParentAndLayout(t *testing.T) {
+	h := newHarness(t)
+	var ids []int64
+	for i, n := range []string{"National", "Politics", "Sports"} {
+		s := &news.Section{Slug: news.Slugify(n), Name: n, Position: i + 1}
+		if err := h.st.CreateSection(h.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	res, body := h.do(news.RoleAdmin, "GET", "/newsroom/sections", nil)
+	wantStatus(t, "sections page", res, body, 200)
+	for _, want := range []string{`<select name="parent" aria-label="Parent of Politics">`, `<select name="layout" aria-label="Page layout of Politics">`,
+		fmt.Sprintf(`<option value="%d">Under National</option>`, ids[0]), `<option value="list">List: headlines with thumbnails</option>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("sections page lacks %s", want)
+		}
+	}
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]),
+		url.Values{"name": {"Politics"}, "parent": {fmt.Sprint(ids[0])}, "layout": {"list"}})
+	wantStatus(t, "make a sub-section", res, body, 303)
+	pol, _ := h.st.FindSectionByID(h.ctx, ids[1])
+	if pol.ParentID != ids[0] || pol.Layout != news.LayoutList {
+		t.Fatalf("after saving: parent %d layout %q", pol.ParentID, pol.Layout)
+	}
+	// National has a sub-section now: it cannot go under Sports.
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]),
+		url.Values{"name": {"National"}, "parent": {fmt.Sprint(ids[2])}})
+	wantStatus(t, "two levels", res, body, 422)
+	if !strings.Contains(body, "has sub-sections") {
+		t.Errorf("no message about the sub-sections in the page")
+	}
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[2]),
+		url.Values{"name": {"Sports"}, "layout": {"magazine"}})
+	wantStatus(t, "unknown layout", res, body, 422)
+	for i, id := range []int64{ids[0], ids[2]} {
+		if s, _ := h.st.FindSectionByID(h.ctx, id); s.ParentID != 0 || s.Layout != "" || s.Version != 1 {
+			t.Errorf("refused edit %d changed the section: %+v", i, s)
+		}
+	}
+	res, body = h.do(news.RoleAdmin, "POST", "/newsroom/sections", url.Values{"name": {"Elections"}, "parent": {fmt.Sprint(ids[1])}})
+	wantStatus(t, "add under a sub-section", res, body, 422)
+	res, body = h.do(news.RoleAdmin, "POST", "/newsroom/sections", url.Values{"name": {"Baseball"}, "parent": {fmt.Sprint(ids[2])}})
+	wantStatus(t, "add a sub-section", res, body, 303)
+	if s, err := h.st.FindSectionBySlug(h.ctx, "baseball"); err != nil || s.ParentID != ids[2] {
+		t.Errorf("added sub-section: %+v, %v", s, err)
+	}
+}
+
 // TestTagsRenameMerge: an editor renames a tag (its address stays) and
 // merges two, whose stories then carry the one left.
 func TestTagsRenameMerge(t *testing.T) {

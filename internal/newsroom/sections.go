@@ -13,8 +13,9 @@ import (
 
 // Section edits: the name and description readers see, the address (a new
 // slug leaves a 301 from the old address, in the same transaction), and the
-// order of the navigation. Nesting, hiding from the navigation, merging and
-// deleting are not built yet (the parent column is issue 15's).
+// order of the navigation, the parent (a sub-section, one level deep) and
+// the layout of the section's page. Hiding from the navigation, merging and
+// deleting are not built yet.
 
 func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) error {
 	if !workflow.Can(c.user, workflow.ActSections, nil) {
@@ -52,7 +53,11 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 		n.render(w, r, c, http.StatusUnprocessableEntity, "sections", p)
 		return nil
 	}
-	s.Name, s.Description, s.Slug = name, desc, slug
+	parent, layout, ferr := sectionTreeForm(r)
+	if ferr != nil {
+		return n.sectionError(w, r, c, ferr)
+	}
+	s.Name, s.Description, s.Slug, s.ParentID, s.Layout = name, desc, slug, parent, layout
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
 		if err := tx.UpdateSection(r.Context(), s); err != nil {
 			return err
@@ -76,11 +81,26 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 		p.Error = fmt.Sprintf("Another section has the address /section/%s.", slug)
 		n.render(w, r, c, http.StatusConflict, "sections", p)
 		return nil
+	} else if news.ErrorCode(err) == news.EINVALID {
+		return n.sectionError(w, r, c, err)
 	} else if err != nil {
 		return err
 	}
 	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, fmt.Sprintf("%s: %q → %q, /section/%s", oldSlug, old, name, slug))
 	http.Redirect(w, r, "/newsroom/sections?done=section-saved", http.StatusSeeOther)
+	return nil
+}
+
+// sectionError shows the sections page again with the write path's
+// message (a parent that would nest two levels, an unknown layout); nothing
+// was saved.
+func (n *Newsroom) sectionError(w http.ResponseWriter, r *http.Request, c *call, err error) error {
+	p, perr := n.sectionsData(r)
+	if perr != nil {
+		return perr
+	}
+	p.Error = news.ErrorMessage(err)
+	n.render(w, r, c, http.StatusUnprocessableEntity, "sections", p)
 	return nil
 }
 

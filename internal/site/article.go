@@ -87,17 +87,19 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	if title == "" {
 		title = a.Headline
 	}
+	// The whole page, chrome included, is in the story's language.
+	lang := s.storyLang(a)
+	b := s.baseLang(ctx, lang, title, desc, canonical)
+	l := b.L
 	p := &ArticlePage{
-		Base:      s.base(ctx, title, desc, canonical),
-		ID:        a.ID,
-		Headline:  a.Headline,
-		Deck:      a.Deck,
-		Published: s.fmtTime(a.PublishedAt, layoutLong),
-		Photo:     s.photo(a.Photo, sizesArticle),
-		Body:      template.HTML(a.BodyHTML), // sanitized before it was stored
-	}
-	if a.Lang != "" && a.Lang != p.Lang {
-		p.ArticleLang = a.Lang
+		Base:           b,
+		ID:             a.ID,
+		Headline:       a.Headline,
+		Deck:           a.Deck,
+		Published:      s.fmtTime(l, a.PublishedAt, layoutLong),
+		Photo:          s.photo(a.Photo, sizesArticle),
+		Body:           template.HTML(a.BodyHTML), // sanitized before it was stored
+		ReadingMinutes: readingMinutes(plainText(a.BodyHTML, 1<<30)),
 	}
 	if preview {
 		p.ID = 0
@@ -105,12 +107,14 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	}
 	// A story saved a few seconds after publishing was not "updated".
 	if a.UpdatedAt.Sub(a.PublishedAt) > time.Minute {
-		t := s.fmtTime(a.UpdatedAt, layoutLong)
+		t := s.fmtTime(l, a.UpdatedAt, layoutLong)
 		p.Updated = &t
 	}
+	trail := sectionPath(a.Section, p.sections)
 	if a.Section != nil {
 		p.Section = &Link{Name: a.Section.Name, URL: s.paper.SectionPath(a.Section)}
-		p.Current = p.Section.URL
+		p.Current = s.paper.SectionPath(trail[0])
+		p.Crumbs = s.crumbs(l, trail, "")
 	}
 	for _, au := range a.Authors {
 		p.Authors = append(p.Authors, Byline{Name: au.Name, URL: s.paper.AuthorPath(au), Email: au.Email, Title: au.Title})
@@ -119,7 +123,7 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 		p.Tags = append(p.Tags, Link{Name: t.Name, URL: s.paper.TagPath(t)})
 	}
 	for _, c := range a.Corrections {
-		p.Corrections = append(p.Corrections, Correction{ID: correctionID(c.ID), Kind: kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(c.CreatedAt, layoutLong)})
+		p.Corrections = append(p.Corrections, Correction{ID: correctionID(c.ID), Kind: l.kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(l, c.CreatedAt, layoutLong)})
 	}
 	abs := s.paper.AbsURL(canonical)
 	p.Share = shareLinks(abs, a.Headline)
@@ -138,7 +142,7 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	for _, t := range a.Tags {
 		p.Meta = append(p.Meta, Meta{Property: "article:tag", Content: t.Name})
 	}
-	p.JSONLD = s.articleLD(a, desc)
+	p.JSONLD = s.articleLD(a, desc, trail)
 	if err := s.translations(ctx, &p.Base, a, now); err != nil {
 		return nil, time.Time{}, err
 	}
@@ -153,12 +157,14 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 		for _, ra := range related {
 			p.Related = append(p.Related, s.card(ra, ""))
 		}
+		s.relang(p.Related, lang)
 	}
 	top, topArts, latest, err := s.topStories(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	p.Top, p.TopIsLatest = top, latest
+	s.relang(p.Top, lang)
 	// The boxes show other stories: a change to one of them purges this
 	// page too.
 	purgeKeys(ctx, storyKeys(related, topArts)...)
@@ -167,14 +173,14 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	return body, latestModified([]*news.Article{a}, related, topArts), err
 }
 
-func kindLabel(k news.CorrectionKind) string {
+func (l Locale) kindLabel(k news.CorrectionKind) string {
 	switch k {
 	case news.KindClarification:
-		return "Clarification"
+		return l.T("Clarification")
 	case news.KindUpdate:
-		return "Update"
+		return l.T("Update")
 	}
-	return "Correction"
+	return l.T("Correction")
 }
 
 // shareLinks are plain URLs: they work without JavaScript and load nothing

@@ -60,13 +60,14 @@ func (s *Site) corrections(ctx context.Context, r *http.Request) ([]byte, time.T
 		return nil, time.Time{}, err
 	}
 	p := &CorrectionsPage{Pager: pg}
+	l := localeFor(s.paper.Language)
 	from := (page - 1) * perPage
 	for _, c := range public[from:min(from+perPage, len(public))] {
 		a := stories[c.ArticleID]
 		it := CorrectionItem{
-			Kind:  kindLabel(c.Kind),
+			Kind:  l.kindLabel(c.Kind),
 			Text:  c.Text,
-			When:  s.fmtTime(c.CreatedAt, layoutLong),
+			When:  s.fmtTime(l, c.CreatedAt, layoutLong),
 			Story: Link{Name: a.Headline, URL: s.paper.ArticlePath(a) + "#" + correctionID(c.ID)},
 		}
 		if a.Lang != "" && a.Lang != s.paper.Language {
@@ -74,9 +75,9 @@ func (s *Site) corrections(ctx context.Context, r *http.Request) ([]byte, time.T
 		}
 		p.Items = append(p.Items, it)
 	}
-	p.Base = s.base(ctx, pageTitle("Corrections and updates", pg),
-		"Corrections, clarifications and updates to stories in "+s.paper.Name+", newest first.", canonicalPage("/corrections", pg))
-	s.social(&p.Base, "website", "Corrections and updates", nil)
+	p.Base = s.base(ctx, l.pageTitle(l.T("Corrections and updates"), pg),
+		l.T("Corrections, clarifications and updates to stories in %s, newest first.", s.paper.Name), canonicalPage("/corrections", pg))
+	s.social(&p.Base, "website", l.T("Corrections and updates"), nil)
 	body, err := s.r.Render("corrections", p)
 	// No Last-Modified: a story unpublished takes its notes away, which
 	// no time here would show; the ETag alone validates.

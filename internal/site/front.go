@@ -14,9 +14,14 @@ import (
 // placed fewer, the newest stories fill up.
 const picksMin = 4
 
+// blockSize is the number of stories in a section's block.
+const blockSize = 4
+
 // front is the home page: the lead story, the top stories (the editors'
-// order from the newsroom, then the newest), a block per section, and the
-// Top 10 box with the latest stories.
+// order from the newsroom, then the newest), the Top 10 box beside them,
+// then a block per top-level section (its sub-sections' stories included)
+// and the latest stories, across the whole width. Only the lead has a
+// large photo: on a phone everything else is a compact row.
 func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
 	now := s.now()
 	purgeKeys(ctx, FrontKey)
@@ -53,7 +58,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		if len(p.Picks) >= max(len(curated)-1, picksMin) {
 			break
 		}
-		p.Picks = append(p.Picks, s.card(a, sizesCard))
+		p.Picks = append(p.Picks, s.card(a, sizesGrid))
 		use(a)
 	}
 
@@ -66,7 +71,16 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		exclude = append(exclude, id)
 	}
 	for _, sec := range secs {
-		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sec.ID, ExcludeIDs: exclude, Limit: 4, NoTotal: true})
+		if sec.ParentID != 0 && sectionByID(secs, sec.ParentID) != nil {
+			continue // in its parent's block
+		}
+		ids := []int64{sec.ID}
+		for _, o := range secs {
+			if o.ParentID == sec.ID {
+				ids = append(ids, o.ID)
+			}
+		}
+		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionIDs: ids, ExcludeIDs: exclude, Limit: blockSize, NoTotal: true})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("front page section %s: %w", sec.Slug, err)
 		}
@@ -74,8 +88,14 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 			continue
 		}
 		b := SectionBlock{Section: Link{Name: sec.Name, URL: s.paper.SectionPath(sec)}}
-		for _, a := range arts {
-			b.Stories = append(b.Stories, s.card(a, sizesCard))
+		for i, a := range arts {
+			// The block's first story has a thumbnail, the rest are
+			// headlines: a block is a way into the section.
+			sizes := ""
+			if i == 0 {
+				sizes = sizesThumb
+			}
+			b.Stories = append(b.Stories, s.card(a, sizes))
 			shown = append(shown, a)
 		}
 		p.Blocks = append(p.Blocks, b)

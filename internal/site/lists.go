@@ -38,17 +38,30 @@ func (s *Site) listStories(ctx context.Context, r *http.Request, path string, f 
 func (s *Site) listCards(arts []*news.Article) []Card {
 	out := make([]Card, 0, len(arts))
 	for _, a := range arts {
-		out = append(out, s.card(a, sizesList))
+		out = append(out, s.card(a, sizesThumb))
 	}
 	return out
+}
+
+// withTop adds the Top 10 box of a list page's right-hand column; the
+// page then carries the keys of the stories in it, as story pages do.
+func (s *Site) withTop(ctx context.Context) ([]Card, []*news.Article, bool, error) {
+	top, arts, latest, err := s.topStories(ctx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	purgeKeys(ctx, storyKeys(arts)...)
+	return top, arts, latest, nil
 }
 
 // canonicalPage is the canonical path of page n of a list.
 func canonicalPage(path string, pg Pager) string { return pagePath(path, pg.Page) }
 
-func pageTitle(title string, pg Pager) string {
+func pageTitle(title string, pg Pager) string { return Locale{}.pageTitle(title, pg) }
+
+func (l Locale) pageTitle(title string, pg Pager) string {
 	if pg.Page > 1 {
-		return fmt.Sprintf("%s (page %d)", title, pg.Page)
+		return l.T("%s (page %d)", title, pg.Page)
 	}
 	return title
 }
@@ -60,21 +73,45 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	}
 	purgeKeys(ctx, SectionKey(sec.ID))
 	path := s.paper.SectionPath(sec)
-	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{SectionID: sec.ID})
+	l := localeFor(s.paper.Language)
+	secs, err := s.store.ListSections(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("section %s: %w", sec.Slug, err)
+	}
+	// A section page lists its sub-sections' stories with its own, and
+	// is purged when any of them changes.
+	ids := []int64{sec.ID}
+	var subs []Link
+	for _, o := range secs {
+		if o.ParentID == sec.ID && o.ID != sec.ID {
+			ids = append(ids, o.ID)
+			subs = append(subs, Link{Name: o.Name, URL: s.paper.SectionPath(o)})
+			purgeKeys(ctx, SectionKey(o.ID))
+		}
+	}
+	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{SectionIDs: ids})
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	desc := sec.Description
 	if desc == "" {
-		desc = sec.Name + " news from " + s.paper.Name
+		desc = l.T("%s news from %s", sec.Name, s.paper.Name)
 	}
-	p := &ListPage{Base: s.base(ctx, pageTitle(sec.Name, pg), desc, canonicalPage(path, pg)),
-		Kind: "section", Heading: sec.Name, Intro: sec.Description, Stories: s.listCards(arts), Pager: pg}
-	p.Current = path
+	p := &ListPage{Base: s.base(ctx, l.pageTitle(sec.Name, pg), desc, canonicalPage(path, pg)),
+		Kind: "section", Heading: sec.Name, Intro: sec.Description, Stories: s.listCards(arts), Pager: pg,
+		Layout: s.layoutStories(arts, sec.Layout, pg.Page), Subsections: subs}
+	trail := sectionPath(sec, p.sections)
+	p.Current = s.paper.SectionPath(trail[0])
+	p.Crumbs = s.crumbs(l, trail[:len(trail)-1], sec.Name)
+	p.JSONLD = append(p.JSONLD, s.breadcrumbLD(p.Crumbs, p.Canonical))
+	var topArts []*news.Article
+	if p.Top, topArts, p.TopIsLatest, err = s.withTop(ctx); err != nil {
+		return nil, time.Time{}, err
+	}
 	s.scopedFeeds(&p.Base, path, sec.Name)
 	s.social(&p.Base, "website", sec.Name, nil)
 	body, err := s.r.Render("list", p)
-	return body, latestModified(arts), err
+	return body, latestModified(arts, topArts), err
 }
 
 func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
@@ -93,12 +130,18 @@ func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, err
 	if len(arts) == 0 {
 		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "tag not found")
 	}
-	p := &ListPage{Base: s.base(ctx, pageTitle(t.Name, pg), "Stories tagged "+t.Name+" in "+s.paper.Name, canonicalPage(path, pg)),
-		Kind: "tag", Heading: t.Name, Intro: "Stories tagged " + t.Name + ".", Stories: s.listCards(arts), Pager: pg}
+	l := localeFor(s.paper.Language)
+	p := &ListPage{Base: s.base(ctx, l.pageTitle(t.Name, pg), l.T("Stories tagged %s in %s", t.Name, s.paper.Name), canonicalPage(path, pg)),
+		Kind: "tag", Heading: t.Name, Intro: l.T("Stories tagged %s.", t.Name), Stories: s.listCards(arts), Pager: pg,
+		Layout: s.layoutStories(arts, news.LayoutNews, pg.Page)}
+	var topArts []*news.Article
+	if p.Top, topArts, p.TopIsLatest, err = s.withTop(ctx); err != nil {
+		return nil, time.Time{}, err
+	}
 	s.scopedFeeds(&p.Base, path, t.Name)
 	s.social(&p.Base, "website", t.Name, nil)
 	body, err := s.r.Render("list", p)
-	return body, latestModified(arts), err
+	return body, latestModified(arts, topArts), err
 }
 
 func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
@@ -112,12 +155,18 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	l := localeFor(s.paper.Language)
 	desc := au.Bio
 	if desc == "" {
-		desc = "Stories by " + au.Name + " in " + s.paper.Name
+		desc = l.T("Stories by %s in %s", au.Name, s.paper.Name)
 	}
-	p := &AuthorPage{Base: s.base(ctx, pageTitle(au.Name, pg), truncate(desc, 160), canonicalPage(path, pg)),
-		Name: au.Name, JobTitle: au.Title, Bio: au.Bio, Email: au.Email, Stories: s.listCards(arts), Pager: pg}
+	p := &AuthorPage{Base: s.base(ctx, l.pageTitle(au.Name, pg), truncate(desc, 160), canonicalPage(path, pg)),
+		Name: au.Name, JobTitle: au.Title, Bio: au.Bio, Email: au.Email, Stories: s.listCards(arts), Pager: pg,
+		Layout: s.layoutStories(arts, news.LayoutNews, pg.Page)}
+	var topArts []*news.Article
+	if p.Top, topArts, p.TopIsLatest, err = s.withTop(ctx); err != nil {
+		return nil, time.Time{}, err
+	}
 	if au.Photo != nil {
 		if img := s.image(au.Photo, "6rem"); img != nil {
 			img.Alt = au.Name
@@ -127,7 +176,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	s.scopedFeeds(&p.Base, path, au.Name)
 	s.social(&p.Base, "profile", au.Name, s.shareImage(au.Photo))
 	body, err := s.r.Render("author", p)
-	return body, latestModified(arts), err
+	return body, latestModified(arts, topArts), err
 }
 
 // archive serves /{year}/, /{year}/{month}/ and /{year}/{month}/{day}/ in
@@ -149,13 +198,14 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 	}
 	var to time.Time
 	var heading string
+	l := localeFor(s.paper.Language)
 	switch len(parts) {
 	case 1:
 		to, heading = from.AddDate(1, 0, 0), from.Format("2006")
 	case 2:
-		to, heading = from.AddDate(0, 1, 0), from.Format("January 2006")
+		to, heading = from.AddDate(0, 1, 0), l.Format(from, layoutMonth)
 	default:
-		to, heading = from.AddDate(0, 0, 1), from.Format("January 2, 2006")
+		to, heading = from.AddDate(0, 0, 1), l.Format(from, layoutDay)
 	}
 	path := "/" + strings.Join(parts, "/") + "/"
 	nums := []int{y, m, d}[:len(parts)]
@@ -164,9 +214,10 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	title := "Stories of " + heading
-	p := &ListPage{Base: s.base(ctx, pageTitle(title, pg), title+" in "+s.paper.Name, canonicalPage(path, pg)),
-		Kind: "archive", Heading: title, Stories: s.listCards(arts), Pager: pg}
+	title := l.T("Stories of %s", heading)
+	p := &ListPage{Base: s.base(ctx, l.pageTitle(title, pg), l.T("%s in %s", title, s.paper.Name), canonicalPage(path, pg)),
+		Kind: "archive", Heading: title, Stories: s.listCards(arts), Pager: pg,
+		Layout: s.layoutStories(arts, news.LayoutList, pg.Page)}
 	s.social(&p.Base, "website", title, nil)
 	body, err := s.r.Render("list", p)
 	return body, latestModified(arts), err

@@ -1,6 +1,10 @@
 package site
 
-import "html/template"
+import (
+	"html/template"
+
+	"masthead/internal/news"
+)
 
 // Page structs: everything a template prints is computed here in Go
 // (URLs, formatted times, srcsets), so templates stay logic-free and the
@@ -46,13 +50,34 @@ type Base struct {
 	Meta        []Meta
 	JSONLD      []template.JS // each already JSON (encoding/json, < escaped)
 	Feeds       []Feed
-	Nav         []Link
-	Current     string // URL of the nav entry to mark aria-current
+	Nav         []Link     // the top-level sections (or the paper's menu)
+	Menu        []MenuItem // "All sections": every section, sub-sections under their parent
+	Current     string     // URL of the nav entry to mark aria-current
 	Assets      Assets
 	HeadScript  template.JS  // the text-size script, hashed into the CSP
 	Style       template.CSS // the stylesheet, inline, hashed into the CSP
 	Year        int
 	SearchQuery string
+	// L prints the chrome in the page's language (i18n.go).
+	L Locale
+	// sections is the paper's sections as base read them, for pages that
+	// need a section's parent or sub-sections.
+	sections []*news.Section
+}
+
+// MenuItem is a section in the "All sections" menu with its sub-sections.
+type MenuItem struct {
+	Link
+	Sub []Link
+}
+
+// StoryLayout is a list of stories laid out by a news layout
+// (news.SectionLayouts): Lead and Grid are empty for the dense list.
+type StoryLayout struct {
+	Kind string // news.LayoutNews, news.LayoutList
+	Lead *Card
+	Grid []Card
+	Rest []Card
 }
 
 // Alternate is a <link rel=alternate hreflang=...>.
@@ -140,10 +165,13 @@ type ArticlePage struct {
 	Body        template.HTML // sanitized by the newsroom/importer before storage
 	Tags        []Link
 	Corrections []Correction
-	Related     []Card
-	Top         []Card
-	TopIsLatest bool // the Top 10 box fell back to the latest stories
-	Share       Share
+	Crumbs      []Link // Home › National › Politics; the last has no URL when it is the page itself
+	// ReadingMinutes is the estimated reading time (0: not shown).
+	ReadingMinutes int
+	Related        []Card
+	Top            []Card
+	TopIsLatest    bool // the Top 10 box fell back to the latest stories
+	Share          Share
 }
 
 // SectionBlock is a section's stories on the front page.
@@ -177,6 +205,12 @@ type ListPage struct {
 	Intro   string
 	Stories []Card
 	Pager   Pager
+	// Layout is Stories laid out by the section's layout.
+	Layout      StoryLayout
+	Crumbs      []Link
+	Subsections []Link
+	Top         []Card
+	TopIsLatest bool
 }
 
 // AuthorPage is an author's profile and stories.
@@ -191,6 +225,10 @@ type AuthorPage struct {
 	Photo    *Image
 	Stories  []Card
 	Pager    Pager
+	Layout   StoryLayout
+	// The Top 10 box in the right-hand column.
+	Top         []Card
+	TopIsLatest bool
 }
 
 // Option is one <option> of a <select>.

@@ -42,7 +42,8 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("search sections: %w", err)
 	}
-	p.Sections = []Option{{Value: "", Name: "All sections", Selected: sp.Section == ""}}
+	l := localeFor(s.paper.Language)
+	p.Sections = []Option{{Value: "", Name: l.T("All sections"), Selected: sp.Section == ""}}
 	for _, sec := range secs {
 		if sec.Slug == sp.Section {
 			q.SectionID = sec.ID
@@ -53,7 +54,7 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("search authors: %w", err)
 	}
-	p.Authors = []Option{{Value: "", Name: "All authors", Selected: sp.Author == ""}}
+	p.Authors = []Option{{Value: "", Name: l.T("All authors"), Selected: sp.Author == ""}}
 	for _, au := range authors {
 		if au.Slug == sp.Author {
 			q.AuthorID = au.ID
@@ -63,13 +64,13 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	switch {
 	case p.Error != "":
 	case sp.Section != "" && q.SectionID == 0:
-		p.Error, p.ErrorParam = "There is no such section.", "section"
+		p.Error, p.ErrorParam = l.T("There is no such section."), "section"
 	case sp.Author != "" && q.AuthorID == 0:
-		p.Error, p.ErrorParam = "There is no such author.", "author"
+		p.Error, p.ErrorParam = l.T("There is no such author."), "author"
 	}
 	p.Orders = []Option{
-		{Value: "relevance", Name: "Best match", Selected: sp.Order != "newest"},
-		{Value: "newest", Name: "Newest first", Selected: sp.Order == "newest"},
+		{Value: "relevance", Name: l.T("Best match"), Selected: sp.Order != "newest"},
+		{Value: "newest", Name: l.T("Newest first"), Selected: sp.Order == "newest"},
 	}
 
 	canon := "/search"
@@ -116,11 +117,11 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 			return nil, time.Time{}, err
 		}
 	}
-	title := "Search"
+	title := l.T("Search")
 	if sp.Text != "" {
-		title = "Search: " + sp.Text
+		title = l.T("Search: %s", sp.Text)
 	}
-	p.Base = s.base(ctx, pageTitle(title, p.Pager), "Search the stories of "+s.paper.Name+" by words, section, author and date", pagePath(canon, sp.Page))
+	p.Base = s.base(ctx, l.pageTitle(title, p.Pager), l.T("Search the stories of %s by words, section, author and date", s.paper.Name), pagePath(canon, sp.Page))
 	p.Robots = "noindex"
 	p.SearchQuery = sp.Text
 	s.social(&p.Base, "website", title, nil)

@@ -119,7 +119,7 @@ func (s *Site) publisher() ldOrganization {
 func isoTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.RFC3339) }
 
 // articleLD is the NewsArticle and BreadcrumbList of a story.
-func (s *Site) articleLD(a *news.Article, desc string) []template.JS {
+func (s *Site) articleLD(a *news.Article, desc string, trail []*news.Section) []template.JS {
 	loc := s.paper.Loc()
 	u := s.paper.AbsURL(s.paper.ArticlePath(a))
 	na := ldNewsArticle{
@@ -158,11 +158,29 @@ func (s *Site) articleLD(a *news.Article, desc string) []template.JS {
 	}
 	bc := ldBreadcrumbList{Context: schemaContext, Type: "BreadcrumbList"}
 	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: 1, Name: s.paper.Name, Item: s.paper.AbsURL("/")})
-	if a.Section != nil {
-		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: 2, Name: a.Section.Name, Item: s.paper.AbsURL(s.paper.SectionPath(a.Section))})
+	for _, sec := range trail {
+		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: len(bc.ItemListElement) + 1, Name: sec.Name, Item: s.paper.AbsURL(s.paper.SectionPath(sec))})
 	}
 	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: len(bc.ItemListElement) + 1, Name: a.Headline, Item: u})
 	return []template.JS{jsonLD(na), jsonLD(bc)}
+}
+
+// breadcrumbLD is the BreadcrumbList of a page's visible trail; the last
+// crumb, the page itself, has no link and takes the canonical URL.
+func (s *Site) breadcrumbLD(crumbs []Link, canonical string) template.JS {
+	bc := ldBreadcrumbList{Context: schemaContext, Type: "BreadcrumbList"}
+	for i, c := range crumbs {
+		item := canonical
+		if c.URL != "" {
+			item = s.paper.AbsURL(c.URL)
+		}
+		name := c.Name
+		if i == 0 {
+			name = s.paper.Name
+		}
+		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: i + 1, Name: name, Item: item})
+	}
+	return jsonLD(bc)
 }
 
 // frontLD is the Organization and WebSite of the front page.

@@ -303,7 +303,8 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// The canonical link names the address asked for: a 404 must not
 	// claim to be the front page.
-	p := &NotFoundPage{Base: s.base(ctx, "Page not found", "No page at this address in "+s.paper.Name+".", r.URL.EscapedPath())}
+	l := localeFor(s.paper.Language)
+	p := &NotFoundPage{Base: s.base(ctx, l.T("Page not found"), l.T("No page at this address in %s.", s.paper.Name), r.URL.EscapedPath())}
 	p.Robots = "noindex"
 	p.Sections = p.Nav
 	// The helper lists are a courtesy: if the store fails, the 404 page

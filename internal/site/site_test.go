@@ -231,7 +231,7 @@ func TestArticlePage(t *testing.T) {
 	}
 	one(t, doc, `time[datetime="2020-03-22T09:00:00+09:00"]`)
 	one(t, doc, `.meta time[datetime="2020-03-22T12:00:00+09:00"]`)
-	one(t, doc, `.kicker a[href="/section/north-korea"]`)
+	one(t, doc, `.crumbs a[href="/section/north-korea"]`)
 	one(t, doc, `.tags a[href="/tag/donald-trump"]`)
 	one(t, doc, `.tags a[href="/tag/%EB%B6%81%ED%95%9C"]`)
 	if len(all(doc, ".body p")) < 2 || len(all(doc, ".body blockquote")) != 1 {
@@ -256,7 +256,7 @@ func TestArticlePage(t *testing.T) {
 	one(t, doc, `a.to-top[href="#top"]`)
 
 	// Landmarks and skip link.
-	for _, sel := range []string{"header.site-header", "nav[aria-label]", "main#main", "aside", "footer.site-footer", `a.skip[href="#main"]`} {
+	for _, sel := range []string{"header.site-header", "nav.sections[aria-label]", "nav.crumbs[aria-label]", "main#main", "aside", "footer.site-footer", `a.skip[href="#main"]`} {
 		one(t, doc, sel)
 	}
 
@@ -406,14 +406,19 @@ func TestKoreanURLs(t *testing.T) {
 	if h := text(one(t, doc, "h1")); h != "북한, 단거리 미사일 발사" {
 		t.Errorf("h1 %q", h)
 	}
-	one(t, doc, `article[lang=ko]`)
+	// A Korean story in an English paper is a Korean page, chrome
+	// included.
+	one(t, doc, `html[lang=ko]`)
+	if m := text(one(t, doc, ".meta")); !strings.Contains(m, "입력") || !strings.Contains(m, "기자") || strings.Contains(m, "Published") {
+		t.Errorf("Korean story's meta line %q, want Korean chrome", m)
+	}
 	one(t, doc, `.byline a[href="/author/`+url.PathEscape("김민지")+`"]`)
 
 	doc, _ = e.page("/section/"+url.PathEscape("사회"), 200)
 	one(t, doc, `a[href="`+path+`"]`)
 	one(t, doc, `nav a[aria-current=page][href="/section/`+url.PathEscape("사회")+`"]`)
 	doc, _ = e.page("/tag/"+url.PathEscape("북한"), 200)
-	if n := len(all(doc, ".card")); n != 2 {
+	if n := len(all(doc, ".news-layout h2 a")); n != 2 {
 		t.Errorf("tag 북한: %d stories", n)
 	}
 	// 김민지 wrote the 25 newer market reports too: page 2.
@@ -488,7 +493,7 @@ func TestFrontPage(t *testing.T) {
 	// The newest public story leads.
 	latest := e.d.filler[len(e.d.filler)-1]
 	one(t, doc, `.lead-story h2 a[href="`+e.articlePath(latest)+`"]`)
-	some(t, doc, `.cards img[width][height][alt][srcset]`) // the seed story's photo in its block
+	some(t, doc, `.front-blocks .rows img[width][height][alt][srcset]`) // the seed story's photo in its block
 	for _, sec := range []string{"/section/north-korea", "/section/business", "/section/" + url.PathEscape("사회")} {
 		one(t, doc, `.section-title a[href="`+sec+`"]`)
 	}
@@ -519,13 +524,13 @@ func TestFrontPage(t *testing.T) {
 func TestListsAndPagination(t *testing.T) {
 	e := newEnv(t, nil, "")
 	doc, _ := e.page("/section/business", 200)
-	if n := len(all(doc, ".card")); n != 20 {
+	if n := len(all(doc, ".news-layout h2 a")); n != 20 {
 		t.Errorf("page 1: %d stories", n)
 	}
 	one(t, doc, "h1")
 	one(t, doc, `a[rel=next][href="/section/business?page=2"]`)
 	doc, _ = e.page("/section/business?page=2", 200)
-	if n := len(all(doc, ".card")); n != 5 {
+	if n := len(all(doc, ".news-layout h2 a")); n != 5 {
 		t.Errorf("page 2: %d stories", n)
 	}
 	one(t, doc, `a[rel=prev][href="/section/business"]`)
@@ -561,7 +566,7 @@ func TestArchives(t *testing.T) {
 	if len(all(doc, `a[href="`+seedURL+`"]`)) != 0 {
 		t.Error("March 23 lists the March 22 story")
 	}
-	if n := len(all(doc, ".card")); n != 1 {
+	if n := len(all(doc, ".news-layout .row")); n != 1 {
 		t.Errorf("March 23: %d stories", n)
 	}
 	for _, bad := range []string{"/2020/02/30/", "/2020/13/", "/2020/00/", "/20x0/", "/202/", "/2020/3/", "/2020/03/22/x/y", "/2020"} {
@@ -681,7 +686,7 @@ func TestCuratedFrontPage(t *testing.T) {
 	}
 	doc, rec := e.page("/", 200)
 	one(t, doc, `.lead-story h2 a[href="`+e.articlePath(e.d.korean)+`"]`)
-	picks := all(doc, `[aria-labelledby=picks-title] .card h3 a`)
+	picks := all(doc, `[aria-labelledby=picks-title] .row h3 a`)
 	if len(picks) != 4 || attr(picks[0], "href") != e.articlePath(e.d.seed) ||
 		attr(picks[1], "href") != e.articlePath(e.d.filler[len(e.d.filler)-1]) {
 		t.Errorf("picks: %d", len(picks))

@@ -18,6 +18,8 @@ func fullBase() Base {
 		JSONLD:     []template.JS{`{"@type":"Thing"}`},
 		Feeds:      []Feed{{Type: "application/rss+xml", Title: "RSS", URL: "/feed.xml"}},
 		Nav:        []Link{{Name: "World", URL: "/section/world"}},
+		Menu:       []MenuItem{{Link: Link{Name: "World", URL: "/section/world"}, Sub: []Link{{Name: "Asia", URL: "/section/asia"}}}},
+		L:          localeFor("ko"),
 		Current:    "/section/world",
 		Assets:     Assets{CSS: "/static/a.css", JS: "/static/a.js", Icon: "/static/i.svg", Logo: "/static/l.png"},
 		HeadScript: headScript, Style: "body{color:red}", Year: 2026, SearchQuery: "q",
@@ -42,6 +44,7 @@ func TestEveryTemplateExecutes(t *testing.T) {
 	cards := []Card{fullCard(), {URL: "/x", Headline: "no image"}}
 	pg := Pager{Page: 2, Pages: 3, Prev: "/x", Next: "/x?page=3"}
 	upd := Time{ISO: "2020-03-23T09:00:00+09:00", Text: "later"}
+	layout := StoryLayout{Kind: "news", Lead: &cards[0], Grid: cards, Rest: cards}
 	pages := map[string][]any{
 		"article": {
 			&ArticlePage{Base: fullBase(), ID: 7, Headline: "H", Deck: "D", ArticleLang: "ko",
@@ -51,14 +54,17 @@ func TestEveryTemplateExecutes(t *testing.T) {
 				Photo: &Photo{Image: fullCard().Image, Caption: "C", Credit: "Cr"},
 				Body:  "<p>x</p>", Tags: []Link{{Name: "t", URL: "/tag/t"}},
 				Corrections: []Correction{{Kind: "Correction", Text: "fixed", When: upd}},
-				Related:     cards, Top: cards, TopIsLatest: true,
+				Crumbs:      []Link{{Name: "Home", URL: "/"}, {Name: "S", URL: "/section/s"}}, ReadingMinutes: 3,
+				Related: cards, Top: cards, TopIsLatest: true,
 				Share: Share{URL: "https://e/x", Title: "H", Facebook: "https://f", X: "https://x", Mail: "mailto:?subject=a", KakaoKey: "k"}},
 			&ArticlePage{Photo: &Photo{Caption: "caption only"}},
 			&ArticlePage{},
 		},
-		"front":  {&FrontPage{Base: fullBase(), Lead: &cards[0], Picks: cards, Top: cards, Blocks: []SectionBlock{{Section: Link{Name: "S", URL: "/s"}, Stories: cards}}, Latest: cards}, &FrontPage{}},
-		"list":   {&ListPage{Base: fullBase(), Kind: "section", Heading: "H", Intro: "I", Stories: cards, Pager: pg}, &ListPage{}},
-		"author": {&AuthorPage{Base: fullBase(), Name: "A", JobTitle: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg}, &AuthorPage{}},
+		"front": {&FrontPage{Base: fullBase(), Lead: &cards[0], Picks: cards, Top: cards, Blocks: []SectionBlock{{Section: Link{Name: "S", URL: "/s"}, Stories: cards}}, Latest: cards}, &FrontPage{}},
+		"list": {&ListPage{Base: fullBase(), Kind: "section", Heading: "H", Intro: "I", Stories: cards, Pager: pg, Layout: layout,
+			Crumbs: []Link{{Name: "Home", URL: "/"}, {Name: "H"}}, Subsections: []Link{{Name: "S", URL: "/s"}}, Top: cards},
+			&ListPage{Base: fullBase(), Layout: StoryLayout{Kind: "list", Rest: cards}}, &ListPage{}},
+		"author": {&AuthorPage{Base: fullBase(), Name: "A", JobTitle: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg, Layout: layout, Top: cards}, &AuthorPage{}},
 		"search": {&SearchPage{Base: fullBase(), Query: "q", From: "2020-01-02", To: "2020-02-03", Searched: true, Total: 2, Results: cards, Pager: pg,
 			Sections: []Option{{Value: "", Name: "All"}, {Value: "s", Name: "S", Selected: true}}, Authors: []Option{{Value: "a", Name: "A"}},
 			Orders: []Option{{Value: "newest", Name: "Newest", Selected: true}}, Error: "bad", ErrorParam: "from"},

@@ -19,12 +19,21 @@ const (
 	sizesArticle = "(min-width: 42rem) 40rem, 100vw"
 	sizesLead    = "(min-width: 48rem) 42rem, 100vw"
 	sizesCard    = "(min-width: 64rem) 16rem, (min-width: 40rem) 50vw, 100vw"
-	sizesList    = "(min-width: 48rem) 46rem, 100vw"
+	// The news layouts: secondary stories show a small photo at desktop
+	// widths and a thumbnail on a phone; the dense list, a thumbnail.
+	sizesGrid  = "(min-width: 64rem) 12rem, 6rem"
+	sizesThumb = "6rem"
 )
 
 // base fills what every page shares. title is the page's own title (the
 // paper's name is appended); canonicalPath may carry a query (?page=2).
 func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base {
+	return s.baseLang(ctx, "", title, desc, canonicalPath)
+}
+
+// baseLang is base for a page in language lang (a story's), whose chrome
+// is then in that language too; "" is the paper's default language.
+func (s *Site) baseLang(ctx context.Context, lang, title, desc, canonicalPath string) Base {
 	full := s.paper.Name
 	if title != "" {
 		full = title + " - " + s.paper.Name
@@ -35,7 +44,9 @@ func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base
 	if desc == "" {
 		desc = s.paper.Name
 	}
-	lang := s.paper.Language
+	if lang == "" {
+		lang = s.paper.Language
+	}
 	if lang == "" {
 		lang = "en"
 	}
@@ -49,6 +60,7 @@ func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base
 		HeadScript:  headScript,
 		Style:       template.CSS(inlineCSS),
 		Year:        s.now().In(s.paper.Loc()).Year(),
+		L:           localeFor(lang),
 		Feeds: []Feed{
 			{Type: "application/rss+xml", Title: s.paper.Name + " (RSS)", URL: "/feed.xml"},
 			{Type: "application/atom+xml", Title: s.paper.Name + " (Atom)", URL: "/atom.xml"},
@@ -63,9 +75,8 @@ func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base
 	// The navigation is part of every page; a store failure here would
 	// also fail the page's own queries, so an empty menu is acceptable.
 	if secs, err := s.store.ListSections(ctx); err == nil {
-		for _, sec := range secs {
-			b.Nav = append(b.Nav, Link{Name: sec.Name, URL: s.paper.SectionPath(sec)})
-		}
+		b.sections = secs
+		b.Nav, b.Menu = s.menus(secs)
 	}
 	return b
 }
@@ -193,23 +204,29 @@ func (s *Site) photo(ph *news.Photo, sizes string) *Photo {
 	return p
 }
 
-func (s *Site) fmtTime(t time.Time, layout string) Time {
+// fmtTime formats t in the paper's zone for a page in l's language.
+func (s *Site) fmtTime(l Locale, t time.Time, layout string) Time {
 	t = t.In(s.paper.Loc())
-	return Time{ISO: t.Format(time.RFC3339), Text: t.Format(layout)}
+	return Time{ISO: t.Format(time.RFC3339), Text: l.Format(t, layout)}
 }
 
-const (
-	layoutLong  = "January 2, 2006 15:04 MST"
-	layoutShort = "Jan 2, 2006"
-)
+// storyLang is the language of a story, the paper's when it has none.
+func (s *Site) storyLang(a *news.Article) string {
+	if a.Lang != "" {
+		return a.Lang
+	}
+	return s.paper.Language
+}
 
 func (s *Site) card(a *news.Article, sizes string) Card {
 	c := Card{
-		ID:        a.ID,
-		URL:       s.paper.ArticlePath(a),
-		Headline:  a.Headline,
-		Deck:      a.Deck,
-		Published: s.fmtTime(a.PublishedAt, layoutShort),
+		ID:       a.ID,
+		URL:      s.paper.ArticlePath(a),
+		Headline: a.Headline,
+		Deck:     a.Deck,
+		// The card carries its story's lang attribute, so its date is
+		// in that language too.
+		Published: s.fmtTime(localeFor(s.storyLang(a)), a.PublishedAt, layoutShort),
 	}
 	if a.Lang != "" && a.Lang != s.paper.Language {
 		c.Lang = a.Lang

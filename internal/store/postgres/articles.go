@@ -311,6 +311,9 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	if f.SectionID != 0 {
 		w.add("a.section_id = " + w.arg(f.SectionID))
 	}
+	if len(f.SectionIDs) > 0 {
+		w.add("a.section_id = ANY(" + w.arg(f.SectionIDs) + ")")
+	}
 	if f.AuthorID != 0 {
 		w.add("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = " + w.arg(f.AuthorID) + ")")
 	}

@@ -14,12 +14,12 @@ import (
 
 // Sections
 
-const sectionColumns = "id, slug, name, description, position, version, updated_by, updated_at"
+const sectionColumns = "id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at"
 
 func scanSection(row pgx.Row) (*news.Section, error) {
 	var s news.Section
 	var updated *time.Time
-	if err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position, &s.Version, &s.UpdatedBy, &updated); err != nil {
+	if err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position, &s.ParentID, &s.Layout, &s.Version, &s.UpdatedBy, &updated); err != nil {
 		return nil, err
 	}
 	s.UpdatedAt = fromNull(updated)
@@ -32,9 +32,12 @@ func (t *txn) CreateSection(ctx context.Context, s *news.Section) error {
 	if err := news.ValidateSection(s); err != nil {
 		return err
 	}
+	if err := t.checkSectionTree(ctx, s); err != nil {
+		return err
+	}
 	s.UpdatedAt = t.db.createdAt(s.UpdatedAt)
-	err := t.tx.QueryRow(ctx, `INSERT INTO sections (slug, name, description, position, version, updated_by, updated_at)
-		VALUES ($1, $2, $3, $4, 1, $5, $6) RETURNING id`, s.Slug, s.Name, s.Description, s.Position, s.UpdatedBy, s.UpdatedAt).Scan(&s.ID)
+	err := t.tx.QueryRow(ctx, `INSERT INTO sections (slug, name, description, position, parent_id, layout, version, updated_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) RETURNING id`, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt).Scan(&s.ID)
 	if err != nil {
 		return translate(err, fmt.Sprintf("create section %q", s.Slug))
 	}
@@ -55,10 +58,13 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	if err := news.CheckVersion("section", s.ID, s.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
 		return err
 	}
+	if err := t.checkSectionTree(ctx, s); err != nil {
+		return err
+	}
 	s.UpdatedAt = normTime(t.db.now())
 	tag, err := t.tx.Exec(ctx, `UPDATE sections SET slug = $2, name = $3, description = $4, position = $5,
-		version = version + 1, updated_by = $6, updated_at = $7 WHERE id = $1 AND version = $8`,
-		s.ID, s.Slug, s.Name, s.Description, s.Position, s.UpdatedBy, s.UpdatedAt, s.Version)
+		parent_id = $6, layout = $7, version = version + 1, updated_by = $8, updated_at = $9 WHERE id = $1 AND version = $10`,
+		s.ID, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt, s.Version)
 	if err != nil {
 		return translate(err, fmt.Sprintf("update section %d", s.ID))
 	}
@@ -68,6 +74,24 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	s.Version++
 	t.change.Add(news.Change{All: true, Sections: []int64{s.ID}})
 	return nil
+}
+
+// checkSectionTree applies news.ValidateSectionTree inside the
+// transaction. Two writers could each see the other's section as
+// top-level and make a cycle (A under B, B under A): the table lock, which
+// conflicts with itself, makes writes that set a parent take turns.
+func (t *txn) checkSectionTree(ctx context.Context, s *news.Section) error {
+	if s.ParentID == 0 {
+		return nil
+	}
+	if _, err := t.tx.Exec(ctx, "LOCK TABLE sections IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+		return translate(err, "lock sections")
+	}
+	all, err := t.ListSections(ctx)
+	if err != nil {
+		return err
+	}
+	return news.ValidateSectionTree(s, all)
 }
 
 // CreateSection is txn.CreateSection in a transaction of its own.

@@ -43,7 +43,7 @@ type copyTable struct {
 // copyTables must match copydb.Tables column for column; the round-trip
 // test in internal/copydb holds the two together.
 var copyTables = map[string]copyTable{
-	"sections": {"sections", "id, slug, name, description, position, version, updated_by, updated_at", "isssiiiT", "id", true},
+	"sections": {"sections", "id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at", "isssiisiiT", "id", true},
 	"photos": {"photos", "id, key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at",
 		"issiisssffwt", "id", true},
 	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position", "isssssri", "id", true},

@@ -475,6 +475,10 @@ func articleWhere(f news.ArticleFilter) (string, []any) {
 		conds = append(conds, `a.section_id = ?`)
 		args = append(args, f.SectionID)
 	}
+	if len(f.SectionIDs) > 0 {
+		conds = append(conds, `a.section_id `+inIDs)
+		args = append(args, jsonIDs(f.SectionIDs))
+	}
 	if f.AuthorID != 0 {
 		conds = append(conds, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)`)
 		args = append(args, f.AuthorID)

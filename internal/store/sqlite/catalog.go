@@ -13,12 +13,12 @@ import (
 
 // Sections
 
-const sectionCols = `id, slug, name, description, position, version, updated_by, updated_at`
+const sectionCols = `id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at`
 
 func scanSection(s scanner) (*news.Section, error) {
 	var sec news.Section
 	var updated sql.NullInt64
-	err := s.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position, &sec.Version, &sec.UpdatedBy, &updated)
+	err := s.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position, &sec.ParentID, &sec.Layout, &sec.Version, &sec.UpdatedBy, &updated)
 	sec.UpdatedAt = fromMicro(updated)
 	return &sec, err
 }
@@ -29,12 +29,15 @@ func (t *txn) CreateSection(ctx context.Context, s *news.Section) error {
 	if err := news.ValidateSection(s); err != nil {
 		return err
 	}
+	if err := t.checkSectionTree(ctx, s); err != nil {
+		return err
+	}
 	if s.UpdatedAt.IsZero() {
 		s.UpdatedAt = t.db.now()
 	}
 	s.UpdatedAt = s.UpdatedAt.UTC().Truncate(time.Microsecond)
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, position, version, updated_by, updated_at)
-		VALUES (?, ?, ?, ?, 1, ?, ?)`, s.Slug, s.Name, s.Description, s.Position, s.UpdatedBy, s.UpdatedAt.UnixMicro())
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, position, parent_id, layout, version, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt.UnixMicro())
 	if err == nil {
 		s.ID, err = res.LastInsertId()
 	}
@@ -58,10 +61,13 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	if err := news.CheckVersion("section", s.ID, s.Version, cur.Version, cur.UpdatedBy, cur.UpdatedAt); err != nil {
 		return err
 	}
+	if err := t.checkSectionTree(ctx, s); err != nil {
+		return err
+	}
 	s.UpdatedAt = t.db.now().Truncate(time.Microsecond)
 	res, err := t.tx.ExecContext(ctx, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ?,
-		version = version + 1, updated_by = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		s.Slug, s.Name, s.Description, s.Position, s.UpdatedBy, s.UpdatedAt.UnixMicro(), s.ID, s.Version)
+		parent_id = ?, layout = ?, version = version + 1, updated_by = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt.UnixMicro(), s.ID, s.Version)
 	if err != nil {
 		return fmt.Errorf("update section %d: %w", s.ID, translate(err))
 	}
@@ -71,6 +77,20 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	s.Version++
 	t.change.Add(news.Change{All: true, Sections: []int64{s.ID}})
 	return nil
+}
+
+// checkSectionTree applies news.ValidateSectionTree inside the
+// transaction. SQLite has one writer at a time, so what it reads cannot
+// change before the write.
+func (t *txn) checkSectionTree(ctx context.Context, s *news.Section) error {
+	if s.ParentID == 0 {
+		return nil
+	}
+	all, err := t.ListSections(ctx)
+	if err != nil {
+		return err
+	}
+	return news.ValidateSectionTree(s, all)
 }
 
 // updateOne runs an UPDATE that must touch exactly the row id.

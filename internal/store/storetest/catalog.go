@@ -55,6 +55,44 @@ func testCatalog(t *testing.T, open func(t *testing.T) news.Store) {
 		wantErr(t, "FindSectionByID(missing)", err, news.ErrNotFound)
 	})
 
+	t.Run("SectionTree", func(t *testing.T) {
+		// Sub-sections and layouts (issue 15): stored, read back, one
+		// level deep, no cycles; a refused write changes nothing.
+		f := newFixture(t, open)
+		nat := f.section("national", "National", 1)
+		world := f.section("world", "World", 2)
+		pol := &news.Section{Slug: "politics", Name: "Politics", Position: 3, ParentID: nat.ID, Layout: news.LayoutList}
+		noErr(t, "CreateSection(sub-section)", f.s.CreateSection(f.ctx, pol))
+		got, err := f.s.FindSectionBySlug(f.ctx, "politics")
+		noErr(t, "FindSectionBySlug", err)
+		if got.ParentID != nat.ID || got.Layout != news.LayoutList {
+			t.Errorf("stored sub-section = parent %d layout %q, want %d %q", got.ParentID, got.Layout, nat.ID, news.LayoutList)
+		}
+		wantErr(t, "unknown layout", f.s.CreateSection(f.ctx, &news.Section{Slug: "x1", Name: "X", Layout: "magazine"}), news.ErrInvalid)
+		wantErr(t, "missing parent", f.s.CreateSection(f.ctx, &news.Section{Slug: "x2", Name: "X", ParentID: 999999}), news.ErrInvalid)
+		wantErr(t, "two levels", f.s.CreateSection(f.ctx, &news.Section{Slug: "x3", Name: "X", ParentID: pol.ID}), news.ErrInvalid)
+		// National has a sub-section: putting it under World would make
+		// two levels; putting it under Politics, a cycle.
+		nat.ParentID = world.ID
+		wantErr(t, "parent with sub-sections", f.s.UpdateSection(f.ctx, nat), news.ErrInvalid)
+		nat.ParentID = pol.ID
+		wantErr(t, "cycle", f.s.UpdateSection(f.ctx, nat), news.ErrInvalid)
+		nat.ParentID = nat.ID
+		wantErr(t, "own parent", f.s.UpdateSection(f.ctx, nat), news.ErrInvalid)
+		got, err = f.s.FindSectionByID(f.ctx, nat.ID)
+		noErr(t, "FindSectionByID", err)
+		if got.ParentID != 0 || got.Version != nat.Version {
+			t.Errorf("refused updates changed National: parent %d version %d, want 0 %d", got.ParentID, got.Version, nat.Version)
+		}
+		// A section page lists its sub-sections' stories (SectionIDs).
+		a1 := f.article(func(a *news.Article) { a.SectionID = nat.ID })
+		a2 := f.article(func(a *news.Article) { a.SectionID = pol.ID; a.PublishedAt = T0.Add(time.Minute) })
+		f.article(func(a *news.Article) { a.SectionID = world.ID })
+		ids, total := f.ids(news.ArticleFilter{SectionIDs: []int64{nat.ID, pol.ID}})
+		if fmt.Sprint(ids) != fmt.Sprint([]int64{a2.ID, a1.ID}) || total != 2 {
+			t.Errorf("SectionIDs national+politics = %v (total %d), want [%d %d]", ids, total, a2.ID, a1.ID)
+		}
+	})
 	t.Run("Authors", func(t *testing.T) {
 		f := newFixture(t, open)
 		ph := f.photo("portrait")

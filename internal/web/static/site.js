@@ -6,6 +6,10 @@
 (function () {
   "use strict";
   var doc = document, root = doc.documentElement, KEY = "masthead-text-size";
+  // The words this file writes, in the story's language: the server puts
+  // them on the story (data-t-*, from its message catalog).
+  var words = doc.querySelector("article[data-t-show]");
+  function tr(k, dflt) { return (words && words.getAttribute("data-t-" + k)) || dflt; }
 
   // Text size: five steps, -2..+2, stored in localStorage.
   function setSize(v, save) {
@@ -87,7 +91,7 @@
     if (!c) { return; }
     e.preventDefault();
     copy(c.getAttribute("data-copy")).then(function (ok) {
-      say(ok ? (c.getAttribute("data-copied") || "Link copied") : "Could not copy the link: " + c.getAttribute("data-copy"));
+      say(ok ? (c.getAttribute("data-copied") || tr("copied", "Link copied")) : tr("copyfail", "Could not copy the link:") + " " + c.getAttribute("data-copy"));
     });
   });
   var native = doc.querySelector("[data-native-share]");
@@ -113,7 +117,7 @@
       s.src = "https://t1.kakaocdn.net/kakao_js_sdk/2.7.4/kakao.min.js";
       s.crossOrigin = "anonymous";
       s.onload = send;
-      s.onerror = function () { copy(url).then(function (ok) { if (ok) { say("Link copied"); } }); };
+      s.onerror = function () { copy(url).then(function (ok) { if (ok) { say(tr("copied", "Link copied")); } }); };
       doc.head.appendChild(s);
     });
   }
@@ -196,12 +200,12 @@
       box.className = "embed-consent";
       var b1 = doc.createElement("button");
       b1.type = "button";
-      b1.textContent = "Show it here";
+      b1.textContent = tr("show", "Show it here");
       var b2 = doc.createElement("button");
       b2.type = "button";
-      b2.textContent = "Always show " + f.name + " posts";
+      b2.textContent = tr("always", "Always show %s posts").replace("%s", f.name);
       var note = doc.createElement("span");
-      note.textContent = "This loads content from " + f.name + ", which may set cookies. ";
+      note.textContent = tr("note", "This loads content from %s, which may set cookies.").replace("%s", f.name) + " ";
       box.appendChild(note); box.appendChild(b1); box.appendChild(b2);
       fig.appendChild(box);
       b1.addEventListener("click", function () { loadEmbed(fig, f, id); });
