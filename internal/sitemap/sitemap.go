@@ -184,9 +184,18 @@ func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([
 			add(l.path, maxTime(l.mods))
 		}
 	}
+	// The months are read live where the store keeps their aggregates
+	// (milliseconds), so a publish shows in the index at once; otherwise
+	// they come from the survey.
+	months := sv.months
+	if as, ok := s.store.(AggregateStore); ok {
+		if months, err = s.months(ctx, as, now); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
 	// Newest month first: crawlers that read only the top find the news.
-	for i := len(sv.months) - 1; i >= 0; i-- {
-		m := sv.months[i]
+	for i := len(months) - 1; i >= 0; i-- {
+		m := months[i]
 		for p := 1; p <= m.parts(s.maxURLs); p++ {
 			add(partPath(m.Year, m.Month, p), m.LastMod)
 		}
@@ -312,6 +321,15 @@ type StubLister interface {
 type SurveyStore interface {
 	StubLister
 	LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (authors, tags map[int64]time.Time, err error)
+}
+
+// AggregateStore is a store that keeps per-month aggregates of the
+// archive in the transactions of the writes (both stores do: story_hours),
+// so the index's months cost a sum per month rather than a read of every
+// story, and the last change of each section in one GROUP BY.
+type AggregateStore interface {
+	ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location) ([]news.MonthStats, error)
+	LastModifiedBySection(ctx context.Context, t time.Time) (map[int64]time.Time, error)
 }
 
 // list reads stories for a sitemap: stubs where the store has them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -297,7 +298,7 @@ func pageLimit(limit int) int {
 }
 
 // FindArticles returns a page of stories and the total that match.
-func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []*news.Article, _ int, _ error) {
 	var w where
 	if !f.PublicAt.IsZero() {
 		w.public(f.PublicAt)
@@ -345,6 +346,41 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	}
 	offset := max(f.Offset, 0)
 	limit := pageLimit(f.Limit)
+	// A list page (section, author, tag) takes its total from the counts
+	// the writes keep (story_counts) instead of counting the list, and
+	// then reads only the page, for any page number at a cost bounded by
+	// the list: see listPlan. (Two statements, so a write committed
+	// between them can shift a page by a story; the next render is right.)
+	from := "articles a"
+	known := -1
+	if kind, id, cond, ok := listShape(f); ok && !f.NoTotal {
+		total, archive, err := listCount(ctx, db.q, kind, id, cond, f.PublicAt)
+		if err != nil {
+			return nil, 0, translate(err, "find articles")
+		}
+		if offset >= total {
+			return nil, total, nil
+		}
+		var reverse, join bool
+		offset, limit, reverse, join = listPlan(kind, total, archive, limit, offset)
+		if reverse {
+			order = reversedOrder(f.Order)
+		}
+		if join {
+			table, col := "article_authors", "author_id"
+			if kind == countTag {
+				table, col = "article_tags", "tag_id"
+			}
+			from = table + " l JOIN articles a ON a.id = l.article_id"
+			w.add("l." + col + " = " + w.arg(id))
+		}
+		known = total
+		defer func() {
+			if reverse {
+				slices.Reverse(out)
+			}
+		}()
+	}
 	// Two steps: pick the page's IDs and the total over narrow rows (an
 	// index-only scan for reader listings), then read just the page's
 	// stories. count(*) OVER () over whole stories would carry every
@@ -352,11 +388,11 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	// carry the total, so it is counted separately then.
 	// NoTotal: no pager needs the count, so skip the window over every match.
 	totalSQL := "count(*) OVER ()"
-	if f.NoTotal {
+	if f.NoTotal || known >= 0 {
 		totalSQL = "-1"
 	}
 	rows, err := db.q.Query(ctx, `WITH page AS (
-			SELECT a.id, `+totalSQL+` AS total FROM articles a
+			SELECT a.id, `+totalSQL+` AS total FROM `+from+`
 			WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
 		)
 		SELECT `+articleColumns+`, page.total FROM page JOIN articles a ON a.id = page.id
@@ -379,7 +415,9 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	if err := rows.Err(); err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
-	if f.NoTotal && len(list) == 0 {
+	if known >= 0 {
+		total = known
+	} else if f.NoTotal && len(list) == 0 {
 		total = -1
 	} else if len(list) == 0 && offset > 0 {
 		if err := db.q.QueryRow(ctx, "SELECT count(*) FROM articles a WHERE "+w.sql(), w.args...).Scan(&total); err != nil {

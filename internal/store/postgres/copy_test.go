@@ -57,7 +57,9 @@ func TestCopyCoversEveryTable(t *testing.T) {
 		"webhook_deliveries", "webhook_attempts", "idempotency_keys",
 		// Reset and invitation links, and autosaves in progress, like
 		// sessions, do not move to another database.
-		"account_tokens", "working_copies"}
+		"account_tokens", "working_copies",
+		// Counts the writes keep: the copy's inserts keep them again.
+		"story_counts", "story_hours"}
 	rows, err := db.pool.Query(context.Background(),
 		`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
 	if err != nil {

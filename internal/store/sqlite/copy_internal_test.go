@@ -63,7 +63,9 @@ func TestCopyCoversEveryTable(t *testing.T) {
 		"webhook_deliveries", "webhook_attempts", "idempotency_keys",
 		// Reset and invitation links, and autosaves in progress, like
 		// sessions, do not move to another database.
-		"account_tokens", "working_copies"}
+		"account_tokens", "working_copies",
+		// Counts the writes keep: the copy's inserts keep them again.
+		"story_counts", "story_hours"}
 	rows, err := db.read.Query(`SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'article_fts%'`)
 	if err != nil {

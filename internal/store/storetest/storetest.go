@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"TagEditor", testTagEditor},
 		{"Trash", testTrash},
 		{"WorkingCopies", testWorkingCopies},
+		{"ListCounts", testListCounts},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
