@@ -50,7 +50,8 @@ func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) 
 const listCountSQL = `SELECT
 	coalesce((SELECT n FROM story_counts WHERE kind = ? AND id = ?), 0)
 	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.published_at > ? AND %[1]s)
-	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.embargo_until > ? AND a.published_at <= ? AND %[1]s),
+	- (SELECT count(*) FROM articles a INDEXED BY articles_embargoed
+		WHERE a.status = 'published' AND a.embargo_until > ? AND a.published_at <= ? AND %[1]s),
 	coalesce((SELECT sum(n) FROM story_counts WHERE kind = 1), 0)`
 
 // listCount reads the total of a list page (listShape) and the size of
@@ -132,6 +133,6 @@ func listIDsSQL(f news.ArticleFilter, order string, join bool) (string, []any) {
 	}
 	f.AuthorID, f.TagID = 0, 0
 	where, args := articleWhere(f)
-	return `SELECT a.id FROM ` + table + ` l CROSS JOIN articles a ON a.id = l.article_id WHERE l.` + col + ` = ? AND ` + where +
+	return `SELECT a.id FROM ` + table + ` l CROSS JOIN articles a INDEXED BY articles_card ON a.id = l.article_id WHERE l.` + col + ` = ? AND ` + where +
 		` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`, append([]any{id}, args...)
 }

@@ -33,7 +33,8 @@ func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location
 		tm := t.UnixMicro()
 		dirty := map[int64]bool{}
 		rows, err := tx.QueryContext(ctx, `SELECT published_at FROM articles WHERE status = 'published' AND published_at > ?
-			UNION ALL SELECT published_at FROM articles WHERE status = 'published' AND embargo_until > ? AND published_at <= ?`, tm, tm, tm)
+			UNION ALL SELECT published_at FROM articles INDEXED BY articles_embargoed
+			WHERE status = 'published' AND embargo_until > ? AND published_at <= ?`, tm, tm, tm)
 		if err != nil {
 			return err
 		}
