@@ -218,7 +218,7 @@ func TestArticleFileNotFound(t *testing.T) {
 
 func TestMonthSplit(t *testing.T) {
 	e := newEnv(t)
-	e.maps.maxURLs = 2
+	e.maps.partURLs = 2
 	ctx := context.Background()
 	for i := range 3 {
 		must(t, e.store.CreateArticle(ctx, &news.Article{Slug: "oct-" + strconv.Itoa(i), Headline: "October " + strconv.Itoa(i),

@@ -3,19 +3,19 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/store/hourly"
 )
 
-// hourMicros is an hour of story_hours (migration 0064) in microseconds.
-const hourMicros = int64(time.Hour / time.Microsecond)
-
 // ArchiveMonths returns the months (in loc) with stories public at t,
-// oldest first, with their totals and latest changes, from the hourly
-// counts the writes keep (story_hours): one sum per month, whatever the
-// number of stories. Hours the kept counts cannot answer for t are
+// oldest first, with their totals and latest changes, from the daily and
+// hourly counts the writes keep (story_days, story_hours): two statements
+// summing some 30 days and a few hours per month, whatever the number of
+// stories (hourly.MakePlan). Hours the kept counts cannot answer for t are
 // counted from the stories themselves: the part of an hour at a month's
 // edge (zones whose months do not start on the hour), and the hours of
 // published stories not public at t yet (a publication time to come, an
@@ -44,65 +44,66 @@ func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location
 				rows.Close()
 				return err
 			}
-			dirty[floorDiv(p, hourMicros)] = true
+			dirty[hourly.HourOf(p)] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		exact := func(from, to int64) (int, int64, error) {
+		plan := hourly.MakePlan(first.Int64, last.Int64, loc, dirty)
+		totals := make([]int, len(plan.Months))
+		lastmods := make([]int64, len(plan.Months))
+		// One statement for all the months' whole days, one for their
+		// whole hours: a range of the table's key per month.
+		for _, q := range []struct {
+			table, col string
+			ranges     []hourly.Range
+		}{{"story_days", "day", plan.Days}, {"story_hours", "hour", plan.Hours}} {
+			if len(q.ranges) == 0 {
+				continue
+			}
+			rs := make([][3]int64, len(q.ranges))
+			for i, r := range q.ranges {
+				rs[i] = [3]int64{int64(r.Month), r.Lo, r.Hi}
+			}
+			js, _ := json.Marshal(rs)
+			rows, err := tx.QueryContext(ctx, `SELECT json_extract(r.value, '$[0]') AS m, sum(x.n), max(CASE WHEN x.n > 0 THEN x.lastmod END)
+				FROM json_each(?) r CROSS JOIN `+q.table+` x
+				ON x.`+q.col+` >= json_extract(r.value, '$[1]') AND x.`+q.col+` < json_extract(r.value, '$[2]')
+				GROUP BY m`, string(js))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var m, n int
+				var lm sql.NullInt64
+				if err := rows.Scan(&m, &n, &lm); err != nil {
+					rows.Close()
+					return err
+				}
+				totals[m] += n
+				lastmods[m] = max(lastmods[m], lm.Int64)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		for _, r := range plan.Exact {
 			var n int
 			var lm sql.NullInt64
-			err := tx.QueryRowContext(ctx, `SELECT count(*), max(max(a.published_at, coalesce(a.updated_at, 0), coalesce(a.embargo_until, 0)))
+			if err := tx.QueryRowContext(ctx, `SELECT count(*), max(max(a.published_at, coalesce(a.updated_at, 0), coalesce(a.embargo_until, 0)))
 				FROM articles a WHERE `+publicSQL+` AND a.published_at <= ? AND a.published_at >= ? AND a.published_at < ?`,
-				tm, tm, from, to).Scan(&n, &lm)
-			return n, lm.Int64, err
+				tm, tm, r.Lo, r.Hi).Scan(&n, &lm); err != nil {
+				return err
+			}
+			totals[r.Month] += n
+			lastmods[r.Month] = max(lastmods[r.Month], lm.Int64)
 		}
-		start := time.UnixMicro(first.Int64 * hourMicros).In(loc)
-		end := time.UnixMicro((last.Int64 + 1) * hourMicros)
-		for m := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc); m.Before(end); m = m.AddDate(0, 1, 0) {
-			from, to := m.UnixMicro(), m.AddDate(0, 1, 0).UnixMicro()
-			// Whole hours inside the month, less the dirty ones.
-			h0, h1 := floorDiv(from+hourMicros-1, hourMicros), floorDiv(to, hourMicros)
-			var skip []int64
-			for h := range dirty {
-				if h >= h0 && h < h1 {
-					skip = append(skip, h)
-				}
-			}
-			var total int
-			var lm sql.NullInt64
-			if h0 < h1 {
-				if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0), max(CASE WHEN n > 0 THEN lastmod END) FROM story_hours
-					WHERE hour >= ? AND hour < ? AND hour NOT `+inIDs, h0, h1, jsonIDs(skip)).Scan(&total, &lm); err != nil {
-					return err
-				}
-			}
-			ranges := [][2]int64{}
-			if h0 >= h1 {
-				ranges = append(ranges, [2]int64{from, to})
-			} else {
-				if from < h0*hourMicros {
-					ranges = append(ranges, [2]int64{from, h0 * hourMicros})
-				}
-				if h1*hourMicros < to {
-					ranges = append(ranges, [2]int64{h1 * hourMicros, to})
-				}
-			}
-			for _, h := range skip {
-				ranges = append(ranges, [2]int64{h * hourMicros, (h + 1) * hourMicros})
-			}
-			last := lm.Int64
-			for _, r := range ranges {
-				n, l, err := exact(r[0], r[1])
-				if err != nil {
-					return err
-				}
-				total += n
-				last = max(last, l)
-			}
-			if total > 0 {
-				out = append(out, news.MonthStats{Year: m.Year(), Month: m.Month(), Total: total, LastMod: fromMicro(sql.NullInt64{Int64: last, Valid: last != 0})})
+		for i, m := range plan.Months {
+			if totals[i] > 0 {
+				out = append(out, news.MonthStats{Year: m.Year(), Month: m.Month(), Total: totals[i],
+					LastMod: fromMicro(sql.NullInt64{Int64: lastmods[i], Valid: true})})
 			}
 		}
 		return nil
@@ -135,13 +136,4 @@ func (db *DB) LastModifiedBySection(ctx context.Context, t time.Time) (map[int64
 		out[id] = fromMicro(at)
 	}
 	return out, rows.Err()
-}
-
-// floorDiv is a/b rounded down (times before 1970 are negative).
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
