@@ -81,7 +81,7 @@ type Sitemaps struct {
 	// maxURLs bounds a listing sitemap (MaxURLs); partURLs splits a
 	// month's articles into files (PartURLs). Tests lower them.
 	maxURLs, partURLs int
-	cache   surveyCache
+	cache             surveyCache
 }
 
 // New returns the sitemaps of cfg.Paper.
