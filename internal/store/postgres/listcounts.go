@@ -76,10 +76,13 @@ func listPlan(kind, total, archive, limit, offset int) (off, lim int, reverse, j
 	return off, lim, reverse, join
 }
 
-// reversedOrder is the ORDER BY of a list read from its other end.
+// reversedOrder is the ORDER BY of a list read from its other end. A
+// public list has no story without a publication time, so NULLS FIRST
+// changes nothing but lets the listing indexes (DESC NULLS LAST) be read
+// backwards instead of sorting the list.
 func reversedOrder(order string) string {
 	if order == "oldest" {
 		return "a.published_at DESC NULLS LAST, a.id DESC"
 	}
-	return "a.published_at ASC NULLS LAST, a.id ASC"
+	return "a.published_at ASC NULLS FIRST, a.id ASC"
 }
