@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -448,6 +449,18 @@ func (db reader) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article
 	return list, nil
 }
 
+// relationsSQL reads the bylines (kind 0), tags (1) and corrections (2)
+// of the stories $1.
+const relationsSQL = `SELECT 0, aa.article_id, aa.position::bigint, au.id, au.slug, au.name, au.email, au.bio, au.title,
+		au.photo_id, au.position::bigint, NULL::timestamptz
+	FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ANY($1)
+	UNION ALL
+	SELECT 1, at.article_id, 0, t.id, t.slug, t.name, '', '', '', NULL, NULL, NULL
+	FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ANY($1)
+	UNION ALL
+	SELECT 2, c.article_id, 0, c.id, c.kind, c.text, '', '', '', c.revision_id, NULL, c.created_at
+	FROM corrections c WHERE c.article_id = ANY($1)`
+
 // fill loads the section, authors, tags, photo and corrections of each
 // story: one query per relation for the whole list, not per story.
 func (db reader) fill(ctx context.Context, list []*news.Article) error {
@@ -487,57 +500,71 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 		}
 	}
 
-	rows, err := db.q.Query(ctx, "SELECT aa.article_id, "+authorColumns+` FROM article_authors aa
-		JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id = ANY($1) ORDER BY aa.article_id, aa.position`, ids)
+	// Bylines, tags and corrections in one statement: on PostgreSQL each
+	// statement costs the server a parse, plan and round trip, which for
+	// the few rows of a page cost more than reading them.
+	rows, err := db.q.Query(ctx, relationsSQL, ids)
 	if err != nil {
 		return err
 	}
+	type byline struct {
+		pos int64
+		au  *news.Author
+	}
+	bylines := map[int64][]byline{}
 	var authors []*news.Author
 	for rows.Next() {
-		var articleID int64
-		au, err := scanAuthor(prefixRow{rows, &articleID})
-		if err != nil {
+		var (
+			kind               int32
+			aid, pos, id       int64
+			s1, s2, s3, s4, s5 string
+			n1, n2             *int64
+			at                 *time.Time
+		)
+		if err := rows.Scan(&kind, &aid, &pos, &id, &s1, &s2, &s3, &s4, &s5, &n1, &n2, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		byID[articleID].Authors = append(byID[articleID].Authors, au)
-		authors = append(authors, au)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	rows, err = db.q.Query(ctx, `SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
-		JOIN tags t ON t.id = at.tag_id
-		WHERE at.article_id = ANY($1) ORDER BY t.name, t.slug`, ids)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var articleID int64
-		var t news.Tag
-		if err := rows.Scan(&articleID, &t.ID, &t.Slug, &t.Name); err != nil {
-			rows.Close()
-			return err
+		a := byID[aid]
+		switch kind {
+		case 0:
+			au := &news.Author{ID: id, Slug: s1, Name: s2, Email: s3, Bio: s4, Title: s5, PhotoID: fromNullID(n1)}
+			if n2 != nil {
+				au.Position = int(*n2)
+			}
+			bylines[aid] = append(bylines[aid], byline{pos, au})
+			authors = append(authors, au)
+		case 1:
+			a.Tags = append(a.Tags, &news.Tag{ID: id, Slug: s1, Name: s2})
+		case 2:
+			a.Corrections = append(a.Corrections, news.Correction{ID: id, ArticleID: aid, Kind: news.CorrectionKind(s1), Text: s2,
+				RevisionID: fromNullID(n1), CreatedAt: fromNull(at)})
 		}
-		byID[articleID].Tags = append(byID[articleID].Tags, &t)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-
-	rows, err = db.q.Query(ctx, "SELECT "+correctionColumns+" FROM corrections WHERE article_id = ANY($1) ORDER BY created_at, id", ids)
-	if err != nil {
-		return err
+	for aid, bs := range bylines {
+		slices.SortFunc(bs, func(x, y byline) int { return cmp.Compare(x.pos, y.pos) })
+		a := byID[aid]
+		for _, b := range bs {
+			a.Authors = append(a.Authors, b.au)
+		}
 	}
-	corrections, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (news.Correction, error) { return scanCorrection(r) })
-	if err != nil {
-		return err
-	}
-	for _, c := range corrections {
-		a := byID[c.ArticleID]
-		a.Corrections = append(a.Corrections, c)
+	for _, a := range byID {
+		slices.SortFunc(a.Tags, func(x, y *news.Tag) int {
+			if c := strings.Compare(x.Name, y.Name); c != 0 {
+				return c
+			}
+			return strings.Compare(x.Slug, y.Slug)
+		})
+		slices.SortFunc(a.Corrections, func(x, y news.Correction) int {
+			if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.ID, y.ID)
+		})
 	}
 
 	photos := map[int64]*news.Photo{}
