@@ -200,3 +200,49 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+// testListCountsConcurrent starts writers of one hour, section, author and
+// tag at once (a barrier), so the stores' triggers run side by side: the
+// kept counts must still equal a recount (PostgreSQL's hour recount locks
+// the hour's row so that it counts what the others committed).
+func testListCountsConcurrent(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	am, ok := f.s.(ArchiveMonther)
+	if !ok {
+		t.Fatalf("%T keeps no per-month aggregates (ArchiveMonths)", f.s)
+	}
+	sec, au, tg := f.section("world", "World", 1), f.author("kim", "Kim"), f.tag("economy", "Economy")
+	hour := time.Date(2026, 2, 10, 9, 0, 0, 0, time.UTC)
+	// The hour, its day and the counters exist before the race: the
+	// writers then meet on existing rows, not on their first insert.
+	f.article(func(a *news.Article) {
+		a.SectionID, a.Authors, a.Tags, a.PublishedAt = sec.ID, []*news.Author{au}, []*news.Tag{tg}, hour.Add(59*time.Minute)
+	})
+	const writers = 8
+	start := make(chan struct{})
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			<-start
+			errs <- f.s.CreateArticle(f.ctx, &news.Article{Slug: fmt.Sprintf("same-hour-%d", i), Headline: "Same hour", Lang: "en",
+				Status: news.StatusPublished, SectionID: sec.ID, Authors: []*news.Author{au}, Tags: []*news.Tag{tg},
+				PublishedAt: hour.Add(time.Duration(i) * time.Minute), UpdatedAt: hour.Add(time.Duration(i) * time.Minute)})
+		}()
+	}
+	close(start)
+	for range writers {
+		noErr(t, "CreateArticle", <-errs)
+	}
+	now := hour.Add(24 * time.Hour)
+	for _, lf := range []news.ArticleFilter{{SectionID: sec.ID}, {AuthorID: au.ID}, {TagID: tg.ID}} {
+		lf.PublicAt = now
+		if _, total := f.ids(lf); total != writers+1 {
+			t.Errorf("%+v: total %d, want %d", lf, total, writers+1)
+		}
+	}
+	got, err := am.ArchiveMonths(f.ctx, now, time.UTC)
+	noErr(t, "ArchiveMonths", err)
+	if want := recountMonths(f, now, time.UTC); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("months after concurrent writers:\n got %v\nwant %v", got, want)
+	}
+}

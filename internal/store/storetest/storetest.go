@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"Trash", testTrash},
 		{"WorkingCopies", testWorkingCopies},
 		{"ListCounts", testListCounts},
+		{"ListCountsConcurrent", testListCountsConcurrent},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })

@@ -1,8 +1,9 @@
 -- Published stories per UTC hour of publication with the latest change
 -- among them (publication, update or end of embargo): see the SQLite
 -- store's 0064. The trigger recounts the hour a write touches after
--- locking its row, in a statement of its own, so under READ COMMITTED it
--- counts what a concurrent writer of the same hour committed before it.
+-- locking its row (and its day's), in a statement of its own, so under
+-- READ COMMITTED it counts what a concurrent writer of the same hour
+-- committed before it.
 CREATE TABLE story_hours (
     hour    bigint PRIMARY KEY,
     n       bigint NOT NULL,
@@ -25,24 +26,26 @@ CREATE TABLE story_days (
 INSERT INTO story_days (day, n, lastmod)
     SELECT floor(hour / 24.0)::bigint AS d, sum(n), max(lastmod) FROM story_hours GROUP BY d;
 
+-- The day's row is locked before the hour's, by every writer, so two
+-- writers of one day queue on the day rather than take the rows in
+-- opposite orders.
 CREATE FUNCTION story_hour_recount(t timestamptz) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     h bigint := floor(extract(epoch FROM t) / 3600)::bigint;
+    d bigint := floor(floor(extract(epoch FROM t) / 3600) / 24)::bigint;
 BEGIN
+    INSERT INTO story_days (day, n) VALUES (d, 0) ON CONFLICT (day) DO NOTHING;
+    PERFORM 1 FROM story_days WHERE day = d FOR UPDATE;
     INSERT INTO story_hours (hour, n) VALUES (h, 0) ON CONFLICT (hour) DO NOTHING;
     PERFORM 1 FROM story_hours WHERE hour = h FOR UPDATE;
     UPDATE story_hours SET (n, lastmod) = (
         SELECT count(*), max(greatest(a.published_at, a.updated_at, a.embargo_until)) FROM articles a
         WHERE a.status = 'published' AND a.published_at >= to_timestamp(h * 3600) AND a.published_at < to_timestamp((h + 1) * 3600))
     WHERE hour = h;
-    -- The hour's row is locked, so no other writer of this day's hour
-    -- runs this between; another hour of the same day waits on the day.
-    INSERT INTO story_days (day, n) VALUES (floor(h / 24.0)::bigint, 0) ON CONFLICT (day) DO NOTHING;
-    PERFORM 1 FROM story_days WHERE day = floor(h / 24.0)::bigint FOR UPDATE;
     UPDATE story_days SET (n, lastmod) = (
         SELECT coalesce(sum(x.n), 0), max(x.lastmod) FILTER (WHERE x.n > 0) FROM story_hours x
-        WHERE x.hour >= floor(h / 24.0)::bigint * 24 AND x.hour < floor(h / 24.0)::bigint * 24 + 24)
-    WHERE day = floor(h / 24.0)::bigint;
+        WHERE x.hour >= d * 24 AND x.hour < d * 24 + 24)
+    WHERE day = d;
 END $$;
 
 CREATE FUNCTION story_hours_articles() RETURNS trigger LANGUAGE plpgsql AS $$
