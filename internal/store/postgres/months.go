@@ -18,7 +18,7 @@ import (
 func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location) ([]news.MonthStats, error) {
 	const what = "archive months"
 	var first, last *int64
-	if err := db.pool.QueryRow(ctx, `SELECT min(hour), max(hour) FROM story_hours WHERE n > 0`).Scan(&first, &last); err != nil {
+	if err := db.pool.QueryRow(ctx, firstLastHourSQL).Scan(&first, &last); err != nil {
 		return nil, translate(err, what)
 	}
 	if first == nil {
@@ -140,3 +140,9 @@ func (db *DB) LastModifiedBySection(ctx context.Context, t time.Time) (map[int64
 	}
 	return out, translate(rows.Err(), "last modified by section")
 }
+
+// firstLastHourSQL finds the first and last hours with stories from the
+// ends of the key (min() and max() under a WHERE read every hour: 26,000
+// rows for three years).
+const firstLastHourSQL = `SELECT (SELECT hour FROM story_hours WHERE n > 0 ORDER BY hour LIMIT 1),
+	(SELECT hour FROM story_hours WHERE n > 0 ORDER BY hour DESC LIMIT 1)`

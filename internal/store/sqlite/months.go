@@ -24,7 +24,7 @@ func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location
 	var out []news.MonthStats
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var first, last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT min(hour), max(hour) FROM story_hours WHERE n > 0`).Scan(&first, &last); err != nil {
+		if err := tx.QueryRowContext(ctx, firstLastHourSQL).Scan(&first, &last); err != nil {
 			return err
 		}
 		if !first.Valid {
@@ -137,3 +137,9 @@ func (db *DB) LastModifiedBySection(ctx context.Context, t time.Time) (map[int64
 	}
 	return out, rows.Err()
 }
+
+// firstLastHourSQL finds the first and last hours with stories from the
+// ends of the key (min() and max() under a WHERE read every hour: 26,000
+// rows for three years).
+const firstLastHourSQL = `SELECT (SELECT hour FROM story_hours WHERE n > 0 ORDER BY hour LIMIT 1),
+	(SELECT hour FROM story_hours WHERE n > 0 ORDER BY hour DESC LIMIT 1)`
