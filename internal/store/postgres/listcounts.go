@@ -63,16 +63,16 @@ func listCount(ctx context.Context, q querier, kind int, id int64, cond string, 
 // total stories (offset < total) in an archive of archive: from the other
 // end when the page is in the second half (reverse, with the offset and
 // limit in that order), so no page steps over more than half the list;
-// and, for an author's or tag's list, whether to read the list and sort
-// it (join) rather than walk the paper's date index probing the list,
-// which costs archive/total probes per story stepped over.
+// and, for an author's or tag's list, to read it from its bylines' or
+// tags' index in date order (join, migration 0065) rather than walk the
+// paper's date index probing the list.
 func listPlan(kind, total, archive, limit, offset int) (off, lim int, reverse, join bool) {
 	end := min(offset+limit, total)
 	off, lim = offset, end-offset
 	if rev := total - end; rev < offset {
 		off, reverse = rev, true
 	}
-	join = kind != countSection && (off+lim)*(archive/total) > total
+	join = kind != countSection
 	return off, lim, reverse, join
 }
 

@@ -18,7 +18,9 @@ func TestCopyCoversEveryColumn(t *testing.T) {
 	}
 	defer db.Close()
 	// Columns ImportRows computes instead of copying.
-	derived := map[string][]string{"users": {"email_key"}}
+	derived := map[string][]string{"users": {"email_key"},
+		// Kept by triggers from the story (migration 0065).
+		"article_authors": {"published_at"}, "article_tags": {"published_at"}}
 	for name, ct := range copyTables {
 		rows, err := db.read.Query(`SELECT name FROM pragma_table_info(?)`, name)
 		if err != nil {

@@ -68,9 +68,8 @@ func listCount(ctx context.Context, q queryer, kind int, id int64, cond string, 
 // read from the other end (so the offset stepped over is at most half the
 // list); the page's ids come first from an index, stepping over the
 // offset without reading stories, and only then are its stories read.
-// An author's or tag's page walks the paper's date index, probing the
-// list, while that costs less than reading the whole list once (its
-// early pages); deeper, it reads the list's entries and sorts them.
+// An author's or tag's page reads the index of its bylines or tags in
+// date order (listIDsSQL).
 func listPage(ctx context.Context, q queryer, kind int, f news.ArticleFilter, total, archive, limit, offset int) ([]*news.Article, error) {
 	if offset >= total {
 		return nil, nil
@@ -85,7 +84,7 @@ func listPage(ctx context.Context, q queryer, kind int, f news.ArticleFilter, to
 			order = "oldest"
 		}
 	}
-	join := kind != countSection && total > 0 && (offset+limit)*(archive/total) > total
+	join := kind != countSection
 	query, args := listIDsSQL(f, order, join)
 	rows, err := q.QueryContext(ctx, query, append(args, limit, offset)...)
 	if err != nil {
@@ -119,9 +118,9 @@ func listPage(ctx context.Context, q queryer, kind int, f news.ArticleFilter, to
 
 // listIDsSQL selects the ids of one page of a list in order (LIMIT and
 // OFFSET are the last two parameters). With join, an author's or tag's
-// list is read first and sorted (the walk would probe archive/total
-// stories per entry of the page and its offset); CROSS JOIN keeps SQLite
-// to that order.
+// list is read from its bylines or tags, which carry the publication time
+// of the stories that count (migration 0065): one index range in date
+// order, less the few embargoed stories.
 func listIDsSQL(f news.ArticleFilter, order string, join bool) (string, []any) {
 	if !join {
 		where, args := articleWhere(f)
@@ -131,8 +130,13 @@ func listIDsSQL(f news.ArticleFilter, order string, join bool) (string, []any) {
 	if f.TagID != 0 {
 		table, col, id = "article_tags", "tag_id", f.TagID
 	}
-	f.AuthorID, f.TagID = 0, 0
-	where, args := articleWhere(f)
-	return `SELECT a.id FROM ` + table + ` l CROSS JOIN articles a INDEXED BY articles_card ON a.id = l.article_id WHERE l.` + col + ` = ? AND ` + where +
-		` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`, append([]any{id}, args...)
+	dir := "DESC"
+	if order == "oldest" {
+		dir = "ASC"
+	}
+	t := f.PublicAt.UnixMicro()
+	return `SELECT l.article_id FROM ` + table + ` l INDEXED BY ` + table + `_listing
+		WHERE l.` + col + ` = ? AND l.published_at IS NOT NULL AND l.published_at <= ?
+		AND l.article_id NOT IN (SELECT id FROM articles INDEXED BY articles_embargoed WHERE status = 'published' AND embargo_until > ?)
+		ORDER BY l.published_at ` + dir + `, l.article_id ` + dir + ` LIMIT ? OFFSET ?`, []any{id, t, t}
 }
