@@ -128,7 +128,33 @@ func BenchmarkReaderRequests(b *testing.B) {
 		b.Fatalf("no monthly sitemap in the index:\n%.500s", index)
 	}
 	month := months[len(months)/2][1]
+	// The month's last file (articles-YYYY-MM-N.xml): the one that skips
+	// the most stories.
+	lastPart := month
+	for _, m := range months {
+		if strings.HasPrefix(m[1], strings.TrimSuffix(month, ".xml")+"-") {
+			lastPart = m[1]
+		}
+	}
 	sectionStories := total / len(sectionNames)
+	count := func(f news.ArticleFilter) int {
+		f.PublicAt, f.Limit = time.Now(), 1
+		_, n, err := st.FindArticles(ctx, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	au, err := st.FindAuthorBySlug(ctx, "reporter-7")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tg, err := st.FindTagBySlug(ctx, "topic-5")
+	if err != nil {
+		b.Fatal(err)
+	}
+	authorStories, tagStories := count(news.ArticleFilter{AuthorID: au.ID}), count(news.ArticleFilter{TagID: tg.ID})
+	b.Logf("author reporter-7: %d stories, tag topic-5: %d", authorStories, tagStories)
 	cases := []struct{ name, path string }{
 		{"front", "/"},
 		{"article", paper.ArticlePath(mid)},
@@ -137,7 +163,12 @@ func BenchmarkReaderRequests(b *testing.B) {
 		{"section-page-mid", fmt.Sprintf("/section/politics?page=%d", max(2, sectionStories/20/2))},
 		{"section-page-9999", "/section/politics?page=9999"},
 		{"author", "/author/reporter-7"},
+		{"author-page-mid", fmt.Sprintf("/author/reporter-7?page=%d", max(2, authorStories/20/2))},
+		{"author-page-9999", "/author/reporter-7?page=9999"},
 		{"tag", "/tag/topic-5"},
+		{"tag-page-last", fmt.Sprintf("/tag/topic-5?page=%d", max(1, (tagStories+19)/20))},
+		{"tag-page-9999", "/tag/topic-5?page=9999"},
+		{"search-1-word", "/search?q=" + "korea"},
 		{"search-2-words", "/search?q=" + "north+korea"},
 		{"search-the", "/search?q=the"},
 		{"search-korean", "/search?q=%EB%B6%81%ED%95%9C"},
@@ -145,6 +176,7 @@ func BenchmarkReaderRequests(b *testing.B) {
 		{"section-feed", "/section/politics/feed.xml"},
 		{"sitemap-index", sitemap.IndexPath},
 		{"sitemap-month", month},
+		{"sitemap-month-last-part", lastPart},
 		{"sitemap-news", sitemap.NewsPath},
 		{"sitemap-tags", sitemap.TagsPath},
 		{"api-top", "/api/v1/top"},

@@ -451,3 +451,13 @@ type Store interface {
 	ArticleQuerier
 	WireStore
 }
+
+// MonthStats is one month of the archive (in a paper's time zone) as the
+// sitemaps see it: how many stories of that month are public, and the
+// latest change among them (publication, update or end of embargo).
+type MonthStats struct {
+	Year    int
+	Month   time.Month
+	Total   int
+	LastMod time.Time
+}

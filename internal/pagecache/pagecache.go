@@ -145,8 +145,9 @@ type tagsKey struct{}
 
 // tags collects the purge keys a handler names while its page is rendered.
 type tags struct {
-	mu   sync.Mutex
-	keys []string
+	mu       sync.Mutex
+	keys     []string
+	notFound bool // the handler allows its 404 to be cached (CacheNotFound)
 }
 
 // Tag names purge keys of the page being rendered (the story, its section,
@@ -161,6 +162,24 @@ func Tag(ctx context.Context, keys ...string) {
 	}
 	t.mu.Lock()
 	t.keys = append(t.keys, keys...)
+	t.mu.Unlock()
+}
+
+// CacheNotFound lets the page being rendered be cached when it answers
+// 404: a page past the end of a list that exists (?page=9999 of a
+// section), which crawlers ask for again and again. The handler must Tag
+// the page with the keys whose purge could make it exist (the list's), so
+// that a publish that lengthens the list drops the 404. Other 404s stay
+// uncached: anyone can make up any number of addresses, whereas the pages
+// of a list are bounded (pagecache keeps only ?page= of at most 4 digits).
+// Outside a cache fill it does nothing.
+func CacheNotFound(ctx context.Context) {
+	t, _ := ctx.Value(tagsKey{}).(*tags)
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.notFound = true
 	t.mu.Unlock()
 }
 
@@ -367,7 +386,10 @@ func (c *Cache) render(key string, r *http.Request, next http.Handler) (e *Entry
 		rr.Method = http.MethodGet
 	}
 	next.ServeHTTP(rec, rr)
-	if !cacheable(rec) {
+	tg.mu.Lock()
+	notFound := tg.notFound
+	tg.mu.Unlock()
+	if !cacheable(rec, notFound) {
 		return nil, rec
 	}
 	e = newEntry(key, rec, tg.keys, c.shared)
@@ -397,10 +419,11 @@ func cacheableURL(r *http.Request) bool {
 	return true
 }
 
-// cacheable: only 200s. A 404 is cheap to render and caching it would let
-// anyone fill the cache with made-up URLs.
-func cacheable(rec *recorder) bool {
-	if rec.status != http.StatusOK {
+// cacheable: only 200s, and 404s the handler vouched for
+// (CacheNotFound). Any other 404 is cheap to render and caching it would
+// let anyone fill the cache with made-up URLs.
+func cacheable(rec *recorder, notFound bool) bool {
+	if rec.status != http.StatusOK && (rec.status != http.StatusNotFound || !notFound) {
 		return false
 	}
 	if rec.header.Get("Set-Cookie") != "" || rec.header.Get("Content-Encoding") != "" {

@@ -32,3 +32,38 @@ func TestKeys(t *testing.T) {
 		t.Errorf("a new photo purges %v %v", keys, all)
 	}
 }
+
+// A publish purges the monthly sitemap that lists the story and no other
+// month's; moving a story's publication time purges the months it left
+// and joined. (Each file of a month, articles-2026-04-2.xml..., carries
+// the month's key.)
+func TestKeysPurgeOnlyTheStorysMonths(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	april := &news.Article{ID: 1, Status: news.StatusPublished, PublishedAt: time.Date(2026, 4, 10, 3, 0, 0, 0, time.UTC)}
+	draft := &news.Article{ID: 1, Status: news.StatusDraft}
+	months := func(c news.Change) []string {
+		keys, all := Keys(c, seoul)
+		if all {
+			t.Fatal("a story change purges everything")
+		}
+		var out []string
+		for _, k := range keys {
+			if len(k) == len("sitemap-2026-04") && k[:8] == "sitemap-" && k[8] >= '0' && k[8] <= '9' {
+				out = append(out, k)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := months(news.StoryChange(draft, april)); !slices.Equal(got, []string{"sitemap-2026-04"}) {
+		t.Errorf("publish purges months %v, want only April", got)
+	}
+	moved := *april
+	moved.PublishedAt = time.Date(2026, 2, 27, 0, 0, 0, 0, time.UTC)
+	if got := months(news.StoryChange(april, &moved)); !slices.Equal(got, []string{"sitemap-2026-02", "sitemap-2026-04"}) {
+		t.Errorf("a new publication time purges months %v, want February and April", got)
+	}
+	if got := months(news.StoryChange(april, nil)); !slices.Equal(got, []string{"sitemap-2026-04"}) {
+		t.Errorf("delete purges months %v, want only April", got)
+	}
+}

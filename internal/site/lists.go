@@ -12,6 +12,7 @@ import (
 
 	"masthead/internal/httpx"
 	"masthead/internal/news"
+	"masthead/internal/pagecache"
 	"masthead/internal/purge"
 )
 
@@ -32,6 +33,15 @@ func (s *Site) listStories(ctx context.Context, r *http.Request, path string, f 
 		return nil, Pager{}, fmt.Errorf("list %s: %w", path, err)
 	}
 	pg, err := pager(path, page, total)
+	if err != nil && page > 1 {
+		// A page past the end of a list that exists: crawlers ask for
+		// them again and again, so the page cache keeps the 404 under the
+		// list's key (tagged by the caller), which the write that
+		// lengthens the list purges; the 404 page also shows the latest
+		// stories (Front).
+		pagecache.CacheNotFound(ctx)
+		purgeKeys(ctx, purge.Front)
+	}
 	return arts, pg, err
 }
 

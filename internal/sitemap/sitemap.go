@@ -47,6 +47,15 @@ const (
 	NewsWindow = 48 * time.Hour
 )
 
+// PartURLs is how many stories one file of a month's articles lists
+// (articles-2026-11.xml, then articles-2026-11-2.xml...). The protocol
+// allows 50,000; a month of a busy paper holds some 3,000 stories, and a
+// file of 3,000 cost 25–33 ms of CPU to build (narrow rows, at 10,000 and
+// 100,000 stories alike), so files of 1,000 keep any one of them cheap.
+// The index counts a month's files from the store's aggregates, and a
+// file past the first skips the earlier stories in the store's index.
+const PartURLs = 1000
+
 // storePage is the largest page the store hands out (news.ArticleFilter).
 const storePage = 1000
 
@@ -69,15 +78,15 @@ type Sitemaps struct {
 	store news.Store
 	clock news.Clock
 	log   *slog.Logger
-	// maxURLs splits a month's articles into several files; MaxURLs except
-	// in tests, which lower it to exercise the split.
-	maxURLs int
-	cache   surveyCache
+	// maxURLs bounds a listing sitemap (MaxURLs); partURLs splits a
+	// month's articles into files (PartURLs). Tests lower them.
+	maxURLs, partURLs int
+	cache             surveyCache
 }
 
 // New returns the sitemaps of cfg.Paper.
 func New(cfg Config) *Sitemaps {
-	s := &Sitemaps{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, maxURLs: MaxURLs}
+	s := &Sitemaps{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, maxURLs: MaxURLs, partURLs: PartURLs}
 	if s.clock == nil {
 		s.clock = news.SystemClock{}
 	}
@@ -95,7 +104,7 @@ func New(cfg Config) *Sitemaps {
 //	GET /sitemaps/authors.xml               author pages
 //	GET /sitemaps/tags.xml                  tag pages
 //	GET /sitemaps/articles-{yyyy}-{mm}.xml  stories first published that month (paper's time zone);
-//	                                        articles-{yyyy}-{mm}-{n}.xml for parts n >= 2 past 50,000
+//	                                        articles-{yyyy}-{mm}-{n}.xml for parts n >= 2 past 1,000 (PartURLs)
 //
 // Go's mux wildcards span whole segments, so the monthly files are one
 // /sitemaps/{file} route; the literal routes beside it take precedence.
@@ -184,10 +193,19 @@ func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([
 			add(l.path, maxTime(l.mods))
 		}
 	}
+	// The months are read live where the store keeps their aggregates
+	// (milliseconds), so a publish shows in the index at once; otherwise
+	// they come from the survey.
+	months := sv.months
+	if as, ok := s.store.(AggregateStore); ok {
+		if months, err = s.months(ctx, as, now); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
 	// Newest month first: crawlers that read only the top find the news.
-	for i := len(sv.months) - 1; i >= 0; i-- {
-		m := sv.months[i]
-		for p := 1; p <= m.parts(s.maxURLs); p++ {
+	for i := len(months) - 1; i >= 0; i-- {
+		m := months[i]
+		for p := 1; p <= m.parts(s.partURLs); p++ {
 			add(partPath(m.Year, m.Month, p), m.LastMod)
 		}
 	}
@@ -228,10 +246,21 @@ func changedAt(a *news.Article) time.Time {
 }
 
 // recent is the news sitemap's stories: first published within NewsWindow.
+// A store that lists stubs lists them (headline, language, times and lead
+// photo are all the news sitemap shows), one more than the limit to tell
+// a truncated list.
 func (s *Sitemaps) recent(ctx context.Context, now time.Time) ([]*news.Article, int, error) {
-	arts, total, err := s.store.FindArticles(ctx, news.ArticleFilter{
-		PublicAt: now, PublishedFrom: now.Add(-NewsWindow), Order: "newest", Limit: MaxNewsURLs,
-	})
+	f := news.ArticleFilter{PublicAt: now, PublishedFrom: now.Add(-NewsWindow), Order: "newest", Limit: MaxNewsURLs}
+	if sl, ok := s.store.(StubLister); ok {
+		f.Limit, f.NoTotal = MaxNewsURLs+1, true
+		arts, err := sl.ArticleStubs(ctx, f)
+		total := len(arts)
+		if len(arts) > MaxNewsURLs {
+			arts = arts[:MaxNewsURLs]
+		}
+		return public(arts, now), total, err
+	}
+	arts, total, err := s.store.FindArticles(ctx, f)
 	return public(arts, now), total, err
 }
 
@@ -314,6 +343,15 @@ type SurveyStore interface {
 	LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (authors, tags map[int64]time.Time, err error)
 }
 
+// AggregateStore is a store that keeps per-month aggregates of the
+// archive in the transactions of the writes (both stores do: story_hours),
+// so the index's months cost a sum per month rather than a read of every
+// story, and the last change of each section in one GROUP BY.
+type AggregateStore interface {
+	ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location) ([]news.MonthStats, error)
+	LastModifiedBySection(ctx context.Context, t time.Time) (map[int64]time.Time, error)
+}
+
 // list reads stories for a sitemap: stubs where the store has them.
 func (s *Sitemaps) list(ctx context.Context, f news.ArticleFilter) ([]*news.Article, error) {
 	if sl, ok := s.store.(StubLister); ok {
@@ -339,9 +377,9 @@ func (s *Sitemaps) articles(ctx context.Context, r *http.Request, now time.Time)
 	}
 	set := newURLSet(false)
 	var mod time.Time
-	start := (part - 1) * s.maxURLs
-	for off := start; off < start+s.maxURLs; off += storePage {
-		limit := min(storePage, start+s.maxURLs-off)
+	start := (part - 1) * s.partURLs
+	for off := start; off < start+s.partURLs; off += storePage {
+		limit := min(storePage, start+s.partURLs-off)
 		// No total: a short page says the month is done, and counting
 		// the month again for every page of it was wasted.
 		arts, err := s.list(ctx, news.ArticleFilter{

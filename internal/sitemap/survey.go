@@ -137,6 +137,24 @@ func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, err
 		}
 	}
 	first, last := oldest[0].PublishedAt.In(loc), now.In(loc)
+	// A store that keeps per-month aggregates (both stores do) answers
+	// the months in a sum per month and the sections, authors and tags in
+	// three GROUP BYs.
+	if as, ok := s.store.(AggregateStore); ok {
+		if ss, ok := s.store.(SurveyStore); ok {
+			var err error
+			if sv.months, err = s.months(ctx, as, now); err != nil {
+				return nil, err
+			}
+			if sv.section, err = as.LastModifiedBySection(ctx, now); err != nil {
+				return nil, err
+			}
+			if sv.author, sv.tag, err = ss.LastModifiedByAuthorAndTag(ctx, now); err != nil {
+				return nil, err
+			}
+			return sv, nil
+		}
+	}
 	// A store that can answer in aggregates does: months from narrow rows,
 	// authors and tags from two GROUP BYs, instead of every story with its
 	// bylines and tags (3.3 s of CPU at 100,000 stories).
@@ -193,6 +211,20 @@ func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, err
 		}
 	}
 	return sv, nil
+}
+
+// months reads the months with public stories from the store's
+// aggregates.
+func (s *Sitemaps) months(ctx context.Context, as AggregateStore, now time.Time) ([]month, error) {
+	ms, err := as.ArchiveMonths(ctx, now, s.paper.Loc())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]month, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, month{Year: m.Year, Month: m.Month, Total: m.Total, LastMod: m.LastMod})
+	}
+	return out, nil
 }
 
 func (m month) next() month {

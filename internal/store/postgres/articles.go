@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -297,7 +299,7 @@ func pageLimit(limit int) int {
 }
 
 // FindArticles returns a page of stories and the total that match.
-func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []*news.Article, _ int, _ error) {
 	var w where
 	if !f.PublicAt.IsZero() {
 		w.public(f.PublicAt)
@@ -348,6 +350,80 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	}
 	offset := max(f.Offset, 0)
 	limit := pageLimit(f.Limit)
+	// A list page (section, author, tag) takes its total from the counts
+	// the writes keep (story_counts) instead of counting the list, and
+	// then reads only the page, for any page number at a cost bounded by
+	// the list: see listPlan. (Two statements, so a write committed
+	// between them can shift a page by a story; the next render is right.)
+	from := "articles a"
+	known := -1
+	if kind, id, cond, ok := listShape(f); ok && !f.NoTotal {
+		total, archive, err := listCount(ctx, db.q, kind, id, cond, f.PublicAt)
+		if err != nil {
+			return nil, 0, translate(err, "find articles")
+		}
+		if offset >= total {
+			return nil, total, nil
+		}
+		var reverse, join bool
+		offset, limit, reverse, join = listPlan(kind, total, archive, limit, offset)
+		if reverse {
+			order = reversedOrder(f.Order)
+		}
+		if join {
+			// The list's bylines or tags carry the publication time of
+			// the stories that count (migration 0065): the page is a
+			// range of their index in the listing's order, less the few
+			// embargoed stories; no story is read for it.
+			table, col := "article_authors", "author_id"
+			if kind == countTag {
+				table, col = "article_tags", "tag_id"
+			}
+			var lw where
+			p := lw.arg(f.PublicAt.UTC())
+			lw.add("l." + col + " = " + lw.arg(id))
+			lw.add("l.published_at IS NOT NULL AND l.published_at <= " + p)
+			lw.add("l.article_id NOT IN (SELECT e.id FROM articles e WHERE e.status = 'published' AND e.embargo_until > " + p + ")")
+			lorder := "l.published_at DESC NULLS LAST, l.article_id DESC"
+			if order != "a.published_at DESC NULLS LAST, a.id DESC" {
+				lorder = "l.published_at ASC NULLS FIRST, l.article_id ASC"
+			}
+			rows, err := db.q.Query(ctx, `WITH page AS (
+					SELECT l.article_id AS id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
+				)
+				SELECT `+articleColumns+`, -1 FROM page JOIN articles a ON a.id = page.id
+				ORDER BY `+order, lw.args...)
+			if err != nil {
+				return nil, 0, translate(err, "find articles")
+			}
+			var list []*news.Article
+			for rows.Next() {
+				var ignored int
+				a, err := scanArticle(extraRow{rows, []any{&ignored}})
+				if err != nil {
+					rows.Close()
+					return nil, 0, translate(err, "find articles")
+				}
+				list = append(list, a)
+			}
+			if err := rows.Err(); err != nil {
+				return nil, 0, translate(err, "find articles")
+			}
+			if err := db.fill(ctx, list); err != nil {
+				return nil, 0, fmt.Errorf("find articles: %w", err)
+			}
+			if reverse {
+				slices.Reverse(list)
+			}
+			return list, total, nil
+		}
+		known = total
+		defer func() {
+			if reverse {
+				slices.Reverse(out)
+			}
+		}()
+	}
 	// Two steps: pick the page's IDs and the total over narrow rows (an
 	// index-only scan for reader listings), then read just the page's
 	// stories. count(*) OVER () over whole stories would carry every
@@ -355,11 +431,11 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	// carry the total, so it is counted separately then.
 	// NoTotal: no pager needs the count, so skip the window over every match.
 	totalSQL := "count(*) OVER ()"
-	if f.NoTotal {
+	if f.NoTotal || known >= 0 {
 		totalSQL = "-1"
 	}
 	rows, err := db.q.Query(ctx, `WITH page AS (
-			SELECT a.id, `+totalSQL+` AS total FROM articles a
+			SELECT a.id, `+totalSQL+` AS total FROM `+from+`
 			WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
 		)
 		SELECT `+articleColumns+`, page.total FROM page JOIN articles a ON a.id = page.id
@@ -382,7 +458,9 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 	if err := rows.Err(); err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
-	if f.NoTotal && len(list) == 0 {
+	if known >= 0 {
+		total = known
+	} else if f.NoTotal && len(list) == 0 {
 		total = -1
 	} else if len(list) == 0 && offset > 0 {
 		if err := db.q.QueryRow(ctx, "SELECT count(*) FROM articles a WHERE "+w.sql(), w.args...).Scan(&total); err != nil {
@@ -412,6 +490,18 @@ func (db reader) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article
 	}
 	return list, nil
 }
+
+// relationsSQL reads the bylines (kind 0), tags (1) and corrections (2)
+// of the stories $1.
+const relationsSQL = `SELECT 0, aa.article_id, aa.position::bigint, au.id, au.slug, au.name, au.email, au.bio, au.title,
+		au.photo_id, au.position::bigint, NULL::timestamptz
+	FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ANY($1)
+	UNION ALL
+	SELECT 1, at.article_id, 0, t.id, t.slug, t.name, '', '', '', NULL, NULL, NULL
+	FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ANY($1)
+	UNION ALL
+	SELECT 2, c.article_id, 0, c.id, c.kind, c.text, '', '', '', c.revision_id, NULL, c.created_at
+	FROM corrections c WHERE c.article_id = ANY($1)`
 
 // fill loads the section, authors, tags, photo and corrections of each
 // story: one query per relation for the whole list, not per story.
@@ -452,57 +542,71 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 		}
 	}
 
-	rows, err := db.q.Query(ctx, "SELECT aa.article_id, "+authorColumns+` FROM article_authors aa
-		JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id = ANY($1) ORDER BY aa.article_id, aa.position`, ids)
+	// Bylines, tags and corrections in one statement: on PostgreSQL each
+	// statement costs the server a parse, plan and round trip, which for
+	// the few rows of a page cost more than reading them.
+	rows, err := db.q.Query(ctx, relationsSQL, ids)
 	if err != nil {
 		return err
 	}
+	type byline struct {
+		pos int64
+		au  *news.Author
+	}
+	bylines := map[int64][]byline{}
 	var authors []*news.Author
 	for rows.Next() {
-		var articleID int64
-		au, err := scanAuthor(prefixRow{rows, &articleID})
-		if err != nil {
+		var (
+			kind               int32
+			aid, pos, id       int64
+			s1, s2, s3, s4, s5 string
+			n1, n2             *int64
+			at                 *time.Time
+		)
+		if err := rows.Scan(&kind, &aid, &pos, &id, &s1, &s2, &s3, &s4, &s5, &n1, &n2, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		byID[articleID].Authors = append(byID[articleID].Authors, au)
-		authors = append(authors, au)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	rows, err = db.q.Query(ctx, `SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
-		JOIN tags t ON t.id = at.tag_id
-		WHERE at.article_id = ANY($1) ORDER BY t.name, t.slug`, ids)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var articleID int64
-		var t news.Tag
-		if err := rows.Scan(&articleID, &t.ID, &t.Slug, &t.Name); err != nil {
-			rows.Close()
-			return err
+		a := byID[aid]
+		switch kind {
+		case 0:
+			au := &news.Author{ID: id, Slug: s1, Name: s2, Email: s3, Bio: s4, Title: s5, PhotoID: fromNullID(n1)}
+			if n2 != nil {
+				au.Position = int(*n2)
+			}
+			bylines[aid] = append(bylines[aid], byline{pos, au})
+			authors = append(authors, au)
+		case 1:
+			a.Tags = append(a.Tags, &news.Tag{ID: id, Slug: s1, Name: s2})
+		case 2:
+			a.Corrections = append(a.Corrections, news.Correction{ID: id, ArticleID: aid, Kind: news.CorrectionKind(s1), Text: s2,
+				RevisionID: fromNullID(n1), CreatedAt: fromNull(at)})
 		}
-		byID[articleID].Tags = append(byID[articleID].Tags, &t)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-
-	rows, err = db.q.Query(ctx, "SELECT "+correctionColumns+" FROM corrections WHERE article_id = ANY($1) ORDER BY created_at, id", ids)
-	if err != nil {
-		return err
+	for aid, bs := range bylines {
+		slices.SortFunc(bs, func(x, y byline) int { return cmp.Compare(x.pos, y.pos) })
+		a := byID[aid]
+		for _, b := range bs {
+			a.Authors = append(a.Authors, b.au)
+		}
 	}
-	corrections, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (news.Correction, error) { return scanCorrection(r) })
-	if err != nil {
-		return err
-	}
-	for _, c := range corrections {
-		a := byID[c.ArticleID]
-		a.Corrections = append(a.Corrections, c)
+	for _, a := range byID {
+		slices.SortFunc(a.Tags, func(x, y *news.Tag) int {
+			if c := strings.Compare(x.Name, y.Name); c != 0 {
+				return c
+			}
+			return strings.Compare(x.Slug, y.Slug)
+		})
+		slices.SortFunc(a.Corrections, func(x, y news.Correction) int {
+			if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.ID, y.ID)
+		})
 	}
 
 	photos := map[int64]*news.Photo{}

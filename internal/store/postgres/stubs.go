@@ -35,7 +35,7 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if f.Order == "oldest" {
 		order = "a.published_at ASC NULLS LAST, a.id ASC"
 	}
-	rows, err := db.pool.Query(ctx, `SELECT a.id, a.slug, a.lang, a.status, a.section_id, a.created_at, a.published_at, a.updated_at, a.embargo_until,
+	rows, err := db.pool.Query(ctx, `SELECT a.id, a.slug, a.headline, a.lang, a.status, a.section_id, a.created_at, a.published_at, a.updated_at, a.embargo_until,
 			p.id, p.key, p.widths
 		FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
 		WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", pageLimit(f.Limit), max(f.Offset, 0)), w.args...)
@@ -53,7 +53,7 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 			photoKey                    *string
 			widths                      []int32
 		)
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Lang, &status, &section, &a.CreatedAt, &published, &updated, &embargo, &photoID, &photoKey, &widths); err != nil {
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Headline, &a.Lang, &status, &section, &a.CreatedAt, &published, &updated, &embargo, &photoID, &photoKey, &widths); err != nil {
 			return nil, translate(err, "article stubs")
 		}
 		a.Status, a.SectionID = news.Status(status), fromNullID(section)

@@ -18,7 +18,9 @@ func TestCopyCoversEveryColumn(t *testing.T) {
 	}
 	defer db.Close()
 	// Columns ImportRows computes instead of copying.
-	derived := map[string][]string{"users": {"email_key"}}
+	derived := map[string][]string{"users": {"email_key"},
+		// Kept by triggers from the story (migration 0065).
+		"article_authors": {"published_at"}, "article_tags": {"published_at"}}
 	for name, ct := range copyTables {
 		rows, err := db.read.Query(`SELECT name FROM pragma_table_info(?)`, name)
 		if err != nil {
@@ -63,7 +65,9 @@ func TestCopyCoversEveryTable(t *testing.T) {
 		"webhook_deliveries", "webhook_attempts", "idempotency_keys",
 		// Reset and invitation links, and autosaves in progress, like
 		// sessions, do not move to another database.
-		"account_tokens", "working_copies"}
+		"account_tokens", "working_copies",
+		// Counts the writes keep: the copy's inserts keep them again.
+		"story_counts", "story_hours", "story_days"}
 	rows, err := db.read.Query(`SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'article_fts%'`)
 	if err != nil {

@@ -80,6 +80,8 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"TagEditor", testTagEditor},
 		{"Trash", testTrash},
 		{"WorkingCopies", testWorkingCopies},
+		{"ListCounts", testListCounts},
+		{"ListCountsConcurrent", testListCountsConcurrent},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })

@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// Kinds of story_counts rows (migration 0063).
+const (
+	countSection = 1
+	countAuthor  = 2
+	countTag     = 3
+)
+
+// listShape says whether f is a reader's list page of one section, author
+// or tag and nothing else, whose total the store keeps in story_counts:
+// its kind and id, and the condition on a that picks the list ($2 is the
+// id in listCountSQL).
+func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) {
+	if f.PublicAt.IsZero() || (f.Status != "" && f.Status != news.StatusPublished) ||
+		!f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 {
+		return 0, 0, "", false
+	}
+	if f.Order != "" && f.Order != "newest" && f.Order != "oldest" {
+		return 0, 0, "", false
+	}
+	n := 0
+	if f.SectionID != 0 {
+		kind, id, cond = countSection, f.SectionID, `a.section_id = $2`
+		n++
+	}
+	if f.AuthorID != 0 {
+		kind, id, cond = countAuthor, f.AuthorID, `EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = $2)`
+		n++
+	}
+	if f.TagID != 0 {
+		kind, id, cond = countTag, f.TagID, `EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = $2)`
+		n++
+	}
+	return kind, id, cond, n == 1
+}
+
+// listCountSQL is a list's public total: its kept count less its
+// published stories not public yet at $3 (a publication time to come, an
+// embargo), which two short index ranges find; and the kept count of the
+// whole archive, to choose a page's plan.
+const listCountSQL = `SELECT
+	coalesce((SELECT n FROM story_counts WHERE kind = $1 AND id = $2), 0)
+	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.published_at > $3 AND %[1]s)
+	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.embargo_until > $3 AND a.published_at <= $3 AND %[1]s),
+	coalesce((SELECT sum(n) FROM story_counts WHERE kind = 1), 0)`
+
+func listCount(ctx context.Context, q querier, kind int, id int64, cond string, t time.Time) (total, archive int, err error) {
+	var tot, arch int64
+	err = q.QueryRow(ctx, fmt.Sprintf(listCountSQL, cond), kind, id, t.UTC()).Scan(&tot, &arch)
+	return max(int(tot), 0), int(arch), err
+}
+
+// listPlan chooses how to read items [offset, offset+limit) of a list of
+// total stories (offset < total) in an archive of archive: from the other
+// end when the page is in the second half (reverse, with the offset and
+// limit in that order), so no page steps over more than half the list;
+// and, for an author's or tag's list, to read it from its bylines' or
+// tags' index in date order (join, migration 0065) rather than walk the
+// paper's date index probing the list.
+func listPlan(kind, total, archive, limit, offset int) (off, lim int, reverse, join bool) {
+	end := min(offset+limit, total)
+	off, lim = offset, end-offset
+	if rev := total - end; rev < offset {
+		off, reverse = rev, true
+	}
+	join = kind != countSection
+	return off, lim, reverse, join
+}
+
+// reversedOrder is the ORDER BY of a list read from its other end. A
+// public list has no story without a publication time, so NULLS FIRST
+// changes nothing but lets the listing indexes (DESC NULLS LAST) be read
+// backwards instead of sorting the list.
+func reversedOrder(order string) string {
+	if order == "oldest" {
+		return "a.published_at DESC NULLS LAST, a.id DESC"
+	}
+	return "a.published_at ASC NULLS FIRST, a.id ASC"
+}

@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"masthead/internal/news"
+)
+
+// Kinds of story_counts rows (migration 0063).
+const (
+	countSection = 1
+	countAuthor  = 2
+	countTag     = 3
+)
+
+// listShape says whether f is a reader's list page of one section, author
+// or tag (or nothing else), whose total the store keeps in story_counts:
+// its kind and id, and the condition that picks the list.
+func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) {
+	if f.PublicAt.IsZero() || (f.Status != "" && f.Status != news.StatusPublished) ||
+		!f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 {
+		return 0, 0, "", false
+	}
+	if f.Order != "" && f.Order != "newest" && f.Order != "oldest" {
+		return 0, 0, "", false
+	}
+	n := 0
+	switch {
+	case f.SectionID != 0:
+		kind, id, cond = countSection, f.SectionID, `a.section_id = ?`
+		n++
+	}
+	if f.AuthorID != 0 {
+		kind, id, cond = countAuthor, f.AuthorID, `EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ?)`
+		n++
+	}
+	if f.TagID != 0 {
+		kind, id, cond = countTag, f.TagID, `EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ?)`
+		n++
+	}
+	return kind, id, cond, n == 1
+}
+
+// listCountSQL is a list's public total: its kept count less its
+// published stories that are not public at the time yet (a publication
+// time to come, an embargo), which two short index ranges find; and the
+// kept count of the whole archive, to choose a page's plan.
+const listCountSQL = `SELECT
+	coalesce((SELECT n FROM story_counts WHERE kind = ? AND id = ?), 0)
+	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.published_at > ? AND %[1]s)
+	- (SELECT count(*) FROM articles a INDEXED BY articles_embargoed
+		WHERE a.status = 'published' AND a.embargo_until > ? AND a.published_at <= ? AND %[1]s),
+	coalesce((SELECT sum(n) FROM story_counts WHERE kind = 1), 0)`
+
+// listCount reads the total of a list page (listShape) and the size of
+// the archive.
+func listCount(ctx context.Context, q queryer, kind int, id int64, cond string, f news.ArticleFilter) (total, archive int, err error) {
+	t := f.PublicAt.UnixMicro()
+	err = q.QueryRowContext(ctx, fmt.Sprintf(listCountSQL, cond), kind, id, t, id, t, t, id).Scan(&total, &archive)
+	return max(total, 0), archive, err
+}
+
+// listPage reads one page of a list whose total is known, for any page
+// number at a cost bounded by the list, not by the page number: a page
+// past the end reads nothing; a page in the second half of the list is
+// read from the other end (so the offset stepped over is at most half the
+// list); the page's ids come first from an index, stepping over the
+// offset without reading stories, and only then are its stories read.
+// An author's or tag's page reads the index of its bylines or tags in
+// date order (listIDsSQL).
+func listPage(ctx context.Context, q queryer, kind int, f news.ArticleFilter, total, archive, limit, offset int) ([]*news.Article, error) {
+	if offset >= total {
+		return nil, nil
+	}
+	end := min(offset+limit, total)
+	order, reverse := f.Order, false
+	if rev := total - end; rev < offset {
+		reverse, offset, limit = true, rev, end-offset
+		if order == "oldest" {
+			order = "newest"
+		} else {
+			order = "oldest"
+		}
+	}
+	join := kind != countSection
+	query, args := listIDsSQL(f, order, join)
+	rows, err := q.QueryContext(ctx, query, append(args, limit, offset)...)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	as, err := selectArticles(ctx, q, articleSelect+` WHERE a.id `+inIDs+` ORDER BY `+orderSQL(order), jsonIDs(ids))
+	if err != nil {
+		return nil, err
+	}
+	if reverse {
+		slices.Reverse(as)
+	}
+	return as, nil
+}
+
+// listIDsSQL selects the ids of one page of a list in order (LIMIT and
+// OFFSET are the last two parameters). With join, an author's or tag's
+// list is read from its bylines or tags, which carry the publication time
+// of the stories that count (migration 0065): one index range in date
+// order, less the few embargoed stories.
+func listIDsSQL(f news.ArticleFilter, order string, join bool) (string, []any) {
+	if !join {
+		where, args := articleWhere(f)
+		return `SELECT a.id FROM articles a WHERE ` + where + ` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`, args
+	}
+	table, col, id := "article_authors", "author_id", f.AuthorID
+	if f.TagID != 0 {
+		table, col, id = "article_tags", "tag_id", f.TagID
+	}
+	dir := "DESC"
+	if order == "oldest" {
+		dir = "ASC"
+	}
+	t := f.PublicAt.UnixMicro()
+	return `SELECT l.article_id FROM ` + table + ` l INDEXED BY ` + table + `_listing
+		WHERE l.` + col + ` = ? AND l.published_at IS NOT NULL AND l.published_at <= ?
+		AND l.article_id NOT IN (SELECT id FROM articles INDEXED BY articles_embargoed WHERE status = 'published' AND embargo_until > ?)
+		ORDER BY l.published_at ` + dir + `, l.article_id ` + dir + ` LIMIT ? OFFSET ?`, []any{id, t, t}
+}
