@@ -553,12 +553,12 @@ func TestSectionsRenameReorder(t *testing.T) {
 		}
 		ids = append(ids, s.ID)
 	}
-	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]), url.Values{"name": {"Economy"}, "description": {"Money"}})
+	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]), url.Values{"name": {"Economy"}, "description": {"Money"}, "version": {"1"}})
 	wantStatus(t, "rename", res, body, 303)
 	if s, _ := h.st.FindSectionByID(h.ctx, ids[1]); s.Name != "Economy" || s.Slug != "business" || s.Description != "Money" {
 		t.Errorf("after renaming: %+v", s)
 	}
-	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/move", ids[2]), url.Values{"dir": {"up"}})
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/move", ids[2]), url.Values{"dir": {"up"}, "version": {"1"}})
 	wantStatus(t, "move", res, body, 303)
 	ss, _ := h.st.ListSections(h.ctx)
 	var order []string
@@ -568,10 +568,10 @@ func TestSectionsRenameReorder(t *testing.T) {
 	if strings.Join(order, ",") != "National,Sports,Economy" {
 		t.Errorf("order after moving Sports up: %v", order)
 	}
-	if res, _ := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {"x"}}); res.StatusCode != 403 {
+	if res, _ := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {"x"}, "version": {"1"}}); res.StatusCode != 403 {
 		t.Errorf("an editor renamed a section: %d", res.StatusCode)
 	}
-	res, _ = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {""}})
+	res, _ = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {""}, "version": {"1"}})
 	if res.StatusCode != 422 {
 		t.Errorf("an empty name: %d", res.StatusCode)
 	}

@@ -218,6 +218,8 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/sections", news.RoleAdmin, n.addSection},
 		{"POST /newsroom/sections/{id}", news.RoleAdmin, n.editSection},
 		{"POST /newsroom/sections/{id}/move", news.RoleAdmin, n.moveSection},
+		{"POST /newsroom/sections/{id}/merge", news.RoleAdmin, n.mergeSection},
+		{"POST /newsroom/sections/{id}/delete", news.RoleAdmin, n.deleteSection},
 
 		{"GET /newsroom/account", news.RoleContributor, n.account},
 		{"POST /newsroom/account/password", news.RoleContributor, n.changePassword},

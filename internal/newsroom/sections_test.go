@@ -1,0 +1,174 @@
+package newsroom
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"masthead/internal/news"
+	"masthead/internal/workflow"
+)
+
+func (h *harness) section(slug, name string, pos int) *news.Section {
+	h.t.Helper()
+	s := &news.Section{Slug: slug, Name: name, Position: pos}
+	if err := h.st.CreateSection(h.ctx, s); err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+func (h *harness) inSection(a *news.Article, s *news.Section) *news.Article {
+	h.t.Helper()
+	d := workflow.DraftOf(a)
+	d.SectionID = s.ID
+	a, err := h.flow.Save(h.ctx, h.users[news.RoleEditor], a.ID, d, "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return a
+}
+
+func secForm(s *news.Section, kv ...string) url.Values {
+	f := url.Values{"version": {fmt.Sprint(s.Version)}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		f.Set(kv[i], kv[i+1])
+	}
+	return f
+}
+
+// TestSectionMerge: merging asks first, then moves every story of the
+// section (published, draft) to the other, removes it from the navigation,
+// and its old address answers 301 to the other section's; an editor may
+// not merge, and a merge against an old version changes nothing.
+func TestSectionMerge(t *testing.T) {
+	h := newHarness(t)
+	typo := h.section("nort-korea", "Nort Korea", 1)
+	nk := h.section("north-korea", "North Korea", 2)
+	pub := h.inSection(h.story(h.users[news.RoleEditor], "Summit set", news.StatusPublished), typo)
+	draft := h.inSection(h.story(h.users[news.RoleReporter], "Draft on the summit", news.StatusDraft), typo)
+	typo, _ = h.st.FindSectionByID(h.ctx, typo.ID)
+	path := fmt.Sprintf("/newsroom/sections/%d/merge", typo.ID)
+
+	if res, _ := h.do(news.RoleEditor, "POST", path, secForm(typo, "into", fmt.Sprint(nk.ID), "confirm", "yes")); res.StatusCode != 403 {
+		t.Errorf("an editor merged sections: %d", res.StatusCode)
+	}
+	res, body := h.do(news.RoleAdmin, "POST", path, secForm(typo, "into", fmt.Sprint(nk.ID)))
+	wantStatus(t, "merge, unconfirmed", res, body, 200)
+	if !strings.Contains(body, "Merge Nort Korea into North Korea?") || !strings.Contains(body, `name="confirm" value="yes"`) {
+		t.Errorf("the merge does not ask first:\n%s", body)
+	}
+	if got := h.find(pub.ID); got.SectionID != typo.ID {
+		t.Fatal("an unconfirmed merge moved a story")
+	}
+	// Another admin saves the section meanwhile.
+	stale := *typo
+	typo.Description = "Misspelt by an import"
+	if err := h.st.UpdateSection(h.ctx, typo); err != nil {
+		t.Fatal(err)
+	}
+	res, body = h.do(news.RoleAdmin, "POST", path, secForm(&stale, "into", fmt.Sprint(nk.ID), "confirm", "yes"))
+	wantStatus(t, "stale merge", res, body, 409)
+	if got := h.find(pub.ID); got.SectionID != typo.ID {
+		t.Fatal("a stale merge moved a story")
+	}
+	res, body = h.do(news.RoleAdmin, "POST", path, secForm(typo, "into", fmt.Sprint(nk.ID), "confirm", "yes"))
+	wantStatus(t, "merge", res, body, 303)
+	for _, a := range []*news.Article{pub, draft} {
+		if got := h.find(a.ID); got.SectionID != nk.ID {
+			t.Errorf("%q is in section %d after the merge, want %d", got.Headline, got.SectionID, nk.ID)
+		}
+	}
+	if _, err := h.st.FindSectionByID(h.ctx, typo.ID); err == nil {
+		t.Error("the merged section is still there")
+	}
+	res, _ = h.do("", "GET", "/section/nort-korea", nil)
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/section/north-korea" {
+		t.Errorf("the merged section's address: %d → %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, front := h.do("", "GET", "/", nil)
+	if strings.Contains(front, "Nort Korea") {
+		t.Error("the merged section is still in the navigation")
+	}
+	audit, _ := h.st.ListAudit(h.ctx, 5)
+	if len(audit) == 0 || !strings.Contains(audit[0].Detail, "merged /section/nort-korea into /section/north-korea (2 stories)") {
+		t.Errorf("audit after the merge: %+v", audit)
+	}
+}
+
+// TestSectionDeleteWhenEmpty: a section with stories (a trashed one
+// counts) cannot be deleted and the page says why; an empty one (the typo
+// an import made) can, after a confirmation, and its address is a 404.
+func TestSectionDeleteWhenEmpty(t *testing.T) {
+	h := newHarness(t)
+	used := h.section("world", "World", 1)
+	empty := h.section("wrold", "Wrold", 2)
+	h.inSection(h.story(h.users[news.RoleEditor], "Elsewhere", news.StatusDraft), used)
+	used, _ = h.st.FindSectionByID(h.ctx, used.ID)
+	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/delete", used.ID), secForm(used, "confirm", "yes"))
+	wantStatus(t, "delete a section with stories", res, body, 422)
+	if !strings.Contains(body, "World has 1 story") || !strings.Contains(body, "merge it into another section") {
+		t.Errorf("the refusal does not say why:\n%s", body)
+	}
+	if _, err := h.st.FindSectionByID(h.ctx, used.ID); err != nil {
+		t.Fatalf("a refused delete removed the section: %v", err)
+	}
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/delete", empty.ID), secForm(empty))
+	wantStatus(t, "delete, unconfirmed", res, body, 200)
+	if !strings.Contains(body, "Delete the section Wrold?") {
+		t.Error("the delete does not ask first")
+	}
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/delete", empty.ID), secForm(empty, "confirm", "yes"))
+	wantStatus(t, "delete", res, body, 303)
+	if _, err := h.st.FindSectionByID(h.ctx, empty.ID); err == nil {
+		t.Error("the empty section is still there")
+	}
+	if res, _ := h.do("", "GET", "/section/wrold", nil); res.StatusCode != 404 {
+		t.Errorf("the deleted section's address: %d", res.StatusCode)
+	}
+	if res, _ := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/delete", used.ID), url.Values{"confirm": {"yes"}}); res.StatusCode != 422 {
+		t.Errorf("a delete without a version: %d", res.StatusCode)
+	}
+}
+
+// TestSectionHideAndVersions: a hidden section leaves the navigation but
+// keeps its page; a save against an old version is refused and changes
+// nothing; a rename to a Korean address redirects from the old one.
+func TestSectionHideAndVersions(t *testing.T) {
+	h := newHarness(t)
+	s := h.section("obits", "Obituaries", 1)
+	h.section("world", "World", 2)
+	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", s.ID), secForm(s, "name", "Obituaries", "hidden", "on"))
+	wantStatus(t, "hide", res, body, 303)
+	_, front := h.do("", "GET", "/", nil)
+	if strings.Contains(front, `href="/section/obits"`) || !strings.Contains(front, `href="/section/world"`) {
+		t.Error("the navigation shows the hidden section, or lost the other")
+	}
+	if res, _ := h.do("", "GET", "/section/obits", nil); res.StatusCode != 200 {
+		t.Errorf("a hidden section's page: %d", res.StatusCode)
+	}
+	_, page := h.do(news.RoleAdmin, "GET", "/newsroom/sections", nil)
+	if !strings.Contains(page, `name="hidden" checked`) {
+		t.Error("the sections page does not show the section as hidden")
+	}
+	// s is at version 1; the store is at 2.
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", s.ID), secForm(s, "name", "Deaths"))
+	wantStatus(t, "stale save", res, body, 409)
+	if got, _ := h.st.FindSectionByID(h.ctx, s.ID); got.Name != "Obituaries" || !got.Hidden {
+		t.Errorf("a stale save changed the section: %+v", got)
+	}
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/move", s.ID), secForm(s, "dir", "down"))
+	wantStatus(t, "stale move", res, body, 409)
+	cur, _ := h.st.FindSectionByID(h.ctx, s.ID)
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", s.ID), secForm(cur, "name", "부고", "slug", "부고"))
+	wantStatus(t, "Korean address", res, body, 303)
+	res, _ = h.do("", "GET", "/section/obits", nil)
+	if loc := res.Header.Get("Location"); res.StatusCode != 301 || loc != "/section/%EB%B6%80%EA%B3%A0" {
+		t.Errorf("the old address: %d → %q", res.StatusCode, loc)
+	}
+	if res, _ := h.do("", "GET", "/section/%EB%B6%80%EA%B3%A0", nil); res.StatusCode != 200 {
+		t.Errorf("the new address: %d", res.StatusCode)
+	}
+}
