@@ -172,3 +172,29 @@ func TestSectionHideAndVersions(t *testing.T) {
 		t.Errorf("the new address: %d", res.StatusCode)
 	}
 }
+
+// TestStoryListCommentCounts: the story list counts each story's
+// published comments (held and rejected ones do not count).
+func TestStoryListCommentCounts(t *testing.T) {
+	h := newHarness(t)
+	cs, ok := h.st.(news.CommentStore)
+	if !ok {
+		t.Fatal("the store keeps no comments")
+	}
+	a := h.story(h.users[news.RoleEditor], "Much discussed", news.StatusPublished)
+	h.story(h.users[news.RoleEditor], "Quiet story", news.StatusPublished)
+	for i, status := range []string{news.CommentApproved, news.CommentApproved, news.CommentPending, news.CommentRejected} {
+		c := &news.Comment{ArticleID: a.ID, AuthorName: fmt.Sprintf("Reader %d", i), Body: "A thought.", Status: status, CreatedAt: t0}
+		if err := cs.CreateComment(h.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, body := h.do(news.RoleEditor, "GET", "/newsroom/stories", nil)
+	wantStatus(t, "story list", res, body, 200)
+	if !strings.Contains(body, `<th scope="col" class="num">Comments</th>`) {
+		t.Fatal("the story list has no comments column")
+	}
+	if !strings.Contains(body, `aria-label="2 comments on Much discussed">2</a>`) {
+		t.Errorf("the story list does not count 2 published comments:\n%s", body)
+	}
+}

@@ -26,6 +26,35 @@ type row struct {
 	Views    int64
 	Counted  bool
 	ViewsCol bool // the list has a views column
+	// Comments are the story's published readers' comments, for the
+	// story list when the store keeps comments (CommentsCol).
+	Comments    int
+	CommentsCol bool
+}
+
+// commentCounter is the part of the comments store the story list uses.
+type commentCounter interface {
+	CommentCounts(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+}
+
+// listComments fills the rows' comment counts, in one query.
+func (n *Newsroom) listComments(ctx context.Context, rows []row) error {
+	cc, ok := n.store.(commentCounter)
+	if !ok || len(rows) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].A.ID
+	}
+	counts, err := cc.CommentCounts(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("story list comments: %w", err)
+	}
+	for i := range rows {
+		rows[i].Comments, rows[i].CommentsCol = counts[rows[i].A.ID], true
+	}
+	return nil
 }
 
 func (n *Newsroom) rows(as []*news.Article) []row {
@@ -350,6 +379,9 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	for i := range p.Rows {
 		p.Rows[i].ViewsCol = true
+	}
+	if err := n.listComments(ctx, p.Rows); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: story list comments", "err", err)
 	}
 	if q.Page > 1 {
 		pq := q
