@@ -3,6 +3,7 @@ package readers
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -29,6 +30,7 @@ type deskCall struct {
 
 func (rd *Readers) registerDesk(mux *http.ServeMux) {
 	mux.Handle("GET /newsroom/newsletters", rd.desk(rd.newslettersPage))
+	mux.Handle("GET /newsroom/newsletters/progress", rd.desk(rd.sendProgress))
 	mux.Handle("POST /newsroom/newsletters/send", rd.desk(rd.sendStoryForm))
 	mux.Handle("POST /newsroom/newsletters/onpublish", rd.desk(rd.sendOnPublishForm))
 	mux.Handle("GET /newsroom/comments", rd.desk(rd.queuePage))
@@ -82,7 +84,7 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 }).Parse(`{{define "top"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><title>{{.Title}} · Newsroom</title>
-<link rel="stylesheet" href="/newsroom/static/newsroom.css"></head><body>
+<link rel="stylesheet" href="/newsroom/static/newsroom.css"><script src="/newsroom/static/newsroom.js" defer></script></head><body>
 <header class="top"><a class="brand" href="/newsroom/">Newsroom</a>
 <nav aria-label="Newsroom"><a href="/newsroom/">Dashboard</a> <a href="/newsroom/stories">Stories</a>
 <a href="/newsroom/newsletters"{{if eq .Title "Newsletters"}} aria-current="page"{{end}}>Newsletters</a>
@@ -129,12 +131,15 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 <button type="submit">Send when published</button>
 </form></section>
 <section aria-labelledby="h-issues"><h2 id="h-issues">Sent and sending</h2>
-<table><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
+<p class="hint" id="progress-note">{{if .Sending}}The counts follow the send while this page is open.{{end}}</p>
+<table class="send-progress"{{if .Sending}} data-progress="/newsroom/newsletters/progress"{{end}}><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
 {{range .Issues}}<tr class="issue" data-issue="{{.Issue.ID}}"><th scope="row">{{.Issue.Subject}}</th><td>{{.List}}</td>
-<td><progress max="{{.Issue.Total}}" value="{{.Done}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text">{{.Issue.Sent}} sent, {{.Issue.Failed}} failed, {{.Issue.Pending}} to go{{if eq .Issue.Status "sent"}} · done{{end}}</span></td>
+<td><progress max="{{.Issue.Total}}" value="{{.Done}}" aria-label="Progress of {{.Issue.Subject}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text" aria-live="polite">{{template "progress" .Issue}}</span></td>
 <td>{{date .Issue.CreatedAt}}</td></tr>
 {{end}}</tbody></table></section>
 {{template "bottom" .}}{{end}}
+
+{{define "progress"}}{{.Sent}} sent, {{.Failed}} failed, {{.Pending}} queued{{if eq .Status "sent"}} · done{{end}}{{end}}
 
 {{define "queue"}}{{template "top" .}}
 {{if not .Items}}<p>Nothing waits for review.</p>{{end}}
@@ -227,8 +232,10 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 		return err
 	}
 	var di []deskIssue
+	sending := false
 	for _, is := range issues {
 		di = append(di, deskIssue{Issue: is, List: names[is.ListID], Done: is.Sent + is.Failed})
+		sending = sending || is.Status == news.IssueSending
 	}
 	stories, _, err := rd.st.FindArticles(ctx, news.ArticleFilter{PublicAt: rd.clock.Now(), Limit: 30, NoTotal: true})
 	if err != nil {
@@ -261,7 +268,42 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 		}
 	}
 	return rd.renderDesk(w, "newsletters", map[string]any{"Title": "Newsletters", "CSRF": c.sess.CSRFToken, "Lists": dl, "Issues": di,
-		"Stories": stories, "Sections": sections, "Upcoming": up})
+		"Stories": stories, "Sections": sections, "Upcoming": up, "Sending": sending})
+}
+
+// issueProgress is one issue's counts, as the newsletters page polls them.
+type issueProgress struct {
+	ID      int64  `json:"id"`
+	Status  string `json:"status"`
+	Total   int    `json:"total"`
+	Sent    int    `json:"sent"`
+	Failed  int    `json:"failed"`
+	Pending int    `json:"queued"`
+	Text    string `json:"text"`
+}
+
+// sendProgress answers the newsletters page's poll: the latest issues'
+// queued, sent and failed counts (the page shows them without script
+// too, as of its loading).
+func (rd *Readers) sendProgress(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	issues, err := rd.st.ListIssues(r.Context(), 30)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Sending bool            `json:"sending"`
+		Issues  []issueProgress `json:"issues"`
+	}{Issues: []issueProgress{}}
+	for _, is := range issues {
+		var b bytes.Buffer
+		if err := deskT.ExecuteTemplate(&b, "progress", is); err != nil {
+			return err
+		}
+		out.Issues = append(out.Issues, issueProgress{ID: is.ID, Status: is.Status, Total: is.Total, Sent: is.Sent, Failed: is.Failed, Pending: is.Pending, Text: b.String()})
+		out.Sending = out.Sending || is.Status == news.IssueSending
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(out)
 }
 
 func formID(r *http.Request, name string) (int64, error) {
