@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"masthead/internal/news"
 	"masthead/internal/workflow"
@@ -196,5 +197,61 @@ func TestStoryListCommentCounts(t *testing.T) {
 	}
 	if !strings.Contains(body, `aria-label="2 comments on Much discussed">2</a>`) {
 		t.Errorf("the story list does not count 2 published comments:\n%s", body)
+	}
+}
+
+// TestDashboardListGrowth: an editor's dashboard draws each newsletter
+// list's subscribers over the last 30 days, as SVG and as a table, from
+// the confirmations and departures the store counted; a reporter's does
+// not show it.
+func TestDashboardListGrowth(t *testing.T) {
+	h := newHarness(t)
+	ns, ok := h.st.(news.NewsletterStore)
+	if !ok {
+		t.Fatal("the store keeps no newsletters")
+	}
+	l := &news.NewsletterList{Slug: "daily", Name: "The Daily", Kind: news.ListDigest, CreatedAt: t0.AddDate(0, 0, -40)}
+	if err := ns.CreateNewsletterList(h.ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	join := func(addr string, at time.Time) *news.Subscription {
+		s, err := ns.Subscribe(h.ctx, l.ID, 0, addr, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ns.SetSubscriptionStatus(h.ctx, s.ID, news.SubActive, at); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	join("a@readers.test", t0.AddDate(0, 0, -35)) // before the window
+	join("b@readers.test", t0.AddDate(0, 0, -10))
+	join("c@readers.test", t0.AddDate(0, 0, -2))
+	gone := join("d@readers.test", t0.AddDate(0, 0, -2))
+	if err := ns.SetSubscriptionStatus(h.ctx, gone.ID, news.SubUnsubscribed, t0.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	res, body := h.do(news.RoleEditor, "GET", "/newsroom/", nil)
+	wantStatus(t, "dashboard", res, body, 200)
+	for _, want := range []string{
+		"Newsletter subscribers, last 30 days",
+		"The Daily: 3 subscribers today; 3 joined and 1 left in the last 30 days.",
+		`<title id="growth-1-t">Subscribers of The Daily per day (UTC)</title>`,
+		// 30 days back: only a; 10 days back: b joined; 2 days back: c and d.
+		"<tr><td>02-21</td><td class=\"num\">1</td>",
+		"<tr><td>03-12</td><td class=\"num\">2</td><td class=\"num\">1</td>",
+		"<tr><td>03-20</td><td class=\"num\">4</td><td class=\"num\">2</td>",
+		"<tr><td>03-21</td><td class=\"num\">3</td><td class=\"num\">0</td><td class=\"num\">1</td>",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, `<rect class="bar`); n != 30 {
+		t.Errorf("%d bars, want 30", n)
+	}
+	_, rep := h.do(news.RoleReporter, "GET", "/newsroom/", nil)
+	if strings.Contains(rep, "Newsletter subscribers") {
+		t.Error("a reporter's dashboard shows newsletter growth")
 	}
 }

@@ -79,6 +79,8 @@ type dashboardPage struct {
 	Corrections    []correctionRow
 	MostRead       []mostReadRow
 	SiteURL        string
+	// Growth is each newsletter list's last 30 days (editors only).
+	Growth []*growthChart
 }
 
 type correctionRow struct {
@@ -153,6 +155,15 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 		if author == 0 {
 			n.render(w, r, c, http.StatusOK, "dashboard", p)
 			return nil
+		}
+	}
+	if author == 0 {
+		// Newsletter growth is the desk's (editors and admins); a help,
+		// not the page.
+		if g, err := n.listGrowth(ctx); err != nil {
+			n.log.ErrorContext(ctx, "newsroom: dashboard list growth", "err", err)
+		} else {
+			p.Growth = g
 		}
 	}
 	review, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusReview, AuthorID: author, Order: "updated", Limit: 50, NoTotal: true})
