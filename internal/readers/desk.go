@@ -31,6 +31,7 @@ type deskCall struct {
 func (rd *Readers) registerDesk(mux *http.ServeMux) {
 	mux.Handle("GET /newsroom/newsletters", rd.desk(rd.newslettersPage))
 	mux.Handle("GET /newsroom/newsletters/progress", rd.desk(rd.sendProgress))
+	mux.Handle("POST /newsroom/newsletters/tracking", rd.desk(rd.saveTracking))
 	mux.Handle("POST /newsroom/newsletters/send", rd.desk(rd.sendStoryForm))
 	mux.Handle("POST /newsroom/newsletters/onpublish", rd.desk(rd.sendOnPublishForm))
 	mux.Handle("GET /newsroom/comments", rd.desk(rd.queuePage))
@@ -130,12 +131,19 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 <select id="onpub-list" name="list">{{range .Lists}}<option value="{{.List.ID}}">{{.List.Name}}</option>{{end}}</select>
 <button type="submit">Send when published</button>
 </form></section>
+<section aria-labelledby="h-track"><h2 id="h-track">Open tracking</h2>
+<p>{{if .Tracking}}On: each copy carries a 1×1 image whose fetch counts the issue as opened by that subscriber (once), shown below. Mail clients that load images tell the paper when, and from which address, a reader opened it.{{else}}Off: no copy carries a tracking image, and nothing records whether a reader opened an issue.{{end}}</p>
+{{if .Admin}}<form method="post" action="/newsroom/newsletters/tracking">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="version" value="{{.TrackingVersion}}">
+<input type="hidden" name="on" value="{{if .Tracking}}off{{else}}on{{end}}">
+<button type="submit">{{if .Tracking}}Turn open tracking off{{else}}Turn open tracking on{{end}}</button>
+</form>{{else}}<p class="hint">An admin can change this.</p>{{end}}</section>
 <section aria-labelledby="h-issues"><h2 id="h-issues">Sent and sending</h2>
 <p class="hint" id="progress-note">{{if .Sending}}The counts follow the send while this page is open.{{end}}</p>
 <table class="send-progress"{{if .Sending}} data-progress="/newsroom/newsletters/progress"{{end}}><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
 {{range .Issues}}<tr class="issue" data-issue="{{.Issue.ID}}"><th scope="row">{{.Issue.Subject}}</th><td>{{.List}}</td>
 <td><progress max="{{.Issue.Total}}" value="{{.Done}}" aria-label="Progress of {{.Issue.Subject}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text" aria-live="polite">{{template "progress" .Issue}}</span></td>
-<td>{{date .Issue.CreatedAt}}</td></tr>
+<td>{{date .Issue.CreatedAt}}{{if or $.Tracking .Opens}} · {{.Opens}} opened{{end}}</td></tr>
 {{end}}</tbody></table></section>
 {{template "bottom" .}}{{end}}
 
@@ -200,6 +208,7 @@ type deskIssue struct {
 	Issue *news.NewsletterIssue
 	List  string
 	Done  int
+	Opens int // subscribers who opened it (open tracking)
 }
 
 func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *deskCall) error {
@@ -234,8 +243,18 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 	var di []deskIssue
 	sending := false
 	for _, is := range issues {
-		di = append(di, deskIssue{Issue: is, List: names[is.ListID], Done: is.Sent + is.Failed})
+		opens, err := rd.st.CountOpens(ctx, is.ID)
+		if err != nil {
+			return err
+		}
+		di = append(di, deskIssue{Issue: is, List: names[is.ListID], Done: is.Sent + is.Failed, Opens: opens})
 		sending = sending || is.Status == news.IssueSending
+	}
+	tracking, trackingVersion := false, int64(0)
+	if st, err := rd.st.FindSetting(ctx, news.KeyOpenTracking); err == nil {
+		tracking, trackingVersion = st.Value == "on", st.Version
+	} else if !errors.Is(err, news.ErrNotFound) {
+		return err
 	}
 	stories, _, err := rd.st.FindArticles(ctx, news.ArticleFilter{PublicAt: rd.clock.Now(), Limit: 30, NoTotal: true})
 	if err != nil {
@@ -268,7 +287,33 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 		}
 	}
 	return rd.renderDesk(w, "newsletters", map[string]any{"Title": "Newsletters", "CSRF": c.sess.CSRFToken, "Lists": dl, "Issues": di,
-		"Stories": stories, "Sections": sections, "Upcoming": up, "Sending": sending})
+		"Stories": stories, "Sections": sections, "Upcoming": up, "Sending": sending,
+		"Tracking": tracking, "TrackingVersion": trackingVersion, "Admin": workflow.AtLeast(c.user, news.RoleAdmin)})
+}
+
+// saveTracking turns open tracking on or off: the paper's decision, so
+// admins only, under the version the page showed.
+func (rd *Readers) saveTracking(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	if !workflow.AtLeast(c.user, news.RoleAdmin) {
+		return news.Errorf(news.EFORBIDDEN, "Only an admin turns open tracking on or off.")
+	}
+	v := r.PostFormValue("on")
+	if v != "on" && v != "off" {
+		return news.Errorf(news.EINVALID, "Turn tracking on or off.")
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || version < 0 {
+		return news.Errorf(news.EINVALID, "The form is damaged; reload the page.")
+	}
+	err = rd.st.Update(r.Context(), func(tx news.Tx) error {
+		return tx.UpdateSetting(r.Context(), &news.Setting{Key: news.KeyOpenTracking, Value: v, Version: version, UpdatedBy: c.user.ID})
+	})
+	if err != nil {
+		return err
+	}
+	_ = rd.st.AddAudit(r.Context(), &news.AuditEntry{UserID: c.user.ID, Action: "newsletter.tracking", Detail: "open tracking " + v, CreatedAt: rd.clock.Now()})
+	http.Redirect(w, r, "/newsroom/newsletters#h-track", http.StatusSeeOther)
+	return nil
 }
 
 // issueProgress is one issue's counts, as the newsletters page polls them.
