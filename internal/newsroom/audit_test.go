@@ -68,6 +68,37 @@ func auditPages(t *testing.T, h *harness) []string {
 	if err := json.Unmarshal([]byte(body), &ph); err != nil {
 		t.Fatal(err)
 	}
+	// Profile links, a hidden section, a newsletter list with subscribers
+	// (the dashboard's growth chart) and comments (the story list's
+	// column), as the pages of issue 13's second round show them.
+	au, _ := h.st.FindAuthorByID(h.ctx, ed.AuthorID)
+	au.Links = []news.AuthorLink{{Kind: "website", URL: "https://ed.example/"}, {Kind: "x", URL: "https://x.com/ed"}}
+	if err := h.st.UpdateAuthor(h.ctx, au); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := h.st.FindSectionBySlug(h.ctx, "business"); err == nil {
+		s.Hidden = true
+		if err := h.st.UpdateSection(h.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ns := h.st.(news.NewsletterStore)
+	l := &news.NewsletterList{Slug: "daily", Name: "The Daily", Kind: news.ListDigest, CreatedAt: h.clock.Now()}
+	if err := ns.CreateNewsletterList(h.ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		sub, err := ns.Subscribe(h.ctx, l.ID, 0, fmt.Sprintf("r%d@readers.test", i), h.clock.Now().AddDate(0, 0, -i*5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ns.SetSubscriptionStatus(h.ctx, sub.ID, news.SubActive, h.clock.Now().AddDate(0, 0, -i*5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.st.(news.CommentStore).CreateComment(h.ctx, &news.Comment{ArticleID: a.ID, AuthorName: "Reader", Body: "Good.", Status: news.CommentApproved, CreatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	return []string{"/newsroom/media", fmt.Sprintf("/newsroom/media/%d", ph.ID), fmt.Sprintf("/newsroom/media?for=%d", a.ID),
 		"/newsroom/", "/newsroom/stories", "/newsroom/stories?status=published", "/newsroom/stories/new",
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
