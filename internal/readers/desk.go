@@ -95,9 +95,9 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 
 {{define "newsletters"}}{{template "top" .}}
 <section aria-labelledby="h-lists"><h2 id="h-lists">Lists</h2>
-<table><thead><tr><th scope="col">Newsletter</th><th scope="col">Subscribers</th><th scope="col">Last 30 days</th></tr></thead><tbody>
-{{range .Lists}}<tr><th scope="row">{{.List.Name}}</th><td class="num">{{.Subscribers}}</td>
-<td>+{{.Joined}} / −{{.Left}}{{if .Days}} <span class="hint">({{range $i, $d := .Days}}{{if $i}}, {{end}}{{day $d.Day}}: +{{$d.Joined}}/−{{$d.Left}}{{end}})</span>{{end}}</td></tr>
+<table class="cards"><thead><tr><th scope="col">Newsletter</th><th scope="col">Subscribers</th><th scope="col">Last 30 days</th></tr></thead><tbody>
+{{range .Lists}}<tr><th scope="row">{{.List.Name}}</th><td class="num" data-label="Subscribers">{{.Subscribers}}</td>
+<td data-label="Last 30 days">+{{.Joined}} / −{{.Left}}{{if .Days}} <span class="hint">({{range $i, $d := .Days}}{{if $i}}, {{end}}{{day $d.Day}}: +{{$d.Joined}}/−{{$d.Left}}{{end}})</span>{{end}}</td></tr>
 {{end}}</tbody></table></section>
 <section aria-labelledby="h-newlist"><h2 id="h-newlist">Add or change a list</h2>
 <form method="post" action="/newsroom/newsletters/lists">
@@ -140,10 +140,10 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 </form>{{else}}<p class="hint">An admin can change this.</p>{{end}}</section>
 <section aria-labelledby="h-issues"><h2 id="h-issues">Sent and sending</h2>
 <p class="hint" id="progress-note">{{if .Sending}}The counts follow the send while this page is open.{{end}}</p>
-<table class="send-progress"{{if .Sending}} data-progress="/newsroom/newsletters/progress"{{end}}><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
-{{range .Issues}}<tr class="issue" data-issue="{{.Issue.ID}}"><th scope="row">{{.Issue.Subject}}</th><td>{{.List}}</td>
-<td><progress max="{{.Issue.Total}}" value="{{.Done}}" aria-label="Progress of {{.Issue.Subject}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text" aria-live="polite">{{template "progress" .Issue}}</span></td>
-<td>{{date .Issue.CreatedAt}}{{if or $.Tracking .Opens}} · {{.Opens}} opened{{end}}</td></tr>
+<table class="send-progress cards"{{if .Sending}} data-progress="/newsroom/newsletters/progress"{{end}}><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
+{{range .Issues}}<tr class="issue" data-issue="{{.Issue.ID}}"><th scope="row">{{.Issue.Subject}}</th><td data-label="List">{{.List}}</td>
+<td data-label="Progress"><progress max="{{.Issue.Total}}" value="{{.Done}}" aria-label="Progress of {{.Issue.Subject}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text" aria-live="polite">{{template "progress" .Issue}}</span></td>
+<td data-label="Started">{{date .Issue.CreatedAt}}{{if or $.Tracking .Opens}} · {{.Opens}} opened{{end}}</td></tr>
 {{end}}</tbody></table></section>
 {{template "bottom" .}}{{end}}
 
@@ -166,8 +166,8 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 </li>
 {{end}}</ol>
 <section aria-labelledby="h-counts"><h2 id="h-counts">Comments per story</h2>
-<table><thead><tr><th scope="col">Id</th><th scope="col">Story</th><th scope="col">Published</th><th scope="col">Waiting</th><th scope="col">Thread</th></tr></thead><tbody>
-{{range .Stories}}<tr><td>{{.ID}}</td><th scope="row"><a href="{{.URL}}#comments">{{.Headline}}</a></th><td class="num">{{.Published}}</td><td class="num">{{.Waiting}}</td><td>{{if .Closed}}closed{{else}}open{{end}}</td></tr>
+<table class="cards"><thead><tr><th scope="col">Id</th><th scope="col">Story</th><th scope="col">Published</th><th scope="col">Waiting</th><th scope="col">Thread</th></tr></thead><tbody>
+{{range .Stories}}<tr><td data-label="Id">{{.ID}}</td><th scope="row"><a href="{{.URL}}#comments">{{.Headline}}</a></th><td class="num" data-label="Published">{{.Published}}</td><td class="num" data-label="Waiting">{{.Waiting}}</td><td data-label="Thread">{{if .Closed}}closed{{else}}open{{end}}</td></tr>
 {{end}}</tbody></table></section>
 <section aria-labelledby="h-settings"><h2 id="h-settings">Rules</h2>
 <form method="post" action="/newsroom/comments/settings">
