@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/internal/feed"
 	"masthead/internal/news"
 	"masthead/internal/workflow"
 )
@@ -253,5 +254,45 @@ func TestDashboardListGrowth(t *testing.T) {
 	_, rep := h.do(news.RoleReporter, "GET", "/newsroom/", nil)
 	if strings.Contains(rep, "Newsletter subscribers") {
 		t.Error("a reporter's dashboard shows newsletter growth")
+	}
+}
+
+// TestRenamedFeedsRedirect: the feeds of a renamed section and of a merged
+// tag answer 301 to the feeds of their new addresses (feed readers keep
+// the new one); an address that never existed is still a 404.
+func TestRenamedFeedsRedirect(t *testing.T) {
+	h := newHarness(t)
+	feed.New(feed.Config{Paper: h.nr.paper, Store: h.st, Clock: h.clock}).Register(h.mux)
+	s := h.section("nk", "NK", 1)
+	ed := h.users[news.RoleEditor]
+	a, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Feeds follow", BodyMarkdown: "x", SectionID: s.ID, Tags: []string{"DPRK", "North Korea"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.flow.Publish(h.ctx, ed, a.ID, h.find(a.ID).Version); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = h.st.FindSectionByID(h.ctx, s.ID)
+	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", s.ID), secForm(s, "name", "북한", "slug", "북한"))
+	wantStatus(t, "rename", res, body, 303)
+	dprk, _ := h.st.FindTagBySlug(h.ctx, "dprk")
+	nk, _ := h.st.FindTagBySlug(h.ctx, "north-korea")
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}})
+	wantStatus(t, "merge", res, body, 303)
+	for from, to := range map[string]string{
+		"/section/nk/feed.xml":  "/section/%EB%B6%81%ED%95%9C/feed.xml",
+		"/section/nk/feed.json": "/section/%EB%B6%81%ED%95%9C/feed.json",
+		"/tag/dprk/atom.xml":    "/tag/north-korea/atom.xml",
+	} {
+		res, _ := h.do("", "GET", from, nil)
+		if res.StatusCode != 301 || res.Header.Get("Location") != to {
+			t.Errorf("%s: %d → %q, want 301 → %s", from, res.StatusCode, res.Header.Get("Location"), to)
+		}
+		if res, body := h.do("", "GET", to, nil); res.StatusCode != 200 || !strings.Contains(body, "Feeds follow") {
+			t.Errorf("%s: %d", to, res.StatusCode)
+		}
+	}
+	if res, _ := h.do("", "GET", "/section/never/feed.xml", nil); res.StatusCode != 404 {
+		t.Errorf("a feed that never existed: %d", res.StatusCode)
 	}
 }
