@@ -661,6 +661,11 @@ func TestTagsRenameMerge(t *testing.T) {
 		t.Errorf("the renamed tag's old address: %d → %q", res.StatusCode, loc)
 	}
 	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}})
+	wantStatus(t, "merge, unconfirmed", res, body, 200)
+	if !strings.Contains(body, "Merge the tag DPRK into N. Korea?") || len(h.find(a.ID).Tags) != 1 || h.find(a.ID).Tags[0].ID != dprk.ID {
+		t.Fatal("the merge does not ask first, or merged without asking")
+	}
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "confirm": {"yes"}})
 	wantStatus(t, "merge", res, body, 303)
 	got := h.find(a.ID)
 	if len(got.Tags) != 1 || got.Tags[0].ID != nk.ID || got.Tags[0].Name != "N. Korea" {

@@ -112,6 +112,27 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil || into == id {
 		return n.tagsPage(w, r, c, http.StatusUnprocessableEntity, "Pick another tag to merge into.")
 	}
+	if r.PostFormValue("confirm") != "yes" {
+		// Readers see a merge at once and it cannot be undone: ask.
+		var a, b *news.Tag
+		for _, t := range mustTags(n, r) {
+			switch t.ID {
+			case id:
+				a = t
+			case into:
+				b = t
+			}
+		}
+		if a == nil || b == nil {
+			return n.tagsPage(w, r, c, http.StatusConflict, "One of the two tags is gone: nothing was merged.")
+		}
+		cp := &confirmPage{Question: fmt.Sprintf("Merge the tag %s into %s?", a.Name, b.Name),
+			Detail: fmt.Sprintf("Every story tagged %s is tagged %s instead, %s goes, and /tag/%s answers 301 to /tag/%s. This cannot be undone.", a.Name, b.Name, a.Name, a.Slug, b.Slug),
+			Yes:    "Merge", Back: "/newsroom/tags", Fields: []field{{"into", strconv.FormatInt(into, 10)}}}
+		cp.Title, cp.Nav = "Merge tags?", "tags"
+		n.confirmed(w, r, c, cp)
+		return nil
+	}
 	var from, to *news.Tag
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
 		cat, err := catalog(tx)
@@ -137,4 +158,14 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag /tag/%s merged into /tag/%s", from.Slug, to.Slug))
 	http.Redirect(w, r, "/newsroom/tags?done=tag-merged", http.StatusSeeOther)
 	return nil
+}
+
+// mustTags lists the tags for the merge question (none on a store error:
+// the question then says a tag is gone, and nothing changes).
+func mustTags(n *Newsroom, r *http.Request) []*news.Tag {
+	ts, err := n.store.ListTags(r.Context())
+	if err != nil {
+		n.log.ErrorContext(r.Context(), "newsroom: list tags", "err", err)
+	}
+	return ts
 }
