@@ -483,14 +483,16 @@ func AuthorLinksJSON(ls []AuthorLink) string {
 	return string(b)
 }
 
-// SectionInUse is the error both stores give when a section that stories
-// or newsletter lists use is deleted (nil when nothing uses it).
-func SectionInUse(s *Section, stories, lists int) error {
+// SectionInUse is the error both stores give when a section that stories,
+// newsletter lists or sub-sections use is deleted (nil when nothing does).
+func SectionInUse(s *Section, stories, lists, subs int) error {
 	switch {
 	case stories > 0:
 		return invalidf("%s has %d %s (counting the trash): merge it into another section instead, or move them first.", s.Name, stories, plural(stories, "story", "stories"))
 	case lists > 0:
 		return invalidf("%s is followed by %d newsletter %s: merge it into another section instead.", s.Name, lists, plural(lists, "list", "lists"))
+	case subs > 0:
+		return invalidf("%s has %d %s: move them elsewhere first, or merge it into another section.", s.Name, subs, plural(subs, "sub-section", "sub-sections"))
 	}
 	return nil
 }

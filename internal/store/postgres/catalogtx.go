@@ -34,6 +34,18 @@ func (t *txn) MergeSection(ctx context.Context, from, into int64) ([]int64, erro
 	if _, err := t.tx.Exec(ctx, `UPDATE newsletter_lists SET section_id = $2 WHERE section_id = $1`, from, into); err != nil {
 		return nil, translate(err, what)
 	}
+	// Sub-sections (one level): the target, if it was one of from's,
+	// becomes top-level; from's others go under the target when it is
+	// top-level, else to the top level.
+	for _, q := range []string{
+		`UPDATE sections SET parent_id = 0, version = version + 1 WHERE id = $2 AND parent_id = $1`,
+		`UPDATE sections SET parent_id = CASE WHEN (SELECT parent_id FROM sections WHERE id = $2) = 0 THEN $2 ELSE 0 END,
+			version = version + 1 WHERE parent_id = $1`,
+	} {
+		if _, err := t.tx.Exec(ctx, q, from, into); err != nil {
+			return nil, translate(err, what)
+		}
+	}
 	if _, err := t.tx.Exec(ctx, `DELETE FROM sections WHERE id = $1`, from); err != nil {
 		return nil, translate(err, what)
 	}
@@ -47,12 +59,12 @@ func (t *txn) DeleteSection(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	var stories, lists int
+	var stories, lists, subs int
 	if err := t.tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM articles WHERE section_id = $1),
-		(SELECT count(*) FROM newsletter_lists WHERE section_id = $1)`, id).Scan(&stories, &lists); err != nil {
+		(SELECT count(*) FROM newsletter_lists WHERE section_id = $1), (SELECT count(*) FROM sections WHERE parent_id = $1)`, id).Scan(&stories, &lists, &subs); err != nil {
 		return translate(err, fmt.Sprintf("delete section %d", id))
 	}
-	if err := news.SectionInUse(s, stories, lists); err != nil {
+	if err := news.SectionInUse(s, stories, lists, subs); err != nil {
 		return err
 	}
 	if _, err := t.tx.Exec(ctx, `DELETE FROM sections WHERE id = $1`, id); err != nil {

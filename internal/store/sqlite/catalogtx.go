@@ -42,6 +42,18 @@ func (t *txn) MergeSection(ctx context.Context, from, into int64) ([]int64, erro
 	if _, err := t.tx.ExecContext(ctx, `UPDATE newsletter_lists SET section_id = ? WHERE section_id = ?`, into, from); err != nil {
 		return nil, fmt.Errorf("merge section %d into %d: %w", from, into, translate(err))
 	}
+	// Sub-sections (one level): the target, if it was one of from's,
+	// becomes top-level; from's others go under the target when it is
+	// top-level, else to the top level.
+	for _, q := range []string{
+		`UPDATE sections SET parent_id = 0, version = version + 1 WHERE id = ?2 AND parent_id = ?1`,
+		`UPDATE sections SET parent_id = CASE WHEN (SELECT parent_id FROM sections WHERE id = ?2) = 0 THEN ?2 ELSE 0 END,
+			version = version + 1 WHERE parent_id = ?1`,
+	} {
+		if _, err := t.tx.ExecContext(ctx, q, from, into); err != nil {
+			return nil, fmt.Errorf("merge section %d into %d: %w", from, into, translate(err))
+		}
+	}
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sections WHERE id = ?`, from); err != nil {
 		return nil, fmt.Errorf("merge section %d into %d: %w", from, into, translate(err))
 	}
@@ -55,12 +67,12 @@ func (t *txn) DeleteSection(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	var stories, lists int
+	var stories, lists, subs int
 	if err := t.tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM articles WHERE section_id = ?1),
-		(SELECT count(*) FROM newsletter_lists WHERE section_id = ?1)`, id).Scan(&stories, &lists); err != nil {
+		(SELECT count(*) FROM newsletter_lists WHERE section_id = ?1), (SELECT count(*) FROM sections WHERE parent_id = ?1)`, id).Scan(&stories, &lists, &subs); err != nil {
 		return fmt.Errorf("delete section %d: %w", id, translate(err))
 	}
-	if err := news.SectionInUse(s, stories, lists); err != nil {
+	if err := news.SectionInUse(s, stories, lists, subs); err != nil {
 		return err
 	}
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sections WHERE id = ?`, id); err != nil {

@@ -125,6 +125,29 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 		t.Errorf("deleting it again: %v", err)
 	}
 
+	// Sub-sections: deleting their parent is refused; merging it moves
+	// them under the target (top-level), and a target that was one of
+	// them becomes top-level.
+	parent := f.section("parent", "Parent", 5)
+	kid := &news.Section{Slug: "kid", Name: "Kid", Position: 6, ParentID: parent.ID}
+	noErr(t, "CreateSection kid", f.s.CreateSection(f.ctx, kid))
+	kid2 := &news.Section{Slug: "kid2", Name: "Kid 2", Position: 7, ParentID: parent.ID}
+	noErr(t, "CreateSection kid2", f.s.CreateSection(f.ctx, kid2))
+	err = f.s.Update(f.ctx, func(tx news.Tx) error { return tx.(news.CatalogTx).DeleteSection(f.ctx, parent.ID) })
+	if news.ErrorCode(err) != news.EINVALID || !strings.Contains(news.ErrorMessage(err), "2 sub-sections") {
+		t.Errorf("deleting a parent: %v", err)
+	}
+	noErr(t, "merge a parent into its sub-section", f.s.Update(f.ctx, func(tx news.Tx) error {
+		_, err := tx.(news.CatalogTx).MergeSection(f.ctx, parent.ID, kid.ID)
+		return err
+	}))
+	if got, _ := f.s.FindSectionByID(f.ctx, kid.ID); got.ParentID != 0 || got.Version != kid.Version+1 {
+		t.Errorf("the target after merging its parent into it: %+v", got)
+	}
+	if got, _ := f.s.FindSectionByID(f.ctx, kid2.ID); got.ParentID != kid.ID {
+		t.Errorf("the other sub-section after the merge: parent %d, want %d", got.ParentID, kid.ID)
+	}
+
 	// Hidden round-trips and is guarded like every section write.
 	world.Hidden = true
 	noErr(t, "UpdateSection", f.s.UpdateSection(f.ctx, world))
