@@ -91,3 +91,21 @@ type newsroomMail struct{ s mail.Sender }
 func (m newsroomMail) Send(ctx context.Context, to, subject, body string) error {
 	return m.s.Send(ctx, &mail.Message{To: to, Subject: subject, Text: body})
 }
+
+// Reload re-reads the mail settings (after the newsroom saved them).
+func (m newsroomMail) Reload() {
+	if d, ok := m.s.(interface{ Reload() }); ok {
+		d.Reload()
+	}
+}
+
+// overrides are the flags' SMTP server (password hidden) and sender, for
+// the newsroom's settings page to say what wins.
+func (m *mailFlags) overrides() (smtp, from string) {
+	if m.SMTP != "" {
+		if s, err := mail.ParseURL(m.SMTP); err == nil {
+			smtp = s.String()
+		}
+	}
+	return smtp, m.From
+}

@@ -29,7 +29,7 @@ func (n *serveNode) startReaders(ctx context.Context, mux *http.ServeMux, shell 
 	}
 	rd.Register(mux)
 	sender := &readers.Sender{Store: rs, Mail: n.mailer, Paper: n.paper, Clock: n.clock, Logger: n.log,
-		Unsubscribe: rd.UnsubscribeURL, Workers: 8, Lease: n.f.Lease}
+		Unsubscribe: rd.UnsubscribeURL, OpenPixel: rd.OpenPixelURL, Workers: 8, Lease: n.f.Lease}
 	n.addJob("newsletter sender", func(ctx context.Context) error { sender.Run(ctx); return nil })
 	digests := &readers.Digests{Store: rs, Paper: n.paper, Clock: n.clock, Logger: n.log}
 	n.addJob("newsletter digests", func(ctx context.Context) error { digests.Run(ctx); return nil })

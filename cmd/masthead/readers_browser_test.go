@@ -99,7 +99,7 @@ func TestBrowserReaderJourney(t *testing.T) {
 	if !strings.Contains(full.HTML, "Read the story") || full.ListUnsubscribe.HeaderPost != "List-Unsubscribe=One-Click" || full.ListUnsubscribe.Errors != "" {
 		t.Fatalf("the story mail: subject %q, unsubscribe %+v", full.Subject, full.ListUnsubscribe)
 	}
-	if desk := ed.get(t, s.URL+"/newsroom/newsletters"); !strings.Contains(desk, "1 sent, 0 failed, 0 to go") {
+	if desk := ed.get(t, s.URL+"/newsroom/newsletters"); !strings.Contains(desk, "1 sent, 0 failed, 0 queued") {
 		t.Errorf("send progress in the newsroom does not show the sent issue")
 	}
 

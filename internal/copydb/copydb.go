@@ -36,10 +36,10 @@ type Table struct {
 // and the change log are not data: the destination records the load as one
 // change of everything. Leases are not either: each database elects its own.
 var Tables = []Table{
-	{"sections", []string{"id", "slug", "name", "description", "position", "parent_id", "layout", "version", "updated_by", "updated_at"}},
+	{"sections", []string{"id", "slug", "name", "description", "position", "parent_id", "layout", "version", "updated_by", "updated_at", "hidden"}},
 	{"photos", []string{"id", "key", "content_type", "width", "height", "caption", "credit", "alt",
 		"focal_x", "focal_y", "widths", "created_at"}},
-	{"authors", []string{"id", "slug", "name", "email", "bio", "title", "photo_id", "position"}},
+	{"authors", []string{"id", "slug", "name", "email", "bio", "title", "photo_id", "position", "links"}},
 	{"tags", []string{"id", "slug", "name"}},
 	{"articles", []string{"id", "slug", "headline", "deck", "body_markdown", "body_html", "lang", "status",
 		"section_id", "photo_id", "seo_title", "seo_description", "source_key", "translation_of",

@@ -535,7 +535,7 @@ func TestFailedLoadWritesNothing(t *testing.T) {
 			dst := open(t)
 			boom := errors.New("source failed")
 			err := dst.ImportRows(ctx, func(put func(string, []any) error) error {
-				if err := put("sections", []any{int64(7), "world", "World", "", int64(1), int64(0), "", int64(1), int64(0), time.Time{}}); err != nil {
+				if err := put("sections", []any{int64(7), "world", "World", "", int64(1), int64(0), "", int64(1), int64(0), time.Time{}, false}); err != nil {
 					return err
 				}
 				// A row of the wrong width is refused before the
@@ -626,7 +626,7 @@ func TestBrokenReferenceWritesNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dst := open(t)
 			err := dst.ImportRows(ctx, func(put func(string, []any) error) error {
-				if err := put("sections", []any{int64(7), "world", "World", "", int64(1), int64(0), "", int64(1), int64(0), time.Time{}}); err != nil {
+				if err := put("sections", []any{int64(7), "world", "World", "", int64(1), int64(0), "", int64(1), int64(0), time.Time{}, false}); err != nil {
 					return err
 				}
 				return put("article_authors", []any{int64(99), int64(98), int64(0)})

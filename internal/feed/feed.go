@@ -18,6 +18,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
 
 	"masthead/internal/httpx"
 	"masthead/internal/news"
@@ -171,5 +174,34 @@ func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
 // fail answers 404 for unknown slugs and 500 for anything else, logging the
 // details rather than showing them.
 func (f *Feeds) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if news.ErrorCode(err) == news.ENOTFOUND && f.redirect(w, r) {
+		return
+	}
 	httpx.WriteTextError(w, r, f.log, fmt.Errorf("feed: %w", err))
+}
+
+// redirect sends the feed of a renamed or merged section or tag on to the
+// feed of its new address: the list's page has a redirect (the newsroom
+// makes one with every rename and merge), and feed readers follow a 301
+// and keep the new address.
+func (f *Feeds) redirect(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	list, file := path.Split(r.URL.Path)
+	list = strings.TrimSuffix(list, "/")
+	if !strings.HasPrefix(list, "/section/") && !strings.HasPrefix(list, "/tag/") {
+		return false
+	}
+	rd, err := f.store.FindRedirect(r.Context(), list)
+	if err != nil || !strings.HasPrefix(rd.To, "/") {
+		if err != nil && news.ErrorCode(err) != news.ENOTFOUND {
+			f.log.WarnContext(r.Context(), "feed: find redirect", "path", list, "err", err)
+		}
+		return false
+	}
+	to := (&url.URL{Path: rd.To + "/" + file}).EscapedPath()
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	http.Redirect(w, r, to, rd.Code)
+	return true
 }

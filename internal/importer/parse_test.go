@@ -3,6 +3,7 @@ package importer
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -284,7 +285,7 @@ func TestParseMarkdown(t *testing.T) {
 	if p.Section != "Metro" || strings.Join(p.Tags, ",") != "Seoul,Cycling" || a.Lang != "en" {
 		t.Errorf("section %q tags %q lang %q", p.Section, p.Tags, a.Lang)
 	}
-	if len(p.Authors) != 2 || p.Authors[0] != (news.Author{Name: "Park Ji-hoon", Email: "jhpark@example.com", Title: "Staff reporter", Bio: "Park covers city hall."}) || p.Authors[1].Name != "Jane Smith" {
+	if len(p.Authors) != 2 || !reflect.DeepEqual(p.Authors[0], news.Author{Name: "Park Ji-hoon", Email: "jhpark@example.com", Title: "Staff reporter", Bio: "Park covers city hall."}) || p.Authors[1].Name != "Jane Smith" {
 		t.Errorf("authors = %+v", p.Authors)
 	}
 	if want := time.Date(2024, 5, 2, 1, 0, 0, 0, time.UTC); !a.PublishedAt.Equal(want) || a.Status != "" {

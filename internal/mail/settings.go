@@ -117,6 +117,16 @@ func (d *Dynamic) SetTTL(ttl time.Duration) {
 	d.mu.Unlock()
 }
 
+// Reload makes the next Mailer call read the settings again (the
+// newsroom calls it when an admin saves them, so the next mail, a test
+// mail first of all, uses what was saved on this node; other nodes follow
+// within the TTL).
+func (d *Dynamic) Reload() {
+	d.mu.Lock()
+	d.loaded = time.Time{}
+	d.mu.Unlock()
+}
+
 // Mailer returns the Mailer for the current settings.
 func (d *Dynamic) Mailer(ctx context.Context) (*Mailer, error) {
 	d.mu.Lock()

@@ -161,3 +161,28 @@ type WorkingCopies interface {
 	// Editing lists who was seen on the story since t, latest first.
 	Editing(ctx context.Context, articleID int64, since time.Time) ([]WorkingCopy, error)
 }
+
+// CatalogTx merges and deletes sections and renames and merges tags inside
+// a write transaction (tx.(news.CatalogTx)), so that the redirects from
+// the old addresses commit with the change. Both stores' transactions
+// implement it.
+type CatalogTx interface {
+	// MergeSection moves every story of section from (trashed ones too)
+	// and every newsletter list that follows it to section into, then
+	// deletes from. Each moved story's version grows by one, so an editor
+	// who had it open gets the conflict screen rather than writing the
+	// old section back. It returns the moved stories' ids.
+	MergeSection(ctx context.Context, from, into int64) ([]int64, error)
+	// DeleteSection deletes a section that no story (trashed ones too)
+	// and no newsletter list uses; otherwise an EINVALID error says what
+	// still uses it and nothing changes.
+	DeleteSection(ctx context.Context, id int64) error
+	// FindTagByID returns a tag (ErrNotFound if none).
+	FindTagByID(ctx context.Context, id int64) (*Tag, error)
+	// UpdateTag writes t's name and slug (ErrConflict when another tag
+	// has the slug).
+	UpdateTag(ctx context.Context, t *Tag) error
+	// MergeTags moves every story of tag from to tag into, then deletes
+	// from. ErrNotFound when either is missing.
+	MergeTags(ctx context.Context, from, into int64) error
+}

@@ -133,6 +133,9 @@ type Section struct {
 	// Layout is how the reader site lays out the section's page: one of
 	// SectionLayouts; "" is the default, LayoutNews.
 	Layout string
+	// Hidden keeps the section out of the navigation menu; its page,
+	// feed and stories stay where they are.
+	Hidden bool
 	// Version grows with every write; UpdatedBy (a user, 0 for the
 	// system) and UpdatedAt say who made the last one and when.
 	Version   int64
@@ -152,6 +155,16 @@ type Author struct {
 	PhotoID  int64
 	Photo    *Photo
 	Position int
+	// Links are the author's profiles elsewhere (website, X, Instagram…):
+	// rel=me links on the author page and sameAs in its Person JSON-LD.
+	// ValidateAuthor checks them (ValidateAuthorLinks).
+	Links []AuthorLink
+}
+
+// AuthorLink is one profile of an author on another site.
+type AuthorLink struct {
+	Kind string `json:"kind"` // one of AuthorLinkKinds
+	URL  string `json:"url"`
 }
 
 // Tag is a free keyword. Slugs are Unicode.

@@ -45,6 +45,10 @@ type Subscription struct {
 	UnsubscribedAt time.Time
 }
 
+// KeyOpenTracking is the setting that turns newsletter open tracking on
+// ("on"); unset or anything else, the default, sends no tracking pixel.
+const KeyOpenTracking = "newsletter.open_tracking"
+
 // Issue statuses.
 const (
 	IssueSending = "sending" // deliveries are queued or going out
@@ -132,6 +136,12 @@ type NewsletterStore interface {
 	SubscriptionsByEmail(ctx context.Context, email string) ([]*Subscription, error)
 	CountSubscribers(ctx context.Context, listID int64) (int, error)
 	ListGrowth(ctx context.Context, listID int64, since time.Time) ([]ListGrowth, error)
+	// RecordOpen notes that a subscriber opened an issue (its tracking
+	// pixel, when the paper turned open tracking on), once per issue and
+	// subscription: a later open changes nothing. Unknown ids: ErrNotFound.
+	RecordOpen(ctx context.Context, issueID, subscriptionID int64, t time.Time) error
+	// CountOpens is how many subscribers opened the issue.
+	CountOpens(ctx context.Context, issueID int64) (int, error)
 
 	// CreateIssue stores the issue and queues a delivery for every active
 	// subscriber of its list, in one transaction. An issue with the same

@@ -1,6 +1,8 @@
 package news
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -279,6 +281,73 @@ func ValidateAuthor(a *Author) error {
 			return err
 		}
 	}
+	return ValidateAuthorLinks(a.Links)
+}
+
+// AuthorLinkKinds are the profiles an author page links to, in the order
+// it shows them, with the hosts each may point at (none: any host, for a
+// personal site or a Mastodon or Bluesky-style server of one's own).
+var AuthorLinkKinds = []struct {
+	Kind, Label string
+	Hosts       []string
+}{
+	{"website", "Website", nil},
+	{"x", "X", []string{"x.com", "twitter.com"}},
+	{"facebook", "Facebook", []string{"facebook.com", "fb.com"}},
+	{"instagram", "Instagram", []string{"instagram.com"}},
+	{"threads", "Threads", []string{"threads.net", "threads.com"}},
+	{"linkedin", "LinkedIn", []string{"linkedin.com"}},
+	{"youtube", "YouTube", []string{"youtube.com"}},
+	{"bluesky", "Bluesky", []string{"bsky.app"}},
+	{"mastodon", "Mastodon", nil},
+}
+
+// AuthorLinkLabel is the label of a link kind ("" for an unknown one).
+func AuthorLinkLabel(kind string) string {
+	for _, k := range AuthorLinkKinds {
+		if k.Kind == kind {
+			return k.Label
+		}
+	}
+	return ""
+}
+
+// ValidateAuthorLinks checks an author's profile links: a known kind, at
+// most one of each, an absolute https (or, for a website, http) URL
+// without credentials, on one of the kind's hosts (or a subdomain).
+func ValidateAuthorLinks(ls []AuthorLink) error {
+	seen := map[string]bool{}
+	for _, l := range ls {
+		var hosts []string
+		label := ""
+		for _, k := range AuthorLinkKinds {
+			if k.Kind == l.Kind {
+				label, hosts = k.Label, k.Hosts
+			}
+		}
+		if label == "" {
+			return invalidf("%q is not a kind of profile link.", l.Kind)
+		}
+		if seen[l.Kind] {
+			return invalidf("One %s link only.", label)
+		}
+		seen[l.Kind] = true
+		u, err := url.Parse(l.URL)
+		if err != nil || len(l.URL) > 500 || u.Host == "" || u.User != nil || u.Opaque != "" ||
+			!(u.Scheme == "https" || u.Scheme == "http" && l.Kind == "website") || strings.ContainsAny(l.URL, " \t\n\"'<>\\") {
+			return invalidf("%s: %q is not a web address (https://…).", label, l.URL)
+		}
+		if hosts == nil {
+			continue
+		}
+		h, ok := strings.ToLower(u.Hostname()), false
+		for _, want := range hosts {
+			ok = ok || h == want || strings.HasSuffix(h, "."+want)
+		}
+		if !ok {
+			return invalidf("%s: %q is not on %s.", label, l.URL, strings.Join(hosts, " or "))
+		}
+	}
 	return nil
 }
 
@@ -391,4 +460,46 @@ func ValidateRedirect(r *Redirect) error {
 // read as another site).
 func localPath(p string) bool {
 	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, `/\`)
+}
+
+// ParseAuthorLinks reads an author's stored links ("" is none).
+func ParseAuthorLinks(s string) ([]AuthorLink, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var ls []AuthorLink
+	if err := json.Unmarshal([]byte(s), &ls); err != nil {
+		return nil, fmt.Errorf("author links: %w", err)
+	}
+	return ls, nil
+}
+
+// AuthorLinksJSON is how the stores keep an author's links ("" for none).
+func AuthorLinksJSON(ls []AuthorLink) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(ls)
+	return string(b)
+}
+
+// SectionInUse is the error both stores give when a section that stories,
+// newsletter lists or sub-sections use is deleted (nil when nothing does).
+func SectionInUse(s *Section, stories, lists, subs int) error {
+	switch {
+	case stories > 0:
+		return invalidf("%s has %d %s (counting the trash): merge it into another section instead, or move them first.", s.Name, stories, plural(stories, "story", "stories"))
+	case lists > 0:
+		return invalidf("%s is followed by %d newsletter %s: merge it into another section instead.", s.Name, lists, plural(lists, "list", "lists"))
+	case subs > 0:
+		return invalidf("%s has %d %s: move them elsewhere first, or merge it into another section.", s.Name, subs, plural(subs, "sub-section", "sub-sections"))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

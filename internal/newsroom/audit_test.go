@@ -3,6 +3,7 @@ package newsroom
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 
 	"masthead/internal/auth"
 	"masthead/internal/news"
+	"masthead/internal/readers"
+	"masthead/internal/site"
 	"masthead/internal/workflow"
 )
 
@@ -68,12 +71,60 @@ func auditPages(t *testing.T, h *harness) []string {
 	if err := json.Unmarshal([]byte(body), &ph); err != nil {
 		t.Fatal(err)
 	}
+	// Profile links, a hidden section, a newsletter list with subscribers
+	// (the dashboard's growth chart) and comments (the story list's
+	// column), as the pages of issue 13's second round show them.
+	au, _ := h.st.FindAuthorByID(h.ctx, ed.AuthorID)
+	au.Links = []news.AuthorLink{{Kind: "website", URL: "https://ed.example/"}, {Kind: "x", URL: "https://x.com/ed"}}
+	if err := h.st.UpdateAuthor(h.ctx, au); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := h.st.FindSectionBySlug(h.ctx, "business"); err == nil {
+		s.Hidden = true
+		if err := h.st.UpdateSection(h.ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ns := h.st.(news.NewsletterStore)
+	l := &news.NewsletterList{Slug: "audit-daily", Name: "The Audit Daily", Kind: news.ListDigest, CreatedAt: h.clock.Now()}
+	if err := ns.CreateNewsletterList(h.ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		sub, err := ns.Subscribe(h.ctx, l.ID, 0, fmt.Sprintf("r%d@readers.test", i), h.clock.Now().AddDate(0, 0, -i*5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ns.SetSubscriptionStatus(h.ctx, sub.ID, news.SubActive, h.clock.Now().AddDate(0, 0, -i*5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.st.(news.CommentStore).CreateComment(h.ctx, &news.Comment{ArticleID: a.ID, AuthorName: "Reader", Body: "Good.", Status: news.CommentApproved, CreatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	// The newsletters desk (internal/readers, on the same mux as serve
+	// puts it) with a send in progress: its progress table and the open
+	// tracking switch.
+	rs, ok := h.st.(readers.Store)
+	if !ok {
+		t.Fatal("the store is not a readers.Store")
+	}
+	rd, err := readers.New(h.ctx, readers.Config{Paper: h.nr.paper, Store: rs, Clock: h.clock,
+		Shell: site.New(site.Config{Paper: h.nr.paper, Store: h.st, Clock: h.clock, Logger: slog.New(slog.DiscardHandler)})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd.Register(h.mux)
+	if _, err := readers.SendStory(h.ctx, rs, a.ID, l.ID, ed.ID, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	return []string{"/newsroom/media", fmt.Sprintf("/newsroom/media/%d", ph.ID), fmt.Sprintf("/newsroom/media?for=%d", a.ID),
 		"/newsroom/", "/newsroom/stories", "/newsroom/stories?status=published", "/newsroom/stories/new",
 		storyPath(a, ""), storyPath(d, ""), storyPath(a, "/revisions"),
 		storyPath(a, fmt.Sprintf("/diff?a=%d&b=%d", revs[len(revs)-1].ID, revs[0].ID)), storyPath(d, "/preview"),
 		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
 		"/newsroom/trash", "/newsroom/tags", "/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
+		"/newsroom/newsletters", "/newsroom/comments",
 	}
 }
 

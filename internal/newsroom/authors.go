@@ -32,6 +32,25 @@ type authorsPage struct {
 
 type authorForm struct {
 	Name, Title, Email, Bio, Photo string
+	Links                          []linkField
+}
+
+// linkField is one profile link's input on the author form.
+type linkField struct{ Kind, Label, URL string }
+
+// linkFields are the form's link inputs, one per kind, filled from ls.
+func linkFields(ls []news.AuthorLink) []linkField {
+	var out []linkField
+	for _, k := range news.AuthorLinkKinds {
+		f := linkField{Kind: k.Kind, Label: k.Label}
+		for _, l := range ls {
+			if l.Kind == k.Kind {
+				f.URL = l.URL
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 type authorPage struct {
@@ -58,7 +77,7 @@ func (n *Newsroom) authorsData(r *http.Request) (*authorsPage, error) {
 			acct[u.AuthorID] = u.Name + " (" + string(u.Role) + ")"
 		}
 	}
-	p := &authorsPage{}
+	p := &authorsPage{Form: authorForm{Links: linkFields(nil)}}
 	p.Title, p.Nav = "Authors", "authors"
 	for _, a := range as {
 		p.Rows = append(p.Rows, authorRow{A: a, Account: acct[a.ID]})
@@ -75,8 +94,26 @@ func (n *Newsroom) authors(w http.ResponseWriter, r *http.Request, c *call) erro
 	return nil
 }
 
-// readAuthorForm checks a profile form; the photo is a library photo id.
-func (n *Newsroom) readAuthorForm(r *http.Request) (authorForm, int64, error) {
+// readProfile checks a profile form; the photo is a library photo id.
+// The links come back in f.Links (for the form again) and as the
+// profile's news.AuthorLinks.
+func (n *Newsroom) readProfile(r *http.Request) (authorForm, []news.AuthorLink, int64, error) {
+	f, photo, err := n.readProfileFields(r)
+	var links []news.AuthorLink
+	for _, k := range news.AuthorLinkKinds {
+		v := strings.TrimSpace(r.PostFormValue("link_" + k.Kind))
+		f.Links = append(f.Links, linkField{Kind: k.Kind, Label: k.Label, URL: v})
+		if v != "" {
+			links = append(links, news.AuthorLink{Kind: k.Kind, URL: v})
+		}
+	}
+	if err == nil {
+		err = news.ValidateAuthorLinks(links)
+	}
+	return f, links, photo, err
+}
+
+func (n *Newsroom) readProfileFields(r *http.Request) (authorForm, int64, error) {
 	f := authorForm{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Title: strings.TrimSpace(r.PostFormValue("title")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), Bio: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("bio"), "\r\n", "\n")),
@@ -113,9 +150,9 @@ func (n *Newsroom) readAuthorForm(r *http.Request) (authorForm, int64, error) {
 
 // addAuthor makes a profile for someone who writes without an account.
 func (n *Newsroom) addAuthor(w http.ResponseWriter, r *http.Request, c *call) error {
-	f, photo, err := n.readAuthorForm(r)
+	f, links, photo, err := n.readProfile(r)
 	if err == nil {
-		a := &news.Author{Name: f.Name, Title: f.Title, Email: f.Email, Bio: f.Bio, PhotoID: photo, Slug: news.Slugify(f.Name)}
+		a := &news.Author{Name: f.Name, Title: f.Title, Email: f.Email, Bio: f.Bio, PhotoID: photo, Slug: news.Slugify(f.Name), Links: links}
 		base := a.Slug
 		for i := 2; ; i++ {
 			err = n.store.CreateAuthor(r.Context(), a)
@@ -156,7 +193,7 @@ func (n *Newsroom) profile(r *http.Request, c *call) (*news.Author, error) {
 
 func (n *Newsroom) authorPageFor(r *http.Request, a *news.Author) (*authorPage, error) {
 	p := &authorPage{A: a, Public: n.paper.AbsURL(n.paper.AuthorPath(a)),
-		Form: authorForm{Name: a.Name, Title: a.Title, Email: a.Email, Bio: a.Bio}}
+		Form: authorForm{Name: a.Name, Title: a.Title, Email: a.Email, Bio: a.Bio, Links: linkFields(a.Links)}}
 	if a.PhotoID != 0 {
 		p.Form.Photo = strconv.FormatInt(a.PhotoID, 10)
 	}
@@ -191,7 +228,7 @@ func (n *Newsroom) saveAuthor(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	f, photo, err := n.readAuthorForm(r)
+	f, links, photo, err := n.readProfile(r)
 	if err != nil {
 		if news.ErrorCode(err) != news.EINVALID {
 			return err
@@ -204,7 +241,7 @@ func (n *Newsroom) saveAuthor(w http.ResponseWriter, r *http.Request, c *call) e
 		n.render(w, r, c, http.StatusUnprocessableEntity, "author", p)
 		return nil
 	}
-	a.Name, a.Title, a.Email, a.Bio, a.PhotoID = f.Name, f.Title, f.Email, f.Bio, photo
+	a.Name, a.Title, a.Email, a.Bio, a.PhotoID, a.Links = f.Name, f.Title, f.Email, f.Bio, photo, links
 	if err := n.store.UpdateAuthor(r.Context(), a); err != nil {
 		return err
 	}

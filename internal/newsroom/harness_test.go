@@ -68,7 +68,9 @@ func (m *testMail) all() []sentMail {
 	return append([]sentMail(nil), m.sent...)
 }
 
-func newHarness(t testing.TB) *harness {
+// newHarness builds the harness; opts may change the newsroom's Config
+// (a real mail sender, overrides) before it is made.
+func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -90,7 +92,11 @@ func newHarness(t testing.TB) *harness {
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
 	reader := site.New(site.Config{Paper: paper, Store: st, Clock: clock, Logger: slog.New(slog.DiscardHandler)})
 	mail := &testMail{}
-	nr, err := New(Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20, Preview: reader.Preview, Mail: mail})
+	cfg := Config{Paper: paper, Store: st, Clock: clock, Media: lib, MediaFiles: lib.StaffHandler(), MaxUploadBytes: 2 << 20, Preview: reader.Preview, Mail: mail}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	nr, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

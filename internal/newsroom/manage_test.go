@@ -553,12 +553,12 @@ func TestSectionsRenameReorder(t *testing.T) {
 		}
 		ids = append(ids, s.ID)
 	}
-	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]), url.Values{"name": {"Economy"}, "description": {"Money"}})
+	res, body := h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]), url.Values{"name": {"Economy"}, "description": {"Money"}, "version": {"1"}})
 	wantStatus(t, "rename", res, body, 303)
 	if s, _ := h.st.FindSectionByID(h.ctx, ids[1]); s.Name != "Economy" || s.Slug != "business" || s.Description != "Money" {
 		t.Errorf("after renaming: %+v", s)
 	}
-	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/move", ids[2]), url.Values{"dir": {"up"}})
+	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d/move", ids[2]), url.Values{"dir": {"up"}, "version": {"1"}})
 	wantStatus(t, "move", res, body, 303)
 	ss, _ := h.st.ListSections(h.ctx)
 	var order []string
@@ -568,10 +568,10 @@ func TestSectionsRenameReorder(t *testing.T) {
 	if strings.Join(order, ",") != "National,Sports,Economy" {
 		t.Errorf("order after moving Sports up: %v", order)
 	}
-	if res, _ := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {"x"}}); res.StatusCode != 403 {
+	if res, _ := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {"x"}, "version": {"1"}}); res.StatusCode != 403 {
 		t.Errorf("an editor renamed a section: %d", res.StatusCode)
 	}
-	res, _ = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {""}})
+	res, _ = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]), url.Values{"name": {""}, "version": {"1"}})
 	if res.StatusCode != 422 {
 		t.Errorf("an empty name: %d", res.StatusCode)
 	}
@@ -599,7 +599,7 @@ func TestSectionsParentAndLayout(t *testing.T) {
 		}
 	}
 	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[1]),
-		url.Values{"name": {"Politics"}, "parent": {fmt.Sprint(ids[0])}, "layout": {"list"}})
+		url.Values{"name": {"Politics"}, "parent": {fmt.Sprint(ids[0])}, "layout": {"list"}, "version": {"1"}})
 	wantStatus(t, "make a sub-section", res, body, 303)
 	pol, _ := h.st.FindSectionByID(h.ctx, ids[1])
 	if pol.ParentID != ids[0] || pol.Layout != news.LayoutList {
@@ -607,13 +607,13 @@ func TestSectionsParentAndLayout(t *testing.T) {
 	}
 	// National has a sub-section now: it cannot go under Sports.
 	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[0]),
-		url.Values{"name": {"National"}, "parent": {fmt.Sprint(ids[2])}})
+		url.Values{"name": {"National"}, "parent": {fmt.Sprint(ids[2])}, "version": {"1"}})
 	wantStatus(t, "two levels", res, body, 422)
 	if !strings.Contains(body, "has sub-sections") {
 		t.Errorf("no message about the sub-sections in the page")
 	}
 	res, body = h.do(news.RoleAdmin, "POST", fmt.Sprintf("/newsroom/sections/%d", ids[2]),
-		url.Values{"name": {"Sports"}, "layout": {"magazine"}})
+		url.Values{"name": {"Sports"}, "layout": {"magazine"}, "version": {"1"}})
 	wantStatus(t, "unknown layout", res, body, 422)
 	for i, id := range []int64{ids[0], ids[2]} {
 		if s, _ := h.st.FindSectionByID(h.ctx, id); s.ParentID != 0 || s.Layout != "" || s.Version != 1 {
@@ -629,8 +629,9 @@ func TestSectionsParentAndLayout(t *testing.T) {
 	}
 }
 
-// TestTagsRenameMerge: an editor renames a tag (its address stays) and
-// merges two, whose stories then carry the one left.
+// TestTagsRenameMerge: an editor renames a tag (its address follows the
+// name, and the old one answers 301) and merges two, whose stories then
+// carry the one left and whose old address answers 301 to it.
 func TestTagsRenameMerge(t *testing.T) {
 	h := newHarness(t)
 	ed := h.users[news.RoleEditor]
@@ -638,22 +639,67 @@ func TestTagsRenameMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Two", BodyMarkdown: "x", Tags: []string{"North Korea"}}); err != nil {
+	b, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Two", BodyMarkdown: "x", Tags: []string{"North Korea"}})
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, s := range []*news.Article{a, b} {
+		if err := h.flow.Publish(h.ctx, ed, s.ID, h.find(s.ID).Version); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dprk, _ := h.st.FindTagBySlug(h.ctx, "dprk")
 	nk, _ := h.st.FindTagBySlug(h.ctx, "north-korea")
 	res, body := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"N. Korea"}})
 	wantStatus(t, "rename", res, body, 303)
+	renamed, err := h.st.FindTagBySlug(h.ctx, news.Slugify("N. Korea"))
+	if err != nil || renamed.ID != nk.ID || renamed.Name != "N. Korea" {
+		t.Fatalf("the renamed tag: %+v, %v", renamed, err)
+	}
+	res, _ = h.do("", "GET", "/tag/north-korea", nil)
+	if loc := res.Header.Get("Location"); res.StatusCode != 301 || loc != "/tag/"+renamed.Slug {
+		t.Errorf("the renamed tag's old address: %d → %q", res.StatusCode, loc)
+	}
 	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}})
+	wantStatus(t, "merge, unconfirmed", res, body, 200)
+	if !strings.Contains(body, "Merge the tag DPRK into N. Korea?") || len(h.find(a.ID).Tags) != 1 || h.find(a.ID).Tags[0].ID != dprk.ID {
+		t.Fatal("the merge does not ask first, or merged without asking")
+	}
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "confirm": {"yes"}})
 	wantStatus(t, "merge", res, body, 303)
 	got := h.find(a.ID)
 	if len(got.Tags) != 1 || got.Tags[0].ID != nk.ID || got.Tags[0].Name != "N. Korea" {
 		t.Errorf("the story's tags after the merge: %+v", got.Tags)
 	}
+	res, _ = h.do("", "GET", "/tag/dprk", nil)
+	if loc := res.Header.Get("Location"); res.StatusCode != 301 || loc != "/tag/"+renamed.Slug {
+		t.Errorf("the merged tag's address: %d → %q", res.StatusCode, loc)
+	}
+	if res, body := h.do("", "GET", "/tag/"+renamed.Slug, nil); res.StatusCode != 200 || !strings.Contains(body, "One") || !strings.Contains(body, "Two") {
+		t.Errorf("the tag left: %d", res.StatusCode)
+	}
 	_, page := h.do(news.RoleEditor, "GET", "/newsroom/tags", nil)
-	if strings.Contains(page, ">DPRK<") || !strings.Contains(page, "/tag/north-korea") {
+	if strings.Contains(page, ">DPRK<") || !strings.Contains(page, "/tag/"+renamed.Slug) {
 		t.Error("the tags page still lists the merged tag, or lost the other")
+	}
+	// Renaming back: the address returns and nothing loops.
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"North Korea"}})
+	wantStatus(t, "rename back", res, body, 303)
+	if res, _ := h.do("", "GET", "/tag/north-korea", nil); res.StatusCode != 200 {
+		t.Errorf("the address after renaming back: %d", res.StatusCode)
+	}
+	if res, _ := h.do("", "GET", "/tag/"+renamed.Slug, nil); res.StatusCode != 301 || res.Header.Get("Location") != "/tag/north-korea" {
+		t.Errorf("the in-between address: %d → %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	other, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Three", BodyMarkdown: "x", Tags: []string{"Seoul"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seoul := h.find(other.ID).Tags[0]
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", seoul.ID), url.Values{"name": {"North Korea"}})
+	wantStatus(t, "rename onto another tag's address", res, body, 409)
+	if !strings.Contains(body, "merge the two instead") {
+		t.Error("the clash does not say what to do")
 	}
 	if res, _ := h.do(news.RoleReporter, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"x"}}); res.StatusCode != 403 {
 		t.Errorf("a reporter renamed a tag: %d", res.StatusCode)

@@ -57,8 +57,14 @@ type Config struct {
 	// and preview links off.
 	Preview func(w http.ResponseWriter, r *http.Request, a *news.Article)
 	// Mail sends password resets and invitations; nil turns both off
-	// (admins still reset passwords by hand).
+	// (admins still reset passwords by hand). If it has a Reload method
+	// (mail.Dynamic), a save of the mail settings calls it, so the next
+	// mail uses them.
 	Mail Mailer
+	// SMTPOverride and MailFromOverride are serve's --smtp (its password
+	// hidden: mail.Server.String) and --mail-from when given: they win
+	// over the paper's mail settings, and the settings page says so.
+	SMTPOverride, MailFromOverride string
 }
 
 // Newsroom serves /newsroom/.
@@ -214,10 +220,14 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 		{"POST /newsroom/users/{id}/enable", news.RoleAdmin, n.setDisabled(false)},
 		{"GET /newsroom/settings", news.RoleAdmin, n.settings},
 		{"POST /newsroom/settings", news.RoleAdmin, n.saveSettings},
+		{"POST /newsroom/settings/mail", news.RoleAdmin, n.saveMailSettings},
+		{"POST /newsroom/settings/mail/test", news.RoleAdmin, n.testMail},
 		{"GET /newsroom/sections", news.RoleAdmin, n.sections},
 		{"POST /newsroom/sections", news.RoleAdmin, n.addSection},
 		{"POST /newsroom/sections/{id}", news.RoleAdmin, n.editSection},
 		{"POST /newsroom/sections/{id}/move", news.RoleAdmin, n.moveSection},
+		{"POST /newsroom/sections/{id}/merge", news.RoleAdmin, n.mergeSection},
+		{"POST /newsroom/sections/{id}/delete", news.RoleAdmin, n.deleteSection},
 
 		{"GET /newsroom/account", news.RoleContributor, n.account},
 		{"POST /newsroom/account/password", news.RoleContributor, n.changePassword},

@@ -18,12 +18,18 @@ import (
 
 type settingsForm struct {
 	Name, Tagline, Logo, TimeZone, Languages, Nav, Footer, Kakao, Feeds string
+	// Version is the stored settings' version the form was made at (0:
+	// none stored yet).
+	Version int64
 }
 
 type settingsPage struct {
 	base
 	Form     settingsForm
+	Mail     mailForm
 	Error    string
+	MailNote string // the result of a test mail, or a refused SMTP form
+	MailOK   bool
 	Zones    []string
 	Restart  bool
 	Sections []*news.Section
@@ -64,11 +70,16 @@ func (n *Newsroom) storedSettings(r *http.Request) (news.PaperSettings, error) {
 	return news.ParsePaperSettings(v)
 }
 
+// settingsPage is the page with the stored mail settings; the caller
+// fills the paper's form.
 func (n *Newsroom) settingsPage(r *http.Request) (*settingsPage, error) {
 	p := &settingsPage{Zones: commonZones}
 	p.Title, p.Nav = "Paper settings", "settings"
 	var err error
 	if p.Sections, err = n.store.ListSections(r.Context()); err != nil {
+		return nil, err
+	}
+	if p.Mail, err = n.storedMail(r); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -83,31 +94,17 @@ func (n *Newsroom) settings(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	// What the form shows: the stored setting, else what this node runs with.
-	f := settingsForm{Name: ps.Name, Tagline: ps.Tagline, TimeZone: ps.TimeZone, Kakao: ps.KakaoAppKey,
-		Languages: strings.Join(ps.Languages, ", "), Nav: linksText(ps.Nav), Footer: linksText(ps.Footer)}
-	if f.Name == "" {
-		f.Name = n.paper.Name
+	switch r.URL.Query().Get("done") {
+	case "mail-test":
+		p.MailNote, p.MailOK = "A test mail went to "+c.user.Email+": look for it in that mailbox.", true
+	case "mail":
+		p.MailNote, p.MailOK = "Mail settings saved: they apply to the next mail sent, on every node.", true
 	}
-	if f.Tagline == "" {
-		f.Tagline = n.paper.Tagline
-	}
-	if f.TimeZone == "" {
-		f.TimeZone = n.paper.Loc().String()
-	}
-	if f.Languages == "" {
-		f.Languages = n.paper.Language
-	}
-	if ps.LogoPhotoID != 0 {
-		f.Logo = strconv.FormatInt(ps.LogoPhotoID, 10)
-	}
-	full := n.paper.FullTextFeeds
-	if ps.FullTextFeeds != nil {
-		full = *ps.FullTextFeeds
-	}
-	f.Feeds = "summary"
-	if full {
-		f.Feeds = "full"
+	f := n.formOf(ps)
+	if st, err := n.store.FindSetting(r.Context(), news.PaperSettingsKey); err == nil {
+		f.Version = st.Version
+	} else if !errors.Is(err, news.ErrNotFound) {
+		return err
 	}
 	p.Form, p.Restart = f, r.URL.Query().Get("done") == "settings"
 	n.render(w, r, c, http.StatusOK, "settings", p)
@@ -126,10 +123,13 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	ps := news.PaperSettings{Name: f.Name, Tagline: f.Tagline, TimeZone: f.TimeZone, KakaoAppKey: f.Kakao}
 	err := func() error {
+		var err error
+		if f.Version, err = formVersion(r); err != nil {
+			return err
+		}
 		for _, l := range strings.FieldsFunc(f.Languages, func(r rune) bool { return r == ',' || r == ' ' }) {
 			ps.Languages = append(ps.Languages, l)
 		}
-		var err error
 		if ps.Nav, err = parseLinks(f.Nav); err != nil {
 			return err
 		}
@@ -173,10 +173,61 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	if err := n.store.PutSetting(r.Context(), news.PaperSettingsKey, string(b)); err != nil {
+	// Guarded by the version the form was made at, and announced as a
+	// change of everything: every node's page cache and the CDN purge
+	// every page (the name, menu and footer are on all of them), and
+	// webhooks hear settings.changed.
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.UpdateSetting(r.Context(), &news.Setting{Key: news.PaperSettingsKey, Value: string(b), Version: f.Version, UpdatedBy: c.user.ID}); err != nil {
+			return err
+		}
+		tx.Announce(news.SettingsChanged(news.PaperSettingsKey))
+		return nil
+	})
+	var ce *news.ConflictError
+	if errors.As(err, &ce) {
+		p, perr := n.settingsPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form, p.Error = f, ce.Message()+" Reload the page to see the settings as they are now."
+		n.render(w, r, c, http.StatusConflict, "settings", p)
+		return nil
+	} else if err != nil {
 		return err
 	}
 	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "settings", 0, "paper settings")
 	http.Redirect(w, r, "/newsroom/settings?done=settings", http.StatusSeeOther)
 	return nil
+}
+
+// formOf is what the settings form shows: the stored settings, else what
+// this node runs with.
+func (n *Newsroom) formOf(ps news.PaperSettings) settingsForm {
+	f := settingsForm{Name: ps.Name, Tagline: ps.Tagline, TimeZone: ps.TimeZone, Kakao: ps.KakaoAppKey,
+		Languages: strings.Join(ps.Languages, ", "), Nav: linksText(ps.Nav), Footer: linksText(ps.Footer)}
+	if f.Name == "" {
+		f.Name = n.paper.Name
+	}
+	if f.Tagline == "" {
+		f.Tagline = n.paper.Tagline
+	}
+	if f.TimeZone == "" {
+		f.TimeZone = n.paper.Loc().String()
+	}
+	if f.Languages == "" {
+		f.Languages = n.paper.Language
+	}
+	if ps.LogoPhotoID != 0 {
+		f.Logo = strconv.FormatInt(ps.LogoPhotoID, 10)
+	}
+	full := n.paper.FullTextFeeds
+	if ps.FullTextFeeds != nil {
+		full = *ps.FullTextFeeds
+	}
+	f.Feeds = "summary"
+	if full {
+		f.Feeds = "full"
+	}
+	return f
 }

@@ -26,6 +26,35 @@ type row struct {
 	Views    int64
 	Counted  bool
 	ViewsCol bool // the list has a views column
+	// Comments are the story's published readers' comments, for the
+	// story list when the store keeps comments (CommentsCol).
+	Comments    int
+	CommentsCol bool
+}
+
+// commentCounter is the part of the comments store the story list uses.
+type commentCounter interface {
+	CommentCounts(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+}
+
+// listComments fills the rows' comment counts, in one query.
+func (n *Newsroom) listComments(ctx context.Context, rows []row) error {
+	cc, ok := n.store.(commentCounter)
+	if !ok || len(rows) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].A.ID
+	}
+	counts, err := cc.CommentCounts(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("story list comments: %w", err)
+	}
+	for i := range rows {
+		rows[i].Comments, rows[i].CommentsCol = counts[rows[i].A.ID], true
+	}
+	return nil
 }
 
 func (n *Newsroom) rows(as []*news.Article) []row {
@@ -50,6 +79,8 @@ type dashboardPage struct {
 	Corrections    []correctionRow
 	MostRead       []mostReadRow
 	SiteURL        string
+	// Growth is each newsletter list's last 30 days (editors only).
+	Growth []*growthChart
 }
 
 type correctionRow struct {
@@ -124,6 +155,15 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 		if author == 0 {
 			n.render(w, r, c, http.StatusOK, "dashboard", p)
 			return nil
+		}
+	}
+	if author == 0 {
+		// Newsletter growth is the desk's (editors and admins); a help,
+		// not the page.
+		if g, err := n.listGrowth(ctx); err != nil {
+			n.log.ErrorContext(ctx, "newsroom: dashboard list growth", "err", err)
+		} else {
+			p.Growth = g
 		}
 	}
 	review, _, err := n.store.FindArticles(ctx, news.ArticleFilter{Status: news.StatusReview, AuthorID: author, Order: "updated", Limit: 50, NoTotal: true})
@@ -350,6 +390,9 @@ func (n *Newsroom) storyList(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	for i := range p.Rows {
 		p.Rows[i].ViewsCol = true
+	}
+	if err := n.listComments(ctx, p.Rows); err != nil {
+		n.log.ErrorContext(ctx, "newsroom: story list comments", "err", err)
 	}
 	if q.Page > 1 {
 		pq := q

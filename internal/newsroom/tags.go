@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,9 +12,10 @@ import (
 	"masthead/internal/workflow"
 )
 
-// Tags: rename (the address stays) and merge (the stories of one tag move
-// to another; the merged tag's address answers 404 until the redirects
-// table of issue 12 can send it on).
+// Tags: rename (the address follows the new name, and the old address
+// answers 301 to the new one) and merge (the stories of one tag move to
+// another, and the merged tag's address answers 301 to the other's). The
+// redirects commit in the same transaction as the change.
 
 type tagsPage struct {
 	base
@@ -21,13 +23,9 @@ type tagsPage struct {
 	Error string
 }
 
-func (n *Newsroom) tagEditor() (news.TagEditor, error) {
-	te, ok := n.store.(news.TagEditor)
-	if !ok {
-		return nil, news.Errorf(news.ENOTFOUND, "Tags cannot be edited here.")
-	}
-	return te, nil
-}
+// tagPath is a tag's address as browsers ask for it, decoded (the
+// redirects' key).
+func tagPath(slug string) string { return "/tag/" + slug }
 
 func (n *Newsroom) tagsPage(w http.ResponseWriter, r *http.Request, c *call, status int, msg string) error {
 	ts, err := n.store.ListTags(r.Context())
@@ -44,11 +42,28 @@ func (n *Newsroom) tags(w http.ResponseWriter, r *http.Request, c *call) error {
 	return n.tagsPage(w, r, c, http.StatusOK, "")
 }
 
-func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) error {
-	te, err := n.tagEditor()
-	if err != nil {
+// moveTagAddress leaves a 301 from a tag's old address to its new one,
+// dropping a redirect from the new address (an earlier rename back),
+// which would shadow nothing but could loop.
+func (n *Newsroom) moveTagAddress(r *http.Request, tx news.Tx, from, to string) error {
+	if from == to {
+		return nil
+	}
+	if err := tx.DeleteRedirect(r.Context(), tagPath(to)); err != nil && news.ErrorCode(err) != news.ENOTFOUND {
 		return err
 	}
+	return tx.PutRedirect(r.Context(), &news.Redirect{From: tagPath(from), To: tagPath(to), Code: http.StatusMovedPermanently, CreatedAt: n.clock.Now()})
+}
+
+func catalog(tx news.Tx) (news.CatalogTx, error) {
+	cat, ok := tx.(news.CatalogTx)
+	if !ok {
+		return nil, news.Errorf(news.ENOTFOUND, "Tags cannot be edited here.")
+	}
+	return cat, nil
+}
+
+func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -57,19 +72,38 @@ func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) er
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
 		return n.tagsPage(w, r, c, http.StatusUnprocessableEntity, "A tag needs a name of at most 100 characters.")
 	}
-	if err := te.RenameTag(r.Context(), id, name); err != nil {
+	slug := news.Slugify(name)
+	if slug == "" {
+		return n.tagsPage(w, r, c, http.StatusUnprocessableEntity, "A tag's name needs at least one letter or digit.")
+	}
+	var old string
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		cat, err := catalog(tx)
+		if err != nil {
+			return err
+		}
+		tg, err := cat.FindTagByID(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		old = tg.Slug
+		tg.Name, tg.Slug = name, slug
+		if err := cat.UpdateTag(r.Context(), tg); err != nil {
+			return err
+		}
+		return n.moveTagAddress(r, tx, old, slug)
+	})
+	if errors.Is(err, news.ErrConflict) {
+		return n.tagsPage(w, r, c, http.StatusConflict, fmt.Sprintf("Another tag has the address /tag/%s: merge the two instead.", slug))
+	} else if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag %d renamed %q", id, name))
+	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag %d renamed %q (/tag/%s → /tag/%s)", id, name, old, slug))
 	http.Redirect(w, r, "/newsroom/tags?done=tag", http.StatusSeeOther)
 	return nil
 }
 
 func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) error {
-	te, err := n.tagEditor()
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -78,10 +112,60 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil || into == id {
 		return n.tagsPage(w, r, c, http.StatusUnprocessableEntity, "Pick another tag to merge into.")
 	}
-	if err := te.MergeTags(r.Context(), id, into); err != nil {
+	if r.PostFormValue("confirm") != "yes" {
+		// Readers see a merge at once and it cannot be undone: ask.
+		var a, b *news.Tag
+		for _, t := range mustTags(n, r) {
+			switch t.ID {
+			case id:
+				a = t
+			case into:
+				b = t
+			}
+		}
+		if a == nil || b == nil {
+			return n.tagsPage(w, r, c, http.StatusConflict, "One of the two tags is gone: nothing was merged.")
+		}
+		cp := &confirmPage{Question: fmt.Sprintf("Merge the tag %s into %s?", a.Name, b.Name),
+			Detail: fmt.Sprintf("Every story tagged %s is tagged %s instead, %s goes, and /tag/%s answers 301 to /tag/%s. This cannot be undone.", a.Name, b.Name, a.Name, a.Slug, b.Slug),
+			Yes:    "Merge", Back: "/newsroom/tags", Fields: []field{{"into", strconv.FormatInt(into, 10)}}}
+		cp.Title, cp.Nav = "Merge tags?", "tags"
+		n.confirmed(w, r, c, cp)
+		return nil
+	}
+	var from, to *news.Tag
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		cat, err := catalog(tx)
+		if err != nil {
+			return err
+		}
+		if from, err = cat.FindTagByID(r.Context(), id); err != nil {
+			return err
+		}
+		if to, err = cat.FindTagByID(r.Context(), into); err != nil {
+			return err
+		}
+		if err := cat.MergeTags(r.Context(), id, into); err != nil {
+			return err
+		}
+		return n.moveTagAddress(r, tx, from.Slug, to.Slug)
+	})
+	if errors.Is(err, news.ErrNotFound) {
+		return n.tagsPage(w, r, c, http.StatusConflict, "One of the two tags is gone: nothing was merged.")
+	} else if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag %d merged into %d", id, into))
+	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag /tag/%s merged into /tag/%s", from.Slug, to.Slug))
 	http.Redirect(w, r, "/newsroom/tags?done=tag-merged", http.StatusSeeOther)
 	return nil
+}
+
+// mustTags lists the tags for the merge question (none on a store error:
+// the question then says a tag is gone, and nothing changes).
+func mustTags(n *Newsroom, r *http.Request) []*news.Tag {
+	ts, err := n.store.ListTags(r.Context())
+	if err != nil {
+		n.log.ErrorContext(r.Context(), "newsroom: list tags", "err", err)
+	}
+	return ts
 }

@@ -3,6 +3,7 @@ package readers
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -29,6 +30,8 @@ type deskCall struct {
 
 func (rd *Readers) registerDesk(mux *http.ServeMux) {
 	mux.Handle("GET /newsroom/newsletters", rd.desk(rd.newslettersPage))
+	mux.Handle("GET /newsroom/newsletters/progress", rd.desk(rd.sendProgress))
+	mux.Handle("POST /newsroom/newsletters/tracking", rd.desk(rd.saveTracking))
 	mux.Handle("POST /newsroom/newsletters/send", rd.desk(rd.sendStoryForm))
 	mux.Handle("POST /newsroom/newsletters/onpublish", rd.desk(rd.sendOnPublishForm))
 	mux.Handle("GET /newsroom/comments", rd.desk(rd.queuePage))
@@ -82,7 +85,7 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 }).Parse(`{{define "top"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><title>{{.Title}} · Newsroom</title>
-<link rel="stylesheet" href="/newsroom/static/newsroom.css"></head><body>
+<link rel="stylesheet" href="/newsroom/static/newsroom.css"><script src="/newsroom/static/newsroom.js" defer></script></head><body>
 <header class="top"><a class="brand" href="/newsroom/">Newsroom</a>
 <nav aria-label="Newsroom"><a href="/newsroom/">Dashboard</a> <a href="/newsroom/stories">Stories</a>
 <a href="/newsroom/newsletters"{{if eq .Title "Newsletters"}} aria-current="page"{{end}}>Newsletters</a>
@@ -92,9 +95,9 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 
 {{define "newsletters"}}{{template "top" .}}
 <section aria-labelledby="h-lists"><h2 id="h-lists">Lists</h2>
-<table><thead><tr><th scope="col">Newsletter</th><th scope="col">Subscribers</th><th scope="col">Last 30 days</th></tr></thead><tbody>
-{{range .Lists}}<tr><th scope="row">{{.List.Name}}</th><td class="num">{{.Subscribers}}</td>
-<td>+{{.Joined}} / −{{.Left}}{{if .Days}} <span class="hint">({{range $i, $d := .Days}}{{if $i}}, {{end}}{{day $d.Day}}: +{{$d.Joined}}/−{{$d.Left}}{{end}})</span>{{end}}</td></tr>
+<table class="cards"><thead><tr><th scope="col">Newsletter</th><th scope="col">Subscribers</th><th scope="col">Last 30 days</th></tr></thead><tbody>
+{{range .Lists}}<tr><th scope="row">{{.List.Name}}</th><td class="num" data-label="Subscribers">{{.Subscribers}}</td>
+<td data-label="Last 30 days">+{{.Joined}} / −{{.Left}}{{if .Days}} <span class="hint">({{range $i, $d := .Days}}{{if $i}}, {{end}}{{day $d.Day}}: +{{$d.Joined}}/−{{$d.Left}}{{end}})</span>{{end}}</td></tr>
 {{end}}</tbody></table></section>
 <section aria-labelledby="h-newlist"><h2 id="h-newlist">Add or change a list</h2>
 <form method="post" action="/newsroom/newsletters/lists">
@@ -128,13 +131,23 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 <select id="onpub-list" name="list">{{range .Lists}}<option value="{{.List.ID}}">{{.List.Name}}</option>{{end}}</select>
 <button type="submit">Send when published</button>
 </form></section>
+<section aria-labelledby="h-track"><h2 id="h-track">Open tracking</h2>
+<p>{{if .Tracking}}On: each copy carries a 1×1 image whose fetch counts the issue as opened by that subscriber (once), shown below. Mail clients that load images tell the paper when, and from which address, a reader opened it.{{else}}Off: no copy carries a tracking image, and nothing records whether a reader opened an issue.{{end}}</p>
+{{if .Admin}}<form method="post" action="/newsroom/newsletters/tracking">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="version" value="{{.TrackingVersion}}">
+<input type="hidden" name="on" value="{{if .Tracking}}off{{else}}on{{end}}">
+<button type="submit">{{if .Tracking}}Turn open tracking off{{else}}Turn open tracking on{{end}}</button>
+</form>{{else}}<p class="hint">An admin can change this.</p>{{end}}</section>
 <section aria-labelledby="h-issues"><h2 id="h-issues">Sent and sending</h2>
-<table><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
-{{range .Issues}}<tr class="issue" data-issue="{{.Issue.ID}}"><th scope="row">{{.Issue.Subject}}</th><td>{{.List}}</td>
-<td><progress max="{{.Issue.Total}}" value="{{.Done}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text">{{.Issue.Sent}} sent, {{.Issue.Failed}} failed, {{.Issue.Pending}} to go{{if eq .Issue.Status "sent"}} · done{{end}}</span></td>
-<td>{{date .Issue.CreatedAt}}</td></tr>
+<p class="hint" id="progress-note">{{if .Sending}}The counts follow the send while this page is open.{{end}}</p>
+<table class="send-progress cards"{{if .Sending}} data-progress="/newsroom/newsletters/progress"{{end}}><thead><tr><th scope="col">Issue</th><th scope="col">List</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
+{{range .Issues}}<tr class="issue" data-issue="{{.Issue.ID}}"><th scope="row">{{.Issue.Subject}}</th><td data-label="List">{{.List}}</td>
+<td data-label="Progress"><progress max="{{.Issue.Total}}" value="{{.Done}}" aria-label="Progress of {{.Issue.Subject}}">{{pct .Done .Issue.Total}}%</progress> <span class="progress-text" aria-live="polite">{{template "progress" .Issue}}</span></td>
+<td data-label="Started">{{date .Issue.CreatedAt}}{{if or $.Tracking .Opens}} · {{.Opens}} opened{{end}}</td></tr>
 {{end}}</tbody></table></section>
 {{template "bottom" .}}{{end}}
+
+{{define "progress"}}{{.Sent}} sent, {{.Failed}} failed, {{.Pending}} queued{{if eq .Status "sent"}} · done{{end}}{{end}}
 
 {{define "queue"}}{{template "top" .}}
 {{if not .Items}}<p>Nothing waits for review.</p>{{end}}
@@ -153,8 +166,8 @@ var deskT = template.Must(template.New("").Funcs(template.FuncMap{
 </li>
 {{end}}</ol>
 <section aria-labelledby="h-counts"><h2 id="h-counts">Comments per story</h2>
-<table><thead><tr><th scope="col">Id</th><th scope="col">Story</th><th scope="col">Published</th><th scope="col">Waiting</th><th scope="col">Thread</th></tr></thead><tbody>
-{{range .Stories}}<tr><td>{{.ID}}</td><th scope="row"><a href="{{.URL}}#comments">{{.Headline}}</a></th><td class="num">{{.Published}}</td><td class="num">{{.Waiting}}</td><td>{{if .Closed}}closed{{else}}open{{end}}</td></tr>
+<table class="cards"><thead><tr><th scope="col">Id</th><th scope="col">Story</th><th scope="col">Published</th><th scope="col">Waiting</th><th scope="col">Thread</th></tr></thead><tbody>
+{{range .Stories}}<tr><td data-label="Id">{{.ID}}</td><th scope="row"><a href="{{.URL}}#comments">{{.Headline}}</a></th><td class="num" data-label="Published">{{.Published}}</td><td class="num" data-label="Waiting">{{.Waiting}}</td><td data-label="Thread">{{if .Closed}}closed{{else}}open{{end}}</td></tr>
 {{end}}</tbody></table></section>
 <section aria-labelledby="h-settings"><h2 id="h-settings">Rules</h2>
 <form method="post" action="/newsroom/comments/settings">
@@ -195,6 +208,7 @@ type deskIssue struct {
 	Issue *news.NewsletterIssue
 	List  string
 	Done  int
+	Opens int // subscribers who opened it (open tracking)
 }
 
 func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *deskCall) error {
@@ -227,8 +241,20 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 		return err
 	}
 	var di []deskIssue
+	sending := false
 	for _, is := range issues {
-		di = append(di, deskIssue{Issue: is, List: names[is.ListID], Done: is.Sent + is.Failed})
+		opens, err := rd.st.CountOpens(ctx, is.ID)
+		if err != nil {
+			return err
+		}
+		di = append(di, deskIssue{Issue: is, List: names[is.ListID], Done: is.Sent + is.Failed, Opens: opens})
+		sending = sending || is.Status == news.IssueSending
+	}
+	tracking, trackingVersion := false, int64(0)
+	if st, err := rd.st.FindSetting(ctx, news.KeyOpenTracking); err == nil {
+		tracking, trackingVersion = st.Value == "on", st.Version
+	} else if !errors.Is(err, news.ErrNotFound) {
+		return err
 	}
 	stories, _, err := rd.st.FindArticles(ctx, news.ArticleFilter{PublicAt: rd.clock.Now(), Limit: 30, NoTotal: true})
 	if err != nil {
@@ -261,7 +287,68 @@ func (rd *Readers) newslettersPage(w http.ResponseWriter, r *http.Request, c *de
 		}
 	}
 	return rd.renderDesk(w, "newsletters", map[string]any{"Title": "Newsletters", "CSRF": c.sess.CSRFToken, "Lists": dl, "Issues": di,
-		"Stories": stories, "Sections": sections, "Upcoming": up})
+		"Stories": stories, "Sections": sections, "Upcoming": up, "Sending": sending,
+		"Tracking": tracking, "TrackingVersion": trackingVersion, "Admin": workflow.AtLeast(c.user, news.RoleAdmin)})
+}
+
+// saveTracking turns open tracking on or off: the paper's decision, so
+// admins only, under the version the page showed.
+func (rd *Readers) saveTracking(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	if !workflow.AtLeast(c.user, news.RoleAdmin) {
+		return news.Errorf(news.EFORBIDDEN, "Only an admin turns open tracking on or off.")
+	}
+	v := r.PostFormValue("on")
+	if v != "on" && v != "off" {
+		return news.Errorf(news.EINVALID, "Turn tracking on or off.")
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || version < 0 {
+		return news.Errorf(news.EINVALID, "The form is damaged; reload the page.")
+	}
+	err = rd.st.Update(r.Context(), func(tx news.Tx) error {
+		return tx.UpdateSetting(r.Context(), &news.Setting{Key: news.KeyOpenTracking, Value: v, Version: version, UpdatedBy: c.user.ID})
+	})
+	if err != nil {
+		return err
+	}
+	_ = rd.st.AddAudit(r.Context(), &news.AuditEntry{UserID: c.user.ID, Action: "newsletter.tracking", Detail: "open tracking " + v, CreatedAt: rd.clock.Now()})
+	http.Redirect(w, r, "/newsroom/newsletters#h-track", http.StatusSeeOther)
+	return nil
+}
+
+// issueProgress is one issue's counts, as the newsletters page polls them.
+type issueProgress struct {
+	ID      int64  `json:"id"`
+	Status  string `json:"status"`
+	Total   int    `json:"total"`
+	Sent    int    `json:"sent"`
+	Failed  int    `json:"failed"`
+	Pending int    `json:"queued"`
+	Text    string `json:"text"`
+}
+
+// sendProgress answers the newsletters page's poll: the latest issues'
+// queued, sent and failed counts (the page shows them without script
+// too, as of its loading).
+func (rd *Readers) sendProgress(w http.ResponseWriter, r *http.Request, c *deskCall) error {
+	issues, err := rd.st.ListIssues(r.Context(), 30)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Sending bool            `json:"sending"`
+		Issues  []issueProgress `json:"issues"`
+	}{Issues: []issueProgress{}}
+	for _, is := range issues {
+		var b bytes.Buffer
+		if err := deskT.ExecuteTemplate(&b, "progress", is); err != nil {
+			return err
+		}
+		out.Issues = append(out.Issues, issueProgress{ID: is.ID, Status: is.Status, Total: is.Total, Sent: is.Sent, Failed: is.Failed, Pending: is.Pending, Text: b.String()})
+		out.Sending = out.Sending || is.Status == news.IssueSending
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(out)
 }
 
 func formID(r *http.Request, name string) (int64, error) {

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,6 +181,7 @@ func (rd *Readers) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /newsletters/unsubscribe", rd.unsubscribePage)
 	mux.HandleFunc("POST /newsletters/unsubscribe", rd.unsubscribe)
 	mux.HandleFunc("POST /newsletters/bounces", rd.bounces)
+	mux.HandleFunc("GET /newsletters/o/{file}", rd.openPixel)
 }
 
 // randomToken is a URL-safe random secret of n bytes.
@@ -208,6 +210,45 @@ func (rd *Readers) mac(parts ...string) string {
 func (rd *Readers) UnsubscribeURL(subID int64) string {
 	id := fmt.Sprint(subID)
 	return rd.paper.AbsURL("/newsletters/unsubscribe?" + url.Values{"s": {id}, "t": {rd.mac("unsub", id)}}.Encode())
+}
+
+// OpenPixelURL is the open-tracking image of one copy of an issue: the
+// issue, the subscription and a MAC, so nobody can record opens for
+// others. Issues carry it only when the paper turned tracking on.
+func (rd *Readers) OpenPixelURL(issueID, subID int64) string {
+	is, sub := strconv.FormatInt(issueID, 10), strconv.FormatInt(subID, 10)
+	return rd.paper.AbsURL("/newsletters/o/" + is + "." + sub + "." + rd.mac("open", is, sub) + ".gif")
+}
+
+// pixelGIF is a transparent 1×1 GIF.
+var pixelGIF = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+// openPixel records an open (once per issue and subscriber) while the
+// paper has tracking on, and answers the image either way: a mail client
+// must not show a broken image for a link that was valid when sent.
+func (rd *Readers) openPixel(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".gif")
+	parts := strings.Split(name, ".")
+	if !ok || len(parts) != 3 || !hmac.Equal([]byte(parts[2]), []byte(rd.mac("open", parts[0], parts[1]))) {
+		http.NotFound(w, r)
+		return
+	}
+	issueID, err1 := strconv.ParseInt(parts[0], 10, 64)
+	subID, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		http.NotFound(w, r)
+		return
+	}
+	if v, err := rd.st.GetSetting(r.Context(), news.KeyOpenTracking); err == nil && v == "on" {
+		if err := rd.st.RecordOpen(r.Context(), issueID, subID, rd.clock.Now()); err != nil && !errors.Is(err, news.ErrNotFound) {
+			rd.log.WarnContext(r.Context(), "newsletters: record open", "err", err)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/gif")
+	h.Set("Cache-Control", "no-store, private")
+	h.Set("Content-Length", strconv.Itoa(len(pixelGIF)))
+	_, _ = w.Write(pixelGIF)
 }
 
 // session is the signed-in reader of r, or nil.

@@ -41,6 +41,11 @@ type Sender struct {
 	Logger *slog.Logger
 	// Unsubscribe makes a subscription's one-click link (Readers.UnsubscribeURL).
 	Unsubscribe func(subID int64) string
+	// OpenPixel makes a copy's open-tracking image address
+	// (Readers.OpenPixelURL). It is used only while the paper's setting
+	// news.KeyOpenTracking is "on" (off by default): otherwise no copy
+	// carries a pixel.
+	OpenPixel func(issueID, subID int64) string
 	// Workers is how many messages are sent at once (0: 4; match the
 	// mail server's connections).
 	Workers int
@@ -63,6 +68,9 @@ type issueParts struct {
 	issue *news.NewsletterIssue
 	list  *news.NewsletterList
 	base  mailtmpl.Issue
+	// track: the paper had open tracking on when the issue's first copy
+	// was built (one decision per issue and sender).
+	track bool
 }
 
 func (s *Sender) defaults() {
@@ -202,6 +210,9 @@ func (s *Sender) message(ctx context.Context, d *news.Delivery) (*mail.Message, 
 	}
 	is := parts.base
 	is.UnsubscribeURL = s.Unsubscribe(d.SubscriptionID)
+	if parts.track && s.OpenPixel != nil {
+		is.OpenPixelURL = s.OpenPixel(d.IssueID, d.SubscriptionID)
+	}
 	r, err := mailtmpl.RenderIssue(is)
 	if err != nil {
 		return nil, err
@@ -285,6 +296,11 @@ func (s *Sender) parts(ctx context.Context, issueID int64) (*issueParts, error) 
 		return nil, fmt.Errorf("%w: issue %d has no stories left", mail.ErrInvalid, issueID)
 	}
 	p := &issueParts{issue: is, list: list, base: base}
+	if v, err := s.Store.GetSetting(ctx, news.KeyOpenTracking); err == nil {
+		p.track = v == "on"
+	} else if !errors.Is(err, news.ErrNotFound) {
+		return nil, err
+	}
 	s.mu.Lock()
 	if s.issues == nil {
 		s.issues = map[int64]*issueParts{}

@@ -20,6 +20,11 @@ func (s *Site) menus(secs []*news.Section) (nav []Link, menu []MenuItem) {
 	}
 	idx := map[int64]int{}
 	for _, sec := range secs {
+		// A hidden section (and so its sub-sections) keeps its page; the
+		// menus leave it out.
+		if sec.Hidden {
+			continue
+		}
 		l := Link{Name: sec.Name, URL: s.paper.SectionPath(sec)}
 		// A sub-section whose parent went missing is shown as top-level
 		// rather than hidden.
@@ -30,7 +35,7 @@ func (s *Site) menus(secs []*news.Section) (nav []Link, menu []MenuItem) {
 		}
 	}
 	for _, sec := range secs {
-		if i, ok := idx[sec.ParentID]; ok && sec.ParentID != 0 {
+		if i, ok := idx[sec.ParentID]; ok && sec.ParentID != 0 && !sec.Hidden {
 			menu[i].Sub = append(menu[i].Sub, Link{Name: sec.Name, URL: s.paper.SectionPath(sec)})
 		}
 	}

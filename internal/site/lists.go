@@ -177,12 +177,23 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if p.Top, topArts, p.TopIsLatest, err = s.withTop(ctx); err != nil {
 		return nil, time.Time{}, err
 	}
+	person := ldPerson{Type: "Person", Name: au.Name, URL: s.paper.AbsURL(path), JobTitle: au.Title}
+	// The links were validated when saved (news.ValidateAuthorLinks):
+	// absolute http(s) addresses on the kind's hosts.
+	for _, lk := range au.Links {
+		p.Links = append(p.Links, Link{Name: news.AuthorLinkLabel(lk.Kind), URL: lk.URL})
+		person.SameAs = append(person.SameAs, lk.URL)
+	}
 	if au.Photo != nil {
 		if img := s.image(au.Photo, "6rem"); img != nil {
 			img.Alt = au.Name
 			p.Photo = img
 		}
+		if ph := au.Photo; ph.Key != "" && len(news.Crops) > 0 {
+			person.Image = s.paper.AbsURL(s.paper.CropPath(ph, news.Crops[len(news.Crops)-1]))
+		}
 	}
+	p.JSONLD = append(p.JSONLD, jsonLD(ldProfilePage{Context: schemaContext, Type: "ProfilePage", URL: s.paper.AbsURL(path), MainEntity: person}))
 	s.scopedFeeds(&p.Base, path, au.Name)
 	s.social(&p.Base, "profile", au.Name, s.shareImage(au.Photo))
 	body, err := s.r.Render("author", p)

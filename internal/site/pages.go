@@ -222,10 +222,12 @@ type AuthorPage struct {
 	JobTitle string
 	Bio      string
 	Email    string
-	Photo    *Image
-	Stories  []Card
-	Pager    Pager
-	Layout   StoryLayout
+	// Links are the author's profiles elsewhere, shown with rel=me.
+	Links   []Link
+	Photo   *Image
+	Stories []Card
+	Pager   Pager
+	Layout  StoryLayout
 	// The Top 10 box in the right-hand column.
 	Top         []Card
 	TopIsLatest bool

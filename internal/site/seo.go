@@ -28,9 +28,22 @@ type ldImage struct {
 }
 
 type ldPerson struct {
-	Type string `json:"@type"`
-	Name string `json:"name"`
-	URL  string `json:"url,omitempty"`
+	Context  string   `json:"@context,omitempty"`
+	Type     string   `json:"@type"`
+	Name     string   `json:"name"`
+	URL      string   `json:"url,omitempty"`
+	JobTitle string   `json:"jobTitle,omitempty"`
+	Image    string   `json:"image,omitempty"`
+	SameAs   []string `json:"sameAs,omitempty"`
+}
+
+// ldProfilePage is an author page: the Person it is about, with their
+// profiles elsewhere (sameAs).
+type ldProfilePage struct {
+	Context    string   `json:"@context"`
+	Type       string   `json:"@type"`
+	URL        string   `json:"url"`
+	MainEntity ldPerson `json:"mainEntity"`
 }
 
 type ldOrganization struct {

@@ -115,4 +115,29 @@
       if (!submitting && dirty()) { send(false); e.preventDefault(); e.returnValue = ""; }
     });
   }
+
+  // A newsletter send in progress: the counts of the "Sent and sending"
+  // table follow it every few seconds, until nothing is sending.
+  var prog = document.querySelector("table.send-progress[data-progress]");
+  if (prog && window.fetch) {
+    var poll = function () {
+      fetch(prog.getAttribute("data-progress"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          (j.issues || []).forEach(function (is) {
+            var tr = prog.querySelector('tr[data-issue="' + is.id + '"]');
+            if (!tr) { return; }
+            var bar = tr.querySelector("progress");
+            if (bar) { bar.max = is.total || 1; bar.value = is.sent + is.failed; }
+            var txt = tr.querySelector(".progress-text");
+            if (txt && txt.textContent !== is.text) { txt.textContent = is.text; }
+          });
+          if (j.sending) { setTimeout(poll, 3000); } else {
+            var note = document.getElementById("progress-note");
+            if (note) { note.textContent = "Every send has finished."; }
+          }
+        }).catch(function () { setTimeout(poll, 10000); });
+    };
+    setTimeout(poll, 3000);
+  }
 })();

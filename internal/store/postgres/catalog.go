@@ -14,12 +14,12 @@ import (
 
 // Sections
 
-const sectionColumns = "id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at"
+const sectionColumns = "id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at, hidden"
 
 func scanSection(row pgx.Row) (*news.Section, error) {
 	var s news.Section
 	var updated *time.Time
-	if err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position, &s.ParentID, &s.Layout, &s.Version, &s.UpdatedBy, &updated); err != nil {
+	if err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position, &s.ParentID, &s.Layout, &s.Version, &s.UpdatedBy, &updated, &s.Hidden); err != nil {
 		return nil, err
 	}
 	s.UpdatedAt = fromNull(updated)
@@ -36,8 +36,8 @@ func (t *txn) CreateSection(ctx context.Context, s *news.Section) error {
 		return err
 	}
 	s.UpdatedAt = t.db.createdAt(s.UpdatedAt)
-	err := t.tx.QueryRow(ctx, `INSERT INTO sections (slug, name, description, position, parent_id, layout, version, updated_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) RETURNING id`, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt).Scan(&s.ID)
+	err := t.tx.QueryRow(ctx, `INSERT INTO sections (slug, name, description, position, parent_id, layout, version, updated_by, updated_at, hidden)
+		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) RETURNING id`, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt, s.Hidden).Scan(&s.ID)
 	if err != nil {
 		return translate(err, fmt.Sprintf("create section %q", s.Slug))
 	}
@@ -63,8 +63,8 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	}
 	s.UpdatedAt = normTime(t.db.now())
 	tag, err := t.tx.Exec(ctx, `UPDATE sections SET slug = $2, name = $3, description = $4, position = $5,
-		parent_id = $6, layout = $7, version = version + 1, updated_by = $8, updated_at = $9 WHERE id = $1 AND version = $10`,
-		s.ID, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt, s.Version)
+		parent_id = $6, layout = $7, version = version + 1, updated_by = $8, updated_at = $9, hidden = $11 WHERE id = $1 AND version = $10`,
+		s.ID, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt, s.Version, s.Hidden)
 	if err != nil {
 		return translate(err, fmt.Sprintf("update section %d", s.ID))
 	}
@@ -142,15 +142,35 @@ func scanAuthor(row pgx.Row) (*news.Author, error) {
 	return &a, nil
 }
 
+// profileColumns are authorColumns and the profile's links: what
+// FindAuthor* and ListAuthors read (bylines on stories leave them out, as
+// SQLite's do).
+const profileColumns = authorColumns + ", au.links"
+
+func scanProfile(row pgx.Row) (*news.Author, error) {
+	var (
+		a     news.Author
+		photo *int64
+		links string
+	)
+	if err := row.Scan(&a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position, &links); err != nil {
+		return nil, err
+	}
+	a.PhotoID = fromNullID(photo)
+	var err error
+	a.Links, err = news.ParseAuthorLinks(links)
+	return &a, err
+}
+
 // CreateAuthor adds a byline. Nothing readers see lists it until a story
 // carries it.
 func (t *txn) CreateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	err := t.tx.QueryRow(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position).Scan(&a.ID)
+	err := t.tx.QueryRow(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position, links)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links)).Scan(&a.ID)
 	return translate(err, fmt.Sprintf("create author %q", a.Slug))
 }
 
@@ -161,8 +181,8 @@ func (t *txn) UpdateAuthor(ctx context.Context, a *news.Author) error {
 		return err
 	}
 	err := affectOne(t.tx.Exec(ctx, `UPDATE authors SET slug = $2, name = $3, email = $4, bio = $5, title = $6,
-		photo_id = $7, position = $8 WHERE id = $1`,
-		a.ID, a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position))
+		photo_id = $7, position = $8, links = $9 WHERE id = $1`,
+		a.ID, a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links)))
 	if err != nil {
 		return translate(err, fmt.Sprintf("update author %d", a.ID))
 	}
@@ -181,7 +201,7 @@ func (db *DB) UpdateAuthor(ctx context.Context, a *news.Author) error {
 }
 
 func (db reader) findAuthor(ctx context.Context, what, where string, arg any) (*news.Author, error) {
-	a, err := scanAuthor(db.q.QueryRow(ctx, "SELECT "+authorColumns+" FROM authors au WHERE "+where, arg))
+	a, err := scanProfile(db.q.QueryRow(ctx, "SELECT "+profileColumns+" FROM authors au WHERE "+where, arg))
 	if err != nil {
 		return nil, translate(err, what)
 	}
@@ -211,11 +231,11 @@ func (db reader) FindAuthorByEmail(ctx context.Context, email string) (*news.Aut
 
 // ListAuthors returns every byline by position, then name.
 func (db reader) ListAuthors(ctx context.Context) ([]*news.Author, error) {
-	rows, err := db.q.Query(ctx, "SELECT "+authorColumns+" FROM authors au ORDER BY au.position, au.name, au.id")
+	rows, err := db.q.Query(ctx, "SELECT "+profileColumns+" FROM authors au ORDER BY au.position, au.name, au.id")
 	if err != nil {
 		return nil, translate(err, "list authors")
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Author, error) { return scanAuthor(r) })
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Author, error) { return scanProfile(r) })
 	if err != nil {
 		return nil, translate(err, "list authors")
 	}

@@ -13,12 +13,12 @@ import (
 
 // Sections
 
-const sectionCols = `id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at`
+const sectionCols = `id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at, hidden`
 
 func scanSection(s scanner) (*news.Section, error) {
 	var sec news.Section
 	var updated sql.NullInt64
-	err := s.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position, &sec.ParentID, &sec.Layout, &sec.Version, &sec.UpdatedBy, &updated)
+	err := s.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position, &sec.ParentID, &sec.Layout, &sec.Version, &sec.UpdatedBy, &updated, &sec.Hidden)
 	sec.UpdatedAt = fromMicro(updated)
 	return &sec, err
 }
@@ -36,8 +36,8 @@ func (t *txn) CreateSection(ctx context.Context, s *news.Section) error {
 		s.UpdatedAt = t.db.now()
 	}
 	s.UpdatedAt = s.UpdatedAt.UTC().Truncate(time.Microsecond)
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, position, parent_id, layout, version, updated_by, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt.UnixMicro())
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, position, parent_id, layout, version, updated_by, updated_at, hidden)
+		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt.UnixMicro(), s.Hidden)
 	if err == nil {
 		s.ID, err = res.LastInsertId()
 	}
@@ -66,8 +66,8 @@ func (t *txn) UpdateSection(ctx context.Context, s *news.Section) error {
 	}
 	s.UpdatedAt = t.db.now().Truncate(time.Microsecond)
 	res, err := t.tx.ExecContext(ctx, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ?,
-		parent_id = ?, layout = ?, version = version + 1, updated_by = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt.UnixMicro(), s.ID, s.Version)
+		parent_id = ?, layout = ?, version = version + 1, updated_by = ?, updated_at = ?, hidden = ? WHERE id = ? AND version = ?`,
+		s.Slug, s.Name, s.Description, s.Position, s.ParentID, s.Layout, s.UpdatedBy, s.UpdatedAt.UnixMicro(), s.Hidden, s.ID, s.Version)
 	if err != nil {
 		return fmt.Errorf("update section %d: %w", s.ID, translate(err))
 	}
@@ -153,18 +153,21 @@ func (db reader) ListSections(ctx context.Context) ([]*news.Section, error) {
 
 // Authors
 
-const authorCols = `au.id, au.slug, au.name, au.email, au.bio, au.title, au.photo_id, au.position`
+const authorCols = `au.id, au.slug, au.name, au.email, au.bio, au.title, au.photo_id, au.position, au.links`
 
 // scanAuthor scans authorCols, after the extra leading columns in pre.
 func scanAuthor(s scanner, pre ...any) (*news.Author, error) {
 	var a news.Author
 	var photo sql.NullInt64
-	dest := append(pre, &a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position)
+	var links string
+	dest := append(pre, &a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position, &links)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	a.PhotoID = photo.Int64
-	return &a, nil
+	var err error
+	a.Links, err = news.ParseAuthorLinks(links)
+	return &a, err
 }
 
 // CreateAuthor adds a byline. Nothing readers see lists it until a story
@@ -173,8 +176,8 @@ func (t *txn) CreateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position)
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links))
 	if err == nil {
 		a.ID, err = res.LastInsertId()
 	}
@@ -189,8 +192,8 @@ func (t *txn) UpdateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	err := updateOne(ctx, t.tx, "author", a.ID, `UPDATE authors SET slug = ?, name = ?, email = ?, bio = ?, title = ?, photo_id = ?, position = ? WHERE id = ?`,
-		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, a.ID)
+	err := updateOne(ctx, t.tx, "author", a.ID, `UPDATE authors SET slug = ?, name = ?, email = ?, bio = ?, title = ?, photo_id = ?, position = ?, links = ? WHERE id = ?`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links), a.ID)
 	if err != nil {
 		return fmt.Errorf("update author %d: %w", a.ID, translate(err))
 	}

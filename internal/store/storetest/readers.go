@@ -28,6 +28,7 @@ func RunReaders(t *testing.T, open func(t *testing.T) ReadersStore) {
 	t.Run("SendQueue", func(t *testing.T) { testSendQueue(t, open(t)) })
 	t.Run("Comments", func(t *testing.T) { testComments(t, open(t)) })
 	t.Run("SendOnPublish", func(t *testing.T) { testSendOnPublish(t, open(t)) })
+	t.Run("Opens", func(t *testing.T) { testOpens(t, open(t)) })
 }
 
 func must(t *testing.T, err error) {
@@ -473,4 +474,38 @@ func testSendOnPublish(t *testing.T, s ReadersStore) {
 		t.Errorf("the send is still asked for after the publish: %v", ls)
 	}
 	must(t, s.RemovePublishSend(ctx, a.ID, l.ID))
+}
+
+// testOpens: an open is recorded once per issue and subscriber who was
+// sent the issue; a subscriber without a delivery cannot record one.
+func testOpens(t *testing.T, s ReadersStore) {
+	ctx := context.Background()
+	l := &news.NewsletterList{Slug: "opens", Name: "Opens", Kind: news.ListBreaking}
+	must(t, s.CreateNewsletterList(ctx, l))
+	var subs []*news.Subscription
+	for i := range 3 {
+		sub, err := s.Subscribe(ctx, l.ID, 0, fmt.Sprintf("o%d@example.org", i), T0)
+		must(t, err)
+		if i < 2 {
+			must(t, s.SetSubscriptionStatus(ctx, sub.ID, news.SubActive, T0))
+		}
+		subs = append(subs, sub)
+	}
+	is := &news.NewsletterIssue{ListID: l.ID, Key: "story:9:list:opens", Subject: "Opens", ArticleIDs: []int64{9}, CreatedAt: T0}
+	must(t, s.CreateIssue(ctx, is))
+	if n, err := s.CountOpens(ctx, is.ID); err != nil || n != 0 {
+		t.Fatalf("opens of a new issue: %d, %v", n, err)
+	}
+	must(t, s.RecordOpen(ctx, is.ID, subs[0].ID, T0.Add(time.Hour)))
+	must(t, s.RecordOpen(ctx, is.ID, subs[0].ID, T0.Add(2*time.Hour)))
+	must(t, s.RecordOpen(ctx, is.ID, subs[1].ID, T0.Add(time.Hour)))
+	if err := s.RecordOpen(ctx, is.ID, subs[2].ID, T0.Add(time.Hour)); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("an open by a subscriber who was not sent the issue: %v", err)
+	}
+	if err := s.RecordOpen(ctx, is.ID+1000, subs[0].ID, T0); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("an open of an unknown issue: %v", err)
+	}
+	if n, err := s.CountOpens(ctx, is.ID); err != nil || n != 2 {
+		t.Errorf("opens: %d, %v; want 2", n, err)
+	}
 }

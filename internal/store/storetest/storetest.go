@@ -82,6 +82,8 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"WorkingCopies", testWorkingCopies},
 		{"ListCounts", testListCounts},
 		{"ListCountsConcurrent", testListCountsConcurrent},
+		{"CatalogTx", testCatalogTx},
+		{"AuthorLinks", testAuthorLinks},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
