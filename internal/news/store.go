@@ -378,6 +378,8 @@ type Tx interface {
 	WebhookOutbox
 	IdempotencyWriter
 	WireWriter
+	// Imported comments (issue 14) commit with the import's stories.
+	CommentImporter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what
