@@ -422,4 +422,3 @@ func renderMarkdown(src string) (string, error) {
 	}
 	return content.Sanitize(h), nil
 }
-
