@@ -96,12 +96,20 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 		return nil, fmt.Errorf("import: no stories to save (%d pages: masthead cannot store pages yet)", pages)
 	}
 
-	photos, undo, err := preparePhotos(ctx, b, opt)
+	photos, undos, err := preparePhotos(ctx, b, opt)
+	undo := func(keep map[*PhotoRef]*news.Photo) {
+		for ref, u := range undos {
+			if keep[ref] == nil {
+				u()
+			}
+		}
+	}
 	if err != nil {
-		undo()
+		undo(nil)
 		return nil, err
 	}
 	var rep *Report
+	var saved map[*PhotoRef]*news.Photo
 	err = st.Update(ctx, func(tx news.Tx) error {
 		s := &saver{tx: tx, opt: opt, photos: photos, rep: &Report{},
 			sections: map[string]*news.Section{}, authors: map[int64]bool{}, tags: map[string]bool{},
@@ -109,13 +117,16 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 		if err := s.save(ctx, b, stories); err != nil {
 			return err
 		}
-		rep = s.rep
+		rep, saved = s.rep, s.photoIDs
 		return nil
 	})
 	if err != nil {
-		undo()
+		undo(nil)
 		return nil, err
 	}
+	// Files prepared for photos the run did not need (a re-import's, an
+	// author who has a photo already) are removed.
+	undo(saved)
 	if pages > 0 {
 		rep.Warnings = append([]string{fmt.Sprintf("%d pages read and not saved: masthead cannot store pages yet (see them with --dry-run)", pages)}, rep.Warnings...)
 	}
@@ -363,6 +374,12 @@ func (s *saver) saveStory(ctx context.Context, p *Parsed) (Result, error) {
 			tags = append(tags, t)
 		}
 	}
+	if len(tags) > news.MaxTags {
+		// The tags all exist; the story carries as many as a story may.
+		s.rep.Warnings = append(s.rep.Warnings, fmt.Sprintf("%s: %q has %d tags: it keeps the first %d (every tag is in the paper)",
+			where(p), p.Article.Headline, len(tags), news.MaxTags))
+		tags = tags[:news.MaxTags]
+	}
 
 	a := p.Article // a copy: the Parsed stays as parsed
 	a.SectionID, a.Section = sec.ID, sec
@@ -384,10 +401,30 @@ func (s *saver) saveStory(ctx context.Context, p *Parsed) (Result, error) {
 		}
 		a.PhotoID, a.Photo = ph.ID, ph
 	}
+	var had []*news.Photo // a re-imported story's body photos
+	if existing != nil {
+		for _, id := range news.BodyPhotoIDs(existing.BodyHTML) {
+			if ph, err := tx.FindPhotoByID(ctx, id); err == nil {
+				had = append(had, ph)
+			}
+		}
+	}
 	for _, ref := range p.Images {
-		ph, err := s.photo(ctx, ref)
-		if err != nil {
-			return Result{}, err
+		var ph *news.Photo
+		for _, h := range had {
+			if h.Caption == ref.Caption && h.Alt == ref.Alt {
+				ph = h // imported before: the same photo
+				break
+			}
+		}
+		if ph == nil && existing != nil && s.photos[ref] != nil && !s.photos[ref].HasFile() {
+			// Made awaiting its file when the story was first imported.
+			continue
+		}
+		if ph == nil {
+			if ph, err = s.photo(ctx, ref); err != nil {
+				return Result{}, err
+			}
 		}
 		if ph.HasFile() && ref.Ref != "" {
 			a.BodyHTML = pointAt(a.BodyHTML, ref.Ref, s.opt.Paper.PhotoPath(ph, bodyWidth(ph)))
@@ -515,7 +552,8 @@ func (s *saver) redirects(ctx context.Context, p *Parsed, a *news.Article) error
 		} else if err == nil && u.Path != "" {
 			from = u.Path
 		}
-		if !strings.HasPrefix(from, "/") || from == to || from == toDecoded {
+		if !strings.HasPrefix(from, "/") || from == "/" || from == to || from == toDecoded {
+			// The front page stays the front page.
 			continue
 		}
 		rd := &news.Redirect{From: from, To: to, Code: 301, CreatedAt: s.opt.Now}
@@ -535,12 +573,17 @@ func (s *saver) redirects(ctx context.Context, p *Parsed, a *news.Article) error
 // parents before their replies.
 func (s *saver) saveComments(ctx context.Context, cs []*Comment) error {
 	done := map[string]bool{}
+	orphan := map[*Comment]bool{} // replies to comments the run does not have
 	pending := cs
 	skipped := 0
 	for len(pending) > 0 {
 		var next []*Comment
 		for _, c := range pending {
-			if c.ParentKey != "" && !done[c.ParentKey] {
+			parent := c.ParentKey
+			if orphan[c] {
+				parent = ""
+			}
+			if parent != "" && !done[parent] {
 				next = append(next, c)
 				continue
 			}
@@ -560,7 +603,7 @@ func (s *saver) saveComments(ctx context.Context, cs []*Comment) error {
 				done[c.Key] = true
 				continue
 			}
-			if err := s.tx.ImportComment(ctx, nc, c.ParentKey); err != nil {
+			if err := s.tx.ImportComment(ctx, nc, parent); err != nil {
 				return err
 			}
 			done[c.Key] = true
@@ -569,7 +612,7 @@ func (s *saver) saveComments(ctx context.Context, cs []*Comment) error {
 		if len(next) == len(pending) {
 			// Replies to comments the run does not have: top level.
 			for _, c := range next {
-				c.ParentKey = ""
+				orphan[c] = true
 			}
 		}
 		pending = next
@@ -699,14 +742,9 @@ func (s *saver) photo(ctx context.Context, ref *PhotoRef) (*news.Photo, error) {
 // preparePhotos writes the files of every photo of the run that has one
 // (through the PhotoSaver, before the transaction) and makes the rows of
 // the others as photos awaiting their file. undo removes the files written.
-func preparePhotos(ctx context.Context, b *Batch, opt Options) (map[*PhotoRef]*news.Photo, func(), error) {
+func preparePhotos(ctx context.Context, b *Batch, opt Options) (map[*PhotoRef]*news.Photo, map[*PhotoRef]func(), error) {
 	out := map[*PhotoRef]*news.Photo{}
-	var undos []func()
-	undo := func() {
-		for _, u := range undos {
-			u()
-		}
-	}
+	undos := map[*PhotoRef]func(){}
 	prepare := func(ref *PhotoRef) error {
 		if ref == nil || out[ref] != nil {
 			return nil
@@ -727,7 +765,7 @@ func preparePhotos(ctx context.Context, b *Batch, opt Options) (map[*PhotoRef]*n
 			if err != nil {
 				return fmt.Errorf("photo %s: %w", firstNonEmpty(ref.Path, ref.Caption), err)
 			}
-			undos = append(undos, u)
+			undos[ref] = u
 			return nil
 		}
 		ph.Key = news.AwaitingKey(firstNonEmpty(ref.URL, ref.Ref, ref.Path, "unknown"))
@@ -738,20 +776,20 @@ func preparePhotos(ctx context.Context, b *Batch, opt Options) (map[*PhotoRef]*n
 			continue
 		}
 		if err := prepare(p.Photo); err != nil {
-			return nil, undo, fmt.Errorf("%s: %w", where(p), err)
+			return nil, undos, fmt.Errorf("%s: %w", where(p), err)
 		}
 		for _, r := range p.Images {
 			if err := prepare(r); err != nil {
-				return nil, undo, fmt.Errorf("%s: %w", where(p), err)
+				return nil, undos, fmt.Errorf("%s: %w", where(p), err)
 			}
 		}
 	}
 	for _, a := range b.Authors {
 		if err := prepare(a.Photo); err != nil {
-			return nil, undo, err
+			return nil, undos, err
 		}
 	}
-	return out, undo, nil
+	return out, undos, nil
 }
 
 // bodyWidth is the rendition a body image points at: the widest up to

@@ -1,0 +1,401 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"masthead/internal/media"
+	"masthead/internal/news"
+	"masthead/internal/site"
+	"masthead/internal/workflow"
+)
+
+// The theme unit test export is read once per test binary: every test
+// that saves it shares the Batch (Save does not change it).
+var (
+	themeOnce  sync.Once
+	themeBatch *Batch
+	themeErr   error
+)
+
+func themeUnitTest(t *testing.T) *Batch {
+	t.Helper()
+	path := corpus(t, "wordpress-theme-unit-test.xml")
+	themeOnce.Do(func() { themeBatch, themeErr = Read([]string{path}, ReadOptions{}) })
+	if themeErr != nil {
+		t.Fatal(themeErr)
+	}
+	return themeBatch
+}
+
+// paperRows counts the rows of the paper an import writes.
+type paperRows struct {
+	Stories, Authors, Sections, Tags, Photos, Awaiting, Comments, Redirects int
+}
+
+func countRows(t *testing.T, st news.Store) paperRows {
+	t.Helper()
+	ctx := context.Background()
+	var r paperRows
+	var err error
+	if _, r.Stories, err = st.FindArticles(ctx, news.ArticleFilter{Limit: 1}); err != nil {
+		t.Fatal(err)
+	}
+	au, err := st.ListAuthors(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secs, err := st.ListSections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := st.ListTags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Authors, r.Sections, r.Tags = len(au), len(secs), len(tags)
+	ps, _, err := st.(news.PhotoLibrary).ListPhotos(ctx, news.PhotoFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Awaiting() {
+			r.Awaiting++
+		} else {
+			r.Photos++
+		}
+	}
+	cs, err := st.(news.CommentStore).FindComments(ctx, news.CommentFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Comments = len(cs)
+	rds, err := st.ListRedirects(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Redirects = len(rds)
+	return r
+}
+
+// storyCounts is what the Batch holds for stories (pages are not saved
+// yet): the rows a saved run must have made.
+func storyCounts(b *Batch) (photos, comments int) {
+	seen := map[*PhotoRef]bool{}
+	keys := map[string]bool{}
+	add := func(r *PhotoRef) {
+		if r != nil && !seen[r] {
+			seen[r] = true
+			photos++
+		}
+	}
+	for _, p := range b.Stories {
+		if p.IsPage() {
+			continue
+		}
+		keys[p.Article.SourceKey] = true
+		add(p.Photo)
+		for _, r := range p.Images {
+			add(r)
+		}
+	}
+	for _, a := range b.Authors {
+		add(a.Photo)
+	}
+	for _, c := range b.Comments {
+		if keys[c.StoryKey] && strings.TrimSpace(c.BodyHTML) != "" {
+			comments++
+		}
+	}
+	return photos, comments
+}
+
+// TestSaveThemeUnitTest: the WordPress theme unit test export is in the
+// paper with every post, author, category, tag, featured-image caption and
+// comment accounted for, statuses kept, and its old permalinks answering
+// 301 over HTTP.
+func TestSaveThemeUnitTest(t *testing.T) {
+	b := themeUnitTest(t)
+	dry := b.Summary()
+	eachStore(t, func(t *testing.T, st news.Store) {
+		ctx := context.Background()
+		paper := &news.Paper{Name: "Theme Test", BaseURL: "https://paper.example"}
+		rep, err := Save(ctx, st, b, Options{CreateSections: true, Now: testNow, Paper: paper})
+		if err != nil {
+			t.Fatal(err)
+		}
+		photos, comments := storyCounts(b)
+		got := countRows(t, st)
+		want := paperRows{Stories: dry.Stories, Authors: dry.Authors, Sections: dry.Sections, Tags: dry.Tags,
+			Awaiting: photos, Comments: comments, Redirects: rep.Summary.Redirects}
+		if got != want {
+			t.Errorf("paper rows %+v, want %+v (dry run %+v)", got, want, dry)
+		}
+		if comments < 20 || rep.Summary.Redirects < 40 {
+			t.Errorf("only %d comments and %d redirects saved", comments, rep.Summary.Redirects)
+		}
+		if len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "21 pages read and not saved") {
+			t.Errorf("warnings %q", rep.Warnings)
+		}
+		byID := map[int64]*news.Article{}
+		for i, p := range storiesOf(b) {
+			a, err := st.FindArticleByID(ctx, rep.Results[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID[a.ID] = a
+			if a.Headline != p.Article.Headline {
+				t.Fatalf("result %d is %q, want %q", i, a.Headline, p.Article.Headline)
+			}
+			if p.Photo != nil && (a.Photo == nil || a.Photo.Caption != p.Photo.Caption || a.Photo.Alt != p.Photo.Alt || !a.Photo.Awaiting()) {
+				t.Errorf("%q: featured image %+v, want caption %q", a.Headline, a.Photo, p.Photo.Caption)
+			}
+			if p.Section != "" && (a.Section == nil || !strings.EqualFold(a.Section.Name, p.Section)) {
+				t.Errorf("%q: section %+v, want %q", a.Headline, a.Section, p.Section)
+			}
+			switch a.Headline {
+			case "Draft":
+				if a.Status != news.StatusDraft {
+					t.Errorf("draft is %s", a.Status)
+				}
+			case "Scheduled":
+				if a.Status != news.StatusScheduled {
+					t.Errorf("scheduled post is %s", a.Status)
+				}
+			}
+		}
+		// The categories' hierarchy is kept beside the sections.
+		if v, err := st.GetSetting(ctx, SectionParentsKey); err != nil || !strings.Contains(v, `"child-category-01":"parent-category"`) {
+			t.Errorf("section parents %q %v", v, err)
+		}
+
+		// Old permalinks answer 301 with the new address, over HTTP.
+		srv := httptest.NewServer(site.New(site.Config{Paper: paper, Store: st, Clock: news.NewFixedClock(testNow),
+			Logger: slog.New(slog.DiscardHandler)}).Handler())
+		defer srv.Close()
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		rds, err := st.ListRedirects(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, rd := range rds {
+			if !strings.HasPrefix(rd.From, "/?") && checked < 5 {
+				resp, err := client.Get(srv.URL + (&url.URL{Path: rd.From}).EscapedPath())
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusMovedPermanently {
+					t.Errorf("GET %s: %d, want 301", rd.From, resp.StatusCode)
+				}
+				checked++
+			}
+		}
+		var cap *news.Article
+		for _, a := range byID {
+			if a.Headline == "Post Format: Image (Caption)" {
+				cap = a
+			}
+		}
+		if cap == nil || cap.Status != news.StatusPublished {
+			t.Fatalf("caption post %+v", cap)
+		}
+		// Its old permalink leads to its page, which shows the caption
+		// of the photo awaiting its file and no broken image.
+		var old string
+		for _, rd := range rds {
+			if rd.To == paper.ArticlePath(cap) {
+				old = rd.From
+			}
+		}
+		resp, err := client.Get(srv.URL + (&url.URL{Path: old}).EscapedPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if old == "" || resp.StatusCode != 301 || resp.Header.Get("Location") != paper.ArticlePath(cap) {
+			t.Fatalf("GET %q: %d %q, want 301 to %s", old, resp.StatusCode, resp.Header.Get("Location"), paper.ArticlePath(cap))
+		}
+		resp, err = http.Get(srv.URL + (&url.URL{Path: old}).EscapedPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "It’s dangerous to go alone! Take this.") ||
+			strings.Contains(string(page), "/media/"+itoa(int(cap.PhotoID))+"/") {
+			t.Errorf("caption post page: %d, caption shown %v, image %v", resp.StatusCode,
+				strings.Contains(string(page), "It’s dangerous to go alone!"), strings.Contains(string(page), "/media/"))
+		}
+
+		// Importing the export again updates, and makes nothing twice.
+		rep2, err := Save(ctx, st, b, Options{CreateSections: true, Now: testNow, Paper: paper})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again := countRows(t, st); again != got || !rep2.Results[0].Updated {
+			t.Errorf("second import: rows %+v, want %+v", again, got)
+		}
+	})
+}
+
+func storiesOf(b *Batch) []*Parsed {
+	var out []*Parsed
+	for _, p := range b.Stories {
+		if !p.IsPage() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestSaveFailureChangesNothing: a failure at commit (a hook of the write
+// path refusing it) leaves the paper as it was — no section, author, tag,
+// story, photo row, redirect or comment — and removes the photo files
+// written for the run.
+func TestSaveFailureChangesNothing(t *testing.T) {
+	b := themeUnitTest(t)
+	eachStore(t, func(t *testing.T, st news.Store) {
+		ctx := context.Background()
+		st.AddTxHook(func(context.Context, news.Tx, *news.Change) error { return errors.New("the disk is full") })
+		dir := t.TempDir()
+		blobs, err := media.NewDirBlobs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lib := media.New(media.Config{Store: st, Blobs: blobs, Logger: slog.New(slog.DiscardHandler)})
+		withPhoto, err := Read([]string{"testdata/story.md"}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		both := &Batch{Stories: append(append([]*Parsed{}, withPhoto.Stories...), b.Stories...),
+			Authors: b.Authors, Sections: b.Sections, Tags: b.Tags, Comments: b.Comments}
+		_, err = Save(ctx, st, both, Options{CreateSections: true, Now: testNow, PhotoSaver: lib})
+		if err == nil || !strings.Contains(err.Error(), "the disk is full") {
+			t.Fatalf("err = %v", err)
+		}
+		if got := countRows(t, st); got != (paperRows{}) {
+			t.Errorf("a failed import left %+v", got)
+		}
+		var files []string
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if len(files) != 0 {
+			t.Errorf("photo files left behind: %q", files)
+		}
+	})
+}
+
+// TestSaveUnknownSection: without CreateSections an unknown section fails
+// the run with the paper's sections named, and nothing is written.
+func TestSaveUnknownSection(t *testing.T) {
+	eachStore(t, func(t *testing.T, st news.Store) {
+		ctx := context.Background()
+		if _, err := workflow.FindSection(ctx, st, "Politics", true); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		good := filepath.Join(dir, "a.md")
+		bad := filepath.Join(dir, "b.md")
+		os.WriteFile(good, []byte("---\ntitle: Known desk\nsection: politics\n---\nText.\n"), 0o644)
+		os.WriteFile(bad, []byte("---\ntitle: Typo desk\nsection: Poltics\ntags: [fresh]\nauthor: New Person\n---\nText.\n"), 0o644)
+		_, err := Import(ctx, st, []string{good, bad}, Options{Now: testNow})
+		var unknown *workflow.UnknownSectionError
+		if !errors.As(err, &unknown) || !strings.Contains(err.Error(), `"Poltics"`) || !strings.Contains(err.Error(), "Politics") ||
+			!strings.Contains(err.Error(), "--create-sections") || !strings.Contains(err.Error(), "b.md") {
+			t.Fatalf("err = %v", err)
+		}
+		if got := countRows(t, st); got != (paperRows{Sections: 1}) {
+			t.Errorf("the refused import left %+v", got)
+		}
+		// The known one is found by name whatever its case.
+		res, err := Import(ctx, st, []string{good}, Options{Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := st.FindArticleByID(ctx, res[0].ID); a.Section.Name != "Politics" {
+			t.Errorf("section %+v", a.Section)
+		}
+	})
+}
+
+// TestSaveGhostExports: exports in Ghost's 4.x, 5.x and 6.x shapes are in
+// the paper with every post, author, tag and feature-image caption, their
+// statuses, and their old URLs as redirects.
+func TestSaveGhostExports(t *testing.T) {
+	eachStore(t, func(t *testing.T, st news.Store) {
+		ctx := context.Background()
+		for _, f := range []string{"ghost4.json", "ghost5.json", "ghost6.json"} {
+			b, err := Read([]string{filepath.Join("testdata", "ghost", f)}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := countRows(t, st)
+			rep, err := Save(ctx, st, b, Options{CreateSections: true, Now: testNow})
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			after := countRows(t, st)
+			dry := b.Summary()
+			if n := after.Stories - before.Stories; n != dry.Stories || len(rep.Results) != dry.Stories {
+				t.Errorf("%s: %d stories saved, dry run %d", f, n, dry.Stories)
+			}
+			redirects := 0
+			for i, p := range storiesOf(b) {
+				a, err := st.FindArticleByID(ctx, rep.Results[i].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Status != p.Article.Status && !(p.Article.Status == news.StatusScheduled && a.Status == news.StatusPublished && !a.PublishedAt.After(testNow)) {
+					t.Errorf("%s: %q is %s, was %s", f, a.Headline, a.Status, p.Article.Status)
+				}
+				if p.Photo != nil && (a.Photo == nil || a.Photo.Caption != p.Photo.Caption || a.Photo.Alt != p.Photo.Alt) {
+					t.Errorf("%s: %q photo %+v", f, a.Headline, a.Photo)
+				}
+				if len(a.Tags) < len(p.Tags) || len(a.Authors) != len(p.Authors) {
+					t.Errorf("%s: %q tags %v authors %v", f, a.Headline, a.Tags, a.Authors)
+				}
+				for _, old := range p.Redirects {
+					if rd, err := st.FindRedirect(ctx, old); err == nil && rd.To == (&news.Paper{}).ArticlePath(a) {
+						redirects++
+					}
+				}
+			}
+			if redirects != dry.Redirects-pagesRedirects(b) {
+				t.Errorf("%s: %d old URLs redirect, want %d", f, redirects, dry.Redirects-pagesRedirects(b))
+			}
+		}
+		rows := countRows(t, st)
+		// The three exports share their authors and tags (same e-mails and
+		// slugs): 2 people, and every tag once.
+		if rows.Authors != 2 || rows.Tags < 2 {
+			t.Errorf("rows %+v", rows)
+		}
+	})
+}
+
+func pagesRedirects(b *Batch) int {
+	n := 0
+	for _, p := range b.Stories {
+		if p.IsPage() {
+			n += len(p.Redirects)
+		}
+	}
+	return n
+}
