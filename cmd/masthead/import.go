@@ -51,6 +51,20 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fillOutbox(st, paper)
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
+	for _, f := range fs.Args() {
+		if !isArchive(f) {
+			continue
+		}
+		// masthead's own export: a whole paper, read into an empty one.
+		if fs.NArg() > 1 || *dryRun || *publish || *section != "" {
+			return fmt.Errorf("import: %s is a masthead export: import it alone, into an empty paper, without --dry-run, --publish or --section", f)
+		}
+		blobs, err := openBlobs(ctx, mediaURL, c.Data)
+		if err != nil {
+			return err
+		}
+		return importArchive(ctx, st, blobs, f, stdout)
+	}
 	if *dryRun {
 		b, err := importer.Read(fs.Args(), importer.ReadOptions{Location: paper.Loc(), Uploads: *uploads})
 		if err != nil {
