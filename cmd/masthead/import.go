@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"masthead/internal/importer"
 	"masthead/internal/media"
@@ -134,10 +135,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return printSummary(stdout, enc, rep.Summary, *asJSON)
 }
 
-// storyURL is readers' address of a story that is (or will be) on the
-// site; otherwise the newsroom's editor, the only page a draft has.
+// storyURL is readers' address of a story that is on the site; otherwise
+// (a draft, a story scheduled for later) the newsroom's editor, the only
+// page it has yet: every address printed answers.
 func storyURL(paper *news.Paper, a *news.Article) string {
-	if a.Status == news.StatusPublished || a.Status == news.StatusScheduled {
+	if a.Status == news.StatusPublished {
 		return paper.AbsURL(paper.ArticlePath(a))
 	}
 	return paper.AbsURL(fmt.Sprintf("/newsroom/stories/%d", a.ID))
@@ -177,7 +179,7 @@ func printDryRun(stdout, stderr io.Writer, enc *json.Encoder, b *importer.Batch,
 			kind = "page"
 		}
 		url := ""
-		if kind == "story" && (status == news.StatusPublished || status == news.StatusScheduled) && !a.PublishedAt.IsZero() {
+		if kind == "story" && status == news.StatusPublished && !a.PublishedAt.IsZero() && !a.PublishedAt.After(time.Now()) {
 			url = paper.AbsURL(paper.ArticlePath(&a))
 		}
 		for _, n := range p.Notes {
