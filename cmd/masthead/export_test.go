@@ -65,7 +65,7 @@ func TestImportExportCommands(t *testing.T) {
 		Status   string
 		Summary  *struct {
 			Stories, Authors, Sections, Tags, Comments, Redirects int
-			PhotosMissing                                          int `json:"photos_missing"`
+			PhotosMissing                                         int `json:"photos_missing"`
 		}
 	}
 	var stories []line
