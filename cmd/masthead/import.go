@@ -246,7 +246,11 @@ func checkSections(ctx context.Context, st news.Store, b *importer.Batch) error 
 		}
 		seen[name] = true
 		if name == "" {
-			continue // the default section, or a re-import's own
+			// The default section, unless a re-import keeps its own.
+			if _, err := st.FindArticleBySourceKey(ctx, p.Article.SourceKey); err == nil {
+				continue
+			}
+			name = importer.DefaultSection
 		}
 		if _, err := workflow.FindSection(ctx, st, name, false); err != nil {
 			return fmt.Errorf("%s: %w (import with --create-sections to create it, or --section to choose one)", p.Path, err)

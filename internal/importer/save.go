@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 	"masthead/internal/workflow"
 )
 
-// defaultSection holds stories whose file names no section.
-const defaultSection = "News"
+// DefaultSection holds stories whose file names no section.
+const DefaultSection = "News"
 
 // SectionParentsKey is the setting that records the section hierarchy an
 // import read (WordPress's nested categories) while the store's sections
@@ -252,7 +253,7 @@ func (s *saver) sectionName(ctx context.Context, p *Parsed) string {
 	if ex, err := s.tx.FindArticleBySourceKey(ctx, p.Article.SourceKey); err == nil && ex.Section != nil {
 		return ""
 	}
-	return defaultSection
+	return DefaultSection
 }
 
 // section finds a section by the source's slug, else by name
@@ -419,6 +420,7 @@ func (s *saver) saveStory(ctx context.Context, p *Parsed) (Result, error) {
 		}
 		if ph == nil && existing != nil && s.photos[ref] != nil && !s.photos[ref].HasFile() {
 			// Made awaiting its file when the story was first imported.
+			a.BodyHTML = dropImage(a.BodyHTML, ref.Ref)
 			continue
 		}
 		if ph == nil {
@@ -426,8 +428,16 @@ func (s *saver) saveStory(ctx context.Context, p *Parsed) (Result, error) {
 				return Result{}, err
 			}
 		}
-		if ph.HasFile() && ref.Ref != "" {
+		switch {
+		case ref.Ref == "":
+		case ph.HasFile():
 			a.BodyHTML = pointAt(a.BodyHTML, ref.Ref, s.opt.Paper.PhotoPath(ph, bodyWidth(ph)))
+		default:
+			// Awaiting its file: readers get no broken image (the old
+			// site's address is not ours to load, and the page's CSP
+			// would block it); the figure's caption stays, and the photo
+			// waits in the media library with its source address.
+			a.BodyHTML = dropImage(a.BodyHTML, ref.Ref)
 		}
 	}
 
@@ -811,6 +821,21 @@ func pointAt(body, ref, to string) string {
 		body = strings.ReplaceAll(body, `src="`+form+`"`, `src="`+esc+`"`)
 	}
 	return body
+}
+
+var imgTagRE = regexp.MustCompile(`(?is)<img\b[^>]*>`)
+
+// dropImage takes the body's images with src ref out.
+func dropImage(body, ref string) string {
+	forms := []string{`src="` + ref + `"`, `src="` + html.EscapeString(ref) + `"`, `src="` + strings.ReplaceAll(ref, "&", "&amp;") + `"`}
+	return imgTagRE.ReplaceAllStringFunc(body, func(tag string) string {
+		for _, f := range forms {
+			if strings.Contains(tag, f) {
+				return ""
+			}
+		}
+		return tag
+	})
 }
 
 // maxSlugTries bounds the -2, -3... suffixes tried before giving up.

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"html"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -398,4 +400,127 @@ func pagesRedirects(b *Batch) int {
 		}
 	}
 	return n
+}
+
+// wxrWithUploads is a WordPress export of one post whose featured image
+// (caption, alt text, Newspack credit) is a file under --uploads and whose
+// body shows it and another image that is not there.
+const wxrWithUploads = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Old</title><link>https://old.example</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_blog_url>https://old.example</wp:base_blog_url>
+<wp:author><wp:author_login>kim</wp:author_login><wp:author_email>kim@old.example</wp:author_email><wp:author_display_name><![CDATA[Kim Min-su]]></wp:author_display_name></wp:author>
+<item><title>Han River at dawn</title><link>https://old.example/han-river/</link><wp:post_id>10</wp:post_id><wp:post_parent>20</wp:post_parent><wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>https://old.example/wp-content/uploads/2020/01/han.png</wp:attachment_url>
+<excerpt:encoded><![CDATA[The Han River at dawn.]]></excerpt:encoded><content:encoded><![CDATA[]]></content:encoded>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[A river under a bridge]]></wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>_navis_media_credit</wp:meta_key><wp:meta_value><![CDATA[Lee Ji-eun]]></wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>_navis_media_credit_org</wp:meta_key><wp:meta_value><![CDATA[Yonhap]]></wp:meta_value></wp:postmeta>
+</item>
+<item><title>Ferries return</title><link>https://old.example/2020/01/05/ferries-return/</link><dc:creator>kim</dc:creator><wp:post_id>20</wp:post_id>
+<wp:post_date_gmt>2020-01-05 00:00:00</wp:post_date_gmt><wp:post_name>ferries-return</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<category domain="category" nicename="metro"><![CDATA[Metro]]></category>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<content:encoded><![CDATA[<p>Ferries are back on the river.</p>
+<figure class="wp-block-image"><img src="https://old.example/wp-content/uploads/2020/01/han.png" alt="" class="wp-image-10"/><figcaption>On the water.</figcaption></figure>
+<figure class="wp-block-image"><img src="https://old.example/wp-content/uploads/2020/01/gone.jpg" alt="A pier"/><figcaption>The old pier.</figcaption></figure>
+<p>More to come.</p>]]></content:encoded>
+<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value><![CDATA[10]]></wp:meta_value></wp:postmeta>
+</item>
+</channel></rss>`
+
+// TestSaveWXRUploads: the featured image found under --uploads is stored
+// with its caption, alt text and credit and shown on the reader page; the
+// body's copy points at the stored photo; a body image whose file is
+// missing is kept as a photo awaiting its file and gives readers no broken
+// image, its figure caption kept.
+func TestSaveWXRUploads(t *testing.T) {
+	eachStore(t, func(t *testing.T, st news.Store) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		up := filepath.Join(dir, "uploads", "2020", "01")
+		if err := os.MkdirAll(up, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		png, err := os.ReadFile("testdata/panmunjeom.png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(up, "han.png"), png, 0o644)
+		wxr := filepath.Join(dir, "export.xml")
+		os.WriteFile(wxr, []byte(wxrWithUploads), 0o644)
+		blobs, err := media.NewDirBlobs(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		paper := &news.Paper{Name: "Old", BaseURL: "https://paper.example"}
+		lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
+		rep, err := ImportReport(ctx, st, []string{wxr}, Options{CreateSections: true, Now: testNow, Paper: paper,
+			Uploads: filepath.Join(dir, "uploads"), PhotoSaver: lib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := st.FindArticleByID(ctx, rep.Results[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Photo == nil || !a.Photo.HasFile() || a.Photo.Caption != "The Han River at dawn." || a.Photo.Alt != "A river under a bridge" ||
+			a.Photo.Credit != "Lee Ji-eun / Yonhap" || a.Photo.Width == 0 {
+			t.Fatalf("featured image %+v", a.Photo)
+		}
+		if strings.Contains(a.BodyHTML, "old.example/wp-content") || strings.Count(a.BodyHTML, "/media/") != 1 ||
+			!strings.Contains(a.BodyHTML, "The old pier.") {
+			t.Errorf("body %s", a.BodyHTML)
+		}
+		if rep.Summary.Photos != 2 || rep.Summary.PhotosMissing != 1 {
+			t.Errorf("summary %+v", rep.Summary)
+		}
+		ps, _, _ := st.(news.PhotoLibrary).ListPhotos(ctx, news.PhotoFilter{})
+		var waiting *news.Photo
+		for _, p := range ps {
+			if p.Awaiting() {
+				waiting = p
+			}
+		}
+		if waiting == nil || waiting.SourceURL() != "https://old.example/wp-content/uploads/2020/01/gone.jpg" || waiting.Alt != "A pier" {
+			t.Errorf("photo awaiting its file: %+v", waiting)
+		}
+
+		mux := http.NewServeMux()
+		lib.Register(mux)
+		site.New(site.Config{Paper: paper, Store: st, Clock: news.NewFixedClock(testNow), Logger: slog.New(slog.DiscardHandler)}).Register(mux)
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		resp, err := http.Get(srv.URL + paper.ArticlePath(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		lead := paper.PhotoPath(a.Photo, 0)
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "Lee Ji-eun / Yonhap") || !strings.Contains(string(page), "/media/"+itoa(int(a.Photo.ID))+"/") ||
+			strings.Contains(string(page), "gone.jpg") {
+			t.Errorf("reader page %d: credit %v lead photo %v", resp.StatusCode, strings.Contains(string(page), "Lee Ji-eun"), strings.Contains(string(page), lead))
+		}
+		// Every image the page shows loads.
+		for _, m := range regexp.MustCompile(`<img[^>]+src="(/media/[^"]+)"`).FindAllStringSubmatch(string(page), -1) {
+			r, err := http.Get(srv.URL + html.UnescapeString(m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			if r.StatusCode != 200 {
+				t.Errorf("image %s: %d", m[1], r.StatusCode)
+			}
+		}
+		// The old permalink answers 301.
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err = client.Get(srv.URL + "/2020/01/05/ferries-return/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 301 || resp.Header.Get("Location") != paper.ArticlePath(a) {
+			t.Errorf("old permalink: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
 }
