@@ -524,3 +524,24 @@ func TestSaveWXRUploads(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveHugoAliases: a Hugo post's aliases and its old url answer 301
+// with its new address once saved.
+func TestSaveHugoAliases(t *testing.T) {
+	eachStore(t, func(t *testing.T, st news.Store) {
+		ctx := context.Background()
+		md := filepath.Join(t.TempDir(), "bikes.md")
+		os.WriteFile(md, []byte("+++\ntitle = \"Bike lanes for Mapo\"\ndate = 2021-04-02\ncategories = [\"Metro\"]\naliases = [\"/posts/old-bikes/\", \"/2021/bikes.html\"]\nurl = \"/metro/bike-lanes/\"\n+++\nThe council voted.\n"), 0o644)
+		rep, err := ImportReport(ctx, st, []string{md}, Options{CreateSections: true, Publish: true, Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := st.FindArticleByID(ctx, rep.Results[0].ID)
+		for _, old := range []string{"/posts/old-bikes/", "/2021/bikes.html", "/metro/bike-lanes/"} {
+			rd, err := st.FindRedirect(ctx, old)
+			if err != nil || rd.To != (&news.Paper{}).ArticlePath(a) || rd.Code != 301 {
+				t.Errorf("redirect from %s: %+v %v", old, rd, err)
+			}
+		}
+	})
+}
