@@ -111,7 +111,9 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 	}
 	var rep *Report
 	var saved map[*PhotoRef]*news.Photo
-	err = st.Update(ctx, func(tx news.Tx) error {
+	// A whole export is one transaction: more than the store's timeout
+	// for one newsroom command allows.
+	err = st.Update(news.LongTransaction(ctx), func(tx news.Tx) error {
 		s := &saver{tx: tx, opt: opt, photos: photos, rep: &Report{},
 			sections: map[string]*news.Section{}, authors: map[int64]bool{}, tags: map[string]bool{},
 			photoIDs: map[*PhotoRef]*news.Photo{}, bySource: map[string]int64{}}

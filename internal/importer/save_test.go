@@ -16,10 +16,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"masthead/internal/media"
 	"masthead/internal/news"
 	"masthead/internal/site"
+	"masthead/internal/store/postgres"
+	"masthead/internal/store/sqlite"
+	"masthead/internal/testpg"
 	"masthead/internal/workflow"
 )
 
@@ -544,4 +548,48 @@ func TestSaveHugoAliases(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSaveLongerThanStoreTimeout: a run longer than the store's timeout
+// for one command (10,000 posts take longer than five seconds) still
+// commits: the barrier below holds the transaction open past it. It used
+// to fail with "sql: Rows are closed" part way through a big export.
+func TestSaveLongerThanStoreTimeout(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		open  func(t *testing.T) news.Store
+		sleep time.Duration
+	}{
+		{"sqlite", func(t *testing.T) news.Store {
+			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), sqlite.WithTimeout(50*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}, 200 * time.Millisecond},
+		{"postgres", func(t *testing.T) news.Store {
+			db, err := postgres.Open(context.Background(), testpg.URL(t, "masthead_importer_test"), postgres.WithTimeout(time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}, 2500 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := c.open(t)
+			st.AddTxHook(func(ctx context.Context, tx news.Tx, _ *news.Change) error {
+				time.Sleep(c.sleep) // past the store's timeout
+				_, err := tx.ListSections(ctx)
+				return err
+			})
+			if _, err := Import(context.Background(), st, []string{"testdata/story.md"}, Options{CreateSections: true, Now: testNow}); err != nil {
+				t.Fatal(err)
+			}
+			if n := countArticles(t, st); n != 1 {
+				t.Errorf("%d stories", n)
+			}
+		})
+	}
 }

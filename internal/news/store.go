@@ -463,3 +463,20 @@ type MonthStats struct {
 	Total   int
 	LastMod time.Time
 }
+
+type longTxKey struct{}
+
+// LongTransaction marks ctx for a command that writes a great deal in one
+// transaction, an import's whole run: the stores' Update then ends it only
+// when ctx ends, rather than after their usual timeout (five seconds by
+// default, right for a newsroom command). While it runs, SQLite's other
+// writers wait for it (see docs/import-export.md).
+func LongTransaction(ctx context.Context) context.Context {
+	return context.WithValue(ctx, longTxKey{}, true)
+}
+
+// IsLongTransaction reports whether ctx was marked by LongTransaction.
+func IsLongTransaction(ctx context.Context) bool {
+	v, _ := ctx.Value(longTxKey{}).(bool)
+	return v
+}
