@@ -214,6 +214,7 @@ func (s *saver) save(ctx context.Context, b *Batch, stories []*Parsed) error {
 func (s *saver) saveSections(ctx context.Context, b *Batch, stories []*Parsed) error {
 	parents := map[string]string{}
 	bySourceKey := map[string]*news.Section{}
+	var skipped []string
 	for _, ref := range b.Sections {
 		sec, err := s.section(ctx, ref.Name, ref.Slug, ref.Description, !s.opt.CreateSections)
 		if err != nil {
@@ -221,7 +222,14 @@ func (s *saver) saveSections(ctx context.Context, b *Batch, stories []*Parsed) e
 		}
 		if sec != nil {
 			bySourceKey[ref.Key] = sec
+		} else {
+			skipped = append(skipped, ref.Name)
 		}
+	}
+	if len(skipped) > 0 {
+		// Declared, used by no story here, unknown to the paper.
+		s.rep.Warnings = append(s.rep.Warnings, fmt.Sprintf("%d sections the source declares were not created (no story of this run is in them; --create-sections creates them): %s",
+			len(skipped), strings.Join(skipped, ", ")))
 	}
 	for _, ref := range b.Sections {
 		child, parent := bySourceKey[ref.Key], bySourceKey[ref.Parent]
