@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"masthead/internal/archive"
 	"masthead/internal/copydb"
+	"masthead/internal/importer"
 	"masthead/internal/news"
 )
 
@@ -81,7 +83,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // importArchive reads a masthead export into the (empty) paper.
-func importArchive(ctx context.Context, st news.Store, blobs archive.Blobs, file string, stdout io.Writer) error {
+func importArchive(ctx context.Context, st news.Store, blobs archive.Blobs, file string, stdout io.Writer, asJSON bool) error {
 	dst, ok := st.(copydb.Destination)
 	if !ok {
 		return errors.New("import: this store cannot load an export")
@@ -94,6 +96,14 @@ func importArchive(ctx context.Context, st news.Store, blobs archive.Blobs, file
 	res, err := archive.Import(ctx, dst, blobs, f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
+	}
+	if asJSON {
+		// The same summary line as any import (PRODUCT.md).
+		awaiting := res.Awaiting
+		sum := importer.Summary{Stories: res.Rows["articles"], Authors: res.Rows["authors"], Sections: res.Rows["sections"],
+			Tags: res.Rows["tags"], Photos: res.Rows["photos"] - awaiting, PhotosMissing: awaiting, Comments: res.Rows["comments"],
+			Redirects: res.Rows["redirects"]}
+		return json.NewEncoder(stdout).Encode(map[string]importer.Summary{"summary": sum})
 	}
 	fmt.Fprintf(stdout, "%s: masthead export: %d stories, %d revisions, %d authors, %d sections, %d tags, %d photos (%d files), %d comments, %d redirects\n",
 		file, res.Rows["articles"], res.Rows["revisions"], res.Rows["authors"], res.Rows["sections"], res.Rows["tags"], res.Rows["photos"], res.Media,

@@ -91,8 +91,11 @@ func TestImportExportCommands(t *testing.T) {
 	if got := runMasthead(t, "export", "--data", dirA, "--out", arc); !strings.Contains(got, "exported") {
 		t.Errorf("export printed %q", got)
 	}
-	if got := runMasthead(t, "import", "--data", dirB, arc); !strings.Contains(got, "masthead export: 51 stories") {
-		t.Errorf("import of the archive printed %q", got)
+	got := runMasthead(t, "import", "--data", dirB, "--json", arc)
+	var back struct{ Summary map[string]int }
+	if err := json.Unmarshal([]byte(got), &back); err != nil || back.Summary["stories"] != 51 || back.Summary["sections"] != 67 ||
+		back.Summary["photos_missing"] != sum.Summary.PhotosMissing || back.Summary["comments"] != sum.Summary.Comments {
+		t.Errorf("import of the archive printed %q (import said %+v)", got, sum.Summary)
 	}
 	// Into a paper that is not empty: refused.
 	cmd = exec.Command(masthead(t), "import", "--data", dirB, arc)

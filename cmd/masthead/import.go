@@ -64,7 +64,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		return importArchive(ctx, st, blobs, f, stdout)
+		return importArchive(ctx, st, blobs, f, stdout, *asJSON)
 	}
 	if *dryRun {
 		b, err := importer.Read(fs.Args(), importer.ReadOptions{Location: paper.Loc(), Uploads: *uploads})

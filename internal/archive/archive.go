@@ -337,6 +337,8 @@ func decodeRow(line []byte, types []string) ([]any, error) {
 type Result struct {
 	Rows  map[string]int
 	Media int
+	// Awaiting counts the photos awaiting their file.
+	Awaiting int
 }
 
 // maxEntry bounds one entry of an archive read into memory (a table's
@@ -441,6 +443,11 @@ func Import(ctx context.Context, dst copydb.Destination, blobs Blobs, r io.Reade
 				row, err := decodeRow(sc.Bytes(), h.Types)
 				if err != nil {
 					return fmt.Errorf("archive: %s line %d: %w", hdr.Name, n+1, err)
+				}
+				if h.Table == "photos" {
+					if k, _ := row[1].(string); strings.HasPrefix(k, news.AwaitingPrefix) {
+						res.Awaiting++
+					}
 				}
 				if err := put(h.Table, row); err != nil {
 					return fmt.Errorf("archive: %s line %d: %w", hdr.Name, n+1, err)
