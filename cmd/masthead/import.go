@@ -106,6 +106,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// The importer names the file and line; nothing was written.
 		return err
 	}
+	for _, src := range rep.Sources {
+		if src.Format != importer.FormatTree {
+			fmt.Fprintf(stderr, "%s: %s\n", src.Path, importer.FormatName(src.Format))
+		}
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}

@@ -36,6 +36,10 @@ type Report struct {
 	// Warnings are things read and not saved (pages, comments of pages,
 	// old addresses on other hosts), one line each.
 	Warnings []string
+	// Sources are the inputs with the format each was read as; Notes the
+	// one-line remarks of the reading (the dry run prints the same).
+	Sources []Source
+	Notes   []string
 }
 
 // Import reads every file and saves what it read with Save. Parse errors
@@ -64,7 +68,18 @@ func ImportReport(ctx context.Context, st news.Store, paths []string, opt Option
 	if err != nil {
 		return nil, err
 	}
-	return Save(ctx, st, b, opt)
+	rep, err := Save(ctx, st, b, opt)
+	if err != nil {
+		return nil, err
+	}
+	rep.Sources = b.Sources
+	rep.Notes = append(rep.Notes, b.Notes...)
+	for _, p := range b.Stories {
+		for _, n := range p.Notes {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s: %s", where(p), p.Article.Headline, n))
+		}
+	}
+	return rep, nil
 }
 
 // Save writes a Batch in one transaction of the write path: sections,
