@@ -130,7 +130,7 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 	// for one newsroom command allows.
 	err = st.Update(news.LongTransaction(ctx), func(tx news.Tx) error {
 		s := &saver{tx: tx, opt: opt, photos: photos, rep: &Report{},
-			sections: map[string]*news.Section{}, authors: map[int64]bool{}, tags: map[string]bool{},
+			sections: map[string]*news.Section{}, created: map[int64]bool{}, authors: map[int64]bool{}, tags: map[string]bool{},
 			photoIDs: map[*PhotoRef]*news.Photo{}, bySource: map[string]int64{}}
 		if err := s.save(ctx, b, stories); err != nil {
 			return err
@@ -159,6 +159,7 @@ type saver struct {
 	rep    *Report
 
 	sections map[string]*news.Section // by lower-case name and by slug
+	created  map[int64]bool           // sections this run created
 	authors  map[int64]bool
 	tags     map[string]bool
 	photoIDs map[*PhotoRef]*news.Photo // saved rows
@@ -246,10 +247,30 @@ func (s *saver) saveSections(ctx context.Context, b *Batch, stories []*Parsed) e
 		s.rep.Warnings = append(s.rep.Warnings, fmt.Sprintf("%d sections the source declares were not created (no story of this run is in them; --create-sections creates them): %s",
 			len(skipped), strings.Join(skipped, ", ")))
 	}
+	refs := map[string]*SectionRef{}
+	for _, ref := range b.Sections {
+		refs[ref.Key] = ref
+	}
 	for _, ref := range b.Sections {
 		child, parent := bySourceKey[ref.Key], bySourceKey[ref.Parent]
-		if child != nil && parent != nil && ref.Parent != "" {
-			parents[child.Slug] = parent.Slug
+		if child == nil || parent == nil || ref.Parent == "" {
+			continue
+		}
+		parents[child.Slug] = parent.Slug
+		// Sub-sections go one level deep: a grandchild category hangs
+		// from its top-level ancestor (the setting keeps the whole tree).
+		root := ref.Parent
+		for seen := 0; refs[root] != nil && refs[root].Parent != "" && seen < len(refs); seen++ {
+			root = refs[root].Parent
+		}
+		top := bySourceKey[root]
+		// Only sections this run made: the editors' tree is theirs.
+		if top == nil || top.ID == child.ID || !s.created[child.ID] || child.ParentID != 0 || top.ParentID != 0 {
+			continue
+		}
+		child.ParentID = top.ID
+		if err := s.tx.UpdateSection(ctx, child); err != nil {
+			return fmt.Errorf("section %q under %q: %w", child.Name, top.Name, err)
 		}
 	}
 	for _, p := range stories {
@@ -312,6 +333,7 @@ func (s *saver) section(ctx context.Context, name, slug, desc string, optional b
 			if sec, err = workflow.FindSection(ctx, s.tx, name, true); err != nil {
 				return nil, err
 			}
+			s.created[sec.ID] = true
 			if desc != "" && sec.Description == "" {
 				sec.Description = desc
 				if err := s.tx.UpdateSection(ctx, sec); err != nil {

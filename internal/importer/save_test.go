@@ -181,9 +181,20 @@ func TestSaveThemeUnitTest(t *testing.T) {
 				}
 			}
 		}
-		// The categories' hierarchy is kept beside the sections.
+		// The categories' hierarchy: sub-sections one level deep (a
+		// grandchild hangs from its top-level ancestor), the whole tree
+		// kept beside them.
 		if v, err := st.GetSetting(ctx, SectionParentsKey); err != nil || !strings.Contains(v, `"child-category-01":"parent-category"`) {
 			t.Errorf("section parents %q %v", v, err)
+		}
+		secBySlug := map[string]*news.Section{}
+		secs, _ := st.ListSections(ctx)
+		for _, sec := range secs {
+			secBySlug[sec.Slug] = sec
+		}
+		parent, child, grand := secBySlug["parent-category"], secBySlug["child-category-01"], secBySlug["grandchild-category"]
+		if parent == nil || child == nil || grand == nil || parent.ParentID != 0 || child.ParentID != parent.ID || grand.ParentID != parent.ID {
+			t.Errorf("sub-sections: parent %+v child %+v grandchild %+v", parent, child, grand)
 		}
 
 		// Old permalinks answer 301 with the new address, over HTTP.
