@@ -107,7 +107,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	for _, src := range rep.Sources {
-		if src.Format != importer.FormatTree {
+		// With --json, only the JSON lines, and what went wrong.
+		if src.Format != importer.FormatTree && !*asJSON {
 			fmt.Fprintf(stderr, "%s: %s\n", src.Path, importer.FormatName(src.Format))
 		}
 	}
