@@ -45,7 +45,7 @@ func TestSecondServeRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(binPath, append([]string{"import", "--data", data, "--publish", "--json"}, files...)...)
+	cmd := exec.Command(binPath, append([]string{"import", "--create-sections", "--data", data, "--publish", "--json"}, files...)...)
 	cmd.Env = cleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {

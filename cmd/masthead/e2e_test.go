@@ -323,7 +323,7 @@ The city opened a night market on the banks of the Han River on Friday.
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(masthead(t), "import", "--data", s.Data, "--publish", "--json", md)
+	cmd := exec.Command(masthead(t), "import", "--create-sections", "--data", s.Data, "--publish", "--json", md)
 	cmd.Env = cleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -364,7 +364,7 @@ The city opened a night market on the banks of the Han River on Friday.
 	// changes nothing.
 	bad := filepath.Join(t.TempDir(), "bad.md")
 	os.WriteFile(bad, []byte("---\nheadline: x\npublished: yesterday\n---\nbody\n"), 0o644)
-	cmd = exec.Command(masthead(t), "import", "--data", s.Data, "--publish", md, bad)
+	cmd = exec.Command(masthead(t), "import", "--create-sections", "--data", s.Data, "--publish", md, bad)
 	cmd.Env = cleanEnv()
 	out, err = cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "bad.md") {

@@ -24,7 +24,7 @@ func TestBrowserEmbedConsent(t *testing.T) {
 	if err := os.WriteFile(md, []byte("---\nheadline: The envoy's video message\nsection: National\npublished: 2026-11-21T10:00:00+09:00\n---\nThe envoy posted a video on Friday.\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nHe said more later.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(masthead(t), "import", "--data", s.Data, "--publish", "--json", md)
+	cmd := exec.Command(masthead(t), "import", "--create-sections", "--data", s.Data, "--publish", "--json", md)
 	cmd.Env = cleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -70,7 +70,7 @@ func TestImportDraftURL(t *testing.T) {
 	if err := os.WriteFile(md, []byte("---\nheadline: A draft from the wire\nsection: National\n---\nNot yet.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(masthead(t), "import", "--data", s.Data, "--json", md)
+	cmd := exec.Command(masthead(t), "import", "--create-sections", "--data", s.Data, "--json", md)
 	cmd.Env = cleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {

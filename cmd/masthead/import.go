@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"masthead/internal/importer"
 	"masthead/internal/media"
 	"masthead/internal/news"
+	"masthead/internal/workflow"
 )
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,11 +25,12 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	publish := fs.Bool("publish", false, "publish what has no status of its own (default: drafts); a WordPress or Ghost draft stays a draft")
 	section := fs.String("section", "", "put every story in this `section` (name), whatever the file says")
 	uploads := fs.String("uploads", "", "the `folder` holding the export's media (WordPress wp-content/uploads, Ghost content/images)")
+	createSections := fs.Bool("create-sections", false, "create the sections the files name; without it an unknown section is an error that lists the paper's sections")
 	dryRun := fs.Bool("dry-run", false, "read and check everything, print what would be created, write nothing")
 	var mediaURL string
 	registerMedia(fs, &mediaURL)
 	asJSON := fs.Bool("json", false, "print one JSON object a line per story or page (id, url, headline, status), then a summary line")
-	fs.Usage = usageFor(fs, "masthead import [--publish] [--section S] [--uploads DIR] [--dry-run] [--json] FILE|DIR...")
+	fs.Usage = usageFor(fs, "masthead import [--publish] [--section S] [--create-sections] [--uploads DIR] [--dry-run] [--json] FILE|DIR...")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -49,6 +52,20 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fillOutbox(st, paper)
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
+	for _, f := range fs.Args() {
+		if !isArchive(f) {
+			continue
+		}
+		// masthead's own export: a whole paper, read into an empty one.
+		if fs.NArg() > 1 || *dryRun || *publish || *section != "" {
+			return fmt.Errorf("import: %s is a masthead export: import it alone, into an empty paper, without --dry-run, --publish or --section", f)
+		}
+		blobs, err := openBlobs(ctx, mediaURL, c.Data)
+		if err != nil {
+			return err
+		}
+		return importArchive(ctx, st, blobs, f, stdout, *asJSON)
+	}
 	if *dryRun {
 		b, err := importer.Read(fs.Args(), importer.ReadOptions{Location: paper.Loc(), Uploads: *uploads})
 		if err != nil {
@@ -61,6 +78,13 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				}
 			}
 		}
+		if !*createSections {
+			// The same rule as the import: an unknown section is an
+			// error naming the paper's sections.
+			if err := checkSections(ctx, st, b); err != nil {
+				return err
+			}
+		}
 		return printDryRun(stdout, stderr, enc, b, paper, *asJSON, *publish)
 	}
 	blobs, err := openBlobs(ctx, mediaURL, c.Data)
@@ -68,21 +92,33 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper})
-	results, err := importer.Import(ctx, st, fs.Args(), importer.Options{
-		Publish:    *publish,
-		Section:    *section,
-		Location:   paper.Loc(),
-		Uploads:    *uploads,
-		Now:        news.SystemClock{}.Now(),
-		PhotoSaver: lib,
+	rep, err := importer.ImportReport(ctx, st, fs.Args(), importer.Options{
+		Publish:        *publish,
+		Section:        *section,
+		CreateSections: *createSections,
+		Location:       paper.Loc(),
+		Paper:          paper,
+		Uploads:        *uploads,
+		Now:            news.SystemClock{}.Now(),
+		PhotoSaver:     lib,
 	})
 	if err != nil {
 		// The importer names the file and line; nothing was written.
 		return err
 	}
-	var sum importer.Summary
-	authors, sections, tags := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
-	for _, r := range results {
+	for _, src := range rep.Sources {
+		// With --json, only the JSON lines, and what went wrong.
+		if src.Format != importer.FormatTree && !*asJSON {
+			fmt.Fprintf(stderr, "%s: %s\n", src.Path, importer.FormatName(src.Format))
+		}
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	for _, r := range rep.Results {
 		for _, w := range r.Warnings {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", r.Headline, w)
 		}
@@ -90,25 +126,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return fmt.Errorf("read back story %d: %w", r.ID, err)
 		}
-		sum.Stories++
-		for _, au := range a.Authors {
-			authors[au.ID] = true
-		}
-		for _, t := range a.Tags {
-			tags[t.ID] = true
-		}
-		if a.Section != nil {
-			sections[a.Section.ID] = true
-		}
-		if a.PhotoID != 0 {
-			sum.Photos++
-		}
-		// Readers' address when the story is (or will be) on the site;
-		// otherwise the newsroom's editor, the only page a draft has.
-		url := paper.AbsURL(fmt.Sprintf("/newsroom/stories/%d", a.ID))
-		if a.Status == news.StatusPublished || a.Status == news.StatusScheduled {
-			url = paper.AbsURL(paper.ArticlePath(a))
-		}
+		url := storyURL(paper, a)
 		if *asJSON {
 			if err := enc.Encode(map[string]any{
 				"id": a.ID, "url": url, "headline": a.Headline, "status": a.Status, "updated": r.Updated,
@@ -123,8 +141,17 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "%s %d %s (%s) %s\n", verb, a.ID, a.Headline, a.Status, url)
 	}
-	sum.Authors, sum.Sections, sum.Tags = len(authors), len(sections), len(tags)
-	return printSummary(stdout, enc, sum, *asJSON)
+	return printSummary(stdout, enc, rep.Summary, *asJSON)
+}
+
+// storyURL is readers' address of a story that is on the site; otherwise
+// (a draft, a story scheduled for later) the newsroom's editor, the only
+// page it has yet: every address printed answers.
+func storyURL(paper *news.Paper, a *news.Article) string {
+	if a.Status == news.StatusPublished {
+		return paper.AbsURL(paper.ArticlePath(a))
+	}
+	return paper.AbsURL(fmt.Sprintf("/newsroom/stories/%d", a.ID))
 }
 
 func printSummary(stdout io.Writer, enc *json.Encoder, s importer.Summary, asJSON bool) error {
@@ -161,7 +188,7 @@ func printDryRun(stdout, stderr io.Writer, enc *json.Encoder, b *importer.Batch,
 			kind = "page"
 		}
 		url := ""
-		if kind == "story" && (status == news.StatusPublished || status == news.StatusScheduled) && !a.PublishedAt.IsZero() {
+		if kind == "story" && status == news.StatusPublished && !a.PublishedAt.IsZero() && !a.PublishedAt.After(time.Now()) {
 			url = paper.AbsURL(paper.ArticlePath(&a))
 		}
 		for _, n := range p.Notes {
@@ -215,4 +242,28 @@ func where(p *importer.Parsed) string {
 		return fmt.Sprintf("%s:%d", p.Path, p.Line)
 	}
 	return p.Path
+}
+
+// checkSections fails on the first section a dry run's stories name that
+// the paper does not have.
+func checkSections(ctx context.Context, st news.Store, b *importer.Batch) error {
+	seen := map[string]bool{}
+	for _, p := range b.Stories {
+		name := p.Section
+		if p.IsPage() || seen[name] {
+			continue
+		}
+		seen[name] = true
+		if name == "" {
+			// The default section, unless a re-import keeps its own.
+			if _, err := st.FindArticleBySourceKey(ctx, p.Article.SourceKey); err == nil {
+				continue
+			}
+			name = importer.DefaultSection
+		}
+		if _, err := workflow.FindSection(ctx, st, name, false); err != nil {
+			return fmt.Errorf("%s: %w (import with --create-sections to create it, or --section to choose one)", p.Path, err)
+		}
+	}
+	return nil
 }

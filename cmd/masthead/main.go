@@ -21,7 +21,8 @@ const topUsage = `masthead — a news publishing platform
 
 usage:
   masthead serve  [--addr 127.0.0.1:8080] [--base-url URL] [--no-demo] [--drain 5s] [--metrics-addr ADDR]
-  masthead import [--publish] [--section S] [--json] FILE...
+  masthead import [--publish] [--section S] [--create-sections] [--uploads DIR] [--dry-run] [--json] FILE|DIR...
+  masthead export --out FILE
   masthead user add --email E --name N --role admin|editor|reporter|contributor [--password-stdin]
   masthead integration add --name N --scopes S[,S...] [--json]   (also list, rotate, revoke)
   masthead wire ingest --integration ID [--section S] [--json] FILE...
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "import":
 		return cmdImport(ctx, args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[1:], stdin, stdout, stderr)
 	case "integration":

@@ -199,7 +199,7 @@ func writeStory(t *testing.T, headline string, published time.Time) string {
 
 func importTo(t *testing.T, db, data, file string) string {
 	t.Helper()
-	cmd := exec.Command(binPath, "import", "--db", db, "--data", data, "--publish", "--json", file)
+	cmd := exec.Command(binPath, "import", "--create-sections", "--db", db, "--data", data, "--publish", "--json", file)
 	cmd.Env = cleanEnv()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -308,7 +308,7 @@ func TestSchedulerExactlyOnceAcrossFailover(t *testing.T) {
 		}
 		files = append(files, p)
 	}
-	cmd := exec.Command(binPath, append([]string{"import", "--db", db, "--data", shared, "--publish", "--json"}, files...)...)
+	cmd := exec.Command(binPath, append([]string{"import", "--create-sections", "--db", db, "--data", shared, "--publish", "--json"}, files...)...)
 	cmd.Env = cleanEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("import: %v\n%s", err, out)

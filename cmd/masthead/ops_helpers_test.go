@@ -161,7 +161,7 @@ func runImport(bin, data, dir, headline string) error {
 	if err := os.WriteFile(md, []byte(text), 0o644); err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, "import", "--data", data, "--publish", md)
+	cmd := exec.Command(bin, "import", "--create-sections", "--data", data, "--publish", md)
 	cmd.Env = cleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -131,7 +131,7 @@ func (a *API) toJSON(art *news.Article) Article {
 	}
 	if ph := art.Photo; ph != nil {
 		jp := &Photo{Width: ph.Width, Height: ph.Height, Caption: ph.Caption, Credit: ph.Credit, Alt: ph.Alt}
-		if ph.Key != "" {
+		if ph.HasFile() {
 			// The original: clients pick their own size.
 			jp.URL = p.AbsURL(p.PhotoPath(ph, 0))
 		}

@@ -207,7 +207,7 @@ func SeedWith(ctx context.Context, st news.Store, lib *media.Library, paper *new
 		return res, err
 	}
 	seedRes, err := importer.Import(ctx, st, []string{capPath}, importer.Options{
-		Publish: true, Section: seedSection, Now: now, PublishedAt: seedPublished, PhotoSaver: lib,
+		Publish: true, CreateSections: true, Section: seedSection, Now: now, PublishedAt: seedPublished, PhotoSaver: lib,
 	})
 	if err != nil {
 		return res, fmt.Errorf("demo: import the seed story: %w", err)
@@ -253,14 +253,14 @@ func SeedWith(ctx context.Context, st news.Store, lib *media.Library, paper *new
 		}
 		at := now.Add(-recentOffsets[recent]).Truncate(time.Minute)
 		recent++
-		r, err := importer.Import(ctx, st, []string{p}, importer.Options{Publish: true, Now: now, PublishedAt: at, PhotoSaver: lib})
+		r, err := importer.Import(ctx, st, []string{p}, importer.Options{Publish: true, CreateSections: true, Now: now, PublishedAt: at, PhotoSaver: lib})
 		if err != nil {
 			return res, fmt.Errorf("demo: import %s: %w", name, err)
 		}
 		res.Articles += len(r)
 		res.Photos += len(r)
 	}
-	r, err := importer.Import(ctx, st, dated, importer.Options{Publish: true, Now: now, PhotoSaver: lib})
+	r, err := importer.Import(ctx, st, dated, importer.Options{Publish: true, CreateSections: true, Now: now, PhotoSaver: lib})
 	if err != nil {
 		return res, fmt.Errorf("demo: import stories: %w", err)
 	}

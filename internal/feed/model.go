@@ -166,7 +166,7 @@ func tagURI(p *news.Paper, a *news.Article) string {
 // exists (large enough for every reader's card, small enough to fetch),
 // else the largest made, else the original.
 func leadImage(p *news.Paper, ph *news.Photo) *image {
-	if ph == nil || ph.Key == "" {
+	if !ph.HasFile() {
 		return nil
 	}
 	img := &image{Alt: ph.Alt, Caption: ph.Caption, Credit: ph.Credit}

@@ -172,7 +172,7 @@ func (a *API) postJSON(art *news.Article, q *query, front []int64) map[string]an
 	if q.formats["plaintext"] {
 		obj["plaintext"] = plain
 	}
-	if ph := art.Photo; ph != nil && ph.Key != "" {
+	if ph := art.Photo; ph.HasFile() {
 		obj["feature_image"] = p.AbsURL(p.PhotoPath(ph, 0))
 		obj["feature_image_alt"] = orNull(ph.Alt)
 		// Ghost's caption is HTML, and has no credit of its own: the

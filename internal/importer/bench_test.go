@@ -29,7 +29,7 @@ func BenchmarkParseMarkdown(b *testing.B) { benchParse(b, "testdata/korean.md") 
 func BenchmarkReimportSeed(b *testing.B) {
 	st := openStore(b)
 	ctx := context.Background()
-	opt := Options{Publish: true, Now: time.Now()}
+	opt := Options{CreateSections: true, Publish: true, Now: time.Now()}
 	if _, err := Import(ctx, st, []string{"testdata/seed.txt"}, opt); err != nil {
 		b.Fatal(err)
 	}

@@ -140,7 +140,7 @@ func TestBugEmptyTagCaughtBeforeWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 	eachStore(t, func(t *testing.T, st news.Store) {
-		_, err := Import(context.Background(), st, []string{bad}, Options{Now: testNow})
+		_, err := Import(context.Background(), st, []string{bad}, Options{CreateSections: true, Now: testNow})
 		if err == nil || !strings.Contains(err.Error(), `tag "!!!" has no letters or digits`) {
 			t.Fatalf("err = %v", err)
 		}

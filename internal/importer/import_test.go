@@ -73,7 +73,7 @@ func TestImportSeed(t *testing.T) {
 	eachStore(t, func(t *testing.T, st news.Store) {
 		ctx := context.Background()
 		pub := time.Date(2020, 3, 22, 9, 0, 0, 0, seoul)
-		opt := Options{Publish: true, Section: "North Korea", Now: testNow, PublishedAt: pub}
+		opt := Options{CreateSections: true, Publish: true, Section: "North Korea", Now: testNow, PublishedAt: pub}
 		res, err := Import(ctx, st, []string{"testdata/seed.txt"}, opt)
 		if err != nil {
 			t.Fatal(err)
@@ -94,9 +94,10 @@ func TestImportSeed(t *testing.T) {
 		if len(a.Authors) != 1 || a.Authors[0].Name != "Kang Seung-woo" || a.Authors[0].Email != "ksw@koreatimes.co.kr" || a.Authors[0].Slug != "kang-seung-woo" {
 			t.Errorf("authors = %+v", a.Authors)
 		}
-		// No image beside the capture and no saver: the store keeps no photo
-		// without an image, and the result says so.
-		if a.Photo != nil || a.PhotoID != 0 || len(res[0].Warnings) != 1 || !strings.Contains(res[0].Warnings[0], "North Korean leader Kim Jong-un") {
+		// No image beside the capture: the photo is kept with its caption
+		// and credit, awaiting its file (issue 14).
+		if a.Photo == nil || !a.Photo.Awaiting() || a.Photo.HasFile() || a.Photo.Credit != "Korea Times file" ||
+			!strings.HasPrefix(a.Photo.Caption, "North Korean leader Kim Jong-un") {
 			t.Errorf("photo %+v warnings %q", a.Photo, res[0].Warnings)
 		}
 		if got := paragraphs(t, a.BodyHTML); len(got) != 17 {
@@ -115,7 +116,7 @@ func TestImportSeed(t *testing.T) {
 
 		// Importing the same file again, even without the options, updates
 		// the same story and changes nothing a reader sees.
-		res2, err := Import(ctx, st, []string{"testdata/seed.txt"}, Options{Now: testNow.Add(time.Hour)})
+		res2, err := Import(ctx, st, []string{"testdata/seed.txt"}, Options{CreateSections: true, Now: testNow.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +165,7 @@ func TestImportSeedWithPhoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		lib := media.New(media.Config{Store: st, Blobs: blobs, Logger: slog.New(slog.DiscardHandler)})
-		opt := Options{Publish: true, Section: "North Korea", Now: testNow, PhotoSaver: lib}
+		opt := Options{CreateSections: true, Publish: true, Section: "North Korea", Now: testNow, PhotoSaver: lib}
 		res, err := Import(ctx, st, []string{filepath.Join(dir, "seed.txt")}, opt)
 		if err != nil {
 			t.Fatal(err)
@@ -201,13 +202,13 @@ func TestImportEditedAgain(t *testing.T) {
 			}
 		}
 		write("First version.\n")
-		r1, err := Import(ctx, st, []string{path}, Options{Publish: true, Now: testNow})
+		r1, err := Import(ctx, st, []string{path}, Options{CreateSections: true, Publish: true, Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
 		write("Second version, longer.\n")
 		later := testNow.Add(2 * time.Hour)
-		r2, err := Import(ctx, st, []string{path}, Options{Now: later})
+		r2, err := Import(ctx, st, []string{path}, Options{CreateSections: true, Now: later})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +237,7 @@ func TestImportMarkdownWithPhotos(t *testing.T) {
 			t.Fatal(err)
 		}
 		lib := media.New(media.Config{Store: st, Blobs: blobs, Logger: slog.New(slog.DiscardHandler)})
-		res, err := Import(ctx, st, []string{"testdata/story.md", "testdata/korean.md", "testdata/article.html"}, Options{Now: testNow, PhotoSaver: lib})
+		res, err := Import(ctx, st, []string{"testdata/story.md", "testdata/korean.md", "testdata/article.html"}, Options{CreateSections: true, Now: testNow, PhotoSaver: lib})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +279,7 @@ func TestImportMarkdownWithPhotos(t *testing.T) {
 		}
 
 		// Again: three updates, photos replaced in place, nothing new.
-		res2, err := Import(ctx, st, []string{"testdata/story.md", "testdata/korean.md", "testdata/article.html"}, Options{Now: testNow, PhotoSaver: lib})
+		res2, err := Import(ctx, st, []string{"testdata/story.md", "testdata/korean.md", "testdata/article.html"}, Options{CreateSections: true, Now: testNow, PhotoSaver: lib})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,12 +304,12 @@ func TestImportBadFileWritesNothing(t *testing.T) {
 	eachStore(t, func(t *testing.T, st news.Store) {
 		ctx := context.Background()
 		for _, bad := range []string{"testdata/bad-date.md", "testdata/no-article.html", "testdata/junk.bin", "testdata/empty.txt"} {
-			_, err := Import(ctx, st, []string{"testdata/seed.txt", "testdata/story.md", bad}, Options{Publish: true, Now: testNow})
+			_, err := Import(ctx, st, []string{"testdata/seed.txt", "testdata/story.md", bad}, Options{CreateSections: true, Publish: true, Now: testNow})
 			if err == nil || !strings.Contains(err.Error(), bad+":") {
 				t.Errorf("%s: err = %v, want it named", bad, err)
 			}
 		}
-		_, err := Import(ctx, st, []string{"testdata/bad-date.md", "testdata/seed.txt", "testdata/bad-yaml.md"}, Options{Now: testNow})
+		_, err := Import(ctx, st, []string{"testdata/bad-date.md", "testdata/seed.txt", "testdata/bad-yaml.md"}, Options{CreateSections: true, Now: testNow})
 		if err == nil || !strings.Contains(err.Error(), "testdata/bad-date.md:4:") || !strings.Contains(err.Error(), "testdata/bad-yaml.md:") {
 			t.Errorf("all bad files should be named: %v", err)
 		}
@@ -324,7 +325,7 @@ func TestImportBadFileWritesNothing(t *testing.T) {
 		if _, err := Import(ctx, st, nil, Options{}); err == nil {
 			t.Error("no files: no error")
 		}
-		if _, err := Import(ctx, st, []string{"testdata/seed.txt"}, Options{Section: "!!!"}); err == nil {
+		if _, err := Import(ctx, st, []string{"testdata/seed.txt"}, Options{CreateSections: true, Section: "!!!"}); err == nil {
 			t.Error("section without letters: no error")
 		}
 	})
@@ -347,7 +348,7 @@ func TestImportSlugsAndStatus(t *testing.T) {
 		future := file("future.md", "headline: Embargoed plan\npublished: 2027-01-01T00:00:00Z")
 		draft := file("draft.md", "headline: Not yet\nstatus: draft")
 		explicit := file("explicit.md", "headline: Explicit slug\nslug: My Own Slug")
-		res, err := Import(ctx, st, []string{a, b, c, future, draft, explicit}, Options{Publish: true, Now: testNow})
+		res, err := Import(ctx, st, []string{a, b, c, future, draft, explicit}, Options{CreateSections: true, Publish: true, Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +371,7 @@ func TestImportSlugsAndStatus(t *testing.T) {
 		// No --publish and no status in the file: a draft, published now
 		// when published later.
 		p := file("plain.md", "headline: Plain draft")
-		r, err := Import(ctx, st, []string{p}, Options{Now: testNow})
+		r, err := Import(ctx, st, []string{p}, Options{CreateSections: true, Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -378,7 +379,7 @@ func TestImportSlugsAndStatus(t *testing.T) {
 		if got.Status != news.StatusDraft || got.Section.Name != "News" {
 			t.Errorf("plain: status %q section %q", got.Status, got.Section.Name)
 		}
-		r, err = Import(ctx, st, []string{p}, Options{Publish: true, Now: testNow})
+		r, err = Import(ctx, st, []string{p}, Options{CreateSections: true, Publish: true, Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -406,7 +407,7 @@ func TestImportAuthors(t *testing.T) {
 		f2 := file("2.md", "  - name: Kim Min-su\n    email: kms@example.com\n    title: Reporter")
 		f3 := file("3.md", "  - name: Kim Min-su\n    email: other@example.com")
 		f4 := file("4.md", "  - name: K. Min-su\n    email: KMS@example.com")
-		res, err := Import(ctx, st, []string{f1, f2, f3, f4}, Options{Now: testNow})
+		res, err := Import(ctx, st, []string{f1, f2, f3, f4}, Options{CreateSections: true, Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -432,11 +433,13 @@ func TestImportAuthors(t *testing.T) {
 // errSaver fails every save, like a full disk.
 type errSaver struct{}
 
-func (errSaver) SavePhoto(context.Context, *news.Photo, []byte) error { return errors.New("disk full") }
+func (errSaver) PreparePhoto(context.Context, *news.Photo, []byte) (func(), error) {
+	return nil, errors.New("disk full")
+}
 
 func TestImportPhotoSaverError(t *testing.T) {
 	eachStore(t, func(t *testing.T, st news.Store) {
-		_, err := Import(context.Background(), st, []string{"testdata/story.md"}, Options{Now: testNow, PhotoSaver: errSaver{}})
+		_, err := Import(context.Background(), st, []string{"testdata/story.md"}, Options{CreateSections: true, Now: testNow, PhotoSaver: errSaver{}})
 		if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "testdata/story.md") {
 			t.Errorf("err = %v", err)
 		}
@@ -455,7 +458,7 @@ func TestReimportKeepsEditorsWork(t *testing.T) {
 		if err := os.WriteFile(path, []byte("---\nheadline: Bare story\n---\nBody.\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err := Import(ctx, st, []string{path}, Options{Now: testNow})
+		r, err := Import(ctx, st, []string{path}, Options{CreateSections: true, Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -476,7 +479,7 @@ func TestReimportKeepsEditorsWork(t *testing.T) {
 		if err := st.UpdateArticle(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Import(ctx, st, []string{path}, Options{Now: testNow}); err != nil {
+		if _, err := Import(ctx, st, []string{path}, Options{CreateSections: true, Now: testNow}); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := st.FindArticleByID(ctx, a.ID)

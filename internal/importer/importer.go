@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // lead photos may be GIF, JPEG, PNG or WebP
@@ -120,12 +119,13 @@ type PhotoRef struct {
 // image is not at hand: it is saved as a photo awaiting its file.
 func (r *PhotoRef) Missing() bool { return len(r.Data) == 0 && r.Path == "" }
 
-// PhotoSaver stores a photo's image and makes its renditions
-// (internal/media's Library). SavePhoto either creates the Photo row itself
-// (p.ID set on return) or leaves p.ID 0, in which case the importer
-// creates the row; with p.ID already set it replaces that photo's image.
+// PhotoSaver stores photo files (internal/media's Library): PreparePhoto
+// checks an image, writes its original and renditions and sets p's Key,
+// ContentType, Width, Height and Widths, without writing the row; the
+// importer writes the row in the run's transaction, and calls undo to
+// remove the files when that transaction fails.
 type PhotoSaver interface {
-	SavePhoto(ctx context.Context, p *news.Photo, data []byte) error
+	PreparePhoto(ctx context.Context, p *news.Photo, data []byte) (undo func(), err error)
 }
 
 // Options control an import.
@@ -140,15 +140,21 @@ type Options struct {
 	// Section, when set, puts every story in this section (by name),
 	// whatever the files say.
 	Section string
+	// CreateSections lets the import create the sections it names
+	// (--create-sections); without it an unknown section fails the run,
+	// naming the paper's sections, and nothing is written.
+	CreateSections bool
+	// Paper gives the new addresses old permalinks redirect to; nil: a
+	// paper in Location.
+	Paper *news.Paper
 	// Now is the import time (UTC); zero means time.Now.
 	Now time.Time
 	// PublishedAt, when set, is the publication time of every story,
 	// overriding the files (the demo paper dates the seed story this way).
 	PublishedAt time.Time
-	// PhotoSaver stores photo images. Without one, or for a photo known
-	// only by its caption line, the importer tries a Photo row with an
-	// empty Key (caption, credit and alt text only); a store that refuses
-	// such rows gets no photo, and the Result says so in Warnings.
+	// PhotoSaver stores photo files. Without one, or for a photo known
+	// only by its caption line, the photo is saved as awaiting its file
+	// (caption, credit, alt text and source address; news.AwaitingKey).
 	PhotoSaver PhotoSaver
 }
 
@@ -160,6 +166,8 @@ type Result struct {
 	// Updated is true when the story already existed (same SourceKey) and
 	// was updated rather than created.
 	Updated bool
+	// Status is the story's status once saved.
+	Status news.Status
 	// Warnings are things the import could not do that did not stop it,
 	// e.g. a lead photo without an image that the store would not keep.
 	Warnings []string
@@ -414,5 +422,3 @@ func renderMarkdown(src string) (string, error) {
 	}
 	return content.Sanitize(h), nil
 }
-
-var errNoSaver = errors.New("no photo saver")

@@ -565,7 +565,7 @@ func (w *wxrReader) comment(c wxrComment, p *Parsed) {
 		return
 	}
 	w.b.Comments = append(w.b.Comments, &Comment{
-		Key: "wp:" + c.ID, ParentKey: prefixed("wp:", strings.TrimPrefix(c.Parent, "0")), StoryKey: p.Article.SourceKey,
+		Key: "wp:" + w.site + ":" + c.ID, ParentKey: prefixed("wp:"+w.site+":", strings.TrimPrefix(c.Parent, "0")), StoryKey: p.Article.SourceKey,
 		Author: html2text(c.Author), Email: strings.TrimSpace(c.Email), URL: strings.TrimSpace(c.URL),
 		BodyHTML: content.Sanitize(wpautop(c.Content)), CreatedAt: wpTime(c.DateGMT, c.Date, w.o.loc), Approved: c.Approved == "1",
 	})

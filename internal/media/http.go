@@ -82,7 +82,7 @@ func (l *Library) findPhoto(w http.ResponseWriter, r *http.Request) (*news.Photo
 		return nil, false
 	}
 	ph, err := l.store.FindPhotoByID(r.Context(), id)
-	if errors.Is(err, news.ErrNotFound) || (err == nil && ph.Key == "") { // no Key: row made, files not (yet) stored
+	if errors.Is(err, news.ErrNotFound) || (err == nil && !ph.HasFile()) { // no file: row made, files not (yet) stored (or awaiting its file)
 		http.NotFound(w, r)
 		return nil, false
 	} else if err != nil {

@@ -339,41 +339,72 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 	if p == nil {
 		return news.Errorf(news.EINVALID, "no photo")
 	}
-	if p.FocalX < 0 || p.FocalX > 1 || p.FocalY < 0 || p.FocalY > 1 {
-		return news.Errorf(news.EINVALID, "the focal point must lie within the image (0 to 1)")
-	}
-	select {
-	case l.busy <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	pr, err := l.process(ctx, p.ContentType, data)
-	<-l.busy
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-
 	var old *news.Photo
 	if p.ID != 0 {
+		var err error
 		old, err = l.store.FindPhotoByID(ctx, p.ID)
 		if err != nil {
 			return fmt.Errorf("media: find photo %d: %w", p.ID, err)
 		}
 	}
+	next := *p
+	undo, err := l.PreparePhoto(ctx, &next, data)
+	if err != nil {
+		return err
+	}
+	if next.ID == 0 {
+		err = l.store.CreatePhoto(ctx, &next)
+	} else {
+		err = l.store.UpdatePhoto(ctx, &next)
+	}
+	if err != nil {
+		undo()
+		return fmt.Errorf("media: save photo row: %w", err)
+	}
+	*p = next
+
+	// The replaced files are unreachable now; remove them.
+	if old.HasFile() && old.Key != next.Key {
+		l.deleteFiles(ctx, old)
+	}
+	l.log.InfoContext(ctx, "photo stored", "photo_id", p.ID, "type", p.ContentType,
+		"width", p.Width, "height", p.Height, "renditions", len(p.Widths), "bytes", len(data))
+	return nil
+}
+
+// PreparePhoto is SavePhoto without the row: it checks and processes the
+// image, writes the original and its renditions under a fresh key, and
+// sets p's Key, ContentType, Width, Height and Widths. The caller writes
+// the row in a transaction of its own (an import writes every row of a run
+// in one) and calls undo, which removes the files again, when that fails.
+func (l *Library) PreparePhoto(ctx context.Context, p *news.Photo, data []byte) (undo func(), err error) {
+	if p == nil {
+		return nil, news.Errorf(news.EINVALID, "no photo")
+	}
+	if p.FocalX < 0 || p.FocalX > 1 || p.FocalY < 0 || p.FocalY > 1 {
+		return nil, news.Errorf(news.EINVALID, "the focal point must lie within the image (0 to 1)")
+	}
+	select {
+	case l.busy <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	pr, err := l.process(ctx, p.ContentType, data)
+	<-l.busy
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	var rnd [16]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
-		return fmt.Errorf("media: random key: %w", err)
+		return nil, fmt.Errorf("media: random key: %w", err)
 	}
 	now := time.Now().UTC()
 	dir := fmt.Sprintf("photos/%04d/%02d/%s", now.Year(), int(now.Month()), hex.EncodeToString(rnd[:]))
-	next := *p
-	next.ContentType, next.Width, next.Height = pr.contentType, pr.width, pr.height
-	next.Key = path.Join(dir, "original"+pr.ext)
-	next.Widths = pr.widths
+	key := path.Join(dir, "original"+pr.ext)
 
 	var written []string
 	cleanup := func() {
@@ -391,33 +422,19 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 		return nil
 	}
 	for _, w := range pr.widths {
-		if err := put(renditionKey(next.Key, w), pr.renditions[w]); err != nil {
+		if err := put(renditionKey(key, w), pr.renditions[w]); err != nil {
 			cleanup()
-			return fmt.Errorf("media: store photo: %w", err)
+			return nil, fmt.Errorf("media: store photo: %w", err)
 		}
 	}
-	if err := put(next.Key, pr.original); err != nil {
+	if err := put(key, pr.original); err != nil {
 		cleanup()
-		return fmt.Errorf("media: store photo: %w", err)
+		return nil, fmt.Errorf("media: store photo: %w", err)
 	}
-	if next.ID == 0 {
-		err = l.store.CreatePhoto(ctx, &next)
-	} else {
-		err = l.store.UpdatePhoto(ctx, &next)
-	}
-	if err != nil {
-		cleanup()
-		return fmt.Errorf("media: save photo row: %w", err)
-	}
-	*p = next
-
-	// The replaced files are unreachable now; remove them.
-	if old != nil && old.Key != "" && old.Key != next.Key {
-		l.deleteFiles(ctx, old)
-	}
-	l.log.InfoContext(ctx, "photo stored", "photo_id", p.ID, "type", p.ContentType,
-		"width", p.Width, "height", p.Height, "renditions", len(p.Widths), "bytes", len(data))
-	return nil
+	p.ContentType, p.Width, p.Height = pr.contentType, pr.width, pr.height
+	p.Key = key
+	p.Widths = pr.widths
+	return cleanup, nil
 }
 
 // RemoveFiles deletes a photo's stored files: the original, its
@@ -425,7 +442,7 @@ func (l *Library) SavePhoto(ctx context.Context, p *news.Photo, data []byte) err
 // newsroom's media library calls it once a replacement photo has taken the
 // old one's place in every story.
 func (l *Library) RemoveFiles(ctx context.Context, p *news.Photo) {
-	if p.Key == "" {
+	if !p.HasFile() {
 		return
 	}
 	l.deleteFiles(ctx, p)

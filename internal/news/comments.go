@@ -75,3 +75,11 @@ type CommentStore interface {
 	SetCommentsClosed(ctx context.Context, articleID int64, closed bool) error
 	CommentsClosed(ctx context.Context, articleID int64) (bool, error)
 }
+
+// CommentImporter is the importers' way in, on a transaction too (Tx), so
+// that an import's comments commit with its stories or not at all.
+type CommentImporter interface {
+	// ImportComment creates or (same SourceKey) updates an imported
+	// comment; parentSourceKey names its parent among imported ones.
+	ImportComment(ctx context.Context, c *Comment, parentSourceKey string) error
+}

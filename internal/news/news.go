@@ -4,7 +4,9 @@
 package news
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Status is where a story stands in the editorial workflow.
@@ -190,6 +192,44 @@ type Photo struct {
 	// Widths of the renditions that exist, ascending. Empty until made.
 	Widths    []int
 	CreatedAt time.Time
+}
+
+// AwaitingPrefix starts the Key of a photo awaiting its file: an imported
+// photo known by its caption, credit and source address whose image was
+// not at hand. The rest of the Key is the source address (or file name),
+// so it is kept without a column of its own. Such a photo has no files:
+// pages show its caption and credit and no image, and the newsroom's media
+// library flags it until an image is uploaded in its place.
+const AwaitingPrefix = "awaiting:"
+
+// AwaitingKey is the Key of a photo awaiting the file at source.
+func AwaitingKey(source string) string {
+	k := AwaitingPrefix + source
+	if len(k) > MaxKey {
+		k = k[:MaxKey]
+		for len(k) > 0 && !utf8.ValidString(k) {
+			k = k[:len(k)-1]
+		}
+	}
+	return k
+}
+
+// HasFile reports whether the photo's image is stored (its Key names
+// files in the media store): false for a photo awaiting its file.
+func (p *Photo) HasFile() bool {
+	return p != nil && p.Key != "" && !strings.HasPrefix(p.Key, AwaitingPrefix)
+}
+
+// Awaiting reports whether the photo is known only by its caption line and
+// source address, its image still to come.
+func (p *Photo) Awaiting() bool { return p != nil && strings.HasPrefix(p.Key, AwaitingPrefix) }
+
+// SourceURL is where a photo awaiting its file came from ("" otherwise).
+func (p *Photo) SourceURL() string {
+	if !p.Awaiting() {
+		return ""
+	}
+	return strings.TrimPrefix(p.Key, AwaitingPrefix)
 }
 
 // Role is what a newsroom account may do.

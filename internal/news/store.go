@@ -378,6 +378,8 @@ type Tx interface {
 	WebhookOutbox
 	IdempotencyWriter
 	WireWriter
+	// Imported comments (issue 14) commit with the import's stories.
+	CommentImporter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what
@@ -460,4 +462,21 @@ type MonthStats struct {
 	Month   time.Month
 	Total   int
 	LastMod time.Time
+}
+
+type longTxKey struct{}
+
+// LongTransaction marks ctx for a command that writes a great deal in one
+// transaction, an import's whole run: the stores' Update then ends it only
+// when ctx ends, rather than after their usual timeout (five seconds by
+// default, right for a newsroom command). While it runs, SQLite's other
+// writers wait for it (see docs/import-export.md).
+func LongTransaction(ctx context.Context) context.Context {
+	return context.WithValue(ctx, longTxKey{}, true)
+}
+
+// IsLongTransaction reports whether ctx was marked by LongTransaction.
+func IsLongTransaction(ctx context.Context) bool {
+	v, _ := ctx.Value(longTxKey{}).(bool)
+	return v
 }

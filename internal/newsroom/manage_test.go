@@ -312,6 +312,44 @@ func TestMediaLibrary(t *testing.T) {
 	}
 }
 
+// TestMediaLibraryAwaitingFile: an imported photo whose file was not at
+// hand is flagged in the media library with the address it came from, has
+// no image to show (no thumbnail, no broken <img>), and takes its image by
+// Replace, which moves the story's lead to the photo with the file.
+func TestMediaLibraryAwaitingFile(t *testing.T) {
+	h := newHarness(t)
+	ed := news.RoleEditor
+	ph := &news.Photo{Key: news.AwaitingKey("https://old.example/wp-content/uploads/2019/05/summit.jpg"), Caption: "Leaders at the summit",
+		Credit: "Pool", Alt: "Two men shake hands", CreatedAt: h.clock.Now()}
+	if err := h.st.CreatePhoto(h.ctx, ph); err != nil {
+		t.Fatal(err)
+	}
+	a := h.story(h.users[ed], "Summit", news.StatusDraft)
+	res, body := h.do(ed, "POST", storyPath(a, "/photo"), url.Values{"op": {"use"}, "photo_id": {fmt.Sprint(ph.ID)}})
+	wantStatus(t, "use as lead", res, body, 303)
+
+	res, body = h.do(news.RoleReporter, "GET", "/newsroom/media", nil)
+	wantStatus(t, "library", res, body, 200)
+	if !strings.Contains(body, "Awaiting its file") || !strings.Contains(body, "https://old.example/wp-content/uploads/2019/05/summit.jpg") ||
+		!strings.Contains(body, "Leaders at the summit") || strings.Contains(body, fmt.Sprintf(`src="/newsroom/media/%d/`, ph.ID)) {
+		t.Errorf("library does not flag the photo awaiting its file:\n%s", body)
+	}
+	res, body = h.do(news.RoleReporter, "GET", fmt.Sprintf("/newsroom/media/%d", ph.ID), nil)
+	wantStatus(t, "photo page", res, body, 200)
+	if !strings.Contains(body, "Awaiting its file") || strings.Contains(body, "<img") {
+		t.Errorf("photo page:\n%s", body)
+	}
+	if res, _ := h.do("", "GET", h.nr.paper.PhotoPath(ph, 0), nil); res.StatusCode != 404 {
+		t.Errorf("a photo awaiting its file answers %d", res.StatusCode)
+	}
+	res, body = h.uploadTo(ed, fmt.Sprintf("/newsroom/media/%d/replace", ph.ID), "summit.jpg", jpegBytes(t, 600, 400, 120), nil)
+	wantStatus(t, "replace", res, body, 303)
+	got := h.find(a.ID)
+	if got.PhotoID == ph.ID || got.Photo == nil || !got.Photo.HasFile() || got.Photo.Caption != "Leaders at the summit" || got.Photo.Credit != "Pool" {
+		t.Errorf("lead photo after the file arrived: %+v", got.Photo)
+	}
+}
+
 // TestStoryNotes: an editor and the reporter leave notes on a story; both
 // see them in the editor, readers never do (not on the preview, which is
 // the reader page).

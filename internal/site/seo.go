@@ -152,7 +152,7 @@ func (s *Site) articleLD(a *news.Article, desc string, trail []*news.Section) []
 	}
 	// The crops Google asks for (16:9, 4:3, 1:1, 1200 pixels wide where
 	// the photo allows), made around the focal point by internal/media.
-	if ph := a.Photo; ph != nil && ph.Key != "" {
+	if ph := a.Photo; ph.HasFile() {
 		for _, c := range news.Crops {
 			na.Image = append(na.Image, s.paper.AbsURL(s.paper.CropPath(ph, c)))
 		}

@@ -128,7 +128,7 @@ type ogImage struct {
 // shareImage picks the rendition for cards and JSON-LD: the widest one up to
 // 1200 pixels (what Facebook and KakaoTalk show), else the original.
 func (s *Site) shareImage(ph *news.Photo) *ogImage {
-	if ph == nil || ph.Key == "" {
+	if !ph.HasFile() {
 		return nil
 	}
 	w, h := dims(ph)
@@ -167,7 +167,7 @@ func altOf(ph *news.Photo) string {
 // image builds a responsive <img> from the photo's renditions; nil when the
 // photo has no file (Key ""), in which case only its caption is shown.
 func (s *Site) image(ph *news.Photo, sizes string) *Image {
-	if ph == nil || ph.Key == "" {
+	if !ph.HasFile() {
 		return nil
 	}
 	w, h := dims(ph)

@@ -311,7 +311,7 @@ func (s *Sitemaps) articleURL(a *news.Article) urlEntry {
 // leadImage is the URL of the rendition to list: 1280 pixels wide when it
 // exists, else the largest made, else the original (the feeds' rule).
 func leadImage(p *news.Paper, ph *news.Photo) string {
-	if ph == nil || ph.Key == "" {
+	if !ph.HasFile() {
 		return ""
 	}
 	width := 0

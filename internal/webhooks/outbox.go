@@ -163,7 +163,7 @@ func StoryOf(paper *news.Paper, a *news.Article) Story {
 // PhotoOf is p's representation.
 func PhotoOf(paper *news.Paper, p *news.Photo) Photo {
 	out := Photo{ID: p.ID, Width: p.Width, Height: p.Height, Caption: p.Caption, Credit: p.Credit, Alt: p.Alt, FocalX: p.FocalX, FocalY: p.FocalY}
-	if paper != nil && p.Key != "" {
+	if paper != nil && p.HasFile() {
 		out.URL = paper.AbsURL(paper.PhotoPath(p, 0))
 	}
 	return out

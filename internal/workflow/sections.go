@@ -28,13 +28,23 @@ func (e *UnknownSectionError) Error() string {
 // news.ErrorCode, news.ErrorMessage and the HTTP layer.
 func (e *UnknownSectionError) Unwrap() error { return news.Errorf(news.EINVALID, "%s", e.Error()) }
 
+// SectionFinder is what FindSection needs: news.Store and news.Tx both
+// have it.
+type SectionFinder interface {
+	news.SectionReader
+	news.SectionWriter
+}
+
 // FindSection is the one rule for naming a section, for imports, the Admin
 // API and the newsroom: a name matches a section by its slug (news.Slugify
 // of the name) or by its name, ignoring case. An unknown name is an
 // *UnknownSectionError naming the known sections, unless create is set
 // (masthead import --create-sections), which adds the section at the end of
 // the navigation.
-func FindSection(ctx context.Context, st news.Store, name string, create bool) (*news.Section, error) {
+//
+// st is a Store or a Tx (an import finds and creates its sections in its
+// own transaction).
+func FindSection(ctx context.Context, st SectionFinder, name string, create bool) (*news.Section, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	slug := news.Slugify(name)
 	if slug == "" {

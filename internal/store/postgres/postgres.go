@@ -183,6 +183,9 @@ func (db *DB) write(ctx context.Context, visible bool, fn func(tx pgx.Tx) error)
 // few statements), unless it ends sooner.
 func (db *DB) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 	d := 2 * db.timeout
+	if news.IsLongTransaction(ctx) {
+		return ctx, func() {}
+	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
 		return ctx, func() {}
 	}

@@ -674,15 +674,23 @@ func (db *DB) ReaderCommentStats(ctx context.Context, readerID int64, since time
 	return recent, approved, translate(err, "reader comment stats")
 }
 
+// ImportComment is txn.ImportComment in a transaction of its own.
 func (db *DB) ImportComment(ctx context.Context, c *news.Comment, parentSourceKey string) error {
+	return db.apply(ctx, func(t *txn) error { return t.ImportComment(ctx, c, parentSourceKey) })
+}
+
+// ImportComment creates or (same SourceKey) updates an imported comment
+// in the transaction, so an import's comments commit with its stories.
+func (t *txn) ImportComment(ctx context.Context, c *news.Comment, parentSourceKey string) error {
 	if c.SourceKey == "" {
 		return invalid("an imported comment needs a source key")
 	}
 	if err := validComment(c); err != nil {
 		return err
 	}
-	c.CreatedAt = db.createdAt(c.CreatedAt)
-	err := db.write(ctx, false, func(tx pgx.Tx) error {
+	c.CreatedAt = t.db.createdAt(c.CreatedAt)
+	tx := t.tx
+	err := func() error {
 		if parentSourceKey != "" {
 			var grand *int64
 			err := tx.QueryRow(ctx, `SELECT id, parent_id FROM comments WHERE source_key = $1`, parentSourceKey).Scan(&c.ParentID, &grand)
@@ -710,7 +718,7 @@ func (db *DB) ImportComment(ctx context.Context, c *news.Comment, parentSourceKe
 		_, err = tx.Exec(ctx, `UPDATE comments SET author_name = $1, body = $2, status = $3, created_at = $4, parent_id = $5 WHERE id = $6`,
 			c.AuthorName, c.Body, c.Status, c.CreatedAt, nullID(c.ParentID), id)
 		return err
-	})
+	}()
 	return translate(err, fmt.Sprintf("import comment %q", c.SourceKey))
 }
 

@@ -782,14 +782,22 @@ func (db *DB) ReaderCommentStats(ctx context.Context, readerID int64, since time
 	return recent, approved, err
 }
 
+// ImportComment is txn.ImportComment in a transaction of its own.
 func (db *DB) ImportComment(ctx context.Context, c *news.Comment, parentSourceKey string) error {
+	return db.apply(ctx, func(t *txn) error { return t.ImportComment(ctx, c, parentSourceKey) })
+}
+
+// ImportComment creates or (same SourceKey) updates an imported comment
+// in the transaction, so an import's comments commit with its stories.
+func (t *txn) ImportComment(ctx context.Context, c *news.Comment, parentSourceKey string) error {
 	if c.SourceKey == "" {
 		return news.Errorf(news.EINVALID, "an imported comment needs a source key")
 	}
 	if err := validComment(c); err != nil {
 		return err
 	}
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+	tx := t.tx
+	err := func() error {
 		if parentSourceKey != "" {
 			if err := tx.QueryRowContext(ctx, `SELECT id FROM comments WHERE source_key = ?`, parentSourceKey).Scan(&c.ParentID); err != nil {
 				if errors.Is(err, sql.ErrNoRows) {
@@ -810,7 +818,7 @@ func (db *DB) ImportComment(ctx context.Context, c *news.Comment, parentSourceKe
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM comments WHERE source_key = ?`, c.SourceKey).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return db.insertComment(ctx, tx, c)
+			return t.db.insertComment(ctx, tx, c)
 		}
 		if err != nil {
 			return err
@@ -819,7 +827,7 @@ func (db *DB) ImportComment(ctx context.Context, c *news.Comment, parentSourceKe
 		_, err = tx.ExecContext(ctx, `UPDATE comments SET author_name = ?, body = ?, status = ?, created_at = ?, parent_id = ? WHERE id = ?`,
 			c.AuthorName, c.Body, c.Status, c.CreatedAt.UnixMicro(), nullID(c.ParentID), id)
 		return err
-	})
+	}()
 	if err != nil {
 		return fmt.Errorf("import comment %q: %w", c.SourceKey, err)
 	}

@@ -257,6 +257,9 @@ func (db *DB) tx(ctx context.Context, visible bool, fn func(tx *sql.Tx) error) e
 
 // bounded gives ctx the store's timeout unless it ends sooner.
 func (db *DB) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if news.IsLongTransaction(ctx) {
+		return ctx, func() {}
+	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= db.timeout {
 		return ctx, func() {}
 	}

@@ -394,6 +394,42 @@ func testComments(t *testing.T, s ReadersStore) {
 		t.Errorf("unknown parent: %v", err)
 	}
 
+	// On a transaction (an import's run): the comment commits with the
+	// rest of the run, or not at all.
+	boom := errors.New("the run failed")
+	err = s.Update(ctx, func(tx news.Tx) error {
+		c := &news.Comment{ArticleID: a.ID, AuthorName: "WP", Body: "in a run", Status: news.CommentApproved, SourceKey: "wp:10", CreatedAt: T0}
+		if err := tx.ImportComment(ctx, c, "wp:1"); err != nil {
+			return err
+		}
+		if c.ID == 0 || c.ParentID != w1.ID {
+			t.Errorf("tx import: %+v", c)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update: %v", err)
+	}
+	if cs, _ := s.FindComments(ctx, news.CommentFilter{ArticleID: a.ID, Limit: 100}); len(cs) != 0 {
+		for _, c := range cs {
+			if c.SourceKey == "wp:10" {
+				t.Error("a rolled-back run left its comment")
+			}
+		}
+	}
+	must(t, s.Update(ctx, func(tx news.Tx) error {
+		return tx.ImportComment(ctx, &news.Comment{ArticleID: a.ID, AuthorName: "WP", Body: "in a run", Status: news.CommentApproved, SourceKey: "wp:10", CreatedAt: T0}, "wp:1")
+	}))
+	found := false
+	if cs, _ := s.FindComments(ctx, news.CommentFilter{ArticleID: a.ID, Limit: 100}); len(cs) > 0 {
+		for _, c := range cs {
+			found = found || c.SourceKey == "wp:10"
+		}
+	}
+	if !found {
+		t.Error("a committed run's comment is missing")
+	}
+
 	// Deleting a reader: their answered comment stays, emptied; others go.
 	must(t, s.DeleteReader(ctx, r1.ID))
 	got, err := s.FindComment(ctx, top.ID)
