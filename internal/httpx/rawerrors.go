@@ -23,7 +23,6 @@ var rawErrorHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nCon
 
 // rawErrorSecurity is inserted before rawErrorHeaders.
 var rawErrorSecurity = []byte("\r\nX-Content-Type-Options: nosniff" +
-	"\r\nX-Frame-Options: DENY" +
 	"\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'" +
 	"\r\nReferrer-Policy: strict-origin-when-cross-origin" +
 	"\r\nCache-Control: no-store")
