@@ -122,6 +122,7 @@ func Wrap(h http.Handler, o Options) http.Handler {
 		r = r.WithContext(ctx)
 		sw := &st.sw
 		sw.ResponseWriter, sw.status = w, http.StatusOK
+		sw.conn, _ = ctx.Value(connKey{}).(*conn)
 		hdr := w.Header()
 		hdr["X-Request-Id"] = st.idHdr[:]
 		hdr["X-Content-Type-Options"] = nosniffHdr
@@ -161,6 +162,7 @@ type statusWriter struct {
 	status int
 	bytes  int64
 	wrote  bool
+	conn   *conn // the connection, when SecureErrors accepted it and ConnContext passed it on
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -178,7 +180,20 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.WriteHeader(http.StatusOK)
 	}
+	// Writes smaller than net/http's 2 KB response buffer only fill it;
+	// a larger one makes net/http write to the connection, which then
+	// sends the response in one system call (conn).
+	c := w.conn
+	if c == nil || len(b) < 2<<10 {
+		n, err := w.ResponseWriter.Write(b)
+		w.bytes += int64(n)
+		return n, err
+	}
+	c.hold = true
 	n, err := w.ResponseWriter.Write(b)
+	if rerr := c.release(); err == nil && rerr != nil {
+		n, err = 0, rerr // the start of the response was not sent after all
+	}
 	w.bytes += int64(n)
 	return n, err
 }
