@@ -24,7 +24,7 @@
 // that the other load on a shared machine hits all alike. It prints the
 // median over the rounds of requests per second, p50 and p99 latency (wrk's)
 // and server CPU time per request (from /proc, every process of the
-// server), with the machine's load average over the rounds, and each as a
+// server; the kernel's share of it beside), with the machine's load average over the rounds, and each as a
 // ratio of masthead to both baselines. Masthead is
 // also measured with a browser's Accept-Encoding (the stored brotli page)
 // and with If-None-Match (a 304 from the page cache).
@@ -373,18 +373,20 @@ type round struct {
 	rps      float64
 	p50, p99 time.Duration
 	cpuPer   time.Duration // 0 when unknown
+	sysShare float64       // the kernel's part of cpuPer
 	errs     int64
 	load     float64 // the 1-minute load average at the end of the run
 }
 
 func (v *variant) measure(w *wrk, path string, conns int, d time.Duration) error {
 	pids := v.srv.pids()
-	cpu0 := procsCPU(pids)
+	u0, s0 := procsUserSys(pids)
 	res, err := w.run("http://"+v.srv.host+path+v.query, conns, d, v.headers)
 	if err != nil {
 		return fmt.Errorf("%s: %w", v.label, err)
 	}
-	cpu := procsCPU(pids) - cpu0
+	u1, s1 := procsUserSys(pids)
+	cpu := u1 - u0 + s1 - s0
 	r := round{
 		rps:  float64(res.Requests) / (float64(res.DurationUS) / 1e6),
 		p50:  time.Duration(res.P50US) * time.Microsecond,
@@ -394,6 +396,9 @@ func (v *variant) measure(w *wrk, path string, conns int, d time.Duration) error
 	}
 	if len(pids) > 0 && res.Requests > 0 {
 		r.cpuPer = cpu / time.Duration(res.Requests)
+		if cpu > 0 {
+			r.sysShare = float64(s1-s0) / float64(cpu)
+		}
 	}
 	v.rounds = append(v.rounds, r)
 	return nil
@@ -428,7 +433,7 @@ func (v *variant) cpu() time.Duration {
 
 func (bc *benchCase) print() {
 	fmt.Printf("\n%s %s, %d connection(s): medians of %d rounds\n", bc.page.name, bc.page.path, bc.conns, len(bc.variants[0].rounds))
-	fmt.Printf("  %-13s %9s %17s %9s %9s %10s %11s\n", "server", "req/s", "(range)", "p50", "p99", "cpu/req", "load")
+	fmt.Printf("  %-13s %9s %17s %9s %9s %10s %6s %11s\n", "server", "req/s", "(range)", "p50", "p99", "cpu/req", "kernel", "load")
 	for _, v := range bc.variants {
 		lo, hi := v.rounds[0].rps, v.rounds[0].rps
 		var errs int64
@@ -444,8 +449,9 @@ func (bc *benchCase) print() {
 		for _, r := range v.rounds {
 			llo, lhi = min(llo, r.load), max(lhi, r.load)
 		}
-		fmt.Printf("  %-13s %9.0f %17s %9s %9s %10s %11s", v.label, v.rps(), fmt.Sprintf("(%.0f–%.0f)", lo, hi), dur(v.p50()), dur(v.p99()), cpu,
-			fmt.Sprintf("%.1f–%.1f", llo, lhi))
+		sys := v.median(func(r round) float64 { return r.sysShare })
+		fmt.Printf("  %-13s %9.0f %17s %9s %9s %10s %5.0f%% %11s", v.label, v.rps(), fmt.Sprintf("(%.0f–%.0f)", lo, hi), dur(v.p50()), dur(v.p99()), cpu,
+			100*sys, fmt.Sprintf("%.1f–%.1f", llo, lhi))
 		if errs > 0 {
 			fmt.Printf("  %d errors or non-2xx/3xx responses", errs)
 		}
