@@ -24,10 +24,11 @@
 // that the other load on a shared machine hits all alike. It prints the
 // median over the rounds of requests per second, p50 and p99 latency (wrk's)
 // and server CPU time per request (from /proc, every process of the
-// server; the kernel's share of it beside), with the machine's load average over the rounds, and each as a
-// ratio of masthead to both baselines. Masthead is
-// also measured with a browser's Accept-Encoding (the stored brotli page)
-// and with If-None-Match (a 304 from the page cache).
+// server; the kernel's share of it beside), with the machine's load
+// average over the rounds, and each as a ratio of masthead to both
+// baselines. Masthead is also measured with a browser's Accept-Encoding
+// (the stored brotli page) and with If-None-Match (a 304 from the page
+// cache).
 package main
 
 import (
