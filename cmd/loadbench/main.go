@@ -15,6 +15,7 @@
 //	go run ./cmd/loadbench -data /tmp/paper       # reuse a data directory (photos drawn once)
 //	go run ./cmd/loadbench -url http://127.0.0.1:8080 -pid N
 //	go run ./cmd/loadbench -profile cpu.pprof     # a CPU profile of masthead under wrk
+//	go run ./cmd/loadbench -syscalls              # also system calls per response (strace -c -f)
 //	go run ./cmd/loadbench -- --access-log=false  # flags after -- go to masthead serve
 //
 // The load comes from wrk (Debian's package), not from a Go client in this
@@ -23,9 +24,11 @@
 // that the other load on a shared machine hits all alike. It prints the
 // median over the rounds of requests per second, p50 and p99 latency (wrk's)
 // and server CPU time per request (from /proc, every process of the
-// server), and each as a ratio of masthead to both baselines. Masthead is
-// also measured with a browser's Accept-Encoding (the stored brotli page)
-// and with If-None-Match (a 304 from the page cache).
+// server; the kernel's share of it beside), with the machine's load
+// average over the rounds, and each as a ratio of masthead to both
+// baselines. Masthead is also measured with a browser's Accept-Encoding
+// (the stored brotli page) and with If-None-Match (a 304 from the page
+// cache).
 package main
 
 import (
@@ -80,6 +83,7 @@ type config struct {
 	profile string
 	before  string
 	hdrBase bool
+	strace  bool
 }
 
 func run() error {
@@ -98,6 +102,7 @@ func run() error {
 	flag.StringVar(&c.nginx, "nginx", "nginx", "nginx binary (Debian: nginx-light; /usr/sbin/nginx is tried too)")
 	flag.StringVar(&c.before, "before", "", "also measure this other masthead `binary` (on a copy of the data), alternating with the rest: before and after a change in one run")
 	flag.BoolVar(&c.hdrBase, "header-baseline", false, "also measure go-memory sending masthead's response headers (what net/http's header handling costs)")
+	flag.BoolVar(&c.strace, "syscalls", false, "after the cases, count each server's system calls per response with strace -c -f (article page, the last of -conns, 3 s each)")
 	flag.StringVar(&c.profile, "profile", "", "instead of comparing: write a CPU profile of masthead serving the article to `file` under wrk (-d, the last of -conns)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: loadbench [flags] [-- masthead serve flags]")
@@ -319,6 +324,11 @@ func run() error {
 	if c.url == "" {
 		fmt.Printf("masthead after the cases: %s\n", memory(m.pids()[0]))
 	}
+	if c.strace {
+		if err := countSyscalls(w, tmp, []*server{m, mem, ngx}, pages[0].path, c.conns[len(c.conns)-1], 3*time.Second); err != nil {
+			return err
+		}
+	}
 	if c.crawl > 0 {
 		pid := 0
 		if ps := m.pids(); len(ps) > 0 {
@@ -364,25 +374,32 @@ type round struct {
 	rps      float64
 	p50, p99 time.Duration
 	cpuPer   time.Duration // 0 when unknown
+	sysShare float64       // the kernel's part of cpuPer
 	errs     int64
+	load     float64 // the 1-minute load average at the end of the run
 }
 
 func (v *variant) measure(w *wrk, path string, conns int, d time.Duration) error {
 	pids := v.srv.pids()
-	cpu0 := procsCPU(pids)
+	u0, s0 := procsUserSys(pids)
 	res, err := w.run("http://"+v.srv.host+path+v.query, conns, d, v.headers)
 	if err != nil {
 		return fmt.Errorf("%s: %w", v.label, err)
 	}
-	cpu := procsCPU(pids) - cpu0
+	u1, s1 := procsUserSys(pids)
+	cpu := u1 - u0 + s1 - s0
 	r := round{
 		rps:  float64(res.Requests) / (float64(res.DurationUS) / 1e6),
 		p50:  time.Duration(res.P50US) * time.Microsecond,
 		p99:  time.Duration(res.P99US) * time.Microsecond,
 		errs: res.Errors + res.StatusErrors,
+		load: load1(),
 	}
 	if len(pids) > 0 && res.Requests > 0 {
 		r.cpuPer = cpu / time.Duration(res.Requests)
+		if cpu > 0 {
+			r.sysShare = float64(s1-s0) / float64(cpu)
+		}
 	}
 	v.rounds = append(v.rounds, r)
 	return nil
@@ -417,7 +434,7 @@ func (v *variant) cpu() time.Duration {
 
 func (bc *benchCase) print() {
 	fmt.Printf("\n%s %s, %d connection(s): medians of %d rounds\n", bc.page.name, bc.page.path, bc.conns, len(bc.variants[0].rounds))
-	fmt.Printf("  %-13s %9s %17s %9s %9s %10s\n", "server", "req/s", "(range)", "p50", "p99", "cpu/req")
+	fmt.Printf("  %-13s %9s %17s %9s %9s %10s %6s %11s\n", "server", "req/s", "(range)", "p50", "p99", "cpu/req", "kernel", "load")
 	for _, v := range bc.variants {
 		lo, hi := v.rounds[0].rps, v.rounds[0].rps
 		var errs int64
@@ -429,7 +446,13 @@ func (bc *benchCase) print() {
 		if c := v.cpu(); c > 0 {
 			cpu = fmt.Sprintf("%.1fµs", float64(c)/1e3)
 		}
-		fmt.Printf("  %-13s %9.0f %17s %9s %9s %10s", v.label, v.rps(), fmt.Sprintf("(%.0f–%.0f)", lo, hi), dur(v.p50()), dur(v.p99()), cpu)
+		llo, lhi := v.rounds[0].load, v.rounds[0].load
+		for _, r := range v.rounds {
+			llo, lhi = min(llo, r.load), max(lhi, r.load)
+		}
+		sys := v.median(func(r round) float64 { return r.sysShare })
+		fmt.Printf("  %-13s %9.0f %17s %9s %9s %10s %5.0f%% %11s", v.label, v.rps(), fmt.Sprintf("(%.0f–%.0f)", lo, hi), dur(v.p50()), dur(v.p99()), cpu,
+			100*sys, fmt.Sprintf("%.1f–%.1f", llo, lhi))
 		if errs > 0 {
 			fmt.Printf("  %d errors or non-2xx/3xx responses", errs)
 		}
@@ -513,6 +536,20 @@ func profile(c config, tmp string, w *wrk) error {
 	top := exec.Command("go", "tool", "pprof", "-top", "-nodecount=40", m.bin, out)
 	top.Stdout, top.Stderr = os.Stdout, os.Stderr
 	return top.Run()
+}
+
+// load1 is the 1-minute load average, 0 when unknown.
+func load1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
 
 // loadAvg is the 1, 5 and 15 minute load averages.

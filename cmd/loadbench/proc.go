@@ -12,26 +12,33 @@ import (
 // /proc/PID/stat (Linux; clock ticks of 10 ms, USER_HZ being 100 on every
 // Linux this runs on). Zero when unknown.
 func procCPU(pid int) time.Duration {
+	u, s := procUserSys(pid)
+	return u + s
+}
+
+// procUserSys is procCPU in its two parts: user space, and the kernel
+// working for the process (system calls, the TCP work they run).
+func procUserSys(pid int) (user, sys time.Duration) {
 	if pid <= 0 {
-		return 0
+		return 0, 0
 	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// The command name may hold spaces; fields start after its ')'.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0
+		return 0, 0
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 13 {
-		return 0
+		return 0, 0
 	}
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	return time.Duration(ut) * 10 * time.Millisecond, time.Duration(st) * 10 * time.Millisecond
 }
 
 // procRSS is the resident set size of process pid in bytes, from
@@ -64,9 +71,15 @@ func memory(pid int) string {
 
 // procsCPU is the CPU time of all of pids together.
 func procsCPU(pids []int) time.Duration {
-	var t time.Duration
+	u, s := procsUserSys(pids)
+	return u + s
+}
+
+// procsUserSys is procsCPU in user and system time.
+func procsUserSys(pids []int) (user, sys time.Duration) {
 	for _, p := range pids {
-		t += procCPU(p)
+		u, s := procUserSys(p)
+		user, sys = user+u, sys+s
 	}
-	return t
+	return user, sys
 }

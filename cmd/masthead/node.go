@@ -108,6 +108,7 @@ func (n *node) newServer(h http.Handler, tlsCfg *tls.Config) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return n.bg },
+		ConnContext:       httpx.ConnContext, // one write per response (httpx.SecureErrors)
 	}
 }
 

@@ -48,6 +48,7 @@ type serveFlags struct {
 	ViewsFlush     time.Duration
 	AccessLog      bool
 	PurgeWebhook   string
+	CDNKeyHeader   string
 	Drain          time.Duration
 	MetricsAddr    string
 	WebhookPrivate bool
@@ -155,6 +156,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	registerMedia(fs, &f.Media)
 	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
 	fs.StringVar(&f.PurgeWebhook, "purge-webhook", "", "after each change readers can see, POST {\"keys\":[...]} or {\"all\":true} to this `URL` (a CDN purge relay); pages then let shared caches keep them 5 minutes instead of 1")
+	fs.StringVar(&f.CDNKeyHeader, "cdn-key-header", "Surrogate-Key", "with --purge-webhook, the `header` that names each cached page's purge keys for the CDN: "+strings.Join(pagecache.KeyHeaders(), ", ")+" (any case), or empty for none; without --purge-webhook no page carries its keys (the page cache purges by its own)")
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request, written in batches within a second (false: only warnings and errors; see docs/performance.md)")
 	fs.DurationVar(&f.ViewsFlush, "views-flush", 5*time.Second, "how often counted page views are written to the database (`duration`); a crash loses at most this much counting, a clean stop none")
 	fs.DurationVar(&f.Drain, "drain", 5*time.Second, "on SIGTERM or SIGINT, keep serving this long (`duration`) with /readyz answering 503 before the listener closes, so a load balancer stops sending requests first; then requests in flight finish (up to 30 s) and counted views are written")
@@ -180,6 +182,9 @@ func (n *serveNode) configure(context.Context) error {
 	var err error
 	if n.proxies, err = parsePrefixes(n.f.TrustedProxies); err != nil {
 		return err
+	}
+	if _, err := pagecache.ParseKeyHeader(n.f.CDNKeyHeader); err != nil {
+		return fmt.Errorf("--cdn-key-header: %w", err)
 	}
 	n.tlsCfg, err = n.f.tlsConfig(n.f.Data)
 	return err
@@ -328,16 +333,34 @@ type changeListener interface {
 	Listen(ctx context.Context, onChange func()) error
 }
 
+// newPageCache makes the page cache as the flags say. Shared caches may
+// keep a page as long as we do, or 5 minutes when the webhook purges them
+// on every change; they may serve it stale a minute while refetching and a
+// day while masthead is down. Pages name their purge keys in a header only
+// for a CDN that is told what to purge (--purge-webhook): every header
+// field costs every response (docs/performance.md), and the page cache
+// purges by the keys it keeps itself.
+func newPageCache(f serveFlags) (*pagecache.Cache, error) {
+	cache := pagecache.New(f.CacheBytes, time.Minute)
+	cache.SetShared(time.Minute, time.Minute, 24*time.Hour)
+	if f.PurgeWebhook != "" {
+		cache.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
+		if err := cache.SetKeyHeader(f.CDNKeyHeader); err != nil {
+			return nil, fmt.Errorf("--cdn-key-header: %w", err)
+		}
+	}
+	return cache, nil
+}
+
 // startCache makes the page cache and what keeps it true: the store's
 // change log, tailed (polled, and woken by notifications where the store
 // pushes them), purging by key; and, with --purge-webhook, the CDN sender
 // (purge.go).
 func (n *serveNode) startCache(ctx context.Context) error {
-	cache := pagecache.New(n.f.CacheBytes, time.Minute)
-	// Shared caches may keep a page as long as we do, or 5 minutes when
-	// the webhook purges them on every change; they may serve it stale a
-	// minute while refetching and a day while masthead is down.
-	cache.SetShared(time.Minute, time.Minute, 24*time.Hour)
+	cache, err := newPageCache(n.f)
+	if err != nil {
+		return err
+	}
 	n.cache = cache
 	changes, err := newChangeFeed(ctx, n.st, cache, n.paper.Loc(), n.log)
 	if err != nil {
@@ -350,7 +373,6 @@ func (n *serveNode) startCache(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		cache.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
 		sender := newCDNSender(n.st, hook, n.paper.Loc(), n.log)
 		n.addJob("purge webhook", func(ctx context.Context) error { sender.Run(ctx, nil); return nil })
 	}

@@ -1,11 +1,13 @@
 package httpx
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,9 +43,32 @@ func TestMiddlewareHeadersAndRecovery(t *testing.T) {
 		if got := rec.Header().Get("Content-Security-Policy"); got != tt.csp {
 			t.Errorf("%s: CSP %q, want %q", tt.path, got, tt.csp)
 		}
-		if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("X-Request-Id") == "" {
+		if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("X-Request-Id") == "" ||
+			rec.Header().Get("Permissions-Policy") == "" {
 			t.Errorf("%s: missing security headers: %v", tt.path, rec.Header())
 		}
+		// Plain HTTP: HSTS is sent only over TLS.
+		if v := rec.Header().Get("Strict-Transport-Security"); v != "" {
+			t.Errorf("%s: HSTS %q over plain HTTP", tt.path, v)
+		}
+		// frame-ancestors covers framing; the fields it replaces are
+		// not sent (each costs every response; docs/performance.md).
+		for _, k := range []string{"X-Frame-Options", "Referrer-Policy"} {
+			if v := rec.Header().Get(k); v != "" {
+				t.Errorf("%s: %s %q sent", tt.path, k, v)
+			}
+		}
+	}
+	if !strings.Contains(DefaultCSP, "frame-ancestors 'none'") {
+		t.Errorf("DefaultCSP lacks frame-ancestors 'none': %s", DefaultCSP)
+	}
+	// Over TLS the same response carries HSTS.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/ok", nil)
+	req.TLS = &tls.ConnectionState{}
+	h.ServeHTTP(rec, req)
+	if v := rec.Header().Get("Strict-Transport-Security"); !strings.HasPrefix(v, "max-age=") {
+		t.Errorf("over TLS: HSTS %q", v)
 	}
 }
 

@@ -23,13 +23,14 @@ var rawErrorHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nCon
 
 // rawErrorSecurity is inserted before rawErrorHeaders.
 var rawErrorSecurity = []byte("\r\nX-Content-Type-Options: nosniff" +
-	"\r\nX-Frame-Options: DENY" +
 	"\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'" +
 	"\r\nReferrer-Policy: strict-origin-when-cross-origin" +
 	"\r\nCache-Control: no-store")
 
 // SecureErrors returns ln with net/http's own error answers given the
-// security headers.
+// security headers, and the responses of handlers under Wrap sent in one
+// system call each (see conn). Serve it with ConnContext as the server's
+// ConnContext for the second.
 func SecureErrors(ln net.Listener) net.Listener { return secureListener{ln} }
 
 type secureListener struct{ net.Listener }
@@ -39,21 +40,25 @@ func (l secureListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return secureConn{c}, nil
+	return &conn{Conn: c}, nil
 }
 
-type secureConn struct{ net.Conn }
-
-// Write recognises net/http's error answer, always one Write of
-// "HTTP/1.1 NNN text" + rawErrorHeaders + body, and adds the headers.
-func (c secureConn) Write(p []byte) (int, error) {
+// isRawError reports whether p is net/http's error answer, always one
+// Write of "HTTP/1.1 NNN text" + rawErrorHeaders + body, and where its
+// headers end.
+func isRawError(p []byte) (eol int, ok bool) {
 	if len(p) < 13 || p[9] < '4' || p[9] > '5' || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
-		return c.Conn.Write(p)
+		return 0, false
 	}
-	eol := bytes.IndexByte(p, '\r')
+	eol = bytes.IndexByte(p, '\r')
 	if eol < 0 || !bytes.HasPrefix(p[eol:], rawErrorHeaders) {
-		return c.Conn.Write(p)
+		return 0, false
 	}
+	return eol, true
+}
+
+// writeRawError writes net/http's error answer p with the security headers.
+func (c *conn) writeRawError(p []byte, eol int) (int, error) {
 	out := make([]byte, 0, len(p)+len(rawErrorSecurity))
 	out = append(out, p[:eol]...)
 	out = append(out, rawErrorSecurity...)

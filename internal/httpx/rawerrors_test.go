@@ -53,7 +53,7 @@ func TestSecureErrors(t *testing.T) {
 		if res.StatusCode != 400 && res.StatusCode != 431 {
 			t.Errorf("%s: status %d", name, res.StatusCode)
 		}
-		for _, h := range []string{"X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy", "Cache-Control"} {
+		for _, h := range []string{"X-Content-Type-Options", "Content-Security-Policy", "Cache-Control"} {
 			if res.Header.Get(h) == "" {
 				t.Errorf("%s: no %s (headers %v)", name, h, res.Header)
 			}

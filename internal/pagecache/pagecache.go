@@ -11,9 +11,12 @@
 // A page past its TTL but not purged is served while one background render
 // replaces it.
 //
-// For a CDN in front: handlers name what a page shows with Tag (sent as
-// Surrogate-Key and Cache-Tag), SetShared adds s-maxage and the stale-*
-// directives, and a Webhook tells the CDN which keys to purge.
+// For a CDN in front: handlers name what a page shows with Tag (sent, once
+// SetKeyHeader names the header the CDN reads, as Surrogate-Key, Cache-Tag
+// or Edge-Cache-Tag), SetShared adds s-maxage and the stale-* directives,
+// and a Webhook tells the CDN which keys to purge. Without a CDN purging by
+// key no header carries them: the cache purges its own pages by the keys
+// it keeps beside them.
 // docs/performance.md has the figures.
 package pagecache
 
@@ -24,6 +27,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -52,14 +56,15 @@ type Entry struct {
 	expires      time.Time
 	elem         *list.Element
 
-	// Header values made once per entry rather than once per response;
-	// the server only reads them, so every response may share them.
-	// headers is Header as a list: a slice is walked faster than a map;
-	// headers304 leaves out what RFC 9110 (15.4.5) says a 304 should not
-	// repeat, the body's own metadata.
-	headers, headers304         []headerField
-	etagHdr                     []string
-	lenIdentity, lenGzip, lenBr []string
+	// The header block of each response made once per entry rather than
+	// once per response: the server only reads the values, so every
+	// response shares them, and serve assigns them into the response's
+	// map as they are (already canonical keys, no Set, no allocation).
+	// One block per body variant (identity, gzip, brotli: Header plus
+	// ETag, Content-Length and Content-Encoding); headers304 leaves out
+	// what RFC 9110 (15.4.5) says a 304 should not repeat, the body's
+	// own metadata.
+	identity, gzipped, brotlied, headers304 []headerField
 }
 
 type headerField struct {
@@ -67,10 +72,18 @@ type headerField struct {
 	value []string
 }
 
-var (
-	brHdr   = []string{"br"}
-	gzipHdr = []string{"gzip"}
-)
+// keyHeaderSeps are the purge-key headers CDNs read, each with the
+// separator it expects between keys.
+var keyHeaderSeps = map[string]string{
+	"Surrogate-Key":  " ", // Fastly, Varnish (xkey)
+	"Cache-Tag":      ",", // Cloudflare
+	"Edge-Cache-Tag": ",", // Akamai
+}
+
+// KeyHeaders lists the header names SetKeyHeader accepts.
+func KeyHeaders() []string {
+	return slices.Sorted(maps.Keys(keyHeaderSeps))
+}
 
 // Stats are counters for metrics.
 type Stats struct {
@@ -105,6 +118,9 @@ type Cache struct {
 	calls  map[string]*call // one render per key at a time
 
 	shared string // appended to a public Cache-Control without s-maxage; see SetShared
+	// keyHeader carries stored pages' purge keys, keys joined by keySep;
+	// "" for none (see SetKeyHeader).
+	keyHeader, keySep string
 }
 
 type call struct {
@@ -141,6 +157,33 @@ func (c *Cache) SetShared(sMaxAge, staleWhileRevalidate, staleIfError time.Durat
 	c.shared = b.String()
 }
 
+// SetKeyHeader makes every page stored from now on carry its purge keys
+// in the header name, for a CDN that purges by key (one of KeyHeaders,
+// any case); "" sends none, the default. Each header field costs every
+// response (docs/performance.md), and only a CDN told what to purge reads
+// them. Call it before serving.
+func (c *Cache) SetKeyHeader(name string) error {
+	canon, err := ParseKeyHeader(name)
+	if err != nil {
+		return err
+	}
+	c.keyHeader, c.keySep = canon, keyHeaderSeps[canon]
+	return nil
+}
+
+// ParseKeyHeader returns the canonical form of a purge-key header name
+// SetKeyHeader accepts ("" stays ""), or an error naming the known ones.
+func ParseKeyHeader(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	canon := http.CanonicalHeaderKey(strings.TrimSpace(name))
+	if _, ok := keyHeaderSeps[canon]; !ok {
+		return "", fmt.Errorf("purge-key header %q: want one of %s, or empty for none", name, strings.Join(KeyHeaders(), ", "))
+	}
+	return canon, nil
+}
+
 type tagsKey struct{}
 
 // tags collects the purge keys a handler names while its page is rendered.
@@ -151,10 +194,10 @@ type tags struct {
 }
 
 // Tag names purge keys of the page being rendered (the story, its section,
-// authors and tags...), sent as Surrogate-Key (Fastly, Varnish) and
-// Cache-Tag (Cloudflare, Akamai) so a CDN can drop exactly the pages a
-// change touches. Outside a cache fill it does nothing. A cached page that
-// names no key is tagged UntaggedKey.
+// authors and tags...): PurgeKeys drops exactly the pages a change
+// touches, and with SetKeyHeader a CDN is told them too. Outside a cache
+// fill it does nothing. A cached page that names no key is tagged
+// UntaggedKey.
 func Tag(ctx context.Context, keys ...string) {
 	t, _ := ctx.Value(tagsKey{}).(*tags)
 	if t == nil {
@@ -392,7 +435,7 @@ func (c *Cache) render(key string, r *http.Request, next http.Handler) (e *Entry
 	if !cacheable(rec, notFound) {
 		return nil, rec
 	}
-	e = newEntry(key, rec, tg.keys, c.shared)
+	e = c.newEntry(key, rec, tg.keys)
 	e.expires = time.Now().Add(c.ttl)
 	c.put(e, epoch, kstart)
 	return e, rec
@@ -433,20 +476,21 @@ func cacheable(rec *recorder, notFound bool) bool {
 	return strings.Contains(cc, "public") && !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private")
 }
 
-func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
+func (c *Cache) newEntry(key string, rec *recorder, keys []string) *Entry {
 	body := rec.body.Bytes()
 	h := rec.header.Clone()
 	h.Del("Content-Length")
-	if cc := h.Get("Cache-Control"); shared != "" && !strings.Contains(cc, "s-maxage") {
-		h.Set("Cache-Control", cc+shared)
+	if cc := h.Get("Cache-Control"); c.shared != "" && !strings.Contains(cc, "s-maxage") {
+		h.Set("Cache-Control", cc+c.shared)
 	}
 	if len(keys) == 0 {
 		keys = []string{UntaggedKey}
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	h.Set("Surrogate-Key", strings.Join(keys, " "))
-	h.Set("Cache-Tag", strings.Join(keys, ","))
+	if c.keyHeader != "" {
+		h.Set(c.keyHeader, strings.Join(keys, c.keySep))
+	}
 	e := &Entry{Status: rec.status, Header: h, Body: body, key: key, keys: keys}
 	e.ETag = httpx.ETag(body)
 	if lm, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
@@ -458,16 +502,30 @@ func newEntry(key string, rec *recorder, keys []string, shared string) *Entry {
 		e.Brotli = brotliBytes(body)
 	}
 	h.Set("Vary", "Accept-Encoding")
+	// A handler's header keys may not be canonical (h["x-foo"] = ...):
+	// serve assigns the keys as they are, so canonicalize them here once.
+	etag := headerField{"Etag", []string{e.ETag}}
+	e.headers304 = append(e.headers304, etag)
 	for k, v := range h {
-		e.headers = append(e.headers, headerField{k, v})
+		k = http.CanonicalHeaderKey(k)
+		e.identity = append(e.identity, headerField{k, v})
 		if k != "Content-Type" && k != "Last-Modified" && k != "Content-Language" {
 			e.headers304 = append(e.headers304, headerField{k, v})
 		}
 	}
-	e.etagHdr = []string{e.ETag}
-	e.lenIdentity = []string{strconv.Itoa(len(body))}
-	e.lenGzip = []string{strconv.Itoa(len(e.Gzip))}
-	e.lenBr = []string{strconv.Itoa(len(e.Brotli))}
+	base := e.identity
+	variant := func(length int, enc string) []headerField {
+		fs := append(slices.Clip(base), etag, headerField{"Content-Length", []string{strconv.Itoa(length)}})
+		if enc != "" {
+			fs = append(fs, headerField{"Content-Encoding", []string{enc}})
+		}
+		return fs
+	}
+	e.identity = variant(len(body), "")
+	if e.Gzip != nil {
+		e.gzipped = variant(len(e.Gzip), "gzip")
+		e.brotlied = variant(len(e.Brotli), "br")
+	}
 	e.size = len(body) + len(e.Gzip) + len(e.Brotli) + len(key) + 512
 	return e
 }
@@ -520,7 +578,6 @@ func brotliBytes(b []byte) []byte {
 // of e, no allocation here.
 func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
 	h := w.Header()
-	h["Etag"] = e.etagHdr
 	if e.Status == http.StatusOK && notModified(r, e) {
 		// The policy headers (Content-Security-Policy and the rest) go
 		// with it: a browser updates the stored response's headers from
@@ -531,21 +588,18 @@ func serve(w http.ResponseWriter, r *http.Request, e *Entry) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	for _, f := range e.headers {
-		h[f.key] = f.value
-	}
-	body, length := e.Body, e.lenIdentity
+	body, fields := e.Body, e.identity
 	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 {
 		switch {
 		case e.Brotli != nil && acceptsEncoding(ae, "br"):
-			body, length = e.Brotli, e.lenBr
-			h["Content-Encoding"] = brHdr
+			body, fields = e.Brotli, e.brotlied
 		case e.Gzip != nil && acceptsEncoding(ae, "gzip"):
-			body, length = e.Gzip, e.lenGzip
-			h["Content-Encoding"] = gzipHdr
+			body, fields = e.Gzip, e.gzipped
 		}
 	}
-	h["Content-Length"] = length
+	for _, f := range fields {
+		h[f.key] = f.value
+	}
 	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
@@ -568,8 +622,8 @@ func notModified(r *http.Request, e *Entry) bool {
 		}
 		return false
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !e.LastModified.IsZero() {
-		if t, err := http.ParseTime(ims); err == nil {
+	if ims := r.Header["If-Modified-Since"]; len(ims) > 0 && ims[0] != "" && !e.LastModified.IsZero() {
+		if t, err := http.ParseTime(ims[0]); err == nil {
 			return !e.LastModified.Truncate(time.Second).After(t)
 		}
 	}

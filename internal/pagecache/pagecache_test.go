@@ -92,7 +92,11 @@ func TestHitsAndEncodings(t *testing.T) {
 }
 
 func TestConditional(t *testing.T) {
-	h := New(1<<20, 0).Middleware(newPage())
+	c := New(1<<20, 0)
+	if err := c.SetKeyHeader("Surrogate-Key"); err != nil {
+		t.Fatal(err)
+	}
+	h := c.Middleware(newPage())
 	first := do(t, h, "GET", "/a", nil)
 	etag := first.Header().Get("Etag")
 	if r := do(t, h, "GET", "/a", map[string]string{"If-None-Match": etag}); r.Code != 304 || r.Body.Len() != 0 ||

@@ -115,37 +115,63 @@ func TestWebhookBadURL(t *testing.T) {
 	}
 }
 
-// Pages carry their purge keys and the CDN directives.
+// Pages carry the CDN directives, and their purge keys in the one header
+// SetKeyHeader names (with the separator that CDN reads), or in none.
 func TestTagsAndSharedCacheControl(t *testing.T) {
 	tagged := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Tag(r.Context(), "article-1", "section-3")
 		Tag(r.Context(), "author-2", "article-1")
 		newPage().ServeHTTP(w, r)
 	})
-	c := New(1<<20, 0)
-	c.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
-	for _, tc := range []struct {
-		h       http.Handler
-		sk, tag string
-	}{
-		{tagged, "article-1 author-2 section-3", "article-1,author-2,section-3"},
-		{newPage(), UntaggedKey, UntaggedKey},
-	} {
-		m := c.Middleware(tc.h)
-		for range 2 { // the miss and the hit
-			rec := do(t, m, "GET", "/p", nil)
-			if got := rec.Header().Get("Surrogate-Key"); got != tc.sk {
-				t.Errorf("Surrogate-Key %q, want %q", got, tc.sk)
+	keyHeaders := []string{"Surrogate-Key", "Cache-Tag", "Edge-Cache-Tag"}
+	for _, hdr := range []string{"", "surrogate-key", "Cache-Tag", "Edge-Cache-Tag"} {
+		c := New(1<<20, 0)
+		c.SetShared(5*time.Minute, time.Minute, 24*time.Hour)
+		if err := c.SetKeyHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		sep := " "
+		if hdr != "" && hdr != "surrogate-key" {
+			sep = ","
+		}
+		for _, tc := range []struct {
+			h    http.Handler
+			keys []string
+		}{
+			{tagged, []string{"article-1", "author-2", "section-3"}},
+			{newPage(), []string{UntaggedKey}},
+		} {
+			m := c.Middleware(tc.h)
+			for _, cond := range []string{"", "If-None-Match"} { // the miss, the hit, a 304
+				var hs map[string]string
+				if cond != "" {
+					hs = map[string]string{"If-None-Match": do(t, m, "GET", "/p", nil).Header().Get("Etag")}
+				}
+				rec := do(t, m, "GET", "/p", hs)
+				for _, k := range keyHeaders {
+					want := ""
+					if strings.EqualFold(k, hdr) {
+						want = strings.Join(tc.keys, sep)
+					}
+					if got := rec.Header().Get(k); got != want {
+						t.Errorf("SetKeyHeader(%q) %d: %s %q, want %q", hdr, rec.Code, k, got, want)
+					}
+				}
+				want := "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
+				if got := rec.Header().Get("Cache-Control"); got != want {
+					t.Errorf("Cache-Control %q, want %q", got, want)
+				}
 			}
-			if got := rec.Header().Get("Cache-Tag"); got != tc.tag {
-				t.Errorf("Cache-Tag %q, want %q", got, tc.tag)
-			}
-			want := "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
-			if got := rec.Header().Get("Cache-Control"); got != want {
-				t.Errorf("Cache-Control %q, want %q", got, want)
+			// The cache's own purge by key works whether or not a header
+			// carries the keys.
+			c.PurgeKeys(tc.keys[len(tc.keys)-1])
+			if n := c.Stats().Entries; n != 0 {
+				t.Errorf("SetKeyHeader(%q): %d pages left after purging %s", hdr, n, tc.keys[len(tc.keys)-1])
 			}
 		}
-		c.Purge()
+	}
+	if err := New(1, 0).SetKeyHeader("X-Keys"); err == nil || !strings.Contains(err.Error(), "Surrogate-Key") {
+		t.Errorf("unknown key header: %v", err)
 	}
 	// Outside a fill Tag does nothing (and does not panic).
 	Tag(context.Background(), "x")

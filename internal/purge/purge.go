@@ -1,6 +1,7 @@
 // Package purge names what cached pages show, so that a change purges
 // exactly the pages it touches, in the node's page cache and at a CDN
-// (pagecache.Tag sends the keys as Surrogate-Key and Cache-Tag).
+// (pagecache.Tag names them; with serve's --purge-webhook the pages carry
+// them in the header --cdn-key-header names, Surrogate-Key by default).
 //
 // A page carries the key of each thing it shows:
 //

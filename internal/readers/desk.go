@@ -48,6 +48,7 @@ func (rd *Readers) desk(h func(w http.ResponseWriter, r *http.Request, c *deskCa
 		h0.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		h0.Set("Cache-Control", "no-store")
 		h0.Set("X-Frame-Options", "DENY")
+		h0.Set("Referrer-Policy", "same-origin") // as the rest of the newsroom
 		c := &deskCall{}
 		if tok, err := r.Cookie(auth.CookieName); err == nil {
 			c.sess, c.user, _ = sessions.Lookup(r.Context(), tok.Value)

@@ -35,6 +35,9 @@ func TestPagesPastTheEndAreCached(t *testing.T) {
 	st := &findCounter{Store: e.db}
 	s := New(Config{Paper: e.paper, Store: st, Clock: news.NewFixedClock(testNow), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	cache := pagecache.New(1<<20, time.Hour)
+	if err := cache.SetKeyHeader("Surrogate-Key"); err != nil { // the keys checked below
+		t.Fatal(err)
+	}
 	h := cache.Middleware(s.Handler())
 	get := func(path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()

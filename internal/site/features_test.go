@@ -166,7 +166,11 @@ func TestHreflang(t *testing.T) {
 	}
 	// The translation's page carries the original's purge key, and a
 	// change to the translation purges the original's page.
-	h := pagecache.New(1<<20, time.Minute).Middleware(e.h)
+	c := pagecache.New(1<<20, time.Minute)
+	if err := c.SetKeyHeader("Surrogate-Key"); err != nil {
+		t.Fatal(err)
+	}
+	h := c.Middleware(e.h)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", e.articlePath(ko), nil))
 	if got := " " + rec.Header().Get("Surrogate-Key") + " "; !strings.Contains(got, " "+ArticleKey(e.d.seed.ID)+" ") {

@@ -206,7 +206,11 @@ func TestSubsections(t *testing.T) {
 	}
 
 	// A story published in the sub-section purges the parent's page.
-	h := pagecache.New(1<<20, time.Minute).Middleware(e.h)
+	cache := pagecache.New(1<<20, time.Minute)
+	if err := cache.SetKeyHeader("Surrogate-Key"); err != nil { // the keys checked below
+		t.Fatal(err)
+	}
+	h := cache.Middleware(e.h)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/section/north-korea", nil))
 	if keys := " " + rec.Header().Get("Surrogate-Key") + " "; !strings.Contains(keys, " "+SectionKey(dip.ID)+" ") {

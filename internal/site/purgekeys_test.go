@@ -14,7 +14,11 @@ import (
 // purge by story, section, author or tag.
 func TestPurgeKeys(t *testing.T) {
 	e := makeEnv(t, nil, "")
-	h := pagecache.New(1<<20, time.Minute).Middleware(e.h)
+	c := pagecache.New(1<<20, time.Minute)
+	if err := c.SetKeyHeader("Surrogate-Key"); err != nil {
+		t.Fatal(err)
+	}
+	h := c.Middleware(e.h)
 	d := e.d
 	art := []string{ArticleKey(d.seed.ID)}
 	for _, au := range d.seed.Authors {

@@ -13,6 +13,10 @@ import (
 // layout prints Base.Title; a page struct with a field of the same name
 // shadows it (an author page once printed the author's job title there, or
 // nothing), and this is where that shows.
+//
+// Every page also carries the referrer policy in <meta name="referrer">,
+// ahead of anything it loads or links: the Referrer-Policy header that used
+// to say the same on every response is no longer sent (docs/performance.md).
 func TestEveryPageTitle(t *testing.T) {
 	e := newEnv(t, nil, "")
 	paper := e.paper.Name
@@ -50,6 +54,15 @@ func TestEveryPageTitle(t *testing.T) {
 		if !strings.Contains(title, paper) || !strings.Contains(title, c.name) {
 			t.Errorf("%s (%s): <title> %q, want it to hold %q and %q", c.kind, c.path, title, c.name, paper)
 		}
+		meta := strings.Index(body, referrerMeta)
+		if meta < 0 {
+			t.Errorf("%s (%s): no %s", c.kind, c.path, referrerMeta)
+		}
+		for _, later := range []string{"<link", "<script src", "<img", "<a "} {
+			if i := strings.Index(body, later); i >= 0 && i < meta {
+				t.Errorf("%s (%s): %s comes before the referrer policy", c.kind, c.path, later)
+			}
+		}
 		if c.kind == "author" && strings.Contains(title, "Staff reporter") {
 			t.Errorf("author page <title> %q shows the job title", title)
 		}
@@ -80,6 +93,9 @@ func TestNoPageFieldShadowsBase(t *testing.T) {
 		}
 	}
 }
+
+// referrerMeta is the policy the Referrer-Policy header used to carry.
+const referrerMeta = `<meta name="referrer" content="strict-origin-when-cross-origin">`
 
 func titleOf(doc string) string {
 	_, rest, ok := strings.Cut(doc, "<title>")
