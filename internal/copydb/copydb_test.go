@@ -137,6 +137,14 @@ func seed(st news.Store, mediaDir string) error {
 	if err := st.PutRedirect(ctx, &news.Redirect{From: "/section/old-desk", To: "/section/north-korea", CreatedAt: now}); err != nil {
 		return err
 	}
+	// Static pages: one published in the footer, one draft never published.
+	if err := st.CreatePage(ctx, &news.Page{Slug: "about", Title: "About us", Body: "<p>An independent daily.</p>", Lang: "en",
+		Status: news.StatusPublished, Position: 1, InFooter: true, CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := st.CreatePage(ctx, &news.Page{Slug: "ethics", Title: "Ethics", Status: news.StatusDraft, CreatedAt: now}); err != nil {
+		return err
+	}
 	// Integrations: a revoked key beside a live one, an audited call, a
 	// counted hour, a webhook and a wire record.
 	in := &news.Integration{Name: "Wire desk", Scopes: []news.Scope{news.ScopeStoriesWrite, news.ScopeWebhooksManage}, RateLimit: 90, CreatedAt: now}

@@ -378,6 +378,9 @@ type Tx interface {
 	WebhookOutbox
 	IdempotencyWriter
 	WireWriter
+	// Static pages (issue 15).
+	PageReader
+	PageWriter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what
@@ -450,6 +453,9 @@ type Store interface {
 	IdempotencyStore
 	ArticleQuerier
 	WireStore
+	// Static pages (issue 15).
+	PageReader
+	PageWriter
 }
 
 // MonthStats is one month of the archive (in a paper's time zone) as the

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"ListCountsConcurrent", testListCountsConcurrent},
 		{"CatalogTx", testCatalogTx},
 		{"AuthorLinks", testAuthorLinks},
+		{"Pages", testPages},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
