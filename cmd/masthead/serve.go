@@ -408,7 +408,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	// trash (410 Gone): the search cache in front does not pass that on.
 	trash, _ := n.st.(news.Trash)
 	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log,
-		Trash: trash})
+		Trash: trash, TrustedProxies: n.proxies})
 	smtpOverride, fromOverride := n.f.mailFlags.overrides()
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,

@@ -145,6 +145,10 @@ func seed(st news.Store, mediaDir string) error {
 	if err := st.CreatePage(ctx, &news.Page{Slug: "ethics", Title: "Ethics", Status: news.StatusDraft, CreatedAt: now}); err != nil {
 		return err
 	}
+	if err := st.AddMessage(ctx, &news.ReaderMessage{Kind: news.MessageError, Email: "reader@example.com", URL: "/2026/03/22/x",
+		Text: "A typo in the second paragraph.", ClientKey: "abc", CreatedAt: now}); err != nil {
+		return err
+	}
 	// Integrations: a revoked key beside a live one, an audited call, a
 	// counted hour, a webhook and a wire record.
 	in := &news.Integration{Name: "Wire desk", Scopes: []news.Scope{news.ScopeStoriesWrite, news.ScopeWebhooksManage}, RateLimit: 90, CreatedAt: now}

@@ -453,9 +453,10 @@ type Store interface {
 	IdempotencyStore
 	ArticleQuerier
 	WireStore
-	// Static pages (issue 15).
+	// Static pages and the readers' messages to the newsroom (issue 15).
 	PageReader
 	PageWriter
+	MessageStore
 }
 
 // MonthStats is one month of the archive (in a paper's time zone) as the

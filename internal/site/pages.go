@@ -51,6 +51,7 @@ type Base struct {
 	JSONLD      []template.JS // each already JSON (encoding/json, < escaped)
 	Feeds       []Feed
 	Nav         []Link     // the top-level sections (or the paper's menu)
+	FooterPages []Link     // the static pages linked from the footer
 	Menu        []MenuItem // "All sections": every section, sub-sections under their parent
 	Current     string     // URL of the nav entry to mark aria-current
 	Assets      Assets
@@ -172,6 +173,9 @@ type ArticlePage struct {
 	Top            []Card
 	TopIsLatest    bool // the Top 10 box fell back to the latest stories
 	Share          Share
+	// ReportURL is the contact form naming this story ("report an
+	// error"); empty when the paper has no contact page in its footer.
+	ReportURL string
 }
 
 // SectionBlock is a section's stories on the front page.

@@ -69,6 +69,8 @@ var copyTables = map[string]copyTable{
 	"redirects":     {"redirects", "from_path, to_path, code, created_at", "ssit", `from_path COLLATE "C"`, false},
 	"pages": {"pages", "id, slug, title, description, body, lang, status, position, in_footer, version, updated_by, created_at, updated_at, published_at",
 		"issssssibiittT", "id", true},
+	"reader_messages": {"reader_messages", "id, kind, name, email, url, text, client_key, created_at, handled_by, handled_at",
+		"isssssstiT", "id", true},
 	"readers":          {"readers", "id, email, email_key, name, banned, shadow_banned, created_at", "isssbbt", "id", true},
 	"reader_passkeys":  {"reader_passkeys", "id, reader_id, name, data, created_at, last_used", "sisstT", `id COLLATE "C"`, false},
 	"newsletter_lists": {"newsletter_lists", "id, slug, name, description, kind, section_id, position, created_at", "issssrit", "id", true},

@@ -150,3 +150,68 @@ func (db *DB) UpdatePage(ctx context.Context, p *news.Page) error {
 func (db *DB) DeletePage(ctx context.Context, id int64) error {
 	return db.apply(ctx, func(t *txn) error { return t.DeletePage(ctx, id) })
 }
+
+// Readers' messages (issue 15): newsroom state, written outside the
+// change log like story notes.
+
+const messageColumns = `id, kind, name, email, url, text, client_key, created_at, handled_by, handled_at`
+
+func scanMessage(row pgx.Row) (*news.ReaderMessage, error) {
+	var m news.ReaderMessage
+	var kind string
+	var handled *time.Time
+	if err := row.Scan(&m.ID, &kind, &m.Name, &m.Email, &m.URL, &m.Text, &m.ClientKey, &m.CreatedAt, &m.HandledBy, &handled); err != nil {
+		return nil, err
+	}
+	m.Kind, m.CreatedAt, m.HandledAt = news.MessageKind(kind), m.CreatedAt.UTC(), fromNull(handled)
+	return &m, nil
+}
+
+// AddMessage stores a reader's message.
+func (db *DB) AddMessage(ctx context.Context, m *news.ReaderMessage) error {
+	if err := news.ValidateMessage(m); err != nil {
+		return err
+	}
+	m.CreatedAt = db.createdAt(m.CreatedAt)
+	err := db.write(ctx, false, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO reader_messages (kind, name, email, url, text, client_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, string(m.Kind), m.Name, m.Email, m.URL, m.Text, m.ClientKey, m.CreatedAt).Scan(&m.ID)
+	})
+	return translate(err, "add reader message")
+}
+
+// ListMessages returns reader messages newest first.
+func (db *DB) ListMessages(ctx context.Context, f news.MessageFilter) ([]*news.ReaderMessage, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	q := "SELECT " + messageColumns + " FROM reader_messages"
+	if f.Open {
+		q += " WHERE handled_at IS NULL"
+	}
+	rows, err := db.pool.Query(ctx, q+" ORDER BY id DESC LIMIT $1", f.Limit)
+	if err != nil {
+		return nil, translate(err, "list reader messages")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.ReaderMessage, error) { return scanMessage(r) })
+	return list, translate(err, "list reader messages")
+}
+
+// CountOpenMessages counts the messages nobody handled yet.
+func (db *DB) CountOpenMessages(ctx context.Context) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, "SELECT count(*) FROM reader_messages WHERE handled_at IS NULL").Scan(&n)
+	return n, translate(err, "count reader messages")
+}
+
+// HandleMessage marks a message handled.
+func (db *DB) HandleMessage(ctx context.Context, id, user int64, t time.Time) error {
+	err := db.write(ctx, false, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE reader_messages SET handled_by = $2, handled_at = $3 WHERE id = $1", id, user, normTime(t))
+		if err == nil && tag.RowsAffected() == 0 {
+			return notFound("reader message %d not found", id)
+		}
+		return err
+	})
+	return translate(err, fmt.Sprintf("handle reader message %d", id))
+}

@@ -173,3 +173,89 @@ func (db *DB) UpdatePage(ctx context.Context, p *news.Page) error {
 func (db *DB) DeletePage(ctx context.Context, id int64) error {
 	return db.apply(ctx, func(t *txn) error { return t.DeletePage(ctx, id) })
 }
+
+// Readers' messages (issue 15): newsroom state, written outside the
+// change log like story notes.
+
+const messageCols = `id, kind, name, email, url, text, client_key, created_at, handled_by, handled_at`
+
+func scanMessage(s scanner) (*news.ReaderMessage, error) {
+	var m news.ReaderMessage
+	var kind string
+	var created, handled sql.NullInt64
+	if err := s.Scan(&m.ID, &kind, &m.Name, &m.Email, &m.URL, &m.Text, &m.ClientKey, &created, &m.HandledBy, &handled); err != nil {
+		return nil, err
+	}
+	m.Kind, m.CreatedAt, m.HandledAt = news.MessageKind(kind), fromMicro(created), fromMicro(handled)
+	return &m, nil
+}
+
+// AddMessage stores a reader's message.
+func (db *DB) AddMessage(ctx context.Context, m *news.ReaderMessage) error {
+	if err := news.ValidateMessage(m); err != nil {
+		return err
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = db.now()
+	}
+	m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Microsecond)
+	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO reader_messages (kind, name, email, url, text, client_key, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, string(m.Kind), m.Name, m.Email, m.URL, m.Text, m.ClientKey, m.CreatedAt.UnixMicro())
+		if err != nil {
+			return err
+		}
+		m.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add reader message: %w", translate(err))
+	}
+	return nil
+}
+
+// ListMessages returns reader messages newest first.
+func (db *DB) ListMessages(ctx context.Context, f news.MessageFilter) ([]*news.ReaderMessage, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	q := `SELECT ` + messageCols + ` FROM reader_messages`
+	if f.Open {
+		q += ` WHERE handled_at IS NULL`
+	}
+	rows, err := db.stmts.query(ctx, q+` ORDER BY id DESC LIMIT ?`, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list reader messages: %w", translate(err))
+	}
+	defer rows.Close()
+	var out []*news.ReaderMessage
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list reader messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CountOpenMessages counts the messages nobody handled yet.
+func (db *DB) CountOpenMessages(ctx context.Context) (int, error) {
+	var n int
+	if err := db.stmts.queryRow(ctx, `SELECT count(*) FROM reader_messages WHERE handled_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count reader messages: %w", translate(err))
+	}
+	return n, nil
+}
+
+// HandleMessage marks a message handled.
+func (db *DB) HandleMessage(ctx context.Context, id, user int64, t time.Time) error {
+	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, "reader message", id, `UPDATE reader_messages SET handled_by = ?, handled_at = ? WHERE id = ?`,
+			user, t.UTC().UnixMicro(), id)
+	})
+	if err != nil {
+		return fmt.Errorf("handle reader message %d: %w", id, translate(err))
+	}
+	return nil
+}

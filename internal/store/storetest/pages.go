@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"masthead/internal/news"
 )
@@ -170,4 +172,54 @@ func testPages(t *testing.T, open func(t *testing.T) news.Store) {
 	_, err = f.s.FindPageByID(ctx, korean.ID)
 	wantErr(t, "FindPageByID(deleted)", err, news.ErrNotFound)
 	wantErr(t, "DeletePage(again)", f.s.DeletePage(ctx, korean.ID), news.ErrNotFound)
+}
+
+// testMessages: the newsroom's inbox of reader messages: validated, newest
+// first, closed by an editor, and invisible to readers (no change).
+func testMessages(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	ctx := f.ctx
+	last, _ := f.s.LastChange(ctx)
+	m1 := &news.ReaderMessage{Kind: news.MessageContact, Name: "김 독자", Email: "reader@example.com", Text: "안녕하세요, a question.", ClientKey: "k1", CreatedAt: T0}
+	noErr(t, "AddMessage", f.s.AddMessage(ctx, m1))
+	m2 := &news.ReaderMessage{Kind: news.MessageError, URL: "/2026/03/22/story", Text: "The date is wrong.", CreatedAt: T0.Add(time.Minute)}
+	noErr(t, "AddMessage(error)", f.s.AddMessage(ctx, m2))
+	if m1.ID == 0 || m2.ID <= m1.ID {
+		t.Fatalf("ids %d %d", m1.ID, m2.ID)
+	}
+	if now, _ := f.s.LastChange(ctx); now != last {
+		t.Errorf("a reader message recorded a change (%d → %d)", last, now)
+	}
+	list, err := f.s.ListMessages(ctx, news.MessageFilter{})
+	noErr(t, "ListMessages", err)
+	if len(list) != 2 || list[0].ID != m2.ID || list[1].Name != "김 독자" || list[1].Email != "reader@example.com" ||
+		list[0].URL != "/2026/03/22/story" || list[0].Kind != news.MessageError || list[1].ClientKey != "k1" {
+		t.Fatalf("ListMessages = %+v", list)
+	}
+	sameTime(t, "ReaderMessage.CreatedAt", list[1].CreatedAt, T0)
+	if n, err := f.s.CountOpenMessages(ctx); err != nil || n != 2 {
+		t.Errorf("CountOpenMessages = %d, %v", n, err)
+	}
+	noErr(t, "HandleMessage", f.s.HandleMessage(ctx, m1.ID, 7, T0.Add(time.Hour)))
+	open1, _ := f.s.ListMessages(ctx, news.MessageFilter{Open: true})
+	if len(open1) != 1 || open1[0].ID != m2.ID {
+		t.Errorf("open messages after handling one: %+v", open1)
+	}
+	all, _ := f.s.ListMessages(ctx, news.MessageFilter{})
+	if all[1].HandledBy != 7 || all[1].HandledAt.IsZero() {
+		t.Errorf("handled message: %+v", all[1])
+	}
+	wantErr(t, "HandleMessage(missing)", f.s.HandleMessage(ctx, 99999, 7, T0), news.ErrNotFound)
+	for name, m := range map[string]*news.ReaderMessage{
+		"no text":     {Kind: news.MessageContact, Text: "  "},
+		"no kind":     {Text: "x"},
+		"bad e-mail":  {Kind: news.MessageContact, Text: "x", Email: "not an address"},
+		"bad address": {Kind: news.MessageError, Text: "x", URL: "javascript:alert(1)"},
+		"too long":    {Kind: news.MessageContact, Text: strings.Repeat("가", news.MaxMessageText+1)},
+	} {
+		wantErr(t, "AddMessage("+name+")", f.s.AddMessage(ctx, m), news.ErrInvalid)
+	}
+	if n, _ := f.s.CountOpenMessages(ctx); n != 1 {
+		t.Errorf("refused messages were stored: %d open", n)
+	}
 }

@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"CatalogTx", testCatalogTx},
 		{"AuthorLinks", testAuthorLinks},
 		{"Pages", testPages},
+		{"Messages", testMessages},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })
