@@ -236,3 +236,36 @@ func TestReaderMessageReachesTheNewsroom(t *testing.T) {
 		t.Errorf("a reporter opens the inbox: %d", res.StatusCode)
 	}
 }
+
+// TestShareImageSetting: the admin picks the default share image from the
+// media library; a number that is no photo is refused and nothing changes.
+func TestShareImageSetting(t *testing.T) {
+	h := newHarness(t)
+	ph := &news.Photo{Key: "share.jpg", ContentType: "image/jpeg", Width: 1200, Height: 630}
+	if err := h.st.CreatePhoto(h.ctx, ph); err != nil {
+		t.Fatal(err)
+	}
+	form := func(share string) url.Values {
+		return url.Values{"name": {"The Test Times"}, "time_zone": {"Asia/Seoul"}, "languages": {"en"}, "feeds": {"summary"}, "share_image": {share}}
+	}
+	res, body := h.do(news.RoleAdmin, "POST", "/newsroom/settings", form("99999"))
+	wantStatus(t, "no such photo", res, body, http.StatusUnprocessableEntity)
+	if _, err := h.st.GetSetting(h.ctx, news.PaperSettingsKey); err == nil {
+		t.Error("a refused form stored settings")
+	}
+	res, body = h.do(news.RoleAdmin, "POST", "/newsroom/settings", form(fmt.Sprint(ph.ID)))
+	wantStatus(t, "share image", res, body, 303)
+	v, _ := h.st.GetSetting(h.ctx, news.PaperSettingsKey)
+	ps, err := news.ParsePaperSettings(v)
+	if err != nil || ps.ShareImagePhotoID != ph.ID {
+		t.Errorf("stored %+v (%v)", ps, err)
+	}
+	res, body = h.do(news.RoleAdmin, "GET", "/newsroom/settings", nil)
+	if !strings.Contains(body, fmt.Sprintf(`name="share_image" inputmode="numeric" pattern="[0-9]*" value="%d"`, ph.ID)) {
+		t.Error("the form does not show the share image")
+	}
+	res, _ = h.do(news.RoleEditor, "POST", "/newsroom/settings", form(fmt.Sprint(ph.ID)))
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("an editor changed the settings: %d", res.StatusCode)
+	}
+}
