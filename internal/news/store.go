@@ -453,10 +453,12 @@ type Store interface {
 	IdempotencyStore
 	ArticleQuerier
 	WireStore
-	// Static pages and the readers' messages to the newsroom (issue 15).
+	// Static pages, the readers' messages to the newsroom and the search
+	// of names (issue 15).
 	PageReader
 	PageWriter
 	MessageStore
+	NameSearcher
 }
 
 // MonthStats is one month of the archive (in a paper's time zone) as the

@@ -265,7 +265,10 @@ type SearchPage struct {
 	More bool
 	// Common says the query had only words too common to search for
 	// ("the"), which neither store indexes.
-	Common  bool
+	Common bool
+	// Names are the sections, authors and tags whose names match the
+	// words, shown above the stories.
+	Names   []NameHit
 	Results []Card
 	Pager   Pager
 }
@@ -297,4 +300,10 @@ type NotFoundPage struct {
 type ErrorPage struct {
 	Base
 	Message string
+}
+
+// NameHit is a section, author or tag page that matches a search.
+type NameHit struct {
+	Kind string // "Section", "Author", "Tag"
+	Link
 }

@@ -188,3 +188,39 @@ func TestStoryWithoutPhotoHasImage(t *testing.T) {
 		t.Errorf("a story with a photo: %v", img)
 	}
 }
+
+// TestSearchShowsNames: /search?q=북한 lists the tag 북한 above the
+// stories (the issue: 북한 found 1 story while its tag page had more);
+// with a particle too; an author by name; a section by name; names known
+// only from hidden stories never.
+func TestSearchShowsNames(t *testing.T) {
+	e := newEnv(t, nil, "")
+	for _, c := range []struct {
+		q    string
+		want []string // hrefs of the name hits, in order
+	}{
+		{"북한", []string{e.paper.TagPath(e.d.nkTag)}},
+		{"북한은", []string{e.paper.TagPath(e.d.nkTag)}},
+		{"kang", []string{e.paper.AuthorPath(e.d.kang)}},
+		{"김민지", []string{e.paper.AuthorPath(e.d.kim)}},
+		{"north korea", []string{e.paper.SectionPath(e.d.nk)}},
+		{"사회", []string{e.paper.SectionPath(e.d.society)}},
+		{"secret plan", nil},
+	} {
+		doc, _ := e.page("/search?q="+url.QueryEscape(c.q), 200)
+		var got []string
+		for _, a := range all(doc, "main .name-hits li a") {
+			got = append(got, attr(a, "href"))
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("/search?q=%s: names %v, want %v", c.q, got, c.want)
+		}
+		if len(c.want) > 0 {
+			// Above the story results.
+			body := e.get("/search?q=" + url.QueryEscape(c.q)).Body.String()
+			if i, j := strings.Index(body, `class="name-hits"`), strings.Index(body, `role="status"`); i < 0 || j < 0 || i > j {
+				t.Errorf("/search?q=%s: the names are not above the results", c.q)
+			}
+		}
+	}
+}

@@ -68,7 +68,7 @@ func TestEveryTemplateExecutes(t *testing.T) {
 		"author": {&AuthorPage{Base: fullBase(), Name: "A", JobTitle: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg, Layout: layout, Top: cards}, &AuthorPage{}},
 		"search": {&SearchPage{Base: fullBase(), Query: "q", From: "2020-01-02", To: "2020-02-03", Searched: true, Total: 2, Results: cards, Pager: pg,
 			Sections: []Option{{Value: "", Name: "All"}, {Value: "s", Name: "S", Selected: true}}, Authors: []Option{{Value: "a", Name: "A"}},
-			Orders: []Option{{Value: "newest", Name: "Newest", Selected: true}}, Error: "bad", ErrorParam: "from"},
+			Orders: []Option{{Value: "newest", Name: "Newest", Selected: true}}, Error: "bad", ErrorParam: "from", Names: []NameHit{{Kind: "Tag", Link: Link{Name: "북한", URL: "/tag/x"}}}},
 			&SearchPage{Query: "q", Searched: true}, &SearchPage{}},
 		"corrections": {&CorrectionsPage{Base: fullBase(), Items: []CorrectionItem{{Kind: "Correction", Text: "t", When: upd, Story: Link{Name: "H", URL: "/x#correction-1"}}}, Pager: pg},
 			&CorrectionsPage{}},
