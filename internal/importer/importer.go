@@ -160,6 +160,9 @@ type Result struct {
 	// Updated is true when the story already existed (same SourceKey) and
 	// was updated rather than created.
 	Updated bool
+	// Page says the result is a static page (ID a news.Page's), not a
+	// story.
+	Page bool
 	// Warnings are things the import could not do that did not stop it,
 	// e.g. a lead photo without an image that the store would not keep.
 	Warnings []string

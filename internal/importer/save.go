@@ -37,18 +37,27 @@ func Import(ctx context.Context, st news.Store, paths []string, opt Options) ([]
 	if err != nil {
 		return nil, err
 	}
-	var parsed []*Parsed
+	var parsed, pages []*Parsed
 	for _, p := range b.Stories {
-		if !p.IsPage() {
+		if p.IsPage() {
+			pages = append(pages, p)
+		} else {
 			parsed = append(parsed, p)
 		}
 	}
-	if len(parsed) == 0 {
+	if len(parsed) == 0 && len(pages) == 0 {
 		return nil, fmt.Errorf("import: no stories to save (%s)", unsaved(b))
 	}
-	results := make([]Result, 0, len(parsed))
+	results := make([]Result, 0, len(parsed)+len(pages))
 	for _, p := range parsed {
 		r, err := save(ctx, st, p, opt)
+		if err != nil {
+			return results, fmt.Errorf("%s: save: %w", p.Path, err)
+		}
+		results = append(results, r)
+	}
+	for _, p := range pages {
+		r, err := savePage(ctx, st, p, opt)
 		if err != nil {
 			return results, fmt.Errorf("%s: save: %w", p.Path, err)
 		}
@@ -389,9 +398,6 @@ func savePhoto(ctx context.Context, st news.Store, ref *PhotoRef, id int64, opt 
 func unsaved(b *Batch) string {
 	s := b.Summary()
 	var parts []string
-	if s.Pages > 0 {
-		parts = append(parts, fmt.Sprintf("%d pages", s.Pages))
-	}
 	if s.Comments > 0 {
 		parts = append(parts, fmt.Sprintf("%d comments", s.Comments))
 	}
