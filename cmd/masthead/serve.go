@@ -542,6 +542,8 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 			// Reader accounts, newsletters and comments: per reader, or
 			// cached by internal/comments itself.
 			p == "/account" || strings.HasPrefix(p, "/account/"), strings.HasPrefix(p, "/newsletters/"), strings.HasPrefix(p, "/comments/"),
+			// The contact form's token and answers are per reader.
+			p == "/contact-form" || strings.HasPrefix(p, "/contact-form/"),
 			// Every Content API request must meet its key check, rate
 			// limit and count, so none is answered from the page cache.
 			strings.HasPrefix(p, "/ghost/"):

@@ -138,11 +138,11 @@ func seed(st news.Store, mediaDir string) error {
 		return err
 	}
 	// Static pages: one published in the footer, one draft never published.
-	if err := st.CreatePage(ctx, &news.Page{Slug: "about", Title: "About us", Body: "<p>An independent daily.</p>", Lang: "en",
+	if err := st.CreatePage(ctx, &news.Page{Slug: "our-history", Title: "Our history", Body: "<p>An independent daily.</p>", Lang: "en",
 		Status: news.StatusPublished, Position: 1, InFooter: true, CreatedAt: now}); err != nil {
 		return err
 	}
-	if err := st.CreatePage(ctx, &news.Page{Slug: "ethics", Title: "Ethics", Status: news.StatusDraft, CreatedAt: now}); err != nil {
+	if err := st.CreatePage(ctx, &news.Page{Slug: "draft-page", Title: "A draft page", Status: news.StatusDraft, CreatedAt: now}); err != nil {
 		return err
 	}
 	if err := st.AddMessage(ctx, &news.ReaderMessage{Kind: news.MessageError, Email: "reader@example.com", URL: "/2026/03/22/x",

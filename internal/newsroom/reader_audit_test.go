@@ -154,6 +154,17 @@ func TestReaderPagesAxe(t *testing.T) {
 			if w := evalIn[int](b, `document.documentElement.scrollWidth`); w > width {
 				t.Errorf("%s at %d px: the page is %d px wide", p, width, w)
 			}
+			// NEWSROOM_SCREENSHOTS=docs writes the README's pictures.
+			if dir := os.Getenv("NEWSROOM_SCREENSHOTS"); dir != "" {
+				png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("page-%s-%d.png", strings.TrimPrefix(p, "/"), width)
+				if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			b.run("axe", chromedp.Evaluate[chromedp.Void](string(src)))
 			out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
 				`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}))))`,
