@@ -60,7 +60,10 @@ func (r reader) SearchNames(ctx context.Context, q news.NameQuery) (news.NameHit
 				return "", nil
 			}
 			t := q.PublicAt.UnixMicro()
-			return ` AND EXISTS (SELECT 1 FROM ` + link + ` x JOIN articles a ON a.id = x.article_id WHERE x.` + col + ` AND ` + publicSQL +
+			// CROSS JOIN keeps SQLite walking the link table's index
+			// by the tag or author first (a handful of rows), not the
+			// articles' public listing (the whole archive) once per name.
+			return ` AND EXISTS (SELECT 1 FROM ` + link + ` x CROSS JOIN articles a ON a.id = x.article_id WHERE x.` + col + ` AND ` + publicSQL +
 				` AND a.published_at <= ?)`, []any{t, t}
 		}
 		where, args = nameWhere("au.name", pats)
