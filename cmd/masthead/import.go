@@ -122,6 +122,28 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		for _, w := range r.Warnings {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", r.Headline, w)
 		}
+		if r.Page {
+			pg, err := st.FindPageByID(ctx, r.ID)
+			if err != nil {
+				return fmt.Errorf("read back page %d: %w", r.ID, err)
+			}
+			url := paper.AbsURL(fmt.Sprintf("/newsroom/pages/%d", pg.ID))
+			if pg.IsPublic() {
+				url = paper.AbsURL(paper.PagePath(pg))
+			}
+			if *asJSON {
+				if err := enc.Encode(map[string]any{"id": pg.ID, "url": url, "headline": pg.Title, "status": pg.Status, "updated": r.Updated, "kind": "page"}); err != nil {
+					return err
+				}
+				continue
+			}
+			verb := "imported page"
+			if r.Updated {
+				verb = "updated page"
+			}
+			fmt.Fprintf(stdout, "%s %d %s (%s) %s\n", verb, pg.ID, pg.Title, pg.Status, url)
+			continue
+		}
 		a, err := st.FindArticleByID(ctx, r.ID)
 		if err != nil {
 			return fmt.Errorf("read back story %d: %w", r.ID, err)

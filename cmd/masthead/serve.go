@@ -430,7 +430,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	// trash (410 Gone): the search cache in front does not pass that on.
 	trash, _ := n.st.(news.Trash)
 	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log,
-		Trash: trash})
+		Trash: trash, TrustedProxies: n.proxies})
 	smtpOverride, fromOverride := n.f.mailFlags.overrides()
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
 		MaxUploadBytes: n.lib.MaxBytes(), Secure: strings.HasPrefix(n.paper.BaseURL, "https://"), Views: n.counter,
@@ -564,6 +564,8 @@ func route(mux http.Handler, cache *pagecache.Cache, changes *changeFeed) http.H
 			// Reader accounts, newsletters and comments: per reader, or
 			// cached by internal/comments itself.
 			p == "/account" || strings.HasPrefix(p, "/account/"), strings.HasPrefix(p, "/newsletters/"), strings.HasPrefix(p, "/comments/"),
+			// The contact form's token and answers are per reader.
+			p == "/contact-form" || strings.HasPrefix(p, "/contact-form/"),
 			// Every Content API request must meet its key check, rate
 			// limit and count, so none is answered from the page cache.
 			strings.HasPrefix(p, "/ghost/"):

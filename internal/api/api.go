@@ -43,6 +43,8 @@ func New(cfg Config) *API {
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/articles/{id}", a.article)
 	mux.HandleFunc("GET /api/v1/articles", a.articles)
+	mux.HandleFunc("GET /api/v1/pages", a.pages)
+	mux.HandleFunc("GET /api/v1/pages/{slug}", a.page)
 }
 
 // Link is a named absolute URL.

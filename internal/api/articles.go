@@ -40,6 +40,16 @@ type ListResult struct {
 	Page    int        `json:"page"`
 	PerPage int        `json:"per_page"`
 	Items   []ListItem `json:"items"`
+	// Names are the sections, authors and tags whose names match q
+	// (the search page shows them above the stories); only with q.
+	Names *Names `json:"names,omitempty"`
+}
+
+// Names are the matching section, author and tag pages of a search.
+type Names struct {
+	Sections []Link `json:"sections"`
+	Authors  []Link `json:"authors"`
+	Tags     []Link `json:"tags"`
 }
 
 // paramError is a 400 naming the parameter at fault.
@@ -100,6 +110,21 @@ func (a *API) articles(w http.ResponseWriter, r *http.Request) {
 			it := a.listItem(h.Article)
 			it.SnippetHTML = news.SnippetHTML(h.Snippet)
 			out.Items = append(out.Items, it)
+		}
+		nh, err := a.store.SearchNames(ctx, news.NameQuery{Text: sp.Text, PublicAt: now})
+		if err != nil {
+			httpx.WriteJSONError(w, r, a.log, err)
+			return
+		}
+		out.Names = &Names{Sections: []Link{}, Authors: []Link{}, Tags: []Link{}}
+		for _, x := range nh.Sections {
+			out.Names.Sections = append(out.Names.Sections, Link{Name: x.Name, URL: a.paper.AbsURL(a.paper.SectionPath(x))})
+		}
+		for _, x := range nh.Authors {
+			out.Names.Authors = append(out.Names.Authors, Link{Name: x.Name, URL: a.paper.AbsURL(a.paper.AuthorPath(x))})
+		}
+		for _, x := range nh.Tags {
+			out.Names.Tags = append(out.Names.Tags, Link{Name: x.Name, URL: a.paper.AbsURL(a.paper.TagPath(x))})
 		}
 	} else {
 		arts, total, err := a.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sectionID, AuthorID: authorID,

@@ -61,6 +61,10 @@ var Tables = []Table{
 	{"settings", []string{"key", "value", "version", "updated_by", "updated_at"}},
 	{"article_views", []string{"article_id", "hour", "count"}},
 	{"redirects", []string{"from_path", "to_path", "code", "created_at"}},
+	// Static pages (issue 15).
+	{"pages", []string{"id", "slug", "title", "description", "body", "lang", "status", "position", "in_footer", "version",
+		"updated_by", "created_at", "updated_at", "published_at"}},
+	{"reader_messages", []string{"id", "kind", "name", "email", "url", "text", "client_key", "created_at", "handled_by", "handled_at"}},
 	// Readers (issue 16). Their sign-in links and sessions stay behind as
 	// the newsroom's do; so do newsletter issues and their send queue:
 	// let a send finish before copying.

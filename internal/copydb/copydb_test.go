@@ -137,6 +137,18 @@ func seed(st news.Store, mediaDir string) error {
 	if err := st.PutRedirect(ctx, &news.Redirect{From: "/section/old-desk", To: "/section/north-korea", CreatedAt: now}); err != nil {
 		return err
 	}
+	// Static pages: one published in the footer, one draft never published.
+	if err := st.CreatePage(ctx, &news.Page{Slug: "our-history", Title: "Our history", Body: "<p>An independent daily.</p>", Lang: "en",
+		Status: news.StatusPublished, Position: 1, InFooter: true, CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := st.CreatePage(ctx, &news.Page{Slug: "draft-page", Title: "A draft page", Status: news.StatusDraft, CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := st.AddMessage(ctx, &news.ReaderMessage{Kind: news.MessageError, Email: "reader@example.com", URL: "/2026/03/22/x",
+		Text: "A typo in the second paragraph.", ClientKey: "abc", CreatedAt: now}); err != nil {
+		return err
+	}
 	// Integrations: a revoked key beside a live one, an audited call, a
 	// counted hour, a webhook and a wire record.
 	in := &news.Integration{Name: "Wire desk", Scopes: []news.Scope{news.ScopeStoriesWrite, news.ScopeWebhooksManage}, RateLimit: 90, CreatedAt: now}

@@ -85,7 +85,8 @@ type SeedResult struct {
 	Articles int  // stories created
 	Sections int  // sections created
 	Authors  int  // authors created or completed
-	Photos   int  // photos stored (lead photos and portraits)
+	Photos   int  // photos stored (lead photos, portraits, the share image)
+	Pages    int  // static pages created (About, Contact...)
 	Skipped  bool // the database already held stories; nothing was done
 }
 
@@ -266,6 +267,13 @@ func SeedWith(ctx context.Context, st news.Store, lib *media.Library, paper *new
 	}
 	res.Articles += len(r)
 	res.Photos += len(r)
+	if res.Pages, err = seedPages(ctx, st); err != nil {
+		return res, err
+	}
+	if err := seedShareImage(ctx, st, lib, paper); err != nil {
+		return res, err
+	}
+	res.Photos++
 	return res, nil
 }
 

@@ -53,9 +53,9 @@ type ghostErr struct {
 }
 
 type ghostOut struct {
-	Filtered, Either, Featured, Page2, Pages, Tags, Authors, V3, V4 ghostList
-	BySlug, ByID, Tag, Author, Settings                             map[string]any
-	UnknownKey, NotFound, BadFilter                                 *ghostErr
+	Filtered, Either, Featured, Page2, Pages, PagesFiltered, Tags, Authors, V3, V4 ghostList
+	BySlug, ByID, Tag, Author, Settings, PageBySlug, PageByID                      map[string]any
+	UnknownKey, NotFound, BadFilter, PageDraft                                     *ghostErr
 }
 
 // TestGhostClient runs Ghost's own client, @tryghost/content-api 1.12, against
@@ -149,8 +149,39 @@ func TestGhostClient(t *testing.T) {
 	if pg := out.Page2.Meta.Pagination; pg.Page != 2 || pg.Total != len(own) || pg.Pages != 5 || pg.Prev == nil || *pg.Prev != 1 || pg.Next == nil || *pg.Next != 3 {
 		t.Errorf("page 2 pagination = %+v", pg)
 	}
-	if len(out.Pages.Items) != 0 || out.Pages.Meta.Pagination.Total != 0 {
-		t.Errorf("pages = %+v", out.Pages)
+	// Pages: the published static pages, as masthead's JSON API lists
+	// them, in its order, with the same text and addresses.
+	var ownPages struct{ Items []api.Page }
+	p.get(t, "/api/v1/pages", &ownPages)
+	if len(ownPages.Items) != 2 {
+		t.Fatalf("the JSON API lists %d pages, the fixture has 2 published", len(ownPages.Items))
+	}
+	if len(out.Pages.Items) != len(ownPages.Items) || out.Pages.Meta.Pagination.Total != len(ownPages.Items) {
+		t.Fatalf("pages = %d (total %d), JSON API %d", len(out.Pages.Items), out.Pages.Meta.Pagination.Total, len(ownPages.Items))
+	}
+	for i, own := range ownPages.Items {
+		g := out.Pages.Items[i]
+		pub, _ := time.Parse(time.RFC3339, own.PublishedAt)
+		gpub, _ := time.Parse(time.RFC3339, g["published_at"].(string))
+		if g["id"] != strconv.FormatInt(own.ID, 10) || g["slug"] != own.Slug || g["title"] != own.Title || g["url"] != own.URL ||
+			g["html"] != own.BodyHTML || !gpub.Truncate(time.Second).Equal(pub) || g["featured"] != false || g["visibility"] != "public" {
+			t.Errorf("page %d: Ghost %v, JSON API %+v", i, g, own)
+		}
+		if d := own.Description; d != "" && (g["custom_excerpt"] != d || g["excerpt"] != d) {
+			t.Errorf("page %s excerpt %v / %v, want %q", own.Slug, g["custom_excerpt"], g["excerpt"], d)
+		}
+	}
+	if pt, _ := out.Pages.Items[0]["plaintext"].(string); !strings.Contains(pt, "An independent daily & more.") {
+		t.Errorf("page plaintext %q", pt)
+	}
+	if got := out.PagesFiltered.Items; len(got) != 1 || got[0]["slug"] != "about" || len(got[0]) != 3 {
+		t.Errorf("pages slug:[about,ethics] = %v (the draft is not a page)", got)
+	}
+	if out.PageBySlug["slug"] != "about" || out.PageBySlug["html"] != ownPages.Items[0].BodyHTML || out.PageByID["slug"] != "about" {
+		t.Errorf("read page: %v / %v", out.PageBySlug["slug"], out.PageByID["slug"])
+	}
+	if out.PageDraft == nil || out.PageDraft.Status != 404 {
+		t.Errorf("a draft page read: %+v", out.PageDraft)
 	}
 
 	// Tags: the sections (primary tags) and the tags, one per slug, counted.

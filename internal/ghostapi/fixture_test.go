@@ -35,6 +35,7 @@ type paper struct {
 	front      []int64
 	stories    []*news.Article
 	hidden     []*news.Article
+	pages      []*news.Page
 	kang, kim  *news.Author
 	nk, econ   *news.Section
 	nkTag      *news.Tag
@@ -101,6 +102,18 @@ func newPaper(t *testing.T, rateLimit int) *paper {
 		mk(23, p.nk, []*news.Author{p.kang}, nil, func(a *news.Article) { a.Status = news.StatusUnpublished }),
 	}
 	p.front = []int64{p.stories[3].ID, p.stories[7].ID, p.hidden[0].ID}
+	// Static pages: two published (one Korean), one draft.
+	for _, pg := range []*news.Page{
+		{Slug: "about", Title: "About us", Description: "Who we are.", Body: "<p>An <strong>independent</strong> daily &amp; more.</p>",
+			Status: news.StatusPublished, Position: 1, InFooter: true, CreatedAt: now.Add(-48 * time.Hour), PublishedAt: now.Add(-47 * time.Hour)},
+		{Slug: "회사-소개", Title: "회사 소개", Body: "<p>소개합니다.</p>", Lang: "ko", Status: news.StatusPublished, Position: 2, CreatedAt: now.Add(-24 * time.Hour), PublishedAt: now.Add(-24 * time.Hour)},
+		{Slug: "ethics", Title: "Ethics (draft)", Body: "<p>Not yet.</p>", Status: news.StatusDraft, Position: 3},
+	} {
+		if err := st.CreatePage(ctx, pg); err != nil {
+			t.Fatal(err)
+		}
+		p.pages = append(p.pages, pg)
+	}
 	cr, err := integrations.Create(ctx, st, "Ghost front end", []news.Scope{news.ScopeContentRead}, rateLimit, now)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@
 // How masthead maps onto Ghost: a story is a post; its section is its
 // primary tag (the first of its tags, as a Ghost import's primary tag
 // becomes the section), followed by its tags; "featured" is being on the
-// curated front page. Pages are empty until masthead has static pages.
+// curated front page. Pages are the paper's published static pages.
 package ghostapi
 
 import (
@@ -71,16 +71,20 @@ func New(cfg Config) *API {
 // Register adds the routes under every prefix.
 func (a *API) Register(mux *http.ServeMux) {
 	for _, p := range Prefixes {
-		for _, res := range []string{"posts", "pages"} {
-			page := res == "pages"
-			mux.Handle("GET "+p+res+"/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error { return a.browsePosts(w, r, q, page) }))
-			mux.Handle("GET "+p+res+"/{id}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
-				return a.readPost(w, r, q, page, r.PathValue("id"), "")
-			}))
-			mux.Handle("GET "+p+res+"/slug/{slug}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
-				return a.readPost(w, r, q, page, "", r.PathValue("slug"))
-			}))
-		}
+		mux.Handle("GET "+p+"posts/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error { return a.browsePosts(w, r, q) }))
+		mux.Handle("GET "+p+"posts/{id}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
+			return a.readPost(w, r, q, r.PathValue("id"), "")
+		}))
+		mux.Handle("GET "+p+"posts/slug/{slug}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
+			return a.readPost(w, r, q, "", r.PathValue("slug"))
+		}))
+		mux.Handle("GET "+p+"pages/{$}", a.handle(a.browsePages))
+		mux.Handle("GET "+p+"pages/{id}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
+			return a.readPage(w, r, q, r.PathValue("id"), "")
+		}))
+		mux.Handle("GET "+p+"pages/slug/{slug}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
+			return a.readPage(w, r, q, "", r.PathValue("slug"))
+		}))
 		mux.Handle("GET "+p+"tags/{$}", a.handle(a.browseTags))
 		mux.Handle("GET "+p+"tags/{id}/{$}", a.handle(func(w http.ResponseWriter, r *http.Request, q *query) error {
 			return a.readTag(w, r, q, r.PathValue("id"), "")

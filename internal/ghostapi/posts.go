@@ -22,18 +22,10 @@ func (a *API) featured(ctx context.Context) ([]int64, error) {
 	return a.cfg.FrontPage(ctx)
 }
 
-// browsePosts serves GET posts/ and pages/.
-func (a *API) browsePosts(w http.ResponseWriter, r *http.Request, q *query, pages bool) error {
+// browsePosts serves GET posts/.
+func (a *API) browsePosts(w http.ResponseWriter, r *http.Request, q *query) error {
 	ctx := r.Context()
 	name := "posts"
-	if pages {
-		name = "pages"
-	}
-	if pages {
-		// masthead has no static pages yet: an empty list in Ghost's shape.
-		writeOK(w, map[string]any{name: []any{}, "meta": q.meta(0)})
-		return nil
-	}
 	front, err := a.featured(ctx)
 	if err != nil {
 		return err
@@ -92,12 +84,9 @@ func (a *API) load(ctx context.Context, ids []int64) ([]*news.Article, error) {
 
 // readPost serves GET posts/{id}/ and posts/slug/{slug}/: a list of one,
 // without meta (Ghost's clients then return the object itself).
-func (a *API) readPost(w http.ResponseWriter, r *http.Request, q *query, pages bool, id, slug string) error {
+func (a *API) readPost(w http.ResponseWriter, r *http.Request, q *query, id, slug string) error {
 	ctx := r.Context()
 	notFound := news.Errorf(news.ENOTFOUND, "Post not found.")
-	if pages {
-		return news.Errorf(news.ENOTFOUND, "Page not found.")
-	}
 	var art *news.Article
 	var err error
 	if slug != "" {

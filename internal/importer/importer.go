@@ -168,6 +168,9 @@ type Result struct {
 	Updated bool
 	// Status is the story's status once saved.
 	Status news.Status
+	// Page says the result is a static page (ID a news.Page's), not a
+	// story.
+	Page bool
 	// Warnings are things the import could not do that did not stop it,
 	// e.g. a lead photo without an image that the store would not keep.
 	Warnings []string

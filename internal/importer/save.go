@@ -33,7 +33,7 @@ type Report struct {
 	// Summary counts what the run wrote (or found already there): the
 	// rows of the paper it touched, as the dry run counts the sources.
 	Summary Summary
-	// Warnings are things read and not saved (pages, comments of pages,
+	// Warnings are things read and not saved (comments of pages,
 	// old addresses on other hosts), one line each.
 	Warnings []string
 	// Sources are the inputs with the format each was read as; Notes the
@@ -99,17 +99,16 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 	if opt.Paper == nil {
 		opt.Paper = &news.Paper{Location: opt.Location}
 	}
-	var stories []*Parsed
-	pages := 0
+	var stories, pages []*Parsed
 	for _, p := range b.Stories {
 		if p.IsPage() {
-			pages++
+			pages = append(pages, p)
 			continue
 		}
 		stories = append(stories, p)
 	}
-	if len(stories) == 0 {
-		return nil, fmt.Errorf("import: no stories to save (%d pages: masthead cannot store pages yet)", pages)
+	if len(stories) == 0 && len(pages) == 0 {
+		return nil, errors.New("import: no stories or pages to save")
 	}
 
 	photos, undos, err := preparePhotos(ctx, b, opt)
@@ -135,6 +134,16 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 		if err := s.save(ctx, b, stories); err != nil {
 			return err
 		}
+		// Standing pages become static pages (issue 15) in the same
+		// transaction.
+		for _, p := range pages {
+			r, err := savePage(ctx, tx, p, opt)
+			if err != nil {
+				return fmt.Errorf("%s: save page %q: %w", where(p), p.Article.Headline, err)
+			}
+			s.rep.Results = append(s.rep.Results, r)
+			s.rep.Summary.Pages++
+		}
 		rep, saved = s.rep, s.photoIDs
 		return nil
 	})
@@ -145,9 +154,6 @@ func Save(ctx context.Context, st news.Store, b *Batch, opt Options) (*Report, e
 	// Files prepared for photos the run did not need (a re-import's, an
 	// author who has a photo already) are removed.
 	undo(saved)
-	if pages > 0 {
-		rep.Warnings = append([]string{fmt.Sprintf("%d pages read and not saved: masthead cannot store pages yet (see them with --dry-run)", pages)}, rep.Warnings...)
-	}
 	return rep, nil
 }
 

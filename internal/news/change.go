@@ -29,6 +29,11 @@ type Change struct {
 	Tags      []int64     `json:"tags,omitempty"`
 	Published []time.Time `json:"published,omitempty"`
 	Events    []Event     `json:"events,omitempty"`
+	// Pages are static pages readers saw or will see (their URLs and the
+	// pages sitemap); Footer says the footer's links changed: every page
+	// that carries the footer (see PageChange).
+	Pages  []int64 `json:"pages,omitempty"`
+	Footer bool    `json:"footer,omitempty"`
 }
 
 // EventType names what happened, as webhooks call it.
@@ -70,7 +75,7 @@ type ChangeRecord struct {
 // Empty reports whether c records nothing.
 func (c *Change) Empty() bool {
 	return !c.All && !c.Front && len(c.Stories) == 0 && len(c.Sections) == 0 && len(c.Authors) == 0 &&
-		len(c.Bylines) == 0 && len(c.Tags) == 0 && len(c.Published) == 0 && len(c.Events) == 0
+		len(c.Bylines) == 0 && len(c.Tags) == 0 && len(c.Published) == 0 && len(c.Events) == 0 && len(c.Pages) == 0 && !c.Footer
 }
 
 // Add merges o into c, keeping each ID and time once.
@@ -82,6 +87,8 @@ func (c *Change) Add(o Change) {
 	c.Authors = union(c.Authors, o.Authors)
 	c.Bylines = union(c.Bylines, o.Bylines)
 	c.Tags = union(c.Tags, o.Tags)
+	c.Pages = union(c.Pages, o.Pages)
+	c.Footer = c.Footer || o.Footer
 	for _, t := range o.Published {
 		if !t.IsZero() && !slices.ContainsFunc(c.Published, t.Equal) {
 			c.Published = append(c.Published, t.UTC())

@@ -25,6 +25,9 @@ type Paper struct {
 	Languages   []string
 	Nav, Footer []Link
 	LogoPhotoID int64
+	// ShareImagePhotoID is the default share image (0: the site's logo),
+	// for stories and pages without a photo of their own.
+	ShareImagePhotoID int64
 }
 
 // Loc returns the paper's time zone (UTC when unset).
@@ -47,6 +50,9 @@ func (p *Paper) ArticlePath(a *Article) string {
 func (p *Paper) SectionPath(s *Section) string { return "/section/" + url.PathEscape(s.Slug) }
 func (p *Paper) AuthorPath(a *Author) string   { return "/author/" + url.PathEscape(a.Slug) }
 func (p *Paper) TagPath(t *Tag) string         { return "/tag/" + url.PathEscape(t.Slug) }
+
+// PagePath is a static page's path: /{slug}.
+func (p *Paper) PagePath(pg *Page) string { return "/" + url.PathEscape(pg.Slug) }
 
 // PhotoPath is the URL path of a photo rendition of the given width, or of
 // the original when width is 0. Renditions are JPEG. The path carries the

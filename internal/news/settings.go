@@ -26,7 +26,10 @@ type PaperSettings struct {
 	Name        string `json:"name,omitempty"`
 	Tagline     string `json:"tagline,omitempty"`
 	LogoPhotoID int64  `json:"logo_photo_id,omitempty"`
-	TimeZone    string `json:"time_zone,omitempty"`
+	// ShareImagePhotoID is the picture shown for stories and pages
+	// without a photo of their own (og:image, JSON-LD image).
+	ShareImagePhotoID int64  `json:"share_image_photo_id,omitempty"`
+	TimeZone          string `json:"time_zone,omitempty"`
 	// Languages the paper publishes in, the default first (BCP 47).
 	Languages     []string `json:"languages,omitempty"`
 	Nav           []Link   `json:"nav,omitempty"`
@@ -129,6 +132,6 @@ func (ps PaperSettings) Apply(p *Paper, keep func(flag string) bool) error {
 	if ps.FullTextFeeds != nil && !keep("full-text-feeds") {
 		p.FullTextFeeds = *ps.FullTextFeeds
 	}
-	p.Nav, p.Footer, p.LogoPhotoID = ps.Nav, ps.Footer, ps.LogoPhotoID
+	p.Nav, p.Footer, p.LogoPhotoID, p.ShareImagePhotoID = ps.Nav, ps.Footer, ps.LogoPhotoID, ps.ShareImagePhotoID
 	return nil
 }

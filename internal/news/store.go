@@ -380,6 +380,9 @@ type Tx interface {
 	WireWriter
 	// Imported comments (issue 14) commit with the import's stories.
 	CommentImporter
+	// Static pages (issue 15).
+	PageReader
+	PageWriter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what
@@ -452,6 +455,12 @@ type Store interface {
 	IdempotencyStore
 	ArticleQuerier
 	WireStore
+	// Static pages, the readers' messages to the newsroom and the search
+	// of names (issue 15).
+	PageReader
+	PageWriter
+	MessageStore
+	NameSearcher
 }
 
 // MonthStats is one month of the archive (in a paper's time zone) as the

@@ -125,6 +125,7 @@ func auditPages(t *testing.T, h *harness) []string {
 		"/newsroom/frontpage", "/newsroom/audit", "/newsroom/users", "/newsroom/sections", "/newsroom/settings", "/newsroom/account",
 		"/newsroom/trash", "/newsroom/tags", "/newsroom/authors", fmt.Sprintf("/newsroom/authors/%d", ed.AuthorID), "/newsroom/forgot", "/newsroom/no-such-page",
 		"/newsroom/newsletters", "/newsroom/comments",
+		"/newsroom/pages", "/newsroom/pages/new", fmt.Sprintf("/newsroom/pages/%d", auditStaticPage(t, h).ID), "/newsroom/inbox", "/newsroom/inbox?all=1",
 	}
 }
 
@@ -151,7 +152,8 @@ func TestNewsroomPagesAxe(t *testing.T) {
 		b.run("width", chromedp.EmulateViewport(int64(width), 900))
 		for _, p := range pages {
 			b.run(p, chromedp.Navigate(b.url+p), chromedp.WaitVisible(chromedp.CSS("main")))
-			if strings.Contains(p, "/stories/") && !strings.HasSuffix(p, "/revisions") && !strings.Contains(p, "/diff") && !strings.HasSuffix(p, "/preview") {
+			if strings.Contains(p, "/stories/") && !strings.HasSuffix(p, "/revisions") && !strings.Contains(p, "/diff") && !strings.HasSuffix(p, "/preview") ||
+				strings.HasPrefix(p, "/newsroom/pages/") {
 				b.run(p, chromedp.WaitVisible(chromedp.CSS("#body-rich .editable")))
 			}
 			// The newsroom works on a phone: nothing is wider than the screen.

@@ -54,7 +54,7 @@ type pages struct{ t map[string]*template.Template }
 
 // pageNames lists every page template (templates/NAME.html).
 var pageNames = []string{"error", "signin", "dashboard", "stories", "editor", "revisions", "diff",
-	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author", "tags", "trash"}
+	"frontpage", "audit", "users", "sections", "account", "unsaved", "confirm", "preview", "media", "mediaphoto", "settings", "forgot", "reset", "authors", "author", "tags", "trash", "pages", "page", "inbox"}
 
 func parsePages() (*pages, error) {
 	p := &pages{t: map[string]*template.Template{}}
@@ -130,6 +130,12 @@ var flashes = map[string]string{
 	"revoked":         "Session signed out.",
 	"section":         "Section added.",
 	"signed-out":      "Signed out.",
+	"page-created":    "Page created (a draft).",
+	"page-saved":      "Page saved.",
+	"page-publish":    "Page published.",
+	"page-unpublish":  "Page unpublished.",
+	"page-delete":     "Page deleted.",
+	"message-handled": "Message marked as handled.",
 }
 
 func (n *Newsroom) static(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -17,7 +17,7 @@ import (
 // a flag given to serve (or its MASTHEAD_ variable) still overrides one.
 
 type settingsForm struct {
-	Name, Tagline, Logo, TimeZone, Languages, Nav, Footer, Kakao, Feeds string
+	Name, Tagline, Logo, ShareImage, TimeZone, Languages, Nav, Footer, Kakao, Feeds string
 	// Version is the stored settings' version the form was made at (0:
 	// none stored yet).
 	Version int64
@@ -117,7 +117,7 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	f := settingsForm{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Tagline: strings.TrimSpace(r.PostFormValue("tagline")),
-		Logo: strings.TrimSpace(r.PostFormValue("logo")), TimeZone: strings.TrimSpace(r.PostFormValue("time_zone")),
+		Logo: strings.TrimSpace(r.PostFormValue("logo")), ShareImage: strings.TrimSpace(r.PostFormValue("share_image")), TimeZone: strings.TrimSpace(r.PostFormValue("time_zone")),
 		Languages: r.PostFormValue("languages"), Nav: r.PostFormValue("nav"), Footer: r.PostFormValue("footer"),
 		Kakao: strings.TrimSpace(r.PostFormValue("kakao")), Feeds: r.PostFormValue("feeds"),
 	}
@@ -136,17 +136,23 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request, c *call)
 		if ps.Footer, err = parseLinks(f.Footer); err != nil {
 			return err
 		}
-		if f.Logo != "" {
-			id, err := strconv.ParseInt(f.Logo, 10, 64)
+		for _, pic := range []struct {
+			v, what string
+			id      *int64
+		}{{f.Logo, "logo", &ps.LogoPhotoID}, {f.ShareImage, "share image", &ps.ShareImagePhotoID}} {
+			if pic.v == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(pic.v, 10, 64)
 			if err != nil {
-				return news.Errorf(news.EINVALID, "The logo is a photo number from the media library.")
+				return news.Errorf(news.EINVALID, "The %s is a photo number from the media library.", pic.what)
 			}
 			if _, err := n.store.FindPhotoByID(r.Context(), id); errors.Is(err, news.ErrNotFound) {
 				return news.Errorf(news.EINVALID, "There is no photo %d in the media library.", id)
 			} else if err != nil {
 				return err
 			}
-			ps.LogoPhotoID = id
+			*pic.id = id
 		}
 		switch f.Feeds {
 		case "full", "summary":
@@ -220,6 +226,9 @@ func (n *Newsroom) formOf(ps news.PaperSettings) settingsForm {
 	}
 	if ps.LogoPhotoID != 0 {
 		f.Logo = strconv.FormatInt(ps.LogoPhotoID, 10)
+	}
+	if ps.ShareImagePhotoID != 0 {
+		f.ShareImage = strconv.FormatInt(ps.ShareImagePhotoID, 10)
 	}
 	full := n.paper.FullTextFeeds
 	if ps.FullTextFeeds != nil {

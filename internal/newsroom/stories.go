@@ -81,6 +81,10 @@ type dashboardPage struct {
 	SiteURL        string
 	// Growth is each newsletter list's last 30 days (editors only).
 	Growth []*growthChart
+	// OpenMessages and Messages: the readers' messages nobody handled
+	// yet (editors and admins), the latest few.
+	OpenMessages int
+	Messages     []*news.ReaderMessage
 }
 
 type correctionRow struct {
@@ -102,6 +106,15 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 	ctx := r.Context()
 	p := &dashboardPage{SiteURL: n.paper.AbsURL("/")}
 	p.Title, p.Nav = "Dashboard", "dashboard"
+	if workflow.AtLeast(c.user, news.RoleEditor) {
+		var err error
+		if p.OpenMessages, err = n.store.CountOpenMessages(ctx); err != nil {
+			return err
+		}
+		if p.Messages, err = n.store.ListMessages(ctx, news.MessageFilter{Open: true, Limit: 5}); err != nil {
+			return err
+		}
+	}
 	if c.user.AuthorID != 0 {
 		gone, err := n.trashedIDs(ctx)
 		if err != nil {

@@ -18,6 +18,9 @@
 //	                  authors and tags)
 //	date archives     Archive(year), Archive(year, month)...
 //	corrections page  Corrections
+//	static page       Page(id)
+//	every HTML page   Footer (the footer links the static pages)
+//	pages sitemap     SitemapStatic (the static pages)
 //
 // and Keys turns a committed news.Change into the keys to purge. A change
 // to a public story purges the story, its sections, authors and tags, the
@@ -42,6 +45,10 @@ const (
 	SitemapNews  = "sitemap-news"  // Google News: the last two days
 	SitemapPages = "sitemap-pages" // section, author and tag pages with their last change
 	Corrections  = "corrections"
+	// SitemapStatic is the sitemap of the static pages; Footer is carried
+	// by every page with the site's footer, which links them.
+	SitemapStatic = "sitemap-static"
+	Footer        = "footer"
 	// Untagged is the key of cached pages that name none (pagecache
 	// gives them "lists"); any story change purges it, to be safe.
 	Untagged = "lists"
@@ -52,6 +59,9 @@ func Article(id int64) string { return "article-" + strconv.FormatInt(id, 10) }
 func Section(id int64) string { return "section-" + strconv.FormatInt(id, 10) }
 func Author(id int64) string  { return "author-" + strconv.FormatInt(id, 10) }
 func Tag(id int64) string     { return "tag-" + strconv.FormatInt(id, 10) }
+
+// Page names a static page (about, contact...).
+func Page(id int64) string { return "page-" + strconv.FormatInt(id, 10) }
 
 // Byline is the key of pages that show an author's name, title or photo
 // next to a story (not their list of stories: that is Author).
@@ -112,6 +122,14 @@ func Keys(c news.Change, loc *time.Location) (keys []string, all bool) {
 	}
 	for _, id := range c.Tags {
 		add(Tag(id))
+	}
+	for _, id := range c.Pages {
+		add(Page(id))
+		add(Sitemap)
+		add(SitemapStatic)
+	}
+	if c.Footer {
+		add(Footer)
 	}
 	for _, t := range c.Published {
 		if t.IsZero() {

@@ -67,3 +67,17 @@ func TestKeysPurgeOnlyTheStorysMonths(t *testing.T) {
 		t.Errorf("delete purges months %v, want only April", got)
 	}
 }
+
+// TestPageKeys: a static page's change purges its page, the sitemap index
+// and the pages sitemap; a footer change purges the footer's key, which
+// every page with the footer carries, and not the whole site.
+func TestPageKeys(t *testing.T) {
+	keys, all := Keys(news.Change{Pages: []int64{7}}, time.UTC)
+	if all || !slices.Equal(keys, []string{"page-7", Sitemap, SitemapStatic}) {
+		t.Errorf("page body change: %v %v", keys, all)
+	}
+	keys, all = Keys(news.Change{Pages: []int64{7}, Footer: true}, time.UTC)
+	if all || !slices.Contains(keys, Footer) || slices.Contains(keys, Front) {
+		t.Errorf("footer change: %v %v", keys, all)
+	}
+}

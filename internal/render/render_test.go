@@ -50,7 +50,7 @@ func TestReaderTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "article,author,corrections,error,front,list,notfound,search,shell"
+	want := "article,author,corrections,error,front,list,notfound,search,shell,static"
 	if got := strings.Join(r.Pages(), ","); got != want {
 		t.Errorf("pages %q, want %q", got, want)
 	}

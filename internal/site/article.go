@@ -125,11 +125,20 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	for _, c := range a.Corrections {
 		p.Corrections = append(p.Corrections, Correction{ID: correctionID(c.ID), Kind: l.kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(l, c.CreatedAt, layoutLong)})
 	}
+	for _, l := range p.FooterPages {
+		if l.URL == "/"+ContactSlug && !preview {
+			p.ReportURL = l.URL + "?" + url.Values{"story": {canonical}}.Encode() + "#contact-form"
+		}
+	}
 	abs := s.paper.AbsURL(canonical)
 	p.Share = shareLinks(abs, a.Headline)
 	p.Share.KakaoKey = s.paper.KakaoAppKey
 
-	s.social(&p.Base, "article", a.Headline, s.shareImage(a.Photo))
+	img := s.shareImage(a.Photo)
+	if img == nil {
+		img = s.defaultShareImage(ctx)
+	}
+	s.social(&p.Base, "article", a.Headline, img)
 	p.Meta = append(p.Meta,
 		Meta{Property: "article:published_time", Content: isoTime(a.PublishedAt, s.paper.Loc())},
 		Meta{Property: "article:modified_time", Content: isoTime(a.LastModified(), s.paper.Loc())})
@@ -142,7 +151,7 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	for _, t := range a.Tags {
 		p.Meta = append(p.Meta, Meta{Property: "article:tag", Content: t.Name})
 	}
-	p.JSONLD = s.articleLD(a, desc, trail)
+	p.JSONLD = s.articleLD(ctx, a, desc, trail)
 	if err := s.translations(ctx, &p.Base, a, now); err != nil {
 		return nil, time.Time{}, err
 	}

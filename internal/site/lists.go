@@ -189,7 +189,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 			img.Alt = au.Name
 			p.Photo = img
 		}
-		if ph := au.Photo; ph.Key != "" && len(news.Crops) > 0 {
+		if ph := au.Photo; ph.HasFile() && len(news.Crops) > 0 {
 			person.Image = s.paper.AbsURL(s.paper.CropPath(ph, news.Crops[len(news.Crops)-1]))
 		}
 	}
@@ -258,6 +258,11 @@ func (s *Site) dispatch(ctx context.Context, r *http.Request) ([]byte, time.Time
 		return s.article(ctx, r, parts[3])
 	case len(parts) >= 2 && len(parts) <= 4 && parts[len(parts)-1] == "" && archiveParts(parts[:len(parts)-1]):
 		return s.archive(ctx, r, parts[:len(parts)-1])
+	case len(parts) == 1 && pageSlug(parts[0]):
+		// A static page (/about). Every route of the site's own is
+		// registered on the mux or reserved (news.ReservedPageSlugs), so
+		// a page never shadows one, nor one a page.
+		return s.staticPage(ctx, r, parts[0])
 	}
 	return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no page at %s", path)
 }

@@ -51,6 +51,7 @@ type Base struct {
 	JSONLD      []template.JS // each already JSON (encoding/json, < escaped)
 	Feeds       []Feed
 	Nav         []Link     // the top-level sections (or the paper's menu)
+	FooterPages []Link     // the static pages linked from the footer
 	Menu        []MenuItem // "All sections": every section, sub-sections under their parent
 	Current     string     // URL of the nav entry to mark aria-current
 	Assets      Assets
@@ -172,6 +173,9 @@ type ArticlePage struct {
 	Top            []Card
 	TopIsLatest    bool // the Top 10 box fell back to the latest stories
 	Share          Share
+	// ReportURL is the contact form naming this story ("report an
+	// error"); empty when the paper has no contact page in its footer.
+	ReportURL string
 }
 
 // SectionBlock is a section's stories on the front page.
@@ -261,7 +265,10 @@ type SearchPage struct {
 	More bool
 	// Common says the query had only words too common to search for
 	// ("the"), which neither store indexes.
-	Common  bool
+	Common bool
+	// Names are the sections, authors and tags whose names match the
+	// words, shown above the stories.
+	Names   []NameHit
 	Results []Card
 	Pager   Pager
 }
@@ -293,4 +300,10 @@ type NotFoundPage struct {
 type ErrorPage struct {
 	Base
 	Message string
+}
+
+// NameHit is a section, author or tag page that matches a search.
+type NameHit struct {
+	Kind string // "Section", "Author", "Tag"
+	Link
 }

@@ -95,6 +95,23 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 			p.Total = news.SearchWindow
 		}
 		p.Common = total == 0 && textsearch.OnlyStopwords(textsearch.Terms(sp.Text))
+		// Sections, authors and tags whose names match, above the
+		// stories (first page only: they do not page).
+		if sp.Page <= 1 {
+			names, err := s.store.SearchNames(ctx, news.NameQuery{Text: sp.Text, PublicAt: now})
+			if err != nil {
+				return nil, time.Time{}, fmt.Errorf("search names: %w", err)
+			}
+			for _, x := range names.Sections {
+				p.Names = append(p.Names, NameHit{Kind: "Section", Link: Link{Name: x.Name, URL: s.paper.SectionPath(x)}})
+			}
+			for _, x := range names.Authors {
+				p.Names = append(p.Names, NameHit{Kind: "Author", Link: Link{Name: x.Name, URL: s.paper.AuthorPath(x)}})
+			}
+			for _, x := range names.Tags {
+				p.Names = append(p.Names, NameHit{Kind: "Tag", Link: Link{Name: x.Name, URL: s.paper.TagPath(x)}})
+			}
+		}
 		for _, h := range hits {
 			c := s.card(h.Article, "")
 			c.Snippet = highlight(h.Snippet)

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"encoding/json"
 	"html/template"
 	"time"
@@ -132,7 +133,7 @@ func (s *Site) publisher() ldOrganization {
 func isoTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.RFC3339) }
 
 // articleLD is the NewsArticle and BreadcrumbList of a story.
-func (s *Site) articleLD(a *news.Article, desc string, trail []*news.Section) []template.JS {
+func (s *Site) articleLD(ctx context.Context, a *news.Article, desc string, trail []*news.Section) []template.JS {
 	loc := s.paper.Loc()
 	u := s.paper.AbsURL(s.paper.ArticlePath(a))
 	na := ldNewsArticle{
@@ -151,11 +152,11 @@ func (s *Site) articleLD(a *news.Article, desc string, trail []*news.Section) []
 		na.InLanguage = s.paper.Language
 	}
 	// The crops Google asks for (16:9, 4:3, 1:1, 1200 pixels wide where
-	// the photo allows), made around the focal point by internal/media.
-	if ph := a.Photo; ph.HasFile() {
-		for _, c := range news.Crops {
-			na.Image = append(na.Image, s.paper.AbsURL(s.paper.CropPath(ph, c)))
-		}
+	// the photo allows), made around the focal point by internal/media;
+	// for a story without a photo, the paper's share image or logo.
+	na.Image = s.ldImages(ctx, a.Photo)
+	if s.paper.LogoPhotoID != 0 {
+		na.Publisher.Logo = &ldImage{Type: "ImageObject", URL: s.logoURL(ctx)}
 	}
 	for _, au := range a.Authors {
 		na.Author = append(na.Author, ldPerson{Type: "Person", Name: au.Name, URL: s.paper.AbsURL(s.paper.AuthorPath(au))})

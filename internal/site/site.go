@@ -12,10 +12,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
+	"masthead/internal/auth"
 	"masthead/internal/content"
 	"masthead/internal/httpx"
 	"masthead/internal/news"
@@ -37,6 +39,9 @@ type Config struct {
 	// WrapPage, when set, wraps every page renderer; this is where a page
 	// cache sits. name is the page kind ("front", "article", ...).
 	WrapPage func(name string, f PageFunc) PageFunc
+	// TrustedProxies are the proxies whose forwarded headers name the
+	// client (the contact form's per-address limit).
+	TrustedProxies []netip.Prefix
 }
 
 // TopLister is the most-read list (implemented by internal/views).
@@ -73,6 +78,9 @@ type Site struct {
 	csp    string
 	assets Assets
 	trash  news.Trash // nil: no trash to ask
+
+	proxies []netip.Prefix
+	contact contactState
 }
 
 // headScript applies the reader's text size (and marks that JavaScript
@@ -113,6 +121,8 @@ func New(cfg Config) *Site {
 	}
 	s.csp = buildCSP(cfg.Paper.KakaoAppKey != "")
 	s.trash = cfg.Trash
+	s.proxies = cfg.TrustedProxies
+	s.contact.throttle = auth.NewThrottle(cfg.Clock, ContactFree, 10*time.Minute, time.Hour, time.Hour)
 	if s.trash == nil {
 		s.trash, _ = cfg.Store.(news.Trash)
 	}
@@ -163,6 +173,8 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.Handle("GET /tag/{slug}", s.page("tag", s.tag))
 	mux.Handle("GET /search", s.page("search", s.search))
 	mux.Handle("GET /corrections", s.page("corrections", s.corrections))
+	mux.HandleFunc("POST /contact-form", s.contactPost)
+	mux.HandleFunc("GET /contact-form/token", s.contactToken)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /favicon.ico", s.favicon)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"masthead/internal/news"
 	"masthead/internal/render"
 )
 
@@ -56,7 +57,7 @@ func TestEveryTemplateExecutes(t *testing.T) {
 				Corrections: []Correction{{Kind: "Correction", Text: "fixed", When: upd}},
 				Crumbs:      []Link{{Name: "Home", URL: "/"}, {Name: "S", URL: "/section/s"}}, ReadingMinutes: 3,
 				Related: cards, Top: cards, TopIsLatest: true,
-				Share: Share{URL: "https://e/x", Title: "H", Facebook: "https://f", X: "https://x", Mail: "mailto:?subject=a", KakaoKey: "k"}},
+				Share: Share{URL: "https://e/x", Title: "H", Facebook: "https://f", X: "https://x", Mail: "mailto:?subject=a", KakaoKey: "k"}, ReportURL: "/contact?story=%2Fx#contact-form"},
 			&ArticlePage{Photo: &Photo{Caption: "caption only"}},
 			&ArticlePage{},
 		},
@@ -67,13 +68,17 @@ func TestEveryTemplateExecutes(t *testing.T) {
 		"author": {&AuthorPage{Base: fullBase(), Name: "A", JobTitle: "T", Bio: "B", Email: "a@e", Photo: fullCard().Image, Stories: cards, Pager: pg, Layout: layout, Top: cards}, &AuthorPage{}},
 		"search": {&SearchPage{Base: fullBase(), Query: "q", From: "2020-01-02", To: "2020-02-03", Searched: true, Total: 2, Results: cards, Pager: pg,
 			Sections: []Option{{Value: "", Name: "All"}, {Value: "s", Name: "S", Selected: true}}, Authors: []Option{{Value: "a", Name: "A"}},
-			Orders: []Option{{Value: "newest", Name: "Newest", Selected: true}}, Error: "bad", ErrorParam: "from"},
+			Orders: []Option{{Value: "newest", Name: "Newest", Selected: true}}, Error: "bad", ErrorParam: "from", Names: []NameHit{{Kind: "Tag", Link: Link{Name: "북한", URL: "/tag/x"}}}},
 			&SearchPage{Query: "q", Searched: true}, &SearchPage{}},
 		"corrections": {&CorrectionsPage{Base: fullBase(), Items: []CorrectionItem{{Kind: "Correction", Text: "t", When: upd, Story: Link{Name: "H", URL: "/x#correction-1"}}}, Pager: pg},
 			&CorrectionsPage{}},
 		"notfound": {&NotFoundPage{Base: fullBase(), Sections: []Link{{Name: "S", URL: "/s"}}, Latest: cards}, &NotFoundPage{}},
 		"error":    {&ErrorPage{Base: fullBase(), Message: "m"}, &ErrorPage{}},
 		"shell":    {&ShellPage{Base: fullBase(), Body: "<p>b</p>"}, &ShellPage{}},
+		"static": {&StaticPage{Base: fullBase(), PageTitle: "About", PageLang: "ko", Body: "<p>b</p>", Updated: upd,
+			Contact: &ContactForm{Action: "/contact-form", Kinds: contactKinds(news.MessageError), Name: "n", Email: "e@x", URL: "/x", Text: "t",
+				Token: "tok", Error: "bad", Field: "email", Notice: "check"}},
+			&StaticPage{Contact: &ContactForm{Sent: true, Notice: "thanks"}}, &StaticPage{}},
 	}
 	for _, name := range r.Pages() {
 		datas, ok := pages[name]

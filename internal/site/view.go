@@ -78,6 +78,7 @@ func (s *Site) baseLang(ctx context.Context, lang, title, desc, canonicalPath st
 		b.sections = secs
 		b.Nav, b.Menu = s.menus(secs)
 	}
+	b.FooterPages = s.footerPages(ctx)
 	return b
 }
 

@@ -36,6 +36,8 @@ const (
 	SectionsPath = "/sitemaps/sections.xml"
 	AuthorsPath  = "/sitemaps/authors.xml"
 	TagsPath     = "/sitemaps/tags.xml"
+	// PagesPath lists the paper's static pages (About, Contact...).
+	PagesPath = "/sitemaps/pages.xml"
 )
 
 // Limits from sitemaps.org and Google News.
@@ -103,6 +105,7 @@ func New(cfg Config) *Sitemaps {
 //	GET /sitemaps/sections.xml              section pages
 //	GET /sitemaps/authors.xml               author pages
 //	GET /sitemaps/tags.xml                  tag pages
+//	GET /sitemaps/pages.xml                 the published static pages
 //	GET /sitemaps/articles-{yyyy}-{mm}.xml  stories first published that month (paper's time zone);
 //	                                        articles-{yyyy}-{mm}-{n}.xml for parts n >= 2 past 1,000 (PartURLs)
 //
@@ -114,6 +117,7 @@ func (s *Sitemaps) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+SectionsPath, s.handle(s.sections))
 	mux.HandleFunc("GET "+AuthorsPath, s.handle(s.authors))
 	mux.HandleFunc("GET "+TagsPath, s.handle(s.tags))
+	mux.HandleFunc("GET "+PagesPath, s.handle(s.staticPages))
 	mux.HandleFunc("GET /sitemaps/{file}", s.handle(s.articles))
 }
 
@@ -192,6 +196,11 @@ func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([
 		if len(l.mods) > 0 {
 			add(l.path, maxTime(l.mods))
 		}
+	}
+	if pages, err := s.store.ListPages(ctx, news.PageFilter{Published: true}); err != nil {
+		return nil, time.Time{}, err
+	} else if len(pages) > 0 {
+		add(PagesPath, newestPage(pages))
 	}
 	// The months are read live where the store keeps their aggregates
 	// (milliseconds), so a publish shows in the index at once; otherwise
@@ -548,4 +557,34 @@ func w3c(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// staticPages is the sitemap of the published static pages, each with
+// its last change; 404 when there are none (the index does not list it
+// then: an empty <urlset> does not validate).
+func (s *Sitemaps) staticPages(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
+	pagecache.Tag(ctx, purge.SitemapStatic)
+	pages, err := s.store.ListPages(ctx, news.PageFilter{Published: true})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if len(pages) == 0 {
+		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no static pages")
+	}
+	set := newURLSet(false)
+	for _, p := range pages {
+		set.URLs = append(set.URLs, urlEntry{Loc: s.paper.AbsURL(s.paper.PagePath(p)), LastMod: w3c(p.UpdatedAt)})
+	}
+	body, err := encodeURLSet(set)
+	return body, newestPage(pages), err
+}
+
+func newestPage(pages []*news.Page) time.Time {
+	var t time.Time
+	for _, p := range pages {
+		if p.UpdatedAt.After(t) {
+			t = p.UpdatedAt
+		}
+	}
+	return t
 }

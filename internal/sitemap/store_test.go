@@ -399,3 +399,43 @@ func TestSurveyFollowsWrites(t *testing.T) {
 		t.Errorf("tag of a story whose embargo ended:\n%s", tags)
 	}
 }
+
+// TestPagesSitemap: the published static pages have their own sitemap,
+// listed in the index; drafts are in neither; both files validate.
+func TestPagesSitemap(t *testing.T) {
+	e := newEnv(t)
+	if rec := e.get(t, PagesPath); rec.Code != 404 {
+		t.Errorf("no pages: %d", rec.Code)
+	}
+	if strings.Contains(e.get(t, IndexPath).Body.String(), PagesPath) {
+		t.Error("the index lists an empty pages sitemap")
+	}
+	ctx := context.Background()
+	at := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
+	for _, p := range []*news.Page{
+		{Slug: "about", Title: "About", Status: news.StatusPublished, CreatedAt: at},
+		{Slug: "회사-소개", Title: "회사 소개", Status: news.StatusPublished, Position: 1, CreatedAt: at},
+		{Slug: "secret-page", Title: "Draft", Status: news.StatusDraft},
+	} {
+		must(t, e.store.CreatePage(ctx, p))
+	}
+	idx := e.get(t, IndexPath)
+	validate(t, idx.Body.Bytes())
+	if !strings.Contains(idx.Body.String(), "<loc>"+base+PagesPath+"</loc>") {
+		t.Errorf("index lacks the pages sitemap:\n%s", idx.Body)
+	}
+	rec := e.get(t, PagesPath)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != ContentType {
+		t.Fatalf("pages sitemap: %d", rec.Code)
+	}
+	validate(t, rec.Body.Bytes())
+	body := rec.Body.String()
+	for _, w := range []string{"<loc>" + base + "/about</loc>", "<loc>" + base + "/%ED%9A%8C%EC%82%AC-%EC%86%8C%EA%B0%9C</loc>"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("pages sitemap lacks %s:\n%s", w, body)
+		}
+	}
+	if strings.Contains(body, "secret-page") {
+		t.Error("a draft page is in the sitemap")
+	}
+}

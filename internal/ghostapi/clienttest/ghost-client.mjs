@@ -16,6 +16,15 @@ if (!url || !key || !slug || !authorSlug) {
 const list = (arr) => ({items: [...arr], meta: arr.meta});
 
 const api = new GhostContentAPI({url, key, version: 'v5.0'});
+// Errors reach the caller as Ghost's: a thrown Error with its type.
+const errOf = async (p) => {
+  try {
+    await p;
+    return null;
+  } catch (e) {
+    return {name: e.name, message: e.message, type: e.type, status: e.response && e.response.status};
+  }
+};
 const out = {};
 
 out.filtered = list(await api.posts.browse({
@@ -29,7 +38,11 @@ out.featured = list(await api.posts.browse({filter: 'featured:true', limit: 'all
 out.page2 = list(await api.posts.browse({limit: 3, page: 2, fields: 'id,title', formats: 'plaintext'}));
 out.bySlug = await api.posts.read({slug}, {include: 'authors,tags', formats: 'html,plaintext'});
 out.byID = await api.posts.read({id: out.bySlug.id});
-out.pages = list(await api.pages.browse({limit: 'all'}));
+out.pages = list(await api.pages.browse({limit: 'all', formats: 'html,plaintext'}));
+out.pagesFiltered = list(await api.pages.browse({filter: 'slug:[about,ethics]', fields: 'id,slug,title'}));
+out.pageBySlug = await api.pages.read({slug: 'about'}, {formats: 'html'});
+out.pageByID = await api.pages.read({id: out.pageBySlug.id});
+out.pageDraft = await errOf(api.pages.read({slug: 'ethics'}));
 out.tags = list(await api.tags.browse({include: 'count.posts', limit: 'all'}));
 out.tag = await api.tags.read({slug: 'north-korea'}, {include: 'count.posts'});
 out.authors = list(await api.authors.browse({include: 'count.posts', limit: 'all'}));
@@ -43,15 +56,6 @@ for (const version of ['v3', 'v4']) {
   out[version] = list(await old.posts.browse({limit: 2, fields: 'id'}));
 }
 
-// Errors reach the caller as Ghost's: a thrown Error with its type.
-const errOf = async (p) => {
-  try {
-    await p;
-    return null;
-  } catch (e) {
-    return {name: e.name, message: e.message, type: e.type, status: e.response && e.response.status};
-  }
-};
 out.unknownKey = await errOf(new GhostContentAPI({url, key: '0123456789abcdef0123456789', version: 'v5.0'}).posts.browse());
 out.notFound = await errOf(api.posts.read({slug: 'no-such-story'}));
 out.badFilter = await errOf(api.posts.browse({filter: 'tag:(news'}));

@@ -30,6 +30,7 @@ var conflictMessages = map[string]string{
 	"authors_slug_key":     "an author with this slug already exists",
 	"authors_email":        "an author with this e-mail already exists",
 	"tags_slug_key":        "a tag with this slug already exists",
+	"pages_slug_key":       "a page with this slug already exists",
 	"users_email":          "a user with this e-mail already exists",
 	"sessions_pkey":        "the session already exists",
 	"article_authors_pkey": "an author is listed twice",

@@ -84,6 +84,9 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"ListCountsConcurrent", testListCountsConcurrent},
 		{"CatalogTx", testCatalogTx},
 		{"AuthorLinks", testAuthorLinks},
+		{"Pages", testPages},
+		{"Messages", testMessages},
+		{"Names", testNames},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open) })

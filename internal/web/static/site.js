@@ -216,4 +216,15 @@
       });
     })(figs[k]);
   }
+  // The contact form: the page is the same for every reader, so the
+  // signed token (and its cookie) comes from a request of this reader's
+  // own. Without it the server answers with the form to check and send
+  // again, which is what readers without JavaScript get.
+  var cf = doc.querySelector("form[data-contact]");
+  if (cf && cf.elements.t && !cf.elements.t.value && window.fetch) {
+    fetch("/contact-form/token", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j && j.token) { cf.elements.t.value = j.token; } })
+      .catch(function () { /* the no-JS path still works */ });
+  }
 })();

@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/news"
+	"masthead/internal/textsearch"
+)
+
+// nameWhere is the condition of textsearch.NamePatterns on col: each word
+// one of its patterns, on the lower-cased name.
+func nameWhere(col string, pats [][]string, args *[]any) string {
+	var conds []string
+	for _, alts := range pats {
+		var or []string
+		for _, p := range alts {
+			*args = append(*args, p)
+			or = append(or, fmt.Sprintf(`lower(%s) LIKE $%d ESCAPE '\'`, col, len(*args)))
+		}
+		conds = append(conds, "("+strings.Join(or, " OR ")+")")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// SearchNames finds sections, authors and tags by name.
+func (db reader) SearchNames(ctx context.Context, q news.NameQuery) (news.NameHits, error) {
+	var hits news.NameHits
+	pats := textsearch.NamePatterns(q.Text)
+	if len(pats) == 0 {
+		return hits, nil
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 5
+	}
+	public := func(link, col string, args *[]any) string {
+		if q.PublicAt.IsZero() {
+			return ""
+		}
+		*args = append(*args, q.PublicAt.UTC())
+		p := fmt.Sprintf("$%d", len(*args))
+		return ` AND EXISTS (SELECT 1 FROM ` + link + ` x JOIN articles a ON a.id = x.article_id WHERE x.` + col +
+			` AND a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= ` + p +
+			` AND (a.embargo_until IS NULL OR a.embargo_until <= ` + p + `))`
+	}
+	var args []any
+	where := nameWhere("name", pats, &args)
+	rows, err := db.q.Query(ctx, "SELECT "+sectionColumns+" FROM sections WHERE "+where+fmt.Sprintf(" ORDER BY position, name, id LIMIT %d", limit), args...)
+	if err != nil {
+		return hits, translate(err, "search section names")
+	}
+	if hits.Sections, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Section, error) { return scanSection(r) }); err != nil {
+		return hits, translate(err, "search section names")
+	}
+	args = nil
+	where = nameWhere("au.name", pats, &args)
+	where += public("article_authors", "author_id = au.id", &args)
+	rows, err = db.q.Query(ctx, "SELECT "+authorColumns+" FROM authors au WHERE "+where+fmt.Sprintf(" ORDER BY au.position, au.name, au.id LIMIT %d", limit), args...)
+	if err != nil {
+		return hits, translate(err, "search author names")
+	}
+	if hits.Authors, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Author, error) { return scanAuthor(r) }); err != nil {
+		return hits, translate(err, "search author names")
+	}
+	args = nil
+	where = nameWhere("t.name", pats, &args)
+	where += public("article_tags", "tag_id = t.id", &args)
+	rows, err = db.q.Query(ctx, "SELECT t.id, t.slug, t.name FROM tags t WHERE "+where+fmt.Sprintf(" ORDER BY t.name, t.slug LIMIT %d", limit), args...)
+	if err != nil {
+		return hits, translate(err, "search tag names")
+	}
+	hits.Tags, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Tag, error) {
+		var t news.Tag
+		return &t, r.Scan(&t.ID, &t.Slug, &t.Name)
+	})
+	return hits, translate(err, "search tag names")
+}
