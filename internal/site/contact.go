@@ -73,6 +73,8 @@ type ContactForm struct {
 	Field  string
 	Notice string
 	Sent   bool
+	// L is the page's language, for the form's words.
+	L Locale
 }
 
 func (s *Site) contactForm(r *http.Request) *ContactForm {
@@ -305,6 +307,7 @@ func (s *Site) contactAnswer(w http.ResponseWriter, r *http.Request, status int,
 		title = "Check your message"
 	}
 	p.Base = s.baseLang(ctx, lang, title, "", path)
+	f.localize(p.L)
 	if !updated.IsZero() {
 		p.Updated = s.fmtTime(p.L, updated, layoutShort)
 	}
@@ -315,6 +318,34 @@ func (s *Site) contactAnswer(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	s.writeHTML(w, r, status, body, time.Time{}, "private, no-store")
+}
+
+// localize puts the form's own words (the choices, the answers' fixed
+// lines) in the page's language; any other text is left as it is.
+func (f *ContactForm) localize(l Locale) {
+	f.L = l
+	for i := range f.Kinds {
+		switch f.Kinds[i].Name {
+		case "A message to the editors":
+			f.Kinds[i].Name = l.T("A message to the editors")
+		case "An error in a story":
+			f.Kinds[i].Name = l.T("An error in a story")
+		}
+	}
+	f.Notice = contactNotice(l, f.Notice)
+}
+
+// contactNotice is one of the answers' fixed lines in l's language.
+func contactNotice(l Locale, n string) string {
+	switch n {
+	case "Thank you. Your message reached the editors.":
+		return l.T("Thank you. Your message reached the editors.")
+	case "Please check your message and press Send again.":
+		return l.T("Please check your message and press Send again.")
+	case "This form was open for a long time. Please check your message and press Send again.":
+		return l.T("This form was open for a long time. Please check your message and press Send again.")
+	}
+	return n
 }
 
 // storyURLParam is the story a "report an error" link names (?story=/2026/…),

@@ -301,3 +301,22 @@ func TestContactFormRateLimit(t *testing.T) {
 		t.Errorf("%d messages stored, want %d", got, want)
 	}
 }
+
+// TestContactFormInKorean: the form's choices and answers are in the
+// page's language, like the rest of the chrome (they were English only).
+func TestContactFormInKorean(t *testing.T) {
+	f := &ContactForm{Kinds: contactKinds(news.MessageError), Notice: "Thank you. Your message reached the editors."}
+	f.localize(localeFor("ko"))
+	if f.Kinds[0].Name != "편집자에게 보내는 메시지" || f.Kinds[1].Name != "기사의 오류" || !f.Kinds[1].Selected {
+		t.Errorf("kinds %+v", f.Kinds)
+	}
+	if f.Notice != "감사합니다. 메시지가 편집자에게 전달되었습니다." || f.L.Code() != "ko" {
+		t.Errorf("notice %q in %s", f.Notice, f.L.Code())
+	}
+	// Text that is not one of the fixed lines is left as it is.
+	g := &ContactForm{Notice: "100% sure"}
+	g.localize(localeFor("ko"))
+	if g.Notice != "100% sure" {
+		t.Errorf("notice %q", g.Notice)
+	}
+}

@@ -103,13 +103,13 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 				return nil, time.Time{}, fmt.Errorf("search names: %w", err)
 			}
 			for _, x := range names.Sections {
-				p.Names = append(p.Names, NameHit{Kind: "Section", Link: Link{Name: x.Name, URL: s.paper.SectionPath(x)}})
+				p.Names = append(p.Names, NameHit{Kind: l.T("Section"), Link: Link{Name: x.Name, URL: s.paper.SectionPath(x)}})
 			}
 			for _, x := range names.Authors {
-				p.Names = append(p.Names, NameHit{Kind: "Author", Link: Link{Name: x.Name, URL: s.paper.AuthorPath(x)}})
+				p.Names = append(p.Names, NameHit{Kind: l.T("Author"), Link: Link{Name: x.Name, URL: s.paper.AuthorPath(x)}})
 			}
 			for _, x := range names.Tags {
-				p.Names = append(p.Names, NameHit{Kind: "Tag", Link: Link{Name: x.Name, URL: s.paper.TagPath(x)}})
+				p.Names = append(p.Names, NameHit{Kind: l.T("Tag"), Link: Link{Name: x.Name, URL: s.paper.TagPath(x)}})
 			}
 		}
 		for _, h := range hits {

@@ -50,6 +50,7 @@ func (s *Site) staticPage(ctx context.Context, r *http.Request, slug string) ([]
 	p.JSONLD = s.webPageLD(pg, desc)
 	if pg.Slug == ContactSlug {
 		p.Contact = s.contactForm(r)
+		p.Contact.localize(base.L)
 	}
 	body, err := s.r.Render("static", p)
 	return body, pg.UpdatedAt, err

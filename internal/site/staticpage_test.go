@@ -115,7 +115,11 @@ func TestStaticPagesDoNotShadowRoutes(t *testing.T) {
 // it without purging everything.
 func TestStaticPagePurgeKeys(t *testing.T) {
 	e, pages := pagesEnv(t)
-	h := pagecache.New(1<<20, time.Minute).Middleware(e.h)
+	cache := pagecache.New(1<<20, time.Minute)
+	if err := cache.SetKeyHeader("Surrogate-Key"); err != nil { // the keys checked below
+		t.Fatal(err)
+	}
+	h := cache.Middleware(e.h)
 	for path, want := range map[string][]string{
 		"/about":                      {purge.Page(pages["about"].ID), purge.Footer},
 		"/":                           {purge.Footer},
