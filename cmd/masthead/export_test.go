@@ -63,12 +63,13 @@ func TestImportExportCommands(t *testing.T) {
 		URL      string
 		Headline string
 		Status   string
+		Kind     string
 		Summary  *struct {
-			Stories, Authors, Sections, Tags, Comments, Redirects int
-			PhotosMissing                                         int `json:"photos_missing"`
+			Stories, Pages, Authors, Sections, Tags, Comments, Redirects int
+			PhotosMissing                                                int `json:"photos_missing"`
 		}
 	}
-	var stories []line
+	var stories, pages []line
 	var sum *line
 	sc := bufio.NewScanner(strings.NewReader(out2))
 	for sc.Scan() {
@@ -80,11 +81,15 @@ func TestImportExportCommands(t *testing.T) {
 			sum = &l
 			continue
 		}
+		if l.Kind == "page" {
+			pages = append(pages, l)
+			continue
+		}
 		stories = append(stories, l)
 	}
-	if len(stories) != 51 || sum == nil || sum.Summary.Stories != 51 || sum.Summary.Authors != 3 || sum.Summary.Sections != 67 ||
+	if len(stories) != 51 || len(pages) != 21 || sum == nil || sum.Summary.Stories != 51 || sum.Summary.Pages != 21 || sum.Summary.Authors != 3 || sum.Summary.Sections != 67 ||
 		sum.Summary.Comments == 0 || sum.Summary.Redirects == 0 || sum.Summary.PhotosMissing == 0 {
-		t.Fatalf("%d stories, summary %+v", len(stories), sum)
+		t.Fatalf("%d stories, %d pages, summary %+v", len(stories), len(pages), sum)
 	}
 
 	arc := filepath.Join(t.TempDir(), "paper.tar.gz")
@@ -141,5 +146,22 @@ func TestImportExportCommands(t *testing.T) {
 	}
 	if compared == 0 {
 		t.Error("no published story to compare")
+	}
+	// The pages' printed addresses answer too, the same on both papers.
+	for _, pg := range pages {
+		path := strings.TrimPrefix(pg.URL, base)
+		code, pageA := fetch(srvA.URL + path)
+		switch {
+		case pg.Status != "published":
+			if code != http.StatusSeeOther || !strings.HasPrefix(path, "/newsroom/pages/") {
+				t.Errorf("page %q (%s): GET %s: %d", pg.Headline, pg.Status, path, code)
+			}
+		case code != http.StatusOK:
+			t.Errorf("page %q: GET %s: %d", pg.Headline, path, code)
+		default:
+			if _, pageB := fetch(srvB.URL + path); pageA != pageB {
+				t.Errorf("%s: the imported export's page differs", path)
+			}
+		}
 	}
 }
