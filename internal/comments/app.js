@@ -9,6 +9,9 @@
   if (!box || !window.fetch) return;
   var id = box.getAttribute("data-article");
   var state = { me: { signed_in: false }, thread: null };
+  // The widget's words in the story's language: the page carries them
+  // from the reader site's message catalog (data-t-*); English otherwise.
+  function tr(k, dflt) { return box.getAttribute("data-t-" + k) || dflt; }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -27,19 +30,19 @@
       method: "POST", credentials: "same-origin", body: body,
       headers: { "Accept": "application/json" }
     }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || "Something went wrong."); return j; });
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || tr("failed", "Something went wrong.")); return j; });
     });
   }
 
   function form(parent, initial, onSubmit, label) {
     var f = el("form", "comment-form");
     var fid = "cf-" + (parent || "top") + "-" + Math.random().toString(36).slice(2, 8);
-    var l = el("label", null, label || (parent ? "Your reply" : "Your comment"));
+    var l = el("label", null, label || (parent ? tr("yourreply", "Your reply") : tr("yourcomment", "Your comment")));
     l.htmlFor = fid;
     var t = el("textarea");
     t.id = fid; t.name = "body"; t.required = true; t.maxLength = 4000; t.rows = 4;
     if (initial) t.value = initial;
-    var b = el("button", null, parent ? "Post reply" : "Post comment");
+    var b = el("button", null, parent ? tr("postreply", "Post reply") : tr("postcomment", "Post comment"));
     b.type = "submit";
     var msg = el("p", "form-message");
     msg.setAttribute("role", "status");
@@ -60,22 +63,22 @@
   function comment(c) {
     var li = el("li", "comment" + (c.staff ? " staff" : "") + (c.pending ? " pending" : ""));
     li.id = "comment-" + c.id;
-    if (c.deleted) { li.append(el("p", "removed", "This comment was removed.")); return li; }
+    if (c.deleted) { li.append(el("p", "removed", tr("removed", "This comment was removed."))); return li; }
     var meta = el("p", "comment-meta");
     meta.append(el("strong", "comment-author", c.author));
-    if (c.staff) meta.append(" ", el("span", "badge", "Staff"));
+    if (c.staff) meta.append(" ", el("span", "badge", tr("staff", "Staff")));
     var t = el("time", null, when(c.created_at));
     t.dateTime = c.created_at;
     meta.append(" · ", t);
-    if (c.edited) meta.append(" · edited");
-    if (c.pending) meta.append(" · ", el("strong", "held", "Waiting for review: only you can see it"));
+    if (c.edited) meta.append(" · " + tr("edited", "edited"));
+    if (c.pending) meta.append(" · ", el("strong", "held", tr("held", "Waiting for review: only you can see it")));
     var body = el("div", "comment-body");
     body.innerHTML = c.html; // escaped and linkified by the server
     li.append(meta, body);
     var acts = el("p", "comment-actions");
     if (state.me.signed_in && !state.thread.closed) {
       if (!c.parent_id) {
-        var rb = el("button", "link", "Reply");
+        var rb = el("button", "link", tr("reply", "Reply"));
         rb.type = "button";
         rb.addEventListener("click", function () {
           rb.hidden = true;
@@ -85,24 +88,24 @@
       }
       var mine = (state.me.own || []).indexOf(c.id) >= 0;
       if (mine && (state.me.editable || []).indexOf(c.id) >= 0) {
-        var eb = el("button", "link", "Edit");
+        var eb = el("button", "link", tr("edit", "Edit"));
         eb.type = "button";
         eb.addEventListener("click", function () {
           eb.hidden = true;
           var text = body.textContent;
-          li.append(form(c.parent_id, text, function (v) { return post("/account/comments/" + c.id + "/edit", { body: v }); }, "Edit your comment"));
+          li.append(form(c.parent_id, text, function (v) { return post("/account/comments/" + c.id + "/edit", { body: v }); }, tr("editcomment", "Edit your comment")));
         });
         acts.append(" ", eb);
       }
       if (mine) {
-        var db = el("button", "link", "Delete");
+        var db = el("button", "link", tr("delete", "Delete"));
         db.type = "button";
         db.addEventListener("click", function () {
-          if (window.confirm("Delete this comment?")) post("/account/comments/" + c.id + "/delete", {}).then(load, alertErr);
+          if (window.confirm(tr("confirmdelete", "Delete this comment?"))) post("/account/comments/" + c.id + "/delete", {}).then(load, alertErr);
         });
         acts.append(" ", db);
       } else if (!c.staff) {
-        var rp = el("button", "link", "Report");
+        var rp = el("button", "link", tr("report", "Report"));
         rp.type = "button";
         rp.addEventListener("click", function () {
           post("/account/comments/" + c.id + "/report", { reason: "reader report" }).then(function (j) { rp.replaceWith(el("span", null, j.message)); }, alertErr);
@@ -125,7 +128,7 @@
     var heading = box.querySelector("h2");
     box.textContent = "";
     if (heading) {
-      heading.textContent = "Comments (" + t.count + ")";
+      heading.textContent = tr("count", "Comments (%s)").replace("%s", t.count);
       box.append(heading);
     }
     var list = el("ol", "comment-list");
@@ -143,18 +146,18 @@
       if (!ol) { ol = el("ol", "replies"); top.insertBefore(ol, top.querySelector(".comment-actions")); }
       ol.append(comment(c));
     });
-    if (!all.length) box.append(el("p", null, "No comments yet."));
+    if (!all.length) box.append(el("p", null, tr("none", "No comments yet.")));
     box.append(list);
     if (t.closed) {
-      box.append(el("p", "closed", "Comments are closed."));
+      box.append(el("p", "closed", tr("closed", "Comments are closed.")));
     } else if (!me.signed_in) {
       var p = el("p", "signin-to-comment");
-      var a = el("a", null, "Sign in to comment");
+      var a = el("a", null, tr("signin", "Sign in to comment"));
       a.href = "/account";
       p.append(a);
       box.append(p);
     } else if (me.banned) {
-      box.append(el("p", null, "You can no longer comment here."));
+      box.append(el("p", null, tr("banned", "You can no longer comment here.")));
     } else {
       box.append(form(0, "", function (text) { return post("/account/comments", { article: id, body: text }); }));
     }

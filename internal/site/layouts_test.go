@@ -393,3 +393,21 @@ func TestLanguageMatching(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentsWidgetWords: the comments script's words come with the story
+// page, in the story's language (the widget was English on Korean pages).
+func TestCommentsWidgetWords(t *testing.T) {
+	e := newEnv(t, nil, "")
+	for a, want := range map[*news.Article]map[string]string{
+		e.d.korean: {"postcomment": "댓글 등록", "count": "댓글 (%s)", "signin": "로그인하고 댓글 쓰기"},
+		e.d.seed:   {"postcomment": "Post comment", "count": "Comments (%s)", "signin": "Sign in to comment"},
+	} {
+		doc, _ := e.page(e.articlePath(a), 200)
+		box := one(t, doc, "section#comments")
+		for k, w := range want {
+			if got := attr(box, "data-t-"+k); got != w {
+				t.Errorf("%s: data-t-%s = %q, want %q", a.Slug, k, got, w)
+			}
+		}
+	}
+}
