@@ -163,9 +163,8 @@ type WorkingCopies interface {
 }
 
 // CatalogTx merges and deletes sections and renames and merges tags inside
-// a write transaction (tx.(news.CatalogTx)), so that the redirects from
-// the old addresses commit with the change. Both stores' transactions
-// implement it.
+// a write transaction (part of Tx), so that the redirects from the old
+// addresses commit with the change.
 type CatalogTx interface {
 	// MergeSection moves every story of section from (trashed ones too)
 	// and every newsletter list that follows it to section into, then

@@ -107,7 +107,7 @@ type ListGrowth struct {
 }
 
 // NewsletterTx is the send queue's writer inside a write transaction
-// (news.Tx of both stores implements it): the hook that runs with every
+// (part of Tx): the hook that runs with every
 // publish queues the story's issues in the publish's own transaction.
 type NewsletterTx interface {
 	// QueuePublishSends creates the issues an editor asked for when the

@@ -304,6 +304,20 @@ type RedirectWriter interface {
 	DeleteRedirect(ctx context.Context, from string) error
 }
 
+// MoveAddress leaves a 301 from a page's old path to its new one, in the
+// caller's transaction. A redirect from the new path (an earlier move the
+// other way) goes, since it would loop. Nothing happens when the paths are
+// the same.
+func MoveAddress(ctx context.Context, tx RedirectWriter, from, to string, at time.Time) error {
+	if from == to {
+		return nil
+	}
+	if err := tx.DeleteRedirect(ctx, to); err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	return tx.PutRedirect(ctx, &Redirect{From: from, To: to, Code: 301, CreatedAt: at})
+}
+
 // ChangeFeed is the change log: every committed change to what readers see,
 // in commit order, from every process on the database. Nodes tail it to
 // purge their page caches by key; the webhook outbox and newsletters read
@@ -380,6 +394,10 @@ type Tx interface {
 	WireWriter
 	// Imported comments (issue 14) commit with the import's stories.
 	CommentImporter
+	// Section merges and deletes, tag renames and merges (their redirects
+	// commit with them) and the newsletter sends a publish queues.
+	CatalogTx
+	NewsletterTx
 	// Static pages (issue 15).
 	PageReader
 	PageWriter

@@ -97,16 +97,9 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 		if err := tx.UpdateSection(r.Context(), s); err != nil {
 			return err
 		}
-		if slug == oldSlug {
-			return nil
-		}
 		// Readers' links and search engines follow the old address to
-		// the new one; a redirect from the new address (an earlier
-		// rename back) would loop, so it goes.
-		if err := tx.DeleteRedirect(r.Context(), sectionPath(slug)); err != nil && news.ErrorCode(err) != news.ENOTFOUND {
-			return err
-		}
-		return tx.PutRedirect(r.Context(), &news.Redirect{From: sectionPath(oldSlug), To: sectionPath(slug), Code: http.StatusMovedPermanently, CreatedAt: n.clock.Now()})
+		// the new one.
+		return news.MoveAddress(r.Context(), tx, sectionPath(oldSlug), sectionPath(slug), n.clock.Now())
 	})
 	var ce *news.ConflictError
 	if errors.Is(err, news.ErrConflict) && !errors.As(err, &ce) && slug != oldSlug {
@@ -249,19 +242,11 @@ func (n *Newsroom) mergeSection(w http.ResponseWriter, r *http.Request, c *call)
 		if err != nil {
 			return err
 		}
-		cat, ok := tx.(news.CatalogTx)
-		if !ok {
-			return news.Errorf(news.ENOTFOUND, "Sections cannot be merged here.")
-		}
-		if moved, err = cat.MergeSection(r.Context(), id, into); err != nil {
+		if moved, err = tx.MergeSection(r.Context(), id, into); err != nil {
 			return err
 		}
-		// The target's own address must not redirect (it would loop);
-		// the merged one sends readers on.
-		if err := tx.DeleteRedirect(r.Context(), sectionPath(to.Slug)); err != nil && news.ErrorCode(err) != news.ENOTFOUND {
-			return err
-		}
-		return tx.PutRedirect(r.Context(), &news.Redirect{From: sectionPath(cur.Slug), To: sectionPath(to.Slug), Code: http.StatusMovedPermanently, CreatedAt: n.clock.Now()})
+		// The merged section's address sends readers on.
+		return news.MoveAddress(r.Context(), tx, sectionPath(cur.Slug), sectionPath(to.Slug), n.clock.Now())
 	})
 	if errors.Is(err, news.ErrNotFound) {
 		return n.sectionsError(w, r, c, http.StatusConflict, "One of the two sections is gone: nothing was merged.")
@@ -310,11 +295,7 @@ func (n *Newsroom) deleteSection(w http.ResponseWriter, r *http.Request, c *call
 		if cur.Version != version {
 			return news.Stale("section", id, version, cur.Version)
 		}
-		cat, ok := tx.(news.CatalogTx)
-		if !ok {
-			return news.Errorf(news.ENOTFOUND, "Sections cannot be deleted here.")
-		}
-		return cat.DeleteSection(r.Context(), id)
+		return tx.DeleteSection(r.Context(), id)
 	})
 	if errors.Is(err, news.ErrNotFound) {
 		return n.sectionsError(w, r, c, http.StatusConflict, "That section is gone already.")

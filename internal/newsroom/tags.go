@@ -42,25 +42,9 @@ func (n *Newsroom) tags(w http.ResponseWriter, r *http.Request, c *call) error {
 	return n.tagsPage(w, r, c, http.StatusOK, "")
 }
 
-// moveTagAddress leaves a 301 from a tag's old address to its new one,
-// dropping a redirect from the new address (an earlier rename back),
-// which would shadow nothing but could loop.
+// moveTagAddress leaves a 301 from a tag's old address to its new one.
 func (n *Newsroom) moveTagAddress(r *http.Request, tx news.Tx, from, to string) error {
-	if from == to {
-		return nil
-	}
-	if err := tx.DeleteRedirect(r.Context(), tagPath(to)); err != nil && news.ErrorCode(err) != news.ENOTFOUND {
-		return err
-	}
-	return tx.PutRedirect(r.Context(), &news.Redirect{From: tagPath(from), To: tagPath(to), Code: http.StatusMovedPermanently, CreatedAt: n.clock.Now()})
-}
-
-func catalog(tx news.Tx) (news.CatalogTx, error) {
-	cat, ok := tx.(news.CatalogTx)
-	if !ok {
-		return nil, news.Errorf(news.ENOTFOUND, "Tags cannot be edited here.")
-	}
-	return cat, nil
+	return news.MoveAddress(r.Context(), tx, tagPath(from), tagPath(to), n.clock.Now())
 }
 
 func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -78,17 +62,13 @@ func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	var old string
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
-		cat, err := catalog(tx)
-		if err != nil {
-			return err
-		}
-		tg, err := cat.FindTagByID(r.Context(), id)
+		tg, err := tx.FindTagByID(r.Context(), id)
 		if err != nil {
 			return err
 		}
 		old = tg.Slug
 		tg.Name, tg.Slug = name, slug
-		if err := cat.UpdateTag(r.Context(), tg); err != nil {
+		if err := tx.UpdateTag(r.Context(), tg); err != nil {
 			return err
 		}
 		return n.moveTagAddress(r, tx, old, slug)
@@ -135,17 +115,13 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	var from, to *news.Tag
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
-		cat, err := catalog(tx)
-		if err != nil {
+		if from, err = tx.FindTagByID(r.Context(), id); err != nil {
 			return err
 		}
-		if from, err = cat.FindTagByID(r.Context(), id); err != nil {
+		if to, err = tx.FindTagByID(r.Context(), into); err != nil {
 			return err
 		}
-		if to, err = cat.FindTagByID(r.Context(), into); err != nil {
-			return err
-		}
-		if err := cat.MergeTags(r.Context(), id, into); err != nil {
+		if err := tx.MergeTags(r.Context(), id, into); err != nil {
 			return err
 		}
 		return n.moveTagAddress(r, tx, from.Slug, to.Slug)

@@ -337,11 +337,7 @@ func SendOnPublish(now func() time.Time) news.TxHook {
 			if e.Type != news.EventStoryPublished {
 				continue
 			}
-			ntx, ok := tx.(news.NewsletterTx)
-			if !ok {
-				return fmt.Errorf("newsletter: the store's transaction %T cannot queue sends", tx)
-			}
-			if _, err := ntx.QueuePublishSends(ctx, e.ArticleID, now()); err != nil {
+			if _, err := tx.QueuePublishSends(ctx, e.ArticleID, now()); err != nil {
 				return fmt.Errorf("newsletter: queue the sends of story %d: %w", e.ArticleID, err)
 			}
 		}

@@ -15,18 +15,11 @@ import (
 // it, recording one paper-wide change; deleting a section is refused while
 // a story (or a trashed one) or a list uses it; tags change name and slug
 // and merge inside a caller's transaction, rolled back with it.
+// Every store's Tx is a CatalogTx: the compiler checks it.
+var _ news.CatalogTx = news.Tx(nil)
+
 func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 	f := newFixture(t, open)
-	var cat news.CatalogTx
-	noErr(t, "probe", f.s.Update(f.ctx, func(tx news.Tx) error {
-		var ok bool
-		cat, ok = tx.(news.CatalogTx)
-		if !ok {
-			t.Fatal("the store's Tx is not a news.CatalogTx")
-		}
-		return nil
-	}))
-	_ = cat
 	nk := f.section("nk", "NK", 1)
 	north := f.section("north-korea", "North Korea", 2)
 	world := f.section("world", "World", 3)
@@ -42,7 +35,7 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 
 	// Deleting a section in use is refused and changes nothing.
 	for _, id := range []int64{nk.ID, world.ID} {
-		err := f.s.Update(f.ctx, func(tx news.Tx) error { return tx.(news.CatalogTx).DeleteSection(f.ctx, id) })
+		err := f.s.Update(f.ctx, func(tx news.Tx) error { return tx.DeleteSection(f.ctx, id) })
 		if news.ErrorCode(err) != news.EINVALID || !strings.Contains(news.ErrorMessage(err), "merge it into another section") {
 			t.Errorf("deleting section %d with stories: %v", id, err)
 		}
@@ -54,7 +47,7 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 	// A merge rolled back with its transaction leaves everything as it was.
 	boom := errors.New("boom")
 	err := f.s.Update(f.ctx, func(tx news.Tx) error {
-		if _, err := tx.(news.CatalogTx).MergeSection(f.ctx, nk.ID, north.ID); err != nil {
+		if _, err := tx.MergeSection(f.ctx, nk.ID, north.ID); err != nil {
 			return err
 		}
 		return boom
@@ -70,7 +63,7 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 	var moved []int64
 	noErr(t, "MergeSection", f.s.Update(f.ctx, func(tx news.Tx) error {
 		var err error
-		moved, err = tx.(news.CatalogTx).MergeSection(f.ctx, nk.ID, north.ID)
+		moved, err = tx.MergeSection(f.ctx, nk.ID, north.ID)
 		return err
 	}))
 	slices.Sort(moved)
@@ -107,7 +100,7 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 		var m []int64
 		err := f.s.Update(f.ctx, func(tx news.Tx) error {
 			var err error
-			m, err = tx.(news.CatalogTx).MergeSection(f.ctx, north.ID, north.ID)
+			m, err = tx.MergeSection(f.ctx, north.ID, north.ID)
 			return err
 		})
 		return m, err
@@ -117,11 +110,11 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 
 	// An empty section goes.
 	empty := f.section("empty", "Empty", 4)
-	noErr(t, "DeleteSection", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.(news.CatalogTx).DeleteSection(f.ctx, empty.ID) }))
+	noErr(t, "DeleteSection", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.DeleteSection(f.ctx, empty.ID) }))
 	if _, err := f.s.FindSectionByID(f.ctx, empty.ID); !errors.Is(err, news.ErrNotFound) {
 		t.Errorf("the deleted section: %v", err)
 	}
-	if err := f.s.Update(f.ctx, func(tx news.Tx) error { return tx.(news.CatalogTx).DeleteSection(f.ctx, empty.ID) }); !errors.Is(err, news.ErrNotFound) {
+	if err := f.s.Update(f.ctx, func(tx news.Tx) error { return tx.DeleteSection(f.ctx, empty.ID) }); !errors.Is(err, news.ErrNotFound) {
 		t.Errorf("deleting it again: %v", err)
 	}
 
@@ -133,12 +126,12 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 	noErr(t, "CreateSection kid", f.s.CreateSection(f.ctx, kid))
 	kid2 := &news.Section{Slug: "kid2", Name: "Kid 2", Position: 7, ParentID: parent.ID}
 	noErr(t, "CreateSection kid2", f.s.CreateSection(f.ctx, kid2))
-	err = f.s.Update(f.ctx, func(tx news.Tx) error { return tx.(news.CatalogTx).DeleteSection(f.ctx, parent.ID) })
+	err = f.s.Update(f.ctx, func(tx news.Tx) error { return tx.DeleteSection(f.ctx, parent.ID) })
 	if news.ErrorCode(err) != news.EINVALID || !strings.Contains(news.ErrorMessage(err), "2 sub-sections") {
 		t.Errorf("deleting a parent: %v", err)
 	}
 	noErr(t, "merge a parent into its sub-section", f.s.Update(f.ctx, func(tx news.Tx) error {
-		_, err := tx.(news.CatalogTx).MergeSection(f.ctx, parent.ID, kid.ID)
+		_, err := tx.MergeSection(f.ctx, parent.ID, kid.ID)
 		return err
 	}))
 	if got, _ := f.s.FindSectionByID(f.ctx, kid.ID); got.ParentID != 0 || got.Version != kid.Version+1 {
@@ -160,7 +153,7 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 	dprk := f.tag("dprk-2", "DPRK")
 	d := f.article(func(a *news.Article) { a.Tags = []*news.Tag{dprk, seoul} })
 	noErr(t, "UpdateTag", f.s.Update(f.ctx, func(tx news.Tx) error {
-		cat := tx.(news.CatalogTx)
+		cat := tx
 		tg, err := cat.FindTagByID(f.ctx, seoul.ID)
 		if err != nil {
 			return err
@@ -172,16 +165,16 @@ func testCatalogTx(t *testing.T, open func(t *testing.T) news.Store) {
 		t.Errorf("renamed tag: %+v, %v", got, err)
 	}
 	err = f.s.Update(f.ctx, func(tx news.Tx) error {
-		return tx.(news.CatalogTx).UpdateTag(f.ctx, &news.Tag{ID: seoul.ID, Slug: "dprk-2", Name: "Seoul"})
+		return tx.UpdateTag(f.ctx, &news.Tag{ID: seoul.ID, Slug: "dprk-2", Name: "Seoul"})
 	})
 	if !errors.Is(err, news.ErrConflict) {
 		t.Errorf("a tag given another tag's slug: %v", err)
 	}
-	noErr(t, "MergeTags", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.(news.CatalogTx).MergeTags(f.ctx, dprk.ID, seoul.ID) }))
+	noErr(t, "MergeTags", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.MergeTags(f.ctx, dprk.ID, seoul.ID) }))
 	if got := f.find(d.ID); len(got.Tags) != 1 || got.Tags[0].ID != seoul.ID {
 		t.Errorf("tags after the merge: %+v", got.Tags)
 	}
-	err = f.s.Update(f.ctx, func(tx news.Tx) error { _, err := tx.(news.CatalogTx).FindTagByID(f.ctx, dprk.ID); return err })
+	err = f.s.Update(f.ctx, func(tx news.Tx) error { _, err := tx.FindTagByID(f.ctx, dprk.ID); return err })
 	if !errors.Is(err, news.ErrNotFound) {
 		t.Errorf("the merged tag: %v", err)
 	}

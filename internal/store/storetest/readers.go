@@ -451,11 +451,7 @@ func testSendOnPublish(t *testing.T, s ReadersStore) {
 	s.AddTxHook(func(ctx context.Context, tx news.Tx, c *news.Change) error {
 		for _, e := range c.Events {
 			if e.Type == news.EventStoryPublished {
-				ntx, ok := tx.(news.NewsletterTx)
-				if !ok {
-					return fmt.Errorf("%T is no NewsletterTx", tx)
-				}
-				if _, err := ntx.QueuePublishSends(ctx, e.ArticleID, T0); err != nil {
+				if _, err := tx.QueuePublishSends(ctx, e.ArticleID, T0); err != nil {
 					return err
 				}
 			}
