@@ -93,13 +93,20 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 	s.Name, s.Description, s.Slug, s.ParentID, s.Layout = name, desc, slug, parent, layout
 	s.Version, s.UpdatedBy = version, c.user.ID
 	s.Hidden = r.PostFormValue("hidden") == "on"
+	hidden := ""
+	if s.Hidden {
+		hidden = ", hidden from the navigation"
+	}
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
 		if err := tx.UpdateSection(r.Context(), s); err != nil {
 			return err
 		}
 		// Readers' links and search engines follow the old address to
 		// the new one.
-		return news.MoveAddress(r.Context(), tx, sectionPath(oldSlug), sectionPath(slug), n.clock.Now())
+		if err := news.MoveAddress(r.Context(), tx, sectionPath(oldSlug), sectionPath(slug), n.clock.Now()); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "section", 0, fmt.Sprintf("%s: %q → %q, /section/%s%s", oldSlug, old, name, slug, hidden))
 	})
 	var ce *news.ConflictError
 	if errors.Is(err, news.ErrConflict) && !errors.As(err, &ce) && slug != oldSlug {
@@ -107,11 +114,6 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 	} else if err != nil {
 		return n.sectionFailure(w, r, c, err)
 	}
-	hidden := ""
-	if s.Hidden {
-		hidden = ", hidden from the navigation"
-	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, fmt.Sprintf("%s: %q → %q, /section/%s%s", oldSlug, old, name, slug, hidden))
 	http.Redirect(w, r, "/newsroom/sections?done=section-saved", http.StatusSeeOther)
 	return nil
 }
@@ -179,12 +181,11 @@ func (n *Newsroom) moveSection(w http.ResponseWriter, r *http.Request, c *call) 
 				}
 			}
 		}
-		return nil
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "section", 0, "order")
 	})
 	if err != nil {
 		return n.sectionFailure(w, r, c, err)
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, "order")
 	http.Redirect(w, r, "/newsroom/sections?done=section-saved", http.StatusSeeOther)
 	return nil
 }
@@ -246,15 +247,17 @@ func (n *Newsroom) mergeSection(w http.ResponseWriter, r *http.Request, c *call)
 			return err
 		}
 		// The merged section's address sends readers on.
-		return news.MoveAddress(r.Context(), tx, sectionPath(cur.Slug), sectionPath(to.Slug), n.clock.Now())
+		if err := news.MoveAddress(r.Context(), tx, sectionPath(cur.Slug), sectionPath(to.Slug), n.clock.Now()); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "section", 0,
+			fmt.Sprintf("merged /section/%s into /section/%s (%d stories)", cur.Slug, to.Slug, len(moved)))
 	})
 	if errors.Is(err, news.ErrNotFound) {
 		return n.sectionsError(w, r, c, http.StatusConflict, "One of the two sections is gone: nothing was merged.")
 	} else if err != nil {
 		return n.sectionFailure(w, r, c, err)
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0,
-		fmt.Sprintf("merged /section/%s into /section/%s (%d stories)", from.Slug, target.Slug, len(moved)))
 	http.Redirect(w, r, "/newsroom/sections?done=section-merged", http.StatusSeeOther)
 	return nil
 }
@@ -295,14 +298,16 @@ func (n *Newsroom) deleteSection(w http.ResponseWriter, r *http.Request, c *call
 		if cur.Version != version {
 			return news.Stale("section", id, version, cur.Version)
 		}
-		return tx.DeleteSection(r.Context(), id)
+		if err := tx.DeleteSection(r.Context(), id); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "section", 0, fmt.Sprintf("deleted /section/%s", cur.Slug))
 	})
 	if errors.Is(err, news.ErrNotFound) {
 		return n.sectionsError(w, r, c, http.StatusConflict, "That section is gone already.")
 	} else if err != nil {
 		return n.sectionFailure(w, r, c, err)
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, fmt.Sprintf("deleted /section/%s", s.Slug))
 	http.Redirect(w, r, "/newsroom/sections?done=section-deleted", http.StatusSeeOther)
 	return nil
 }

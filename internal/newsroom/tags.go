@@ -71,14 +71,16 @@ func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) er
 		if err := tx.UpdateTag(r.Context(), tg); err != nil {
 			return err
 		}
-		return n.moveTagAddress(r, tx, old, slug)
+		if err := n.moveTagAddress(r, tx, old, slug); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "tag", 0, fmt.Sprintf("tag %d renamed %q (/tag/%s → /tag/%s)", id, name, old, slug))
 	})
 	if errors.Is(err, news.ErrConflict) {
 		return n.tagsPage(w, r, c, http.StatusConflict, fmt.Sprintf("Another tag has the address /tag/%s: merge the two instead.", slug))
 	} else if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag %d renamed %q (/tag/%s → /tag/%s)", id, name, old, slug))
 	http.Redirect(w, r, "/newsroom/tags?done=tag", http.StatusSeeOther)
 	return nil
 }
@@ -124,14 +126,16 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 		if err := tx.MergeTags(r.Context(), id, into); err != nil {
 			return err
 		}
-		return n.moveTagAddress(r, tx, from.Slug, to.Slug)
+		if err := n.moveTagAddress(r, tx, from.Slug, to.Slug); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "tag", 0, fmt.Sprintf("tag /tag/%s merged into /tag/%s", from.Slug, to.Slug))
 	})
 	if errors.Is(err, news.ErrNotFound) {
 		return n.tagsPage(w, r, c, http.StatusConflict, "One of the two tags is gone: nothing was merged.")
 	} else if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "tag", 0, fmt.Sprintf("tag /tag/%s merged into /tag/%s", from.Slug, to.Slug))
 	http.Redirect(w, r, "/newsroom/tags?done=tag-merged", http.StatusSeeOther)
 	return nil
 }
