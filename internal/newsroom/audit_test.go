@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,33 +13,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"masthead/internal/auth"
+	"masthead/internal/browsertest"
 	"masthead/internal/news"
 	"masthead/internal/readers"
 	"masthead/internal/site"
 	"masthead/internal/workflow"
 )
-
-func auditHome() string {
-	if h := os.Getenv("MASTHEAD_AUDIT_HOME"); h != "" {
-		return h
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "masthead-audit")
-}
-
-// auditFile returns a file of the page-audit tools, skipping the test (or
-// failing it under CI) when they are not installed.
-func auditFile(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join(auditHome(), rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found; CI requires the page-audit tools (shared/audit/install.sh)", p)
-		}
-		t.Skipf("%s not found (set MASTHEAD_AUDIT_HOME or run the audit install.sh)", p)
-	}
-	return p
-}
 
 // auditPages is every newsroom page, with data on it: stories in each
 // state, a photo, revisions, a correction.
@@ -135,11 +113,7 @@ func auditPages(t *testing.T, h *harness) []string {
 // at 390 px, where no page may be wider than the screen (the story list
 // overflowed there).
 func TestNewsroomPagesAxe(t *testing.T) {
-	axe := auditFile(t, "node_modules/axe-core/axe.min.js")
-	src, err := os.ReadFile(axe)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := browsertest.AxeSource(t)
 	h := newHarness(t)
 	pages := auditPages(t, h)
 	b := newBrowser(t, h, 1280, 900)
@@ -160,23 +134,13 @@ func TestNewsroomPagesAxe(t *testing.T) {
 			if w := evalIn[int](b, `document.documentElement.scrollWidth`); w > width {
 				t.Errorf("%s at %d px: the page is %d px wide", p, width, w)
 			}
-			b.run("axe", chromedp.Evaluate[chromedp.Void](string(src)))
-			out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
-				`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}))))`,
-				chromedp.EvalAwaitPromise))
+			vs, err := browsertest.Axe(b.ctx, src)
 			if err != nil {
 				t.Fatalf("axe on %s: %v", p, err)
 			}
-			var vs []struct {
-				ID, Impact, Help string
-				Nodes            []string
-			}
-			if err := json.Unmarshal([]byte(out), &vs); err != nil {
-				t.Fatal(err)
-			}
 			for _, v := range vs {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s at %d px: %s (%s) %s: %v", p, width, v.ID, v.Impact, v.Help, v.Nodes)
+				if v.Serious() {
+					t.Errorf("%s at %d px: %s", p, width, v)
 				}
 			}
 		}
@@ -194,18 +158,11 @@ func TestNewsroomPagesNuChecker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("vnu is slow to start")
 	}
-	jar := auditFile(t, "node_modules/vnu-jar/build/dist/vnu.jar")
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("java not found; CI requires it for the Nu checker")
-		}
-		t.Skip("java not found")
-	}
 	h := newHarness(t)
 	dir := t.TempDir()
 	var files []string
-	for i, p := range append(auditPages(t, h), "/newsroom/signin") {
+	pages := append(auditPages(t, h), "/newsroom/signin")
+	for i, p := range pages {
 		role := news.RoleAdmin
 		if p == "/newsroom/signin" {
 			role = ""
@@ -217,31 +174,11 @@ func TestNewsroomPagesNuChecker(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	args := append([]string{"-Xss1m", "-jar", jar, "--format", "json", "--stdout", "--exit-zero-always"}, files...)
-	out, err := exec.Command(java, args...).Output()
-	if err != nil {
-		t.Fatalf("vnu: %v", err)
-	}
-	var res struct {
-		Messages []struct {
-			Type, SubType, URL, Message, Extract string
-			LastLine                             int
+	for _, e := range browsertest.NuErrors(t, files) {
+		page := "?"
+		if e.Page >= 0 {
+			page = pages[e.Page]
 		}
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("vnu output: %v\n%s", err, out)
-	}
-	pages := append(auditPages(t, newHarness(t)), "/newsroom/signin")
-	for _, m := range res.Messages {
-		if m.Type != "error" && m.Type != "non-document-error" {
-			continue
-		}
-		page := m.URL
-		for i, f := range files {
-			if strings.HasSuffix(m.URL, filepath.Base(f)) {
-				page = pages[i]
-			}
-		}
-		t.Errorf("%s line %d: %s (%q)", page, m.LastLine, m.Message, m.Extract)
+		t.Errorf("%s line %d: %s (%q)", page, e.Line, e.Message, e.Extract)
 	}
 }

@@ -1,13 +1,11 @@
 package newsroom
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"masthead/internal/browsertest"
 	"masthead/internal/content"
 	"masthead/internal/news"
 )
@@ -88,18 +87,9 @@ func TestReaderPagesNuChecker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("vnu is slow to start")
 	}
-	jar := auditFile(t, "node_modules/vnu-jar/build/dist/vnu.jar")
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("java not found; CI requires it for the Nu checker")
-		}
-		t.Skip("java not found")
-	}
 	h := newHarness(t)
 	dir := t.TempDir()
-	names := map[string]string{}
-	var files []string
+	var names, files []string
 	i := 0
 	for p, body := range readerAuditPages(t, h) {
 		f := filepath.Join(dir, fmt.Sprintf("reader%02d.html", i))
@@ -107,27 +97,15 @@ func TestReaderPagesNuChecker(t *testing.T) {
 		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		names[filepath.Base(f)] = p
+		names = append(names, p)
 		files = append(files, f)
 	}
-	args := append([]string{"-Xss1m", "-jar", jar, "--format", "json", "--stdout", "--exit-zero-always"}, files...)
-	out, err := exec.Command(java, args...).Output()
-	if err != nil {
-		t.Fatalf("vnu: %v", err)
-	}
-	var res struct {
-		Messages []struct {
-			Type, URL, Message, Extract string
-			LastLine                    int
+	for _, e := range browsertest.NuErrors(t, files) {
+		page := "?"
+		if e.Page >= 0 {
+			page = names[e.Page]
 		}
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("vnu output: %v\n%s", err, out)
-	}
-	for _, m := range res.Messages {
-		if m.Type == "error" || m.Type == "non-document-error" {
-			t.Errorf("%s line %d: %s (%q)", names[filepath.Base(m.URL)], m.LastLine, m.Message, m.Extract)
-		}
+		t.Errorf("%s line %d: %s (%q)", page, e.Line, e.Message, e.Extract)
 	}
 }
 
@@ -135,11 +113,7 @@ func TestReaderPagesNuChecker(t *testing.T) {
 // contact page (after site.js fetched the form's token), at 1280 and 390
 // px: no serious or critical violation, nothing wider than the screen.
 func TestReaderPagesAxe(t *testing.T) {
-	axe := auditFile(t, "node_modules/axe-core/axe.min.js")
-	src, err := os.ReadFile(axe)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := browsertest.AxeSource(t)
 	h := newHarness(t)
 	auditStaticPage(t, h)
 	b := newBrowser(t, h, 1280, 900)
@@ -165,23 +139,13 @@ func TestReaderPagesAxe(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			b.run("axe", chromedp.Evaluate[chromedp.Void](string(src)))
-			out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
-				`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}))))`,
-				chromedp.EvalAwaitPromise))
+			vs, err := browsertest.Axe(b.ctx, src)
 			if err != nil {
 				t.Fatalf("axe on %s: %v", p, err)
 			}
-			var vs []struct {
-				ID, Impact, Help string
-				Nodes            []string
-			}
-			if err := json.Unmarshal([]byte(out), &vs); err != nil {
-				t.Fatal(err)
-			}
 			for _, v := range vs {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s at %d px: %s (%s) %s: %v", p, width, v.ID, v.Impact, v.Help, v.Nodes)
+				if v.Serious() {
+					t.Errorf("%s at %d px: %s", p, width, v)
 				}
 			}
 		}
