@@ -82,6 +82,23 @@ func TestMultiNode(t *testing.T) {
 		}
 	})
 
+	t.Run("settings saved on one node apply on all without a restart", func(t *testing.T) {
+		for _, n := range nodes {
+			get(t, n.URL+"/") // cached, so the test shows them purged too
+		}
+		email, password := adminLogin(t, first)
+		nc := newNewsroomClient()
+		if err := nc.signIn(first.URL, email, password); err != nil {
+			t.Fatal(err)
+		}
+		saveSettings(t, nc, first.URL, url.Values{"name": {"The Busan Courier"},
+			"nav": {"Harbour | /section/harbour"}, "footer": {"Corrections policy | /corrections-policy"}})
+		for _, n := range nodes {
+			waitFor(t, n.URL+"/", time.Second, `<a class="brand" href="/">The Busan Courier</a>`,
+				`<a href="/section/harbour">Harbour</a>`, `<a href="/corrections-policy">Corrections policy</a>`)
+		}
+	})
+
 	t.Run("scheduled story goes out once after the leader dies", func(t *testing.T) {
 		leader := -1
 		for i, n := range nodes {

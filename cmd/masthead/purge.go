@@ -39,21 +39,26 @@ import (
 type changeFeed struct {
 	st    news.ChangeFeed
 	cache *pagecache.Cache
-	loc   *time.Location
+	paper *news.Paper // its time zone names the date keys (news.Live)
 	log   *slog.Logger
+	// reload, when set, is called with a change to the paper settings
+	// before the cache is purged for it: it makes the settings current on
+	// this node (serveNode.reloadPaper), so no page is cached again from
+	// the old ones. Until it succeeds the change is not passed.
+	reload func(ctx context.Context) error
 
 	mu     sync.Mutex // one catch-up at a time; guards cursor
 	cursor int64
 	wake   chan struct{}
 }
 
-func newChangeFeed(ctx context.Context, st news.ChangeFeed, cache *pagecache.Cache, loc *time.Location, log *slog.Logger) (*changeFeed, error) {
+func newChangeFeed(ctx context.Context, st news.ChangeFeed, cache *pagecache.Cache, paper *news.Paper, log *slog.Logger) (*changeFeed, error) {
 	// The cache starts empty: what changed before now is no concern.
 	last, err := st.LastChange(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the change log: %w", err)
 	}
-	return &changeFeed{st: st, cache: cache, loc: loc, log: log, cursor: last, wake: make(chan struct{}, 1)}, nil
+	return &changeFeed{st: st, cache: cache, paper: paper, log: log, cursor: last, wake: make(chan struct{}, 1)}, nil
 }
 
 // Wake asks Run to read the log now (a notification arrived).
@@ -83,7 +88,12 @@ func (f *changeFeed) CatchUp(ctx context.Context) error {
 			f.cache.Purge()
 		}
 		for _, r := range recs {
-			keys, all := purge.Keys(r.Change, f.loc)
+			if f.reload != nil && paperSettingsChanged(r.Change) {
+				if err := f.reload(ctx); err != nil {
+					return fmt.Errorf("paper settings changed, but reading them failed (tried again at the next poll): %w", err)
+				}
+			}
+			keys, all := purge.Keys(r.Change, f.paper.Current().Loc())
 			switch {
 			case all:
 				f.cache.Purge()
@@ -146,16 +156,16 @@ type cdnStore interface {
 type cdnSender struct {
 	st     cdnStore
 	hook   *pagecache.Webhook
-	loc    *time.Location
+	paper  *news.Paper
 	log    *slog.Logger
 	holder string
 	ttl    time.Duration
 	lease  news.Lease
 }
 
-func newCDNSender(st cdnStore, hook *pagecache.Webhook, loc *time.Location, log *slog.Logger) *cdnSender {
+func newCDNSender(st cdnStore, hook *pagecache.Webhook, paper *news.Paper, log *slog.Logger) *cdnSender {
 	host, _ := os.Hostname()
-	return &cdnSender{st: st, hook: hook, loc: loc, log: log, holder: fmt.Sprintf("%s/%d/cdn", host, os.Getpid()), ttl: 10 * time.Second}
+	return &cdnSender{st: st, hook: hook, paper: paper, log: log, holder: fmt.Sprintf("%s/%d/cdn", host, os.Getpid()), ttl: 10 * time.Second}
 }
 
 // Run sends what the log holds while this node holds the lease.
@@ -243,7 +253,7 @@ func (s *cdnSender) send(ctx context.Context) error {
 	var keys []string
 	all := recs[0].Seq != cursor+1 // pruned while no node sent
 	for _, r := range recs {
-		k, a := purge.Keys(r.Change, s.loc)
+		k, a := purge.Keys(r.Change, s.paper.Current().Loc())
 		all = all || a
 		keys = append(keys, k...)
 	}
@@ -280,4 +290,15 @@ func (s *cdnSender) cursor(ctx context.Context) (int64, error) {
 		return 0, news.ErrNotFound // damaged: start again at the end
 	}
 	return n, nil
+}
+
+// paperSettingsChanged reports whether c saved the newsroom's paper
+// settings.
+func paperSettingsChanged(c news.Change) bool {
+	for _, ev := range c.Events {
+		if ev.Type == news.EventSettingsChanged && ev.Key == news.PaperSettingsKey {
+			return true
+		}
+	}
+	return false
 }

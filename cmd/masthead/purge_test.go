@@ -58,7 +58,7 @@ func newPurgeStack(t *testing.T) *purgeStack {
 	paper := &news.Paper{Name: "The Purge Times", BaseURL: "http://news.test", Language: "en", Location: seoul}
 	log := slog.New(slog.DiscardHandler)
 	s := &purgeStack{t: t, ctx: ctx, st: st, paper: paper, cache: pagecache.New(64<<20, time.Hour)}
-	if s.changes, err = newChangeFeed(ctx, st, s.cache, seoul, log); err != nil {
+	if s.changes, err = newChangeFeed(ctx, st, s.cache, &news.Paper{Location: seoul}, log); err != nil {
 		t.Fatal(err)
 	}
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +80,7 @@ func newPurgeStack(t *testing.T) *purgeStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cdn = newCDNSender(st, hook, seoul, log)
+	s.cdn = newCDNSender(st, hook, &news.Paper{Location: seoul}, log)
 	l, ok, err := st.AcquireLease(ctx, cdnLease, s.cdn.holder, time.Minute)
 	if err != nil || !ok {
 		t.Fatalf("cdn lease: %v %v", ok, err)

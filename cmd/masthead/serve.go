@@ -254,9 +254,27 @@ func (n *serveNode) openPaper(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.paper = paper
-	fillOutbox(n.st, paper)
+	// Every part holds this paper and reads its settings through
+	// Current(), so reloadPaper can change them all at once.
+	n.paper = news.Live(paper)
+	fillOutbox(n.st, n.paper)
 	return n.st.PutSetting(ctx, "base_url", paper.BaseURL)
+}
+
+// reloadPaper makes the stored paper settings current on this node: the
+// change feed calls it when any node (or a command) commits a settings
+// save, before it purges the page cache, so every page rendered after the
+// purge has the new name, menu, time zone... and none waits for a restart.
+// Flags given on the command line stay overrides, as at the start.
+func (n *serveNode) reloadPaper(ctx context.Context) error {
+	next, err := n.f.paper(ctx, n.st, "")
+	if err != nil {
+		return err
+	}
+	was := n.paper.Current()
+	n.paper.Swap(next)
+	n.log.InfoContext(ctx, "paper settings applied", "name", next.Name, "was", was.Name)
+	return nil
 }
 
 func (n *serveNode) openMedia(ctx context.Context) error {
@@ -362,10 +380,11 @@ func (n *serveNode) startCache(ctx context.Context) error {
 		return err
 	}
 	n.cache = cache
-	changes, err := newChangeFeed(ctx, n.st, cache, n.paper.Loc(), n.log)
+	changes, err := newChangeFeed(ctx, n.st, cache, n.paper, n.log)
 	if err != nil {
 		return err
 	}
+	changes.reload = n.reloadPaper
 	n.changes = changes
 	n.addJob("change log", func(ctx context.Context) error { changes.Run(ctx); return nil })
 	if n.f.PurgeWebhook != "" {
@@ -373,7 +392,7 @@ func (n *serveNode) startCache(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		sender := newCDNSender(n.st, hook, n.paper.Loc(), n.log)
+		sender := newCDNSender(n.st, hook, n.paper, n.log)
 		n.addJob("purge webhook", func(ctx context.Context) error { sender.Run(ctx, nil); return nil })
 	}
 	// Other nodes' changes are then read at once instead of at the next

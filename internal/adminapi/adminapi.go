@@ -84,9 +84,7 @@ func New(cfg Config) *API {
 		cfg.MaxUploadBytes = 20 << 20
 	}
 	flow := workflow.New(cfg.Store, cfg.Clock)
-	if cfg.Paper != nil && cfg.Paper.Language != "" {
-		flow.Lang = cfg.Paper.Language
-	}
+	flow.Paper = cfg.Paper
 	api := &API{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, flow: flow}
 	api.wire = &wire.Ingester{Store: cfg.Store, Flow: flow, Clock: cfg.Clock, Logger: cfg.Logger, Fetch: cfg.WireFetch}
 	if cfg.Media != nil {

@@ -50,7 +50,7 @@ func (a *API) abs(path string) string {
 	if a.cfg.Paper == nil {
 		return path
 	}
-	return a.cfg.Paper.AbsURL(path)
+	return a.cfg.Paper.Current().AbsURL(path)
 }
 
 func (a *API) authorOut(au *news.Author) AuthorOut {

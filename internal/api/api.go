@@ -22,7 +22,7 @@ type Config struct {
 
 // API serves /api/v1/...
 type API struct {
-	paper *news.Paper
+	live  *news.Paper // read through paper()
 	store news.Store
 	clock news.Clock
 	log   *slog.Logger
@@ -36,7 +36,7 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &API{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
+	return &API{live: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
 }
 
 // Register adds the API routes to mux.
@@ -106,7 +106,7 @@ func (a *API) article(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) toJSON(art *news.Article) Article {
-	p := a.paper
+	p := a.paper()
 	loc := p.Loc()
 	out := Article{
 		ID:          art.ID,
@@ -147,3 +147,6 @@ func (a *API) toJSON(art *news.Article) Article {
 	}
 	return out
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (a *API) paper() *news.Paper { return a.live.Current() }

@@ -71,7 +71,7 @@ func badParam(w http.ResponseWriter, param, msg string) {
 func (a *API) articles(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := r.URL.Query()
-	sp, err := news.ParseSearchParams(v, a.paper.Loc())
+	sp, err := news.ParseSearchParams(v, a.paper().Loc())
 	var pe *news.ParamError
 	if errors.As(err, &pe) {
 		badParam(w, pe.Param, pe.Message)
@@ -118,13 +118,13 @@ func (a *API) articles(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Names = &Names{Sections: []Link{}, Authors: []Link{}, Tags: []Link{}}
 		for _, x := range nh.Sections {
-			out.Names.Sections = append(out.Names.Sections, Link{Name: x.Name, URL: a.paper.AbsURL(a.paper.SectionPath(x))})
+			out.Names.Sections = append(out.Names.Sections, Link{Name: x.Name, URL: a.paper().AbsURL(a.paper().SectionPath(x))})
 		}
 		for _, x := range nh.Authors {
-			out.Names.Authors = append(out.Names.Authors, Link{Name: x.Name, URL: a.paper.AbsURL(a.paper.AuthorPath(x))})
+			out.Names.Authors = append(out.Names.Authors, Link{Name: x.Name, URL: a.paper().AbsURL(a.paper().AuthorPath(x))})
 		}
 		for _, x := range nh.Tags {
-			out.Names.Tags = append(out.Names.Tags, Link{Name: x.Name, URL: a.paper.AbsURL(a.paper.TagPath(x))})
+			out.Names.Tags = append(out.Names.Tags, Link{Name: x.Name, URL: a.paper().AbsURL(a.paper().TagPath(x))})
 		}
 	} else {
 		arts, total, err := a.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionID: sectionID, AuthorID: authorID,
@@ -169,7 +169,7 @@ func (a *API) resolve(ctx context.Context, sp news.SearchParams) (sectionID, aut
 }
 
 func (a *API) listItem(art *news.Article) ListItem {
-	p := a.paper
+	p := a.paper()
 	loc := p.Loc()
 	it := ListItem{
 		ID:          art.ID,

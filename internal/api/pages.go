@@ -25,9 +25,9 @@ type Page struct {
 func (a *API) pageJSON(p *news.Page) Page {
 	lang := p.Lang
 	if lang == "" {
-		lang = a.paper.Language
+		lang = a.paper().Language
 	}
-	return Page{ID: p.ID, Slug: p.Slug, URL: a.paper.AbsURL(a.paper.PagePath(p)), Title: p.Title, Description: p.Description,
+	return Page{ID: p.ID, Slug: p.Slug, URL: a.paper().AbsURL(a.paper().PagePath(p)), Title: p.Title, Description: p.Description,
 		Lang: lang, BodyHTML: p.Body, PublishedAt: p.PublishedAt.UTC().Format(time.RFC3339),
 		UpdatedAt: p.UpdatedAt.UTC().Format(time.RFC3339), InFooter: p.InFooter}
 }

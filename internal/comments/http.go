@@ -135,7 +135,7 @@ func (p *Public) thread(ctx context.Context, id int64) (cached, error) {
 	if err != nil {
 		return cached{}, err
 	}
-	t := Thread{ArticleID: id, Closed: closed, Comments: ToJSON(cs, p.Paper.Name)}
+	t := Thread{ArticleID: id, Closed: closed, Comments: ToJSON(cs, p.Paper.Current().Name)}
 	for _, c := range t.Comments {
 		if !c.Deleted {
 			t.Count++
@@ -267,7 +267,7 @@ func (p *Public) page(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var b bytes.Buffer
-	if err := pageT.Execute(&b, map[string]any{"URL": p.Paper.ArticlePath(a), "Headline": a.Headline, "Thread": t, "Top": tops}); err != nil {
+	if err := pageT.Execute(&b, map[string]any{"URL": p.Paper.Current().ArticlePath(a), "Headline": a.Headline, "Thread": t, "Top": tops}); err != nil {
 		p.Logger.Error("comments: page", "err", err)
 		http.Error(w, "Something went wrong.", http.StatusInternalServerError)
 		return

@@ -51,7 +51,7 @@ type Config struct {
 // response is built from the store, so a story published by another node or
 // by the command line is in the next response.
 type Feeds struct {
-	paper *news.Paper
+	live  *news.Paper // read through paper()
 	store news.Store
 	clock news.Clock
 	log   *slog.Logger
@@ -59,7 +59,7 @@ type Feeds struct {
 
 // New returns the feeds of cfg.Paper.
 func New(cfg Config) *Feeds {
-	f := &Feeds{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
+	f := &Feeds{live: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
 	if f.clock == nil {
 		f.clock = news.SystemClock{}
 	}
@@ -113,7 +113,7 @@ func (f *Feeds) sectionScope(ctx context.Context, r *http.Request) (scope, news.
 		return scope{}, news.ArticleFilter{}, err
 	}
 	pagecache.Tag(ctx, purge.Section(s.ID))
-	return scope{Name: s.Name, Description: s.Description, Path: f.paper.SectionPath(s)}, news.ArticleFilter{SectionID: s.ID}, nil
+	return scope{Name: s.Name, Description: s.Description, Path: f.paper().SectionPath(s)}, news.ArticleFilter{SectionID: s.ID}, nil
 }
 
 func (f *Feeds) authorScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
@@ -122,7 +122,7 @@ func (f *Feeds) authorScope(ctx context.Context, r *http.Request) (scope, news.A
 		return scope{}, news.ArticleFilter{}, err
 	}
 	pagecache.Tag(ctx, purge.Author(a.ID))
-	return scope{Name: a.Name, Description: a.Bio, Path: f.paper.AuthorPath(a)}, news.ArticleFilter{AuthorID: a.ID}, nil
+	return scope{Name: a.Name, Description: a.Bio, Path: f.paper().AuthorPath(a)}, news.ArticleFilter{AuthorID: a.ID}, nil
 }
 
 func (f *Feeds) tagScope(ctx context.Context, r *http.Request) (scope, news.ArticleFilter, error) {
@@ -131,7 +131,7 @@ func (f *Feeds) tagScope(ctx context.Context, r *http.Request) (scope, news.Arti
 		return scope{}, news.ArticleFilter{}, err
 	}
 	pagecache.Tag(ctx, purge.Tag(t.ID))
-	return scope{Name: t.Name, Path: f.paper.TagPath(t)}, news.ArticleFilter{TagID: t.ID}, nil
+	return scope{Name: t.Name, Path: f.paper().TagPath(t)}, news.ArticleFilter{TagID: t.ID}, nil
 }
 
 func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
@@ -154,7 +154,7 @@ func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
 			f.fail(w, r, err)
 			return
 		}
-		ch := buildChannel(f.paper, sc, arts, now)
+		ch := buildChannel(f.paper(), sc, arts, now)
 		if len(ch.Items) == 0 && filter.TagID != 0 {
 			// Tags are made with stories; one that no public story carries
 			// yet (say, only an embargoed one) must not exist for readers,
@@ -205,3 +205,6 @@ func (f *Feeds) redirect(w http.ResponseWriter, r *http.Request) bool {
 	http.Redirect(w, r, to, rd.Code)
 	return true
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (f *Feeds) paper() *news.Paper { return f.live.Current() }

@@ -51,7 +51,7 @@ type Config struct {
 // API serves the Content API.
 type API struct {
 	cfg   Config
-	paper *news.Paper
+	live  *news.Paper // read through paper()
 	store news.Store
 	clock news.Clock
 	log   *slog.Logger
@@ -65,7 +65,7 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
+	return &API{cfg: cfg, live: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger}
 }
 
 // Register adds the routes under every prefix.
@@ -327,8 +327,11 @@ func pick(obj map[string]any, fields []string) map[string]any {
 // uuid is a stable UUID for a story (Ghost posts have one; comment systems
 // and some themes key on it): name-based on the paper and the story.
 func (a *API) uuid(kind string, id int64) string {
-	h := sha1.Sum([]byte(a.paper.BaseURL + "\x00" + kind + "\x00" + strconv.FormatInt(id, 10)))
+	h := sha1.Sum([]byte(a.paper().BaseURL + "\x00" + kind + "\x00" + strconv.FormatInt(id, 10)))
 	h[6] = h[6]&0x0f | 0x50
 	h[8] = h[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (a *API) paper() *news.Paper { return a.live.Current() }

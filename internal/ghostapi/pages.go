@@ -78,7 +78,7 @@ func (a *API) readPage(w http.ResponseWriter, r *http.Request, q *query, id, slu
 }
 
 func (a *API) pageJSON(pg *news.Page, q *query) map[string]any {
-	p := a.paper
+	p := a.paper()
 	plain := content.PlainText(pg.Body)
 	excerpt := pg.Description
 	if excerpt == "" {

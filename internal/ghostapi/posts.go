@@ -137,7 +137,7 @@ func readingTime(text string) int {
 }
 
 func (a *API) postJSON(art *news.Article, q *query, front []int64) map[string]any {
-	p := a.paper
+	p := a.paper()
 	plain := content.PlainText(art.BodyHTML)
 	excerpt := art.Deck
 	if excerpt == "" {

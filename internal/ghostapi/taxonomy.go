@@ -18,7 +18,7 @@ import (
 func sectionTagID(s *news.Section) string { return "section-" + strconv.FormatInt(s.ID, 10) }
 
 func (a *API) sectionTagJSON(s *news.Section, count *int) map[string]any {
-	obj := a.tagBase(sectionTagID(s), s.Name, s.Slug, s.Description, a.paper.AbsURL(a.paper.SectionPath(s)))
+	obj := a.tagBase(sectionTagID(s), s.Name, s.Slug, s.Description, a.paper().AbsURL(a.paper().SectionPath(s)))
 	if count != nil {
 		obj["count"] = map[string]int{"posts": *count}
 	}
@@ -26,7 +26,7 @@ func (a *API) sectionTagJSON(s *news.Section, count *int) map[string]any {
 }
 
 func (a *API) tagJSON(t *news.Tag, count *int) map[string]any {
-	obj := a.tagBase(strconv.FormatInt(t.ID, 10), t.Name, t.Slug, "", a.paper.AbsURL(a.paper.TagPath(t)))
+	obj := a.tagBase(strconv.FormatInt(t.ID, 10), t.Name, t.Slug, "", a.paper().AbsURL(a.paper().TagPath(t)))
 	if count != nil {
 		obj["count"] = map[string]int{"posts": *count}
 	}
@@ -129,7 +129,7 @@ func (a *API) readTag(w http.ResponseWriter, r *http.Request, q *query, id, slug
 }
 
 func (a *API) authorJSON(au *news.Author, count *int) map[string]any {
-	p := a.paper
+	p := a.paper()
 	obj := map[string]any{
 		"id": strconv.FormatInt(au.ID, 10), "name": au.Name, "slug": au.Slug, "profile_image": nil, "cover_image": nil,
 		"bio": orNull(au.Bio), "website": nil, "location": nil, "facebook": nil, "twitter": nil,
@@ -293,7 +293,7 @@ func matches(n *nql.Node, p props) (bool, error) {
 
 // settings serves GET settings/: the paper as Ghost describes a site.
 func (a *API) settings(w http.ResponseWriter, r *http.Request, q *query) error {
-	p := a.paper
+	p := a.paper()
 	secs, err := a.store.ListSections(r.Context())
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,48 @@ type Paper struct {
 	// ShareImagePhotoID is the default share image (0: the site's logo),
 	// for stories and pages without a photo of their own.
 	ShareImagePhotoID int64
+
+	// live is set on a paper made by Live: Current reads the newest
+	// settings through it.
+	live *atomic.Pointer[Paper]
+}
+
+// Live makes a paper whose settings can change while it is in use: every
+// part of a node holds the *Paper Live returns and reads Current() when it
+// needs a setting, and Swap puts a new version in place for all of them at
+// once. So settings saved in the newsroom apply on every node without a
+// restart, and a request that reads Current() once sees one version
+// whole, never half of the old and half of the new.
+func Live(p *Paper) *Paper {
+	ptr := new(atomic.Pointer[Paper])
+	h := *p
+	h.live = ptr
+	snap := *p
+	snap.live = nil
+	ptr.Store(&snap)
+	return &h
+}
+
+// Current is the paper as its settings are now: the newest version given
+// to Swap for a paper made by Live, p itself for any other.
+func (p *Paper) Current() *Paper {
+	if p.live == nil {
+		return p
+	}
+	return p.live.Load()
+}
+
+// Swap makes next the current version of a paper made by Live (readers
+// holding the old version finish with it). It reports false, changing
+// nothing, for any other paper.
+func (p *Paper) Swap(next *Paper) bool {
+	if p.live == nil {
+		return false
+	}
+	snap := *next
+	snap.live = nil
+	p.live.Store(&snap)
+	return true
 }
 
 // Loc returns the paper's time zone (UTC when unset).

@@ -87,8 +87,8 @@ func auditPages(t *testing.T, h *harness) []string {
 	if !ok {
 		t.Fatal("the store is not a readers.Store")
 	}
-	rd, err := readers.New(h.ctx, readers.Config{Paper: h.nr.paper, Store: rs, Clock: h.clock,
-		Shell: site.New(site.Config{Paper: h.nr.paper, Store: h.st, Clock: h.clock, Logger: slog.New(slog.DiscardHandler)})})
+	rd, err := readers.New(h.ctx, readers.Config{Paper: h.nr.paper(), Store: rs, Clock: h.clock,
+		Shell: site.New(site.Config{Paper: h.nr.paper(), Store: h.st, Clock: h.clock, Logger: slog.New(slog.DiscardHandler)})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func (n *Newsroom) profile(r *http.Request, c *call) (*news.Author, error) {
 }
 
 func (n *Newsroom) authorPageFor(r *http.Request, a *news.Author) (*authorPage, error) {
-	p := &authorPage{A: a, Public: n.paper.AbsURL(n.paper.AuthorPath(a)),
+	p := &authorPage{A: a, Public: n.paper().AbsURL(n.paper().AuthorPath(a)),
 		Form: authorForm{Name: a.Name, Title: a.Title, Email: a.Email, Bio: a.Bio, Links: linkFields(a.Links)}}
 	if a.PhotoID != 0 {
 		p.Form.Photo = strconv.FormatInt(a.PhotoID, 10)

@@ -91,7 +91,7 @@ func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request, c *call) err
 			return err
 		}
 		wc.Data, wc.SavedAt = string(b), now
-		saved = now.In(n.paper.Loc()).Format("15:04:05")
+		saved = now.In(n.paper().Loc()).Format("15:04:05")
 	}
 	if err := wcs.PutWorkingCopy(r.Context(), wc); err != nil {
 		return err
@@ -150,5 +150,5 @@ func (n *Newsroom) applyWorkingCopy(r *http.Request, c *call, a *news.Article, d
 		return "", wcs.DeleteWorkingCopy(r.Context(), a.ID, c.user.ID)
 	}
 	d.Headline, d.Deck, d.BodyHTML, d.HTMLBody = f.Headline, f.Deck, f.BodyHTML, true
-	return wc.SavedAt.In(n.paper.Loc()).Format("2006-01-02 15:04:05"), nil
+	return wc.SavedAt.In(n.paper().Loc()).Format("2006-01-02 15:04:05"), nil
 }

@@ -34,7 +34,7 @@ const bodyWidth = 1280
 
 // inlineOf says where a body figure finds photo p.
 func (n *Newsroom) inlineOf(p *news.Photo) inlinePhoto {
-	out := inlinePhoto{ID: p.ID, Caption: p.Caption, Credit: p.Credit, Alt: p.Alt, Src: n.paper.PhotoPath(p, 0)}
+	out := inlinePhoto{ID: p.ID, Caption: p.Caption, Credit: p.Credit, Alt: p.Alt, Src: n.paper().PhotoPath(p, 0)}
 	w := 0
 	for _, x := range p.Widths {
 		if x <= bodyWidth || w == 0 {
@@ -42,7 +42,7 @@ func (n *Newsroom) inlineOf(p *news.Photo) inlinePhoto {
 		}
 	}
 	if w > 0 {
-		out.Src = n.paper.PhotoPath(p, w)
+		out.Src = n.paper().PhotoPath(p, w)
 		if p.Width > 0 {
 			out.Width, out.Height = w, (p.Height*w+p.Width/2)/p.Width
 		}

@@ -501,7 +501,7 @@ func TestTrashInChromium(t *testing.T) {
 	h := newHarness(t)
 	ed := h.users[news.RoleEditor]
 	a := h.story(ed, "Ferry timetable changes", news.StatusPublished)
-	public := h.nr.paper.ArticlePath(a)
+	public := h.nr.paper().ArticlePath(a)
 	if res, _ := h.do("", "GET", public, nil); res.StatusCode != 200 {
 		t.Fatalf("the story's page before: %d", res.StatusCode)
 	}

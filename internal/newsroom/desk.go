@@ -131,7 +131,7 @@ func (n *Newsroom) saveFrontPage(w http.ResponseWriter, r *http.Request, c *call
 				}
 			}
 			p.Error = fmt.Sprintf("%s saved the front page at %s, after you opened it. Nothing was saved. The list below is in their order; your places are kept in the boxes: save again to use yours.",
-				who, ce.At.In(n.paper.Loc()).Format("15:04:05"))
+				who, ce.At.In(n.paper().Loc()).Format("15:04:05"))
 			typed := map[int64]int{}
 			for _, pl := range ps {
 				typed[pl.id] = pl.pos

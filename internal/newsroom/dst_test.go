@@ -19,7 +19,7 @@ func TestScheduleAcrossDST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.nr.paper.Location = ny
+	h.nr.paper().Location = ny
 	ed := news.RoleEditor
 	a := h.story(h.other, "Polls close in the east", news.StatusReview)
 	before := h.find(a.ID)

@@ -46,7 +46,7 @@ func (f *failingStore) ListSections(ctx context.Context) ([]*news.Section, error
 func TestSaveFailureKeepsText(t *testing.T) {
 	h := newHarness(t)
 	fs := &failingStore{Store: h.st}
-	nr, err := New(Config{Paper: h.nr.paper, Store: fs, Clock: h.clock, MaxUploadBytes: 2 << 20})
+	nr, err := New(Config{Paper: h.nr.paper(), Store: fs, Clock: h.clock, MaxUploadBytes: 2 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -214,8 +214,8 @@ func (n *Newsroom) testMail(w http.ResponseWriter, r *http.Request, c *call) err
 		rl.Reload()
 	}
 	body := fmt.Sprintf("This is a test mail from the newsroom of %s, sent by %s from the paper settings.\n\nIf you can read it, password resets, invitations and newsletters can go out.\n",
-		n.paper.Name, c.user.Name)
-	if err := n.cfg.Mail.Send(r.Context(), c.user.Email, "Test mail from "+n.paper.Name, body); err != nil {
+		n.paper().Name, c.user.Name)
+	if err := n.cfg.Mail.Send(r.Context(), c.user.Email, "Test mail from "+n.paper().Name, body); err != nil {
 		msg := "The test mail could not be sent: " + mailProblem(err)
 		n.log.WarnContext(r.Context(), "newsroom: test mail", "err", err)
 		return n.mailError(w, r, c, http.StatusBadGateway, mailForm{}, msg)

@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +103,7 @@ func TestStoryListSearchFiltersCounts(t *testing.T) {
 	body = list(news.RoleEditor, fmt.Sprintf("author=%d", ed.AuthorID))
 	has(body, "Rain expected")
 	hasNot(body, "Chip tariffs")
-	day := a.PublishedAt.In(h.nr.paper.Loc()).Format("2006-01-02")
+	day := a.PublishedAt.In(h.nr.paper().Loc()).Format("2006-01-02")
 	body = list(news.RoleEditor, "from="+day+"&to="+day)
 	has(body, "Chip exports climb", "1 story.")
 	// A writer's search finds only their own stories, whatever the form says.
@@ -339,7 +340,7 @@ func TestMediaLibraryAwaitingFile(t *testing.T) {
 	if !strings.Contains(body, "Awaiting its file") || strings.Contains(body, "<img") {
 		t.Errorf("photo page:\n%s", body)
 	}
-	if res, _ := h.do("", "GET", h.nr.paper.PhotoPath(ph, 0), nil); res.StatusCode != 404 {
+	if res, _ := h.do("", "GET", h.nr.paper().PhotoPath(ph, 0), nil); res.StatusCode != 404 {
 		t.Errorf("a photo awaiting its file answers %d", res.StatusCode)
 	}
 	res, body = h.uploadTo(ed, fmt.Sprintf("/newsroom/media/%d/replace", ph.ID), "summit.jpg", jpegBytes(t, 600, 400, 120), nil)
@@ -741,5 +742,46 @@ func TestTagsRenameMerge(t *testing.T) {
 	}
 	if res, _ := h.do(news.RoleReporter, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"x"}}); res.StatusCode != 403 {
 		t.Errorf("a reporter renamed a tag: %d", res.StatusCode)
+	}
+}
+
+// TestReplaceLogoPhoto: replacing the photo the paper settings name as the
+// logo (or the default share image) puts the replacement in the settings,
+// announced as a settings change so every page shows it; before, the
+// settings kept the old id, whose files the replace removes, and the logo
+// vanished from the site.
+func TestReplaceLogoPhoto(t *testing.T) {
+	h := newHarness(t)
+	ph := &news.Photo{Key: news.AwaitingKey("https://old.example/logo.png"), Caption: "Logo", Alt: "The paper's logo", CreatedAt: h.clock.Now()}
+	if err := h.st.CreatePhoto(h.ctx, ph); err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprint(ph.ID)
+	res, body := h.do(news.RoleAdmin, "POST", "/newsroom/settings", url.Values{"version": {"0"}, "name": {"The Seoul Ledger"},
+		"logo": {id}, "share_image": {id}, "feeds": {"full"}})
+	wantStatus(t, "settings with a logo", res, body, 303)
+	before, err := h.st.LastChange(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body = h.uploadTo(news.RoleEditor, "/newsroom/media/"+id+"/replace", "logo.jpg", jpegBytes(t, 600, 200, 40), nil)
+	wantStatus(t, "replace", res, body, 303)
+	ps, err := news.ParsePaperSettings(mustSetting(t, h, news.PaperSettingsKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps.LogoPhotoID == ph.ID || ps.ShareImagePhotoID != ps.LogoPhotoID || ps.Name != "The Seoul Ledger" {
+		t.Fatalf("settings after the replace: logo %d, share image %d (old %d), name %q", ps.LogoPhotoID, ps.ShareImagePhotoID, ph.ID, ps.Name)
+	}
+	next, err := h.st.FindPhotoByID(h.ctx, ps.LogoPhotoID)
+	if err != nil || !next.HasFile() {
+		t.Fatalf("the new logo photo: %+v, %v", next, err)
+	}
+	cs, err := h.st.Changes(h.ctx, before, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(cs, func(c news.ChangeRecord) bool { return c.All }) {
+		t.Errorf("the replace announced no settings change: %+v", cs)
 	}
 }

@@ -70,7 +70,7 @@ type Config struct {
 // Newsroom serves /newsroom/.
 type Newsroom struct {
 	cfg      Config
-	paper    *news.Paper
+	live     *news.Paper // read through paper()
 	store    news.Store
 	clock    news.Clock
 	log      *slog.Logger
@@ -110,11 +110,9 @@ func New(cfg Config) (*Newsroom, error) {
 		return nil, fmt.Errorf("newsroom: %w", err)
 	}
 	flow := workflow.New(cfg.Store, cfg.Clock)
-	if cfg.Paper.Language != "" {
-		flow.Lang = cfg.Paper.Language
-	}
+	flow.Paper = cfg.Paper
 	return &Newsroom{
-		cfg: cfg, paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
+		cfg: cfg, live: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		flow:         flow,
 		sessions:     auth.NewSessions(cfg.Store, cfg.Clock),
 		acctThrottle: auth.NewThrottle(cfg.Clock, 5, 30*time.Second, 15*time.Minute, time.Hour),
@@ -278,7 +276,7 @@ func (n *Newsroom) wrap(role news.Role, h handler) http.Handler {
 				limit = n.cfg.MaxUploadBytes + 1<<20
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if !auth.SameOrigin(r, n.paper.BaseURL) {
+			if !auth.SameOrigin(r, n.paper().BaseURL) {
 				n.fail(w, r, c, news.Errorf(news.EFORBIDDEN, "This form was sent from another site and was refused."))
 				return
 			}
@@ -393,5 +391,8 @@ func (n *Newsroom) notFound(w http.ResponseWriter, r *http.Request, c *call) err
 
 // secure tells whether cookies get the Secure flag.
 func (n *Newsroom) secure(r *http.Request) bool {
-	return n.cfg.Secure || r.TLS != nil || strings.HasPrefix(n.paper.BaseURL, "https://")
+	return n.cfg.Secure || r.TLS != nil || strings.HasPrefix(n.paper().BaseURL, "https://")
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (n *Newsroom) paper() *news.Paper { return n.live.Current() }

@@ -40,7 +40,7 @@ func (n *Newsroom) notes(r *http.Request, a *news.Article) ([]noteRow, bool, err
 			}
 			names[nt.UserID] = who
 		}
-		out = append(out, noteRow{N: nt, Who: who, When: nt.CreatedAt.In(n.paper.Loc()).Format("2006-01-02 15:04")})
+		out = append(out, noteRow{N: nt, Who: who, When: nt.CreatedAt.In(n.paper().Loc()).Format("2006-01-02 15:04")})
 	}
 	return out, true, nil
 }

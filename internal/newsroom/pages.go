@@ -55,7 +55,7 @@ func (n *Newsroom) pageList(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (n *Newsroom) newPage(w http.ResponseWriter, r *http.Request, c *call) error {
-	p := &pageEditor{Form: pageForm{InFooter: true, Lang: n.paper.Language}}
+	p := &pageEditor{Form: pageForm{InFooter: true, Lang: n.paper().Language}}
 	p.Title, p.Nav = "New page", "pages"
 	n.render(w, r, c, http.StatusOK, "page", p)
 	return nil
@@ -72,7 +72,7 @@ func (n *Newsroom) editPage(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	p := &pageEditor{Page: pg, Form: formOfPage(pg)}
 	if pg.IsPublic() {
-		p.URL = n.paper.PagePath(pg)
+		p.URL = n.paper().PagePath(pg)
 	}
 	p.Title, p.Nav = "Edit page", "pages"
 	n.render(w, r, c, http.StatusOK, "page", p)

@@ -219,8 +219,8 @@ func (n *Newsroom) sharePreview(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	exp := n.clock.Now().Add(time.Duration(days) * 24 * time.Hour).Truncate(time.Second)
 	p := &previewPage{Article: a, Days: []int{1, 3, 7, 14, 30},
-		ShareURL:  n.paper.AbsURL("/preview/" + previewToken(secret, a.ID, exp)),
-		ShareTill: exp.In(n.paper.Loc()).Format("2006-01-02 15:04 MST")}
+		ShareURL:  n.paper().AbsURL("/preview/" + previewToken(secret, a.ID, exp)),
+		ShareTill: exp.In(n.paper().Loc()).Format("2006-01-02 15:04 MST")}
 	p.Title, p.Nav = "Preview: "+a.Headline, "stories"
 	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "preview_link", a.ID, "until "+exp.UTC().Format(time.RFC3339))
 	w.Header().Set("Content-Security-Policy", strings.Replace(newsroomCSP, "default-src 'none';", "default-src 'none'; frame-src 'self';", 1))

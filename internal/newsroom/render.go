@@ -72,7 +72,7 @@ func parsePages() (*pages, error) {
 // sends half a page.
 func (n *Newsroom) render(w http.ResponseWriter, r *http.Request, c *call, status int, name string, data pageData) {
 	b := data.basePtr()
-	b.Paper = n.paper
+	b.Paper = n.paper()
 	if c != nil && c.user != nil {
 		b.User = c.user
 		b.CSRF = c.sess.CSRFToken

@@ -69,15 +69,15 @@ func (n *Newsroom) issueToken(ctx context.Context, u *news.User, kind string) er
 	if err := ts.CreateToken(ctx, &news.AccountToken{Hash: tokenHash(secret), UserID: u.ID, Kind: kind, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
 		return err
 	}
-	link := n.paper.AbsURL("/newsroom/reset/" + secret)
+	link := n.paper().AbsURL("/newsroom/reset/" + secret)
 	var subject, body string
 	if kind == news.TokenInvite {
 		link += "?invite=1"
-		subject = "You are invited to the " + n.paper.Name + " newsroom"
+		subject = "You are invited to the " + n.paper().Name + " newsroom"
 		body = fmt.Sprintf("Hello %s,\n\nYou have an account in the newsroom of %s. Choose your password here (the link works once, for 7 days):\n\n%s\n\nThen sign in with this e-mail address at %s\n",
-			u.Name, n.paper.Name, link, n.paper.AbsURL("/newsroom/"))
+			u.Name, n.paper().Name, link, n.paper().AbsURL("/newsroom/"))
 	} else {
-		subject = "Reset your " + n.paper.Name + " newsroom password"
+		subject = "Reset your " + n.paper().Name + " newsroom password"
 		body = fmt.Sprintf("Hello %s,\n\nSomeone (we hope you) asked to reset your newsroom password. Choose a new one here (the link works once, for an hour):\n\n%s\n\nIf it was not you, ignore this mail: your password stays as it is.\n",
 			u.Name, link)
 	}

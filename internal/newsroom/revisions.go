@@ -116,7 +116,7 @@ func (n *Newsroom) restore(w http.ResponseWriter, r *http.Request, c *call) erro
 		}
 		p := &confirmPage{Yes: "Restore this revision", Back: fmt.Sprintf("/newsroom/stories/%d/revisions", a.ID)}
 		p.Title, p.Nav = "Restore a revision?", "stories"
-		p.Question = fmt.Sprintf("Restore the revision of %s (%q) of this %s story?", rev.CreatedAt.In(n.paper.Loc()).Format("2006-01-02 15:04"), rev.Headline, a.Status)
+		p.Question = fmt.Sprintf("Restore the revision of %s (%q) of this %s story?", rev.CreatedAt.In(n.paper().Loc()).Format("2006-01-02 15:04"), rev.Headline, a.Status)
 		p.Detail = "Readers see the restored headline, deck and body as soon as you confirm. The current text stays in the revisions."
 		if a.Status == news.StatusScheduled {
 			p.Detail = "The restored text goes live at the scheduled time. The current text stays in the revisions."

@@ -262,7 +262,7 @@ func TestDashboardListGrowth(t *testing.T) {
 // the new one); an address that never existed is still a 404.
 func TestRenamedFeedsRedirect(t *testing.T) {
 	h := newHarness(t)
-	feed.New(feed.Config{Paper: h.nr.paper, Store: h.st, Clock: h.clock}).Register(h.mux)
+	feed.New(feed.Config{Paper: h.nr.paper(), Store: h.st, Clock: h.clock}).Register(h.mux)
 	s := h.section("nk", "NK", 1)
 	ed := h.users[news.RoleEditor]
 	a, err := h.flow.Create(h.ctx, ed, workflow.Draft{Headline: "Feeds follow", BodyMarkdown: "x", SectionID: s.ID, Tags: []string{"DPRK", "North Korea"}})

@@ -13,8 +13,11 @@ import (
 
 // Paper settings: the paper's name, tagline, logo, time zone, languages,
 // navigation menu, footer links, Kakao app key and feed content, stored in
-// the database (news.PaperSettings). Every node reads them when it starts;
-// a flag given to serve (or its MASTHEAD_ variable) still overrides one.
+// the database (news.PaperSettings). A save is a change of everything in
+// the change log: every node reads the settings again from there
+// (cmd/masthead reloadPaper, news.Live) before it purges its pages, so they
+// apply at once without a restart; a flag given to serve (or its MASTHEAD_
+// variable) still overrides one.
 
 type settingsForm struct {
 	Name, Tagline, Logo, ShareImage, TimeZone, Languages, Nav, Footer, Kakao, Feeds string
@@ -31,7 +34,7 @@ type settingsPage struct {
 	MailNote string // the result of a test mail, or a refused SMTP form
 	MailOK   bool
 	Zones    []string
-	Restart  bool
+	Saved    bool
 	Sections []*news.Section
 }
 
@@ -106,7 +109,7 @@ func (n *Newsroom) settings(w http.ResponseWriter, r *http.Request, c *call) err
 	} else if !errors.Is(err, news.ErrNotFound) {
 		return err
 	}
-	p.Form, p.Restart = f, r.URL.Query().Get("done") == "settings"
+	p.Form, p.Saved = f, r.URL.Query().Get("done") == "settings"
 	n.render(w, r, c, http.StatusOK, "settings", p)
 	return nil
 }
@@ -213,16 +216,16 @@ func (n *Newsroom) formOf(ps news.PaperSettings) settingsForm {
 	f := settingsForm{Name: ps.Name, Tagline: ps.Tagline, TimeZone: ps.TimeZone, Kakao: ps.KakaoAppKey,
 		Languages: strings.Join(ps.Languages, ", "), Nav: linksText(ps.Nav), Footer: linksText(ps.Footer)}
 	if f.Name == "" {
-		f.Name = n.paper.Name
+		f.Name = n.paper().Name
 	}
 	if f.Tagline == "" {
-		f.Tagline = n.paper.Tagline
+		f.Tagline = n.paper().Tagline
 	}
 	if f.TimeZone == "" {
-		f.TimeZone = n.paper.Loc().String()
+		f.TimeZone = n.paper().Loc().String()
 	}
 	if f.Languages == "" {
-		f.Languages = n.paper.Language
+		f.Languages = n.paper().Language
 	}
 	if ps.LogoPhotoID != 0 {
 		f.Logo = strconv.FormatInt(ps.LogoPhotoID, 10)
@@ -230,7 +233,7 @@ func (n *Newsroom) formOf(ps news.PaperSettings) settingsForm {
 	if ps.ShareImagePhotoID != 0 {
 		f.ShareImage = strconv.FormatInt(ps.ShareImagePhotoID, 10)
 	}
-	full := n.paper.FullTextFeeds
+	full := n.paper().FullTextFeeds
 	if ps.FullTextFeeds != nil {
 		full = *ps.FullTextFeeds
 	}

@@ -65,7 +65,7 @@ func (n *Newsroom) rows(as []*news.Article) []row {
 		if a.Status == news.StatusScheduled || a.Status == news.StatusPublished {
 			t = a.PublishedAt
 		}
-		out = append(out, row{A: a, When: t.In(n.paper.Loc()).Format("2006-01-02 15:04"), Embargoed: a.EmbargoUntil.After(now)})
+		out = append(out, row{A: a, When: t.In(n.paper().Loc()).Format("2006-01-02 15:04"), Embargoed: a.EmbargoUntil.After(now)})
 	}
 	return out
 }
@@ -104,7 +104,7 @@ type mostReadRow struct {
 // stories.
 func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	p := &dashboardPage{SiteURL: n.paper.AbsURL("/")}
+	p := &dashboardPage{SiteURL: n.paper().AbsURL("/")}
 	p.Title, p.Nav = "Dashboard", "dashboard"
 	if workflow.AtLeast(c.user, news.RoleEditor) {
 		var err error
@@ -127,7 +127,7 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 		p.Mine = n.rows(mine)
 	}
 	now := n.clock.Now()
-	loc := n.paper.Loc()
+	loc := n.paper().Loc()
 	y, m, d := now.In(loc).Date()
 	dayStart := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	// Today's most read and the latest corrections are the paper's, for
@@ -136,7 +136,7 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, c *call) er
 		n.log.ErrorContext(ctx, "newsroom: dashboard most read", "err", err)
 	} else {
 		for _, t := range top {
-			p.MostRead = append(p.MostRead, mostReadRow{A: t.Article, Views: t.Views, URL: n.paper.ArticlePath(t.Article)})
+			p.MostRead = append(p.MostRead, mostReadRow{A: t.Article, Views: t.Views, URL: n.paper().ArticlePath(t.Article)})
 		}
 	}
 	if cs, err := n.store.ListCorrections(ctx, 8); err != nil {
@@ -428,7 +428,7 @@ func (n *Newsroom) parseDay(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", v, n.paper.Loc())
+	t, err := time.ParseInLocation("2006-01-02", v, n.paper().Loc())
 	if err != nil {
 		return time.Time{}, news.Errorf(news.EINVALID, "%q is not a date (YYYY-MM-DD).", v)
 	}
@@ -559,8 +559,8 @@ func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (n *Newsroom) flowLang() string {
-	if n.paper.Language != "" {
-		return n.paper.Language
+	if n.paper().Language != "" {
+		return n.paper().Language
 	}
 	return "en"
 }
@@ -617,7 +617,7 @@ func (n *Newsroom) parseLocal(r *http.Request, name string) (time.Time, error) {
 	if c := r.PostFormValue(name + "_choice"); v != "" && strings.HasPrefix(c, v) && strings.ContainsAny(c[len(v):], "+-Z") {
 		v = c
 	}
-	t, err := news.ParseLocalTime(v, n.paper.Loc())
+	t, err := news.ParseLocalTime(v, n.paper().Loc())
 	if err != nil {
 		return t, &timeFieldError{field: name, input: r.PostFormValue(name), err: err}
 	}
@@ -793,7 +793,7 @@ func (n *Newsroom) conflictView(r *http.Request, cf *workflow.Conflict, p *edito
 	}
 	when := ""
 	if !cf.At.IsZero() {
-		when = " at " + cf.At.In(n.paper.Loc()).Format("15:04:05")
+		when = " at " + cf.At.In(n.paper().Loc()).Format("15:04:05")
 	}
 	v := &conflictView{Message: fmt.Sprintf("%s saved this story%s, after you opened it, and changed %s too. Nothing was saved. "+
 		"Below, their version is beside yours for each field they changed: choose which to keep and save the merge, or overwrite "+
@@ -880,7 +880,7 @@ func (n *Newsroom) fieldText(p *editorPage, f news.StoryFields, name string) str
 		if f.EmbargoUntil.IsZero() {
 			return "none"
 		}
-		return f.EmbargoUntil.In(n.paper.Loc()).Format("2006-01-02 15:04")
+		return f.EmbargoUntil.In(n.paper().Loc()).Format("2006-01-02 15:04")
 	}
 	return ""
 }

@@ -118,7 +118,7 @@ func (n *Newsroom) trash(w http.ResponseWriter, r *http.Request, c *call) error 
 			names[e.DeletedBy] = who
 		}
 		left := int(e.DeletedAt.Add(news.TrashDays*24*time.Hour).Sub(now).Hours()/24) + 1
-		p.Rows = append(p.Rows, trashRow{E: e, When: e.DeletedAt.In(n.paper.Loc()).Format("2006-01-02 15:04"), Who: who, DaysLeft: max(left, 0)})
+		p.Rows = append(p.Rows, trashRow{E: e, When: e.DeletedAt.In(n.paper().Loc()).Format("2006-01-02 15:04"), Who: who, DaysLeft: max(left, 0)})
 	}
 	n.render(w, r, c, http.StatusOK, "trash", p)
 	return nil

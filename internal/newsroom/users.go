@@ -180,7 +180,7 @@ func (n *Newsroom) changeUser(r *http.Request, c *call, upd news.UserUpdate, act
 		if len(ce.By) == 1 {
 			if by, err := n.store.FindUserByID(ctx, ce.By[0]); err == nil {
 				return nil, news.Errorf(news.ECONFLICT, "%s changed this account at %s, after you opened this page. Nothing was saved: check the list below and try again.",
-					by.Name, ce.At.In(n.paper.Loc()).Format("15:04:05"))
+					by.Name, ce.At.In(n.paper().Loc()).Format("15:04:05"))
 			}
 		}
 	}

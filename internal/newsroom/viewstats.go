@@ -153,7 +153,7 @@ func (n *Newsroom) chart(ctx context.Context, a *news.Article) (*viewChart, erro
 	if len(hist) == 0 {
 		return nil, errors.New("view history: no hours")
 	}
-	loc := n.paper.Loc()
+	loc := n.paper().Loc()
 	now := n.clock.Now()
 	since := countSince(now)
 	current := now.UTC().Truncate(time.Hour)

@@ -125,7 +125,7 @@ func TestStoryViewChartCounter(t *testing.T) {
 	a := h.story(h.users[news.RoleReporter], "Being read", news.StatusPublished)
 	h.clock.Set(t0.Add(10 * time.Minute))
 	h.addViews(a.ID, map[int]int64{-1: 4})
-	c, err := views.New(views.Config{Store: h.st, Clock: h.clock, Paper: h.nr.paper})
+	c, err := views.New(views.Config{Store: h.st, Clock: h.clock, Paper: h.nr.paper()})
 	if err != nil {
 		t.Fatal(err)
 	}

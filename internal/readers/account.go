@@ -87,7 +87,7 @@ func (rd *Readers) account(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cs {
 		line := commentLine{Comment: c}
 		if a, err := rd.st.FindArticleByID(ctx, c.ArticleID); err == nil {
-			line.Story, line.URL = a.Headline, rd.paper.ArticlePath(a)
+			line.Story, line.URL = a.Headline, rd.paper().ArticlePath(a)
 		}
 		d.Comments = append(d.Comments, line)
 	}
@@ -144,7 +144,7 @@ func parseEmail(s string) (string, bool) {
 // requestSignIn mails a sign-in link. The answer is the same whether or
 // not the address has an account, so the form tells nobody who reads us.
 func (rd *Readers) requestSignIn(w http.ResponseWriter, r *http.Request) {
-	if !auth.SameOrigin(r, rd.paper.BaseURL) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) {
 		rd.message(w, r, http.StatusForbidden, "Not allowed", "This form must be sent from our own pages.")
 		return
 	}
@@ -183,17 +183,17 @@ func (rd *Readers) mailLink(r *http.Request, email, purpose, data string) error 
 	switch purpose {
 	case news.TokenSignIn:
 		tok.ExpiresAt = now.Add(SignInTTL)
-		subject = "Sign in to " + rd.paper.Name
+		subject = "Sign in to " + rd.paper().Name
 		n = mailtmpl.Notice{Heading: "Sign in", Preheader: "Your sign-in link, valid for 15 minutes.",
-			Paragraphs: []string{"Use this button within 15 minutes to sign in to " + rd.paper.Name + ". It works once."},
-			Action:     &mailtmpl.Action{Label: "Sign in", URL: rd.paper.AbsURL("/account/signin?" + url.Values{"t": {secret}}.Encode())},
+			Paragraphs: []string{"Use this button within 15 minutes to sign in to " + rd.paper().Name + ". It works once."},
+			Action:     &mailtmpl.Action{Label: "Sign in", URL: rd.paper().AbsURL("/account/signin?" + url.Values{"t": {secret}}.Encode())},
 			After:      []string{"If you did not ask for this, ignore this mail: nobody can sign in without the link."}}
 	case news.TokenConfirm:
 		tok.ExpiresAt = now.Add(ConfirmTTL)
-		subject = "Confirm your subscription to " + rd.paper.Name
+		subject = "Confirm your subscription to " + rd.paper().Name
 		n = mailtmpl.Notice{Heading: "Confirm your subscription", Preheader: "One click and you are subscribed.",
-			Paragraphs: []string{"Someone, hopefully you, asked to get " + rd.paper.Name + " newsletters at this address. Confirm to start receiving them."},
-			Action:     &mailtmpl.Action{Label: "Confirm subscription", URL: rd.paper.AbsURL("/newsletters/confirm?" + url.Values{"t": {secret}}.Encode())},
+			Paragraphs: []string{"Someone, hopefully you, asked to get " + rd.paper().Name + " newsletters at this address. Confirm to start receiving them."},
+			Action:     &mailtmpl.Action{Label: "Confirm subscription", URL: rd.paper().AbsURL("/newsletters/confirm?" + url.Values{"t": {secret}}.Encode())},
 			After:      []string{"If you did not ask for this, ignore this mail and you will get nothing more from us."}}
 	}
 	if err := rd.st.CreateReaderToken(ctx, tok); err != nil {
@@ -228,7 +228,7 @@ func (rd *Readers) signInPage(w http.ResponseWriter, r *http.Request) {
 // returns the reader it was sent to, made a reader if new; it answers the
 // request itself when it cannot.
 func (rd *Readers) spendLink(w http.ResponseWriter, r *http.Request, purpose, expired string) (*news.ReaderToken, *news.Reader, bool) {
-	if !auth.SameOrigin(r, rd.paper.BaseURL) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) {
 		rd.message(w, r, http.StatusForbidden, "Not allowed", "This form must be sent from our own pages.")
 		return nil, nil, false
 	}

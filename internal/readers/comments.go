@@ -45,7 +45,7 @@ func (rd *Readers) commentCall(w http.ResponseWriter, r *http.Request) (*news.Re
 		return nil, nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(rd.csrf(s))) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(rd.csrf(s))) {
 		rd.jsonError(w, r, news.Errorf(news.EFORBIDDEN, "This page is out of date. Reload it and try again."))
 		return nil, nil, false
 	}
@@ -80,7 +80,7 @@ func (rd *Readers) myComments(w http.ResponseWriter, r *http.Request) {
 			private = append(private, c)
 		}
 	}
-	mine := comments.ToJSON(private, rd.paper.Name)
+	mine := comments.ToJSON(private, rd.paper().Name)
 	for i := range mine {
 		mine[i].Pending = private[i].Status == news.CommentPending
 	}
@@ -123,7 +123,7 @@ func (rd *Readers) postComment(w http.ResponseWriter, r *http.Request) {
 	}
 	rd.invalidate(a.ID)
 	rd.log.Info("comment posted", "comment", c.ID, "article", a.ID, "status", c.Status, "spam_score", c.SpamScore)
-	writeJSON(w, http.StatusCreated, map[string]any{"comment": comments.ToJSON([]*news.Comment{c}, rd.paper.Name)[0],
+	writeJSON(w, http.StatusCreated, map[string]any{"comment": comments.ToJSON([]*news.Comment{c}, rd.paper().Name)[0],
 		"status": c.Status, "message": statusMessage(c)})
 }
 

@@ -63,7 +63,7 @@ func (rd *Readers) desk(h func(w http.ResponseWriter, r *http.Request, c *deskCa
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-			if !auth.SameOrigin(r, rd.paper.BaseURL) || !auth.ValidCSRF(c.sess, auth.CSRFToken(r)) {
+			if !auth.SameOrigin(r, rd.paper().BaseURL) || !auth.ValidCSRF(c.sess, auth.CSRFToken(r)) {
 				http.Error(w, "The form had expired. Go back, reload the page and try again.", http.StatusForbidden)
 				return
 			}
@@ -442,7 +442,7 @@ func (rd *Readers) queuePage(w http.ResponseWriter, r *http.Request, c *deskCall
 			seen[cm.ID] = true
 			it := queueItem{C: cm, HTML: comments.Render(cm.Body)}
 			if a, err := rd.st.FindArticleByID(ctx, cm.ArticleID); err == nil {
-				it.Story, it.URL = a.Headline, rd.paper.ArticlePath(a)
+				it.Story, it.URL = a.Headline, rd.paper().ArticlePath(a)
 			}
 			items = append(items, it)
 		}
@@ -476,7 +476,7 @@ func (rd *Readers) queuePage(w http.ResponseWriter, r *http.Request, c *deskCall
 	var sc []storyCount
 	for _, a := range stories {
 		closed, _ := rd.policy.Closed(ctx, a)
-		sc = append(sc, storyCount{a.ID, a.Headline, rd.paper.ArticlePath(a), counts[a.ID], waiting[a.ID], closed})
+		sc = append(sc, storyCount{a.ID, a.Headline, rd.paper().ArticlePath(a), counts[a.ID], waiting[a.ID], closed})
 	}
 	settings, err := rd.commentSettings(ctx)
 	if err != nil {
@@ -536,7 +536,7 @@ func (rd *Readers) moderate(w http.ResponseWriter, r *http.Request, c *deskCall)
 		if cm.ParentID != 0 {
 			parent = cm.ParentID // threads are one level deep
 		}
-		staff := &news.Comment{ArticleID: cm.ArticleID, ParentID: parent, AuthorName: rd.paper.Name, Staff: true, StaffUserID: c.user.ID,
+		staff := &news.Comment{ArticleID: cm.ArticleID, ParentID: parent, AuthorName: rd.paper().Name, Staff: true, StaffUserID: c.user.ID,
 			Body: body, Status: news.CommentApproved, CreatedAt: rd.clock.Now()}
 		if err := rd.st.CreateComment(ctx, staff); err != nil {
 			return err

@@ -49,7 +49,7 @@ func (d *Digests) Run(ctx context.Context) {
 // RunOnce queues the digests due now; it returns those it queued.
 func (d *Digests) RunOnce(ctx context.Context) ([]*news.NewsletterIssue, error) {
 	now := d.Clock.Now()
-	local := now.In(d.Paper.Loc())
+	local := now.In(d.Paper.Current().Loc())
 	hour := 7
 	if v, err := d.Store.GetSetting(ctx, KeyDigestHour); err == nil {
 		if h, err := strconv.Atoi(v); err == nil && h >= 0 && h < 24 {

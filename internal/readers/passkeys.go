@@ -148,7 +148,7 @@ func (rd *Readers) noPasskeys(w http.ResponseWriter, r *http.Request) bool {
 // the session's token in the X-CSRF-Token header.
 func (rd *Readers) passkeyOwner(w http.ResponseWriter, r *http.Request) (*news.Reader, bool) {
 	s, reader := rd.session(r)
-	if s == nil || !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.Header.Get(auth.CSRFHeader)), []byte(rd.csrf(s))) {
+	if s == nil || !auth.SameOrigin(r, rd.paper().BaseURL) || !hmac.Equal([]byte(r.Header.Get(auth.CSRFHeader)), []byte(rd.csrf(s))) {
 		httpx.WriteJSONError(w, r, rd.log, news.Errorf(news.EFORBIDDEN, "Sign in again, then add the passkey."))
 		return nil, false
 	}
@@ -222,7 +222,7 @@ func (rd *Readers) passkeyAddFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	now := rd.clock.Now()
 	pk := &news.Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), ReaderID: reader.ID,
-		Name: "Passkey added " + now.In(rd.paper.Loc()).Format("Jan. 2, 2006"), Data: string(data), CreatedAt: now}
+		Name: "Passkey added " + now.In(rd.paper().Loc()).Format("Jan. 2, 2006"), Data: string(data), CreatedAt: now}
 	if err := rd.st.AddPasskey(r.Context(), pk); err != nil {
 		httpx.WriteJSONError(w, r, rd.log, err)
 		return
@@ -236,7 +236,7 @@ func (rd *Readers) passkeySignInBegin(w http.ResponseWriter, r *http.Request) {
 	if rd.noPasskeys(w, r) {
 		return
 	}
-	if !auth.SameOrigin(r, rd.paper.BaseURL) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) {
 		httpx.WriteJSONError(w, r, rd.log, news.Errorf(news.EFORBIDDEN, "This request must come from our own pages."))
 		return
 	}
@@ -256,7 +256,7 @@ func (rd *Readers) passkeySignInFinish(w http.ResponseWriter, r *http.Request) {
 	if rd.noPasskeys(w, r) {
 		return
 	}
-	if !auth.SameOrigin(r, rd.paper.BaseURL) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) {
 		httpx.WriteJSONError(w, r, rd.log, news.Errorf(news.EFORBIDDEN, "This request must come from our own pages."))
 		return
 	}

@@ -79,7 +79,7 @@ const (
 type Readers struct {
 	cfg       Config
 	st        Store
-	paper     *news.Paper
+	live      *news.Paper // read through paper()
 	clock     news.Clock
 	log       *slog.Logger
 	t         *template.Template
@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*Readers, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd := &Readers{cfg: cfg, st: cfg.Store, paper: cfg.Paper, clock: cfg.Clock, log: cfg.Logger, t: t,
+	rd := &Readers{cfg: cfg, st: cfg.Store, live: cfg.Paper, clock: cfg.Clock, log: cfg.Logger, t: t,
 		ipLimit: auth.NewThrottle(cfg.Clock, 10, time.Minute, 15*time.Minute, 15*time.Minute), policy: &comments.Policy{Store: cfg.Store, Clock: cfg.Clock}}
 	rd.wa = newWebAuthn(cfg.Paper)
 	if rd.secret, err = loadSecret(ctx, cfg.Store); err != nil {
@@ -209,7 +209,7 @@ func (rd *Readers) mac(parts ...string) string {
 // so it needs no table and never expires (RFC 8058 links must keep working).
 func (rd *Readers) UnsubscribeURL(subID int64) string {
 	id := fmt.Sprint(subID)
-	return rd.paper.AbsURL("/newsletters/unsubscribe?" + url.Values{"s": {id}, "t": {rd.mac("unsub", id)}}.Encode())
+	return rd.paper().AbsURL("/newsletters/unsubscribe?" + url.Values{"s": {id}, "t": {rd.mac("unsub", id)}}.Encode())
 }
 
 // OpenPixelURL is the open-tracking image of one copy of an issue: the
@@ -217,7 +217,7 @@ func (rd *Readers) UnsubscribeURL(subID int64) string {
 // others. Issues carry it only when the paper turned tracking on.
 func (rd *Readers) OpenPixelURL(issueID, subID int64) string {
 	is, sub := strconv.FormatInt(issueID, 10), strconv.FormatInt(subID, 10)
-	return rd.paper.AbsURL("/newsletters/o/" + is + "." + sub + "." + rd.mac("open", is, sub) + ".gif")
+	return rd.paper().AbsURL("/newsletters/o/" + is + "." + sub + "." + rd.mac("open", is, sub) + ".gif")
 }
 
 // pixelGIF is a transparent 1×1 GIF.
@@ -279,7 +279,7 @@ func (rd *Readers) checkForm(w http.ResponseWriter, r *http.Request) (*news.Read
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil, nil, false
 	}
-	if !auth.SameOrigin(r, rd.paper.BaseURL) || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(rd.csrf(s))) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(rd.csrf(s))) {
 		rd.message(w, r, http.StatusForbidden, "Form expired", "This form is out of date. Go back, reload the page and try again.")
 		return nil, nil, false
 	}
@@ -318,7 +318,7 @@ func (rd *Readers) sendNotice(ctx context.Context, to, subject string, n mailtmp
 	if rd.cfg.Mail == nil {
 		return mail.ErrNotConfigured
 	}
-	n.Paper = mailtmpl.Paper{Name: rd.paper.Name, BaseURL: rd.paper.BaseURL, Lang: rd.paper.Language}
+	n.Paper = mailtmpl.Paper{Name: rd.paper().Name, BaseURL: rd.paper().BaseURL, Lang: rd.paper().Language}
 	n.Subject = subject
 	m, err := mailtmpl.RenderNotice(n)
 	if err != nil {
@@ -326,3 +326,6 @@ func (rd *Readers) sendNotice(ctx context.Context, to, subject string, n mailtmp
 	}
 	return rd.cfg.Mail.Send(ctx, &mail.Message{To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (rd *Readers) paper() *news.Paper { return rd.live.Current() }

@@ -217,7 +217,7 @@ func (s *Sender) message(ctx context.Context, d *news.Delivery) (*mail.Message, 
 	if err != nil {
 		return nil, err
 	}
-	host := hostOf(s.Paper.BaseURL)
+	host := hostOf(s.Paper.Current().BaseURL)
 	return &mail.Message{
 		To: d.Email, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Bulk: true,
 		ListID:         fmt.Sprintf("%s <%s.%s>", parts.list.Name, parts.list.Slug, host),
@@ -257,12 +257,12 @@ func (s *Sender) parts(ctx context.Context, issueID int64) (*issueParts, error) 
 		return nil, err
 	}
 	base := mailtmpl.Issue{
-		Paper:   mailtmpl.Paper{Name: s.Paper.Name, BaseURL: s.Paper.BaseURL, Lang: s.Paper.Language},
+		Paper:   mailtmpl.Paper{Name: s.Paper.Current().Name, BaseURL: s.Paper.Current().BaseURL, Lang: s.Paper.Current().Language},
 		List:    list.Name,
 		Subject: is.Subject,
-		Why:     fmt.Sprintf("You get this because you subscribed to %s at %s.", list.Name, hostOf(s.Paper.BaseURL)),
+		Why:     fmt.Sprintf("You get this because you subscribed to %s at %s.", list.Name, hostOf(s.Paper.Current().BaseURL)),
 		// The account page lists the reader's newsletters.
-		PreferencesURL: s.Paper.AbsURL("/account"),
+		PreferencesURL: s.Paper.Current().AbsURL("/account"),
 	}
 	for i, id := range is.ArticleIDs {
 		a, err := s.Store.FindArticleByID(ctx, id)
@@ -272,8 +272,8 @@ func (s *Sender) parts(ctx context.Context, issueID int64) (*issueParts, error) 
 			}
 			return nil, err
 		}
-		st := mailtmpl.Story{Headline: a.Headline, Deck: a.Deck, URL: s.Paper.AbsURL(s.Paper.ArticlePath(a)),
-			Date: a.PublishedAt.In(s.Paper.Loc()).Format("Jan. 2, 2006")}
+		st := mailtmpl.Story{Headline: a.Headline, Deck: a.Deck, URL: s.Paper.Current().AbsURL(s.Paper.Current().ArticlePath(a)),
+			Date: a.PublishedAt.In(s.Paper.Current().Loc()).Format("Jan. 2, 2006")}
 		if a.Section != nil {
 			st.Section = a.Section.Name
 		}
@@ -285,7 +285,7 @@ func (s *Sender) parts(ctx context.Context, issueID int64) (*issueParts, error) 
 			st.Byline = "By " + strings.Join(names, ", ")
 		}
 		if i == 0 && a.Photo != nil {
-			st.PhotoURL, st.PhotoAlt = s.Paper.AbsURL(s.Paper.PhotoPath(a.Photo, 640)), a.Photo.Alt
+			st.PhotoURL, st.PhotoAlt = s.Paper.Current().AbsURL(s.Paper.Current().PhotoPath(a.Photo, 640)), a.Photo.Alt
 		}
 		base.Stories = append(base.Stories, st)
 		if i == 0 {

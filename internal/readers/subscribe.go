@@ -15,7 +15,7 @@ import (
 // answers with a page and a confirmation mail; nothing is sent to the
 // address until its owner confirms (double opt-in).
 func (rd *Readers) subscribe(w http.ResponseWriter, r *http.Request) {
-	if !auth.SameOrigin(r, rd.paper.BaseURL) {
+	if !auth.SameOrigin(r, rd.paper().BaseURL) {
 		rd.message(w, r, http.StatusForbidden, "Not allowed", "This form must be sent from our own pages.")
 		return
 	}

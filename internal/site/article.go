@@ -37,7 +37,7 @@ func (s *Site) article(ctx context.Context, r *http.Request, slug string) ([]byt
 		}
 		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "story not found")
 	}
-	canonical := s.paper.ArticlePath(a)
+	canonical := s.paper().ArticlePath(a)
 	if decoded, err := url.PathUnescape(canonical); err != nil || decoded != r.URL.Path {
 		return nil, time.Time{}, &Redirect{URL: canonical, Code: http.StatusMovedPermanently}
 	}
@@ -62,7 +62,7 @@ func (s *Site) Preview(w http.ResponseWriter, r *http.Request, a *news.Article) 
 	}
 	h := w.Header()
 	// The newsroom shows the page in a frame at phone and desktop widths.
-	h.Set("Content-Security-Policy", strings.Replace(s.csp, "frame-ancestors 'none'", "frame-ancestors 'self'", 1))
+	h.Set("Content-Security-Policy", strings.Replace(s.policy(), "frame-ancestors 'none'", "frame-ancestors 'self'", 1))
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("X-Robots-Tag", "noindex, nofollow, noarchive")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -75,7 +75,7 @@ func (s *Site) Preview(w http.ResponseWriter, r *http.Request, a *news.Article) 
 // carries no story id for the view beacon.
 func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time, preview bool) ([]byte, time.Time, error) {
 	var err error
-	canonical := s.paper.ArticlePath(a)
+	canonical := s.paper().ArticlePath(a)
 	desc := a.SEODescription
 	if desc == "" {
 		desc = a.Deck
@@ -112,15 +112,15 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	}
 	trail := sectionPath(a.Section, p.sections)
 	if a.Section != nil {
-		p.Section = &Link{Name: a.Section.Name, URL: s.paper.SectionPath(a.Section)}
-		p.Current = s.paper.SectionPath(trail[0])
+		p.Section = &Link{Name: a.Section.Name, URL: s.paper().SectionPath(a.Section)}
+		p.Current = s.paper().SectionPath(trail[0])
 		p.Crumbs = s.crumbs(l, trail, "")
 	}
 	for _, au := range a.Authors {
-		p.Authors = append(p.Authors, Byline{Name: au.Name, URL: s.paper.AuthorPath(au), Email: au.Email, Title: au.Title})
+		p.Authors = append(p.Authors, Byline{Name: au.Name, URL: s.paper().AuthorPath(au), Email: au.Email, Title: au.Title})
 	}
 	for _, t := range a.Tags {
-		p.Tags = append(p.Tags, Link{Name: t.Name, URL: s.paper.TagPath(t)})
+		p.Tags = append(p.Tags, Link{Name: t.Name, URL: s.paper().TagPath(t)})
 	}
 	for _, c := range a.Corrections {
 		p.Corrections = append(p.Corrections, Correction{ID: correctionID(c.ID), Kind: l.kindLabel(c.Kind), Text: c.Text, When: s.fmtTime(l, c.CreatedAt, layoutLong)})
@@ -130,9 +130,9 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 			p.ReportURL = l.URL + "?" + url.Values{"story": {canonical}}.Encode() + "#contact-form"
 		}
 	}
-	abs := s.paper.AbsURL(canonical)
+	abs := s.paper().AbsURL(canonical)
 	p.Share = shareLinks(abs, a.Headline)
-	p.Share.KakaoKey = s.paper.KakaoAppKey
+	p.Share.KakaoKey = s.paper().KakaoAppKey
 
 	img := s.shareImage(a.Photo)
 	if img == nil {
@@ -140,10 +140,10 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	}
 	s.social(&p.Base, "article", a.Headline, img)
 	p.Meta = append(p.Meta,
-		Meta{Property: "article:published_time", Content: isoTime(a.PublishedAt, s.paper.Loc())},
-		Meta{Property: "article:modified_time", Content: isoTime(a.LastModified(), s.paper.Loc())})
+		Meta{Property: "article:published_time", Content: isoTime(a.PublishedAt, s.paper().Loc())},
+		Meta{Property: "article:modified_time", Content: isoTime(a.LastModified(), s.paper().Loc())})
 	for _, au := range a.Authors {
-		p.Meta = append(p.Meta, Meta{Property: "article:author", Content: s.paper.AbsURL(s.paper.AuthorPath(au))})
+		p.Meta = append(p.Meta, Meta{Property: "article:author", Content: s.paper().AbsURL(s.paper().AuthorPath(au))})
 	}
 	if a.Section != nil {
 		p.Meta = append(p.Meta, Meta{Property: "article:section", Content: a.Section.Name})

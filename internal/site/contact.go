@@ -163,7 +163,7 @@ func checkContactToken(key []byte, token, cookieNonce string) (time.Time, bool) 
 
 func (s *Site) setContactCookie(w http.ResponseWriter, nonce string) {
 	http.SetCookie(w, &http.Cookie{Name: contactCookie, Value: nonce, Path: "/contact-form", MaxAge: int(ContactMaxAge / time.Second),
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(s.paper.BaseURL, "https://")})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(s.paper().BaseURL, "https://")})
 }
 
 // contactToken serves GET /contact-form/token: {"token": "..."}, never
@@ -206,7 +206,7 @@ func countLinks(s string) int {
 // contactPost serves POST /contact-form.
 func (s *Site) contactPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if !auth.SameOrigin(r, s.paper.BaseURL) {
+	if !auth.SameOrigin(r, s.paper().BaseURL) {
 		s.errorPage(w, r, http.StatusForbidden, "This form must be sent from our own pages.")
 		return
 	}
@@ -298,7 +298,7 @@ func (s *Site) contactAnswer(w http.ResponseWriter, r *http.Request, status int,
 	var updated time.Time
 	if pg, err := s.store.FindPageBySlug(ctx, ContactSlug); err == nil && pg.IsPublic() {
 		p.PageTitle, lang, updated = pg.Title, pg.Lang, pg.UpdatedAt
-		path = s.paper.PagePath(pg)
+		path = s.paper().PagePath(pg)
 	}
 	title := p.PageTitle
 	if f.Sent {

@@ -60,7 +60,7 @@ func (s *Site) corrections(ctx context.Context, r *http.Request) ([]byte, time.T
 		return nil, time.Time{}, err
 	}
 	p := &CorrectionsPage{Pager: pg}
-	l := localeFor(s.paper.Language)
+	l := localeFor(s.paper().Language)
 	from := (page - 1) * perPage
 	for _, c := range public[from:min(from+perPage, len(public))] {
 		a := stories[c.ArticleID]
@@ -68,15 +68,15 @@ func (s *Site) corrections(ctx context.Context, r *http.Request) ([]byte, time.T
 			Kind:  l.kindLabel(c.Kind),
 			Text:  c.Text,
 			When:  s.fmtTime(l, c.CreatedAt, layoutLong),
-			Story: Link{Name: a.Headline, URL: s.paper.ArticlePath(a) + "#" + correctionID(c.ID)},
+			Story: Link{Name: a.Headline, URL: s.paper().ArticlePath(a) + "#" + correctionID(c.ID)},
 		}
-		if a.Lang != "" && a.Lang != s.paper.Language {
+		if a.Lang != "" && a.Lang != s.paper().Language {
 			it.Lang = a.Lang
 		}
 		p.Items = append(p.Items, it)
 	}
 	p.Base = s.base(ctx, l.pageTitle(l.T("Corrections and updates"), pg),
-		l.T("Corrections, clarifications and updates to stories in %s, newest first.", s.paper.Name), canonicalPage("/corrections", pg))
+		l.T("Corrections, clarifications and updates to stories in %s, newest first.", s.paper().Name), canonicalPage("/corrections", pg))
 	s.social(&p.Base, "website", l.T("Corrections and updates"), nil)
 	body, err := s.r.Render("corrections", p)
 	// No Last-Modified: a story unpublished takes its notes away, which

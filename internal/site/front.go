@@ -25,8 +25,8 @@ const blockSize = 4
 func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
 	now := s.now()
 	purgeKeys(ctx, FrontKey)
-	p := &FrontPage{Base: s.base(ctx, "", s.paper.Tagline, "/")}
-	s.social(&p.Base, "website", s.paper.Name, nil)
+	p := &FrontPage{Base: s.base(ctx, "", s.paper().Tagline, "/")}
+	s.social(&p.Base, "website", s.paper().Name, nil)
 	p.JSONLD = s.frontLD()
 
 	curated, err := s.curated(ctx, now)
@@ -87,7 +87,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		if len(arts) == 0 {
 			continue
 		}
-		b := SectionBlock{Section: Link{Name: sec.Name, URL: s.paper.SectionPath(sec)}}
+		b := SectionBlock{Section: Link{Name: sec.Name, URL: s.paper().SectionPath(sec)}}
 		for i, a := range arts {
 			// The block's first story has a thumbnail, the rest are
 			// headlines: a block is a way into the section.

@@ -25,7 +25,7 @@ func (s *Site) menus(secs []*news.Section) (nav []Link, menu []MenuItem) {
 		if sec.Hidden {
 			continue
 		}
-		l := Link{Name: sec.Name, URL: s.paper.SectionPath(sec)}
+		l := Link{Name: sec.Name, URL: s.paper().SectionPath(sec)}
 		// A sub-section whose parent went missing is shown as top-level
 		// rather than hidden.
 		if sec.ParentID == 0 || !top[sec.ParentID] {
@@ -36,7 +36,7 @@ func (s *Site) menus(secs []*news.Section) (nav []Link, menu []MenuItem) {
 	}
 	for _, sec := range secs {
 		if i, ok := idx[sec.ParentID]; ok && sec.ParentID != 0 && !sec.Hidden {
-			menu[i].Sub = append(menu[i].Sub, Link{Name: sec.Name, URL: s.paper.SectionPath(sec)})
+			menu[i].Sub = append(menu[i].Sub, Link{Name: sec.Name, URL: s.paper().SectionPath(sec)})
 		}
 	}
 	return nav, menu
@@ -98,7 +98,7 @@ func sectionPath(sec *news.Section, secs []*news.Section) []*news.Section {
 func (s *Site) crumbs(l Locale, trail []*news.Section, self string) []Link {
 	out := []Link{{Name: l.T("Home"), URL: "/"}}
 	for _, sec := range trail {
-		out = append(out, Link{Name: sec.Name, URL: s.paper.SectionPath(sec)})
+		out = append(out, Link{Name: sec.Name, URL: s.paper().SectionPath(sec)})
 	}
 	if self != "" {
 		out = append(out, Link{Name: self})
@@ -113,7 +113,7 @@ func (s *Site) relang(cards []Card, pageLang string) {
 	for i := range cards {
 		l := cards[i].Lang
 		if l == "" {
-			l = s.paper.Language
+			l = s.paper().Language
 		}
 		if l == pageLang {
 			l = ""

@@ -82,8 +82,8 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 		return nil, time.Time{}, err
 	}
 	purgeKeys(ctx, SectionKey(sec.ID))
-	path := s.paper.SectionPath(sec)
-	l := localeFor(s.paper.Language)
+	path := s.paper().SectionPath(sec)
+	l := localeFor(s.paper().Language)
 	secs, err := s.store.ListSections(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("section %s: %w", sec.Slug, err)
@@ -95,7 +95,7 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	for _, o := range secs {
 		if o.ParentID == sec.ID && o.ID != sec.ID {
 			ids = append(ids, o.ID)
-			subs = append(subs, Link{Name: o.Name, URL: s.paper.SectionPath(o)})
+			subs = append(subs, Link{Name: o.Name, URL: s.paper().SectionPath(o)})
 			purgeKeys(ctx, SectionKey(o.ID))
 		}
 	}
@@ -105,13 +105,13 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	}
 	desc := sec.Description
 	if desc == "" {
-		desc = l.T("%s news from %s", sec.Name, s.paper.Name)
+		desc = l.T("%s news from %s", sec.Name, s.paper().Name)
 	}
 	p := &ListPage{Base: s.base(ctx, l.pageTitle(sec.Name, pg), desc, canonicalPage(path, pg)),
 		Kind: "section", Heading: sec.Name, Intro: sec.Description, Stories: s.listCards(arts), Pager: pg,
 		Layout: s.layoutStories(arts, sec.Layout, pg.Page), Subsections: subs}
 	trail := sectionPath(sec, p.sections)
-	p.Current = s.paper.SectionPath(trail[0])
+	p.Current = s.paper().SectionPath(trail[0])
 	p.Crumbs = s.crumbs(l, trail[:len(trail)-1], sec.Name)
 	p.JSONLD = append(p.JSONLD, s.breadcrumbLD(p.Crumbs, p.Canonical))
 	var topArts []*news.Article
@@ -130,7 +130,7 @@ func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, err
 		return nil, time.Time{}, err
 	}
 	purgeKeys(ctx, TagKey(t.ID))
-	path := s.paper.TagPath(t)
+	path := s.paper().TagPath(t)
 	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{TagID: t.ID})
 	if err != nil {
 		return nil, time.Time{}, err
@@ -140,8 +140,8 @@ func (s *Site) tag(ctx context.Context, r *http.Request) ([]byte, time.Time, err
 	if len(arts) == 0 {
 		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "tag not found")
 	}
-	l := localeFor(s.paper.Language)
-	p := &ListPage{Base: s.base(ctx, l.pageTitle(t.Name, pg), l.T("Stories tagged %s in %s", t.Name, s.paper.Name), canonicalPage(path, pg)),
+	l := localeFor(s.paper().Language)
+	p := &ListPage{Base: s.base(ctx, l.pageTitle(t.Name, pg), l.T("Stories tagged %s in %s", t.Name, s.paper().Name), canonicalPage(path, pg)),
 		Kind: "tag", Heading: t.Name, Intro: l.T("Stories tagged %s.", t.Name), Stories: s.listCards(arts), Pager: pg,
 		Layout: s.layoutStories(arts, news.LayoutNews, pg.Page)}
 	var topArts []*news.Article
@@ -160,15 +160,15 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 		return nil, time.Time{}, err
 	}
 	purgeKeys(ctx, AuthorKey(au.ID))
-	path := s.paper.AuthorPath(au)
+	path := s.paper().AuthorPath(au)
 	arts, pg, err := s.listStories(ctx, r, path, news.ArticleFilter{AuthorID: au.ID})
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	l := localeFor(s.paper.Language)
+	l := localeFor(s.paper().Language)
 	desc := au.Bio
 	if desc == "" {
-		desc = l.T("Stories by %s in %s", au.Name, s.paper.Name)
+		desc = l.T("Stories by %s in %s", au.Name, s.paper().Name)
 	}
 	p := &AuthorPage{Base: s.base(ctx, l.pageTitle(au.Name, pg), truncate(desc, 160), canonicalPage(path, pg)),
 		Name: au.Name, JobTitle: au.Title, Bio: au.Bio, Email: au.Email, Stories: s.listCards(arts), Pager: pg,
@@ -177,7 +177,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if p.Top, topArts, p.TopIsLatest, err = s.withTop(ctx); err != nil {
 		return nil, time.Time{}, err
 	}
-	person := ldPerson{Type: "Person", Name: au.Name, URL: s.paper.AbsURL(path), JobTitle: au.Title}
+	person := ldPerson{Type: "Person", Name: au.Name, URL: s.paper().AbsURL(path), JobTitle: au.Title}
 	// The links were validated when saved (news.ValidateAuthorLinks):
 	// absolute http(s) addresses on the kind's hosts.
 	for _, lk := range au.Links {
@@ -190,10 +190,10 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 			p.Photo = img
 		}
 		if ph := au.Photo; ph.HasFile() && len(news.Crops) > 0 {
-			person.Image = s.paper.AbsURL(s.paper.CropPath(ph, news.Crops[len(news.Crops)-1]))
+			person.Image = s.paper().AbsURL(s.paper().CropPath(ph, news.Crops[len(news.Crops)-1]))
 		}
 	}
-	p.JSONLD = append(p.JSONLD, jsonLD(ldProfilePage{Context: schemaContext, Type: "ProfilePage", URL: s.paper.AbsURL(path), MainEntity: person}))
+	p.JSONLD = append(p.JSONLD, jsonLD(ldProfilePage{Context: schemaContext, Type: "ProfilePage", URL: s.paper().AbsURL(path), MainEntity: person}))
 	s.scopedFeeds(&p.Base, path, au.Name)
 	s.social(&p.Base, "profile", au.Name, s.shareImage(au.Photo))
 	body, err := s.r.Render("author", p)
@@ -203,7 +203,7 @@ func (s *Site) author(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 // archive serves /{year}/, /{year}/{month}/ and /{year}/{month}/{day}/ in
 // the paper's time zone.
 func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]byte, time.Time, error) {
-	loc := s.paper.Loc()
+	loc := s.paper().Loc()
 	y, _ := strconv.Atoi(parts[0])
 	m, d := 1, 1
 	if len(parts) > 1 {
@@ -219,7 +219,7 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 	}
 	var to time.Time
 	var heading string
-	l := localeFor(s.paper.Language)
+	l := localeFor(s.paper().Language)
 	switch len(parts) {
 	case 1:
 		to, heading = from.AddDate(1, 0, 0), from.Format("2006")
@@ -236,7 +236,7 @@ func (s *Site) archive(ctx context.Context, r *http.Request, parts []string) ([]
 		return nil, time.Time{}, err
 	}
 	title := l.T("Stories of %s", heading)
-	p := &ListPage{Base: s.base(ctx, l.pageTitle(title, pg), l.T("%s in %s", title, s.paper.Name), canonicalPage(path, pg)),
+	p := &ListPage{Base: s.base(ctx, l.pageTitle(title, pg), l.T("%s in %s", title, s.paper().Name), canonicalPage(path, pg)),
 		Kind: "archive", Heading: title, Stories: s.listCards(arts), Pager: pg,
 		Layout: s.layoutStories(arts, news.LayoutList, pg.Page)}
 	s.social(&p.Base, "website", title, nil)

@@ -51,7 +51,8 @@ type Base struct {
 	JSONLD      []template.JS // each already JSON (encoding/json, < escaped)
 	Feeds       []Feed
 	Nav         []Link     // the top-level sections (or the paper's menu)
-	FooterPages []Link     // the static pages linked from the footer
+	FooterPages []Link     // the static pages linked from the footer, then the settings' footer links
+	Logo        *Image     // the logo photo of the paper settings; nil: the name in type
 	Menu        []MenuItem // "All sections": every section, sub-sections under their parent
 	Current     string     // URL of the nav entry to mark aria-current
 	Assets      Assets

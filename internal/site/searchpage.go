@@ -20,7 +20,7 @@ import (
 // error page: the reader keeps what they typed.
 func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, error) {
 	now := s.now()
-	sp, perr := news.ParseSearchParams(r.URL.Query(), s.paper.Loc())
+	sp, perr := news.ParseSearchParams(r.URL.Query(), s.paper().Loc())
 	var pe *news.ParamError
 	if errors.As(perr, &pe) && pe.Param == "page" {
 		// Like every other list: a page that is not a number is a dead link.
@@ -42,7 +42,7 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("search sections: %w", err)
 	}
-	l := localeFor(s.paper.Language)
+	l := localeFor(s.paper().Language)
 	p.Sections = []Option{{Value: "", Name: l.T("All sections"), Selected: sp.Section == ""}}
 	for _, sec := range secs {
 		if sec.Slug == sp.Section {
@@ -103,13 +103,13 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 				return nil, time.Time{}, fmt.Errorf("search names: %w", err)
 			}
 			for _, x := range names.Sections {
-				p.Names = append(p.Names, NameHit{Kind: l.T("Section"), Link: Link{Name: x.Name, URL: s.paper.SectionPath(x)}})
+				p.Names = append(p.Names, NameHit{Kind: l.T("Section"), Link: Link{Name: x.Name, URL: s.paper().SectionPath(x)}})
 			}
 			for _, x := range names.Authors {
-				p.Names = append(p.Names, NameHit{Kind: l.T("Author"), Link: Link{Name: x.Name, URL: s.paper.AuthorPath(x)}})
+				p.Names = append(p.Names, NameHit{Kind: l.T("Author"), Link: Link{Name: x.Name, URL: s.paper().AuthorPath(x)}})
 			}
 			for _, x := range names.Tags {
-				p.Names = append(p.Names, NameHit{Kind: l.T("Tag"), Link: Link{Name: x.Name, URL: s.paper.TagPath(x)}})
+				p.Names = append(p.Names, NameHit{Kind: l.T("Tag"), Link: Link{Name: x.Name, URL: s.paper().TagPath(x)}})
 			}
 		}
 		for _, h := range hits {
@@ -138,7 +138,7 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	if sp.Text != "" {
 		title = l.T("Search: %s", sp.Text)
 	}
-	p.Base = s.base(ctx, l.pageTitle(title, p.Pager), l.T("Search the stories of %s by words, section, author and date", s.paper.Name), pagePath(canon, sp.Page))
+	p.Base = s.base(ctx, l.pageTitle(title, p.Pager), l.T("Search the stories of %s by words, section, author and date", s.paper().Name), pagePath(canon, sp.Page))
 	p.Robots = "noindex"
 	p.SearchQuery = sp.Text
 	s.social(&p.Base, "website", title, nil)

@@ -124,9 +124,9 @@ func jsonLD(v any) template.JS {
 func (s *Site) publisher() ldOrganization {
 	return ldOrganization{
 		Type: "NewsMediaOrganization",
-		Name: s.paper.Name,
-		URL:  s.paper.AbsURL("/"),
-		Logo: &ldImage{Type: "ImageObject", URL: s.paper.AbsURL(s.assets.Logo), Width: 512, Height: 512},
+		Name: s.paper().Name,
+		URL:  s.paper().AbsURL("/"),
+		Logo: &ldImage{Type: "ImageObject", URL: s.paper().AbsURL(s.assets.Logo), Width: 512, Height: 512},
 	}
 }
 
@@ -134,8 +134,8 @@ func isoTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(t
 
 // articleLD is the NewsArticle and BreadcrumbList of a story.
 func (s *Site) articleLD(ctx context.Context, a *news.Article, desc string, trail []*news.Section) []template.JS {
-	loc := s.paper.Loc()
-	u := s.paper.AbsURL(s.paper.ArticlePath(a))
+	loc := s.paper().Loc()
+	u := s.paper().AbsURL(s.paper().ArticlePath(a))
 	na := ldNewsArticle{
 		Context:          schemaContext,
 		Type:             "NewsArticle",
@@ -149,17 +149,17 @@ func (s *Site) articleLD(ctx context.Context, a *news.Article, desc string, trai
 		InLanguage:       a.Lang,
 	}
 	if na.InLanguage == "" {
-		na.InLanguage = s.paper.Language
+		na.InLanguage = s.paper().Language
 	}
 	// The crops Google asks for (16:9, 4:3, 1:1, 1200 pixels wide where
 	// the photo allows), made around the focal point by internal/media;
 	// for a story without a photo, the paper's share image or logo.
 	na.Image = s.ldImages(ctx, a.Photo)
-	if s.paper.LogoPhotoID != 0 {
+	if s.paper().LogoPhotoID != 0 {
 		na.Publisher.Logo = &ldImage{Type: "ImageObject", URL: s.logoURL(ctx)}
 	}
 	for _, au := range a.Authors {
-		na.Author = append(na.Author, ldPerson{Type: "Person", Name: au.Name, URL: s.paper.AbsURL(s.paper.AuthorPath(au))})
+		na.Author = append(na.Author, ldPerson{Type: "Person", Name: au.Name, URL: s.paper().AbsURL(s.paper().AuthorPath(au))})
 	}
 	if a.Section != nil {
 		na.ArticleSection = a.Section.Name
@@ -171,9 +171,9 @@ func (s *Site) articleLD(ctx context.Context, a *news.Article, desc string, trai
 		na.Correction = append(na.Correction, ldCorrection{Type: "CorrectionComment", Text: c.Text, DatePublished: isoTime(c.CreatedAt, loc)})
 	}
 	bc := ldBreadcrumbList{Context: schemaContext, Type: "BreadcrumbList"}
-	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: 1, Name: s.paper.Name, Item: s.paper.AbsURL("/")})
+	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: 1, Name: s.paper().Name, Item: s.paper().AbsURL("/")})
 	for _, sec := range trail {
-		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: len(bc.ItemListElement) + 1, Name: sec.Name, Item: s.paper.AbsURL(s.paper.SectionPath(sec))})
+		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: len(bc.ItemListElement) + 1, Name: sec.Name, Item: s.paper().AbsURL(s.paper().SectionPath(sec))})
 	}
 	bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: len(bc.ItemListElement) + 1, Name: a.Headline, Item: u})
 	return []template.JS{jsonLD(na), jsonLD(bc)}
@@ -186,11 +186,11 @@ func (s *Site) breadcrumbLD(crumbs []Link, canonical string) template.JS {
 	for i, c := range crumbs {
 		item := canonical
 		if c.URL != "" {
-			item = s.paper.AbsURL(c.URL)
+			item = s.paper().AbsURL(c.URL)
 		}
 		name := c.Name
 		if i == 0 {
-			name = s.paper.Name
+			name = s.paper().Name
 		}
 		bc.ItemListElement = append(bc.ItemListElement, ldListItem{Type: "ListItem", Position: i + 1, Name: name, Item: item})
 	}
@@ -204,12 +204,12 @@ func (s *Site) frontLD() []template.JS {
 	site := ldWebSite{
 		Context:    schemaContext,
 		Type:       "WebSite",
-		Name:       s.paper.Name,
-		URL:        s.paper.AbsURL("/"),
-		InLanguage: s.paper.Language,
+		Name:       s.paper().Name,
+		URL:        s.paper().AbsURL("/"),
+		InLanguage: s.paper().Language,
 		PotentialAction: &ldSearchAction{
 			Type:       "SearchAction",
-			Target:     ldEntryPoint{Type: "EntryPoint", URLTemplate: s.paper.AbsURL("/search") + "?q={search_term_string}"},
+			Target:     ldEntryPoint{Type: "EntryPoint", URLTemplate: s.paper().AbsURL("/search") + "?q={search_term_string}"},
 			QueryInput: "required name=search_term_string",
 		},
 	}

@@ -30,19 +30,19 @@ func (s *Site) paperPhoto(ctx context.Context, id int64) *news.Photo {
 // defaultShareImage is og:image for what has no photo: the paper's share
 // image, else nil (social then uses the logo).
 func (s *Site) defaultShareImage(ctx context.Context) *ogImage {
-	return s.shareImage(s.paperPhoto(ctx, s.paper.ShareImagePhotoID))
+	return s.shareImage(s.paperPhoto(ctx, s.paper().ShareImagePhotoID))
 }
 
 // ldImages are the JSON-LD images of a story: its photo's crops, else the
 // share image's, else the logo.
 func (s *Site) ldImages(ctx context.Context, ph *news.Photo) []string {
 	if !ph.HasFile() {
-		ph = s.paperPhoto(ctx, s.paper.ShareImagePhotoID)
+		ph = s.paperPhoto(ctx, s.paper().ShareImagePhotoID)
 	}
 	var out []string
 	if ph != nil {
 		for _, c := range news.Crops {
-			out = append(out, s.paper.AbsURL(s.paper.CropPath(ph, c)))
+			out = append(out, s.paper().AbsURL(s.paper().CropPath(ph, c)))
 		}
 		return out
 	}
@@ -52,8 +52,8 @@ func (s *Site) ldImages(ctx context.Context, ph *news.Photo) []string {
 // logoURL is the paper's logo: the logo photo's widest rendition up to
 // 1200 pixels when one is set, else the site's logo file.
 func (s *Site) logoURL(ctx context.Context) string {
-	if img := s.shareImage(s.paperPhoto(ctx, s.paper.LogoPhotoID)); img != nil {
+	if img := s.shareImage(s.paperPhoto(ctx, s.paper().LogoPhotoID)); img != nil {
 		return img.URL
 	}
-	return s.paper.AbsURL(s.assets.Logo)
+	return s.paper().AbsURL(s.assets.Logo)
 }

@@ -67,7 +67,7 @@ func (r *Redirect) Error() string { return fmt.Sprintf("redirect %d to %s", r.Co
 
 // Site serves the reader pages.
 type Site struct {
-	paper *news.Paper
+	live  *news.Paper // read through paper()
 	store news.Store
 	clock news.Clock
 	top   TopLister
@@ -75,7 +75,7 @@ type Site struct {
 	wrap  func(string, PageFunc) PageFunc
 	r     *render.Renderer
 
-	csp    string
+	csp    [2]string // without and with the Kakao SDK
 	assets Assets
 	trash  news.Trash // nil: no trash to ask
 
@@ -110,7 +110,7 @@ func New(cfg Config) *Site {
 		panic(err)
 	}
 	s := &Site{
-		paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, top: cfg.Top,
+		live: cfg.Paper, store: cfg.Store, clock: cfg.Clock, top: cfg.Top,
 		log: cfg.Logger, wrap: cfg.WrapPage, r: r,
 		assets: Assets{
 			CSS:  web.Path("site.css"),
@@ -119,7 +119,7 @@ func New(cfg Config) *Site {
 			Logo: web.Path("logo.png"),
 		},
 	}
-	s.csp = buildCSP(cfg.Paper.KakaoAppKey != "")
+	s.csp = [2]string{buildCSP(false), buildCSP(true)}
 	s.trash = cfg.Trash
 	s.proxies = cfg.TrustedProxies
 	s.contact.throttle = auth.NewThrottle(cfg.Clock, ContactFree, 10*time.Minute, time.Hour, time.Hour)
@@ -211,7 +211,7 @@ func (s *Site) page(name string, f PageFunc) http.Handler {
 // and will not store a response that is already encoded.
 func (s *Site) writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte, lm time.Time, cache string) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", s.csp)
+	h.Set("Content-Security-Policy", s.policy())
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", cache)
 	if status == http.StatusOK {
@@ -315,8 +315,8 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// The canonical link names the address asked for: a 404 must not
 	// claim to be the front page.
-	l := localeFor(s.paper.Language)
-	p := &NotFoundPage{Base: s.base(ctx, l.T("Page not found"), l.T("No page at this address in %s.", s.paper.Name), r.URL.EscapedPath())}
+	l := localeFor(s.paper().Language)
+	p := &NotFoundPage{Base: s.base(ctx, l.T("Page not found"), l.T("No page at this address in %s.", s.paper().Name), r.URL.EscapedPath())}
 	p.Robots = "noindex"
 	p.Sections = p.Nav
 	// The helper lists are a courtesy: if the store fails, the 404 page
@@ -365,7 +365,7 @@ func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	fmt.Fprintf(w, "User-agent: *\nAllow: /\nDisallow: /newsroom/\nDisallow: /api/\n\nSitemap: %s\n",
-		s.paper.AbsURL("/sitemap.xml"))
+		s.paper().AbsURL("/sitemap.xml"))
 }
 
 // favicon answers the browsers that ask for /favicon.ico despite the
@@ -374,4 +374,17 @@ func (s *Site) favicon(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	_, _ = w.Write(web.Bytes("logo.png"))
+}
+
+// paper is the paper's settings as they are now (news.Live): read it once
+// per page where a page uses several settings together.
+func (s *Site) paper() *news.Paper { return s.live.Current() }
+
+// policy is the Content-Security-Policy for the paper's settings now: the
+// Kakao SDK's origins only while the paper has a Kakao app key.
+func (s *Site) policy() string {
+	if s.paper().KakaoAppKey != "" {
+		return s.csp[1]
+	}
+	return s.csp[0]
 }

@@ -37,7 +37,7 @@ func (s *Site) staticPage(ctx context.Context, r *http.Request, slug string) ([]
 		return nil, time.Time{}, news.Errorf(news.ENOTFOUND, "no page at /%s", slug)
 	}
 	purgeKeys(ctx, purge.Page(pg.ID))
-	path := s.paper.PagePath(pg)
+	path := s.paper().PagePath(pg)
 	desc := pg.Description
 	if desc == "" {
 		desc = plainText(pg.Body, 160)
@@ -69,7 +69,7 @@ func (s *Site) footerPages(ctx context.Context) []Link {
 	}
 	out := make([]Link, 0, len(pages))
 	for _, pg := range pages {
-		out = append(out, Link{Name: pg.Title, URL: s.paper.PagePath(pg)})
+		out = append(out, Link{Name: pg.Title, URL: s.paper().PagePath(pg)})
 	}
 	return out
 }
@@ -97,8 +97,8 @@ type ldWebSiteRef struct {
 // webPageLD is the WebPage of a static page: AboutPage and ContactPage
 // where schema.org has a type for it.
 func (s *Site) webPageLD(pg *news.Page, desc string) []template.JS {
-	loc := s.paper.Loc()
-	u := s.paper.AbsURL(s.paper.PagePath(pg))
+	loc := s.paper().Loc()
+	u := s.paper().AbsURL(s.paper().PagePath(pg))
 	typ := "WebPage"
 	switch pg.Slug {
 	case "about":
@@ -108,10 +108,10 @@ func (s *Site) webPageLD(pg *news.Page, desc string) []template.JS {
 	}
 	lang := pg.Lang
 	if lang == "" {
-		lang = s.paper.Language
+		lang = s.paper().Language
 	}
 	wp := ldWebPage{Context: schemaContext, Type: typ, ID: u, URL: u, Name: pg.Title, Description: desc, InLanguage: lang,
-		DateModified: isoTime(pg.UpdatedAt, loc), IsPartOf: ldWebSiteRef{Type: "WebSite", Name: s.paper.Name, URL: s.paper.AbsURL("/")},
+		DateModified: isoTime(pg.UpdatedAt, loc), IsPartOf: ldWebSiteRef{Type: "WebSite", Name: s.paper().Name, URL: s.paper().AbsURL("/")},
 		Publisher: s.publisher()}
 	if !pg.PublishedAt.IsZero() {
 		wp.DatePublished = isoTime(pg.PublishedAt, loc)

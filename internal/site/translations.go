@@ -55,13 +55,13 @@ func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, now t
 	for _, v := range cluster {
 		lang := v.Lang
 		if lang == "" {
-			lang = s.paper.Language
+			lang = s.paper().Language
 		}
 		if lang == "" || seen[strings.ToLower(lang)] {
 			continue
 		}
 		seen[strings.ToLower(lang)] = true
-		alts = append(alts, Alternate{Lang: lang, URL: s.paper.AbsURL(s.paper.ArticlePath(v))})
+		alts = append(alts, Alternate{Lang: lang, URL: s.paper().AbsURL(s.paper().ArticlePath(v))})
 		self = self || v.ID == a.ID
 	}
 	// A page that is not itself in the cluster (a second translation into
@@ -70,7 +70,7 @@ func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, now t
 		return nil
 	}
 	if cluster[0].ID == origID {
-		alts = append(alts, Alternate{Lang: "x-default", URL: s.paper.AbsURL(s.paper.ArticlePath(cluster[0]))})
+		alts = append(alts, Alternate{Lang: "x-default", URL: s.paper().AbsURL(s.paper().ArticlePath(cluster[0]))})
 	}
 	b.Alternates = alts
 	return nil

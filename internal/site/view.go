@@ -23,6 +23,7 @@ const (
 	// widths and a thumbnail on a phone; the dense list, a thumbnail.
 	sizesGrid  = "(min-width: 64rem) 12rem, 6rem"
 	sizesThumb = "6rem"
+	sizesLogo  = "12rem"
 )
 
 // base fills what every page shares. title is the page's own title (the
@@ -34,43 +35,45 @@ func (s *Site) base(ctx context.Context, title, desc, canonicalPath string) Base
 // baseLang is base for a page in language lang (a story's), whose chrome
 // is then in that language too; "" is the paper's default language.
 func (s *Site) baseLang(ctx context.Context, lang, title, desc, canonicalPath string) Base {
-	full := s.paper.Name
+	// One version of the settings for the whole page (news.Live).
+	p := s.paper()
+	full := p.Name
 	if title != "" {
-		full = title + " - " + s.paper.Name
+		full = title + " - " + p.Name
 	}
 	if desc == "" {
-		desc = s.paper.Tagline
+		desc = p.Tagline
 	}
 	if desc == "" {
-		desc = s.paper.Name
+		desc = p.Name
 	}
 	if lang == "" {
-		lang = s.paper.Language
+		lang = p.Language
 	}
 	if lang == "" {
 		lang = "en"
 	}
 	b := Base{
-		SiteName:    s.paper.Name,
-		Tagline:     s.paper.Tagline,
+		SiteName:    p.Name,
+		Tagline:     p.Tagline,
 		Lang:        lang,
 		Title:       full,
 		Description: desc,
 		Assets:      s.assets,
 		HeadScript:  headScript,
 		Style:       template.CSS(inlineCSS),
-		Year:        s.now().In(s.paper.Loc()).Year(),
+		Year:        s.now().In(p.Loc()).Year(),
 		L:           localeFor(lang),
 		Feeds: []Feed{
-			{Type: "application/rss+xml", Title: s.paper.Name + " (RSS)", URL: "/feed.xml"},
-			{Type: "application/atom+xml", Title: s.paper.Name + " (Atom)", URL: "/atom.xml"},
-			{Type: "application/feed+json", Title: s.paper.Name + " (JSON Feed)", URL: "/feed.json"},
+			{Type: "application/rss+xml", Title: p.Name + " (RSS)", URL: "/feed.xml"},
+			{Type: "application/atom+xml", Title: p.Name + " (Atom)", URL: "/atom.xml"},
+			{Type: "application/feed+json", Title: p.Name + " (JSON Feed)", URL: "/feed.json"},
 		},
 	}
 	if canonicalPath != "" {
-		b.Canonical = s.paper.AbsURL(canonicalPath)
+		b.Canonical = p.AbsURL(canonicalPath)
 	} else {
-		b.Canonical = s.paper.AbsURL("/")
+		b.Canonical = p.AbsURL("/")
 	}
 	// The navigation is part of every page; a store failure here would
 	// also fail the page's own queries, so an empty menu is acceptable.
@@ -78,8 +81,35 @@ func (s *Site) baseLang(ctx context.Context, lang, title, desc, canonicalPath st
 		b.sections = secs
 		b.Nav, b.Menu = s.menus(secs)
 	}
-	b.FooterPages = s.footerPages(ctx)
+	// The menu set in the newsroom's paper settings replaces the bar of
+	// sections; "All sections" stays the directory of every section.
+	if len(p.Nav) > 0 {
+		b.Nav = settingsLinks(p.Nav)
+	}
+	b.FooterPages = append(s.footerPages(ctx), settingsLinks(p.Footer)...)
+	b.Logo = s.logo(ctx, p)
 	return b
+}
+
+// settingsLinks are the links of a menu set in the paper settings.
+func settingsLinks(in []news.Link) []Link {
+	out := make([]Link, 0, len(in))
+	for _, l := range in {
+		out = append(out, Link{Name: l.Label, URL: l.URL})
+	}
+	return out
+}
+
+// logo is the masthead's picture when the paper settings name a logo
+// photo that has its file (its renditions in srcset; it shows some 12 rem
+// wide), with the paper's name as its text. nil shows the name in type.
+func (s *Site) logo(ctx context.Context, p *news.Paper) *Image {
+	img := s.image(s.paperPhoto(ctx, p.LogoPhotoID), sizesLogo)
+	if img == nil {
+		return nil
+	}
+	img.Alt = p.Name
+	return img
 }
 
 // scopedFeeds adds the feeds of one section, author or tag (served by
@@ -97,10 +127,10 @@ func (s *Site) scopedFeeds(b *Base, listPath, name string) {
 // logo stands in.
 func (s *Site) social(b *Base, ogType, title string, img *ogImage) {
 	if img == nil {
-		img = &ogImage{URL: s.paper.AbsURL(s.assets.Logo), Width: 512, Height: 512, Alt: s.paper.Name}
+		img = &ogImage{URL: s.paper().AbsURL(s.assets.Logo), Width: 512, Height: 512, Alt: s.paper().Name}
 	}
 	b.Meta = append(b.Meta,
-		Meta{Property: "og:site_name", Content: s.paper.Name},
+		Meta{Property: "og:site_name", Content: s.paper().Name},
 		Meta{Property: "og:type", Content: ogType},
 		Meta{Property: "og:title", Content: title},
 		Meta{Property: "og:description", Content: b.Description},
@@ -142,7 +172,7 @@ func (s *Site) shareImage(ph *news.Photo) *ogImage {
 	if best == 0 && len(ph.Widths) > 0 {
 		best = ph.Widths[0]
 	}
-	o := &ogImage{URL: s.paper.AbsURL(s.paper.PhotoPath(ph, best)), Width: w, Height: h, Alt: altOf(ph)}
+	o := &ogImage{URL: s.paper().AbsURL(s.paper().PhotoPath(ph, best)), Width: w, Height: h, Alt: altOf(ph)}
 	if best > 0 {
 		o.Width, o.Height = best, best*h/w
 	}
@@ -174,13 +204,13 @@ func (s *Site) image(ph *news.Photo, sizes string) *Image {
 	w, h := dims(ph)
 	img := &Image{Width: w, Height: h, Alt: altOf(ph)}
 	if len(ph.Widths) == 0 {
-		img.Src = s.paper.PhotoPath(ph, 0)
+		img.Src = s.paper().PhotoPath(ph, 0)
 		return img
 	}
 	var set []string
 	src := 0
 	for _, x := range ph.Widths {
-		set = append(set, fmt.Sprintf("%s %dw", s.paper.PhotoPath(ph, x), x))
+		set = append(set, fmt.Sprintf("%s %dw", s.paper().PhotoPath(ph, x), x))
 		if src == 0 && x >= 800 {
 			src = x
 		}
@@ -188,7 +218,7 @@ func (s *Site) image(ph *news.Photo, sizes string) *Image {
 	if src == 0 {
 		src = ph.Widths[len(ph.Widths)-1]
 	}
-	img.Src = s.paper.PhotoPath(ph, src)
+	img.Src = s.paper().PhotoPath(ph, src)
 	img.Srcset = strings.Join(set, ", ")
 	img.Sizes = sizes
 	return img
@@ -207,7 +237,7 @@ func (s *Site) photo(ph *news.Photo, sizes string) *Photo {
 
 // fmtTime formats t in the paper's zone for a page in l's language.
 func (s *Site) fmtTime(l Locale, t time.Time, layout string) Time {
-	t = t.In(s.paper.Loc())
+	t = t.In(s.paper().Loc())
 	return Time{ISO: t.Format(time.RFC3339), Text: l.Format(t, layout)}
 }
 
@@ -216,24 +246,24 @@ func (s *Site) storyLang(a *news.Article) string {
 	if a.Lang != "" {
 		return a.Lang
 	}
-	return s.paper.Language
+	return s.paper().Language
 }
 
 func (s *Site) card(a *news.Article, sizes string) Card {
 	c := Card{
 		ID:       a.ID,
-		URL:      s.paper.ArticlePath(a),
+		URL:      s.paper().ArticlePath(a),
 		Headline: a.Headline,
 		Deck:     a.Deck,
 		// The card carries its story's lang attribute, so its date is
 		// in that language too.
 		Published: s.fmtTime(localeFor(s.storyLang(a)), a.PublishedAt, layoutShort),
 	}
-	if a.Lang != "" && a.Lang != s.paper.Language {
+	if a.Lang != "" && a.Lang != s.paper().Language {
 		c.Lang = a.Lang
 	}
 	if a.Section != nil {
-		c.Section = &Link{Name: a.Section.Name, URL: s.paper.SectionPath(a.Section)}
+		c.Section = &Link{Name: a.Section.Name, URL: s.paper().SectionPath(a.Section)}
 	}
 	if sizes != "" {
 		c.Image = s.image(a.Photo, sizes)

@@ -101,7 +101,7 @@ func TestEncodersXSDAndGolden(t *testing.T) {
 		u := s.articleURL(a)
 		plain.URLs = append(plain.URLs, u)
 		u.News = &newsEntry{
-			Publication:     newsPublication{Name: s.paper.Name, Language: newsLanguage(a.Lang, s.paper.Language)},
+			Publication:     newsPublication{Name: s.paper().Name, Language: newsLanguage(a.Lang, s.paper().Language)},
 			PublicationDate: w3c(a.PublishedAt), Title: a.Headline,
 		}
 		news.URLs = append(news.URLs, u)
@@ -115,9 +115,9 @@ func TestEncodersXSDAndGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	ib, err := encodeIndex([]indexEntry{
-		{Loc: s.paper.AbsURL(NewsPath), LastMod: w3c(testNow)},
-		{Loc: s.paper.AbsURL(partPath(2026, time.November, 1)), LastMod: w3c(testNow)},
-		{Loc: s.paper.AbsURL(partPath(2026, time.November, 2))},
+		{Loc: s.paper().AbsURL(NewsPath), LastMod: w3c(testNow)},
+		{Loc: s.paper().AbsURL(partPath(2026, time.November, 1)), LastMod: w3c(testNow)},
+		{Loc: s.paper().AbsURL(partPath(2026, time.November, 2))},
 	})
 	if err != nil {
 		t.Fatal(err)

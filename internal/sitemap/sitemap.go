@@ -76,7 +76,7 @@ type Config struct {
 // Sitemaps serves the sitemaps. Every response is built from the store, so
 // a story another node publishes is listed in the next response.
 type Sitemaps struct {
-	paper *news.Paper
+	live  *news.Paper // read through paper()
 	store news.Store
 	clock news.Clock
 	log   *slog.Logger
@@ -88,7 +88,7 @@ type Sitemaps struct {
 
 // New returns the sitemaps of cfg.Paper.
 func New(cfg Config) *Sitemaps {
-	s := &Sitemaps{paper: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, maxURLs: MaxURLs, partURLs: PartURLs}
+	s := &Sitemaps{live: cfg.Paper, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, maxURLs: MaxURLs, partURLs: PartURLs}
 	if s.clock == nil {
 		s.clock = news.SystemClock{}
 	}
@@ -171,7 +171,7 @@ func (s *Sitemaps) index(ctx context.Context, r *http.Request, now time.Time) ([
 	var entries []indexEntry
 	var newest time.Time
 	add := func(path string, lastmod time.Time) {
-		entries = append(entries, indexEntry{Loc: s.paper.AbsURL(path), LastMod: w3c(lastmod)})
+		entries = append(entries, indexEntry{Loc: s.paper().AbsURL(path), LastMod: w3c(lastmod)})
 		if lastmod.After(newest) {
 			newest = lastmod
 		}
@@ -298,7 +298,7 @@ func (s *Sitemaps) news(ctx context.Context, r *http.Request, now time.Time) ([]
 	for _, a := range arts {
 		u := s.articleURL(a)
 		u.News = &newsEntry{
-			Publication: newsPublication{Name: s.paper.Name, Language: newsLanguage(a.Lang, s.paper.Language)},
+			Publication: newsPublication{Name: s.paper().Name, Language: newsLanguage(a.Lang, s.paper().Language)},
 			// The first publication, never the last update (Google News).
 			PublicationDate: w3c(a.PublishedAt),
 			Title:           a.Headline,
@@ -310,8 +310,8 @@ func (s *Sitemaps) news(ctx context.Context, r *http.Request, now time.Time) ([]
 }
 
 func (s *Sitemaps) articleURL(a *news.Article) urlEntry {
-	u := urlEntry{Loc: s.paper.AbsURL(s.paper.ArticlePath(a)), LastMod: w3c(a.LastModified())}
-	if img := leadImage(s.paper, a.Photo); img != "" {
+	u := urlEntry{Loc: s.paper().AbsURL(s.paper().ArticlePath(a)), LastMod: w3c(a.LastModified())}
+	if img := leadImage(s.paper(), a.Photo); img != "" {
 		u.Images = []imageEntry{{Loc: img}}
 	}
 	return u
@@ -374,13 +374,13 @@ func (s *Sitemaps) list(ctx context.Context, f news.ArticleFilter) ([]*news.Arti
 func (s *Sitemaps) articles(ctx context.Context, r *http.Request, now time.Time) ([]byte, time.Time, error) {
 	y, mo, part, ok := parseArticlesFile(r.PathValue("file"))
 	if ok {
-		pagecache.Tag(ctx, purge.SitemapMonth(time.Date(y, mo, 15, 12, 0, 0, 0, s.paper.Loc()), s.paper.Loc()))
+		pagecache.Tag(ctx, purge.SitemapMonth(time.Date(y, mo, 15, 12, 0, 0, 0, s.paper().Loc()), s.paper().Loc()))
 	}
 	if !ok {
 		return nil, time.Time{}, news.ErrNotFound
 	}
 	m := month{Year: y, Month: mo}
-	from, to := m.bounds(s.paper.Loc())
+	from, to := m.bounds(s.paper().Loc())
 	if !from.Before(now) {
 		return nil, time.Time{}, news.ErrNotFound
 	}
@@ -476,7 +476,7 @@ func (s *Sitemaps) listingDoc(ctx context.Context, now time.Time, pick func(*sur
 			s.log.WarnContext(ctx, "sitemap truncated", "path", p.path, "max", s.maxURLs)
 			break
 		}
-		set.URLs = append(set.URLs, urlEntry{Loc: s.paper.AbsURL(p.path), LastMod: w3c(lm)})
+		set.URLs = append(set.URLs, urlEntry{Loc: s.paper().AbsURL(p.path), LastMod: w3c(lm)})
 		if lm.After(newest) {
 			newest = lm
 		}
@@ -498,7 +498,7 @@ func (s *Sitemaps) sections(ctx context.Context, r *http.Request, now time.Time)
 			xs, err := s.store.ListSections(ctx)
 			ps := make([]page, 0, len(xs))
 			for _, x := range xs {
-				ps = append(ps, page{x.ID, s.paper.SectionPath(x)})
+				ps = append(ps, page{x.ID, s.paper().SectionPath(x)})
 			}
 			return ps, err
 		})
@@ -511,7 +511,7 @@ func (s *Sitemaps) authors(ctx context.Context, r *http.Request, now time.Time) 
 			xs, err := s.store.ListAuthors(ctx)
 			ps := make([]page, 0, len(xs))
 			for _, x := range xs {
-				ps = append(ps, page{x.ID, s.paper.AuthorPath(x)})
+				ps = append(ps, page{x.ID, s.paper().AuthorPath(x)})
 			}
 			return ps, err
 		})
@@ -524,7 +524,7 @@ func (s *Sitemaps) tags(ctx context.Context, r *http.Request, now time.Time) ([]
 			xs, err := s.store.ListTags(ctx)
 			ps := make([]page, 0, len(xs))
 			for _, x := range xs {
-				ps = append(ps, page{x.ID, s.paper.TagPath(x)})
+				ps = append(ps, page{x.ID, s.paper().TagPath(x)})
 			}
 			return ps, err
 		})
@@ -573,7 +573,7 @@ func (s *Sitemaps) staticPages(ctx context.Context, r *http.Request, now time.Ti
 	}
 	set := newURLSet(false)
 	for _, p := range pages {
-		set.URLs = append(set.URLs, urlEntry{Loc: s.paper.AbsURL(s.paper.PagePath(p)), LastMod: w3c(p.UpdatedAt)})
+		set.URLs = append(set.URLs, urlEntry{Loc: s.paper().AbsURL(s.paper().PagePath(p)), LastMod: w3c(p.UpdatedAt)})
 	}
 	body, err := encodeURLSet(set)
 	return body, newestPage(pages), err
@@ -588,3 +588,6 @@ func newestPage(pages []*news.Page) time.Time {
 	}
 	return t
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (s *Sitemaps) paper() *news.Paper { return s.live.Current() }

@@ -22,9 +22,10 @@ import (
 // start waits for it, unless Warm ran. A store aggregate (one GROUP BY per
 // kind) would make it milliseconds.
 type survey struct {
-	built   time.Time // clock time of the build
-	gen     int64     // store generation when the build started
-	months  []month   // oldest first, only months with public stories
+	built   time.Time      // clock time of the build
+	gen     int64          // store generation when the build started
+	loc     *time.Location // the paper's zone its months are cut in
+	months  []month        // oldest first, only months with public stories
 	section map[int64]time.Time
 	author  map[int64]time.Time
 	tag     map[int64]time.Time
@@ -60,6 +61,11 @@ func (s *Sitemaps) survey(ctx context.Context, now time.Time) (*survey, error) {
 	c := &s.cache
 	c.mu.Lock()
 	sv := c.sv
+	if sv != nil && sv.loc.String() != s.paper().Loc().String() {
+		// The paper's time zone was changed in its settings: months are
+		// cut elsewhere now, so the old survey is no answer at all.
+		c.sv, sv = nil, nil
+	}
 	if sv != nil {
 		age := now.Sub(sv.built)
 		stale := age < 0 || age >= surveyMaxAge || (sv.gen != gen && age >= surveyRefreshMin)
@@ -80,7 +86,7 @@ func (s *Sitemaps) survey(ctx context.Context, now time.Time) (*survey, error) {
 	c.mu.Lock()
 	sv = c.sv
 	c.mu.Unlock()
-	if sv != nil {
+	if sv != nil && sv.loc.String() == s.paper().Loc().String() {
 		return sv, nil
 	}
 	sv, err = s.buildSurvey(ctx, now)
@@ -125,8 +131,8 @@ func (s *Sitemaps) refresh(now time.Time, gen int64) {
 }
 
 func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, error) {
-	sv := &survey{built: now, section: map[int64]time.Time{}, author: map[int64]time.Time{}, tag: map[int64]time.Time{}}
-	loc := s.paper.Loc()
+	loc := s.paper().Loc()
+	sv := &survey{built: now, loc: loc, section: map[int64]time.Time{}, author: map[int64]time.Time{}, tag: map[int64]time.Time{}}
 	oldest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Order: "oldest", Limit: 1})
 	if err != nil || len(oldest) == 0 {
 		return sv, err
@@ -216,7 +222,7 @@ func (s *Sitemaps) buildSurvey(ctx context.Context, now time.Time) (*survey, err
 // months reads the months with public stories from the store's
 // aggregates.
 func (s *Sitemaps) months(ctx context.Context, as AggregateStore, now time.Time) ([]month, error) {
-	ms, err := as.ArchiveMonths(ctx, now, s.paper.Loc())
+	ms, err := as.ArchiveMonths(ctx, now, s.paper().Loc())
 	if err != nil {
 		return nil, err
 	}

@@ -213,7 +213,7 @@ func (c *Counter) handleTop(w http.ResponseWriter, r *http.Request) {
 	for _, e := range top {
 		items = append(items, TopItem{
 			ID:       e.Article.ID,
-			URL:      c.paper.AbsURL(c.paper.ArticlePath(e.Article)),
+			URL:      c.paper().AbsURL(c.paper().ArticlePath(e.Article)),
 			Headline: e.Article.Headline,
 			Views:    e.Views,
 		})

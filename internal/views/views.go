@@ -77,7 +77,7 @@ type Counter struct {
 	log           *slog.Logger
 	interval      time.Duration
 	trusted       []netip.Prefix
-	paper         *news.Paper
+	live          *news.Paper // read through paper()
 	limitPerShard int
 	shards        [numShards]shard
 	perAddress    uint8
@@ -159,7 +159,7 @@ func New(cfg Config) (*Counter, error) {
 		log:      cfg.Logger,
 		interval: cfg.FlushInterval,
 		trusted:  append([]netip.Prefix(nil), cfg.TrustedProxies...),
-		paper:    cfg.Paper,
+		live:     cfg.Paper,
 		genPoll:  time.Second,
 	}
 	if c.clock == nil {
@@ -401,3 +401,6 @@ func (c *Counter) dropNonPublic(ctx context.Context, batch map[slot]int64) error
 	c.known.Store(kn)
 	return nil
 }
+
+// paper is the paper's settings as they are now (news.Live).
+func (c *Counter) paper() *news.Paper { return c.live.Current() }

@@ -142,7 +142,8 @@ func StoryOf(paper *news.Paper, a *news.Article) Story {
 	s := Story{ID: a.ID, Version: a.Version, Status: string(a.Status), Slug: a.Slug, Headline: a.Headline, Deck: a.Deck, Lang: a.Lang,
 		Authors: []Ref{}, Tags: []Ref{}, PublishedAt: when(a.PublishedAt), UpdatedAt: when(a.LastModified()), EmbargoUntil: when(a.EmbargoUntil)}
 	if !a.PublishedAt.IsZero() && paper != nil {
-		s.URL = paper.AbsURL(paper.ArticlePath(a))
+		p := paper.Current()
+		s.URL = p.AbsURL(p.ArticlePath(a))
 	}
 	if a.Section != nil {
 		s.Section = &Ref{ID: a.Section.ID, Slug: a.Section.Slug, Name: a.Section.Name}

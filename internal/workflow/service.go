@@ -30,8 +30,21 @@ type Store interface {
 type Service struct {
 	Store Store
 	Clock news.Clock
-	// Lang is the language of new stories when the draft names none.
-	Lang string
+	// Lang is the language of new stories when the draft names none, or
+	// when set, Paper's language as it is at the time (settings saved in
+	// the newsroom apply at once).
+	Lang  string
+	Paper *news.Paper
+}
+
+// lang is the language of a new story that names none.
+func (s *Service) lang() string {
+	if s.Paper != nil {
+		if l := s.Paper.Current().Language; l != "" {
+			return l
+		}
+	}
+	return s.Lang
 }
 
 // New returns a Service; a nil clock is the system clock.
@@ -142,7 +155,7 @@ func (s *Service) Create(ctx context.Context, u *news.User, d Draft) (*news.Arti
 		now := s.Clock.Now()
 		a := &news.Article{Status: news.StatusDraft, CreatedAt: now, UpdatedAt: now}
 		if d.Lang == "" {
-			d.Lang = s.Lang
+			d.Lang = s.lang()
 		}
 		if u.AuthorID != 0 && !containsID(d.AuthorIDs, u.AuthorID) {
 			d.AuthorIDs = append([]int64{u.AuthorID}, d.AuthorIDs...)

@@ -1,0 +1,48 @@
+package news
+
+import (
+	"sync"
+	"testing"
+)
+
+// TestLivePaper: a paper made by Live hands out whole versions: readers
+// racing a Swap see the old or the new settings, never a mix (run with
+// -race); Swap on a plain paper changes nothing.
+func TestLivePaper(t *testing.T) {
+	p := Live(&Paper{Name: "Old", Tagline: "old"})
+	if c := p.Current(); c.Name != "Old" || c.Current() != c {
+		t.Fatalf("Current: %+v", c)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1000 {
+				c := p.Current()
+				if (c.Name == "Old") != (c.Tagline == "old") {
+					t.Errorf("a mixed version: %q / %q", c.Name, c.Tagline)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 100 {
+		if i%2 == 0 {
+			p.Swap(&Paper{Name: "New", Tagline: "new"})
+		} else {
+			p.Swap(&Paper{Name: "Old", Tagline: "old"})
+		}
+	}
+	wg.Wait()
+	next := &Paper{Name: "Newest"}
+	p.Swap(next)
+	next.Name = "changed after the swap"
+	if p.Current().Name != "Newest" {
+		t.Error("Swap kept the caller's paper rather than a copy")
+	}
+	plain := &Paper{Name: "Plain"}
+	if plain.Swap(&Paper{Name: "X"}) || plain.Current() != plain {
+		t.Error("Swap changed a paper not made by Live")
+	}
+}
