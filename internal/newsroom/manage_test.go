@@ -785,3 +785,24 @@ func TestReplaceLogoPhoto(t *testing.T) {
 		t.Errorf("the replace announced no settings change: %+v", cs)
 	}
 }
+
+// TestLanguageChoices: the story and page forms offer the languages the
+// paper settings list (a datalist on the language field), and none when
+// the paper lists none.
+func TestLanguageChoices(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/newsroom/stories/new", "/newsroom/pages/new"} {
+		_, body := h.do(news.RoleAdmin, "GET", path, nil)
+		if strings.Contains(body, "<datalist") {
+			t.Errorf("%s offers languages the paper does not list", path)
+		}
+	}
+	h.nr.live.Languages = []string{"en", "ko"}
+	for _, path := range []string{"/newsroom/stories/new", "/newsroom/pages/new"} {
+		res, body := h.do(news.RoleAdmin, "GET", path, nil)
+		wantStatus(t, path, res, body, 200)
+		if !strings.Contains(body, `list="paper-langs"`) || !strings.Contains(body, `<datalist id="paper-langs"><option value="en"><option value="ko"></datalist>`) {
+			t.Errorf("%s does not offer the paper's languages", path)
+		}
+	}
+}
