@@ -56,9 +56,12 @@ type Config struct {
 }
 
 // PhotoSaver stores an uploaded image: it checks and strips the file,
-// makes the renditions, and creates (p.ID == 0) or updates the Photo row.
+// makes the renditions, and creates (p.ID == 0) or updates the Photo row;
+// PreparePhoto does all but the row, which the caller writes in its own
+// transaction (undo removes the files when that fails).
 type PhotoSaver interface {
 	SavePhoto(ctx context.Context, p *news.Photo, data []byte) error
+	PreparePhoto(ctx context.Context, p *news.Photo, data []byte) (undo func(), err error)
 }
 
 // API serves /api/admin/v1/.
@@ -121,8 +124,10 @@ type call struct {
 	body      []byte
 	articleID int64
 	// idemKey is the request's Idempotency-Key once reserved: a command
-	// stores its answer in its own transaction (see within).
+	// stores its answer in its own transaction (see within, answerIn).
 	idemKey string
+	// answered: the answer is stored already, in the change's transaction.
+	answered bool
 }
 
 // routes is the table of contents of the API. Every route is also in the
@@ -292,8 +297,30 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c *call, key st
 		a.fail(w, r, err)
 		return
 	}
-	a.finishIdem(ctx, in.ID, key, status, b)
+	if !c.answered {
+		a.finishIdem(ctx, in.ID, key, status, b)
+	}
 	writeRaw(w, status, b)
+}
+
+// answerIn stores the answer v of a request with an Idempotency-Key in
+// tx, the transaction of the change it answers: a crash after the commit
+// then cannot leave the change made and the key open, for a retry (after
+// idemStale) to make the change a second time. Without a key it does
+// nothing.
+func (a *API) answerIn(ctx context.Context, tx news.Tx, c *call, status int, v any) error {
+	if c.idemKey == "" {
+		return nil
+	}
+	b, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := tx.FinishIdempotent(ctx, c.caller.Integration.ID, c.idemKey, status, b); err != nil {
+		return err
+	}
+	c.answered = true
+	return nil
 }
 
 func (a *API) finishIdem(ctx context.Context, integrationID int64, key string, status int, body []byte) {

@@ -121,15 +121,21 @@ func (a *API) createAuthor(r *http.Request, c *call) (int, any, error) {
 		return 0, nil, fieldErr(news.Errorf(news.EINVALID, "The slug needs at least one letter or digit."), "slug")
 	}
 	au := &news.Author{Slug: slug, Name: in.Name, Title: strings.TrimSpace(in.Title), Bio: strings.TrimSpace(in.Bio), Email: strings.TrimSpace(in.Email)}
-	err := a.store.Update(r.Context(), func(tx news.Tx) error {
+	// The integration's account first: on a first call it is made, in a
+	// write of its own, which inside the transaction below would wait for
+	// that transaction's own lock (SQLite has one writer) until it timed out.
+	u, err := a.account(r.Context(), c.caller.Integration)
+	if err != nil {
+		return 0, nil, err
+	}
+	err = a.store.Update(r.Context(), func(tx news.Tx) error {
 		if err := tx.CreateAuthor(r.Context(), au); err != nil {
 			return err
 		}
-		u, err := a.account(r.Context(), c.caller.Integration)
-		if err != nil {
+		if err := tx.AddAudit(r.Context(), &news.AuditEntry{UserID: u.ID, Action: "author", Detail: "added " + au.Name + " through " + c.caller.Integration.Name, CreatedAt: a.clock.Now()}); err != nil {
 			return err
 		}
-		return tx.AddAudit(r.Context(), &news.AuditEntry{UserID: u.ID, Action: "author", Detail: "added " + au.Name + " through " + c.caller.Integration.Name, CreatedAt: a.clock.Now()})
+		return a.answerIn(r.Context(), tx, c, http.StatusCreated, a.authorOut(au))
 	})
 	if errors.Is(err, news.ErrConflict) {
 		return 0, nil, fieldErr(news.Errorf(news.ECONFLICT, "An author with the slug %q exists.", slug), "slug")
@@ -208,8 +214,21 @@ func (a *API) uploadPhoto(r *http.Request, c *call) (int, any, error) {
 	if err := photoFields(get, p); err != nil {
 		return 0, nil, err
 	}
-	if err := a.cfg.Media.SavePhoto(r.Context(), p, data); err != nil {
+	// The files first, then the row and the answer in one transaction
+	// (answerIn); the files go again if it fails.
+	undo, err := a.cfg.Media.PreparePhoto(r.Context(), p, data)
+	if err != nil {
 		return 0, nil, fieldErr(err, "file")
+	}
+	err = a.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.CreatePhoto(r.Context(), p); err != nil {
+			return err
+		}
+		return a.answerIn(r.Context(), tx, c, http.StatusCreated, webhooks.PhotoOf(a.cfg.Paper, p))
+	})
+	if err != nil {
+		undo()
+		return 0, nil, err
 	}
 	return http.StatusCreated, webhooks.PhotoOf(a.cfg.Paper, p), nil
 }

@@ -34,7 +34,11 @@ type paper struct {
 	clock  *news.FixedClock
 }
 
-func newPaper(t *testing.T) *paper {
+func newPaper(t *testing.T) *paper { return newPaperWith(t, nil) }
+
+// newPaperWith is newPaper with the API's store wrapped by wrap (nil: the
+// store itself), for tests that make the store fail at a chosen point.
+func newPaperWith(t *testing.T, wrap func(*sqlite.DB) news.Store) *paper {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "admin.db"))
@@ -76,7 +80,11 @@ func newPaper(t *testing.T) *paper {
 		t.Fatal(err)
 	}
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: pp})
-	adminapi.New(adminapi.Config{Paper: pp, Store: st, Clock: p.clock, Gate: p.gate, Media: lib, MaxUploadBytes: 2 << 20}).Register(mux)
+	var api news.Store = st
+	if wrap != nil {
+		api = wrap(st)
+	}
+	adminapi.New(adminapi.Config{Paper: pp, Store: api, Clock: p.clock, Gate: p.gate, Media: lib, MaxUploadBytes: 2 << 20}).Register(mux)
 	return p
 }
 

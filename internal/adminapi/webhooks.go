@@ -68,11 +68,18 @@ func (a *API) createWebhook(r *http.Request, c *call) (int, any, error) {
 		}
 	}
 	w := &news.Webhook{IntegrationID: c.caller.Integration.ID, URL: in.URL, Events: events, Secret: webhooks.NewSecret(), CreatedAt: a.clock.Now()}
-	if err := a.store.CreateWebhook(r.Context(), w); err != nil {
+	var out WebhookOut
+	err := a.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.CreateWebhook(r.Context(), w); err != nil {
+			return err
+		}
+		out = webhookOut(w)
+		out.Secret = w.Secret
+		return a.answerIn(r.Context(), tx, c, http.StatusCreated, out)
+	})
+	if err != nil {
 		return 0, nil, err
 	}
-	out := webhookOut(w)
-	out.Secret = w.Secret
 	return http.StatusCreated, out, nil
 }
 
@@ -163,8 +170,15 @@ func (a *API) redeliver(r *http.Request, c *call) (int, any, error) {
 	} else if err != nil {
 		return 0, nil, err
 	}
-	if err := a.store.RedeliverWebhook(r.Context(), d.ID, a.clock.Now()); err != nil {
+	out := map[string]any{"id": d.ID, "msg_id": d.MsgID, "state": news.WebhookPending}
+	err = a.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.RedeliverWebhook(r.Context(), d.ID, a.clock.Now()); err != nil {
+			return err
+		}
+		return a.answerIn(r.Context(), tx, c, http.StatusAccepted, out)
+	})
+	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusAccepted, map[string]any{"id": d.ID, "msg_id": d.MsgID, "state": news.WebhookPending}, nil
+	return http.StatusAccepted, out, nil
 }

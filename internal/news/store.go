@@ -390,6 +390,7 @@ type Tx interface {
 	// Integrations (issue 18): the webhook outbox, idempotent answers and
 	// wire records commit with the change they belong to.
 	WebhookOutbox
+	WebhookTxWriter
 	IdempotencyWriter
 	WireWriter
 	// Imported comments (issue 14) commit with the import's stories.

@@ -100,6 +100,15 @@ type WebhookOutbox interface {
 	EnqueueWebhookEvent(ctx context.Context, ev WebhookEvent, msgID func() string) (int, error)
 }
 
+// WebhookTxWriter is what the Admin API changes in webhooks inside the
+// transaction that also stores the request's Idempotency-Key answer, so a
+// crash between the two cannot leave the change made and the key open for
+// a retry to make it again.
+type WebhookTxWriter interface {
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	RedeliverWebhook(ctx context.Context, id int64, t time.Time) error
+}
+
 // WebhookStore keeps subscriptions and the outbox of deliveries. Enqueueing
 // is meant to happen inside the transaction of the change it announces (see
 // the write path's transaction hooks), so a delivery exists exactly when its

@@ -52,11 +52,25 @@ func validWebhook(w *news.Webhook) error {
 
 // CreateWebhook stores a subscription.
 func (db *DB) CreateWebhook(ctx context.Context, w *news.Webhook) error {
+	return createWebhook(ctx, db.pool, db, w)
+}
+
+// CreateWebhook stores a subscription in this transaction.
+func (t *txn) CreateWebhook(ctx context.Context, w *news.Webhook) error {
+	return createWebhook(ctx, t.tx, t.db, w)
+}
+
+// rowQuerier is a pool or a transaction.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func createWebhook(ctx context.Context, q rowQuerier, db *DB, w *news.Webhook) error {
 	if err := validWebhook(w); err != nil {
 		return err
 	}
 	w.CreatedAt = db.createdAt(w.CreatedAt)
-	err := db.pool.QueryRow(ctx, `INSERT INTO webhooks (integration_id, url, events, secret, created_at, disabled_at)
+	err := q.QueryRow(ctx, `INSERT INTO webhooks (integration_id, url, events, secret, created_at, disabled_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, w.IntegrationID, w.URL, strings.Join(w.Events, ","), w.Secret, w.CreatedAt, utc(w.DisabledAt)).Scan(&w.ID)
 	return translate(err, "create webhook")
 }
@@ -213,10 +227,17 @@ func (db *DB) FinishWebhookAttempt(ctx context.Context, id int64, claim string, 
 
 // RedeliverWebhook queues a delivery again with its message id.
 func (db *DB) RedeliverWebhook(ctx context.Context, id int64, t time.Time) error {
-	err := db.write(ctx, false, func(tx pgx.Tx) error {
-		return execOne(ctx, tx, fmt.Sprintf("delivery %d", id), `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1,
+	return db.write(ctx, false, func(tx pgx.Tx) error { return redeliverWebhook(ctx, tx, id, t) })
+}
+
+// RedeliverWebhook queues a delivery again in this transaction.
+func (t *txn) RedeliverWebhook(ctx context.Context, id int64, at time.Time) error {
+	return redeliverWebhook(ctx, t.tx, id, at)
+}
+
+func redeliverWebhook(ctx context.Context, tx pgx.Tx, id int64, t time.Time) error {
+	err := execOne(ctx, tx, fmt.Sprintf("delivery %d", id), `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1,
 			claim = '', claimed_until = NULL WHERE id = $2`, utc(t), id)
-	})
 	return translate(err, fmt.Sprintf("redeliver %d", id))
 }
 

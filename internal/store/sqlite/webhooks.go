@@ -53,23 +53,28 @@ func validWebhook(w *news.Webhook) error {
 
 // CreateWebhook stores a subscription.
 func (db *DB) CreateWebhook(ctx context.Context, w *news.Webhook) error {
+	return db.tx(ctx, false, func(tx *sql.Tx) error { return createWebhook(ctx, tx, w, db.now()) })
+}
+
+// CreateWebhook stores a subscription in this transaction.
+func (t *txn) CreateWebhook(ctx context.Context, w *news.Webhook) error {
+	return createWebhook(ctx, t.tx, w, t.db.now())
+}
+
+func createWebhook(ctx context.Context, tx *sql.Tx, w *news.Webhook, now time.Time) error {
 	if err := validWebhook(w); err != nil {
 		return err
 	}
 	if w.CreatedAt.IsZero() {
-		w.CreatedAt = db.now()
+		w.CreatedAt = now
 	}
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (integration_id, url, events, secret, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			w.IntegrationID, w.URL, strings.Join(w.Events, ","), w.Secret, w.CreatedAt.UnixMicro(), tv(w.DisabledAt))
-		if err != nil {
-			return err
-		}
+	res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (integration_id, url, events, secret, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		w.IntegrationID, w.URL, strings.Join(w.Events, ","), w.Secret, w.CreatedAt.UnixMicro(), tv(w.DisabledAt))
+	if err == nil {
 		w.ID, err = res.LastInsertId()
-		return err
-	})
+	}
 	if err != nil {
-		return fmt.Errorf("create webhook: %w", err)
+		return fmt.Errorf("create webhook: %w", translate(err))
 	}
 	return nil
 }
@@ -271,10 +276,17 @@ func (db *DB) FinishWebhookAttempt(ctx context.Context, id int64, claim string, 
 
 // RedeliverWebhook queues a delivery again with its message id.
 func (db *DB) RedeliverWebhook(ctx context.Context, id int64, t time.Time) error {
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, "delivery", id, `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, claim = '', claimed_until = NULL
+	return db.tx(ctx, false, func(tx *sql.Tx) error { return redeliverWebhook(ctx, tx, id, t) })
+}
+
+// RedeliverWebhook queues a delivery again in this transaction.
+func (t *txn) RedeliverWebhook(ctx context.Context, id int64, at time.Time) error {
+	return redeliverWebhook(ctx, t.tx, id, at)
+}
+
+func redeliverWebhook(ctx context.Context, tx *sql.Tx, id int64, t time.Time) error {
+	err := updateOne(ctx, tx, "delivery", id, `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, claim = '', claimed_until = NULL
 			WHERE id = ?`, t.UnixMicro(), id)
-	})
 	if err != nil {
 		return fmt.Errorf("redeliver %d: %w", id, err)
 	}

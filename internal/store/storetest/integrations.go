@@ -3,6 +3,7 @@ package storetest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -151,6 +152,36 @@ func testWebhooks(t *testing.T, open func(t *testing.T) news.Store) {
 		msg++
 		return fmt.Sprintf("msg_%d_%d", time.Now().UnixNano(), msg)
 	}
+
+	// The Admin API creates a webhook and stores its Idempotency-Key
+	// answer in one transaction: both commit, or neither.
+	t.Run("CreateInTransaction", func(t *testing.T) {
+		f, in := setup(t)
+		w := &news.Webhook{IntegrationID: in.ID, URL: "https://tx.example/hook", Events: []string{"story.published"}, Secret: "whsec_tx"}
+		boom := errors.New("the rest of the change failed")
+		err := f.s.Update(f.ctx, func(tx news.Tx) error {
+			if err := tx.CreateWebhook(f.ctx, w); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Update = %v", err)
+		}
+		if ws, _ := f.s.ListWebhooks(f.ctx, in.ID); len(ws) != 0 {
+			t.Fatalf("a rolled-back create left %+v", ws)
+		}
+		if err := f.s.Update(f.ctx, func(tx news.Tx) error {
+			return tx.CreateWebhook(f.ctx, &news.Webhook{IntegrationID: in.ID, URL: "ftp://x", Events: []string{"story.published"}, Secret: "s"})
+		}); !errors.Is(err, news.ErrInvalid) {
+			t.Fatalf("an invalid webhook in a transaction: %v", err)
+		}
+		noErr(t, "Update", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.CreateWebhook(f.ctx, w) }))
+		if ws, _ := f.s.ListWebhooks(f.ctx, in.ID); len(ws) != 1 || ws[0].ID != w.ID || w.ID == 0 {
+			t.Fatalf("after the committed create: %+v (id %d)", ws, w.ID)
+		}
+		wantErr(t, "RedeliverWebhook of no delivery", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.RedeliverWebhook(f.ctx, 999999, T0) }), news.ErrNotFound)
+	})
 
 	t.Run("EnqueueClaimFinish", func(t *testing.T) {
 		f, in := setup(t)
