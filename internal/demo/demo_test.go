@@ -38,7 +38,9 @@ func seeded(t *testing.T) (news.Store, *media.Library, *news.Paper) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paper := &news.Paper{Name: "The Masthead Times", BaseURL: "http://localhost:8080", Language: "en", Location: seoul}
+	// Live, as serve makes it: the seed names the share image in the
+	// settings, and the running paper must show it without a restart.
+	paper := news.Live(&news.Paper{Name: "The Masthead Times", BaseURL: "http://localhost:8080", Language: "en", Location: seoul})
 	lib := media.New(media.Config{Store: st, Blobs: blobs, Paper: paper, Logger: slog.New(slog.DiscardHandler)})
 	start := time.Now()
 	// Small pictures: the fixture needs a paper, not sharp photos
@@ -48,6 +50,9 @@ func seeded(t *testing.T) (news.Store, *media.Library, *news.Paper) {
 		t.Fatalf("Seed: %v", err)
 	}
 	t.Logf("Seed: %+v in %v", res, time.Since(start))
+	if paper.Current().ShareImagePhotoID == 0 {
+		t.Error("the running paper does not have the demo's share image")
+	}
 	if res.Skipped || res.Articles < 31 {
 		t.Fatalf("Seed result %+v", res)
 	}

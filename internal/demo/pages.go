@@ -96,7 +96,7 @@ func seedShareImage(ctx context.Context, st news.Store, lib *media.Library, pape
 		return fmt.Errorf("demo: paper settings: %w", err)
 	}
 	if paper != nil {
-		paper.ShareImagePhotoID = ph.ID
+		paper.Update(func(p *news.Paper) { p.ShareImagePhotoID = ph.ID })
 	}
 	return nil
 }

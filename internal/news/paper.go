@@ -73,6 +73,20 @@ func (p *Paper) Swap(next *Paper) bool {
 	return true
 }
 
+// Update changes the current settings by f: on a copy of the current
+// version, swapped in whole, for a paper made by Live; on p itself for any
+// other. Setting a field of a live paper directly would change nothing its
+// readers see (they read Current).
+func (p *Paper) Update(f func(*Paper)) {
+	if p.live == nil {
+		f(p)
+		return
+	}
+	next := *p.Current()
+	f(&next)
+	p.Swap(&next)
+}
+
 // Loc returns the paper's time zone (UTC when unset).
 func (p *Paper) Loc() *time.Location {
 	if p.Location == nil {

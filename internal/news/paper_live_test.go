@@ -45,4 +45,12 @@ func TestLivePaper(t *testing.T) {
 	if plain.Swap(&Paper{Name: "X"}) || plain.Current() != plain {
 		t.Error("Swap changed a paper not made by Live")
 	}
+	p.Update(func(c *Paper) { c.Tagline = "updated" })
+	if c := p.Current(); c.Name != "Newest" || c.Tagline != "updated" {
+		t.Errorf("Update: %+v", c)
+	}
+	plain.Update(func(c *Paper) { c.Name = "Plain 2" })
+	if plain.Name != "Plain 2" {
+		t.Error("Update on a plain paper")
+	}
 }
