@@ -106,7 +106,7 @@ func New(ctx context.Context, cfg Config) (*Readers, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	t, err := template.New("").Funcs(template.FuncMap{
-		"date": func(t time.Time) string { return t.In(cfg.Paper.Loc()).Format("Jan. 2, 2006 15:04") },
+		"date": func(t time.Time) string { return t.In(cfg.Paper.Current().Loc()).Format("Jan. 2, 2006 15:04") },
 	}).ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
