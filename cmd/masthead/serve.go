@@ -497,7 +497,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	h := httpx.Wrap(limitBodies(route(httpx.Route(mux), n.cache, n.changes), n.f.MaxUpload),
 		httpx.Options{Log: n.log, Access: n.access, Observe: observe})
 	n.addServer("public", n.public, n.newServer(h, n.tlsCfg))
-	fmt.Fprintf(n.stdout, "masthead %s: %s listening on %s://%s\n", version, n.paper.Name, n.scheme(), n.public.Addr())
+	fmt.Fprintf(n.stdout, "masthead %s: %s listening on %s://%s\n", version, n.paper.Current().Name, n.scheme(), n.public.Addr())
 	n.log.Info("serving", "addr", n.public.Addr().String(), "base_url", n.paper.BaseURL, "db", dbKind(n.f.common))
 	return nil
 }
