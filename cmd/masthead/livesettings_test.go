@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"masthead/internal/news"
+	"masthead/internal/store/sqlite"
 )
 
 var settingsVersionRE = regexp.MustCompile(`action="/newsroom/settings" class="settings">\s*<input type="hidden" name="csrf" value="[^"]*">\s*<input type="hidden" name="version" value="(\d+)">`)
@@ -105,4 +111,56 @@ func TestSettingsApplyWithoutRestart(t *testing.T) {
 	if !strings.Contains(front, `<html lang="ko"`) {
 		t.Error("the stored language overrode --language")
 	}
+}
+
+// TestBadStoredSettingsHoldNothingBack: settings that do not apply (a time
+// zone no machine knows, written past the newsroom's checks) are logged and
+// the node keeps its current ones; the change feed goes on past them, so
+// the next save applies. Had the reload's error stopped the feed at that
+// change, every purge after it would have stopped too.
+func TestBadStoredSettingsHoldNothingBack(t *testing.T) {
+	masthead(t)
+	s := startServer(t, "--no-demo")
+	get(t, s.URL+"/") // cached
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(s.Data, "masthead.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(ctx, func(tx news.Tx) error {
+		cur, err := tx.FindSetting(ctx, news.PaperSettingsKey)
+		if errors.Is(err, news.ErrNotFound) {
+			cur, err = &news.Setting{Key: news.PaperSettingsKey}, nil
+		}
+		if err != nil {
+			return err
+		}
+		cur.Value = `{"name":"Broken Times","time_zone":"Mars/Olympus_Mons"}`
+		if err := tx.UpdateSetting(ctx, cur); err != nil {
+			return err
+		}
+		tx.Announce(news.SettingsChanged(news.PaperSettingsKey))
+		return nil
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.Contains(s.logs.String(), "paper settings not applied") {
+		if time.Now().After(deadline) {
+			t.Fatal("the node did not log the settings it could not apply")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, front := get(t, s.URL+"/"); !strings.Contains(front, `<a class="brand" href="/">The Masthead Herald</a>`) {
+		t.Fatal("the node does not keep its current settings")
+	}
+	email, password := adminLogin(t, s)
+	nc := newNewsroomClient()
+	if err := nc.signIn(s.URL, email, password); err != nil {
+		t.Fatal(err)
+	}
+	saveSettings(t, nc, s.URL, url.Values{"name": {"The Mended Times"}, "time_zone": {"Asia/Seoul"}})
+	waitFor(t, s.URL+"/", time.Second, `<a class="brand" href="/">The Mended Times</a>`)
 }

@@ -35,9 +35,23 @@ func (p *paperFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&p.FullText, "full-text-feeds", true, "put whole stories in feeds (false: summaries)")
 }
 
-// paper builds the news.Paper; a base URL not given falls back to the one
-// stored by serve, then to fallback.
+// paper builds the news.Paper: the flags, then the newsroom's paper
+// settings where the flags were not given. A base URL not given falls back
+// to the one stored by serve, then to fallback.
 func (p *paperFlags) paper(ctx context.Context, st news.Store, fallback string) (*news.Paper, error) {
+	paper, err := p.flagsPaper(ctx, st, fallback)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := st.GetSetting(ctx, news.PaperSettingsKey)
+	if err != nil && !errors.Is(err, news.ErrNotFound) {
+		return nil, err
+	}
+	return p.withSettings(paper, stored)
+}
+
+// flagsPaper is the paper as the flags (and their defaults) make it.
+func (p *paperFlags) flagsPaper(ctx context.Context, st news.Store, fallback string) (*news.Paper, error) {
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("--timezone %q: %w", p.TimeZone, err)
@@ -66,20 +80,22 @@ func (p *paperFlags) paper(ctx context.Context, st news.Store, fallback string) 
 		KakaoAppKey:   p.KakaoAppKey,
 		FullTextFeeds: p.FullText,
 	}
-	// The newsroom's paper settings, where the flags were not given: a
-	// flag (or its MASTHEAD_ variable) stays an override.
-	stored, err := st.GetSetting(ctx, news.PaperSettingsKey)
-	if err != nil && !errors.Is(err, news.ErrNotFound) {
-		return nil, err
-	}
+	return paper, nil
+}
+
+// withSettings is a copy of flags with the stored paper settings (their
+// JSON, "" for none) applied where the flags were not given: a flag (or
+// its MASTHEAD_ variable) stays an override.
+func (p *paperFlags) withSettings(flags *news.Paper, stored string) (*news.Paper, error) {
+	paper := *flags
 	ps, err := news.ParsePaperSettings(stored)
 	if err != nil {
 		return nil, err
 	}
-	if err := ps.Apply(paper, p.given); err != nil {
+	if err := ps.Apply(&paper, p.given); err != nil {
 		return nil, err
 	}
-	return paper, nil
+	return &paper, nil
 }
 
 // given reports whether the flag was set on the command line or in the

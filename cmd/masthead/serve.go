@@ -266,10 +266,24 @@ func (n *serveNode) openPaper(ctx context.Context) error {
 // save, before it purges the page cache, so every page rendered after the
 // purge has the new name, menu, time zone... and none waits for a restart.
 // Flags given on the command line stay overrides, as at the start.
+//
+// A database error is returned, and the change feed tries again at its next
+// poll. Settings that do not apply (checked when saved, so only a defect or
+// a hand-edited row) are logged and the current ones kept: they must not
+// hold back every purge behind them.
 func (n *serveNode) reloadPaper(ctx context.Context) error {
-	next, err := n.f.paper(ctx, n.st, "")
+	flags, err := n.f.flagsPaper(ctx, n.st, "")
 	if err != nil {
 		return err
+	}
+	stored, err := n.st.GetSetting(ctx, news.PaperSettingsKey)
+	if err != nil && !errors.Is(err, news.ErrNotFound) {
+		return err
+	}
+	next, err := n.f.withSettings(flags, stored)
+	if err != nil {
+		n.log.ErrorContext(ctx, "paper settings not applied; the node keeps its current ones", "err", err)
+		return nil
 	}
 	was := n.paper.Current()
 	n.paper.Swap(next)
