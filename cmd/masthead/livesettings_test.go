@@ -62,7 +62,7 @@ func waitFor(t *testing.T, pageURL string, d time.Duration, want ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s does not show %q %s after the settings were saved", pageURL, missing, d)
+			t.Fatalf("%s does not show %q %s after the change", pageURL, missing, d)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -117,7 +117,8 @@ func TestSettingsApplyWithoutRestart(t *testing.T) {
 // zone no machine knows, written past the newsroom's checks) are logged and
 // the node keeps its current ones; the change feed goes on past them, so
 // the next save applies. Had the reload's error stopped the feed at that
-// change, every purge after it would have stopped too.
+// change, every purge after it would have stopped until someone mended
+// the settings.
 func TestBadStoredSettingsHoldNothingBack(t *testing.T) {
 	masthead(t)
 	s := startServer(t, "--no-demo")
@@ -156,11 +157,20 @@ func TestBadStoredSettingsHoldNothingBack(t *testing.T) {
 	if _, front := get(t, s.URL+"/"); !strings.Contains(front, `<a class="brand" href="/">The Masthead Herald</a>`) {
 		t.Fatal("the node does not keep its current settings")
 	}
+	// The feed goes on: a story published now is on the front page.
 	email, password := adminLogin(t, s)
 	nc := newNewsroomClient()
 	if err := nc.signIn(s.URL, email, password); err != nil {
 		t.Fatal(err)
 	}
+	id, err := nc.createStory(s.URL, "Ferry resumes after the storm", "The ferry to Ulleung Island sails again.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.publish(s.URL, id); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, s.URL+"/", time.Second, "Ferry resumes after the storm")
 	saveSettings(t, nc, s.URL, url.Values{"name": {"The Mended Times"}, "time_zone": {"Asia/Seoul"}})
 	waitFor(t, s.URL+"/", time.Second, `<a class="brand" href="/">The Mended Times</a>`)
 }
