@@ -102,6 +102,8 @@ type TokenStore interface {
 // TagEditor renames and merges tags. Both stores implement it.
 type TagEditor interface {
 	// RenameTag changes a tag's name; its slug (and so its address) stays.
+	// It is unguarded (no version to write against) but moves the
+	// version, so a newsroom form opened before it is refused.
 	RenameTag(ctx context.Context, id int64, name string) error
 	// MergeTags moves every story of tag from to tag into, then deletes
 	// from. ErrNotFound when either is missing.
@@ -178,8 +180,10 @@ type CatalogTx interface {
 	DeleteSection(ctx context.Context, id int64) error
 	// FindTagByID returns a tag (ErrNotFound if none).
 	FindTagByID(ctx context.Context, id int64) (*Tag, error)
-	// UpdateTag writes t's name and slug (ErrConflict when another tag
-	// has the slug).
+	// UpdateTag writes t's name and slug if its stored version is
+	// t.Version (a *ConflictError otherwise), as t.UpdatedBy, and moves
+	// t.Version on. A plain ErrConflict (not a *ConflictError) is another
+	// tag having the slug.
 	UpdateTag(ctx context.Context, t *Tag) error
 	// MergeTags moves every story of tag from to tag into, then deletes
 	// from. ErrNotFound when either is missing.

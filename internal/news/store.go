@@ -195,6 +195,9 @@ type AuthorReader interface {
 // AuthorWriter changes bylines.
 type AuthorWriter interface {
 	CreateAuthor(ctx context.Context, a *Author) error
+	// UpdateAuthor writes a if its stored version is a.Version (a
+	// *ConflictError otherwise, naming who wrote last and when), as
+	// a.UpdatedBy, and moves a.Version and a.UpdatedAt on.
 	UpdateAuthor(ctx context.Context, a *Author) error
 }
 
