@@ -405,6 +405,8 @@ type Tx interface {
 	// Static pages (issue 15).
 	PageReader
 	PageWriter
+	// Deleting and restoring stories: the audit row commits with them.
+	TrashTx
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what

@@ -30,6 +30,14 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := h.users[news.RoleReporter]
+	ed := h.users[news.RoleEditor]
+	tr := h.st.(news.Trash)
+	doomed := h.story(ed, "To delete", news.StatusDraft)
+	deleted := h.story(ed, "To restore", news.StatusDraft)
+	if err := tr.TrashArticle(h.ctx, news.TrashEntry{ArticleID: deleted.ID, DeletedAt: t0, DeletedBy: ed.ID, Status: news.StatusDraft}); err != nil {
+		t.Fatal(err)
+	}
+	inTrash := func(id int64) bool { in, _ := tr.InTrash(h.ctx, id); return in }
 	db, err := sql.Open("sqlite", h.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +72,10 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 			func() bool { return setting(mail.KeyURL) || setting(mail.KeyFrom) }},
 		{"add a user", news.RoleAdmin, "/newsroom/users", url.Values{"email": {"new@example.com"}, "name": {"New Colleague"}, "role": {"reporter"}},
 			func() bool { _, err := h.st.FindUserByEmail(h.ctx, "new@example.com"); return err == nil }},
+		{"delete a story", news.RoleEditor, storyPath(doomed, "/delete"), url.Values{"confirm": {"yes"}},
+			func() bool { return inTrash(doomed.ID) }},
+		{"restore a story", news.RoleEditor, fmt.Sprintf("/newsroom/trash/%d/restore", deleted.ID), url.Values{},
+			func() bool { return !inTrash(deleted.ID) }},
 		{"reset a password", news.RoleAdmin, fmt.Sprintf("/newsroom/users/%d/password", rep.ID), url.Values{},
 			func() bool { u, _ := h.st.FindUserByID(h.ctx, rep.ID); return u.PasswordHash != rep.PasswordHash }},
 	} {
