@@ -405,8 +405,11 @@ type Tx interface {
 	// Static pages (issue 15).
 	PageReader
 	PageWriter
-	// Deleting and restoring stories: the audit row commits with them.
+	// Deleting and restoring stories, making and revoking integrations and
+	// their keys (and, in WebhookTxWriter, redelivering a webhook): the
+	// newsroom's audit row commits with them.
 	TrashTx
+	IntegrationWriter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what

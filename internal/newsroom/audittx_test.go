@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
+	"masthead/internal/integrations"
 	"masthead/internal/mail"
 	"masthead/internal/news"
+	"masthead/internal/webhooks"
 )
 
 // TestChangesCommitWithTheirAudit: these commands wrote their audit row
@@ -38,6 +41,29 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	inTrash := func(id int64) bool { in, _ := tr.InTrash(h.ctx, id); return in }
+	// An integration with a webhook whose one delivery failed.
+	cr, err := integrations.Create(h.ctx, h.st, "Front end", []news.Scope{news.ScopeContentRead, news.ScopeWebhooksManage}, 0, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inID := cr.Integration.ID
+	wh := &news.Webhook{IntegrationID: inID, URL: "https://hooks.example/in", Events: []string{"story.published"}, Secret: webhooks.NewSecret()}
+	if err := h.st.CreateWebhook(h.ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.st.EnqueueWebhookEvent(h.ctx, news.WebhookEvent{Type: "story.published", Payload: []byte(`{}`), At: t0}, webhooks.NewMsgID); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := h.st.ClaimWebhookDeliveries(h.ctx, "n", t0, time.Minute, 1)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("claim: %v %v", ds, err)
+	}
+	if err := h.st.FinishWebhookAttempt(h.ctx, ds[0].ID, "n", news.WebhookAttempt{At: t0, Status: 502, Error: "HTTP 502"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	integration := func() *news.Integration { in, _ := h.st.FindIntegrationByID(h.ctx, inID); return in }
+	firstKey := integration().Keys[0]
+	inPath := fmt.Sprintf("/newsroom/integrations/%d", inID)
 	db, err := sql.Open("sqlite", h.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +102,23 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 			func() bool { return inTrash(doomed.ID) }},
 		{"restore a story", news.RoleEditor, fmt.Sprintf("/newsroom/trash/%d/restore", deleted.ID), url.Values{},
 			func() bool { return !inTrash(deleted.ID) }},
+		{"add an integration", news.RoleAdmin, "/newsroom/integrations", url.Values{"name": {"Unaudited"}, "scope": {"content:read"}},
+			func() bool { ins, _ := h.st.ListIntegrations(h.ctx); return len(ins) != 1 }},
+		{"rotate a key", news.RoleAdmin, inPath + "/rotate", url.Values{"kind": {"content"}},
+			func() bool { return len(integration().Keys) != 2 }},
+		{"revoke a key", news.RoleAdmin, fmt.Sprintf("%s/keys/%d/revoke", inPath, firstKey.ID), url.Values{},
+			func() bool {
+				for _, k := range integration().Keys {
+					if !k.Active() {
+						return true
+					}
+				}
+				return false
+			}},
+		{"redeliver", news.RoleAdmin, fmt.Sprintf("%s/deliveries/%d/redeliver", inPath, ds[0].ID), url.Values{},
+			func() bool { d, _ := h.st.FindWebhookDelivery(h.ctx, ds[0].ID); return d.State == news.WebhookPending }},
+		{"revoke an integration", news.RoleAdmin, inPath + "/revoke", url.Values{},
+			func() bool { return !integration().RevokedAt.IsZero() }},
 		{"reset a password", news.RoleAdmin, fmt.Sprintf("/newsroom/users/%d/password", rep.ID), url.Values{},
 			func() bool { u, _ := h.st.FindUserByID(h.ctx, rep.ID); return u.PasswordHash != rep.PasswordHash }},
 	} {
