@@ -436,6 +436,43 @@ func testVersions(t *testing.T, open func(t *testing.T) news.Store) {
 		if len(list) != 1 || list[0].Version != 2 || list[0].UpdatedBy != 8 {
 			t.Errorf("ListAuthors = %+v, want the author at version 2 by 8", list)
 		}
+
+		// The same two saves at once, released together: whichever
+		// commits first wins, and the other is refused, however the two
+		// transactions interleave.
+		base, err := f.s.FindAuthorByID(f.ctx, a.ID)
+		noErr(t, "FindAuthorByID", err)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				mine := *base
+				mine.Bio, mine.UpdatedBy = fmt.Sprintf("Editor %d's bio.", i), int64(20+i)
+				<-start
+				errs[i] = f.s.UpdateAuthor(f.ctx, &mine)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			if err == nil {
+				won = i
+			} else if !errors.As(err, &ce) {
+				t.Errorf("concurrent save %d: %v, want success or a conflict", i, err)
+			}
+		}
+		if won < 0 || errs[1-won] == nil {
+			t.Fatalf("two concurrent saves from version %d: %v, want one saved and one refused", base.Version, errs)
+		}
+		got, err = f.s.FindAuthorByID(f.ctx, a.ID)
+		noErr(t, "FindAuthorByID", err)
+		if got.Bio != fmt.Sprintf("Editor %d's bio.", won) || got.Version != base.Version+1 {
+			t.Errorf("after two concurrent saves the profile is %+v, want editor %d's at version %d", got, won, base.Version+1)
+		}
 	})
 
 	// The same for a tag renamed by two editors from one version; an
