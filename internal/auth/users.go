@@ -42,6 +42,10 @@ type NewUser struct {
 	Name     string
 	Role     news.Role
 	Password string
+	// Then, when set, runs in the transaction that creates the account,
+	// after it: the audit row of the command that asked commits with the
+	// account or not at all.
+	Then func(tx news.Tx, u *news.User) error
 }
 
 // CreateUser validates nu, hashes its password and stores the account. A
@@ -69,6 +73,12 @@ func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, e
 	if err != nil {
 		return nil, err
 	}
+	then := func(tx news.Tx, u *news.User) error {
+		if nu.Then == nil {
+			return nil
+		}
+		return nu.Then(tx, u)
+	}
 	var u *news.User
 	err = st.Update(ctx, func(tx news.Tx) error {
 		if _, err := tx.FindUserByEmail(ctx, email); err == nil {
@@ -87,7 +97,7 @@ func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, e
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return fmt.Errorf("create user: %w", err)
 			}
-			return nil
+			return then(tx, u)
 		}
 		author, err := tx.FindAuthorByEmail(ctx, email)
 		if errors.Is(err, news.ErrNotFound) {
@@ -123,7 +133,7 @@ func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, e
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return fmt.Errorf("create user: %w", err)
 		}
-		return nil
+		return then(tx, u)
 	})
 	if err != nil {
 		return nil, err
@@ -135,13 +145,27 @@ func CreateUser(ctx context.Context, st news.Updater, nu NewUser) (*news.User, e
 // by (u itself, or an admin resetting it). Only the password is written:
 // a role or a disabled flag an admin set meanwhile stays as it is.
 func SetPassword(ctx context.Context, st news.UserWriter, u *news.User, by int64, pw string) error {
-	if err := ValidatePassword(pw); err != nil {
-		return news.Errorf(news.EINVALID, "%s", err.Error())
-	}
-	hash, err := HashPassword(pw)
+	hash, err := NewPasswordHash(pw)
 	if err != nil {
 		return err
 	}
+	return SetPasswordHash(ctx, st, u, by, hash)
+}
+
+// NewPasswordHash validates a new password and hashes it: the slow half of
+// SetPassword, to do before a transaction (which would hold the write lock
+// while it hashes).
+func NewPasswordHash(pw string) (string, error) {
+	if err := ValidatePassword(pw); err != nil {
+		return "", news.Errorf(news.EINVALID, "%s", err.Error())
+	}
+	return HashPassword(pw)
+}
+
+// SetPasswordHash stores a hash made by NewPasswordHash as u's password,
+// as SetPassword does: st may be a transaction, so the command's audit row
+// commits with it.
+func SetPasswordHash(ctx context.Context, st news.UserWriter, u *news.User, by int64, hash string) error {
 	next, err := st.UpdateUser(ctx, u.ID, news.UserUpdate{By: by, PasswordHash: &hash})
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)

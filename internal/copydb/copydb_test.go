@@ -520,7 +520,7 @@ func TestCopyRefusesNonEmpty(t *testing.T) {
 			must(t, dst2.CreateSession(ctx, &news.Session{ID: "s", UserID: u.ID, CSRFToken: "c",
 				CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour), LastSeen: time.Now()}))
 			err = dst2.ImportRows(ctx, func(put func(string, []any) error) error {
-				return put("tags", []any{int64(1), "x", "X"})
+				return put("tags", []any{int64(1), "x", "X", int64(1), int64(0), time.Time{}})
 			})
 			if !errors.Is(err, news.ErrConflict) {
 				t.Fatalf("import into a database with an account: %v, want a conflict", err)

@@ -88,7 +88,7 @@ type Created struct {
 // Create makes an integration with a content key and an admin key. The
 // content key answers only if the integration has content:read; the admin
 // key only for its other scopes.
-func Create(ctx context.Context, st news.IntegrationStore, name string, scopes []news.Scope, rateLimit int, now time.Time) (*Created, error) {
+func Create(ctx context.Context, st news.IntegrationWriter, name string, scopes []news.Scope, rateLimit int, now time.Time) (*Created, error) {
 	in := &news.Integration{Name: strings.TrimSpace(name), Scopes: scopes, RateLimit: rateLimit, CreatedAt: now}
 	ck, ak := NewContentKey(), NewAdminKey()
 	keys := []*news.APIKey{
@@ -103,7 +103,7 @@ func Create(ctx context.Context, st news.IntegrationStore, name string, scopes [
 
 // Rotate gives the integration a new key of kind and revokes its old ones
 // of that kind, in one transaction; it returns the new key.
-func Rotate(ctx context.Context, st news.IntegrationStore, integrationID int64, kind news.KeyKind, now time.Time) (string, error) {
+func Rotate(ctx context.Context, st news.IntegrationWriter, integrationID int64, kind news.KeyKind, now time.Time) (string, error) {
 	var key string
 	switch kind {
 	case news.KeyContent:

@@ -12,7 +12,7 @@ import (
 // ErrorCode gives ECONFLICT.
 type ConflictError struct {
 	// Kind and ID (or Key, for settings) name what was written: "article",
-	// "section", "user", "setting".
+	// "section", "user", "setting", "author", "tag".
 	Kind string
 	ID   int64
 	Key  string
@@ -54,7 +54,8 @@ func (e *ConflictError) Unwrap() error {
 
 // Message is the sentence shown to the writer.
 func (e *ConflictError) Message() string {
-	what := map[string]string{"article": "story", "section": "section", "user": "account", "setting": "setting"}[e.Kind]
+	what := map[string]string{"article": "story", "section": "section", "user": "account", "setting": "setting",
+		"author": "author profile", "tag": "tag"}[e.Kind]
 	if what == "" {
 		what = e.Kind
 	}

@@ -156,28 +156,35 @@ type KeyUse struct {
 	Calls         int64     // content reads to count in At's hour
 }
 
-// IntegrationStore keeps integrations, their keys and their calls. Writes
-// here change nothing readers see: the generation does not move.
-type IntegrationStore interface {
+// IntegrationWriter makes and revokes integrations and their keys: in a
+// transaction of its own (IntegrationStore) or inside a write transaction
+// (part of Tx), so that the newsroom's audit row commits with the change.
+type IntegrationWriter interface {
 	// CreateIntegration stores in (ID and CreatedAt set) with its first
 	// keys, in one transaction.
 	CreateIntegration(ctx context.Context, in *Integration, keys []*APIKey) error
-	FindIntegrationByID(ctx context.Context, id int64) (*Integration, error)
-	// ListIntegrations returns every integration, revoked ones included,
-	// by name.
-	ListIntegrations(ctx context.Context) ([]*Integration, error)
-	// UpdateIntegration changes the name, scopes and rate limit.
-	UpdateIntegration(ctx context.Context, in *Integration) error
 	// RevokeIntegration switches the integration and all its keys off at
 	// t (ErrNotFound if none; revoking twice keeps the first time).
 	RevokeIntegration(ctx context.Context, id int64, t time.Time) error
-
 	// AddAPIKey adds a key to an active integration. With replace set, the
 	// integration's other active keys of the same kind are revoked at
 	// k.CreatedAt in the same transaction: a rotation.
 	AddAPIKey(ctx context.Context, k *APIKey, replace bool) error
 	// RevokeAPIKey switches one key off at t.
 	RevokeAPIKey(ctx context.Context, id int64, t time.Time) error
+}
+
+// IntegrationStore keeps integrations, their keys and their calls. Writes
+// here change nothing readers see: the generation does not move.
+type IntegrationStore interface {
+	IntegrationWriter
+	FindIntegrationByID(ctx context.Context, id int64) (*Integration, error)
+	// ListIntegrations returns every integration, revoked ones included,
+	// by name.
+	ListIntegrations(ctx context.Context) ([]*Integration, error)
+	// UpdateIntegration changes the name, scopes and rate limit.
+	UpdateIntegration(ctx context.Context, in *Integration) error
+
 	// FindAPIKey finds the key with this hash and its integration (with
 	// no Keys filled). Revoked keys are found too: the caller decides.
 	FindAPIKey(ctx context.Context, hash string) (*APIKey, *Integration, error)

@@ -102,6 +102,8 @@ type TokenStore interface {
 // TagEditor renames and merges tags. Both stores implement it.
 type TagEditor interface {
 	// RenameTag changes a tag's name; its slug (and so its address) stays.
+	// It is unguarded (no version to write against) but moves the
+	// version, so a newsroom form opened before it is refused.
 	RenameTag(ctx context.Context, id int64, name string) error
 	// MergeTags moves every story of tag from to tag into, then deletes
 	// from. ErrNotFound when either is missing.
@@ -126,16 +128,25 @@ const TrashDays = 30
 // it. A story in the trash stays a row of articles (so restoring loses
 // nothing); lists leave it out and its public address answers 410.
 type Trash interface {
-	TrashArticle(ctx context.Context, e TrashEntry) error
-	// RestoreArticle takes the story out of the trash and returns its
-	// entry; ErrNotFound when it is not there.
-	RestoreArticle(ctx context.Context, id int64) (TrashEntry, error)
+	TrashTx
 	ListTrash(ctx context.Context) ([]TrashEntry, error)
 	// InTrash reports whether the story is in the trash.
 	InTrash(ctx context.Context, id int64) (bool, error)
 	// PurgeTrash deletes for good the stories deleted before t and
 	// returns how many.
 	PurgeTrash(ctx context.Context, before time.Time) (int, error)
+}
+
+// TrashTx puts stories in the trash and takes them out, in a transaction
+// of their own (Trash) or inside a write transaction (part of Tx), so that
+// the command's audit row commits with the change.
+type TrashTx interface {
+	// TrashArticle puts the story in the trash: readers see it go (its
+	// address answers 410).
+	TrashArticle(ctx context.Context, e TrashEntry) error
+	// RestoreArticle takes the story out of the trash and returns its
+	// entry; ErrNotFound when it is not there.
+	RestoreArticle(ctx context.Context, id int64) (TrashEntry, error)
 }
 
 // WorkingCopy is one user's unsaved state of a story, autosaved while they
@@ -178,8 +189,10 @@ type CatalogTx interface {
 	DeleteSection(ctx context.Context, id int64) error
 	// FindTagByID returns a tag (ErrNotFound if none).
 	FindTagByID(ctx context.Context, id int64) (*Tag, error)
-	// UpdateTag writes t's name and slug (ErrConflict when another tag
-	// has the slug).
+	// UpdateTag writes t's name and slug if its stored version is
+	// t.Version (a *ConflictError otherwise), as t.UpdatedBy, and moves
+	// t.Version on. A plain ErrConflict (not a *ConflictError) is another
+	// tag having the slug.
 	UpdateTag(ctx context.Context, t *Tag) error
 	// MergeTags moves every story of tag from to tag into, then deletes
 	// from. ErrNotFound when either is missing.

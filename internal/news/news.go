@@ -161,6 +161,13 @@ type Author struct {
 	// rel=me links on the author page and sameAs in its Person JSON-LD.
 	// ValidateAuthor checks them (ValidateAuthorLinks).
 	Links []AuthorLink
+	// Version grows with every write of the profile (UpdateAuthor writes
+	// only against the stored one); UpdatedBy (a user, 0 for the system)
+	// and UpdatedAt say who made the last one and when. FindAuthor* and
+	// ListAuthors read them; a story's bylines leave them at zero.
+	Version   int64
+	UpdatedBy int64
+	UpdatedAt time.Time
 }
 
 // AuthorLink is one profile of an author on another site.
@@ -174,6 +181,13 @@ type Tag struct {
 	ID   int64
 	Slug string
 	Name string
+	// Version grows with every rename (UpdateTag writes only against the
+	// stored one); UpdatedBy and UpdatedAt say who made the last write and
+	// when. FindTagBySlug, FindTagByID, ListTags and EnsureTag read the
+	// version; a story's tags leave these at zero.
+	Version   int64
+	UpdatedBy int64
+	UpdatedAt time.Time
 }
 
 // Photo is an image with everything a caption line needs. The original and

@@ -195,6 +195,9 @@ type AuthorReader interface {
 // AuthorWriter changes bylines.
 type AuthorWriter interface {
 	CreateAuthor(ctx context.Context, a *Author) error
+	// UpdateAuthor writes a if its stored version is a.Version (a
+	// *ConflictError otherwise, naming who wrote last and when), as
+	// a.UpdatedBy, and moves a.Version and a.UpdatedAt on.
 	UpdateAuthor(ctx context.Context, a *Author) error
 }
 
@@ -402,6 +405,11 @@ type Tx interface {
 	// Static pages (issue 15).
 	PageReader
 	PageWriter
+	// Deleting and restoring stories, making and revoking integrations and
+	// their keys (and, in WebhookTxWriter, redelivering a webhook): the
+	// newsroom's audit row commits with them.
+	TrashTx
+	IntegrationWriter
 
 	// Announce adds c to what this transaction records in the change log
 	// (the writers add what they change themselves; a command adds what

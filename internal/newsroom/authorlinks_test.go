@@ -29,7 +29,7 @@ func TestAuthorLinks(t *testing.T) {
 			t.Errorf("the profile form has no %s link", k)
 		}
 	}
-	base := url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"desk@example.com"}}
+	base := url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"desk@example.com"}, "version": {"1"}}
 	for _, bad := range []struct{ kind, url, want string }{
 		{"x", "https://evil.example/kim", "is not on x.com or twitter.com"},
 		{"instagram", "javascript:alert(1)", "is not a web address"},

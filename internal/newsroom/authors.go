@@ -33,6 +33,9 @@ type authorsPage struct {
 type authorForm struct {
 	Name, Title, Email, Bio, Photo string
 	Links                          []linkField
+	// Version is the profile's version the form was made from: a save
+	// against an older one is refused (someone else saved meanwhile).
+	Version int64
 }
 
 // linkField is one profile link's input on the author form.
@@ -152,17 +155,24 @@ func (n *Newsroom) readProfileFields(r *http.Request) (authorForm, int64, error)
 func (n *Newsroom) addAuthor(w http.ResponseWriter, r *http.Request, c *call) error {
 	f, links, photo, err := n.readProfile(r)
 	if err == nil {
-		a := &news.Author{Name: f.Name, Title: f.Title, Email: f.Email, Bio: f.Bio, PhotoID: photo, Slug: news.Slugify(f.Name), Links: links}
+		a := &news.Author{Name: f.Name, Title: f.Title, Email: f.Email, Bio: f.Bio, PhotoID: photo, Slug: news.Slugify(f.Name), Links: links,
+			UpdatedBy: c.user.ID}
 		base := a.Slug
 		for i := 2; ; i++ {
-			err = n.store.CreateAuthor(r.Context(), a)
+			// One transaction a try: a taken slug fails the whole
+			// transaction on PostgreSQL, so the next slug needs its own.
+			err = n.store.Update(r.Context(), func(tx news.Tx) error {
+				if err := tx.CreateAuthor(r.Context(), a); err != nil {
+					return err
+				}
+				return workflow.Audit(r.Context(), tx, n.clock, c.user, "author_add", 0, a.Slug)
+			})
 			if !errors.Is(err, news.ErrConflict) || i > 50 {
 				break
 			}
 			a.Slug = fmt.Sprintf("%s-%d", base, i)
 		}
 		if err == nil {
-			_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "author_add", 0, a.Slug)
 			http.Redirect(w, r, fmt.Sprintf("/newsroom/authors/%d?done=author", a.ID), http.StatusSeeOther)
 			return nil
 		}
@@ -193,7 +203,7 @@ func (n *Newsroom) profile(r *http.Request, c *call) (*news.Author, error) {
 
 func (n *Newsroom) authorPageFor(r *http.Request, a *news.Author) (*authorPage, error) {
 	p := &authorPage{A: a, Public: n.paper().AbsURL(n.paper().AuthorPath(a)),
-		Form: authorForm{Name: a.Name, Title: a.Title, Email: a.Email, Bio: a.Bio, Links: linkFields(a.Links)}}
+		Form: authorForm{Name: a.Name, Title: a.Title, Email: a.Email, Bio: a.Bio, Links: linkFields(a.Links), Version: a.Version}}
 	if a.PhotoID != 0 {
 		p.Form.Photo = strconv.FormatInt(a.PhotoID, 10)
 	}
@@ -229,23 +239,48 @@ func (n *Newsroom) saveAuthor(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	f, links, photo, err := n.readProfile(r)
-	if err != nil {
-		if news.ErrorCode(err) != news.EINVALID {
-			return err
-		}
-		p, perr := n.authorPageFor(r, a)
-		if perr != nil {
-			return perr
-		}
-		p.Form, p.Error = f, news.ErrorMessage(err)
-		n.render(w, r, c, http.StatusUnprocessableEntity, "author", p)
-		return nil
+	// A form without a version would write unguarded: refused, as the
+	// section forms' are. The version stays with the form shown again.
+	v, verr := requiredVersion(r)
+	f.Version = v
+	if err == nil {
+		err = verr
 	}
-	a.Name, a.Title, a.Email, a.Bio, a.PhotoID, a.Links = f.Name, f.Title, f.Email, f.Bio, photo, links
-	if err := n.store.UpdateAuthor(r.Context(), a); err != nil {
+	if err == nil {
+		a.Name, a.Title, a.Email, a.Bio, a.PhotoID, a.Links = f.Name, f.Title, f.Email, f.Bio, photo, links
+		a.Version, a.UpdatedBy = f.Version, c.user.ID
+		err = n.store.Update(r.Context(), func(tx news.Tx) error {
+			if err := tx.UpdateAuthor(r.Context(), a); err != nil {
+				return err
+			}
+			return workflow.Audit(r.Context(), tx, n.clock, c.user, "author", 0, a.Slug)
+		})
+		if err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/newsroom/authors/%d?done=author", a.ID), http.StatusSeeOther)
+			return nil
+		}
+	}
+	// The form again with the editor's text, and what went wrong. After a
+	// conflict it keeps the version it was made from, so saving it again
+	// is refused again until the page is reloaded: nobody overwrites the
+	// other editor's profile without having seen it.
+	status, msg := http.StatusUnprocessableEntity, news.ErrorMessage(err)
+	var ce *news.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		status, msg = http.StatusConflict, ce.Message()+" Your text is below: copy what you need, then reload the page."
+	case news.ErrorCode(err) != news.EINVALID:
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "author", 0, a.Slug)
-	http.Redirect(w, r, fmt.Sprintf("/newsroom/authors/%d?done=author", a.ID), http.StatusSeeOther)
+	cur, err := n.store.FindAuthorByID(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	p, err := n.authorPageFor(r, cur)
+	if err != nil {
+		return err
+	}
+	p.Form, p.Error = f, msg
+	n.render(w, r, c, status, "author", p)
 	return nil
 }

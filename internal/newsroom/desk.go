@@ -271,10 +271,14 @@ func (n *Newsroom) addSection(w http.ResponseWriter, r *http.Request, c *call) e
 		err = news.Errorf(news.EINVALID, "The slug needs at least one letter or digit.")
 	default:
 		s := &news.Section{Name: f.Name, Slug: slug, Description: f.Description, Position: f.Position, ParentID: f.ParentID, Layout: f.Layout}
-		if err = n.store.CreateSection(r.Context(), s); errors.Is(err, news.ErrConflict) {
+		err = n.store.Update(r.Context(), func(tx news.Tx) error {
+			if err := tx.CreateSection(r.Context(), s); err != nil {
+				return err
+			}
+			return workflow.Audit(r.Context(), tx, n.clock, c.user, "section", 0, slug)
+		})
+		if errors.Is(err, news.ErrConflict) {
 			err = news.Errorf(news.ECONFLICT, "A section with the slug %q exists.", slug)
-		} else if err == nil {
-			_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "section", 0, slug)
 		}
 	}
 	if err != nil {

@@ -44,6 +44,9 @@ type harness struct {
 	other *news.User
 	// mail keeps what the newsroom sent (resets, invitations).
 	mail *testMail
+	// dbPath is the SQLite file under st (for a test that changes its
+	// schema, as TestChangesCommitWithTheirAudit does).
+	dbPath string
 }
 
 // testMail stands in for the SMTP sender (internal/mail, issue 16, not yet
@@ -74,7 +77,8 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "newsroom.db"))
+	dbPath := filepath.Join(dir, "newsroom.db")
+	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +108,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	nr.Register(mux)
 	lib.Register(mux)    // photos, for the pages a browser test shows
 	reader.Register(mux) // the reader site, for previews and their assets
-	h := &harness{t: t, ctx: ctx, st: st, clock: clock, nr: nr, mux: mux, flow: nr.flow, mail: mail,
+	h := &harness{t: t, ctx: ctx, st: st, clock: clock, nr: nr, mux: mux, flow: nr.flow, mail: mail, dbPath: dbPath,
 		users: map[news.Role]*news.User{}, token: map[news.Role]string{}, csrf: map[news.Role]string{}}
 	sessions := auth.NewSessions(st, clock)
 	for _, r := range roles {

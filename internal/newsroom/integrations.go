@@ -133,7 +133,13 @@ func (n *Newsroom) addIntegration(w http.ResponseWriter, r *http.Request, c *cal
 	case len(scopes) == 0:
 		err = news.Errorf(news.EINVALID, "Choose at least one scope.")
 	default:
-		cr, err = integrations.Create(r.Context(), n.store, f.Name, scopes, rate, n.clock.Now())
+		err = n.store.Update(r.Context(), func(tx news.Tx) error {
+			var err error
+			if cr, err = integrations.Create(r.Context(), tx, f.Name, scopes, rate, n.clock.Now()); err != nil {
+				return err
+			}
+			return workflow.Audit(r.Context(), tx, n.clock, c.user, "integration", 0, "added "+cr.Integration.Name+" ("+news.JoinScopes(scopes)+")")
+		})
 	}
 	p, perr := n.integrationsPage(r)
 	if perr != nil {
@@ -147,7 +153,6 @@ func (n *Newsroom) addIntegration(w http.ResponseWriter, r *http.Request, c *cal
 		n.render(w, r, c, http.StatusUnprocessableEntity, "integrations", p)
 		return nil
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "integration", 0, "added "+cr.Integration.Name+" ("+news.JoinScopes(scopes)+")")
 	p.Created = cr
 	n.render(w, r, c, http.StatusCreated, "integrations", p)
 	return nil
@@ -221,11 +226,17 @@ func (n *Newsroom) rotateKey(w http.ResponseWriter, r *http.Request, c *call) er
 		return err
 	}
 	kind := news.KeyKind(r.PostFormValue("kind"))
-	key, err := integrations.Rotate(r.Context(), n.store, in.ID, kind, n.clock.Now())
+	var key string
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		var err error
+		if key, err = integrations.Rotate(r.Context(), tx, in.ID, kind, n.clock.Now()); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "integration", 0, "rotated the "+string(kind)+" key of "+in.Name)
+	})
 	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "integration", 0, "rotated the "+string(kind)+" key of "+in.Name)
 	if in, err = n.store.FindIntegrationByID(r.Context(), in.ID); err != nil {
 		return err
 	}
@@ -243,10 +254,15 @@ func (n *Newsroom) revokeIntegration(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	if err := n.store.RevokeIntegration(r.Context(), in.ID, n.clock.Now()); err != nil {
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.RevokeIntegration(r.Context(), in.ID, n.clock.Now()); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "integration", 0, "revoked "+in.Name)
+	})
+	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "integration", 0, "revoked "+in.Name)
 	http.Redirect(w, r, "/newsroom/integrations/"+strconv.FormatInt(in.ID, 10)+"?done=integration-revoked", http.StatusSeeOther)
 	return nil
 }
@@ -264,10 +280,15 @@ func (n *Newsroom) revokeKey(w http.ResponseWriter, r *http.Request, c *call) er
 	if !found {
 		return news.Errorf(news.ENOTFOUND, "No such key.")
 	}
-	if err := n.store.RevokeAPIKey(r.Context(), kid, n.clock.Now()); err != nil {
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.RevokeAPIKey(r.Context(), kid, n.clock.Now()); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "integration", 0, "revoked a key of "+in.Name)
+	})
+	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "integration", 0, "revoked a key of "+in.Name)
 	http.Redirect(w, r, "/newsroom/integrations/"+strconv.FormatInt(in.ID, 10)+"?done=key-revoked", http.StatusSeeOther)
 	return nil
 }
@@ -327,10 +348,15 @@ func (n *Newsroom) redeliver(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	if err := n.store.RedeliverWebhook(r.Context(), d.ID, n.clock.Now()); err != nil {
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.RedeliverWebhook(r.Context(), d.ID, n.clock.Now()); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "integration", 0, "redelivered "+d.MsgID+" of "+in.Name)
+	})
+	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "integration", 0, "redelivered "+d.MsgID+" of "+in.Name)
 	http.Redirect(w, r, "/newsroom/integrations/"+strconv.FormatInt(in.ID, 10)+"/deliveries/"+strconv.FormatInt(d.ID, 10)+"?done=redelivered", http.StatusSeeOther)
 	return nil
 }

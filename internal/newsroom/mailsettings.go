@@ -160,6 +160,11 @@ func (n *Newsroom) saveMailSettings(w http.ResponseWriter, r *http.Request, c *c
 			return n.mailError(w, r, c, http.StatusUnprocessableEntity, f, fmt.Sprintf("%q is not a sender address (News Desk <news@example.com>).", f.From))
 		}
 	}
+	// The audit names the server, never the password.
+	detail := "mail settings: no SMTP server"
+	if f.Host != "" {
+		detail = fmt.Sprintf("mail settings: %s:%s (%s) as %q, from %q", f.Host, f.Port, f.TLS, f.User, f.From)
+	}
 	// The password: a new one, or the stored one kept, or none.
 	password := r.PostFormValue("smtp_password")
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
@@ -177,7 +182,10 @@ func (n *Newsroom) saveMailSettings(w http.ResponseWriter, r *http.Request, c *c
 		if err := tx.UpdateSetting(r.Context(), &news.Setting{Key: mail.KeyURL, Value: raw, Version: f.URLVersion, UpdatedBy: c.user.ID}); err != nil {
 			return err
 		}
-		return tx.UpdateSetting(r.Context(), &news.Setting{Key: mail.KeyFrom, Value: f.From, Version: f.FromVersion, UpdatedBy: c.user.ID})
+		if err := tx.UpdateSetting(r.Context(), &news.Setting{Key: mail.KeyFrom, Value: f.From, Version: f.FromVersion, UpdatedBy: c.user.ID}); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "settings", 0, detail)
 	})
 	var ce *news.ConflictError
 	switch {
@@ -191,12 +199,6 @@ func (n *Newsroom) saveMailSettings(w http.ResponseWriter, r *http.Request, c *c
 	if rl, ok := n.cfg.Mail.(interface{ Reload() }); ok {
 		rl.Reload()
 	}
-	// The audit names the server, never the password.
-	detail := "mail settings: no SMTP server"
-	if f.Host != "" {
-		detail = fmt.Sprintf("mail settings: %s:%s (%s) as %q, from %q", f.Host, f.Port, f.TLS, f.User, f.From)
-	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "settings", 0, detail)
 	http.Redirect(w, r, "/newsroom/settings?done=mail#mail", http.StatusSeeOther)
 	return nil
 }

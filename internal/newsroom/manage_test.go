@@ -566,9 +566,9 @@ func TestAuthorProfiles(t *testing.T) {
 	}
 	rep := h.users[news.RoleReporter]
 	mine := fmt.Sprintf("/newsroom/authors/%d", rep.AuthorID)
-	res, body = h.do(news.RoleReporter, "POST", mine, url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"not an address"}})
+	res, body = h.do(news.RoleReporter, "POST", mine, url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"not an address"}, "version": {"1"}})
 	wantStatus(t, "bad e-mail", res, body, 422)
-	res, body = h.do(news.RoleReporter, "POST", mine, url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"desk.reporter@example.com"}, "bio": {"Covers transport."}})
+	res, body = h.do(news.RoleReporter, "POST", mine, url.Values{"name": {"Byline reporter"}, "title": {"Staff reporter"}, "email": {"desk.reporter@example.com"}, "bio": {"Covers transport."}, "version": {"1"}})
 	wantStatus(t, "own profile", res, body, 303)
 	if res, _ := h.do(news.RoleReporter, "POST", fmt.Sprintf("/newsroom/authors/%d", wire.ID), url.Values{"name": {"Hijack"}}); res.StatusCode != 403 {
 		t.Errorf("a reporter edited another profile: %d", res.StatusCode)
@@ -689,7 +689,7 @@ func TestTagsRenameMerge(t *testing.T) {
 	}
 	dprk, _ := h.st.FindTagBySlug(h.ctx, "dprk")
 	nk, _ := h.st.FindTagBySlug(h.ctx, "north-korea")
-	res, body := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"N. Korea"}})
+	res, body := h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"N. Korea"}, "version": {"1"}})
 	wantStatus(t, "rename", res, body, 303)
 	renamed, err := h.st.FindTagBySlug(h.ctx, news.Slugify("N. Korea"))
 	if err != nil || renamed.ID != nk.ID || renamed.Name != "N. Korea" {
@@ -699,12 +699,12 @@ func TestTagsRenameMerge(t *testing.T) {
 	if loc := res.Header.Get("Location"); res.StatusCode != 301 || loc != "/tag/"+renamed.Slug {
 		t.Errorf("the renamed tag's old address: %d → %q", res.StatusCode, loc)
 	}
-	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}})
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "version": {"1"}})
 	wantStatus(t, "merge, unconfirmed", res, body, 200)
 	if !strings.Contains(body, "Merge the tag DPRK into N. Korea?") || len(h.find(a.ID).Tags) != 1 || h.find(a.ID).Tags[0].ID != dprk.ID {
 		t.Fatal("the merge does not ask first, or merged without asking")
 	}
-	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "confirm": {"yes"}})
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "confirm": {"yes"}, "version": {"1"}})
 	wantStatus(t, "merge", res, body, 303)
 	got := h.find(a.ID)
 	if len(got.Tags) != 1 || got.Tags[0].ID != nk.ID || got.Tags[0].Name != "N. Korea" {
@@ -722,7 +722,7 @@ func TestTagsRenameMerge(t *testing.T) {
 		t.Error("the tags page still lists the merged tag, or lost the other")
 	}
 	// Renaming back: the address returns and nothing loops.
-	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"North Korea"}})
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", nk.ID), url.Values{"name": {"North Korea"}, "version": {"2"}})
 	wantStatus(t, "rename back", res, body, 303)
 	if res, _ := h.do("", "GET", "/tag/north-korea", nil); res.StatusCode != 200 {
 		t.Errorf("the address after renaming back: %d", res.StatusCode)
@@ -735,7 +735,7 @@ func TestTagsRenameMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	seoul := h.find(other.ID).Tags[0]
-	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", seoul.ID), url.Values{"name": {"North Korea"}})
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d", seoul.ID), url.Values{"name": {"North Korea"}, "version": {"1"}})
 	wantStatus(t, "rename onto another tag's address", res, body, 409)
 	if !strings.Contains(body, "merge the two instead") {
 		t.Error("the clash does not say what to do")

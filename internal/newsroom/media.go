@@ -221,10 +221,15 @@ func (n *Newsroom) saveMediaPhoto(w http.ResponseWriter, r *http.Request, c *cal
 		}
 	}
 	ph.Caption, ph.Credit, ph.Alt = capt, cred, alt
-	if err := n.store.UpdatePhoto(r.Context(), ph); err != nil {
+	err = n.store.Update(r.Context(), func(tx news.Tx) error {
+		if err := tx.UpdatePhoto(r.Context(), ph); err != nil {
+			return err
+		}
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "photo", 0, fmt.Sprintf("photo %d details", ph.ID))
+	})
+	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "photo", 0, fmt.Sprintf("photo %d details", ph.ID))
 	http.Redirect(w, r, fmt.Sprintf("/newsroom/media/%d?done=photo", ph.ID), http.StatusSeeOther)
 	return nil
 }
@@ -294,10 +299,15 @@ func (n *Newsroom) replaceMediaPhoto(w http.ResponseWriter, r *http.Request, c *
 	}
 	oldKey := old.Key
 	old.Key = replacedPrefix + strconv.FormatInt(next.ID, 10)
-	if err := n.store.UpdatePhoto(ctx, old); err != nil {
+	err = n.store.Update(ctx, func(tx news.Tx) error {
+		if err := tx.UpdatePhoto(ctx, old); err != nil {
+			return err
+		}
+		return workflow.Audit(ctx, tx, n.clock, c.user, "photo", 0, fmt.Sprintf("photo %d (%s) replaced by %d in %d stories", old.ID, oldKey, next.ID, len(stories)))
+	})
+	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(ctx, n.store, n.clock, c.user, "photo", 0, fmt.Sprintf("photo %d (%s) replaced by %d in %d stories", old.ID, oldKey, next.ID, len(stories)))
 	if err := n.repointPaperPhotos(ctx, c, old.ID, next.ID); err != nil {
 		return fmt.Errorf("photo %d replaced by %d, but the paper settings still name it: %w", old.ID, next.ID, err)
 	}

@@ -119,10 +119,15 @@ func (n *Newsroom) storyPhoto(w http.ResponseWriter, r *http.Request, c *call) e
 			return err
 		}
 		ph.Caption, ph.Credit, ph.Alt, ph.FocalX, ph.FocalY = form.Caption, form.Credit, form.Alt, fx, fy
-		if err := n.store.UpdatePhoto(ctx, ph); err != nil {
+		err = n.store.Update(ctx, func(tx news.Tx) error {
+			if err := tx.UpdatePhoto(ctx, ph); err != nil {
+				return err
+			}
+			return workflow.Audit(ctx, tx, n.clock, c.user, "photo", a.ID, fmt.Sprintf("photo %d details", ph.ID))
+		})
+		if err != nil {
 			return err
 		}
-		_ = workflow.Audit(ctx, n.store, n.clock, c.user, "photo", a.ID, fmt.Sprintf("photo %d details", ph.ID))
 	default:
 		return fail(tooBig(err))
 	}

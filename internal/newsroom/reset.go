@@ -199,13 +199,12 @@ func (n *Newsroom) reset(w http.ResponseWriter, r *http.Request, c *call) error 
 	if u, err = n.tokenUser(r, kind, true); err != nil {
 		return err
 	}
-	if err := auth.SetPassword(r.Context(), n.store, u, u.ID, pw); err != nil {
+	if err := n.setPassword(r.Context(), u, u, pw, "password_reset", kind); err != nil {
 		return err
 	}
 	if err := n.sessions.RevokeAll(r.Context(), u.ID, ""); err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, u, "password_reset", 0, kind)
 	http.Redirect(w, r, "/newsroom/signin?done=password-set", http.StatusSeeOther)
 	return nil
 }

@@ -277,7 +277,7 @@ func TestRenamedFeedsRedirect(t *testing.T) {
 	wantStatus(t, "rename", res, body, 303)
 	dprk, _ := h.st.FindTagBySlug(h.ctx, "dprk")
 	nk, _ := h.st.FindTagBySlug(h.ctx, "north-korea")
-	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "confirm": {"yes"}})
+	res, body = h.do(news.RoleEditor, "POST", fmt.Sprintf("/newsroom/tags/%d/merge", dprk.ID), url.Values{"into": {fmt.Sprint(nk.ID)}, "confirm": {"yes"}, "version": {fmt.Sprint(dprk.Version)}})
 	wantStatus(t, "merge", res, body, 303)
 	for from, to := range map[string]string{
 		"/section/nk/feed.xml":  "/section/%EB%B6%81%ED%95%9C/feed.xml",

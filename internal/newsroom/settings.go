@@ -191,7 +191,7 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request, c *call)
 			return err
 		}
 		tx.Announce(news.SettingsChanged(news.PaperSettingsKey))
-		return nil
+		return workflow.Audit(r.Context(), tx, n.clock, c.user, "settings", 0, "paper settings")
 	})
 	var ce *news.ConflictError
 	if errors.As(err, &ce) {
@@ -205,7 +205,6 @@ func (n *Newsroom) saveSettings(w http.ResponseWriter, r *http.Request, c *call)
 	} else if err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "settings", 0, "paper settings")
 	http.Redirect(w, r, "/newsroom/settings?done=settings", http.StatusSeeOther)
 	return nil
 }

@@ -15,7 +15,9 @@ import (
 // Tags: rename (the address follows the new name, and the old address
 // answers 301 to the new one) and merge (the stories of one tag move to
 // another, and the merged tag's address answers 301 to the other's). The
-// redirects commit in the same transaction as the change.
+// redirects commit in the same transaction as the change. Both forms carry
+// the tag's version: a rename or merge made from an older one (another
+// editor renamed the tag meanwhile) changes nothing.
 
 type tagsPage struct {
 	base
@@ -47,10 +49,33 @@ func (n *Newsroom) moveTagAddress(r *http.Request, tx news.Tx, from, to string) 
 	return news.MoveAddress(r.Context(), tx, tagPath(from), tagPath(to), n.clock.Now())
 }
 
+// requiredVersion reads the version a tag or author form was made
+// against: a form without one is refused (it would write unguarded).
+func requiredVersion(r *http.Request) (int64, error) {
+	v, err := formVersion(r)
+	if err == nil && v == 0 {
+		err = news.Errorf(news.EINVALID, "The form has no version: reload the page and try again.")
+	}
+	return v, err
+}
+
+// tagConflict is the page's message for a stale tag form.
+func tagConflict(ce *news.ConflictError, lost string) string {
+	msg := ce.Message()
+	if lost != "" {
+		msg += " " + lost
+	}
+	return msg + " The page now shows the tags as they are."
+}
+
 func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
+	}
+	version, err := requiredVersion(r)
+	if err != nil {
+		return n.tagsPage(w, r, c, http.StatusUnprocessableEntity, news.ErrorMessage(err))
 	}
 	name := strings.Join(strings.Fields(r.PostFormValue("name")), " ")
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
@@ -67,7 +92,7 @@ func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) er
 			return err
 		}
 		old = tg.Slug
-		tg.Name, tg.Slug = name, slug
+		tg.Name, tg.Slug, tg.Version, tg.UpdatedBy = name, slug, version, c.user.ID
 		if err := tx.UpdateTag(r.Context(), tg); err != nil {
 			return err
 		}
@@ -76,7 +101,10 @@ func (n *Newsroom) renameTag(w http.ResponseWriter, r *http.Request, c *call) er
 		}
 		return workflow.Audit(r.Context(), tx, n.clock, c.user, "tag", 0, fmt.Sprintf("tag %d renamed %q (/tag/%s → /tag/%s)", id, name, old, slug))
 	})
-	if errors.Is(err, news.ErrConflict) {
+	var ce *news.ConflictError
+	if errors.As(err, &ce) {
+		return n.tagsPage(w, r, c, http.StatusConflict, tagConflict(ce, fmt.Sprintf("Your name %q was not saved.", name)))
+	} else if errors.Is(err, news.ErrConflict) {
 		return n.tagsPage(w, r, c, http.StatusConflict, fmt.Sprintf("Another tag has the address /tag/%s: merge the two instead.", slug))
 	} else if err != nil {
 		return err
@@ -89,6 +117,10 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
+	}
+	version, err := requiredVersion(r)
+	if err != nil {
+		return n.tagsPage(w, r, c, http.StatusUnprocessableEntity, news.ErrorMessage(err))
 	}
 	into, err := strconv.ParseInt(r.PostFormValue("into"), 10, 64)
 	if err != nil || into == id {
@@ -110,7 +142,8 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 		}
 		cp := &confirmPage{Question: fmt.Sprintf("Merge the tag %s into %s?", a.Name, b.Name),
 			Detail: fmt.Sprintf("Every story tagged %s is tagged %s instead, %s goes, and /tag/%s answers 301 to /tag/%s. This cannot be undone.", a.Name, b.Name, a.Name, a.Slug, b.Slug),
-			Yes:    "Merge", Back: "/newsroom/tags", Fields: []field{{"into", strconv.FormatInt(into, 10)}}}
+			Yes:    "Merge", Back: "/newsroom/tags",
+			Fields: []field{{"into", strconv.FormatInt(into, 10)}, {"version", strconv.FormatInt(version, 10)}}}
 		cp.Title, cp.Nav = "Merge tags?", "tags"
 		n.confirmed(w, r, c, cp)
 		return nil
@@ -118,6 +151,11 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 	var from, to *news.Tag
 	err = n.store.Update(r.Context(), func(tx news.Tx) error {
 		if from, err = tx.FindTagByID(r.Context(), id); err != nil {
+			return err
+		}
+		// The question named the tag as the form showed it: a tag
+		// renamed since is not what the editor agreed to merge.
+		if err := news.CheckVersion("tag", id, version, from.Version, from.UpdatedBy, from.UpdatedAt); err != nil {
 			return err
 		}
 		if to, err = tx.FindTagByID(r.Context(), into); err != nil {
@@ -131,7 +169,11 @@ func (n *Newsroom) mergeTag(w http.ResponseWriter, r *http.Request, c *call) err
 		}
 		return workflow.Audit(r.Context(), tx, n.clock, c.user, "tag", 0, fmt.Sprintf("tag /tag/%s merged into /tag/%s", from.Slug, to.Slug))
 	})
-	if errors.Is(err, news.ErrNotFound) {
+	var ce *news.ConflictError
+	if errors.As(err, &ce) {
+		ce.Refused = "merged"
+		return n.tagsPage(w, r, c, http.StatusConflict, tagConflict(ce, ""))
+	} else if errors.Is(err, news.ErrNotFound) {
 		return n.tagsPage(w, r, c, http.StatusConflict, "One of the two tags is gone: nothing was merged.")
 	} else if err != nil {
 		return err

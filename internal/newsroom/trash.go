@@ -52,8 +52,7 @@ func (n *Newsroom) trashedIDs(ctx context.Context) ([]int64, error) {
 }
 
 func (n *Newsroom) deleteStory(w http.ResponseWriter, r *http.Request, c *call) error {
-	tr, err := n.trashStore()
-	if err != nil {
+	if _, err := n.trashStore(); err != nil {
 		return err
 	}
 	a, err := n.story(r, c)
@@ -81,10 +80,15 @@ func (n *Newsroom) deleteStory(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	if err := tr.TrashArticle(ctx, news.TrashEntry{ArticleID: a.ID, DeletedAt: n.clock.Now(), DeletedBy: c.user.ID, Status: prev}); err != nil {
+	err = n.store.Update(ctx, func(tx news.Tx) error {
+		if err := tx.TrashArticle(ctx, news.TrashEntry{ArticleID: a.ID, DeletedAt: n.clock.Now(), DeletedBy: c.user.ID, Status: prev}); err != nil {
+			return err
+		}
+		return workflow.Audit(ctx, tx, n.clock, c.user, "delete", a.ID, string(prev))
+	})
+	if err != nil {
 		return err
 	}
-	_ = workflow.Audit(ctx, n.store, n.clock, c.user, "delete", a.ID, string(prev))
 	http.Redirect(w, r, "/newsroom/trash?done=deleted", http.StatusSeeOther)
 	return nil
 }
@@ -171,7 +175,15 @@ func (n *Newsroom) restoreStory(w http.ResponseWriter, r *http.Request, c *call)
 			return nil
 		}
 	}
-	if _, err := tr.RestoreArticle(ctx, id); err != nil {
+	// The story leaves the trash with its audit row; a published one is
+	// then published again by the workflow, which audits that itself.
+	err = n.store.Update(ctx, func(tx news.Tx) error {
+		if _, err := tx.RestoreArticle(ctx, id); err != nil {
+			return err
+		}
+		return workflow.Audit(ctx, tx, n.clock, c.user, "restore", id, string(prev))
+	})
+	if err != nil {
 		return err
 	}
 	if prev == news.StatusPublished {
@@ -179,7 +191,6 @@ func (n *Newsroom) restoreStory(w http.ResponseWriter, r *http.Request, c *call)
 			return err
 		}
 	}
-	_ = workflow.Audit(ctx, n.store, n.clock, c.user, "restore", id, string(prev))
 	http.Redirect(w, r, fmt.Sprintf("/newsroom/stories/%d?done=undeleted", id), http.StatusSeeOther)
 	return nil
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -88,11 +89,13 @@ func (n *Newsroom) addUser(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	pw := auth.RandomPassword()
 	invite := r.PostFormValue("invite") == "1" && n.cfg.Mail != nil
-	u, err := auth.CreateUser(r.Context(), n.store, auth.NewUser{Email: f.Email, Name: f.Name, Role: f.Role, Password: pw})
+	u, err := auth.CreateUser(r.Context(), n.store, auth.NewUser{Email: f.Email, Name: f.Name, Role: f.Role, Password: pw,
+		Then: func(tx news.Tx, u *news.User) error {
+			return workflow.Audit(r.Context(), tx, n.clock, c.user, "user_add", 0, fmt.Sprintf("%s as %s", u.Email, u.Role))
+		}})
 	if err != nil {
 		return n.usersResult(w, r, c, err, &f, "", "")
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "user_add", 0, fmt.Sprintf("%s as %s", u.Email, u.Role))
 	if invite {
 		// The random password is never shown: the new colleague chooses
 		// theirs from the invitation's link.
@@ -215,15 +218,30 @@ func (n *Newsroom) resetPassword(w http.ResponseWriter, r *http.Request, c *call
 	}
 	pw := auth.RandomPassword()
 	// Only the password is written: a role changed meanwhile stays.
-	if err := auth.SetPassword(r.Context(), n.store, u, c.user.ID, pw); err != nil {
+	if err := n.setPassword(r.Context(), c.user, u, pw, "password_reset", u.Email); err != nil {
 		return err
 	}
 	// Whoever knew the old password is signed out everywhere.
 	if err := n.sessions.RevokeAll(r.Context(), u.ID, c.sessIfSelf(u)); err != nil {
 		return err
 	}
-	_ = workflow.Audit(r.Context(), n.store, n.clock, c.user, "password_reset", 0, u.Email)
 	return n.usersResult(w, r, c, nil, nil, u.Email, pw)
+}
+
+// setPassword stores pw as u's password, set by by, with the audit row
+// (action, detail) in the same transaction. The password is hashed first:
+// hashing is slow, and the transaction would hold the write lock through it.
+func (n *Newsroom) setPassword(ctx context.Context, by, u *news.User, pw, action, detail string) error {
+	hash, err := auth.NewPasswordHash(pw)
+	if err != nil {
+		return err
+	}
+	return n.store.Update(ctx, func(tx news.Tx) error {
+		if err := auth.SetPasswordHash(ctx, tx, u, by.ID, hash); err != nil {
+			return err
+		}
+		return workflow.Audit(ctx, tx, n.clock, by, action, 0, detail)
+	})
 }
 
 // sessIfSelf keeps the acting session alive when an admin acts on their own
@@ -318,7 +336,7 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request, c *cal
 		default:
 			// Only the password is written: a role or a disabled flag an
 			// admin set meanwhile is not undone.
-			err = auth.SetPassword(ctx, n.store, c.user, c.user.ID, pw)
+			err = n.setPassword(ctx, c.user, c.user, pw, "password_change", "")
 		}
 	}
 	if err != nil {
@@ -336,7 +354,6 @@ func (n *Newsroom) changePassword(w http.ResponseWriter, r *http.Request, c *cal
 	if err := n.sessions.RevokeAll(ctx, c.user.ID, c.sess.ID); err != nil {
 		return err
 	}
-	_ = workflow.Audit(ctx, n.store, n.clock, c.user, "password_change", 0, "")
 	http.Redirect(w, r, "/newsroom/account?done=password", http.StatusSeeOther)
 	return nil
 }

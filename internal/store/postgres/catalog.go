@@ -142,21 +142,24 @@ func scanAuthor(row pgx.Row) (*news.Author, error) {
 	return &a, nil
 }
 
-// profileColumns are authorColumns and the profile's links: what
-// FindAuthor* and ListAuthors read (bylines on stories leave them out, as
-// SQLite's do).
-const profileColumns = authorColumns + ", au.links"
+// profileColumns are authorColumns, the profile's links and its version:
+// what FindAuthor* and ListAuthors read (bylines on stories leave them
+// out, as SQLite's do).
+const profileColumns = authorColumns + ", au.links, au.version, au.updated_by, au.updated_at"
 
 func scanProfile(row pgx.Row) (*news.Author, error) {
 	var (
-		a     news.Author
-		photo *int64
-		links string
+		a       news.Author
+		photo   *int64
+		links   string
+		updated *time.Time
 	)
-	if err := row.Scan(&a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position, &links); err != nil {
+	if err := row.Scan(&a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position, &links,
+		&a.Version, &a.UpdatedBy, &updated); err != nil {
 		return nil, err
 	}
 	a.PhotoID = fromNullID(photo)
+	a.UpdatedAt = fromNull(updated)
 	var err error
 	a.Links, err = news.ParseAuthorLinks(links)
 	return &a, err
@@ -168,24 +171,52 @@ func (t *txn) CreateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	err := t.tx.QueryRow(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position, links)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links)).Scan(&a.ID)
-	return translate(err, fmt.Sprintf("create author %q", a.Slug))
+	a.UpdatedAt = t.db.createdAt(a.UpdatedAt)
+	err := t.tx.QueryRow(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position, links, version, updated_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) RETURNING id`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links), a.UpdatedBy, a.UpdatedAt).Scan(&a.ID)
+	if err != nil {
+		return translate(err, fmt.Sprintf("create author %q", a.Slug))
+	}
+	a.Version = 1
+	return nil
 }
 
-// UpdateAuthor replaces a byline's fields: its pages and every page that
-// shows it change.
+// rowVersion reads and locks the row id of table (authors, tags) for a
+// guarded write: its version, last writer and time. The lock holds off
+// another writer until the commit; the write checks the version again.
+func (t *txn) rowVersion(ctx context.Context, table string, id int64) (version, by int64, at time.Time, err error) {
+	var updated *time.Time
+	err = t.tx.QueryRow(ctx, `SELECT version, updated_by, updated_at FROM `+table+` WHERE id = $1 FOR UPDATE`, id).Scan(&version, &by, &updated)
+	return version, by, fromNull(updated), err
+}
+
+// UpdateAuthor replaces a byline's fields, written against a.Version: its
+// pages and every page that shows it change.
 func (t *txn) UpdateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	err := affectOne(t.tx.Exec(ctx, `UPDATE authors SET slug = $2, name = $3, email = $4, bio = $5, title = $6,
-		photo_id = $7, position = $8, links = $9 WHERE id = $1`,
-		a.ID, a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links)))
+	what := fmt.Sprintf("update author %d", a.ID)
+	cur, by, at, err := t.rowVersion(ctx, "authors", a.ID)
 	if err != nil {
-		return translate(err, fmt.Sprintf("update author %d", a.ID))
+		return translate(err, what)
 	}
+	if err := news.CheckVersion("author", a.ID, a.Version, cur, by, at); err != nil {
+		return err
+	}
+	now := normTime(t.db.now())
+	tag, err := t.tx.Exec(ctx, `UPDATE authors SET slug = $2, name = $3, email = $4, bio = $5, title = $6,
+		photo_id = $7, position = $8, links = $9, version = version + 1, updated_by = $10, updated_at = $11 WHERE id = $1 AND version = $12`,
+		a.ID, a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links), a.UpdatedBy, now, a.Version)
+	if err != nil {
+		return translate(err, what)
+	}
+	if tag.RowsAffected() == 0 {
+		return news.Stale("author", a.ID, a.Version, cur)
+	}
+	a.Version++
+	a.UpdatedAt = now
 	t.change.Add(news.Change{Authors: []int64{a.ID}, Bylines: []int64{a.ID}})
 	return nil
 }
@@ -285,7 +316,7 @@ func (t *txn) EnsureTag(ctx context.Context, tg *news.Tag) error {
 	// RETURNING yields the row when another node created it meanwhile.
 	err := t.tx.QueryRow(ctx, `INSERT INTO tags (slug, name) VALUES ($1, $2)
 		ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
-		RETURNING id, name`, tg.Slug, tg.Name).Scan(&tg.ID, &tg.Name)
+		RETURNING id, name, version`, tg.Slug, tg.Name).Scan(&tg.ID, &tg.Name, &tg.Version)
 	return translate(err, fmt.Sprintf("ensure tag %q", tg.Slug))
 }
 
@@ -295,7 +326,7 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	if err := prepareTag(t); err != nil {
 		return err
 	}
-	err := db.q.QueryRow(ctx, "SELECT id, name FROM tags WHERE slug = $1", t.Slug).Scan(&t.ID, &t.Name)
+	err := db.q.QueryRow(ctx, "SELECT id, name, version FROM tags WHERE slug = $1", t.Slug).Scan(&t.ID, &t.Name, &t.Version)
 	if err == nil {
 		return nil
 	}
@@ -305,26 +336,34 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	return db.apply(ctx, func(tx *txn) error { return tx.EnsureTag(ctx, t) })
 }
 
+const tagColumns = "id, slug, name, version, updated_by, updated_at"
+
+func scanTag(row pgx.Row) (*news.Tag, error) {
+	var t news.Tag
+	var updated *time.Time
+	if err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Version, &t.UpdatedBy, &updated); err != nil {
+		return nil, err
+	}
+	t.UpdatedAt = fromNull(updated)
+	return &t, nil
+}
+
 // FindTagBySlug returns one tag.
 func (db reader) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
-	var t news.Tag
-	err := db.q.QueryRow(ctx, "SELECT id, slug, name FROM tags WHERE slug = $1", slug).Scan(&t.ID, &t.Slug, &t.Name)
+	t, err := scanTag(db.q.QueryRow(ctx, "SELECT "+tagColumns+" FROM tags WHERE slug = $1", slug))
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("find tag %q", slug))
 	}
-	return &t, nil
+	return t, nil
 }
 
 // ListTags returns every tag by name.
 func (db reader) ListTags(ctx context.Context) ([]*news.Tag, error) {
-	rows, err := db.q.Query(ctx, "SELECT id, slug, name FROM tags ORDER BY name, slug")
+	rows, err := db.q.Query(ctx, "SELECT "+tagColumns+" FROM tags ORDER BY name, slug")
 	if err != nil {
 		return nil, translate(err, "list tags")
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Tag, error) {
-		var t news.Tag
-		return &t, r.Scan(&t.ID, &t.Slug, &t.Name)
-	})
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Tag, error) { return scanTag(r) })
 	return list, translate(err, "list tags")
 }
 

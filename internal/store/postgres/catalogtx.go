@@ -76,24 +76,38 @@ func (t *txn) DeleteSection(ctx context.Context, id int64) error {
 
 // FindTagByID returns a tag.
 func (t *txn) FindTagByID(ctx context.Context, id int64) (*news.Tag, error) {
-	var tg news.Tag
-	err := t.tx.QueryRow(ctx, `SELECT id, slug, name FROM tags WHERE id = $1`, id).Scan(&tg.ID, &tg.Slug, &tg.Name)
+	tg, err := scanTag(t.tx.QueryRow(ctx, `SELECT `+tagColumns+` FROM tags WHERE id = $1`, id))
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("find tag %d", id))
 	}
-	return &tg, nil
+	return tg, nil
 }
 
-// UpdateTag writes a tag's name and slug: the pages of its stories name
-// it, so they change with its own page.
+// UpdateTag writes a tag's name and slug against tg.Version: the pages of
+// its stories name it, so they change with its own page.
 func (t *txn) UpdateTag(ctx context.Context, tg *news.Tag) error {
 	if err := news.ValidateTag(tg); err != nil {
 		return err
 	}
-	err := affectOne(t.tx.Exec(ctx, `UPDATE tags SET slug = $2, name = $3 WHERE id = $1`, tg.ID, tg.Slug, tg.Name))
+	what := fmt.Sprintf("update tag %d", tg.ID)
+	cur, by, at, err := t.rowVersion(ctx, "tags", tg.ID)
 	if err != nil {
-		return translate(err, fmt.Sprintf("update tag %d", tg.ID))
+		return translate(err, what)
 	}
+	if err := news.CheckVersion("tag", tg.ID, tg.Version, cur, by, at); err != nil {
+		return err
+	}
+	now := normTime(t.db.now())
+	res, err := t.tx.Exec(ctx, `UPDATE tags SET slug = $2, name = $3, version = version + 1, updated_by = $4, updated_at = $5
+		WHERE id = $1 AND version = $6`, tg.ID, tg.Slug, tg.Name, tg.UpdatedBy, now, tg.Version)
+	if err != nil {
+		return translate(err, what)
+	}
+	if res.RowsAffected() == 0 {
+		return news.Stale("tag", tg.ID, tg.Version, cur)
+	}
+	tg.Version++
+	tg.UpdatedAt = now
 	t.change.Add(news.Change{All: true, Tags: []int64{tg.ID}})
 	return nil
 }

@@ -46,8 +46,8 @@ var copyTables = map[string]copyTable{
 	"sections": {"sections", "id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at, hidden", "isssiisiiTb", "id", true},
 	"photos": {"photos", "id, key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at",
 		"issiisssffwt", "id", true},
-	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position, links", "isssssris", "id", true},
-	"tags":    {"tags", "id, slug, name", "iss", "id", true},
+	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position, links, version, updated_by, updated_at", "isssssrisiiT", "id", true},
+	"tags":    {"tags", "id, slug, name, version, updated_by, updated_at", "issiiT", "id", true},
 	"articles": {"articles", "id, slug, headline, deck, body_markdown, body_html, lang, status, section_id, photo_id, " +
 		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until, version",
 		"isssssssrrsssrtTTTi", "id", true},

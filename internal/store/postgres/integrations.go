@@ -97,8 +97,9 @@ func insertKey(ctx context.Context, tx pgx.Tx, k *news.APIKey) error {
 		k.IntegrationID, string(k.Kind), k.Hash, k.Hint, k.CreatedAt).Scan(&k.ID)
 }
 
-// CreateIntegration stores an integration with its first keys.
-func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys []*news.APIKey) error {
+// CreateIntegration stores an integration with its first keys. Readers
+// see nothing of it: no change is recorded.
+func (t *txn) CreateIntegration(ctx context.Context, in *news.Integration, keys []*news.APIKey) error {
 	if err := validIntegration(in); err != nil {
 		return err
 	}
@@ -107,8 +108,9 @@ func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys 
 			return err
 		}
 	}
-	in.CreatedAt = db.createdAt(in.CreatedAt)
-	err := db.write(ctx, false, func(tx pgx.Tx) error {
+	in.CreatedAt = t.db.createdAt(in.CreatedAt)
+	tx := t.tx
+	err := func() error {
 		if err := tx.QueryRow(ctx, `INSERT INTO integrations (name, scopes, rate_limit, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 			in.Name, news.JoinScopes(in.Scopes), in.RateLimit, in.CreatedAt).Scan(&in.ID); err != nil {
 			return err
@@ -123,12 +125,17 @@ func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys 
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return translate(err, "create integration")
 	}
 	in.Keys = keys
 	return nil
+}
+
+// CreateIntegration is txn.CreateIntegration in a transaction of its own.
+func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys []*news.APIKey) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateIntegration(ctx, in, keys) })
 }
 
 // FindIntegrationByID returns an integration with its keys.
@@ -210,24 +217,31 @@ func (db *DB) UpdateIntegration(ctx context.Context, in *news.Integration) error
 }
 
 // RevokeIntegration switches an integration and its keys off.
-func (db *DB) RevokeIntegration(ctx context.Context, id int64, t time.Time) error {
-	err := db.write(ctx, false, func(tx pgx.Tx) error {
-		if err := execOne(ctx, tx, fmt.Sprintf("integration %d", id), `UPDATE integrations SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, utc(t), id); err != nil {
+func (t *txn) RevokeIntegration(ctx context.Context, id int64, at time.Time) error {
+	tx := t.tx
+	err := func() error {
+		if err := execOne(ctx, tx, fmt.Sprintf("integration %d", id), `UPDATE integrations SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, utc(at), id); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE integration_id = $2 AND revoked_at IS NULL`, utc(t), id)
+		_, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE integration_id = $2 AND revoked_at IS NULL`, utc(at), id)
 		return err
-	})
+	}()
 	return translate(err, fmt.Sprintf("revoke integration %d", id))
 }
 
+// RevokeIntegration is txn.RevokeIntegration in a transaction of its own.
+func (db *DB) RevokeIntegration(ctx context.Context, id int64, at time.Time) error {
+	return db.apply(ctx, func(t *txn) error { return t.RevokeIntegration(ctx, id, at) })
+}
+
 // AddAPIKey adds a key, revoking the others of its kind when replace is set.
-func (db *DB) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error {
+func (t *txn) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error {
 	if err := validKey(k); err != nil {
 		return err
 	}
-	k.CreatedAt = db.createdAt(k.CreatedAt)
-	err := db.write(ctx, false, func(tx pgx.Tx) error {
+	k.CreatedAt = t.db.createdAt(k.CreatedAt)
+	tx := t.tx
+	err := func() error {
 		var revoked *time.Time
 		// FOR UPDATE: a revocation of the integration waits for us, or we
 		// for it, and never leaves a new key on a revoked integration.
@@ -244,16 +258,24 @@ func (db *DB) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error
 			}
 		}
 		return insertKey(ctx, tx, k)
-	})
+	}()
 	return translate(err, fmt.Sprintf("add key to integration %d", k.IntegrationID))
 }
 
+// AddAPIKey is txn.AddAPIKey in a transaction of its own.
+func (db *DB) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error {
+	return db.apply(ctx, func(t *txn) error { return t.AddAPIKey(ctx, k, replace) })
+}
+
 // RevokeAPIKey switches one key off.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64, t time.Time) error {
-	err := db.write(ctx, false, func(tx pgx.Tx) error {
-		return execOne(ctx, tx, fmt.Sprintf("key %d", id), `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, utc(t), id)
-	})
+func (t *txn) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+	err := execOne(ctx, t.tx, fmt.Sprintf("key %d", id), `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, utc(at), id)
 	return translate(err, fmt.Sprintf("revoke key %d", id))
+}
+
+// RevokeAPIKey is txn.RevokeAPIKey in a transaction of its own.
+func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+	return db.apply(ctx, func(t *txn) error { return t.RevokeAPIKey(ctx, id, at) })
 }
 
 // FindAPIKey finds a key by its hash, with its integration.

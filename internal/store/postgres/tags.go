@@ -14,7 +14,9 @@ var _ news.TagEditor = (*DB)(nil)
 // RenameTag changes a tag's name; readers see it, so the generation moves.
 func (db *DB) RenameTag(ctx context.Context, id int64, name string) error {
 	err := db.write(ctx, true, func(tx pgx.Tx) error {
-		return affectOne(tx.Exec(ctx, `UPDATE tags SET name = $2 WHERE id = $1`, id, name))
+		// Unguarded, but the version moves: a form opened before it is stale.
+		return affectOne(tx.Exec(ctx, `UPDATE tags SET name = $2, version = version + 1, updated_by = 0, updated_at = $3 WHERE id = $1`,
+			id, name, normTime(db.now())))
 	})
 	return translate(err, fmt.Sprintf("rename tag %d", id))
 }

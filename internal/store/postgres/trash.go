@@ -14,26 +14,24 @@ import (
 var _ news.Trash = (*DB)(nil)
 
 // TrashArticle puts a story in the trash. Readers see the change (its
-// address answers 410), so the generation moves.
-func (db *DB) TrashArticle(ctx context.Context, e news.TrashEntry) error {
-	err := db.write(ctx, true, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO trash (article_id, deleted_at, deleted_by, status) VALUES ($1, $2, $3, $4)`,
-			e.ArticleID, e.DeletedAt, e.DeletedBy, string(e.Status))
-		return err
-	})
-	return translate(err, fmt.Sprintf("trash article %d", e.ArticleID))
+// address answers 410): everything changes.
+func (t *txn) TrashArticle(ctx context.Context, e news.TrashEntry) error {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO trash (article_id, deleted_at, deleted_by, status) VALUES ($1, $2, $3, $4)`,
+		e.ArticleID, e.DeletedAt, e.DeletedBy, string(e.Status)); err != nil {
+		return translate(err, fmt.Sprintf("trash article %d", e.ArticleID))
+	}
+	t.change.Add(news.Change{All: true})
+	return nil
 }
 
 // RestoreArticle takes a story out of the trash.
-func (db *DB) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, error) {
+func (t *txn) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, error) {
 	var (
 		e  news.TrashEntry
 		st string
 	)
-	err := db.write(ctx, true, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `DELETE FROM trash WHERE article_id = $1 RETURNING article_id, deleted_at, deleted_by, status`, id).
-			Scan(&e.ArticleID, &e.DeletedAt, &e.DeletedBy, &st)
-	})
+	err := t.tx.QueryRow(ctx, `DELETE FROM trash WHERE article_id = $1 RETURNING article_id, deleted_at, deleted_by, status`, id).
+		Scan(&e.ArticleID, &e.DeletedAt, &e.DeletedBy, &st)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return e, news.ErrNotFound
 	}
@@ -41,7 +39,24 @@ func (db *DB) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, er
 		return e, translate(err, fmt.Sprintf("restore article %d", id))
 	}
 	e.DeletedAt, e.Status = e.DeletedAt.UTC(), news.Status(st)
+	t.change.Add(news.Change{All: true})
 	return e, nil
+}
+
+// TrashArticle is txn.TrashArticle in a transaction of its own.
+func (db *DB) TrashArticle(ctx context.Context, e news.TrashEntry) error {
+	return db.apply(ctx, func(t *txn) error { return t.TrashArticle(ctx, e) })
+}
+
+// RestoreArticle is txn.RestoreArticle in a transaction of its own.
+func (db *DB) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, error) {
+	var e news.TrashEntry
+	err := db.apply(ctx, func(t *txn) error {
+		var err error
+		e, err = t.RestoreArticle(ctx, id)
+		return err
+	})
+	return e, err
 }
 
 // ListTrash lists the trash, newest deletion first.

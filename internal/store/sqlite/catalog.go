@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -153,18 +154,19 @@ func (db reader) ListSections(ctx context.Context) ([]*news.Section, error) {
 
 // Authors
 
-const authorCols = `au.id, au.slug, au.name, au.email, au.bio, au.title, au.photo_id, au.position, au.links`
+const authorCols = `au.id, au.slug, au.name, au.email, au.bio, au.title, au.photo_id, au.position, au.links, au.version, au.updated_by, au.updated_at`
 
 // scanAuthor scans authorCols, after the extra leading columns in pre.
 func scanAuthor(s scanner, pre ...any) (*news.Author, error) {
 	var a news.Author
-	var photo sql.NullInt64
+	var photo, updated sql.NullInt64
 	var links string
-	dest := append(pre, &a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position, &links)
+	dest := append(pre, &a.ID, &a.Slug, &a.Name, &a.Email, &a.Bio, &a.Title, &photo, &a.Position, &links, &a.Version, &a.UpdatedBy, &updated)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	a.PhotoID = photo.Int64
+	a.UpdatedAt = fromMicro(updated)
 	var err error
 	a.Links, err = news.ParseAuthorLinks(links)
 	return &a, err
@@ -176,27 +178,60 @@ func (t *txn) CreateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links))
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = t.db.now()
+	}
+	a.UpdatedAt = a.UpdatedAt.UTC().Truncate(time.Microsecond)
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO authors (slug, name, email, bio, title, photo_id, position, links, version, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links), a.UpdatedBy, a.UpdatedAt.UnixMicro())
 	if err == nil {
 		a.ID, err = res.LastInsertId()
 	}
 	if err != nil {
 		return fmt.Errorf("create author %q: %w", a.Slug, translate(err))
 	}
+	a.Version = 1
 	return nil
 }
 
-// UpdateAuthor changes a byline: its pages, and every page that shows it.
+// rowVersion reads the version, last writer and time of the row id of
+// table (authors, tags), for a guarded write. SQLite has one writer at a
+// time, so it cannot move before the write; the write checks it again.
+func (t *txn) rowVersion(ctx context.Context, table, what string, id int64) (version, by int64, at time.Time, err error) {
+	var updated sql.NullInt64
+	err = t.tx.QueryRowContext(ctx, `SELECT version, updated_by, updated_at FROM `+table+` WHERE id = ?`, id).Scan(&version, &by, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, time.Time{}, notFound(what, id)
+	}
+	return version, by, fromMicro(updated), translate(err)
+}
+
+// UpdateAuthor changes a byline written against a.Version: its pages, and
+// every page that shows it.
 func (t *txn) UpdateAuthor(ctx context.Context, a *news.Author) error {
 	if err := news.ValidateAuthor(a); err != nil {
 		return err
 	}
-	err := updateOne(ctx, t.tx, "author", a.ID, `UPDATE authors SET slug = ?, name = ?, email = ?, bio = ?, title = ?, photo_id = ?, position = ?, links = ? WHERE id = ?`,
-		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links), a.ID)
+	cur, by, at, err := t.rowVersion(ctx, "authors", "author", a.ID)
+	if err != nil {
+		return fmt.Errorf("update author %d: %w", a.ID, err)
+	}
+	if err := news.CheckVersion("author", a.ID, a.Version, cur, by, at); err != nil {
+		return err
+	}
+	now := t.db.now().UTC().Truncate(time.Microsecond)
+	res, err := t.tx.ExecContext(ctx, `UPDATE authors SET slug = ?, name = ?, email = ?, bio = ?, title = ?, photo_id = ?, position = ?, links = ?,
+		version = version + 1, updated_by = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		a.Slug, a.Name, a.Email, a.Bio, a.Title, nullID(a.PhotoID), a.Position, news.AuthorLinksJSON(a.Links), a.UpdatedBy, now.UnixMicro(), a.ID, a.Version)
 	if err != nil {
 		return fmt.Errorf("update author %d: %w", a.ID, translate(err))
 	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return news.Stale("author", a.ID, a.Version, cur)
+	}
+	a.Version++
+	a.UpdatedAt = now
 	t.change.Add(news.Change{Authors: []int64{a.ID}, Bylines: []int64{a.ID}})
 	return nil
 }
@@ -282,7 +317,7 @@ func (t *txn) EnsureTag(ctx context.Context, tg *news.Tag) error {
 		return err
 	}
 	if err := t.tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name) VALUES (?, ?)
-		ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, tg.Slug, tg.Name).Scan(&tg.ID, &tg.Name); err != nil {
+		ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, version`, tg.Slug, tg.Name).Scan(&tg.ID, &tg.Name, &tg.Version); err != nil {
 		return fmt.Errorf("ensure tag %q: %w", tg.Slug, translate(err))
 	}
 	return nil
@@ -298,11 +333,11 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	if err := news.ValidateTag(t); err != nil {
 		return err
 	}
-	var id int64
+	var id, version int64
 	var name string
-	err := db.stmts.queryRow(ctx, `SELECT id, name FROM tags WHERE slug = ?`, t.Slug).Scan(&id, &name)
+	err := db.stmts.queryRow(ctx, `SELECT id, name, version FROM tags WHERE slug = ?`, t.Slug).Scan(&id, &name, &version)
 	if err == nil {
-		t.ID, t.Name = id, name
+		t.ID, t.Name, t.Version = id, name, version
 		return nil
 	}
 	if err != sql.ErrNoRows {
@@ -311,30 +346,39 @@ func (db *DB) EnsureTag(ctx context.Context, t *news.Tag) error {
 	return db.apply(ctx, func(tx *txn) error { return tx.EnsureTag(ctx, t) })
 }
 
+const tagCols = `id, slug, name, version, updated_by, updated_at`
+
+func scanTag(s scanner) (*news.Tag, error) {
+	var t news.Tag
+	var updated sql.NullInt64
+	err := s.Scan(&t.ID, &t.Slug, &t.Name, &t.Version, &t.UpdatedBy, &updated)
+	t.UpdatedAt = fromMicro(updated)
+	return &t, err
+}
+
 // FindTagBySlug returns a tag.
 func (db reader) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
-	var t news.Tag
-	err := db.one.QueryRowContext(ctx, `SELECT id, slug, name FROM tags WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
+	t, err := scanTag(db.one.QueryRowContext(ctx, `SELECT `+tagCols+` FROM tags WHERE slug = ?`, slug))
 	if err != nil {
 		return nil, fmt.Errorf("find tag %q: %w", slug, translate(err))
 	}
-	return &t, nil
+	return t, nil
 }
 
 // ListTags returns every tag by name.
 func (db reader) ListTags(ctx context.Context) ([]*news.Tag, error) {
-	rows, err := db.one.QueryContext(ctx, `SELECT id, slug, name FROM tags ORDER BY name, id`)
+	rows, err := db.one.QueryContext(ctx, `SELECT `+tagCols+` FROM tags ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
 	defer rows.Close()
 	var out []*news.Tag
 	for rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
+		t, err := scanTag(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list tags: %w", err)
 		}
-		out = append(out, &t)
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"masthead/internal/news"
 )
@@ -84,25 +85,39 @@ func (t *txn) DeleteSection(ctx context.Context, id int64) error {
 
 // FindTagByID returns a tag.
 func (t *txn) FindTagByID(ctx context.Context, id int64) (*news.Tag, error) {
-	var tg news.Tag
-	err := t.tx.QueryRowContext(ctx, `SELECT id, slug, name FROM tags WHERE id = ?`, id).Scan(&tg.ID, &tg.Slug, &tg.Name)
+	tg, err := scanTag(t.tx.QueryRowContext(ctx, `SELECT `+tagCols+` FROM tags WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("tag", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find tag %d: %w", id, translate(err))
 	}
-	return &tg, nil
+	return tg, nil
 }
 
-// UpdateTag writes a tag's name and slug: the pages of its stories name
-// it, so they change with its own page.
+// UpdateTag writes a tag's name and slug against tg.Version: the pages of
+// its stories name it, so they change with its own page.
 func (t *txn) UpdateTag(ctx context.Context, tg *news.Tag) error {
 	if err := news.ValidateTag(tg); err != nil {
 		return err
 	}
-	if err := updateOne(ctx, t.tx, "tag", tg.ID, `UPDATE tags SET slug = ?, name = ? WHERE id = ?`, tg.Slug, tg.Name, tg.ID); err != nil {
+	cur, by, at, err := t.rowVersion(ctx, "tags", "tag", tg.ID)
+	if err != nil {
+		return fmt.Errorf("update tag %d: %w", tg.ID, err)
+	}
+	if err := news.CheckVersion("tag", tg.ID, tg.Version, cur, by, at); err != nil {
+		return err
+	}
+	now := t.db.now().UTC().Truncate(time.Microsecond)
+	res, err := t.tx.ExecContext(ctx, `UPDATE tags SET slug = ?, name = ?, version = version + 1, updated_by = ?, updated_at = ?
+		WHERE id = ? AND version = ?`, tg.Slug, tg.Name, tg.UpdatedBy, now.UnixMicro(), tg.ID, tg.Version)
+	if err != nil {
 		return fmt.Errorf("update tag %d: %w", tg.ID, translate(err))
 	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return news.Stale("tag", tg.ID, tg.Version, cur)
+	}
+	tg.Version++
+	tg.UpdatedAt = now
 	t.change.Add(news.Change{All: true, Tags: []int64{tg.ID}})
 	return nil
 }

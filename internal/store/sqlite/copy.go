@@ -40,8 +40,8 @@ var copyTables = map[string]copyTable{
 	"sections": {"sections", "id, slug, name, description, position, parent_id, layout, version, updated_by, updated_at, hidden", "isssiisiiTb", "id"},
 	"photos": {"photos", "id, key, content_type, width, height, caption, credit, alt, focal_x, focal_y, widths, created_at",
 		"issiisssffst", "id"},
-	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position, links", "isssssris", "id"},
-	"tags":    {"tags", "id, slug, name", "iss", "id"},
+	"authors": {"authors", "id, slug, name, email, bio, title, photo_id, position, links, version, updated_by, updated_at", "isssssrisiiT", "id"},
+	"tags":    {"tags", "id, slug, name, version, updated_by, updated_at", "issiiT", "id"},
 	"articles": {"articles", "id, slug, headline, deck, body_markdown, body_html, lang, status, section_id, photo_id, " +
 		"seo_title, seo_description, source_key, translation_of, created_at, published_at, updated_at, embargo_until, version",
 		"isssssssrrssnrtTTTi", "id"},

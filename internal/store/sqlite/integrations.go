@@ -95,8 +95,9 @@ func insertKey(ctx context.Context, tx *sql.Tx, k *news.APIKey) error {
 	return err
 }
 
-// CreateIntegration stores an integration with its first keys.
-func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys []*news.APIKey) error {
+// CreateIntegration stores an integration with its first keys. Readers
+// see nothing of it: no change is recorded.
+func (t *txn) CreateIntegration(ctx context.Context, in *news.Integration, keys []*news.APIKey) error {
 	if err := validIntegration(in); err != nil {
 		return err
 	}
@@ -106,10 +107,10 @@ func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys 
 		}
 	}
 	if in.CreatedAt.IsZero() {
-		in.CreatedAt = db.now()
+		in.CreatedAt = t.db.now()
 	}
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO integrations (name, scopes, rate_limit, created_at) VALUES (?, ?, ?, ?)`,
+	err := func() error {
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO integrations (name, scopes, rate_limit, created_at) VALUES (?, ?, ?, ?)`,
 			in.Name, news.JoinScopes(in.Scopes), in.RateLimit, in.CreatedAt.UnixMicro())
 		if err != nil {
 			return err
@@ -122,17 +123,22 @@ func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys 
 			if k.CreatedAt.IsZero() {
 				k.CreatedAt = in.CreatedAt
 			}
-			if err := insertKey(ctx, tx, k); err != nil {
+			if err := insertKey(ctx, t.tx, k); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
-		return fmt.Errorf("create integration: %w", err)
+		return fmt.Errorf("create integration: %w", translate(err))
 	}
 	in.Keys = keys
 	return nil
+}
+
+// CreateIntegration is txn.CreateIntegration in a transaction of its own.
+func (db *DB) CreateIntegration(ctx context.Context, in *news.Integration, keys []*news.APIKey) error {
+	return db.apply(ctx, func(t *txn) error { return t.CreateIntegration(ctx, in, keys) })
 }
 
 // FindIntegrationByID returns an integration with its keys.
@@ -212,59 +218,71 @@ func (db *DB) UpdateIntegration(ctx context.Context, in *news.Integration) error
 }
 
 // RevokeIntegration switches an integration and its keys off.
-func (db *DB) RevokeIntegration(ctx context.Context, id int64, t time.Time) error {
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		if err := updateOne(ctx, tx, "integration", id, `UPDATE integrations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, t.UnixMicro(), id); err != nil {
+func (t *txn) RevokeIntegration(ctx context.Context, id int64, at time.Time) error {
+	err := func() error {
+		if err := updateOne(ctx, t.tx, "integration", id, `UPDATE integrations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, at.UnixMicro(), id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE integration_id = ? AND revoked_at IS NULL`, t.UnixMicro(), id)
+		_, err := t.tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE integration_id = ? AND revoked_at IS NULL`, at.UnixMicro(), id)
 		return err
-	})
+	}()
 	if err != nil {
-		return fmt.Errorf("revoke integration %d: %w", id, err)
+		return fmt.Errorf("revoke integration %d: %w", id, translate(err))
 	}
 	return nil
 }
 
+// RevokeIntegration is txn.RevokeIntegration in a transaction of its own.
+func (db *DB) RevokeIntegration(ctx context.Context, id int64, at time.Time) error {
+	return db.apply(ctx, func(t *txn) error { return t.RevokeIntegration(ctx, id, at) })
+}
+
 // AddAPIKey adds a key, revoking the others of its kind when replace is set.
-func (db *DB) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error {
+func (t *txn) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error {
 	if err := validKey(k); err != nil {
 		return err
 	}
 	if k.CreatedAt.IsZero() {
-		k.CreatedAt = db.now()
+		k.CreatedAt = t.db.now()
 	}
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
+	err := func() error {
 		var revoked sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM integrations WHERE id = ?`, k.IntegrationID).Scan(&revoked); err != nil {
+		if err := t.tx.QueryRowContext(ctx, `SELECT revoked_at FROM integrations WHERE id = ?`, k.IntegrationID).Scan(&revoked); err != nil {
 			return translate(err)
 		}
 		if revoked.Valid {
 			return news.Errorf(news.EINVALID, "the integration is revoked: it can have no new keys")
 		}
 		if replace {
-			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE integration_id = ? AND kind = ? AND revoked_at IS NULL`,
+			if _, err := t.tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE integration_id = ? AND kind = ? AND revoked_at IS NULL`,
 				k.CreatedAt.UnixMicro(), k.IntegrationID, string(k.Kind)); err != nil {
 				return err
 			}
 		}
-		return insertKey(ctx, tx, k)
-	})
+		return insertKey(ctx, t.tx, k)
+	}()
 	if err != nil {
-		return fmt.Errorf("add key to integration %d: %w", k.IntegrationID, err)
+		return fmt.Errorf("add key to integration %d: %w", k.IntegrationID, translate(err))
 	}
 	return nil
 }
 
+// AddAPIKey is txn.AddAPIKey in a transaction of its own.
+func (db *DB) AddAPIKey(ctx context.Context, k *news.APIKey, replace bool) error {
+	return db.apply(ctx, func(t *txn) error { return t.AddAPIKey(ctx, k, replace) })
+}
+
 // RevokeAPIKey switches one key off.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64, t time.Time) error {
-	err := db.tx(ctx, false, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, "key", id, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, t.UnixMicro(), id)
-	})
-	if err != nil {
-		return fmt.Errorf("revoke key %d: %w", id, err)
+func (t *txn) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+	if err := updateOne(ctx, t.tx, "key", id, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, at.UnixMicro(), id); err != nil {
+		return fmt.Errorf("revoke key %d: %w", id, translate(err))
 	}
 	return nil
+}
+
+// RevokeAPIKey is txn.RevokeAPIKey in a transaction of its own.
+func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+	return db.apply(ctx, func(t *txn) error { return t.RevokeAPIKey(ctx, id, at) })
 }
 
 // FindAPIKey finds a key by its hash, with its integration: one indexed

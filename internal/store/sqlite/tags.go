@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"masthead/internal/news"
 )
@@ -13,7 +14,9 @@ var _ news.TagEditor = (*DB)(nil)
 // RenameTag changes a tag's name; readers see it, so the generation moves.
 func (db *DB) RenameTag(ctx context.Context, id int64, name string) error {
 	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, "tag", id, `UPDATE tags SET name = ? WHERE id = ?`, name, id)
+		// Unguarded, but the version moves: a form opened before it is stale.
+		return updateOne(ctx, tx, "tag", id, `UPDATE tags SET name = ?, version = version + 1, updated_by = 0, updated_at = ? WHERE id = ?`,
+			name, db.now().UTC().Truncate(time.Microsecond).UnixMicro(), id)
 	})
 	if err != nil {
 		return fmt.Errorf("rename tag %d: %w", id, err)

@@ -13,30 +13,25 @@ import (
 var _ news.Trash = (*DB)(nil)
 
 // TrashArticle puts a story in the trash. Readers see the change (its
-// address answers 410), so the generation moves.
-func (db *DB) TrashArticle(ctx context.Context, e news.TrashEntry) error {
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO trash (article_id, deleted_at, deleted_by, status) VALUES (?, ?, ?, ?)`,
-			e.ArticleID, e.DeletedAt.UnixMicro(), e.DeletedBy, string(e.Status))
-		return err
-	})
-	if err != nil {
+// address answers 410): everything changes.
+func (t *txn) TrashArticle(ctx context.Context, e news.TrashEntry) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO trash (article_id, deleted_at, deleted_by, status) VALUES (?, ?, ?, ?)`,
+		e.ArticleID, e.DeletedAt.UnixMicro(), e.DeletedBy, string(e.Status)); err != nil {
 		return fmt.Errorf("trash article %d: %w", e.ArticleID, translate(err))
 	}
+	t.change.Add(news.Change{All: true})
 	return nil
 }
 
 // RestoreArticle takes a story out of the trash.
-func (db *DB) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, error) {
+func (t *txn) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, error) {
 	var (
 		e  news.TrashEntry
 		at int64
 		st string
 	)
-	err := db.tx(ctx, true, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `DELETE FROM trash WHERE article_id = ? RETURNING article_id, deleted_at, deleted_by, status`, id).
-			Scan(&e.ArticleID, &at, &e.DeletedBy, &st)
-	})
+	err := t.tx.QueryRowContext(ctx, `DELETE FROM trash WHERE article_id = ? RETURNING article_id, deleted_at, deleted_by, status`, id).
+		Scan(&e.ArticleID, &at, &e.DeletedBy, &st)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, news.ErrNotFound
 	}
@@ -44,7 +39,24 @@ func (db *DB) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, er
 		return e, fmt.Errorf("restore article %d: %w", id, translate(err))
 	}
 	e.DeletedAt, e.Status = time.UnixMicro(at).UTC(), news.Status(st)
+	t.change.Add(news.Change{All: true})
 	return e, nil
+}
+
+// TrashArticle is txn.TrashArticle in a transaction of its own.
+func (db *DB) TrashArticle(ctx context.Context, e news.TrashEntry) error {
+	return db.apply(ctx, func(t *txn) error { return t.TrashArticle(ctx, e) })
+}
+
+// RestoreArticle is txn.RestoreArticle in a transaction of its own.
+func (db *DB) RestoreArticle(ctx context.Context, id int64) (news.TrashEntry, error) {
+	var e news.TrashEntry
+	err := db.apply(ctx, func(t *txn) error {
+		var err error
+		e, err = t.RestoreArticle(ctx, id)
+		return err
+	})
+	return e, err
 }
 
 // ListTrash lists the trash, newest deletion first.

@@ -135,6 +135,51 @@ func testIntegrations(t *testing.T, open func(t *testing.T) news.Store) {
 			t.Fatalf("latest call = %+v", calls)
 		}
 	})
+
+	// Inside a command (the newsroom's, with its audit row): what the
+	// command rolls back stays as it was; what it commits is there, and
+	// records no change readers would see.
+	t.Run("InATransaction", func(t *testing.T) {
+		f := newFixture(t, open)
+		in := &news.Integration{Name: "Front end", Scopes: []news.Scope{news.ScopeContentRead}}
+		k := &news.APIKey{Kind: news.KeyContent, Hash: keyHash("tx1")}
+		noErr(t, "CreateIntegration", f.s.CreateIntegration(f.ctx, in, []*news.APIKey{k}))
+		g0, _ := f.s.Generation(f.ctx)
+		boom := errors.New("the audit row could not be written")
+		err := f.s.Update(f.ctx, func(tx news.Tx) error {
+			if err := tx.CreateIntegration(f.ctx, &news.Integration{Name: "Rolled back", Scopes: []news.Scope{news.ScopeContentRead}},
+				[]*news.APIKey{{Kind: news.KeyContent, Hash: keyHash("tx2")}}); err != nil {
+				return err
+			}
+			if err := tx.AddAPIKey(f.ctx, &news.APIKey{IntegrationID: in.ID, Kind: news.KeyContent, Hash: keyHash("tx3")}, true); err != nil {
+				return err
+			}
+			if err := tx.RevokeAPIKey(f.ctx, k.ID, T0); err != nil {
+				return err
+			}
+			if err := tx.RevokeIntegration(f.ctx, in.ID, T0); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("a rolled-back command: %v", err)
+		}
+		list, err := f.s.ListIntegrations(f.ctx)
+		noErr(t, "ListIntegrations", err)
+		got, err := f.s.FindIntegrationByID(f.ctx, in.ID)
+		noErr(t, "FindIntegrationByID", err)
+		if len(list) != 1 || len(got.Keys) != 1 || !got.Keys[0].Active() || !got.RevokedAt.IsZero() {
+			t.Errorf("after a rolled-back command: %d integrations, %+v", len(list), got)
+		}
+		noErr(t, "RevokeIntegration in a command", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.RevokeIntegration(f.ctx, in.ID, T0) }))
+		if got, _ := f.s.FindIntegrationByID(f.ctx, in.ID); got.RevokedAt.IsZero() || got.Keys[0].Active() {
+			t.Errorf("a committed revocation: %+v", got)
+		}
+		if g1, _ := f.s.Generation(f.ctx); g1 != g0 {
+			t.Errorf("integration writes in a command moved the generation %d → %d", g0, g1)
+		}
+	})
 }
 
 func testWebhooks(t *testing.T, open func(t *testing.T) news.Store) {

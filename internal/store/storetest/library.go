@@ -252,6 +252,23 @@ func testTrash(t *testing.T, open func(t *testing.T) news.Store) {
 		list[0].Status != news.StatusPublished || !list[0].DeletedAt.Equal(T0) || list[0].DeletedAt.Location() != time.UTC {
 		t.Fatalf("ListTrash: %+v, %v", list, err)
 	}
+	// Inside a command (the newsroom's delete and restore, with their
+	// audit rows): what the command rolls back stays as it was.
+	boom := errors.New("the audit row could not be written")
+	if err := f.s.Update(f.ctx, func(tx news.Tx) error {
+		if err := tx.TrashArticle(f.ctx, news.TrashEntry{ArticleID: keep.ID, DeletedAt: T0}); err != nil {
+			return err
+		}
+		if _, err := tx.RestoreArticle(f.ctx, a.ID); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("a rolled-back trash command: %v", err)
+	}
+	if err := f.s.Update(f.ctx, func(tx news.Tx) error { _, err := tx.RestoreArticle(f.ctx, keep.ID); return err }); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("RestoreArticle of a story not in the trash, in a command: %v, want ErrNotFound", err)
+	}
 	for id, want := range map[int64]bool{a.ID: true, keep.ID: false} {
 		if in, err := tr.InTrash(f.ctx, id); err != nil || in != want {
 			t.Errorf("InTrash(%d) = %v, %v", id, in, err)

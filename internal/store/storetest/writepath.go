@@ -394,6 +394,133 @@ func testVersions(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 	})
 
+	// Two editors open the same author profile (version 1) and save it
+	// one after the other: the second save is refused, naming who saved
+	// first, and the profile keeps the first editor's text. Before
+	// authors had a version the second save silently won.
+	t.Run("Author", func(t *testing.T) {
+		f := newFixture(t, open)
+		a := &news.Author{Slug: "kim-ji-young", Name: "Kim Ji-young", Title: "Reporter", Bio: "Kim writes.", UpdatedBy: 7}
+		noErr(t, "CreateAuthor", f.s.CreateAuthor(f.ctx, a))
+		if a.Version != 1 {
+			t.Errorf("new author version %d", a.Version)
+		}
+		first, err := f.s.FindAuthorByID(f.ctx, a.ID)
+		noErr(t, "FindAuthorByID", err)
+		if first.Version != 1 || first.UpdatedBy != 7 || first.UpdatedAt.IsZero() {
+			t.Errorf("new author as read: version %d, by %d, at %v", first.Version, first.UpdatedBy, first.UpdatedAt)
+		}
+		second := *first
+		first.Bio, first.UpdatedBy = "Kim covers the courts.", 8
+		noErr(t, "UpdateAuthor", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.UpdateAuthor(f.ctx, first) }))
+		if first.Version != 2 {
+			t.Errorf("after UpdateAuthor the author's version is %d, want 2", first.Version)
+		}
+		second.Bio, second.Title, second.UpdatedBy = "Kim covers sport.", "Columnist", 9
+		err = f.s.UpdateAuthor(f.ctx, &second)
+		var ce *news.ConflictError
+		if !errors.As(err, &ce) || ce.Kind != "author" || ce.ID != a.ID || ce.Base != 1 || ce.Current != 2 ||
+			!slices.Equal(ce.By, []int64{8}) || ce.At.IsZero() {
+			t.Fatalf("the second UpdateAuthor from version 1 = %#v, want a conflict at version 2 by user 8", err)
+		}
+		if !errors.Is(err, news.ErrConflict) || news.ErrorCode(err) != news.ECONFLICT {
+			t.Errorf("the conflict is not ErrConflict / ECONFLICT: %v", err)
+		}
+		got, err := f.s.FindAuthorByID(f.ctx, a.ID)
+		noErr(t, "FindAuthorByID", err)
+		if got.Bio != "Kim covers the courts." || got.Title != "Reporter" || got.Version != 2 || got.UpdatedBy != 8 || got.UpdatedAt.IsZero() {
+			t.Errorf("after a stale UpdateAuthor the profile is %+v, want the first editor's", got)
+		}
+		list, err := f.s.ListAuthors(f.ctx)
+		noErr(t, "ListAuthors", err)
+		if len(list) != 1 || list[0].Version != 2 || list[0].UpdatedBy != 8 {
+			t.Errorf("ListAuthors = %+v, want the author at version 2 by 8", list)
+		}
+
+		// The same two saves at once, released together: whichever
+		// commits first wins, and the other is refused, however the two
+		// transactions interleave.
+		base, err := f.s.FindAuthorByID(f.ctx, a.ID)
+		noErr(t, "FindAuthorByID", err)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				mine := *base
+				mine.Bio, mine.UpdatedBy = fmt.Sprintf("Editor %d's bio.", i), int64(20+i)
+				<-start
+				errs[i] = f.s.UpdateAuthor(f.ctx, &mine)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			if err == nil {
+				won = i
+			} else if !errors.As(err, &ce) {
+				t.Errorf("concurrent save %d: %v, want success or a conflict", i, err)
+			}
+		}
+		if won < 0 || errs[1-won] == nil {
+			t.Fatalf("two concurrent saves from version %d: %v, want one saved and one refused", base.Version, errs)
+		}
+		got, err = f.s.FindAuthorByID(f.ctx, a.ID)
+		noErr(t, "FindAuthorByID", err)
+		if got.Bio != fmt.Sprintf("Editor %d's bio.", won) || got.Version != base.Version+1 {
+			t.Errorf("after two concurrent saves the profile is %+v, want editor %d's at version %d", got, won, base.Version+1)
+		}
+	})
+
+	// The same for a tag renamed by two editors from one version; an
+	// unguarded RenameTag moves the version too.
+	t.Run("Tag", func(t *testing.T) {
+		f := newFixture(t, open)
+		tg := &news.Tag{Slug: "seoul", Name: "Seoul"}
+		noErr(t, "EnsureTag", f.s.EnsureTag(f.ctx, tg))
+		if tg.Version != 1 {
+			t.Errorf("new tag version %d", tg.Version)
+		}
+		first, err := f.s.FindTagBySlug(f.ctx, "seoul")
+		noErr(t, "FindTagBySlug", err)
+		if first.Version != 1 {
+			t.Errorf("new tag as read: version %d", first.Version)
+		}
+		second := *first
+		first.Name, first.UpdatedBy = "Seoul (city)", 8
+		noErr(t, "UpdateTag", f.s.Update(f.ctx, func(tx news.Tx) error { return tx.UpdateTag(f.ctx, first) }))
+		if first.Version != 2 {
+			t.Errorf("after UpdateTag the tag's version is %d, want 2", first.Version)
+		}
+		second.Name, second.UpdatedBy = "Soul", 9
+		err = f.s.Update(f.ctx, func(tx news.Tx) error { return tx.UpdateTag(f.ctx, &second) })
+		var ce *news.ConflictError
+		if !errors.As(err, &ce) || ce.Kind != "tag" || ce.ID != tg.ID || ce.Base != 1 || ce.Current != 2 ||
+			!slices.Equal(ce.By, []int64{8}) || ce.At.IsZero() {
+			t.Fatalf("the second UpdateTag from version 1 = %#v, want a conflict at version 2 by user 8", err)
+		}
+		got, err := f.s.FindTagBySlug(f.ctx, "seoul")
+		noErr(t, "FindTagBySlug", err)
+		if got.Name != "Seoul (city)" || got.Version != 2 || got.UpdatedBy != 8 || got.UpdatedAt.IsZero() {
+			t.Errorf("after a stale UpdateTag the tag is %+v, want the first editor's", got)
+		}
+		if te, ok := f.s.(news.TagEditor); ok {
+			noErr(t, "RenameTag", te.RenameTag(f.ctx, tg.ID, "Seoul"))
+			list, err := f.s.ListTags(f.ctx)
+			noErr(t, "ListTags", err)
+			if len(list) != 1 || list[0].Name != "Seoul" || list[0].Version != 3 {
+				t.Errorf("after RenameTag ListTags = %+v, want Seoul at version 3", list)
+			}
+			err = f.s.Update(f.ctx, func(tx news.Tx) error { return tx.UpdateTag(f.ctx, first) })
+			if !errors.As(err, &ce) || ce.Current != 3 {
+				t.Errorf("UpdateTag from before RenameTag = %v, want a conflict at version 3", err)
+			}
+		}
+	})
+
 	t.Run("Setting", func(t *testing.T) {
 		f := newFixture(t, open)
 		s := &news.Setting{Key: "frontpage", Value: "[1]", UpdatedBy: 3}
