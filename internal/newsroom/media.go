@@ -303,51 +303,50 @@ func (n *Newsroom) replaceMediaPhoto(w http.ResponseWriter, r *http.Request, c *
 		if err := tx.UpdatePhoto(ctx, old); err != nil {
 			return err
 		}
-		return workflow.Audit(ctx, tx, n.clock, c.user, "photo", 0, fmt.Sprintf("photo %d (%s) replaced by %d in %d stories", old.ID, oldKey, next.ID, len(stories)))
+		if err := workflow.Audit(ctx, tx, n.clock, c.user, "photo", 0, fmt.Sprintf("photo %d (%s) replaced by %d in %d stories", old.ID, oldKey, next.ID, len(stories))); err != nil {
+			return err
+		}
+		return n.repointPaperPhotos(ctx, tx, c, old.ID, next.ID)
 	})
 	if err != nil {
 		return err
-	}
-	if err := n.repointPaperPhotos(ctx, c, old.ID, next.ID); err != nil {
-		return fmt.Errorf("photo %d replaced by %d, but the paper settings still name it: %w", old.ID, next.ID, err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/newsroom/media/%d?done=replaced", next.ID), http.StatusSeeOther)
 	return nil
 }
 
 // repointPaperPhotos puts a replacement photo where the paper settings
-// name the one it replaced (the logo, the default share image): the old
-// id has no files any more. A settings save is a change of everything, so
+// name the one it replaced (the logo, the default share image), in tx,
+// the transaction that marks the old one replaced: the old id has no files
+// any more. A settings save is a change of everything, so
 // every page shows the new logo at once.
-func (n *Newsroom) repointPaperPhotos(ctx context.Context, c *call, oldID, newID int64) error {
-	return n.store.Update(ctx, func(tx news.Tx) error {
-		st, err := tx.FindSetting(ctx, news.PaperSettingsKey)
-		if errors.Is(err, news.ErrNotFound) {
-			return nil
-		} else if err != nil {
-			return err
+func (n *Newsroom) repointPaperPhotos(ctx context.Context, tx news.Tx, c *call, oldID, newID int64) error {
+	st, err := tx.FindSetting(ctx, news.PaperSettingsKey)
+	if errors.Is(err, news.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	ps, err := news.ParsePaperSettings(st.Value)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, id := range []*int64{&ps.LogoPhotoID, &ps.ShareImagePhotoID} {
+		if *id == oldID {
+			*id, changed = newID, true
 		}
-		ps, err := news.ParsePaperSettings(st.Value)
-		if err != nil {
-			return err
-		}
-		changed := false
-		for _, id := range []*int64{&ps.LogoPhotoID, &ps.ShareImagePhotoID} {
-			if *id == oldID {
-				*id, changed = newID, true
-			}
-		}
-		if !changed {
-			return nil
-		}
-		b, err := json.Marshal(ps)
-		if err != nil {
-			return err
-		}
-		if err := tx.UpdateSetting(ctx, &news.Setting{Key: news.PaperSettingsKey, Value: string(b), Version: st.Version, UpdatedBy: c.user.ID}); err != nil {
-			return err
-		}
-		tx.Announce(news.SettingsChanged(news.PaperSettingsKey))
-		return workflow.Audit(ctx, tx, n.clock, c.user, "settings", 0, fmt.Sprintf("paper settings: photo %d replaced by %d", oldID, newID))
-	})
+	}
+	if !changed {
+		return nil
+	}
+	b, err := json.Marshal(ps)
+	if err != nil {
+		return err
+	}
+	if err := tx.UpdateSetting(ctx, &news.Setting{Key: news.PaperSettingsKey, Value: string(b), Version: st.Version, UpdatedBy: c.user.ID}); err != nil {
+		return err
+	}
+	tx.Announce(news.SettingsChanged(news.PaperSettingsKey))
+	return workflow.Audit(ctx, tx, n.clock, c.user, "settings", 0, fmt.Sprintf("paper settings: photo %d replaced by %d", oldID, newID))
 }
