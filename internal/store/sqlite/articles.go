@@ -544,6 +544,7 @@ func pageBounds(limit, offset int) (int, int) {
 // itself shows where the list ends (a short page, or a page past the end
 // that is not the first).
 func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	f = f.Simplified()
 	where, args := articleWhere(f)
 	limit, offset := pageBounds(f.Limit, f.Offset)
 	var as []*news.Article
@@ -765,4 +766,20 @@ func (db reader) FindRevisionByID(ctx context.Context, id int64) (*news.Revision
 		return nil, fmt.Errorf("find revision %d: %w", id, translate(err))
 	}
 	return r, nil
+}
+
+// FindArticleLists reads each list in turn: in process, a statement costs
+// SQLite next to nothing, and each list reads one snapshot of its own as
+// FindArticles does.
+func (db reader) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) ([][]*news.Article, error) {
+	out := make([][]*news.Article, len(fs))
+	for i, f := range fs {
+		f.NoTotal = true
+		list, _, err := db.FindArticles(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = list
+	}
+	return out, nil
 }

@@ -73,6 +73,10 @@ func testListCounts(t *testing.T, open func(t *testing.T) news.Store) {
 			}{
 				{"section world", news.ArticleFilter{SectionID: secs[0].ID}},
 				{"section business", news.ArticleFilter{SectionID: secs[1].ID}},
+				// A section page passes its sections as a set: of one
+				// (Simplified), and with a sub-section.
+				{"sections {world}", news.ArticleFilter{SectionIDs: []int64{secs[0].ID}}},
+				{"sections {world, business}", news.ArticleFilter{SectionIDs: []int64{secs[0].ID, secs[1].ID}}},
 				{"author kim", news.ArticleFilter{AuthorID: auths[0].ID}},
 				{"author park", news.ArticleFilter{AuthorID: auths[1].ID}},
 				{"author lee", news.ArticleFilter{AuthorID: auths[2].ID}},

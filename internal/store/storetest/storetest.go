@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 	}{
 		{"Articles", testArticles},
 		{"FindArticles", testFindArticles},
+		{"FindArticleLists", testFindArticleLists},
 		{"Workflow", testWorkflow},
 		{"Catalog", testCatalog},
 		{"People", testPeople},
