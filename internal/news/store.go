@@ -35,6 +35,10 @@ type ArticleFilter struct {
 	// NoTotal says the caller needs no total (no pager: related stories,
 	// the front page's boxes); the store may skip counting and return -1.
 	NoTotal bool
+	// NoBody says the caller shows no story body (cards and links: the
+	// front page, list pages, related stories): the store may leave
+	// BodyMarkdown and BodyHTML empty instead of reading and sending them.
+	NoBody bool
 }
 
 // Simplified is f with a SectionIDs of one section (a section page

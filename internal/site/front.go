@@ -33,7 +33,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true})
+	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true, NoBody: true})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page latest: %w", err)
 	}
@@ -87,7 +87,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 			}
 		}
 		blockSecs = append(blockSecs, sec)
-		filters = append(filters, news.ArticleFilter{PublicAt: now, SectionIDs: ids, ExcludeIDs: exclude, Limit: blockSize, NoTotal: true})
+		filters = append(filters, news.ArticleFilter{PublicAt: now, SectionIDs: ids, ExcludeIDs: exclude, Limit: blockSize, NoTotal: true, NoBody: true})
 	}
 	lists, err := s.store.FindArticleLists(ctx, filters)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Site) curated(ctx context.Context, now time.Time) ([]*news.Article, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true})
+	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true, NoBody: true})
 	if err != nil {
 		return nil, fmt.Errorf("front page stories: %w", err)
 	}

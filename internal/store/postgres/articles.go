@@ -18,6 +18,19 @@ const articleColumns = `a.id, a.version, a.slug, a.headline, a.deck, a.body_mark
 	a.section_id, a.photo_id, a.seo_title, a.seo_description, a.source_key, a.translation_of,
 	a.created_at, a.published_at, a.updated_at, a.embargo_until`
 
+// cardColumns is articleColumns without the bodies (ArticleFilter.NoBody):
+// a body is most of a story's bytes, which the server detoasts and sends
+// and pgx copies for a card that shows none of it.
+var cardColumns = strings.Replace(articleColumns, "a.body_markdown, a.body_html,", "'', '',", 1)
+
+// columnsFor is the select list of f's stories.
+func columnsFor(f news.ArticleFilter) string {
+	if f.NoBody {
+		return cardColumns
+	}
+	return articleColumns
+}
+
 func scanArticle(row pgx.Row) (*news.Article, error) {
 	var (
 		a                             news.Article
@@ -348,7 +361,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 			rows, err := db.q.Query(ctx, `WITH page AS (
 					SELECT l.article_id AS id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
 				)
-				SELECT `+articleColumns+`, -1 FROM page JOIN articles a ON a.id = page.id
+				SELECT `+columnsFor(f)+`, -1 FROM page JOIN articles a ON a.id = page.id
 				ORDER BY `+order, lw.args...)
 			if err != nil {
 				return nil, 0, translate(err, "find articles")
@@ -391,7 +404,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 	if f.NoTotal || known >= 0 {
 		totalSQL = "-1"
 	}
-	rows, err := db.q.Query(ctx, pageSQL(from, totalSQL, w, order, limit, offset), w.args...)
+	rows, err := db.q.Query(ctx, pageSQL(columnsFor(f), from, totalSQL, w, order, limit, offset), w.args...)
 	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
@@ -480,12 +493,12 @@ func filterWhere(f news.ArticleFilter) (where, string, error) {
 
 // pageSQL reads a page of stories: their ids (and total) over narrow rows
 // first, then just the page's stories.
-func pageSQL(from, totalSQL string, w where, order string, limit, offset int) string {
+func pageSQL(cols, from, totalSQL string, w where, order string, limit, offset int) string {
 	return `WITH page AS (
 			SELECT a.id, ` + totalSQL + ` AS total FROM ` + from + `
 			WHERE ` + w.sql() + ` ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
 		)
-		SELECT ` + articleColumns + `, page.total FROM page JOIN articles a ON a.id = page.id
+		SELECT ` + cols + `, page.total FROM page JOIN articles a ON a.id = page.id
 		ORDER BY ` + order
 }
 
@@ -517,7 +530,7 @@ func (db reader) findLists(ctx context.Context, fs []news.ArticleFilter) ([][]*n
 		if err != nil {
 			return nil, err
 		}
-		b.Queue(pageSQL("articles a", "-1", w, order, pageLimit(f.Limit), max(f.Offset, 0)), w.args...)
+		b.Queue(pageSQL(columnsFor(f), "articles a", "-1", w, order, pageLimit(f.Limit), max(f.Offset, 0)), w.args...)
 	}
 	br := db.q.SendBatch(ctx, b)
 	defer br.Close()

@@ -562,7 +562,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 			return err
 		}
 		var err error
-		as, err = selectArticles(ctx, q, pageSQL(where, f.Order), append(args, limit, offset)...)
+		as, err = selectArticles(ctx, q, pageSQL(selectFor(f), where, f.Order), append(args, limit, offset)...)
 		switch {
 		case err != nil:
 			return err
@@ -583,8 +583,19 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 
 // pageSQL selects one page of stories matching where (LIMIT and OFFSET
 // are the last two parameters).
-func pageSQL(where, order string) string {
-	return articleSelect + ` WHERE ` + where + ` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`
+func pageSQL(sel, where, order string) string {
+	return sel + ` WHERE ` + where + ` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`
+}
+
+// cardSelect is articleSelect without the bodies (ArticleFilter.NoBody).
+var cardSelect = strings.Replace(articleSelect, "a.body_markdown, a.body_html,", "'', '',", 1)
+
+// selectFor is the select of f's stories.
+func selectFor(f news.ArticleFilter) string {
+	if f.NoBody {
+		return cardSelect
+	}
+	return articleSelect
 }
 
 // DueScheduled returns scheduled stories whose time has come, oldest first.

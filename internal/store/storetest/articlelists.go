@@ -79,3 +79,50 @@ func dump(list []*news.Article) []news.Article {
 	}
 	return out
 }
+
+// testNoBody: a list read with NoBody is the same stories with the same
+// relations, their bodies left empty, on every path a list takes (a page
+// of the archive, a section's, an author's and a tag's with their kept
+// totals, read from either end, and FindArticleLists).
+func testNoBody(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	sec := f.section("world", "World", 1)
+	au := f.author("kim", "Kim")
+	tg := f.tag("trade", "Trade")
+	for i := range 5 {
+		f.article(func(a *news.Article) {
+			a.SectionID, a.Authors, a.Tags = sec.ID, []*news.Author{au}, []*news.Tag{tg}
+			a.BodyMarkdown, a.BodyHTML = "Body *text*.", "<p>Body <em>text</em>.</p>"
+			a.PublishedAt = T0.Add(time.Duration(i) * time.Hour)
+		})
+	}
+	now := T0.Add(24 * time.Hour)
+	for _, flt := range []news.ArticleFilter{
+		{PublicAt: now, Limit: 3},
+		{PublicAt: now, SectionID: sec.ID, Limit: 2},
+		{PublicAt: now, SectionIDs: []int64{sec.ID}, Offset: 3, Limit: 2}, // the second half: read from the other end
+		{PublicAt: now, AuthorID: au.ID, Limit: 2},
+		{PublicAt: now, TagID: tg.ID, Offset: 4, Limit: 2},
+	} {
+		want, wantTotal, err := f.s.FindArticles(f.ctx, flt)
+		noErr(t, "FindArticles", err)
+		for _, a := range want {
+			if a.BodyHTML == "" || a.BodyMarkdown == "" {
+				t.Fatalf("%+v: story %d read without NoBody has no body", flt, a.ID)
+			}
+			a.BodyMarkdown, a.BodyHTML = "", ""
+		}
+		cards := flt
+		cards.NoBody = true
+		got, total, err := f.s.FindArticles(f.ctx, cards)
+		noErr(t, "FindArticles", err)
+		if total != wantTotal || len(got) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("NoBody %+v: total %d (want %d)\n got %+v\nwant %+v", flt, total, wantTotal, dump(got), dump(want))
+		}
+		lists, err := f.s.FindArticleLists(f.ctx, []news.ArticleFilter{cards})
+		noErr(t, "FindArticleLists", err)
+		if !reflect.DeepEqual(lists[0], want) {
+			t.Errorf("FindArticleLists NoBody %+v:\n got %+v\nwant %+v", flt, dump(lists[0]), dump(want))
+		}
+	}
+}
