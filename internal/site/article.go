@@ -159,7 +159,7 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 	var related []*news.Article
 	if a.SectionID != 0 {
 		related, _, err = s.store.FindArticles(ctx, news.ArticleFilter{
-			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4, NoTotal: true})
+			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4, NoTotal: true, NoBody: true})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("related stories of %d: %w", a.ID, err)
 		}
@@ -229,7 +229,7 @@ func (s *Site) topStories(ctx context.Context) (cards []Card, arts []*news.Artic
 			return cards, arts, false, nil
 		}
 	}
-	arts, _, err = s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 10, NoTotal: true})
+	arts, _, err = s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 10, NoTotal: true, NoBody: true})
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("latest stories: %w", err)
 	}

@@ -39,7 +39,7 @@ func (s *Site) corrections(ctx context.Context, r *http.Request) ([]byte, time.T
 	}
 	stories := map[int64]*news.Article{}
 	if len(ids) > 0 {
-		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true})
+		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true, NoBody: true})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("corrected stories: %w", err)
 		}

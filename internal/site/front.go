@@ -33,7 +33,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true})
+	latest, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true, NoBody: true})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page latest: %w", err)
 	}
@@ -70,6 +70,12 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 	for id := range used {
 		exclude = append(exclude, id)
 	}
+	// Every block's stories in one call: on PostgreSQL one round trip for
+	// all the blocks' lists and one for their relations.
+	var (
+		blockSecs []*news.Section
+		filters   []news.ArticleFilter
+	)
 	for _, sec := range secs {
 		if sec.ParentID != 0 && sectionByID(secs, sec.ParentID) != nil {
 			continue // in its parent's block
@@ -80,10 +86,15 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 				ids = append(ids, o.ID)
 			}
 		}
-		arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionIDs: ids, ExcludeIDs: exclude, Limit: blockSize, NoTotal: true})
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("front page section %s: %w", sec.Slug, err)
-		}
+		blockSecs = append(blockSecs, sec)
+		filters = append(filters, news.ArticleFilter{PublicAt: now, SectionIDs: ids, ExcludeIDs: exclude, Limit: blockSize, NoTotal: true, NoBody: true})
+	}
+	lists, err := s.store.FindArticleLists(ctx, filters)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("front page sections: %w", err)
+	}
+	for i, sec := range blockSecs {
+		arts := lists[i]
 		if len(arts) == 0 {
 			continue
 		}
@@ -132,7 +143,7 @@ func (s *Site) curated(ctx context.Context, now time.Time) ([]*news.Article, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true})
+	arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, IDs: ids, Limit: len(ids), NoTotal: true, NoBody: true})
 	if err != nil {
 		return nil, fmt.Errorf("front page stories: %w", err)
 	}

@@ -26,6 +26,7 @@ func (s *Site) listStories(ctx context.Context, r *http.Request, path string, f 
 		return nil, Pager{}, err
 	}
 	f.PublicAt = s.now()
+	f.NoBody = true // list pages show cards
 	f.Offset = (page - 1) * perPage
 	f.Limit = perPage
 	arts, total, err := s.store.FindArticles(ctx, f)

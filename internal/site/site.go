@@ -321,7 +321,7 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 	p.Sections = p.Nav
 	// The helper lists are a courtesy: if the store fails, the 404 page
 	// still goes out without them.
-	if arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: s.now(), Limit: 5, NoTotal: true}); err == nil {
+	if arts, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: s.now(), Limit: 5, NoTotal: true, NoBody: true}); err == nil {
 		p.Latest = s.cards(arts)
 	}
 	body, err := s.r.Render("notfound", p)

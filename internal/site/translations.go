@@ -39,7 +39,7 @@ func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, now t
 	} else {
 		cluster = append(cluster, a)
 	}
-	trs, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, TranslationOf: origID, Order: "oldest", Limit: maxTranslations, NoTotal: true})
+	trs, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, TranslationOf: origID, Order: "oldest", Limit: maxTranslations, NoTotal: true, NoBody: true})
 	if err != nil {
 		return fmt.Errorf("translations of %d: %w", origID, err)
 	}

@@ -18,6 +18,19 @@ const articleColumns = `a.id, a.version, a.slug, a.headline, a.deck, a.body_mark
 	a.section_id, a.photo_id, a.seo_title, a.seo_description, a.source_key, a.translation_of,
 	a.created_at, a.published_at, a.updated_at, a.embargo_until`
 
+// cardColumns is articleColumns without the bodies (ArticleFilter.NoBody):
+// a body is most of a story's bytes, which the server detoasts and sends
+// and pgx copies for a card that shows none of it.
+var cardColumns = strings.Replace(articleColumns, "a.body_markdown, a.body_html,", "'', '',", 1)
+
+// columnsFor is the select list of f's stories.
+func columnsFor(f news.ArticleFilter) string {
+	if f.NoBody {
+		return cardColumns
+	}
+	return articleColumns
+}
+
 func scanArticle(row pgx.Row) (*news.Article, error) {
 	var (
 		a                             news.Article
@@ -300,53 +313,10 @@ func pageLimit(limit int) int {
 
 // FindArticles returns a page of stories and the total that match.
 func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []*news.Article, _ int, _ error) {
-	var w where
-	if !f.PublicAt.IsZero() {
-		w.public(f.PublicAt)
-	}
-	if f.Status != "" {
-		if !f.Status.Valid() {
-			return nil, 0, fmt.Errorf("find articles: %w", invalid("unknown status %q", f.Status))
-		}
-		w.add("a.status = " + w.arg(string(f.Status)))
-	}
-	if f.SectionID != 0 {
-		w.add("a.section_id = " + w.arg(f.SectionID))
-	}
-	if len(f.SectionIDs) > 0 {
-		w.add("a.section_id = ANY(" + w.arg(f.SectionIDs) + ")")
-	}
-	if f.AuthorID != 0 {
-		w.add("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = " + w.arg(f.AuthorID) + ")")
-	}
-	if f.TagID != 0 {
-		w.add("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = " + w.arg(f.TagID) + ")")
-	}
-	if !f.PublishedFrom.IsZero() {
-		w.add("a.published_at >= " + w.arg(f.PublishedFrom.UTC()))
-	}
-	if !f.PublishedTo.IsZero() {
-		w.add("a.published_at < " + w.arg(f.PublishedTo.UTC()))
-	}
-	if len(f.IDs) > 0 {
-		w.add("a.id = ANY(" + w.arg(f.IDs) + ")")
-	}
-	if len(f.ExcludeIDs) > 0 {
-		w.add("a.id <> ALL(" + w.arg(f.ExcludeIDs) + ")")
-	}
-	if f.TranslationOf != 0 {
-		w.add("a.translation_of = " + w.arg(f.TranslationOf))
-	}
-	var order string
-	switch f.Order {
-	case "", "newest":
-		order = "a.published_at DESC NULLS LAST, a.id DESC"
-	case "oldest":
-		order = "a.published_at ASC NULLS LAST, a.id ASC"
-	case "updated":
-		order = "COALESCE(a.updated_at, a.created_at) DESC, a.id DESC"
-	default:
-		return nil, 0, fmt.Errorf("find articles: %w", invalid("unknown order %q", f.Order))
+	f = f.Simplified()
+	w, order, err := filterWhere(f)
+	if err != nil {
+		return nil, 0, err
 	}
 	offset := max(f.Offset, 0)
 	limit := pageLimit(f.Limit)
@@ -391,7 +361,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 			rows, err := db.q.Query(ctx, `WITH page AS (
 					SELECT l.article_id AS id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
 				)
-				SELECT `+articleColumns+`, -1 FROM page JOIN articles a ON a.id = page.id
+				SELECT `+columnsFor(f)+`, -1 FROM page JOIN articles a ON a.id = page.id
 				ORDER BY `+order, lw.args...)
 			if err != nil {
 				return nil, 0, translate(err, "find articles")
@@ -434,12 +404,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 	if f.NoTotal || known >= 0 {
 		totalSQL = "-1"
 	}
-	rows, err := db.q.Query(ctx, `WITH page AS (
-			SELECT a.id, `+totalSQL+` AS total FROM `+from+`
-			WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
-		)
-		SELECT `+articleColumns+`, page.total FROM page JOIN articles a ON a.id = page.id
-		ORDER BY `+order, w.args...)
+	rows, err := db.q.Query(ctx, pageSQL(columnsFor(f), from, totalSQL, w, order, limit, offset), w.args...)
 	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
@@ -473,6 +438,124 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 	return list, total, nil
 }
 
+// filterWhere is f's WHERE clause and ORDER BY.
+func filterWhere(f news.ArticleFilter) (where, string, error) {
+	var w where
+	if !f.PublicAt.IsZero() {
+		w.public(f.PublicAt)
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return where{}, "", fmt.Errorf("find articles: %w", invalid("unknown status %q", f.Status))
+		}
+		w.add("a.status = " + w.arg(string(f.Status)))
+	}
+	if f.SectionID != 0 {
+		w.add("a.section_id = " + w.arg(f.SectionID))
+	}
+	if len(f.SectionIDs) > 0 {
+		w.add("a.section_id = ANY(" + w.arg(f.SectionIDs) + ")")
+	}
+	if f.AuthorID != 0 {
+		w.add("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = " + w.arg(f.AuthorID) + ")")
+	}
+	if f.TagID != 0 {
+		w.add("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = " + w.arg(f.TagID) + ")")
+	}
+	if !f.PublishedFrom.IsZero() {
+		w.add("a.published_at >= " + w.arg(f.PublishedFrom.UTC()))
+	}
+	if !f.PublishedTo.IsZero() {
+		w.add("a.published_at < " + w.arg(f.PublishedTo.UTC()))
+	}
+	if len(f.IDs) > 0 {
+		w.add("a.id = ANY(" + w.arg(f.IDs) + ")")
+	}
+	if len(f.ExcludeIDs) > 0 {
+		w.add("a.id <> ALL(" + w.arg(f.ExcludeIDs) + ")")
+	}
+	if f.TranslationOf != 0 {
+		w.add("a.translation_of = " + w.arg(f.TranslationOf))
+	}
+	var order string
+	switch f.Order {
+	case "", "newest":
+		order = "a.published_at DESC NULLS LAST, a.id DESC"
+	case "oldest":
+		order = "a.published_at ASC NULLS LAST, a.id ASC"
+	case "updated":
+		order = "COALESCE(a.updated_at, a.created_at) DESC, a.id DESC"
+	default:
+		return where{}, "", fmt.Errorf("find articles: %w", invalid("unknown order %q", f.Order))
+	}
+	return w, order, nil
+}
+
+// pageSQL reads a page of stories: their ids (and total) over narrow rows
+// first, then just the page's stories.
+func pageSQL(cols, from, totalSQL string, w where, order string, limit, offset int) string {
+	return `WITH page AS (
+			SELECT a.id, ` + totalSQL + ` AS total FROM ` + from + `
+			WHERE ` + w.sql() + ` ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
+		)
+		SELECT ` + cols + `, page.total FROM page JOIN articles a ON a.id = page.id
+		ORDER BY ` + order
+}
+
+// FindArticleLists sends every list's page query in one batch, then
+// reads the relations of all their stories in one more (fill): the front
+// page's section boxes cost two round trips instead of three per box.
+func (db reader) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) ([][]*news.Article, error) {
+	out, err := db.findLists(ctx, fs)
+	if _, pooled := db.q.(retrying); pooled && broken(err) && ctx.Err() == nil {
+		out, err = db.findLists(ctx, fs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var all []*news.Article
+	for _, l := range out {
+		all = append(all, l...)
+	}
+	if err := db.fill(ctx, all); err != nil {
+		return nil, fmt.Errorf("find article lists: %w", err)
+	}
+	return out, nil
+}
+
+func (db reader) findLists(ctx context.Context, fs []news.ArticleFilter) ([][]*news.Article, error) {
+	b := &pgx.Batch{}
+	for _, f := range fs {
+		w, order, err := filterWhere(f.Simplified())
+		if err != nil {
+			return nil, err
+		}
+		b.Queue(pageSQL(columnsFor(f), "articles a", "-1", w, order, pageLimit(f.Limit), max(f.Offset, 0)), w.args...)
+	}
+	br := db.q.SendBatch(ctx, b)
+	defer br.Close()
+	out := make([][]*news.Article, len(fs))
+	for i := range fs {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, translate(err, "find article lists")
+		}
+		for rows.Next() {
+			var ignored int
+			a, err := scanArticle(extraRow{rows, []any{&ignored}})
+			if err != nil {
+				rows.Close()
+				return nil, translate(err, "find article lists")
+			}
+			out[i] = append(out[i], a)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, translate(err, "find article lists")
+		}
+	}
+	return out, translate(br.Close(), "find article lists")
+}
+
 // DueScheduled returns scheduled stories whose time has come, oldest first.
 func (db reader) DueScheduled(ctx context.Context, t time.Time) ([]*news.Article, error) {
 	rows, err := db.q.Query(ctx, "SELECT "+articleColumns+` FROM articles a
@@ -504,25 +587,58 @@ const relationsSQL = `SELECT 0, aa.article_id, aa.position::bigint, au.id, au.sl
 	FROM corrections c WHERE c.article_id = ANY($1)`
 
 // fill loads the section, authors, tags, photo and corrections of each
-// story: one query per relation for the whole list, not per story.
+// story: one statement per relation for the whole list, not per story,
+// sent together in one round trip (on PostgreSQL a round trip through a
+// backend costs more than the few rows of a page). Only bylines whose
+// authors have photos the stories do not share take a second one. A
+// story may be in the list more than once (FindArticleLists): each copy
+// gets relations of its own.
 func (db reader) fill(ctx context.Context, list []*news.Article) error {
 	if len(list) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(list))
-	byID := make(map[int64]*news.Article, len(list))
+	err := db.fillOnce(ctx, list)
+	if _, pooled := db.q.(retrying); pooled && broken(err) && ctx.Err() == nil {
+		// As retrying does for single reads: the batch was cut with its
+		// connection; fillOnce starts from scratch.
+		err = db.fillOnce(ctx, list)
+	}
+	return err
+}
+
+func (db reader) fillOnce(ctx context.Context, list []*news.Article) error {
+	ids := make([]int64, 0, len(list))
+	byID := make(map[int64][]*news.Article, len(list))
 	sectionIDs := map[int64]bool{}
-	for i, a := range list {
-		ids[i] = a.ID
-		byID[a.ID] = a
+	photos := map[int64]*news.Photo{}
+	for _, a := range list {
+		if byID[a.ID] == nil {
+			ids = append(ids, a.ID)
+		}
+		byID[a.ID] = append(byID[a.ID], a)
 		a.Section, a.Authors, a.Tags, a.Photo, a.Corrections = nil, nil, nil, nil, nil
 		if a.SectionID != 0 {
 			sectionIDs[a.SectionID] = true
 		}
+		if a.PhotoID != 0 {
+			photos[a.PhotoID] = nil
+		}
 	}
 
+	b := &pgx.Batch{}
 	if len(sectionIDs) > 0 {
-		rows, err := db.q.Query(ctx, "SELECT "+sectionColumns+" FROM sections WHERE id = ANY($1)", keys(sectionIDs))
+		b.Queue("SELECT "+sectionColumns+" FROM sections WHERE id = ANY($1)", keys(sectionIDs))
+	}
+	// Bylines, tags and corrections in one statement.
+	b.Queue(relationsSQL, ids)
+	if len(photos) > 0 {
+		b.Queue("SELECT "+photoColumns+" FROM photos WHERE id = ANY($1)", photoKeys(photos))
+	}
+	br := db.q.SendBatch(ctx, b)
+	defer br.Close()
+
+	if len(sectionIDs) > 0 {
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
@@ -542,10 +658,7 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 		}
 	}
 
-	// Bylines, tags and corrections in one statement: on PostgreSQL each
-	// statement costs the server a parse, plan and round trip, which for
-	// the few rows of a page cost more than reading them.
-	rows, err := db.q.Query(ctx, relationsSQL, ids)
+	rows, err := br.Query()
 	if err != nil {
 		return err
 	}
@@ -554,7 +667,6 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 		au  *news.Author
 	}
 	bylines := map[int64][]byline{}
-	var authors []*news.Author
 	for rows.Next() {
 		var (
 			kind               int32
@@ -567,7 +679,6 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 			rows.Close()
 			return err
 		}
-		a := byID[aid]
 		switch kind {
 		case 0:
 			au := &news.Author{ID: id, Slug: s1, Name: s2, Email: s3, Bio: s4, Title: s5, PhotoID: fromNullID(n1)}
@@ -575,26 +686,37 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 				au.Position = int(*n2)
 			}
 			bylines[aid] = append(bylines[aid], byline{pos, au})
-			authors = append(authors, au)
 		case 1:
-			a.Tags = append(a.Tags, &news.Tag{ID: id, Slug: s1, Name: s2})
+			for _, a := range byID[aid] {
+				a.Tags = append(a.Tags, &news.Tag{ID: id, Slug: s1, Name: s2})
+			}
 		case 2:
-			a.Corrections = append(a.Corrections, news.Correction{ID: id, ArticleID: aid, Kind: news.CorrectionKind(s1), Text: s2,
-				RevisionID: fromNullID(n1), CreatedAt: fromNull(at)})
+			for _, a := range byID[aid] {
+				a.Corrections = append(a.Corrections, news.Correction{ID: id, ArticleID: aid, Kind: news.CorrectionKind(s1), Text: s2,
+					RevisionID: fromNullID(n1), CreatedAt: fromNull(at)})
+			}
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var authors []*news.Author
 	for aid, bs := range bylines {
 		slices.SortFunc(bs, func(x, y byline) int { return cmp.Compare(x.pos, y.pos) })
-		a := byID[aid]
-		for _, b := range bs {
-			a.Authors = append(a.Authors, b.au)
+		for i, a := range byID[aid] {
+			for _, b := range bs {
+				au := b.au
+				if i > 0 {
+					c := *au
+					au = &c
+				}
+				a.Authors = append(a.Authors, au)
+				authors = append(authors, au)
+			}
 		}
 	}
-	for _, a := range byID {
+	for _, a := range list {
 		slices.SortFunc(a.Tags, func(x, y *news.Tag) int {
 			if c := strings.Compare(x.Name, y.Name); c != 0 {
 				return c
@@ -609,19 +731,33 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 		})
 	}
 
-	photos := map[int64]*news.Photo{}
-	for _, a := range list {
-		if a.PhotoID != 0 {
-			photos[a.PhotoID] = nil
+	if len(photos) > 0 {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Photo, error) { return scanPhoto(r) })
+		if err != nil {
+			return err
+		}
+		for _, p := range list {
+			photos[p.ID] = p
 		}
 	}
-	for _, au := range authors {
-		if au.PhotoID != 0 {
-			photos[au.PhotoID] = nil
-		}
-	}
-	if err := db.loadPhotos(ctx, photos); err != nil {
+	if err := br.Close(); err != nil {
 		return err
+	}
+	more := map[int64]*news.Photo{}
+	for _, au := range authors {
+		if _, ok := photos[au.PhotoID]; au.PhotoID != 0 && !ok {
+			more[au.PhotoID] = nil
+		}
+	}
+	if err := db.loadPhotos(ctx, more); err != nil {
+		return err
+	}
+	for id, p := range more {
+		photos[id] = p
 	}
 	for _, a := range list {
 		a.Photo = copyPhoto(photos[a.PhotoID])
@@ -630,6 +766,14 @@ func (db reader) fill(ctx context.Context, list []*news.Article) error {
 		au.Photo = copyPhoto(photos[au.PhotoID])
 	}
 	return nil
+}
+
+func photoKeys(m map[int64]*news.Photo) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // prefixRow scans one leading column (a key) before the rest of a row.

@@ -4,17 +4,20 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"masthead/internal/news"
+	"masthead/internal/store/hourly"
 )
 
 // ArchiveMonths returns the months (in loc) with stories public at t,
-// oldest first, with their totals and latest changes, from the hourly
-// counts the writes keep (story_hours): one sum per month, whatever the
-// number of stories. Hours the kept counts cannot answer for t are
-// counted from the stories themselves: the part of an hour at a month's
-// edge (zones whose months do not start on the hour), and the hours of
-// published stories not public at t yet, which are few. (The SQLite
-// store's is the same.)
+// oldest first, with their totals and latest changes, from the daily and
+// hourly counts the writes keep (story_days, story_hours): two statements
+// summing some 30 days and a few hours per month, whatever the number of
+// stories. Hours the kept counts cannot answer for t are counted from the
+// stories themselves: the part of an hour at a month's edge (zones whose
+// months do not start on the hour), and the hours of published stories
+// not public at t yet, which are few. (The SQLite store's is the same.)
 func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location) ([]news.MonthStats, error) {
 	const what = "archive months"
 	var first, last *int64
@@ -43,64 +46,83 @@ func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, what)
 	}
+	// As the SQLite store does (hourly.MakePlan): all the months' whole
+	// days in one statement, their whole hours in another, and the few
+	// stretches the kept counts cannot answer from the stories, sent in
+	// one round trip. (A statement per month summed ~720 hours each: 36
+	// statements, 12 ms, for the index of a three-year archive.)
+	plan := hourly.MakePlan(*first, *last, loc, dirty)
+	totals := make([]int64, len(plan.Months))
+	lastmods := make([]time.Time, len(plan.Months))
+	b := &pgx.Batch{}
+	var kept []int // the statements summing kept counts, by batch position
+	for _, q := range []struct {
+		table, col string
+		ranges     []hourly.Range
+	}{{"story_days", "day", plan.Days}, {"story_hours", "hour", plan.Hours}} {
+		if len(q.ranges) == 0 {
+			continue
+		}
+		ms, los, his := make([]int32, len(q.ranges)), make([]int64, len(q.ranges)), make([]int64, len(q.ranges))
+		for i, r := range q.ranges {
+			ms[i], los[i], his[i] = int32(r.Month), r.Lo, r.Hi
+		}
+		kept = append(kept, b.Len())
+		b.Queue(`SELECT r.m, sum(x.n)::bigint, max(x.lastmod) FILTER (WHERE x.n > 0)
+			FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS r(m, lo, hi)
+			JOIN `+q.table+` x ON x.`+q.col+` >= r.lo AND x.`+q.col+` < r.hi
+			GROUP BY r.m`, ms, los, his)
+	}
 	var w where
 	w.public(t)
 	exactSQL := `SELECT count(*), max(GREATEST(a.published_at, a.updated_at, a.embargo_until)) FROM articles a
 		WHERE ` + w.sql() + ` AND a.published_at >= $2 AND a.published_at < $3`
-	exact := func(from, to time.Time) (int, time.Time, error) {
+	for _, r := range plan.Exact {
+		b.Queue(exactSQL, t, time.UnixMicro(r.Lo).UTC(), time.UnixMicro(r.Hi).UTC())
+	}
+	add := func(m int, n int64, lm *time.Time) {
+		totals[m] += n
+		if lm != nil && lm.After(lastmods[m]) {
+			lastmods[m] = lm.UTC()
+		}
+	}
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	for range kept {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, translate(err, what)
+		}
+		for rows.Next() {
+			var m int32
+			var n int64
+			var lm *time.Time
+			if err := rows.Scan(&m, &n, &lm); err != nil {
+				rows.Close()
+				return nil, translate(err, what)
+			}
+			add(int(m), n, lm)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(err, what)
+		}
+	}
+	for _, r := range plan.Exact {
 		var n int64
 		var lm *time.Time
-		err := db.pool.QueryRow(ctx, exactSQL, t, from, to).Scan(&n, &lm)
-		return int(n), fromNull(lm), err
+		if err := br.QueryRow().Scan(&n, &lm); err != nil {
+			return nil, translate(err, what)
+		}
+		add(r.Month, n, lm)
+	}
+	if err := br.Close(); err != nil {
+		return nil, translate(err, what)
 	}
 	var out []news.MonthStats
-	start := time.Unix(*first*3600, 0).In(loc)
-	end := time.Unix((*last+1)*3600, 0)
-	for m := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc); m.Before(end); m = m.AddDate(0, 1, 0) {
-		from, to := m, m.AddDate(0, 1, 0)
-		h0, h1 := hourOf(from.Add(time.Hour-time.Nanosecond)), hourOf(to)
-		skip := []int64{}
-		for h := range dirty {
-			if h >= h0 && h < h1 {
-				skip = append(skip, h)
-			}
-		}
-		var total int64
-		var lm *time.Time
-		if h0 < h1 {
-			if err := db.pool.QueryRow(ctx, `SELECT coalesce(sum(n), 0), max(lastmod) FILTER (WHERE n > 0) FROM story_hours
-				WHERE hour >= $1 AND hour < $2 AND hour <> ALL($3)`, h0, h1, skip).Scan(&total, &lm); err != nil {
-				return nil, translate(err, what)
-			}
-		}
-		hour := func(h int64) time.Time { return time.Unix(h*3600, 0) }
-		var ranges [][2]time.Time
-		if h0 >= h1 {
-			ranges = append(ranges, [2]time.Time{from, to})
-		} else {
-			if from.Before(hour(h0)) {
-				ranges = append(ranges, [2]time.Time{from, hour(h0)})
-			}
-			if hour(h1).Before(to) {
-				ranges = append(ranges, [2]time.Time{hour(h1), to})
-			}
-		}
-		for _, h := range skip {
-			ranges = append(ranges, [2]time.Time{hour(h), hour(h + 1)})
-		}
-		latest := fromNull(lm)
-		for _, r := range ranges {
-			n, l, err := exact(r[0], r[1])
-			if err != nil {
-				return nil, translate(err, what)
-			}
-			total += int64(n)
-			if l.After(latest) {
-				latest = l
-			}
-		}
-		if total > 0 {
-			out = append(out, news.MonthStats{Year: m.Year(), Month: m.Month(), Total: int(total), LastMod: latest})
+	for i, m := range plan.Months {
+		if totals[i] > 0 {
+			out = append(out, news.MonthStats{Year: m.Year(), Month: m.Month(), Total: int(totals[i]), LastMod: lastmods[i]})
 		}
 	}
 	return out, nil

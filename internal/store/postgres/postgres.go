@@ -63,6 +63,10 @@ type DB struct {
 
 	hooksMu sync.RWMutex
 	hooks   []news.TxHook
+
+	// tracer, when set (tests), sees every statement and batch of the
+	// pool's connections.
+	tracer pgx.QueryTracer
 }
 
 var _ news.Store = (*DB)(nil)
@@ -111,6 +115,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		// A process that stops half-way through a transaction must not
 		// hold its locks for ever.
 		rp["idle_in_transaction_session_timeout"] = strconv.FormatInt(max(12*db.timeout, time.Minute).Milliseconds(), 10)
+	}
+	if db.tracer != nil {
+		cfg.ConnConfig.Tracer = db.tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -162,6 +169,7 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // write runs fn in a transaction outside the domain's Update (views,

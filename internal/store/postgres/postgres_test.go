@@ -360,7 +360,11 @@ func TestReadRetriedOnBrokenConnection(t *testing.T) {
 	db := openURL(t, withParam(u, "pool_max_conns", "1"))
 	killer := openURL(t, u)
 	ctx := context.Background()
-	if err := db.CreateSection(ctx, &news.Section{Slug: "s", Name: "S"}); err != nil {
+	sec := &news.Section{Slug: "s", Name: "S"}
+	if err := db.CreateSection(ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateArticle(ctx, &news.Article{Slug: "a", Headline: "A", Status: news.StatusDraft, SectionID: sec.ID}); err != nil {
 		t.Fatal(err)
 	}
 	kill := func() {
@@ -381,6 +385,11 @@ func TestReadRetriedOnBrokenConnection(t *testing.T) {
 		kill()
 		if list, err := db.ListSections(ctx); err != nil || len(list) != 1 { // rows
 			t.Fatalf("ListSections after the connection was killed: %v %v", list, err)
+		}
+		kill()
+		lists, err := db.FindArticleLists(ctx, []news.ArticleFilter{{Limit: 1}, {Limit: 2}}) // a batch
+		if err != nil || len(lists) != 2 || len(lists[0]) != 1 || len(lists[1]) != 1 || lists[1][0].Section == nil {
+			t.Fatalf("FindArticleLists after the connection was killed: %v %v", lists, err)
 		}
 	}
 }

@@ -58,6 +58,12 @@ func (r retrying) Exec(ctx context.Context, sql string, args ...any) (pgconn.Com
 	return r.pool.Exec(ctx, sql, args...)
 }
 
+// SendBatch is not retried here: its caller (fill, FindArticleLists)
+// runs the whole batch again, having read nothing yet.
+func (r retrying) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return r.pool.SendBatch(ctx, b)
+}
+
 func (r retrying) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return retryRow{r: r, ctx: ctx, sql: sql, args: args}
 }

@@ -544,6 +544,7 @@ func pageBounds(limit, offset int) (int, int) {
 // itself shows where the list ends (a short page, or a page past the end
 // that is not the first).
 func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	f = f.Simplified()
 	where, args := articleWhere(f)
 	limit, offset := pageBounds(f.Limit, f.Offset)
 	var as []*news.Article
@@ -561,7 +562,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 			return err
 		}
 		var err error
-		as, err = selectArticles(ctx, q, pageSQL(where, f.Order), append(args, limit, offset)...)
+		as, err = selectArticles(ctx, q, pageSQL(selectFor(f), where, f.Order), append(args, limit, offset)...)
 		switch {
 		case err != nil:
 			return err
@@ -582,8 +583,19 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*new
 
 // pageSQL selects one page of stories matching where (LIMIT and OFFSET
 // are the last two parameters).
-func pageSQL(where, order string) string {
-	return articleSelect + ` WHERE ` + where + ` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`
+func pageSQL(sel, where, order string) string {
+	return sel + ` WHERE ` + where + ` ORDER BY ` + orderSQL(order) + ` LIMIT ? OFFSET ?`
+}
+
+// cardSelect is articleSelect without the bodies (ArticleFilter.NoBody).
+var cardSelect = strings.Replace(articleSelect, "a.body_markdown, a.body_html,", "'', '',", 1)
+
+// selectFor is the select of f's stories.
+func selectFor(f news.ArticleFilter) string {
+	if f.NoBody {
+		return cardSelect
+	}
+	return articleSelect
 }
 
 // DueScheduled returns scheduled stories whose time has come, oldest first.
@@ -765,4 +777,20 @@ func (db reader) FindRevisionByID(ctx context.Context, id int64) (*news.Revision
 		return nil, fmt.Errorf("find revision %d: %w", id, translate(err))
 	}
 	return r, nil
+}
+
+// FindArticleLists reads each list in turn: in process, a statement costs
+// SQLite next to nothing, and each list reads one snapshot of its own as
+// FindArticles does.
+func (db reader) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) ([][]*news.Article, error) {
+	out := make([][]*news.Article, len(fs))
+	for i, f := range fs {
+		f.NoTotal = true
+		list, _, err := db.FindArticles(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = list
+	}
+	return out, nil
 }

@@ -106,7 +106,7 @@ func listPage(ctx context.Context, q queryer, kind int, f news.ArticleFilter, to
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	as, err := selectArticles(ctx, q, articleSelect+` WHERE a.id `+inIDs+` ORDER BY `+orderSQL(order), jsonIDs(ids))
+	as, err := selectArticles(ctx, q, selectFor(f)+` WHERE a.id `+inIDs+` ORDER BY `+orderSQL(order), jsonIDs(ids))
 	if err != nil {
 		return nil, err
 	}

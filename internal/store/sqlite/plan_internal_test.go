@@ -50,7 +50,7 @@ func TestReaderListPlans(t *testing.T) {
 	countArgs := map[string][]any{}
 	for _, c := range cases {
 		where, args := articleWhere(c.f)
-		queries := map[string]string{"page": pageSQL(where, c.f.Order)}
+		queries := map[string]string{"page": pageSQL(articleSelect, where, c.f.Order)}
 		if c.count {
 			// A list page's total: the kept count, less the stories not
 			// public yet (listCount).

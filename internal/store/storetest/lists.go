@@ -62,6 +62,18 @@ func testListCounts(t *testing.T, open func(t *testing.T) news.Store) {
 		})
 		arts = append(arts, a)
 	}
+	// Stretches the kept counts cannot answer, read from the stories: a
+	// story in the half hour that opens a Kolkata month, and one in the
+	// hour of a story under a long embargo (arts continue after these).
+	emb := time.Date(2026, 2, 10, 12, 5, 0, 0, time.UTC)
+	for i, at := range []time.Time{time.Date(2026, 1, 31, 18, 40, 0, 0, time.UTC), emb, emb.Add(time.Minute)} {
+		arts = append(arts, f.article(func(a *news.Article) {
+			a.PublishedAt, a.UpdatedAt, a.SectionID = at, at, secs[0].ID
+			if i == 1 {
+				a.EmbargoUntil = base.AddDate(2, 0, 0)
+			}
+		}))
+	}
 	nows := []time.Time{base.Add(20 * time.Hour), base.Add(60 * 24 * time.Hour), base.Add(400 * 24 * time.Hour)}
 	zones := []*time.Location{time.UTC, mustZone(t, "Asia/Seoul"), mustZone(t, "Asia/Kolkata")}
 	check := func(step string) {
@@ -73,6 +85,10 @@ func testListCounts(t *testing.T, open func(t *testing.T) news.Store) {
 			}{
 				{"section world", news.ArticleFilter{SectionID: secs[0].ID}},
 				{"section business", news.ArticleFilter{SectionID: secs[1].ID}},
+				// A section page passes its sections as a set: of one
+				// (Simplified), and with a sub-section.
+				{"sections {world}", news.ArticleFilter{SectionIDs: []int64{secs[0].ID}}},
+				{"sections {world, business}", news.ArticleFilter{SectionIDs: []int64{secs[0].ID, secs[1].ID}}},
 				{"author kim", news.ArticleFilter{AuthorID: auths[0].ID}},
 				{"author park", news.ArticleFilter{AuthorID: auths[1].ID}},
 				{"author lee", news.ArticleFilter{AuthorID: auths[2].ID}},

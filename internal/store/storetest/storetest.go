@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 	}{
 		{"Articles", testArticles},
 		{"FindArticles", testFindArticles},
+		{"FindArticleLists", testFindArticleLists},
+		{"NoBody", testNoBody},
 		{"Workflow", testWorkflow},
 		{"Catalog", testCatalog},
 		{"People", testPeople},

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/news"
+)
+
+// tripCounter records the round trips of a pool: a statement on its own
+// or a pipelined batch, each with the statements it ran.
+type tripCounter struct {
+	mu    sync.Mutex
+	trips [][]string
+}
+
+func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.trips = append(c.trips, []string{d.SQL})
+	return ctx
+}
+
+func (c *tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var stmts []string
+	for _, q := range d.Batch.QueuedQueries {
+		stmts = append(stmts, q.SQL)
+	}
+	c.trips = append(c.trips, stmts)
+	return ctx
+}
+
+func (c *tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// take returns the trips since the last call.
+func (c *tripCounter) take() [][]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.trips
+	c.trips = nil
+	return t
+}
+
+// TestRoundTrips holds reader reads to their round trips on PostgreSQL,
+// where each costs the server and the process more than the few rows of a
+// page: the front page's section boxes are one batch for all their lists
+// and one for all their relations (they were three statements a box); a
+// page's sections, bylines, tags, corrections and photos come in one; a
+// section page of one section (as the site asks for it, a set of one)
+// takes its kept total, not a count over the section.
+func TestRoundTrips(t *testing.T) {
+	tc := &tripCounter{}
+	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	ph := &news.Photo{Key: "p.jpg", ContentType: "image/jpeg", Width: 10, Height: 10}
+	if err := db.CreatePhoto(ctx, ph); err != nil {
+		t.Fatal(err)
+	}
+	au := &news.Author{Slug: "kim", Name: "Kim"}
+	if err := db.CreateAuthor(ctx, au); err != nil {
+		t.Fatal(err)
+	}
+	tg := &news.Tag{Slug: "trade", Name: "Trade"}
+	if err := db.EnsureTag(ctx, tg); err != nil {
+		t.Fatal(err)
+	}
+	var secs []int64
+	for i, slug := range []string{"world", "business", "sports"} {
+		s := &news.Section{Slug: slug, Name: slug, Position: i}
+		if err := db.CreateSection(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		secs = append(secs, s.ID)
+		for j := range 3 {
+			a := &news.Article{Slug: slug + string(rune('a'+j)), Headline: "H", Status: news.StatusPublished, SectionID: s.ID,
+				PhotoID: ph.ID, Authors: []*news.Author{au}, Tags: []*news.Tag{tg},
+				PublishedAt: time.Date(2026, 3, 1, i, j, 0, 0, time.UTC)}
+			if err := db.CreateArticle(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	tc.take()
+
+	var fs []news.ArticleFilter
+	for _, id := range secs {
+		fs = append(fs, news.ArticleFilter{PublicAt: now, SectionIDs: []int64{id}, Limit: 4, NoTotal: true, NoBody: true})
+	}
+	lists, err := db.FindArticleLists(ctx, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 3 || len(lists[2]) != 3 || lists[2][0].Photo == nil || len(lists[2][0].Authors) != 1 || lists[2][0].Section == nil {
+		t.Fatalf("lists: %v", lists)
+	}
+	trips := tc.take()
+	if len(trips) != 2 || len(trips[0]) != 3 {
+		t.Errorf("three lists: %d round trips (%v), want 2: the lists, then their relations", len(trips), trips)
+	}
+	if len(trips) == 2 && len(trips[1]) != 3 {
+		t.Errorf("the relations of three lists: %d statements (%v), want sections, bylines/tags/corrections, photos", len(trips[1]), trips[1])
+	}
+
+	page, total, err := db.FindArticles(ctx, news.ArticleFilter{PublicAt: now, SectionIDs: []int64{secs[0]}, Limit: 2})
+	if err != nil || len(page) != 2 || total != 3 {
+		t.Fatalf("a section page: %d stories of %d, %v", len(page), total, err)
+	}
+	trips = tc.take()
+	if len(trips) != 3 {
+		t.Errorf("a section page: %d round trips (%v), want 3: its total, its page, its relations", len(trips), trips)
+	}
+	for _, trip := range trips {
+		for _, q := range trip {
+			if strings.Contains(q, "count(*) OVER ()") {
+				t.Errorf("a section page counts its section:\n%s", q)
+			}
+		}
+	}
+	if len(trips) > 0 && !strings.Contains(trips[0][0], "story_counts") {
+		t.Errorf("a section page's total is not the kept count:\n%s", trips[0][0])
+	}
+}
