@@ -16,10 +16,12 @@ const (
 )
 
 // listShape says whether f is a reader's list page of one section, author
-// or tag and nothing else, whose total the store keeps in story_counts:
-// its kind and id, and the condition on a that picks the list ($2 is the
+// or tag, or of a section and its sub-sections, and nothing else, whose
+// total the store keeps in story_counts: its kind and id (an []int64 for a
+// set of sections: a story is in one section, so the set's total is the
+// sum of theirs), and the condition on a that picks the list ($2 is the
 // id in listCountSQL).
-func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) {
+func listShape(f news.ArticleFilter) (kind int, id any, cond string, ok bool) {
 	if f.PublicAt.IsZero() || (f.Status != "" && f.Status != news.StatusPublished) ||
 		!f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 {
 		return 0, 0, "", false
@@ -30,6 +32,9 @@ func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) 
 	n := 0
 	if f.SectionID != 0 {
 		kind, id, cond = countSection, f.SectionID, `a.section_id = $2`
+		n++
+	} else if len(f.SectionIDs) > 1 {
+		kind, id, cond = countSection, f.SectionIDs, `a.section_id = ANY($2)`
 		n++
 	}
 	if f.AuthorID != 0 {
@@ -48,14 +53,24 @@ func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) 
 // embargo), which two short index ranges find; and the kept count of the
 // whole archive, to choose a page's plan.
 const listCountSQL = `SELECT
-	coalesce((SELECT n FROM story_counts WHERE kind = $1 AND id = $2), 0)
+	coalesce((SELECT %[2]s), 0)
 	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.published_at > $3 AND %[1]s)
 	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.embargo_until > $3 AND a.published_at <= $3 AND %[1]s),
 	coalesce((SELECT sum(n) FROM story_counts WHERE kind = 1), 0)`
 
-func listCount(ctx context.Context, q querier, kind int, id int64, cond string, t time.Time) (total, archive int, err error) {
+// listCountQuery is listCountSQL for the list cond picks, of one id or of
+// a set (listShape).
+func listCountQuery(cond string, id any) string {
+	kept := `n FROM story_counts WHERE kind = $1 AND id = $2`
+	if _, set := id.([]int64); set {
+		kept = `sum(n) FROM story_counts WHERE kind = $1 AND id = ANY($2)`
+	}
+	return fmt.Sprintf(listCountSQL, cond, kept)
+}
+
+func listCount(ctx context.Context, q querier, kind int, id any, cond string, t time.Time) (total, archive int, err error) {
 	var tot, arch int64
-	err = q.QueryRow(ctx, fmt.Sprintf(listCountSQL, cond), kind, id, t.UTC()).Scan(&tot, &arch)
+	err = q.QueryRow(ctx, listCountQuery(cond, id), kind, id, t.UTC()).Scan(&tot, &arch)
 	return max(int(tot), 0), int(arch), err
 }
 

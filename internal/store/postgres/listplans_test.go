@@ -63,10 +63,14 @@ func TestListPlans(t *testing.T) {
 		{countAuthor, `EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = $2)`},
 		{countTag, `EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = $2)`},
 	} {
-		plan := explain(fmt.Sprintf("total of list kind %d", c.kind), fmt.Sprintf(listCountSQL, c.cond), c.kind, int64(3), now)
+		plan := explain(fmt.Sprintf("total of list kind %d", c.kind), listCountQuery(c.cond, int64(3)), c.kind, int64(3), now)
 		if !strings.Contains(plan, "story_counts_pkey") {
 			t.Errorf("total of list kind %d does not read its kept count:\n%s", c.kind, plan)
 		}
+	}
+	// A section with its sub-sections sums their kept counts.
+	if plan := explain("total of a set of sections", listCountQuery(`a.section_id = ANY($2)`, []int64{3, 4}), countSection, []int64{3, 4}, now); !strings.Contains(plan, "story_counts_pkey") {
+		t.Errorf("the total of a set of sections does not read their kept counts:\n%s", plan)
 	}
 	var w where
 	w.public(now)

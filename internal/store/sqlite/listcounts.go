@@ -16,9 +16,11 @@ const (
 )
 
 // listShape says whether f is a reader's list page of one section, author
-// or tag (or nothing else), whose total the store keeps in story_counts:
-// its kind and id, and the condition that picks the list.
-func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) {
+// or tag, or of a section and its sub-sections (or nothing else), whose
+// total the store keeps in story_counts: its kind, the id (a JSON array
+// of ids for a set of sections: a story is in one section, so the set's
+// total is the sum of theirs), and the condition that picks the list.
+func listShape(f news.ArticleFilter) (kind int, id any, cond string, ok bool) {
 	if f.PublicAt.IsZero() || (f.Status != "" && f.Status != news.StatusPublished) ||
 		!f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 {
 		return 0, 0, "", false
@@ -30,6 +32,9 @@ func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) 
 	switch {
 	case f.SectionID != 0:
 		kind, id, cond = countSection, f.SectionID, `a.section_id = ?`
+		n++
+	case len(f.SectionIDs) > 1:
+		kind, id, cond = countSection, jsonIDs(f.SectionIDs), `a.section_id IN (SELECT value FROM json_each(?))`
 		n++
 	}
 	if f.AuthorID != 0 {
@@ -48,17 +53,27 @@ func listShape(f news.ArticleFilter) (kind int, id int64, cond string, ok bool) 
 // time to come, an embargo), which two short index ranges find; and the
 // kept count of the whole archive, to choose a page's plan.
 const listCountSQL = `SELECT
-	coalesce((SELECT n FROM story_counts WHERE kind = ? AND id = ?), 0)
+	coalesce((SELECT %[2]s), 0)
 	- (SELECT count(*) FROM articles a WHERE a.status = 'published' AND a.published_at > ? AND %[1]s)
 	- (SELECT count(*) FROM articles a INDEXED BY articles_embargoed
 		WHERE a.status = 'published' AND a.embargo_until > ? AND a.published_at <= ? AND %[1]s),
 	coalesce((SELECT sum(n) FROM story_counts WHERE kind = 1), 0)`
 
+// listCountQuery is listCountSQL for the list cond picks, of one id or of
+// a set (listShape).
+func listCountQuery(cond string, id any) string {
+	kept := `n FROM story_counts WHERE kind = ? AND id = ?`
+	if _, set := id.(string); set {
+		kept = `sum(n) FROM story_counts WHERE kind = ? AND id IN (SELECT value FROM json_each(?))`
+	}
+	return fmt.Sprintf(listCountSQL, cond, kept)
+}
+
 // listCount reads the total of a list page (listShape) and the size of
 // the archive.
-func listCount(ctx context.Context, q queryer, kind int, id int64, cond string, f news.ArticleFilter) (total, archive int, err error) {
+func listCount(ctx context.Context, q queryer, kind int, id any, cond string, f news.ArticleFilter) (total, archive int, err error) {
 	t := f.PublicAt.UnixMicro()
-	err = q.QueryRowContext(ctx, fmt.Sprintf(listCountSQL, cond), kind, id, t, id, t, t, id).Scan(&total, &archive)
+	err = q.QueryRowContext(ctx, listCountQuery(cond, id), kind, id, t, id, t, t, id).Scan(&total, &archive)
 	return max(total, 0), archive, err
 }
 

@@ -47,6 +47,12 @@ func BenchmarkPaperLists(b *testing.B) {
 	if err != nil || len(authors) == 0 {
 		b.Fatalf("authors: %v", err)
 	}
+	secs, err := db.ListSections(ctx)
+	if err != nil || len(secs) < 2 {
+		b.Fatalf("sections: %d, %v", len(secs), err)
+	}
+	// A section page with a sub-section lists both (site: SectionIDs).
+	set := []int64{secs[0].ID, secs[1].ID}
 	page := func(f news.ArticleFilter) func() error {
 		return func() error { _, _, err := db.FindArticles(ctx, f); return err }
 	}
@@ -60,6 +66,8 @@ func BenchmarkPaperLists(b *testing.B) {
 		{"latest-10-with-total", page(news.ArticleFilter{PublicAt: now, Limit: 10})},
 		{"front-latest-20", page(news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true})},
 		{"section-page-20", page(news.ArticleFilter{PublicAt: now, SectionID: a.SectionID, Limit: 20})},
+		{"section-and-sub-page-20", page(news.ArticleFilter{PublicAt: now, SectionIDs: set, Limit: 20})},
+		{"section-and-sub-middle-page", page(news.ArticleFilter{PublicAt: now, SectionIDs: set, Limit: 20, Offset: 12000})},
 		{"tag-page-20", page(news.ArticleFilter{PublicAt: now, TagID: tags[len(tags)/2].ID, Limit: 20})},
 		{"author-page-20", page(news.ArticleFilter{PublicAt: now, AuthorID: authors[len(authors)/2].ID, Limit: 20})},
 		{"top-24h", func() error {
