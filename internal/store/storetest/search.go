@@ -228,6 +228,45 @@ func testSearch(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 	})
 
+	t.Run("Tiers", func(t *testing.T) {
+		// Best match is in tiers on both stores: every word in the
+		// headline, then every word in the deck, then the rest (in an
+		// order of each store's own: SQLite puts a story with some of the
+		// words in its headline first, PostgreSQL's ts_rank weighs counts
+		// and proximity too). The newest stories are the lowest tiers, so
+		// recency does not explain the order.
+		f := newFixture(t, open)
+		sec := f.section("tiers", "Tiers", 0)
+		keys := map[int64]string{}
+		for i, c := range []struct{ key, headline, deck, body string }{
+			{"head", "Harbor tunnel opens", "", "<p>The crossing took ten years.</p>"},
+			{"deck", "City opens a crossing", "The harbor tunnel takes its first cars", "<p>Traffic was light.</p>"},
+			{"part", "Tunnel work ends early", "", "<p>Crews left the harbor on Friday.</p>"},
+			{"body", "Ferries lose riders", "", "<p>The harbor tunnel took riders; the harbor tunnel is quicker than the harbor ferry, and the tunnel is free.</p>"},
+		} {
+			a := f.article(func(a *news.Article) {
+				a.Slug, a.Headline, a.Deck, a.BodyHTML = "tiers-"+c.key, c.headline, c.deck, c.body
+				a.SectionID = sec.ID
+				a.PublishedAt = T0.Add(time.Duration(i) * time.Hour)
+			})
+			keys[a.ID] = c.key
+		}
+		hits, total, err := f.s.SearchArticles(f.ctx, news.SearchQuery{Text: "harbor tunnel", PublicAt: T0.Add(24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i, h := range hits {
+			got = append(got, keys[h.Article.ID])
+			if i > 0 && h.Rank > hits[i-1].Rank {
+				t.Errorf("Rank goes up: %v then %v", hits[i-1].Rank, h.Rank)
+			}
+		}
+		if want := [][]string{{"head"}, {"deck"}, {"part", "body"}}; !matchGroups(got, want) || total != 4 {
+			t.Errorf("harbor tunnel = %v (total %d), want %v of 4", got, total, want)
+		}
+	})
+
 	t.Run("ReaderInputIsText", func(t *testing.T) {
 		w := loadCorpus(t, open)
 		// Search engines have query languages; readers do not know them. None
