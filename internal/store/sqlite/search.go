@@ -62,9 +62,9 @@ const SearchWindow = news.SearchWindow
 //
 // Relevance is in tiers, as on PostgreSQL: a story whose headline has
 // every word (2), plus one whose deck has every word (1); within a tier, a
-// story with more of the words in its headline comes first, then the
-// newest. Rank is the tier plus that share, h/(n+1) for h of n words in the
-// headline, so it stays below the next tier.
+// story with more of the words in its headline comes first, then more in
+// its deck, then the newest. Rank is the tier plus a share of that below
+// 1, so it stays below the next tier.
 //
 // It was FTS5's bm25 (weights 10, 4, 1), whose first call in a statement
 // counts, for every word, each story in the whole index that has it (the
@@ -206,8 +206,8 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // rankWindow returns the relevance of each story of ids (the window, newest
 // first), as SearchArticles describes it. It walks, from the window's
 // oldest story on, the matches of all (the search's query) that have each
-// word in the headline, and those that have every word in the deck: n+1
-// walks of the window's matches for n words, none of them reading a story
+// word in the headline, and each in the deck: 2n walks of the window's
+// matches for n words (two for one word), none of them reading a story
 // row or anything outside the window's range of the index.
 func rankWindow(ctx context.Context, c queryer, terms []textsearch.Term, all string, ids []int64) ([]float64, error) {
 	at := make(map[int64]int, len(ids))
@@ -216,9 +216,9 @@ func rankWindow(ctx context.Context, c queryer, terms []textsearch.Term, all str
 		at[id] = i
 		oldest = min(oldest, id)
 	}
-	inHead := make([]int, len(ids)) // how many of the words the headline has
-	inDeck := make([]bool, len(ids))
-	walk := func(match string, found func(i int)) error {
+	// How many of the words each story's headline and deck have.
+	inHead, inDeck := make([]int, len(ids)), make([]int, len(ids))
+	walk := func(match string, count []int) error {
 		rows, err := c.QueryContext(ctx, `SELECT rowid FROM article_fts WHERE article_fts MATCH ? AND rowid >= ?`, match, oldest)
 		if err != nil {
 			return err
@@ -230,7 +230,7 @@ func rankWindow(ctx context.Context, c queryer, terms []textsearch.Term, all str
 				return err
 			}
 			if i, ok := at[id]; ok { // not a story filtered out of the window
-				found(i)
+				count[i]++
 			}
 		}
 		return rows.Err()
@@ -240,13 +240,15 @@ func rankWindow(ctx context.Context, c queryer, terms []textsearch.Term, all str
 		if len(terms) == 1 {
 			sub = all
 		}
-		if err := walk(inColumn("headline", sub, all), func(i int) { inHead[i]++ }); err != nil {
+		if err := walk(inColumn("headline", sub, all), inHead); err != nil {
+			return nil, err
+		}
+		if err := walk(inColumn("deck", sub, all), inDeck); err != nil {
 			return nil, err
 		}
 	}
-	if err := walk(inColumn("deck", all, all), func(i int) { inDeck[i] = true }); err != nil {
-		return nil, err
-	}
+	// The tier, then the headline's words, then the deck's: h(n+1)+d over
+	// (n+1)², below 1.
 	n := len(terms)
 	ranks := make([]float64, len(ids))
 	for i := range ids {
@@ -254,10 +256,10 @@ func rankWindow(ctx context.Context, c queryer, terms []textsearch.Term, all str
 		if inHead[i] == n {
 			tier += 2
 		}
-		if inDeck[i] {
+		if inDeck[i] == n {
 			tier++
 		}
-		ranks[i] = float64(tier) + float64(inHead[i])/float64(n+1)
+		ranks[i] = float64(tier) + float64(inHead[i]*(n+1)+inDeck[i])/float64((n+1)*(n+1))
 	}
 	return ranks, nil
 }
