@@ -478,7 +478,7 @@ func (db *DB) cutoffAt(ctx context.Context, tx pgx.Tx, terms []textsearch.Term, 
 				FROM unnest(tsvector_to_array(to_tsvector('english'::regconfig, $1::text) || to_tsvector('simple'::regconfig, $2::text))) w(lexeme)
 				LEFT JOIN unnest($5::text[], $6::float4[]) s(e, f) ON s.e = w.lexeme
 			), b AS (
-				SELECT ceil($3 * 1.25 / greatest(exp(sum(ln(f))), 1e-9)) AS n FROM w HAVING count(*) > 0
+				SELECT ceil($3 * 1.25 / exp(sum(ln(greatest(f, 1e-9))))) AS n FROM w HAVING count(*) > 0
 			)
 			SELECT b.n::bigint, (SELECT published_at FROM articles WHERE published_at IS NOT NULL
 				ORDER BY published_at DESC NULLS LAST, id DESC OFFSET b.n::bigint LIMIT 1)
