@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
 	"masthead/internal/news"
 )
 
@@ -26,7 +24,7 @@ func Snippet(terms []Term, maxRunes int, texts ...string) string {
 	}
 	for _, t := range texts {
 		// Markers already in the text would unbalance the page's <mark>s.
-		rs := []rune(norm.NFC.String(stripMarks.Replace(t)))
+		rs := []rune(nfc(stripMarks.Replace(t)))
 		if spans := matchSpans(rs, terms); len(spans) > 0 {
 			return window(rs, spans, maxRunes)
 		}

@@ -17,8 +17,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // IsCJK reports whether r is written without spaces between words and is
@@ -39,7 +37,7 @@ func IsCJK(r rune) bool {
 // result is NFC-normalised, so decomposed Hangul (as macOS file names and
 // some editors produce) indexes like composed Hangul.
 func IndexText(s string) string {
-	s = norm.NFC.String(s)
+	s = nfc(s)
 	if !hasCJK(s) {
 		return s
 	}
@@ -140,7 +138,7 @@ const MaxTerms = 12
 // at most MaxTerms are kept. English stop words are dropped unless the query
 // has nothing else.
 func Terms(q string) []Term {
-	q = norm.NFC.String(q)
+	q = nfc(q)
 	var out []Term
 	seen := map[string]bool{}
 	add := func(w string, cjk bool) {

@@ -57,6 +57,9 @@ type DB struct {
 
 	// searchWindow overrides SearchWindow in tests.
 	searchWindow int
+	// wordStats is what ANALYZE found of the words in the search index,
+	// for the search window's first cutoff (search.go).
+	wordStats wordStats
 
 	// timeout is the statement timeout, and bounds a whole transaction.
 	timeout time.Duration

@@ -1,11 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -120,6 +122,29 @@ func tsquery(w *where, terms []textsearch.Term, loose bool) (expr string, ok boo
 	return strings.Join(parts, " && "), true
 }
 
+// anyWordQuery is the query for any of the words (OR), for ranking within
+// a tier: ts_rank of a query that needs every word is 0 for a vector that
+// has only some of them, and a headline with one of two words should
+// rank above one with neither.
+func anyWordQuery(w *where, terms []textsearch.Term) string {
+	parts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if !t.CJK {
+			parts = append(parts, "plainto_tsquery('english'::regconfig, "+w.arg(t.Text)+"::text)")
+			continue
+		}
+		toks := make([]string, len(t.Tokens))
+		for i, tok := range t.Tokens {
+			toks[i] = quoteLexeme(tok)
+			if t.Prefix {
+				toks[i] += ":*"
+			}
+		}
+		parts = append(parts, "to_tsquery('simple'::regconfig, "+w.arg(strings.Join(toks, " <-> "))+"::text)")
+	}
+	return "(" + strings.Join(parts, " || ") + ")"
+}
+
 // quoteLexeme quotes a token for to_tsquery so that nothing in it is read as
 // query syntax.
 func quoteLexeme(s string) string {
@@ -142,9 +167,16 @@ const SearchWindow = news.SearchWindow
 
 // SearchArticles finds stories by words. Relevance puts a story whose
 // headline has every word above one whose deck has them, above one with
-// them only in the body; ts_rank orders within each tier.
+// them only in the body; within a tier, ts_rank over the headline and deck
+// (more of the words there, and in the headline rather than the deck),
+// then the newest. That is the SQLite store's order too.
 func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.SearchHit, int, error) {
 	terms := textsearch.Terms(q.Text)
+	if textsearch.OnlyStopwords(terms) {
+		// Stop words alone ("the") are not in the index: nothing to ask
+		// the server (SQLite answers the same).
+		return nil, 0, nil
+	}
 	var w where
 	// A CJK word of three or more characters is a phrase of bigrams. The
 	// GIN index cannot check a phrase (it has no positions), so every
@@ -186,69 +218,33 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		strict, _ = tsquery(&w, terms, false)
 		exact = strict
 	}
-	// The tier (2 headline, 1 deck) comes from the small per-field
-	// vectors, stored in the row: the window's statement reads it for
-	// free while it has the row in hand.
-	tier := "(CASE WHEN a.search_head @@ (" + exact + ") THEN 2 ELSE 0 END) + (CASE WHEN a.search_deck @@ (" + exact + ") THEN 1 ELSE 0 END)"
+	// The rank comes from the small per-field vectors, stored in the row,
+	// so the window's statement reads it while it has the row in hand:
+	// the tier (2 headline, 1 deck), plus ts_rank over headline and deck
+	// (normalised to [0, 1), so it never lifts a story into a higher
+	// tier) for the words there. ts_rank over the story's whole vector,
+	// TOASTed, took 36 ms for a window of 1,000; ranking the window in a
+	// second statement, 5.7–9.7 ms for the 967 of 1,000 stories with 북한
+	// in the headline at 10,000 stories (a lookup of each by id, a
+	// millisecond of it the ranks): most of a Korean search. Over the
+	// small vectors in the window's own statement it is 0.5 ms.
+	rank := "((CASE WHEN a.search_head @@ (" + exact + ") THEN 2 ELSE 0 END) + (CASE WHEN a.search_deck @@ (" + exact + ") THEN 1 ELSE 0 END))::float8" +
+		" + ts_rank(a.search_head || a.search_deck, " + anyWordQuery(&w, terms) + ", 32)"
 	window := db.searchWindow
 	if window <= 0 {
 		window = SearchWindow
 	}
 	offset := max(q.Offset, 0)
 	limit := pageLimit(q.Limit)
-
-	// The page: rank the window's stories, keep one page, read its
-	// stories. ts_rank (normalised to [0, 1), so it never lifts a story
-	// into a higher tier) orders within a tier but must unpack the story's
-	// whole TOASTed vector: 36 ms for a window of 1,000. So only the
-	// stories from the lowest tier the page can reach are ranked: that of
-	// the (offset+limit)-th story in tier order (floor). Stories below it
-	// cannot outrank those at or above it, of which there are enough to
-	// fill the page. The window's order (pos) is newest first, the order
-	// within equal ranks.
-	const rankSQL = `(CASE WHEN a.search_head @@ q.q THEN 2 ELSE 0 END) +
-		(CASE WHEN a.search_deck @@ q.q THEN 1 ELSE 0 END) + ts_rank(a.search, q.q, 32)`
-	var pw where
-	ptq, _ := tsquery(&pw, terms, false)
-	// The window's ids, its tiers and the floor are set below.
-	idsAt := len(pw.args)
-	idsArg := pw.arg(nil)
-	var pageSQL string
-	newest := false
-	switch q.Order {
-	case "", "relevance":
-		tiersArg, floorArg := pw.arg(nil), pw.arg(nil)
-		pageSQL = `WITH q AS (SELECT ` + ptq + ` AS q),
-		t AS (
-			SELECT * FROM unnest(` + idsArg + `::bigint[], ` + tiersArg + `::int[]) WITH ORDINALITY AS t(id, tier, pos)
-			WHERE t.tier >= ` + floorArg + `::int
-		),
-		page AS (
-			SELECT t.id, t.pos, t.tier + ts_rank(a.search, q.q, 32) AS rank
-			FROM t JOIN articles a ON a.id = t.id, q
-			ORDER BY rank DESC, t.pos` + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
-		)
-		SELECT ` + articleColumns + `, a.body_text, page.rank
-		FROM page JOIN articles a ON a.id = page.id
-		ORDER BY page.rank DESC, page.pos`
-	case "newest":
-		// The window is already in this order: the page is a slice of it.
-		newest = true
-		pageSQL = `WITH q AS (SELECT ` + ptq + ` AS q)
-		SELECT ` + articleColumns + `, a.body_text, ` + rankSQL + ` AS rank
-		FROM articles a, q
-		WHERE a.id = ANY(` + idsArg + `::bigint[])
-		ORDER BY a.published_at DESC NULLS LAST, a.id DESC`
-	default:
+	if q.Order != "" && q.Order != "relevance" && q.Order != "newest" {
 		return nil, 0, fmt.Errorf("search: %w", invalid("unknown order %q", q.Order))
 	}
 
 	var (
-		hits  []news.SearchHit
-		list  []*news.Article
-		ids   []int64
-		tiers []int32
-		more  bool
+		hits []news.SearchHit
+		list []*news.Article
+		n    int
+		more bool
 	)
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// Finding the window, the GIN index must give the matches and a
@@ -258,54 +254,65 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		// stories with a table scan, 400 ms against 30 ms for a window
 		// with an index walk). The planner prices @@ as cheap and takes
 		// those roads, so they are ruled out; custom plans let it see the
-		// words and the cutoff rather than guess.
-		for _, set := range []string{"enable_seqscan = off", "enable_indexscan = off", "plan_cache_mode = force_custom_plan"} {
-			if _, err := tx.Exec(ctx, "SET LOCAL "+set); err != nil {
-				return err
-			}
+		// words and the cutoff rather than guess. (One round trip: without
+		// arguments pgx sends the text as a simple query, which may hold
+		// several statements.) Index scans go off after the cutoff's, in
+		// searchWindowIDs.
+		if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return err
 		}
-		var err error
 		// One more than the window says whether there are more matches.
-		if ids, tiers, err = db.searchWindowIDs(ctx, tx, w, tier, window+1, strict); err != nil {
+		ids, ranks, err := db.searchWindowIDs(ctx, tx, w, terms, rank, window+1, strict)
+		if err != nil {
 			return err
 		}
 		if len(ids) > window {
 			more = true
-			ids, tiers = ids[:window], tiers[:window] // the oldest goes
+			ids, ranks = ids[:window], ranks[:window] // the oldest goes
 		}
-		if len(ids) == 0 || offset >= len(ids) {
+		n = len(ids)
+		if offset >= len(ids) {
 			return nil
 		}
-		floor := int32(0)
-		if need := offset + limit; len(tiers) >= need {
-			sorted := slices.Clone(tiers)
-			slices.Sort(sorted)
-			floor = sorted[len(sorted)-need]
+		// The window is newest first: the order of "newest", and within
+		// equal ranks.
+		order := make([]int, len(ids))
+		for i := range order {
+			order[i] = i
 		}
-		args := slices.Clone(pw.args)
-		if newest {
-			args[idsAt] = ids[offset:min(len(ids), offset+limit)]
-		} else {
-			args[idsAt], args[idsAt+1], args[idsAt+2] = ids, tiers, floor
+		if q.Order != "newest" {
+			slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(ranks[j], ranks[i]) })
 		}
-		rows, err := tx.Query(ctx, pageSQL, args...)
+		order = order[offset:min(len(order), offset+limit)]
+		page := make([]int64, len(order))
+		for k, i := range order {
+			page[k] = ids[i]
+		}
+		rows, err := tx.Query(ctx, `SELECT `+articleColumns+`, a.body_text FROM articles a WHERE a.id = ANY($1)`, page)
 		if err != nil {
 			return err
 		}
+		byID := make(map[int64]news.SearchHit, len(page))
 		for rows.Next() {
-			var (
-				body string
-				rank float64
-			)
-			a, err := scanArticle(extraRow{rows, []any{&body, &rank}})
+			var body string
+			a, err := scanArticle(extraRow{rows, []any{&body}})
 			if err != nil {
 				rows.Close()
 				return err
 			}
-			hits = append(hits, news.SearchHit{Article: a, Rank: rank, Snippet: textsearch.Snippet(terms, 0, body, a.Deck)})
-			list = append(list, a)
+			byID[a.ID] = news.SearchHit{Article: a, Snippet: textsearch.Snippet(terms, 0, body, a.Deck)}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, i := range order {
+			if h, ok := byID[ids[i]]; ok {
+				h.Rank = ranks[i]
+				hits = append(hits, h)
+				list = append(list, h.Article)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, translate(err, "search")
@@ -316,7 +323,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	if more {
 		return hits, window + 1, nil
 	}
-	return hits, len(ids), nil
+	return hits, n, nil
 }
 
 // searchWindowIDs returns the ids of the newest `window` stories that pass
@@ -327,13 +334,10 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // of 100,000 stories that is 20,000 table pages, most of a search's time.
 // But the newest thousand of them are among the newest few thousand
 // stories, so the search first asks only for stories from a cutoff on
-// (the time of the 4·window-th newest story): the published_at index
-// then narrows the GIN matches before the table is read (a BitmapAnd;
-// measured 1,800 pages instead of 20,000). When fewer than `window` pass,
-// older stories could belong in the window, so it tries again without
-// the cutoff. Rarer words pay a second, small index scan. (A middle try,
-// 32·window back, cost more than it saved: walking 32,000 index entries
-// to find its cutoff took 5 ms, more than most three-word searches.)
+// (see cutoffAt): the published_at index then narrows the GIN matches
+// before the table is read (a BitmapAnd). When fewer than `window` pass,
+// older stories could belong in the window, so it tries again without the
+// cutoff.
 //
 // With strict (the phrase query, for a search with CJK phrases; w then
 // matches loosely) there is no cutoff: the planner guesses phrases to be
@@ -342,22 +346,30 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 // phrase until the window is full, so at most a window's worth and the
 // misses among them have their vectors read.
 //
-// It returns each story's tier too (tier is its SQL over a).
-func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, tier string, window int, strict string) ([]int64, []int32, error) {
-	narrow := strict == ""
-	for try := 0; ; try++ {
-		var cutoff *time.Time
-		if narrow && try == 0 {
-			if err := cutoffAt(ctx, tx, 4*window, &cutoff); err != nil {
-				return nil, nil, err
-			}
+// It returns each story's rank too (rank is its SQL over a).
+func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, terms []textsearch.Term, rank string, window int, strict string) ([]int64, []float64, error) {
+	var (
+		cutoff *time.Time
+		back   int
+		err    error
+	)
+	if strict == "" {
+		if back, err = db.cutoffAt(ctx, tx, terms, window, &cutoff); err != nil {
+			return nil, nil, err
 		}
+	}
+	// The cutoff walks the published_at index; the window must not (see
+	// SearchArticles).
+	if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
+		return nil, nil, err
+	}
+	for try := 0; ; try++ {
 		cw := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 		if cutoff != nil {
 			cw.add("a.published_at >= " + cw.arg(*cutoff))
 		}
 		sql := fmt.Sprintf(`SELECT a.id, %s FROM articles a WHERE %s
-			ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %d`, tier, cw.sql(), window)
+			ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %d`, rank, cw.sql(), window)
 		if strict != "" {
 			// ts_match_vq is @@ spelled so that the planner does not take
 			// it to the index; OFFSET 0 keeps the loose matches' sort
@@ -367,7 +379,7 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, tier stri
 					ORDER BY a.published_at DESC NULLS LAST, a.id DESC OFFSET 0
 				) c JOIN articles a ON a.id = c.id
 				WHERE ts_match_vq(a.search, %s)
-				ORDER BY c.published_at DESC NULLS LAST, c.id DESC LIMIT %d`, tier, cw.sql(), strict, window)
+				ORDER BY c.published_at DESC NULLS LAST, c.id DESC LIMIT %d`, rank, cw.sql(), strict, window)
 		}
 		rows, err := tx.Query(ctx, sql, cw.args...)
 		if err != nil {
@@ -375,28 +387,37 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, tier stri
 		}
 		var (
 			ids   []int64
-			tiers []int32
+			ranks []float64
 			id    int64
-			t     int32
+			r     float64
 		)
-		_, err = pgx.ForEachRow(rows, []any{&id, &t}, func() error {
-			ids, tiers = append(ids, id), append(tiers, t)
+		_, err = pgx.ForEachRow(rows, []any{&id, &r}, func() error {
+			ids, ranks = append(ids, id), append(ranks, r)
 			return nil
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 		if cutoff == nil || len(ids) >= window {
-			return ids, tiers, nil
+			return ids, ranks, nil
+		}
+		// Too few from the cutoff on: the words are rarer among the
+		// newest stories than in the paper (a filter, a word out of the
+		// news). Once, the cutoff moves back as far as the matches found
+		// say it must (1.5 times), if that is not far; then there is none.
+		cutoff = nil
+		if m := len(ids); try == 0 && m > 0 && back*window*3/(2*m) <= 16*window {
+			if err := moveCutoff(ctx, tx, back*window*3/(2*m), &cutoff); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 }
 
-// cutoffAt sets *cutoff to the publication time of the back-th newest
-// story, nil when there are not that many. It walks the published_at index
-// (index scans are off for the rest of a search; the table may not be
-// all-visible yet, which rules out a cheaper index-only plan).
-func cutoffAt(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) error {
+// moveCutoff sets *cutoff to the publication time of the story back places
+// from the newest (nil when there are not that many), inside a search whose
+// index scans are off: the walk of the published_at index needs them.
+func moveCutoff(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) error {
 	if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = on"); err != nil {
 		return err
 	}
@@ -407,6 +428,120 @@ func cutoffAt(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) erro
 	}
 	_, err = tx.Exec(ctx, "SET LOCAL enable_indexscan = off")
 	return err
+}
+
+// cutoffAt sets *cutoff to the publication time of the story `back` places
+// from the newest, where the newest `window` matches should be found, and
+// returns back; nil for no cutoff.
+//
+// back is what ANALYZE's statistics of the index's words say: a word in a
+// share f of all stories has `window` matches among the newest window/f,
+// and back is 1.25 times that, for words together the product of their
+// shares (words that go together, like north and korea, are more common
+// together than the product says, which only moves the cutoff further
+// back). A fixed back of 4·window read 2,856 stories for "korea" (in 71 %
+// of the stories), table pages for all of them; the statistics give 1,750
+// and 1,253 stories. A word too rare for back to be within 16·window, or
+// most of the paper, has no cutoff: its matches are few, and walking the
+// index that far would cost more than it saves. Without statistics (a
+// paper not yet analyzed) or for a one-character CJK word (a prefix, which
+// the statistics do not count), back is 4·window.
+func (db *DB) cutoffAt(ctx context.Context, tx pgx.Tx, terms []textsearch.Term, window int, cutoff **time.Time) (int, error) {
+	st, err := db.wordStats.get(ctx, tx, db.now())
+	if err != nil {
+		return 0, err
+	}
+	var latin, cjk []string
+	prefix := false
+	for _, t := range terms {
+		switch {
+		case t.Prefix:
+			prefix = true
+		case t.CJK:
+			cjk = append(cjk, t.Tokens...)
+		default:
+			latin = append(latin, t.Text)
+		}
+	}
+	back := 4 * window
+	if st.elems == nil || prefix {
+		err = tx.QueryRow(ctx, `SELECT published_at FROM articles WHERE published_at IS NOT NULL
+			ORDER BY published_at DESC NULLS LAST, id DESC OFFSET $1 LIMIT 1`, back).Scan(cutoff)
+	} else {
+		// The words are the query's lexemes, as plainto_tsquery and the
+		// bigrams' to_tsquery find them; a lexeme ANALYZE did not list
+		// is in fewer stories than any it did (PostgreSQL's own estimate
+		// takes half the least share). No row: no cutoff.
+		limit := min(16*window, int(st.rows*3/4))
+		err = tx.QueryRow(ctx, `WITH w AS (
+				SELECT coalesce(s.f, $4 / 2) AS f
+				FROM unnest(tsvector_to_array(to_tsvector('english'::regconfig, $1::text) || to_tsvector('simple'::regconfig, $2::text))) w(lexeme)
+				LEFT JOIN unnest($5::text[], $6::float4[]) s(e, f) ON s.e = w.lexeme
+			), b AS (
+				SELECT ceil($3 * 1.25 / exp(sum(ln(greatest(f, 1e-9))))) AS n FROM w HAVING count(*) > 0
+			)
+			SELECT b.n::bigint, (SELECT published_at FROM articles WHERE published_at IS NOT NULL
+				ORDER BY published_at DESC NULLS LAST, id DESC OFFSET b.n::bigint LIMIT 1)
+			FROM b WHERE b.n <= $7`,
+			strings.Join(latin, " "), strings.Join(cjk, " "), window, st.least, st.elems, st.freqs, limit).Scan(&back, cutoff)
+	}
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, err
+	}
+	return back, nil
+}
+
+// wordStats keeps what ANALYZE found of articles.search (pg_stats): the
+// lexemes in the most stories and the share of stories each is in, and
+// how many stories there are. It is read again at most every
+// wordStatsAge: statistics change only when the table is analyzed, and
+// reading them through pg_stats costs about a millisecond.
+type wordStats struct {
+	mu  sync.Mutex
+	at  time.Time
+	cur wordCounts
+}
+
+// wordCounts is one reading of the statistics; elems is nil when there
+// are none.
+type wordCounts struct {
+	elems []string
+	freqs []float32
+	least float32 // the least share listed: unlisted lexemes have less
+	rows  float64 // stories in the table, as last counted by ANALYZE
+}
+
+const wordStatsAge = 10 * time.Minute
+
+func (s *wordStats) get(ctx context.Context, tx pgx.Tx, now time.Time) (wordCounts, error) {
+	s.mu.Lock()
+	cur, fresh := s.cur, !s.at.IsZero() && now.Sub(s.at) < wordStatsAge
+	s.mu.Unlock()
+	if fresh {
+		return cur, nil
+	}
+	var (
+		c     wordCounts
+		freqs []float32
+	)
+	err := tx.QueryRow(ctx, `SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
+		FROM pg_stats s, pg_class c
+		WHERE s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'
+			AND c.oid = 'articles'::regclass`).Scan(&c.elems, &freqs, &c.rows)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return wordCounts{}, err
+	}
+	// The shares are followed by their minimum and maximum (for arrays,
+	// the share of NULL elements too; a tsvector has none).
+	if len(c.elems) == 0 || len(freqs) < len(c.elems)+2 || c.rows <= 0 {
+		c = wordCounts{}
+	} else {
+		c.freqs, c.least = freqs[:len(c.elems)], freqs[len(c.elems)]
+	}
+	s.mu.Lock()
+	s.cur, s.at = c, now
+	s.mu.Unlock()
+	return c, nil
 }
 
 // extraRow scans an article row followed by more columns.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -149,5 +150,65 @@ func TestSearchPhraseChecked(t *testing.T) {
 			got = append(got, h.Article.ID)
 		}
 		t.Errorf("미사일 with a window of 1: total %d, hits %v (%v); want 1, [%d]", total, got, err, phrase)
+	}
+}
+
+// With statistics, the first cutoff is where the words' share of the
+// paper says the window's matches are (cutoffAt). A word common in the
+// paper but rare among the newest stories finds too few there: the cutoff
+// moves back once, by what was found, and then goes, so the window is
+// still the newest matches.
+func TestSearchWindowFromStatistics(t *testing.T) {
+	ctx := context.Background()
+	db := openURL(t, freshSchema(t))
+	db.searchWindow = 3
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	byHour := map[int]int64{}
+	mk := func(h int, word string) {
+		st := &news.Article{Slug: fmt.Sprintf("s%d", h), Headline: "Story", Status: news.StatusPublished,
+			PublishedAt: t0.Add(time.Duration(h) * time.Hour), BodyHTML: "<p>The " + word + " report.</p>"}
+		if err := db.CreateArticle(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		byHour[h] = st.ID
+	}
+	// harbor: in the 40 oldest stories and the 2 newest; weather: the 40
+	// between them. Each is in about half of the paper, so the first
+	// cutoff is some ten stories back.
+	for h := 0; h < 82; h++ {
+		word := "weather"
+		if h < 40 || h >= 80 {
+			word = "harbor"
+		}
+		mk(h, word)
+	}
+	if _, err := db.pool.Exec(ctx, "ANALYZE articles"); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(100 * time.Hour)
+	for _, c := range []struct {
+		word string
+		want []int
+	}{
+		{"harbor", []int{81, 80, 39}}, // two within the cutoff, the third far back
+		{"weather", []int{79, 78, 77}},
+	} {
+		hits, total, err := db.SearchArticles(ctx, news.SearchQuery{Text: c.word, PublicAt: now, Order: "newest"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []int64
+		for _, h := range hits {
+			got = append(got, h.Article.ID)
+		}
+		for _, h := range c.want {
+			want = append(want, byHour[h])
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || total != 4 {
+			t.Errorf("%s: total %d, hits %v; want 4 (more than 3), %v", c.word, total, got, want)
+		}
+	}
+	if st := db.wordStats.cur; !slices.Contains(st.elems, "harbor") || st.rows != 82 {
+		t.Errorf("statistics read: %d lexemes, %v stories; want harbor among them, 82 stories", len(st.elems), st.rows)
 	}
 }

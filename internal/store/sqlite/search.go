@@ -12,64 +12,71 @@ import (
 	"masthead/internal/textsearch"
 )
 
-// Column weights for bm25: a word in the headline counts ten times a word
-// in the body, one in the deck four times. The order of the values follows
-// the columns of article_fts (headline, deck, body).
-const bm25Weights = `10.0, 4.0, 1.0`
-
 // snippetRunes is the length of a search result's quoted text.
 const snippetRunes = 240
 
-// ftsQuery turns reader terms into an FTS5 MATCH expression. Every token is
-// a quoted string, so nothing a reader types is FTS5 syntax; a CJK term is
-// the phrase of its bigrams (adjacent, in order: a substring match); terms
-// are joined with AND.
+// phrase is one term as an FTS5 phrase: a quoted string, so nothing a
+// reader types is FTS5 syntax; a CJK term is the phrase of its bigrams
+// (adjacent, in order: a substring match).
+func phrase(t textsearch.Term) string {
+	p := `"` + strings.ReplaceAll(strings.Join(t.Tokens, " "), `"`, `""`) + `"`
+	if t.Prefix {
+		p += "*"
+	}
+	return p
+}
+
+// ftsQuery turns reader terms into an FTS5 MATCH expression: their phrases
+// joined with AND.
 func ftsQuery(terms []textsearch.Term) string {
 	parts := make([]string, 0, len(terms))
 	for _, t := range terms {
-		p := `"` + strings.ReplaceAll(strings.Join(t.Tokens, " "), `"`, `""`) + `"`
-		if t.Prefix {
-			p += "*"
-		}
-		parts = append(parts, p)
+		parts = append(parts, phrase(t))
 	}
 	return strings.Join(parts, " AND ")
 }
 
-// rankQuery is ftsQuery without phrases: a CJK term becomes the AND of its
-// bigrams. It matches a superset of ftsQuery, so every story in the window
-// gets a score. Ranking uses it because bm25 first counts, for each phrase,
-// every story that contains it (its idf); for a phrase that means checking
-// positions in every story holding its bigrams, which for a common Korean
-// word (북한의) was most of a search's time. Counting single tokens only
-// reads posting lists.
-func rankQuery(terms []textsearch.Term) string {
-	parts := make([]string, 0, len(terms))
-	for _, t := range terms {
-		for _, tok := range t.Tokens {
-			p := `"` + strings.ReplaceAll(tok, `"`, `""`) + `"`
-			if t.Prefix {
-				p += "*"
-			}
-			parts = append(parts, p)
-		}
+// inColumn is a MATCH expression for the stories of all (an ftsQuery)
+// that have sub (an FTS5 expression) in column col. ANDed with all, the
+// walk stays within the search's own matches; when sub is all, the column
+// filter alone does.
+func inColumn(col, sub, all string) string {
+	if sub == all {
+		return `{` + col + `} : (` + all + `)`
 	}
-	return strings.Join(parts, " AND ")
+	return `{` + col + `} : (` + sub + `) AND (` + all + `)`
 }
 
 // SearchWindow is how many matching stories a search ranks: the most
-// recently added ones that contain every word and pass the filters. Ranking
-// costs a bm25 score per story, and a common word is in most of a large
-// paper: measured on 100,000 generated stories, scoring every match of one
-// common word took 300-700 ms, scoring the newest 1,000 a few milliseconds.
-// For news, the newest thousand matches are where readers look; older stories
-// are found with more words or a date or section filter (filters apply
-// before the window, so they always reach the whole archive). Totals are
-// counted within the window: one more than SearchWindow means "more"
-// (news.SearchWindow).
+// recently added ones that contain every word and pass the filters. A
+// common word is in most of a large paper (on 100,000 generated stories,
+// "korea" is in 71,000): ranking every match took 300-700 ms, the newest
+// 1,000 a few milliseconds. For news, the newest thousand matches are where
+// readers look; older stories are found with more words or a date or
+// section filter (filters apply before the window, so they always reach the
+// whole archive). Totals are counted within the window: one more than
+// SearchWindow means "more" (news.SearchWindow).
 const SearchWindow = news.SearchWindow
 
 // SearchArticles runs a full-text search.
+//
+// Relevance is in tiers, as on PostgreSQL: a story whose headline has
+// every word (2), plus one whose deck has every word (1); within a tier, a
+// story with more of the words in its headline comes first, then more in
+// its deck, then the newest. Rank is the tier plus a share of that below
+// 1, so it stays below the next tier.
+//
+// It was FTS5's bm25 (weights 10, 4, 1), whose first call in a statement
+// counts, for every word, each story in the whole index that has it (the
+// word's idf): a walk of the word's entire posting list, 71,000 entries
+// for "korea" at 100,000 stories, which was 40 % of a search's CPU and grew
+// with the archive while the rest of the search does not. For a word in
+// most stories the idf is clamped to a constant anyway, so it ordered
+// common words by their count and the story's length only. The tiers come
+// from walks of the window's own matches (a column filter ANDed with the
+// query, from the window's oldest story on), so a search costs the same at
+// any archive size. What is lost is a word's count in the body: among
+// stories that have the words only in their body, the newest comes first.
 func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.SearchHit, int, error) {
 	terms := textsearch.Terms(q.Text)
 	if len(terms) == 0 || textsearch.OnlyStopwords(terms) {
@@ -88,29 +95,16 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	//     in descending rowid (= story id, newest first), which FTS5 does
 	//     natively, so LIMIT stops the walk after `window` stories pass;
 	//   - each match is checked against the filters in articles_card, an
-	//     index holding every column they need, never the wide story row;
-	//   - bm25 is computed only when ranking by relevance, only for the
-	//     stories in the window.
+	//     index holding every column they need, never the wide story row.
 	// The window comes back whole (at most SearchWindow small rows) and is
-	// sorted and paged here.
-	// Without phrases, bm25 is cheap enough to compute in the window's own
-	// walk; with them (CJK words of three or more characters) the window
-	// is scored by a second, phrase-free statement (see rankQuery).
-	phrases := false
-	for _, t := range terms {
-		phrases = phrases || len(t.Tokens) > 1
-	}
-	relevance := q.Order != "newest"
-	score := `0.0`
-	if relevance && !phrases {
-		score = `bm25(article_fts, ` + bm25Weights + `)`
-	}
-	query := `SELECT a.id, a.published_at, ` + score + `
+	// ranked, sorted and paged here.
+	all := ftsQuery(terms)
+	query := `SELECT a.id, a.published_at
 		FROM article_fts CROSS JOIN articles a INDEXED BY articles_card ON a.id = article_fts.rowid
 		WHERE article_fts MATCH ? AND ` + where + `
 		ORDER BY article_fts.rowid DESC LIMIT ?`
 	// One more than the window says whether there are more matches.
-	args = append(append([]any{ftsQuery(terms)}, args...), window+1)
+	args = append(append([]any{all}, args...), window+1)
 	limit, offset := pageBounds(q.Limit, q.Offset)
 
 	type match struct {
@@ -121,7 +115,8 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	var hits []news.SearchHit
 	var total int
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
+		c := db.cached(tx)
+		rows, err := c.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -129,13 +124,11 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		for rows.Next() {
 			var m match
 			var pub sql.NullInt64
-			var score float64
-			if err := rows.Scan(&m.id, &pub, &score); err != nil {
+			if err := rows.Scan(&m.id, &pub); err != nil {
 				rows.Close()
 				return err
 			}
 			m.published = pub.Int64
-			m.rank = -score // bm25 is lower-is-better; Rank is higher-is-better
 			ms = append(ms, m)
 		}
 		rows.Close()
@@ -146,35 +139,17 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		if len(ms) > window {
 			ms = ms[:window] // the oldest, the walk being newest first
 		}
-		if len(ms) > 0 && relevance && phrases {
-			// Score the window: the stories from its oldest id on that
-			// match the phrase-free query, bm25 for each, kept for the
-			// window's stories only.
-			inWindow := make(map[int64]int, len(ms))
-			oldest := ms[0].id
+		if len(ms) > 0 && q.Order != "newest" {
+			ids := make([]int64, len(ms))
 			for i, m := range ms {
-				inWindow[m.id] = i
-				oldest = min(oldest, m.id)
+				ids[i] = m.id
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(article_fts, `+bm25Weights+`) FROM article_fts
-				WHERE article_fts MATCH ? AND rowid >= ?`, rankQuery(terms), oldest)
+			ranks, err := rankWindow(ctx, c, terms, all, ids)
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id int64
-				var score float64
-				if err := rows.Scan(&id, &score); err != nil {
-					rows.Close()
-					return err
-				}
-				if i, ok := inWindow[id]; ok {
-					ms[i].rank = -score // bm25 is lower-is-better; Rank is higher-is-better
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
+			for i := range ms {
+				ms[i].rank = ranks[i]
 			}
 		}
 		newest := func(a, b match) int {
@@ -201,7 +176,7 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		for i, m := range ms {
 			ids[i] = m.id
 		}
-		as, err := selectArticles(ctx, db.cached(tx), articleSelect+` WHERE a.id `+inIDs, jsonIDs(ids))
+		as, err := selectArticles(ctx, c, articleSelect+` WHERE a.id `+inIDs, jsonIDs(ids))
 		if err != nil {
 			return err
 		}
@@ -226,4 +201,65 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		return nil, 0, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	return hits, total, nil
+}
+
+// rankWindow returns the relevance of each story of ids (the window, newest
+// first), as SearchArticles describes it. It walks, from the window's
+// oldest story on, the matches of all (the search's query) that have each
+// word in the headline, and each in the deck: 2n walks of the window's
+// matches for n words (two for one word), none of them reading a story
+// row or anything outside the window's range of the index.
+func rankWindow(ctx context.Context, c queryer, terms []textsearch.Term, all string, ids []int64) ([]float64, error) {
+	at := make(map[int64]int, len(ids))
+	oldest := ids[0]
+	for i, id := range ids {
+		at[id] = i
+		oldest = min(oldest, id)
+	}
+	// How many of the words each story's headline and deck have.
+	inHead, inDeck := make([]int, len(ids)), make([]int, len(ids))
+	walk := func(match string, count []int) error {
+		rows, err := c.QueryContext(ctx, `SELECT rowid FROM article_fts WHERE article_fts MATCH ? AND rowid >= ?`, match, oldest)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if i, ok := at[id]; ok { // not a story filtered out of the window
+				count[i]++
+			}
+		}
+		return rows.Err()
+	}
+	for _, t := range terms {
+		sub := phrase(t)
+		if len(terms) == 1 {
+			sub = all
+		}
+		if err := walk(inColumn("headline", sub, all), inHead); err != nil {
+			return nil, err
+		}
+		if err := walk(inColumn("deck", sub, all), inDeck); err != nil {
+			return nil, err
+		}
+	}
+	// The tier, then the headline's words, then the deck's: h(n+1)+d over
+	// (n+1)², below 1.
+	n := len(terms)
+	ranks := make([]float64, len(ids))
+	for i := range ids {
+		tier := 0
+		if inHead[i] == n {
+			tier += 2
+		}
+		if inDeck[i] == n {
+			tier++
+		}
+		ranks[i] = float64(tier) + float64(inHead[i]*(n+1)+inDeck[i])/float64((n+1)*(n+1))
+	}
+	return ranks, nil
 }

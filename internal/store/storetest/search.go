@@ -228,6 +228,55 @@ func testSearch(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 	})
 
+	t.Run("Tiers", func(t *testing.T) {
+		// Best match is in tiers on both stores: every word in the
+		// headline, then every word in the deck, then the rest; within a
+		// tier, more of the words in the headline, then in the deck, then
+		// the newest. A count of the words in the body lifts no story (it did,
+		// through SQLite's bm25 and PostgreSQL's ts_rank over the whole
+		// story, which cost a walk of every story with the word and a read
+		// of each story's whole vector). The newest stories are in the
+		// lowest tiers, so recency does not explain the order above them,
+		// and the one with a word in its deck is the oldest.
+		f := newFixture(t, open)
+		sec := f.section("tiers", "Tiers", 0)
+		keys := map[int64]string{}
+		for i, c := range []struct{ key, headline, deck, body string }{
+			{"deckpart", "Ferry news", "Harbor crews rest", "<p>The tunnel is closed on Sundays.</p>"},
+			{"head", "Harbor tunnel opens", "", "<p>The crossing took ten years.</p>"},
+			{"deck", "City opens a crossing", "The harbor tunnel takes its first cars", "<p>Traffic was light.</p>"},
+			{"part", "Tunnel work ends early", "", "<p>Crews left the harbor on Friday.</p>"},
+			{"often", "Ferries lose riders", "", "<p>The harbor tunnel took riders; the harbor tunnel is quicker, and the harbor tunnel is free.</p>"},
+			{"once", "Council meets", "", "<p>The council spoke about the harbor tunnel and many other things at length.</p>"},
+		} {
+			a := f.article(func(a *news.Article) {
+				a.Slug, a.Headline, a.Deck, a.BodyHTML = "tiers-"+c.key, c.headline, c.deck, c.body
+				a.SectionID = sec.ID
+				a.PublishedAt = T0.Add(time.Duration(i) * time.Hour)
+			})
+			keys[a.ID] = c.key
+		}
+		for _, c := range []struct{ text, want string }{
+			{"harbor tunnel", "head,deck,part,deckpart,once,often"},
+			{"tunnel", "part,head,deck,once,often,deckpart"},
+		} {
+			hits, total, err := f.s.SearchArticles(f.ctx, news.SearchQuery{Text: c.text, PublicAt: T0.Add(24 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i, h := range hits {
+				got = append(got, keys[h.Article.ID])
+				if i > 0 && h.Rank > hits[i-1].Rank {
+					t.Errorf("%s: Rank goes up: %v then %v", c.text, hits[i-1].Rank, h.Rank)
+				}
+			}
+			if strings.Join(got, ",") != c.want || total != 6 {
+				t.Errorf("%s = %v (total %d), want [%s] of 6", c.text, got, total, c.want)
+			}
+		}
+	})
+
 	t.Run("ReaderInputIsText", func(t *testing.T) {
 		w := loadCorpus(t, open)
 		// Search engines have query languages; readers do not know them. None
