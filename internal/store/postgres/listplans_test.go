@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/news"
 )
 
 // TestListPlans checks that PostgreSQL can answer a list page without
@@ -66,6 +68,18 @@ func TestListPlans(t *testing.T) {
 		plan := explain(fmt.Sprintf("total of list kind %d", c.kind), listCountQuery(c.cond, int64(3)), c.kind, int64(3), now)
 		if !strings.Contains(plan, "story_counts_pkey") {
 			t.Errorf("total of list kind %d does not read its kept count:\n%s", c.kind, plan)
+		}
+	}
+	// A section with its sub-sections: each section's listing range,
+	// merged in order, no sort of the set.
+	for _, order := range []string{"a.published_at DESC NULLS LAST, a.id DESC", reversedOrder("")} {
+		q, args, err := sectionSetPageSQL(news.ArticleFilter{PublicAt: now, SectionIDs: []int64{3, 4}, NoBody: true}, order, 20, 600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := explain("section set page "+order, q, args...)
+		if !strings.Contains(plan, "Merge Append") || strings.Count(plan, "articles_section_public") != 2 {
+			t.Errorf("section set page, %s: not the sections' listing ranges merged:\n%s", order, plan)
 		}
 	}
 	// A section with its sub-sections sums their kept counts.
