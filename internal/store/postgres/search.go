@@ -96,13 +96,7 @@ func tsquery(w *where, terms []textsearch.Term, loose bool) (expr string, ok boo
 			latin = append(latin, t.Text)
 			continue
 		}
-		toks := make([]string, len(t.Tokens))
-		for i, tok := range t.Tokens {
-			toks[i] = quoteLexeme(tok)
-			if t.Prefix {
-				toks[i] += ":*"
-			}
-		}
+		toks := cjkLexemes(t)
 		op := " <-> "
 		if loose {
 			op = " & "
@@ -122,6 +116,19 @@ func tsquery(w *where, terms []textsearch.Term, loose bool) (expr string, ok boo
 	return strings.Join(parts, " && "), true
 }
 
+// cjkLexemes are a CJK term's tokens as quoted lexemes, the last a
+// prefix when the term is one.
+func cjkLexemes(t textsearch.Term) []string {
+	toks := make([]string, len(t.Tokens))
+	for i, tok := range t.Tokens {
+		toks[i] = quoteLexeme(tok)
+		if t.Prefix {
+			toks[i] += ":*"
+		}
+	}
+	return toks
+}
+
 // anyWordQuery is the query for any of the words (OR), for ranking within
 // a tier: ts_rank of a query that needs every word is 0 for a vector that
 // has only some of them, and a headline with one of two words should
@@ -133,14 +140,7 @@ func anyWordQuery(w *where, terms []textsearch.Term) string {
 			parts = append(parts, "plainto_tsquery('english'::regconfig, "+w.arg(t.Text)+"::text)")
 			continue
 		}
-		toks := make([]string, len(t.Tokens))
-		for i, tok := range t.Tokens {
-			toks[i] = quoteLexeme(tok)
-			if t.Prefix {
-				toks[i] += ":*"
-			}
-		}
-		parts = append(parts, "to_tsquery('simple'::regconfig, "+w.arg(strings.Join(toks, " <-> "))+"::text)")
+		parts = append(parts, "to_tsquery('simple'::regconfig, "+w.arg(strings.Join(cjkLexemes(t), " <-> "))+"::text)")
 	}
 	return "(" + strings.Join(parts, " || ") + ")"
 }
