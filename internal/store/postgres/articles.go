@@ -345,10 +345,7 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 			// the stories that count (migration 0065): the page is a
 			// range of their index in the listing's order, less the few
 			// embargoed stories; no story is read for it.
-			table, col := "article_authors", "author_id"
-			if kind == countTag {
-				table, col = "article_tags", "tag_id"
-			}
+			table, col := listLinks(kind)
 			var lw where
 			p := lw.arg(f.PublicAt.UTC())
 			lw.add("l." + col + " = " + lw.arg(id))
