@@ -355,11 +355,9 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 			if order != "a.published_at DESC NULLS LAST, a.id DESC" {
 				lorder = "l.published_at ASC NULLS FIRST, l.article_id ASC"
 			}
-			rows, err := db.q.Query(ctx, `WITH page AS (
-					SELECT l.article_id AS id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`
-				)
-				SELECT `+columnsFor(f)+`, -1 FROM page JOIN articles a ON a.id = page.id
-				ORDER BY `+order, lw.args...)
+			rows, err := db.q.Query(ctx, idsPageSQL(columnsFor(f),
+				`SELECT l.article_id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset),
+				order), lw.args...)
 			if err != nil {
 				return nil, 0, translate(err, "find articles")
 			}
@@ -512,21 +510,33 @@ func sectionSetPageSQL(f news.ArticleFilter, order string, limit, offset int) (s
 		arms = append(arms, `(SELECT a.id, a.published_at FROM articles a WHERE `+w.sql()+` AND a.section_id = `+w.arg(id)+` ORDER BY `+order+`)`)
 	}
 	merged := strings.ReplaceAll(order, "a.", "")
-	return `WITH page AS (
-			SELECT id FROM (` + strings.Join(arms, ` UNION ALL `) + ` ORDER BY ` + merged + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `) x
-		)
-		SELECT ` + columnsFor(f) + `, -1 FROM page JOIN articles a ON a.id = page.id
-		ORDER BY ` + order, w.args, nil
+	return idsPageSQL(columnsFor(f),
+		`SELECT id FROM (`+strings.Join(arms, ` UNION ALL `)+` ORDER BY `+merged+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)+`) x`,
+		order), w.args, nil
 }
 
 // pageSQL reads a page of stories: their ids (and total) over narrow rows
 // first, then just the page's stories.
 func pageSQL(cols, from, totalSQL string, w where, order string, limit, offset int) string {
+	if totalSQL == "-1" {
+		return idsPageSQL(cols, `SELECT a.id FROM `+from+` WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset), order)
+	}
 	return `WITH page AS (
 			SELECT a.id, ` + totalSQL + ` AS total FROM ` + from + `
 			WHERE ` + w.sql() + ` ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset) + `
 		)
 		SELECT ` + cols + `, page.total FROM page JOIN articles a ON a.id = page.id
+		ORDER BY ` + order
+}
+
+// idsPageSQL reads the stories whose ids the statement ids picks (a page
+// of them, in any order), in order, with -1 for the total. The ids are an
+// array from an InitPlan, not a CTE joined with articles: PostgreSQL plans
+// a list's statement anew for each render, and a join with articles (its
+// paths over 12 indexes) took 0.06 ms more of planning than the array's
+// index scan of the primary key (10k, psql), for the same plan.
+func idsPageSQL(cols, ids, order string) string {
+	return `SELECT ` + cols + `, -1 FROM articles a WHERE a.id = ANY(ARRAY(` + ids + `))
 		ORDER BY ` + order
 }
 
