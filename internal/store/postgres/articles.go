@@ -328,6 +328,15 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 	from := "articles a"
 	known := -1
 	if kind, id, cond, ok := listShape(f); ok && !f.NoTotal {
+		if offset == 0 {
+			// The first page does not depend on the total (it is never
+			// read from the other end): both in one round trip.
+			list, total, err := db.firstListPage(ctx, f, w, order, limit, kind, id, cond)
+			if _, pooled := db.q.(retrying); pooled && broken(err) && ctx.Err() == nil {
+				list, total, err = db.firstListPage(ctx, f, w, order, limit, kind, id, cond)
+			}
+			return list, total, err
+		}
 		total, archive, err := listCount(ctx, db.q, kind, id, cond, f.PublicAt)
 		if err != nil {
 			return nil, 0, translate(err, "find articles")
@@ -345,19 +354,8 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 			// the stories that count (migration 0065): the page is a
 			// range of their index in the listing's order, less the few
 			// embargoed stories; no story is read for it.
-			table, col := listLinks(kind)
-			var lw where
-			p := lw.arg(f.PublicAt.UTC())
-			lw.add("l." + col + " = " + lw.arg(id))
-			lw.add("l.published_at IS NOT NULL AND l.published_at <= " + p)
-			lw.add("l.article_id NOT IN (SELECT e.id FROM articles e WHERE e.status = 'published' AND e.embargo_until > " + p + ")")
-			lorder := "l.published_at DESC NULLS LAST, l.article_id DESC"
-			if order != "a.published_at DESC NULLS LAST, a.id DESC" {
-				lorder = "l.published_at ASC NULLS FIRST, l.article_id ASC"
-			}
-			rows, err := db.q.Query(ctx, idsPageSQL(columnsFor(f),
-				`SELECT l.article_id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset),
-				order), lw.args...)
+			q, args := linksPageSQL(f, kind, id, order, limit, offset)
+			rows, err := db.q.Query(ctx, q, args...)
 			if err != nil {
 				return nil, 0, translate(err, "find articles")
 			}
@@ -400,8 +398,8 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 		totalSQL = "-1"
 	}
 	query, args := pageSQL(columnsFor(f), from, totalSQL, w, order, limit, offset), w.args
-	if known >= 0 && f.SectionID == 0 && len(f.SectionIDs) > 1 {
-		if query, args, err = sectionSetPageSQL(f, order, limit, offset); err != nil {
+	if known >= 0 {
+		if query, args, err = sectionPageSQL(f, w, order, limit, offset); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -490,6 +488,81 @@ func filterWhere(f news.ArticleFilter) (where, string, error) {
 		return where{}, "", fmt.Errorf("find articles: %w", invalid("unknown order %q", f.Order))
 	}
 	return w, order, nil
+}
+
+// firstListPage reads the first page of a kept list (listShape) and its
+// total in one batch: a round trip less for the page most readers see.
+func (db reader) firstListPage(ctx context.Context, f news.ArticleFilter, w where, order string, limit, kind int, id any, cond string) ([]*news.Article, int, error) {
+	q, args := linksPageSQL(f, kind, id, order, limit, 0)
+	if kind == countSection {
+		var err error
+		if q, args, err = sectionPageSQL(f, w, order, limit, 0); err != nil {
+			return nil, 0, err
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(listCountQuery(kind, cond, id), kind, id, f.PublicAt.UTC())
+	b.Queue(q, args...)
+	br := db.q.SendBatch(ctx, b)
+	defer br.Close()
+	var tot, archive int64
+	if err := br.QueryRow().Scan(&tot, &archive); err != nil {
+		return nil, 0, translate(err, "find articles")
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, 0, translate(err, "find articles")
+	}
+	var list []*news.Article
+	for rows.Next() {
+		var ignored int
+		a, err := scanArticle(extraRow{rows, []any{&ignored}})
+		if err != nil {
+			rows.Close()
+			return nil, 0, translate(err, "find articles")
+		}
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, translate(err, "find articles")
+	}
+	if err := br.Close(); err != nil {
+		return nil, 0, translate(err, "find articles")
+	}
+	if err := db.fill(ctx, list); err != nil {
+		return nil, 0, fmt.Errorf("find articles: %w", err)
+	}
+	return list, max(int(tot), 0), nil
+}
+
+// linksPageSQL reads a page of an author's or tag's list: the list's
+// bylines or tags carry the publication time of the stories that count
+// (migration 0065), so the page is a range of their index in the
+// listing's order, less the few embargoed stories; no story is read for
+// it.
+func linksPageSQL(f news.ArticleFilter, kind int, id any, order string, limit, offset int) (string, []any) {
+	table, col := listLinks(kind)
+	var lw where
+	p := lw.arg(f.PublicAt.UTC())
+	lw.add("l." + col + " = " + lw.arg(id))
+	lw.add("l.published_at IS NOT NULL AND l.published_at <= " + p)
+	lw.add("l.article_id NOT IN (SELECT e.id FROM articles e WHERE e.status = 'published' AND e.embargo_until > " + p + ")")
+	lorder := "l.published_at DESC NULLS LAST, l.article_id DESC"
+	if order != "a.published_at DESC NULLS LAST, a.id DESC" {
+		lorder = "l.published_at ASC NULLS FIRST, l.article_id ASC"
+	}
+	return idsPageSQL(columnsFor(f),
+		`SELECT l.article_id FROM `+table+` l WHERE `+lw.sql()+` ORDER BY `+lorder+fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset),
+		order), lw.args
+}
+
+// sectionPageSQL reads a page of a section's list (or of a section and
+// its sub-sections), its total known.
+func sectionPageSQL(f news.ArticleFilter, w where, order string, limit, offset int) (string, []any, error) {
+	if f.SectionID == 0 && len(f.SectionIDs) > 1 {
+		return sectionSetPageSQL(f, order, limit, offset)
+	}
+	return pageSQL(columnsFor(f), "articles a", "-1", w, order, limit, offset), w.args, nil
 }
 
 // sectionSetPageSQL reads a page of a section's list with its
