@@ -62,7 +62,7 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 		use(a)
 	}
 
-	secs, err := s.store.ListSections(ctx)
+	secs, err := s.sections(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page sections: %w", err)
 	}

@@ -85,7 +85,7 @@ func (s *Site) section(ctx context.Context, r *http.Request) ([]byte, time.Time,
 	purgeKeys(ctx, SectionKey(sec.ID))
 	path := s.paper().SectionPath(sec)
 	l := localeFor(s.paper().Language)
-	secs, err := s.store.ListSections(ctx)
+	secs, err := s.sections(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("section %s: %w", sec.Slug, err)
 	}

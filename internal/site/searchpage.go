@@ -38,7 +38,7 @@ func (s *Site) search(ctx context.Context, r *http.Request) ([]byte, time.Time, 
 	q := news.SearchQuery{Text: sp.Text, PublicAt: now, From: sp.FromTime, To: sp.ToTime, Order: sp.Order,
 		Offset: (sp.Page - 1) * perPage, Limit: perPage}
 
-	secs, err := s.store.ListSections(ctx)
+	secs, err := s.sections(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("search sections: %w", err)
 	}

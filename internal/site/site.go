@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"masthead/internal/auth"
@@ -197,6 +198,8 @@ func (s *Site) page(name string, f PageFunc) http.Handler {
 		f = s.wrap(name, f)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// One read of the sections per render, the error page's included.
+		r = r.WithContext(withSectionsMemo(r.Context()))
 		body, lm, err := f(r.Context(), r)
 		if err != nil {
 			s.fail(w, r, err)
@@ -387,4 +390,33 @@ func (s *Site) policy() string {
 		return s.csp[1]
 	}
 	return s.csp[0]
+}
+
+// sectionsMemo is a render's one read of the sections: the navigation, a
+// section page's sub-sections, the front page's boxes and the search
+// form each need them, and on PostgreSQL each read is a round trip.
+type sectionsMemo struct {
+	once sync.Once
+	secs []*news.Section
+	err  error
+}
+
+type sectionsMemoKey struct{}
+
+func withSectionsMemo(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(sectionsMemoKey{}).(*sectionsMemo); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, sectionsMemoKey{}, &sectionsMemo{})
+}
+
+// sections lists the paper's sections, once per render (the slice is
+// shared: callers only read it).
+func (s *Site) sections(ctx context.Context) ([]*news.Section, error) {
+	m, ok := ctx.Value(sectionsMemoKey{}).(*sectionsMemo)
+	if !ok {
+		return s.store.ListSections(ctx)
+	}
+	m.once.Do(func() { m.secs, m.err = s.store.ListSections(ctx) })
+	return m.secs, m.err
 }

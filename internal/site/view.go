@@ -77,7 +77,7 @@ func (s *Site) baseLang(ctx context.Context, lang, title, desc, canonicalPath st
 	}
 	// The navigation is part of every page; a store failure here would
 	// also fail the page's own queries, so an empty menu is acceptable.
-	if secs, err := s.store.ListSections(ctx); err == nil {
+	if secs, err := s.sections(ctx); err == nil {
 		b.sections = secs
 		b.Nav, b.Menu = s.menus(secs)
 	}
