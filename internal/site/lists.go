@@ -42,9 +42,18 @@ func (s *Site) listStories(ctx context.Context, r *http.Request, path string, f 
 		// stories (Front).
 		pagecache.CacheNotFound(ctx)
 		purgeKeys(ctx, purge.Front)
+		return arts, pg, pastEndError{err}
 	}
 	return arts, pg, err
 }
+
+// pastEndError is the 404 of a page past the end of a list that exists:
+// its path is the list's own, so no stored redirect can be waiting for it
+// (a rename or merge moves the address and drops any redirect from the
+// new one), and the error page asks for none.
+type pastEndError struct{ error }
+
+func (e pastEndError) Unwrap() error { return e.error }
 
 func (s *Site) listCards(arts []*news.Article) []Card {
 	out := make([]Card, 0, len(arts))

@@ -268,7 +268,8 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpx.Fail(s.log, r, err)
 	switch p.Status {
 	case http.StatusNotFound:
-		if s.redirect(w, r) {
+		var pastEnd pastEndError
+		if !errors.As(err, &pastEnd) && s.redirect(w, r) {
 			return
 		}
 		s.notFound(w, r)
