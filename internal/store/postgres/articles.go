@@ -359,17 +359,8 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 			if err != nil {
 				return nil, 0, translate(err, "find articles")
 			}
-			var list []*news.Article
-			for rows.Next() {
-				var ignored int
-				a, err := scanArticle(extraRow{rows, []any{&ignored}})
-				if err != nil {
-					rows.Close()
-					return nil, 0, translate(err, "find articles")
-				}
-				list = append(list, a)
-			}
-			if err := rows.Err(); err != nil {
+			list, _, err := scanStoryPage(rows)
+			if err != nil {
 				return nil, 0, translate(err, "find articles")
 			}
 			if err := db.fill(ctx, list); err != nil {
@@ -407,19 +398,8 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
-	var (
-		list  []*news.Article
-		total int
-	)
-	for rows.Next() {
-		a, err := scanArticle(extraRow{rows, []any{&total}})
-		if err != nil {
-			rows.Close()
-			return nil, 0, translate(err, "find articles")
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
+	list, total, err := scanStoryPage(rows)
+	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
 	if known >= 0 {
@@ -513,17 +493,8 @@ func (db reader) firstListPage(ctx context.Context, f news.ArticleFilter, w wher
 	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
-	var list []*news.Article
-	for rows.Next() {
-		var ignored int
-		a, err := scanArticle(extraRow{rows, []any{&ignored}})
-		if err != nil {
-			rows.Close()
-			return nil, 0, translate(err, "find articles")
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
+	list, _, err := scanStoryPage(rows)
+	if err != nil {
 		return nil, 0, translate(err, "find articles")
 	}
 	if err := br.Close(); err != nil {
@@ -533,6 +504,23 @@ func (db reader) firstListPage(ctx context.Context, f news.ArticleFilter, w wher
 		return nil, 0, fmt.Errorf("find articles: %w", err)
 	}
 	return list, max(int(tot), 0), nil
+}
+
+// scanStoryPage reads a page of story rows, each followed by one integer
+// column (the page's total, or -1), and closes rows; the integer is the
+// last row's (0 for no row).
+func scanStoryPage(rows pgx.Rows) ([]*news.Article, int, error) {
+	defer rows.Close()
+	var list []*news.Article
+	var extra int
+	for rows.Next() {
+		a, err := scanArticle(extraRow{rows, []any{&extra}})
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, a)
+	}
+	return list, extra, rows.Err()
 }
 
 // linksPageSQL reads a page of an author's or tag's list: the list's
@@ -651,16 +639,7 @@ func (db reader) findLists(ctx context.Context, fs []news.ArticleFilter) ([][]*n
 		if err != nil {
 			return nil, translate(err, "find article lists")
 		}
-		for rows.Next() {
-			var ignored int
-			a, err := scanArticle(extraRow{rows, []any{&ignored}})
-			if err != nil {
-				rows.Close()
-				return nil, translate(err, "find article lists")
-			}
-			out[i] = append(out[i], a)
-		}
-		if err := rows.Err(); err != nil {
+		if out[i], _, err = scanStoryPage(rows); err != nil {
 			return nil, translate(err, "find article lists")
 		}
 	}
