@@ -122,13 +122,7 @@ func (n *Newsroom) editSection(w http.ResponseWriter, r *http.Request, c *call) 
 // message (a parent that would nest two levels, an unknown layout); nothing
 // was saved.
 func (n *Newsroom) sectionError(w http.ResponseWriter, r *http.Request, c *call, err error) error {
-	p, perr := n.sectionsData(r)
-	if perr != nil {
-		return perr
-	}
-	p.Error = news.ErrorMessage(err)
-	n.render(w, r, c, http.StatusUnprocessableEntity, "sections", p)
-	return nil
+	return n.sectionsError(w, r, c, http.StatusUnprocessableEntity, news.ErrorMessage(err))
 }
 
 // moveSection moves a section one place up or down the navigation,
