@@ -6,50 +6,37 @@ import (
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/store/keptlist"
 )
 
 // Kinds of story_counts rows (migration 0063).
 const (
-	countSection = 1
-	countAuthor  = 2
-	countTag     = 3
+	countSection = int(keptlist.Section)
+	countAuthor  = int(keptlist.Author)
+	countTag     = int(keptlist.Tag)
 )
 
-// listShape says whether f is a reader's list page of one section, author
-// or tag, or of a section and its sub-sections, and nothing else, whose
-// total the store keeps in story_counts: its kind and id (an []int64 for a
-// set of sections: a story is in one section, so the set's total is the
-// sum of theirs), and the condition on a that picks the list ($2 is the
-// id in listCountSQL).
+// listShape is f's kept list (keptlist.Of), if it is one: its kind and id
+// (an []int64 for a set of sections), and the condition on a that picks
+// the list ($2 is the id in listCountSQL).
 func listShape(f news.ArticleFilter) (kind int, id any, cond string, ok bool) {
-	if f.PublicAt.IsZero() || (f.Status != "" && f.Status != news.StatusPublished) ||
-		!f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 {
+	k, ids, ok := keptlist.Of(f)
+	switch {
+	case !ok:
 		return 0, 0, "", false
-	}
-	if f.Order != "" && f.Order != "newest" && f.Order != "oldest" {
-		return 0, 0, "", false
-	}
-	n := 0
-	if f.SectionID != 0 {
-		kind, id, cond = countSection, f.SectionID, `a.section_id = $2`
-		n++
-	} else if len(f.SectionIDs) > 1 {
-		kind, id, cond = countSection, f.SectionIDs, `a.section_id = ANY($2)`
-		n++
+	case k == keptlist.Section && len(ids) > 1:
+		return countSection, ids, `a.section_id = ANY($2)`, true
+	case k == keptlist.Section:
+		return countSection, ids[0], `a.section_id = $2`, true
 	}
 	// A scalar subquery, not EXISTS: the few embargoed stories probe the
 	// byline's key one by one, and the planner does not pull it up into a
 	// semi-join whose paths over articles' indexes cost more to plan
 	// (0.11 ms a render at 10k) than the statement costs to run.
-	if f.AuthorID != 0 {
-		kind, id, cond = countAuthor, f.AuthorID, `(SELECT true FROM article_authors x WHERE x.article_id = a.id AND x.author_id = $2)`
-		n++
+	if k == keptlist.Author {
+		return countAuthor, ids[0], `(SELECT true FROM article_authors x WHERE x.article_id = a.id AND x.author_id = $2)`, true
 	}
-	if f.TagID != 0 {
-		kind, id, cond = countTag, f.TagID, `(SELECT true FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = $2)`
-		n++
-	}
-	return kind, id, cond, n == 1
+	return countTag, ids[0], `(SELECT true FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = $2)`, true
 }
 
 // listLinks is the table of an author's or tag's list (bylines, tags) and

@@ -7,46 +7,33 @@ import (
 	"strings"
 
 	"masthead/internal/news"
+	"masthead/internal/store/keptlist"
 )
 
 // Kinds of story_counts rows (migration 0063).
 const (
-	countSection = 1
-	countAuthor  = 2
-	countTag     = 3
+	countSection = int(keptlist.Section)
+	countAuthor  = int(keptlist.Author)
+	countTag     = int(keptlist.Tag)
 )
 
-// listShape says whether f is a reader's list page of one section, author
-// or tag, or of a section and its sub-sections (or nothing else), whose
-// total the store keeps in story_counts: its kind, the id (a JSON array
-// of ids for a set of sections: a story is in one section, so the set's
-// total is the sum of theirs), and the condition that picks the list.
+// listShape is f's kept list (keptlist.Of), if it is one: its kind, the
+// id (a JSON array of ids for a set of sections), and the condition that
+// picks the list.
 func listShape(f news.ArticleFilter) (kind int, id any, cond string, ok bool) {
-	if f.PublicAt.IsZero() || (f.Status != "" && f.Status != news.StatusPublished) ||
-		!f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 {
-		return 0, 0, "", false
-	}
-	if f.Order != "" && f.Order != "newest" && f.Order != "oldest" {
-		return 0, 0, "", false
-	}
-	n := 0
+	k, ids, ok := keptlist.Of(f)
 	switch {
-	case f.SectionID != 0:
-		kind, id, cond = countSection, f.SectionID, `a.section_id = ?`
-		n++
-	case len(f.SectionIDs) > 1:
-		kind, id, cond = countSection, jsonIDs(f.SectionIDs), `a.section_id IN (SELECT value FROM json_each(?))`
-		n++
+	case !ok:
+		return 0, 0, "", false
+	case k == keptlist.Section && len(ids) > 1:
+		return countSection, jsonIDs(ids), `a.section_id IN (SELECT value FROM json_each(?))`, true
+	case k == keptlist.Section:
+		return countSection, ids[0], `a.section_id = ?`, true
+	case k == keptlist.Author:
+		return countAuthor, ids[0], `EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ?)`, true
+	default:
+		return countTag, ids[0], `EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ?)`, true
 	}
-	if f.AuthorID != 0 {
-		kind, id, cond = countAuthor, f.AuthorID, `EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ?)`
-		n++
-	}
-	if f.TagID != 0 {
-		kind, id, cond = countTag, f.TagID, `EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ?)`
-		n++
-	}
-	return kind, id, cond, n == 1
 }
 
 // listCountSQL is a list's public total: its kept count less its
