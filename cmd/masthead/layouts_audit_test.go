@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -62,21 +59,10 @@ func TestReaderPagesNuChecker(t *testing.T) {
 		t.Skip("vnu is slow to start")
 	}
 	s := demoServer(t)
-	dir := t.TempDir()
-	var files []string
-	for i, p := range auditPages {
+	var bodies []string
+	for _, p := range auditPages {
 		_, body := get(t, s.URL+p)
-		f := filepath.Join(dir, fmt.Sprintf("page%02d.html", i))
-		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
+		bodies = append(bodies, body)
 	}
-	for _, e := range browsertest.NuErrors(t, files) {
-		page := "?"
-		if e.Page >= 0 {
-			page = auditPages[e.Page]
-		}
-		t.Errorf("%s line %d: %s (%q)", page, e.Line, e.Message, e.Extract)
-	}
+	browsertest.NuCheck(t, auditPages, bodies)
 }

@@ -135,3 +135,24 @@ func NuErrors(t testing.TB, files []string) []NuError {
 	}
 	return errs
 }
+
+// NuCheck saves each page's HTML (bodies[i], named names[i]) and fails
+// the test with every error the Nu checker finds, naming the page.
+func NuCheck(t testing.TB, names, bodies []string) {
+	t.Helper()
+	dir := t.TempDir()
+	files := make([]string, len(bodies))
+	for i, body := range bodies {
+		files[i] = filepath.Join(dir, fmt.Sprintf("page%02d.html", i))
+		if err := os.WriteFile(files[i], []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range NuErrors(t, files) {
+		page := "?"
+		if e.Page >= 0 && e.Page < len(names) {
+			page = names[e.Page]
+		}
+		t.Errorf("%s line %d: %s (%q)", page, e.Line, e.Message, e.Extract)
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -159,26 +157,15 @@ func TestNewsroomPagesNuChecker(t *testing.T) {
 		t.Skip("vnu is slow to start")
 	}
 	h := newHarness(t)
-	dir := t.TempDir()
-	var files []string
 	pages := append(auditPages(t, h), "/newsroom/signin")
-	for i, p := range pages {
+	var bodies []string
+	for _, p := range pages {
 		role := news.RoleAdmin
 		if p == "/newsroom/signin" {
 			role = ""
 		}
 		_, body := h.do(role, "GET", p, nil)
-		f := filepath.Join(dir, fmt.Sprintf("page%02d.html", i))
-		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
+		bodies = append(bodies, body)
 	}
-	for _, e := range browsertest.NuErrors(t, files) {
-		page := "?"
-		if e.Page >= 0 {
-			page = pages[e.Page]
-		}
-		t.Errorf("%s line %d: %s (%q)", page, e.Line, e.Message, e.Extract)
-	}
+	browsertest.NuCheck(t, pages, bodies)
 }

@@ -88,25 +88,12 @@ func TestReaderPagesNuChecker(t *testing.T) {
 		t.Skip("vnu is slow to start")
 	}
 	h := newHarness(t)
-	dir := t.TempDir()
-	var names, files []string
-	i := 0
+	var names, bodies []string
 	for p, body := range readerAuditPages(t, h) {
-		f := filepath.Join(dir, fmt.Sprintf("reader%02d.html", i))
-		i++
-		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
 		names = append(names, p)
-		files = append(files, f)
+		bodies = append(bodies, body)
 	}
-	for _, e := range browsertest.NuErrors(t, files) {
-		page := "?"
-		if e.Page >= 0 {
-			page = names[e.Page]
-		}
-		t.Errorf("%s line %d: %s (%q)", page, e.Line, e.Message, e.Extract)
-	}
+	browsertest.NuCheck(t, names, bodies)
 }
 
 // TestReaderPagesAxe: axe-core in Chromium on the static page and the
