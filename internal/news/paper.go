@@ -41,14 +41,18 @@ type Paper struct {
 // once. So settings saved in the newsroom apply on every node without a
 // restart, and a request that reads Current() once sees one version
 // whole, never half of the old and half of the new.
+//
+// The handle itself keeps only the base URL, which settings never change:
+// a setting read from it directly rather than through Current would be
+// stale after the first save, so it is empty from the start, and such a
+// read shows in the first test rather than after a save. Its methods
+// read the current version.
 func Live(p *Paper) *Paper {
 	ptr := new(atomic.Pointer[Paper])
-	h := *p
-	h.live = ptr
 	snap := *p
 	snap.live = nil
 	ptr.Store(&snap)
-	return &h
+	return &Paper{BaseURL: p.BaseURL, live: ptr}
 }
 
 // Current is the paper as its settings are now: the newest version given
@@ -89,6 +93,9 @@ func (p *Paper) Update(f func(*Paper)) {
 
 // Loc returns the paper's time zone (UTC when unset).
 func (p *Paper) Loc() *time.Location {
+	if p.live != nil {
+		return p.live.Load().Loc()
+	}
 	if p.Location == nil {
 		return time.UTC
 	}

@@ -3,6 +3,7 @@ package news
 import (
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestLivePaper: a paper made by Live hands out whole versions: readers
@@ -52,5 +53,28 @@ func TestLivePaper(t *testing.T) {
 	plain.Update(func(c *Paper) { c.Name = "Plain 2" })
 	if plain.Name != "Plain 2" {
 		t.Error("Update on a plain paper")
+	}
+}
+
+// TestLiveHandleHoldsNoSettings: the handle Live returns keeps only the
+// base URL, so a setting read from it rather than through Current is
+// empty at once (not stale after the first save, as the demo's share
+// image was); its methods follow the current version.
+func TestLiveHandleHoldsNoSettings(t *testing.T) {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Live(&Paper{Name: "Old", BaseURL: "https://news.example.com", Location: seoul})
+	if p.Name != "" || p.Location != nil || p.BaseURL != "https://news.example.com" {
+		t.Errorf("the handle holds settings: %+v", *p)
+	}
+	a := &Article{Slug: "s", PublishedAt: time.Date(2026, 3, 21, 20, 0, 0, 0, time.UTC)}
+	if got := p.ArticlePath(a); got != "/2026/03/22/s" {
+		t.Errorf("ArticlePath on the handle = %s, want the Seoul date", got)
+	}
+	p.Update(func(c *Paper) { c.Location = time.UTC })
+	if got := p.ArticlePath(a); got != "/2026/03/21/s" {
+		t.Errorf("ArticlePath after a new zone = %s, want the UTC date", got)
 	}
 }

@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg Config) (*Readers, error) {
 	}
 	rd := &Readers{cfg: cfg, st: cfg.Store, live: cfg.Paper, clock: cfg.Clock, log: cfg.Logger, t: t,
 		ipLimit: auth.NewThrottle(cfg.Clock, 10, time.Minute, 15*time.Minute, 15*time.Minute), policy: &comments.Policy{Store: cfg.Store, Clock: cfg.Clock}}
-	rd.wa = newWebAuthn(cfg.Paper)
+	rd.wa = newWebAuthn(cfg.Paper.Current())
 	if rd.secret, err = loadSecret(ctx, cfg.Store); err != nil {
 		return nil, err
 	}
