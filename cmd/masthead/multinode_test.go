@@ -99,6 +99,29 @@ func TestMultiNode(t *testing.T) {
 		}
 	})
 
+	t.Run("a section added on one node is in every node's menu at once", func(t *testing.T) {
+		// Each node keeps the sections every page reads (nodecache) until
+		// its change feed reports a change; were the copy not dropped
+		// then, the other nodes would show the old menu for its TTL
+		// (10 s), from pages rendered after the purge.
+		for _, n := range nodes {
+			get(t, n.URL+"/")
+			get(t, n.URL+"/section/harbour")
+		}
+		email, password := adminLogin(t, first)
+		nc := newNewsroomClient()
+		if err := nc.signIn(first.URL, email, password); err != nil {
+			t.Fatal(err)
+		}
+		code, loc, err := nc.post(first.URL, "/newsroom/sections", url.Values{"name": {"Ulleung Desk"}, "slug": {"ulleung-desk"}})
+		if err != nil || code != 303 {
+			t.Fatalf("add a section: %d to %q, %v", code, loc, err)
+		}
+		for _, n := range nodes {
+			waitFor(t, n.URL+"/", time.Second, `href="/section/ulleung-desk"`)
+		}
+	})
+
 	t.Run("scheduled story goes out once after the leader dies", func(t *testing.T) {
 		leader := -1
 		for i, n := range nodes {

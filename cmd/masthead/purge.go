@@ -46,6 +46,11 @@ type changeFeed struct {
 	// this node (serveNode.reloadPaper), so no page is cached again from
 	// the old ones. Until it succeeds the change is not passed.
 	reload func(ctx context.Context) error
+	// changed, when set, is called for every change before the cache is
+	// purged for it: it drops the node's copies of the reads every page
+	// makes (nodecache.Store.Changed), so no page is rendered again from
+	// them once it is purged.
+	changed func()
 
 	mu     sync.Mutex // one catch-up at a time; guards cursor
 	cursor int64
@@ -92,6 +97,9 @@ func (f *changeFeed) CatchUp(ctx context.Context) error {
 				if err := f.reload(ctx); err != nil {
 					return fmt.Errorf("paper settings changed, but reading them failed (tried again at the next poll): %w", err)
 				}
+			}
+			if f.changed != nil {
+				f.changed()
 			}
 			keys, all := purge.Keys(r.Change, f.paper.Current().Loc())
 			switch {

@@ -26,6 +26,7 @@ import (
 	"masthead/internal/metrics"
 	"masthead/internal/news"
 	"masthead/internal/newsroom"
+	"masthead/internal/nodecache"
 	"masthead/internal/pagecache"
 	"masthead/internal/searchcache"
 	"masthead/internal/site"
@@ -462,7 +463,12 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	// The reader site asks the store itself whether a story is in the
 	// trash (410 Gone): the search cache in front does not pass that on.
 	trash, _ := n.st.(news.Trash)
-	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(n.st, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log,
+	// What every reader page reads whatever its address (the sections,
+	// the footer, the bylines, the latest stories) is kept on the node
+	// until the change feed reports the next change (nodecache).
+	shared := nodecache.New(n.st, nodecache.Config{Clock: n.clock})
+	n.changes.changed = shared.Changed
+	reader := site.New(site.Config{Paper: n.paper, Store: searchcache.New(shared, searchcache.Config{}), Clock: n.clock, Top: n.counter, Logger: n.log,
 		Trash: trash, TrustedProxies: n.proxies})
 	smtpOverride, fromOverride := n.f.mailFlags.overrides()
 	nr, err := newsroom.New(newsroom.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log, Media: n.lib, MediaFiles: n.lib.StaffHandler(),
@@ -481,9 +487,9 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	if err := n.startReaders(ctx, mux, pages); err != nil {
 		return err
 	}
-	api.New(api.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	api.New(api.Config{Paper: n.paper, Store: shared, Clock: n.clock, Logger: n.log}).Register(mux)
 	n.registerIntegrations(mux)
-	feed.New(feed.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log}).Register(mux)
+	feed.New(feed.Config{Paper: n.paper, Store: shared, Clock: n.clock, Logger: n.log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: n.st, Clock: n.clock, Logger: n.log})
 	maps.Register(mux)
 	// Build the archive survey behind the sitemaps now, so the first

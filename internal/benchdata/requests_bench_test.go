@@ -20,6 +20,7 @@ import (
 	"masthead/internal/api"
 	"masthead/internal/feed"
 	"masthead/internal/news"
+	"masthead/internal/nodecache"
 	"masthead/internal/site"
 	"masthead/internal/sitemap"
 	"masthead/internal/store/postgres"
@@ -36,6 +37,11 @@ import (
 //
 //	MASTHEAD_BENCH_PAPER=DIR/masthead.db go test ./internal/benchdata -run '^$' -bench ReaderRequests -benchtime 40x
 //	MASTHEAD_BENCH_PG=postgres://... go test ./internal/benchdata -run '^$' -bench ReaderRequests -benchtime 40x
+//
+// The site, API and feeds read through a nodecache.Store, as serve's do
+// (the reads every page makes whatever its address, kept until the next
+// change); MASTHEAD_BENCH_NODECACHE=off reads the store directly, for a
+// before-and-after in one binary.
 func BenchmarkReaderRequests(b *testing.B) {
 	ctx := context.Background()
 	var st news.Store
@@ -96,9 +102,13 @@ func BenchmarkReaderRequests(b *testing.B) {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Top: counter, Logger: log}).Register(mux)
-	api.New(api.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
-	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	var reads news.Store = nodecache.New(st, nodecache.Config{Clock: clock})
+	if os.Getenv("MASTHEAD_BENCH_NODECACHE") == "off" {
+		reads = st
+	}
+	site.New(site.Config{Paper: paper, Store: reads, Clock: clock, Top: counter, Logger: log}).Register(mux)
+	api.New(api.Config{Paper: paper, Store: reads, Clock: clock, Logger: log}).Register(mux)
+	feed.New(feed.Config{Paper: paper, Store: reads, Clock: clock, Logger: log}).Register(mux)
 	maps := sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log})
 	maps.Register(mux)
 	counter.Register(mux)

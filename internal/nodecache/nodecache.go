@@ -1,0 +1,208 @@
+// Package nodecache keeps, on one node, the reads that reader pages make
+// whatever their address: the sections (every page's navigation, a section
+// page's lookup by slug), the footer's pages, the bylines (the search form,
+// an author page's lookup by slug) and the latest stories (the front page's
+// column, the Top 10 before anything was read, the 404 page's
+// suggestions). Without it each page asked the store for them again: on
+// PostgreSQL five of a section page's seven round trips.
+//
+// Store wraps a news.Store and answers those reads from its copy until
+// Changed is called; every other read, and every write, is the wrapped
+// store's. The node's change feed calls Changed for each committed change
+// readers can see (from any node, the scheduler or an import) before it
+// purges the page cache for it, so a page rendered after the purge never
+// comes from a copy older than the change; a node that wrote catches up
+// before its answer leaves, as it does for the page cache. TTL bounds what
+// time alone changes (the feed announces ends of embargoes and scheduled
+// publications, so this is a safety net).
+//
+// A Store that nothing calls Changed on is only right while nothing
+// writes: wrap a store only where a change feed runs.
+package nodecache
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// Latest is how many of the newest public stories are kept: the front
+// page's column (20); shorter lists (10, 5) are its first stories.
+const Latest = 20
+
+// Config tunes a Store; zero values take the defaults.
+type Config struct {
+	// TTL bounds a copy's age; 10 s when zero.
+	TTL time.Duration
+	// Clock times the copies; the system clock when nil.
+	Clock news.Clock
+}
+
+// Store is a news.Store whose page-independent reads come from a copy
+// kept until the next change.
+type Store struct {
+	news.Store
+	ttl   time.Duration
+	clock news.Clock
+	// gen counts Changed calls; a copy is good while it was read at the
+	// current count.
+	gen atomic.Uint64
+
+	sections kept[[]*news.Section]
+	footer   kept[[]*news.Page]
+	authors  kept[[]*news.Author]
+	latest   kept[latestList]
+}
+
+type latestList struct {
+	at   time.Time // the PublicAt it was read for
+	arts []*news.Article
+}
+
+// New wraps st.
+func New(st news.Store, cfg Config) *Store {
+	if cfg.TTL <= 0 {
+		cfg.TTL = 10 * time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = news.SystemClock{}
+	}
+	return &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock}
+}
+
+// Changed drops every copy: a change readers can see has committed. Call
+// it before purging pages for the change.
+func (s *Store) Changed() { s.gen.Add(1) }
+
+// kept is one read and the change count it was read at.
+type kept[T any] struct{ p atomic.Pointer[entry[T]] }
+
+type entry[T any] struct {
+	gen uint64
+	at  time.Time
+	v   T
+}
+
+// get returns the kept value if it is current, else load's, kept. The
+// count is read before loading: a change that commits while load runs
+// moves it past the kept entry's, so that entry is never used and the next
+// call loads again (a load that saw the change only costs a read more).
+func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
+	g := s.gen.Load()
+	now := s.clock.Now()
+	if e := c.p.Load(); e != nil && e.gen == g && now.Sub(e.at) < s.ttl && !now.Before(e.at) {
+		return e.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.p.Store(&entry[T]{gen: g, at: now, v: v})
+	return v, nil
+}
+
+// ListSections is the wrapped store's, kept. The slice is shared: callers
+// only read it.
+func (s *Store) ListSections(ctx context.Context) ([]*news.Section, error) {
+	return s.sections.get(s, func() ([]*news.Section, error) { return s.Store.ListSections(ctx) })
+}
+
+// FindSectionBySlug looks in the kept sections; a slug that is not there
+// is asked of the store (it answers ENOTFOUND, in its words).
+func (s *Store) FindSectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
+	secs, err := s.ListSections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range secs {
+		if sec.Slug == slug {
+			return sec, nil
+		}
+	}
+	return s.Store.FindSectionBySlug(ctx, slug)
+}
+
+// ListAuthors is the wrapped store's, kept (shared, as ListSections).
+func (s *Store) ListAuthors(ctx context.Context) ([]*news.Author, error) {
+	return s.authors.get(s, func() ([]*news.Author, error) { return s.Store.ListAuthors(ctx) })
+}
+
+// FindAuthorBySlug looks in the kept bylines, then asks the store.
+func (s *Store) FindAuthorBySlug(ctx context.Context, slug string) (*news.Author, error) {
+	list, err := s.ListAuthors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range list {
+		if a.Slug == slug {
+			return a, nil
+		}
+	}
+	return s.Store.FindAuthorBySlug(ctx, slug)
+}
+
+// footerFilter is the reader site's footer: its published footer pages.
+var footerFilter = news.PageFilter{Published: true, InFooter: true}
+
+// ListPages keeps the footer's pages; other lists are the store's.
+func (s *Store) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page, error) {
+	if f != footerFilter {
+		return s.Store.ListPages(ctx, f)
+	}
+	return s.footer.get(s, func() ([]*news.Page, error) { return s.Store.ListPages(ctx, f) })
+}
+
+// FindArticles answers the newest public stories without their bodies, at
+// most Latest of them and no total (the front page's column, the Top 10's
+// stand-in, the 404 page's), from the kept list: its stories still public
+// at f.PublicAt, when they are enough. Every other filter is the store's.
+func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	limit := f.Limit
+	if limit == 0 {
+		limit = Latest
+	}
+	if !isLatest(f) || limit > Latest {
+		return s.Store.FindArticles(ctx, f)
+	}
+	l, err := s.latest.get(s, func() (latestList, error) {
+		at := f.PublicAt
+		arts, _, err := s.Store.FindArticles(ctx, news.ArticleFilter{PublicAt: at, Limit: Latest, NoTotal: true, NoBody: true})
+		return latestList{at: at, arts: arts}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	// A list read for a later time than asked (another request's clock
+	// ran ahead) may hold stories not public yet at f.PublicAt: ask the
+	// store. At a later time a story may have stopped being public (the
+	// change feed says so at once; this is for the TTL's stretch).
+	if f.PublicAt.Before(l.at) {
+		return s.Store.FindArticles(ctx, f)
+	}
+	out := make([]*news.Article, 0, min(limit, len(l.arts)))
+	for _, a := range l.arts {
+		if len(out) == limit {
+			break
+		}
+		if a.IsPublicAt(f.PublicAt) {
+			out = append(out, a)
+		}
+	}
+	// Too few left of a full list: the stories after it are not kept.
+	if len(out) < limit && len(l.arts) == Latest {
+		return s.Store.FindArticles(ctx, f)
+	}
+	return out, -1, nil
+}
+
+// isLatest says f asks for the newest public stories without bodies and
+// with no total, and for nothing else.
+func isLatest(f news.ArticleFilter) bool {
+	return !f.PublicAt.IsZero() && f.NoTotal && f.NoBody && f.Offset == 0 && f.Limit >= 0 &&
+		(f.Order == "" || f.Order == "newest") && f.Status == "" &&
+		f.SectionID == 0 && len(f.SectionIDs) == 0 && f.AuthorID == 0 && f.TagID == 0 &&
+		f.PublishedFrom.IsZero() && f.PublishedTo.IsZero() && len(f.IDs) == 0 &&
+		len(f.ExcludeIDs) == 0 && f.TranslationOf == 0
+}

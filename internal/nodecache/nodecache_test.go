@@ -1,0 +1,296 @@
+package nodecache
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"masthead/internal/news"
+	"masthead/internal/store/sqlite"
+)
+
+// counting counts the reads that reach the database, and can hold
+// ListSections at a barrier.
+type counting struct {
+	news.Store
+	sections, pages, authors, articles atomic.Int32
+	hold                               func() // called inside ListSections, before the read
+}
+
+func (c *counting) ListSections(ctx context.Context) ([]*news.Section, error) {
+	c.sections.Add(1)
+	if c.hold != nil {
+		c.hold()
+	}
+	return c.Store.ListSections(ctx)
+}
+
+func (c *counting) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page, error) {
+	c.pages.Add(1)
+	return c.Store.ListPages(ctx, f)
+}
+
+func (c *counting) ListAuthors(ctx context.Context) ([]*news.Author, error) {
+	c.authors.Add(1)
+	return c.Store.ListAuthors(ctx)
+}
+
+func (c *counting) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	c.articles.Add(1)
+	return c.Store.FindArticles(ctx, f)
+}
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type paperFixture struct {
+	db      *sqlite.DB
+	st      *counting
+	c       *Store
+	clock   *fakeClock
+	section *news.Section
+	now     time.Time
+}
+
+func newFixture(t *testing.T, stories int) *paperFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &paperFixture{db: db, st: &counting{Store: db}, now: time.Now().UTC().Truncate(time.Second)}
+	f.clock = &fakeClock{t: f.now}
+	f.c = New(f.st, Config{Clock: f.clock})
+	f.section = &news.Section{Slug: "politics", Name: "Politics"}
+	if err := db.CreateSection(ctx, f.section); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSection(ctx, &news.Section{Slug: "culture", Name: "Culture", Position: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateAuthor(ctx, &news.Author{Slug: "kim", Name: "Kim Se-jeong", Email: "kim@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreatePage(ctx, &news.Page{Slug: "about", Title: "About us", Body: "We report.", Lang: "en", Status: news.StatusPublished, InFooter: true}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range stories {
+		f.publish(t, fmt.Sprintf("story-%d", i), f.now.Add(-time.Duration(stories-i)*time.Minute))
+	}
+	return f
+}
+
+func (f *paperFixture) publish(t *testing.T, slug string, at time.Time) *news.Article {
+	t.Helper()
+	a := &news.Article{Slug: slug, Headline: "Headline " + slug, BodyHTML: "<p>Body.</p>", Lang: "en", SectionID: f.section.ID,
+		Status: news.StatusPublished, CreatedAt: at, PublishedAt: at, UpdatedAt: at}
+	if err := f.db.CreateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func ids(arts []*news.Article) []int64 {
+	out := make([]int64, len(arts))
+	for i, a := range arts {
+		out[i] = a.ID
+	}
+	return out
+}
+
+// TestCopiesUntilChanged: every reader page asked the store for the
+// sections, the footer's pages and (the Top 10 before anything is read,
+// the 404 page, the front page) the latest stories: on PostgreSQL five of
+// a section page's seven round trips. The node keeps them until Changed,
+// and what it answers is what the store answers.
+func TestCopiesUntilChanged(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 25)
+	c := f.c
+
+	// Sections, and lookups by slug in them.
+	for range 3 {
+		secs, err := c.ListSections(ctx)
+		if err != nil || len(secs) != 2 || secs[0].Slug != "politics" {
+			t.Fatalf("sections: %v %v", secs, err)
+		}
+		sec, err := c.FindSectionBySlug(ctx, "culture")
+		if err != nil || sec.Name != "Culture" {
+			t.Fatalf("section by slug: %v %v", sec, err)
+		}
+	}
+	if n := f.st.sections.Load(); n != 1 {
+		t.Errorf("%d section lists reached the store, want 1", n)
+	}
+	if _, err := c.FindSectionBySlug(ctx, "sport"); news.ErrorCode(err) != news.ENOTFOUND {
+		t.Errorf("an unknown section: %v, want ENOTFOUND", err)
+	}
+
+	// The footer's pages; any other list of pages is the store's.
+	for range 3 {
+		pages, err := c.ListPages(ctx, news.PageFilter{Published: true, InFooter: true})
+		if err != nil || len(pages) != 1 || pages[0].Title != "About us" {
+			t.Fatalf("footer pages: %v %v", pages, err)
+		}
+	}
+	if _, err := c.ListPages(ctx, news.PageFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.st.pages.Load(); n != 2 {
+		t.Errorf("%d page lists reached the store, want 2 (the footer once, the newsroom's list)", n)
+	}
+
+	// Bylines, and an author page's lookup.
+	for range 3 {
+		au, err := c.FindAuthorBySlug(ctx, "kim")
+		if err != nil || au.Name != "Kim Se-jeong" {
+			t.Fatalf("author by slug: %v %v", au, err)
+		}
+	}
+	if n := f.st.authors.Load(); n != 1 {
+		t.Errorf("%d byline lists reached the store, want 1", n)
+	}
+
+	// The latest stories, for every length the site asks, equal the
+	// store's.
+	f.clock.add(time.Second)
+	at := f.clock.Now()
+	for _, limit := range []int{5, 10, 20, 0} {
+		want, _, err := f.db.FindArticles(ctx, news.ArticleFilter{PublicAt: at, Limit: limit, NoTotal: true, NoBody: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := c.FindArticles(ctx, news.ArticleFilter{PublicAt: at, Limit: limit, NoTotal: true, NoBody: true})
+		if err != nil || fmt.Sprint(ids(got)) != fmt.Sprint(ids(want)) {
+			t.Fatalf("latest %d: %v, %v; the store says %v", limit, ids(got), err, ids(want))
+		}
+	}
+	if n := f.st.articles.Load(); n != 1 {
+		t.Errorf("%d latest lists reached the store, want 1", n)
+	}
+	// Any other list is the store's: a section's, one with bodies, with
+	// a total, longer than kept, a later page.
+	for _, other := range []news.ArticleFilter{
+		{PublicAt: at, SectionID: f.section.ID, Limit: 5, NoTotal: true, NoBody: true},
+		{PublicAt: at, Limit: 5, NoTotal: true},
+		{PublicAt: at, Limit: 5, NoBody: true},
+		{PublicAt: at, Limit: 21, NoTotal: true, NoBody: true},
+		{PublicAt: at, Limit: 5, Offset: 5, NoTotal: true, NoBody: true},
+		{PublicAt: at, Limit: 5, Order: "oldest", NoTotal: true, NoBody: true},
+		{Limit: 5, NoTotal: true, NoBody: true},
+	} {
+		before := f.st.articles.Load()
+		if _, _, err := c.FindArticles(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if f.st.articles.Load() != before+1 {
+			t.Errorf("%+v was answered from the copy", other)
+		}
+	}
+
+	// A change: the store changes, and until Changed the copies stand;
+	// after it, every read is the store's new answer.
+	f.section.Name = "Politics and Society"
+	if err := f.db.UpdateSection(ctx, f.section); err != nil {
+		t.Fatal(err)
+	}
+	fresh := f.publish(t, "story-new", at)
+	f.clock.add(time.Second)
+	if sec, _ := c.FindSectionBySlug(ctx, "politics"); sec.Name != "Politics" {
+		t.Fatalf("before Changed: %q (the copy is what the test relies on)", sec.Name)
+	}
+	c.Changed()
+	if sec, _ := c.FindSectionBySlug(ctx, "politics"); sec.Name != "Politics and Society" {
+		t.Errorf("after Changed the section is %q", sec.Name)
+	}
+	latest, _, err := c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.clock.Now(), Limit: 10, NoTotal: true, NoBody: true})
+	if err != nil || len(latest) == 0 || latest[0].ID != fresh.ID {
+		t.Errorf("after Changed the latest story is %v, want %d", ids(latest), fresh.ID)
+	}
+
+	// The TTL bounds a copy's age where no change is reported.
+	n := f.st.sections.Load()
+	f.clock.add(11 * time.Second)
+	c.ListSections(ctx)
+	if f.st.sections.Load() != n+1 {
+		t.Error("a copy older than the TTL was used")
+	}
+}
+
+// TestLatestAtAnEarlierTime: the copy read for a later time than asked
+// may hold a story not public yet at the earlier one; the store answers.
+func TestLatestAtAnEarlierTime(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	later := f.publish(t, "later", f.now.Add(30*time.Second))
+	f.clock.add(time.Minute)
+	f.c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.clock.Now(), Limit: 5, NoTotal: true, NoBody: true})
+	got, _, err := f.c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.now, Limit: 5, NoTotal: true, NoBody: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range got {
+		if a.ID == later.ID {
+			t.Fatalf("at %v the list holds a story published at %v", f.now, later.PublishedAt)
+		}
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d stories, want 3", len(got))
+	}
+}
+
+// TestChangeWhileReading: a change that commits while the copy is being
+// read must not leave that read kept as current (it may be from before
+// the change), or a page rendered after the purge would show it. The
+// barrier holds the read until Changed has run.
+func TestChangeWhileReading(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 0)
+	reading, changed := make(chan struct{}), make(chan struct{})
+	f.st.hold = func() {
+		close(reading)
+		<-changed
+	}
+	done := make(chan []*news.Section)
+	go func() {
+		secs, _ := f.c.ListSections(ctx)
+		done <- secs
+	}()
+	<-reading
+	// The read has begun (with the old sections, as far as it knows); the
+	// change commits and the feed reports it.
+	f.section.Name = "Politics and Society"
+	if err := f.db.UpdateSection(ctx, f.section); err != nil {
+		t.Fatal(err)
+	}
+	f.c.Changed()
+	f.st.hold = nil
+	close(changed)
+	<-done
+	secs, err := f.c.ListSections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.st.sections.Load(); n != 2 {
+		t.Fatalf("%d reads reached the store, want 2: the read during the change was kept", n)
+	}
+	if secs[0].Name != "Politics and Society" {
+		t.Errorf("section is %q after the change", secs[0].Name)
+	}
+}
