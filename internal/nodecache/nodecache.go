@@ -1,7 +1,8 @@
 // Package nodecache keeps, on one node, the reads that reader pages make
 // whatever their address: the sections (every page's navigation, a section
 // page's lookup by slug), the footer's pages, the bylines (the search form,
-// an author page's lookup by slug) and the latest stories (the front page's
+// an author page's lookup by slug), the tags tag pages were asked for, and
+// the latest stories (the front page's
 // column, the Top 10 before anything was read, the 404 page's
 // suggestions). Without it each page asked the store for them again: on
 // PostgreSQL five of a section page's seven round trips.
@@ -22,6 +23,7 @@ package nodecache
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +56,18 @@ type Store struct {
 	footer   kept[[]*news.Page]
 	authors  kept[[]*news.Author]
 	latest   kept[latestList]
+	tags     kept[*tagSet]
+}
+
+// MaxTags bounds the tags kept by slug between two changes; past it a tag
+// is asked of the store each time (a crawler walking every tag must not
+// grow the node without bound).
+const MaxTags = 4096
+
+// tagSet is the tags found by slug since the last change.
+type tagSet struct {
+	mu sync.RWMutex
+	m  map[string]*news.Tag
 }
 
 type latestList struct {
@@ -141,6 +155,34 @@ func (s *Store) FindAuthorBySlug(ctx context.Context, slug string) (*news.Author
 		}
 	}
 	return s.Store.FindAuthorBySlug(ctx, slug)
+}
+
+// FindTagBySlug answers a tag asked for before since the last change from
+// the copy; others are the store's, kept when found. A tag page reads its
+// tag on every render, and there may be too many tags to list.
+func (s *Store) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
+	set, err := s.tags.get(s, func() (*tagSet, error) { return &tagSet{m: map[string]*news.Tag{}}, nil })
+	if err != nil {
+		return nil, err
+	}
+	set.mu.RLock()
+	t, ok := set.m[slug]
+	set.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	// A change that commits while this reads makes a new set: this one,
+	// and what goes into it, is not used again.
+	t, err = s.Store.FindTagBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	set.mu.Lock()
+	if len(set.m) < MaxTags {
+		set.m[slug] = t
+	}
+	set.mu.Unlock()
+	return t, nil
 }
 
 // footerFilter is the reader site's footer: its published footer pages.

@@ -17,7 +17,7 @@ import (
 // ListSections at a barrier.
 type counting struct {
 	news.Store
-	sections, pages, authors, articles atomic.Int32
+	sections, pages, authors, articles, tags atomic.Int32
 	hold                               func() // called inside ListSections, before the read
 }
 
@@ -37,6 +37,11 @@ func (c *counting) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Pa
 func (c *counting) ListAuthors(ctx context.Context) ([]*news.Author, error) {
 	c.authors.Add(1)
 	return c.Store.ListAuthors(ctx)
+}
+
+func (c *counting) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
+	c.tags.Add(1)
+	return c.Store.FindTagBySlug(ctx, slug)
 }
 
 func (c *counting) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
@@ -85,6 +90,9 @@ func newFixture(t *testing.T, stories int) *paperFixture {
 		t.Fatal(err)
 	}
 	if err := db.CreateAuthor(ctx, &news.Author{Slug: "kim", Name: "Kim Se-jeong", Email: "kim@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.EnsureTag(ctx, &news.Tag{Slug: "north-korea", Name: "North Korea"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.CreatePage(ctx, &news.Page{Slug: "about", Title: "About us", Body: "We report.", Lang: "en", Status: news.StatusPublished, InFooter: true}); err != nil {
@@ -167,6 +175,21 @@ func TestCopiesUntilChanged(t *testing.T) {
 		t.Errorf("%d byline lists reached the store, want 1", n)
 	}
 
+	// Tags, by slug: those found are kept, a missing one is asked each
+	// time (and answers ENOTFOUND).
+	for range 3 {
+		tg, err := c.FindTagBySlug(ctx, "north-korea")
+		if err != nil || tg.Name != "North Korea" {
+			t.Fatalf("tag by slug: %v %v", tg, err)
+		}
+		if _, err := c.FindTagBySlug(ctx, "south-korea"); news.ErrorCode(err) != news.ENOTFOUND {
+			t.Fatalf("an unknown tag: %v, want ENOTFOUND", err)
+		}
+	}
+	if n := f.st.tags.Load(); n != 4 {
+		t.Errorf("%d tag reads reached the store, want 4 (the tag once, the unknown one three times)", n)
+	}
+
 	// The latest stories, for every length the site asks, equal the
 	// store's.
 	f.clock.add(time.Second)
@@ -215,7 +238,12 @@ func TestCopiesUntilChanged(t *testing.T) {
 	if sec, _ := c.FindSectionBySlug(ctx, "politics"); sec.Name != "Politics" {
 		t.Fatalf("before Changed: %q (the copy is what the test relies on)", sec.Name)
 	}
+	tags := f.st.tags.Load()
 	c.Changed()
+	c.FindTagBySlug(ctx, "north-korea")
+	if f.st.tags.Load() != tags+1 {
+		t.Error("after Changed a tag came from the copy")
+	}
 	if sec, _ := c.FindSectionBySlug(ctx, "politics"); sec.Name != "Politics and Society" {
 		t.Errorf("after Changed the section is %q", sec.Name)
 	}
