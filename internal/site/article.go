@@ -152,17 +152,24 @@ func (s *Site) renderArticle(ctx context.Context, a *news.Article, now time.Time
 		p.Meta = append(p.Meta, Meta{Property: "article:tag", Content: t.Name})
 	}
 	p.JSONLD = s.articleLD(ctx, a, desc, trail)
-	if err := s.translations(ctx, &p.Base, a, now); err != nil {
+	// The story's language versions and its section's other stories are
+	// read together: on PostgreSQL one round trip and one read of their
+	// relations instead of two of each.
+	lists := []news.ArticleFilter{translationsFilter(a, now)}
+	if a.SectionID != 0 {
+		lists = append(lists, news.ArticleFilter{
+			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4, NoTotal: true, NoBody: true})
+	}
+	found, err := s.store.FindArticleLists(ctx, lists)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("translations and related stories of %d: %w", a.ID, err)
+	}
+	if err := s.translations(ctx, &p.Base, a, found[0], now); err != nil {
 		return nil, time.Time{}, err
 	}
-
 	var related []*news.Article
-	if a.SectionID != 0 {
-		related, _, err = s.store.FindArticles(ctx, news.ArticleFilter{
-			PublicAt: now, SectionID: a.SectionID, ExcludeIDs: []int64{a.ID}, Limit: 4, NoTotal: true, NoBody: true})
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("related stories of %d: %w", a.ID, err)
-		}
+	if len(found) > 1 {
+		related = found[1]
 		for _, ra := range related {
 			p.Related = append(p.Related, s.card(ra, ""))
 		}

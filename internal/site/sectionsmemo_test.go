@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -65,5 +66,46 @@ func TestOneSectionsReadPerRender(t *testing.T) {
 		if n := st.redirects.Load(); n != c.redirects {
 			t.Errorf("GET %s looked up %d redirects, want %d", c.path, n, c.redirects)
 		}
+	}
+}
+
+// countingLists is the real store, counting its story list reads.
+type countingLists struct {
+	news.Store
+	finds, lists atomic.Int64
+}
+
+func (c *countingLists) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	c.finds.Add(1)
+	return c.Store.FindArticles(ctx, f)
+}
+
+func (c *countingLists) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) ([][]*news.Article, error) {
+	c.lists.Add(1)
+	return c.Store.FindArticleLists(ctx, fs)
+}
+
+// TestArticleListsInOneRead: a story page read its translations and its
+// section's related stories as two lists (on PostgreSQL two round trips
+// and two reads of their relations); they are one FindArticleLists call,
+// and the page shows both.
+func TestArticleListsInOneRead(t *testing.T) {
+	e := newEnv(t, nil, "")
+	st := &countingLists{Store: e.db}
+	s := New(Config{Paper: e.paper, Store: st, Clock: news.NewFixedClock(testNow), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", e.articlePath(e.d.seed), nil))
+	if rec.Code != 200 {
+		t.Fatalf("GET the story: %d", rec.Code)
+	}
+	if n := st.lists.Load(); n != 1 {
+		t.Errorf("%d FindArticleLists calls, want 1", n)
+	}
+	// What is left is the Top 10's stand-in (no views yet): the latest.
+	if n := st.finds.Load(); n != 1 {
+		t.Errorf("%d FindArticles calls, want 1 (the latest stories)", n)
+	}
+	if !strings.Contains(rec.Body.String(), `id="related-title"`) {
+		t.Errorf("the page shows no related stories")
 	}
 }

@@ -19,8 +19,9 @@ const maxTranslations = 50
 // want hreflang clusters. One level only: the original is the story the
 // others point at. Pages of a cluster carry the original's purge key, and a
 // translation's ArticleKeys include it, so a change to any version purges
-// every page that links to it.
-func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, now time.Time) error {
+// every page that links to it. trs are the stories translationsFilter
+// finds.
+func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, trs []*news.Article, now time.Time) error {
 	origID := a.ID
 	var cluster []*news.Article
 	if a.TranslationOf != 0 {
@@ -38,10 +39,6 @@ func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, now t
 		purgeKeys(ctx, ArticleKey(origID))
 	} else {
 		cluster = append(cluster, a)
-	}
-	trs, _, err := s.store.FindArticles(ctx, news.ArticleFilter{PublicAt: now, TranslationOf: origID, Order: "oldest", Limit: maxTranslations, NoTotal: true, NoBody: true})
-	if err != nil {
-		return fmt.Errorf("translations of %d: %w", origID, err)
 	}
 	cluster = append(cluster, trs...)
 	if len(cluster) < 2 {
@@ -74,6 +71,16 @@ func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, now t
 	}
 	b.Alternates = alts
 	return nil
+}
+
+// translationsFilter finds the public translations of a's original (a
+// itself, or the story a translates), oldest first.
+func translationsFilter(a *news.Article, now time.Time) news.ArticleFilter {
+	origID := a.ID
+	if a.TranslationOf != 0 {
+		origID = a.TranslationOf
+	}
+	return news.ArticleFilter{PublicAt: now, TranslationOf: origID, Order: "oldest", Limit: maxTranslations, NoTotal: true, NoBody: true}
 }
 
 // correctionID is the element id of a correction on its story's page, the
