@@ -1,8 +1,8 @@
 // Package nodecache keeps, on one node, the reads that reader pages make
 // whatever their address: the sections (every page's navigation, a section
 // page's lookup by slug), the footer's pages, the bylines (the search form,
-// an author page's lookup by slug), the tags tag pages were asked for, and
-// the latest stories (the front page's
+// an author page's lookup by slug), the tags tag pages were asked for, the
+// paper's logo and share photos, and the latest stories (the front page's
 // column, the Top 10 before anything was read, the 404 page's
 // suggestions). Without it each page asked the store for them again: on
 // PostgreSQL five of a section page's seven round trips.
@@ -56,18 +56,19 @@ type Store struct {
 	footer   kept[[]*news.Page]
 	authors  kept[[]*news.Author]
 	latest   kept[latestList]
-	tags     kept[*tagSet]
+	tags     kept[*found[string, *news.Tag]]
+	photos   kept[*found[int64, *news.Photo]]
 }
 
-// MaxTags bounds the tags kept by slug between two changes; past it a tag
-// is asked of the store each time (a crawler walking every tag must not
-// grow the node without bound).
-const MaxTags = 4096
+// MaxFound bounds the tags (and photos) kept by key between two changes;
+// past it one is asked of the store each time (a crawler walking every
+// tag must not grow the node without bound).
+const MaxFound = 4096
 
-// tagSet is the tags found by slug since the last change.
-type tagSet struct {
+// found is what was found by key since the last change.
+type found[K comparable, V any] struct {
 	mu sync.RWMutex
-	m  map[string]*news.Tag
+	m  map[K]V
 }
 
 type latestList struct {
@@ -161,28 +162,38 @@ func (s *Store) FindAuthorBySlug(ctx context.Context, slug string) (*news.Author
 // the copy; others are the store's, kept when found. A tag page reads its
 // tag on every render, and there may be too many tags to list.
 func (s *Store) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
-	set, err := s.tags.get(s, func() (*tagSet, error) { return &tagSet{m: map[string]*news.Tag{}}, nil })
-	if err != nil {
-		return nil, err
-	}
+	return lookup(s, &s.tags, slug, func() (*news.Tag, error) { return s.Store.FindTagBySlug(ctx, slug) })
+}
+
+// FindPhotoByID answers as FindTagBySlug does: every page reads the
+// paper's logo photo (and pages without a photo of their own its share
+// image).
+func (s *Store) FindPhotoByID(ctx context.Context, id int64) (*news.Photo, error) {
+	return lookup(s, &s.photos, id, func() (*news.Photo, error) { return s.Store.FindPhotoByID(ctx, id) })
+}
+
+// lookup answers key from the set kept since the last change, or load's
+// answer, kept when found (while the set holds fewer than MaxFound).
+func lookup[K comparable, V any](s *Store, k *kept[*found[K, V]], key K, load func() (V, error)) (V, error) {
+	set, _ := k.get(s, func() (*found[K, V], error) { return &found[K, V]{m: map[K]V{}}, nil })
 	set.mu.RLock()
-	t, ok := set.m[slug]
+	v, ok := set.m[key]
 	set.mu.RUnlock()
 	if ok {
-		return t, nil
+		return v, nil
 	}
 	// A change that commits while this reads makes a new set: this one,
 	// and what goes into it, is not used again.
-	t, err = s.Store.FindTagBySlug(ctx, slug)
+	v, err := load()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
 	set.mu.Lock()
-	if len(set.m) < MaxTags {
-		set.m[slug] = t
+	if len(set.m) < MaxFound {
+		set.m[key] = v
 	}
 	set.mu.Unlock()
-	return t, nil
+	return v, nil
 }
 
 // footerFilter is the reader site's footer: its published footer pages.

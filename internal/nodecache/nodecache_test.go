@@ -17,7 +17,7 @@ import (
 // ListSections at a barrier.
 type counting struct {
 	news.Store
-	sections, pages, authors, articles, tags atomic.Int32
+	sections, pages, authors, articles, tags, photos atomic.Int32
 	hold                                     func() // called inside ListSections, before the read
 }
 
@@ -42,6 +42,11 @@ func (c *counting) ListAuthors(ctx context.Context) ([]*news.Author, error) {
 func (c *counting) FindTagBySlug(ctx context.Context, slug string) (*news.Tag, error) {
 	c.tags.Add(1)
 	return c.Store.FindTagBySlug(ctx, slug)
+}
+
+func (c *counting) FindPhotoByID(ctx context.Context, id int64) (*news.Photo, error) {
+	c.photos.Add(1)
+	return c.Store.FindPhotoByID(ctx, id)
 }
 
 func (c *counting) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
@@ -188,6 +193,21 @@ func TestCopiesUntilChanged(t *testing.T) {
 	}
 	if n := f.st.tags.Load(); n != 4 {
 		t.Errorf("%d tag reads reached the store, want 4 (the tag once, the unknown one three times)", n)
+	}
+
+	// The paper's photos (its logo), by id, the same way.
+	logo := &news.Photo{Key: "2026/12/logo.png", ContentType: "image/png", Width: 600, Height: 120, Alt: "The Times", CreatedAt: f.now}
+	if err := f.db.CreatePhoto(ctx, logo); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		ph, err := c.FindPhotoByID(ctx, logo.ID)
+		if err != nil || ph.Key != logo.Key {
+			t.Fatalf("photo by id: %v %v", ph, err)
+		}
+	}
+	if n := f.st.photos.Load(); n != 1 {
+		t.Errorf("%d photo reads reached the store, want 1", n)
 	}
 
 	// The latest stories, for every length the site asks, equal the
