@@ -18,7 +18,7 @@ import (
 type counting struct {
 	news.Store
 	sections, pages, authors, articles, tags, photos atomic.Int32
-	hold                                     func() // called inside ListSections, before the read
+	hold                                             func() // called inside ListSections, before the read
 }
 
 func (c *counting) ListSections(ctx context.Context) ([]*news.Section, error) {
