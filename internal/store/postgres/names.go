@@ -47,35 +47,49 @@ func (db reader) SearchNames(ctx context.Context, q news.NameQuery) (news.NameHi
 			` AND a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= ` + p +
 			` AND (a.embargo_until IS NULL OR a.embargo_until <= ` + p + `))`
 	}
+	// The three lists go in one batch: one round trip, not three.
+	send := func() error {
+		return db.q.SendBatch(ctx, nameBatch(&hits, pats, limit, public)).Close()
+	}
+	err := send()
+	if _, pooled := db.q.(retrying); pooled && broken(err) && ctx.Err() == nil {
+		hits = news.NameHits{} // a batch cut with its connection is sent again
+		err = send()
+	}
+	if err != nil {
+		return news.NameHits{}, translate(err, "search names")
+	}
+	return hits, nil
+}
+
+// nameBatch is SearchNames' three statements, filling hits.
+func nameBatch(hits *news.NameHits, pats [][]string, limit int, public func(link, col string, args *[]any) string) *pgx.Batch {
+	b := &pgx.Batch{}
 	var args []any
 	where := nameWhere("name", pats, &args)
-	rows, err := db.q.Query(ctx, "SELECT "+sectionColumns+" FROM sections WHERE "+where+fmt.Sprintf(" ORDER BY position, name, id LIMIT %d", limit), args...)
-	if err != nil {
-		return hits, translate(err, "search section names")
-	}
-	if hits.Sections, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Section, error) { return scanSection(r) }); err != nil {
-		return hits, translate(err, "search section names")
-	}
+	b.Queue("SELECT "+sectionColumns+" FROM sections WHERE "+where+fmt.Sprintf(" ORDER BY position, name, id LIMIT %d", limit), args...).Query(func(rows pgx.Rows) error {
+		var err error
+		hits.Sections, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Section, error) { return scanSection(r) })
+		return translate(err, "search section names")
+	})
 	args = nil
 	where = nameWhere("au.name", pats, &args)
 	where += public("article_authors", "author_id = au.id", &args)
-	rows, err = db.q.Query(ctx, "SELECT "+authorColumns+" FROM authors au WHERE "+where+fmt.Sprintf(" ORDER BY au.position, au.name, au.id LIMIT %d", limit), args...)
-	if err != nil {
-		return hits, translate(err, "search author names")
-	}
-	if hits.Authors, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Author, error) { return scanAuthor(r) }); err != nil {
-		return hits, translate(err, "search author names")
-	}
+	b.Queue("SELECT "+authorColumns+" FROM authors au WHERE "+where+fmt.Sprintf(" ORDER BY au.position, au.name, au.id LIMIT %d", limit), args...).Query(func(rows pgx.Rows) error {
+		var err error
+		hits.Authors, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Author, error) { return scanAuthor(r) })
+		return translate(err, "search author names")
+	})
 	args = nil
 	where = nameWhere("t.name", pats, &args)
 	where += public("article_tags", "tag_id = t.id", &args)
-	rows, err = db.q.Query(ctx, "SELECT t.id, t.slug, t.name FROM tags t WHERE "+where+fmt.Sprintf(" ORDER BY t.name, t.slug LIMIT %d", limit), args...)
-	if err != nil {
-		return hits, translate(err, "search tag names")
-	}
-	hits.Tags, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Tag, error) {
-		var t news.Tag
-		return &t, r.Scan(&t.ID, &t.Slug, &t.Name)
+	b.Queue("SELECT t.id, t.slug, t.name FROM tags t WHERE "+where+fmt.Sprintf(" ORDER BY t.name, t.slug LIMIT %d", limit), args...).Query(func(rows pgx.Rows) error {
+		var err error
+		hits.Tags, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*news.Tag, error) {
+			var t news.Tag
+			return &t, r.Scan(&t.ID, &t.Slug, &t.Name)
+		})
+		return translate(err, "search tag names")
 	})
-	return hits, translate(err, "search tag names")
+	return b
 }

@@ -246,7 +246,8 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		n    int
 		more bool
 	)
-	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	// The settings below go with the BEGIN: one round trip, not two.
+	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{BeginQuery: searchBegin}, func(tx pgx.Tx) error {
 		// Finding the window, the GIN index must give the matches and a
 		// sort keep the newest; walking a published_at index instead and
 		// testing @@ on each story unpacks every story's TOASTed vector
@@ -256,11 +257,8 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		// those roads, so they are ruled out; custom plans let it see the
 		// words and the cutoff rather than guess. (One round trip: without
 		// arguments pgx sends the text as a simple query, which may hold
-		// several statements.) Index scans go off after the cutoff's, in
-		// searchWindowIDs.
-		if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
-			return err
-		}
+		// several statements: searchBegin.) Index scans go off after the
+		// cutoff's, in searchWindowIDs.
 		// One more than the window says whether there are more matches.
 		ids, ranks, err := db.searchWindowIDs(ctx, tx, w, terms, rank, window+1, strict)
 		if err != nil {
@@ -326,6 +324,10 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 	return hits, n, nil
 }
 
+// searchBegin opens a search's read-only transaction with the planner
+// settings it needs (see SearchArticles).
+const searchBegin = "BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan"
+
 // searchWindowIDs returns the ids of the newest `window` stories that pass
 // w (words and filters).
 //
@@ -359,10 +361,9 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, terms []t
 		}
 	}
 	// The cutoff walks the published_at index; the window must not (see
-	// SearchArticles).
-	if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
-		return nil, nil, err
-	}
+	// SearchArticles). The setting goes in one batch with the window's
+	// first statement.
+	indexScansOff := true
 	for try := 0; ; try++ {
 		cw := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 		if cutoff != nil {
@@ -381,23 +382,11 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, terms []t
 				WHERE ts_match_vq(a.search, %s)
 				ORDER BY c.published_at DESC NULLS LAST, c.id DESC LIMIT %d`, rank, cw.sql(), strict, window)
 		}
-		rows, err := tx.Query(ctx, sql, cw.args...)
+		ids, ranks, err := windowRows(ctx, tx, indexScansOff, sql, cw.args)
 		if err != nil {
 			return nil, nil, err
 		}
-		var (
-			ids   []int64
-			ranks []float64
-			id    int64
-			r     float64
-		)
-		_, err = pgx.ForEachRow(rows, []any{&id, &r}, func() error {
-			ids, ranks = append(ids, id), append(ranks, r)
-			return nil
-		})
-		if err != nil {
-			return nil, nil, err
-		}
+		indexScansOff = false
 		if cutoff == nil || len(ids) >= window {
 			return ids, ranks, nil
 		}
@@ -412,6 +401,35 @@ func (db *DB) searchWindowIDs(ctx context.Context, tx pgx.Tx, w where, terms []t
 			}
 		}
 	}
+}
+
+// windowRows runs a window's statement, after turning index scans off in
+// the same batch when off is set, and returns its ids and ranks.
+func windowRows(ctx context.Context, tx pgx.Tx, off bool, sql string, args []any) ([]int64, []float64, error) {
+	b := &pgx.Batch{}
+	if off {
+		b.Queue("SET LOCAL enable_indexscan = off")
+	}
+	q := b.Queue(sql, args...)
+	var (
+		ids   []int64
+		ranks []float64
+	)
+	q.Query(func(rows pgx.Rows) error {
+		var (
+			id int64
+			r  float64
+		)
+		_, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error {
+			ids, ranks = append(ids, id), append(ranks, r)
+			return nil
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
+	}
+	return ids, ranks, nil
 }
 
 // moveCutoff sets *cutoff to the publication time of the story back places

@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead/internal/news"
+)
+
+// TestSearchRoundTrips: a search page asked the server in 8 round trips
+// for its stories (BEGIN, the planner settings, the cutoff, index scans
+// off, the window, the page, COMMIT, the relations) and 3 for the names
+// that match (sections, bylines, tags). The settings go with the BEGIN and
+// with the window's statement, and the names are one batch.
+func TestSearchRoundTrips(t *testing.T) {
+	tc := &tripCounter{}
+	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	au := &news.Author{Slug: "kim", Name: "Kim Korea"}
+	if err := db.CreateAuthor(ctx, au); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		a := &news.Article{Slug: fmt.Sprintf("korea-%d", i), Headline: "Korea trade talks resume", BodyHTML: "<p>Korea and trade.</p>",
+			Status: news.StatusPublished, Authors: []*news.Author{au}, PublishedAt: time.Date(2026, 3, 1, i, 0, 0, 0, time.UTC)}
+		if err := db.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	q := news.SearchQuery{Text: "korea", PublicAt: now, Limit: 20}
+	// The first search reads the index's word statistics (kept a while).
+	if _, _, err := db.SearchArticles(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	tc.take()
+	hits, total, err := db.SearchArticles(ctx, q)
+	if err != nil || total != 5 || len(hits) != 5 || len(hits[0].Article.Authors) != 1 {
+		t.Fatalf("search: %d hits of %d, %v", len(hits), total, err)
+	}
+	trips := tc.take()
+	if len(trips) != 6 {
+		t.Errorf("a search: %d round trips, want 6 (BEGIN with its settings, cutoff, window with index scans off, page, COMMIT, relations):\n%s", len(trips), tripList(trips))
+	}
+	if _, err := db.SearchNames(ctx, news.NameQuery{Text: "korea", PublicAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	names, err := db.SearchNames(ctx, news.NameQuery{Text: "kim", PublicAt: now})
+	if err != nil || len(names.Authors) != 1 || names.Authors[0].ID != au.ID {
+		t.Fatalf("names: %+v, %v", names, err)
+	}
+	if trips := tc.take(); len(trips) != 2 {
+		t.Errorf("two name searches: %d round trips, want 2:\n%s", len(trips), tripList(trips))
+	}
+}
+
+func tripList(trips [][]string) string {
+	var b strings.Builder
+	for i, t := range trips {
+		for _, q := range t {
+			fmt.Fprintf(&b, "%d: %.90s\n", i, strings.Join(strings.Fields(q), " "))
+		}
+	}
+	return b.String()
+}
