@@ -461,7 +461,7 @@ func filterWhere(f news.ArticleFilter) (where, string, error) {
 	case "", "newest":
 		order = "a.published_at DESC NULLS LAST, a.id DESC"
 	case "oldest":
-		order = "a.published_at ASC NULLS LAST, a.id ASC"
+		order = oldestOrder(f)
 	case "updated":
 		order = "COALESCE(a.updated_at, a.created_at) DESC, a.id DESC"
 	default:

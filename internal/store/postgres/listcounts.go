@@ -101,6 +101,19 @@ func listPlan(kind, total, archive, limit, offset int) (off, lim int, reverse, j
 	return off, lim, reverse, join
 }
 
+// oldestOrder is the ORDER BY of Order "oldest". Where no story without a
+// publication time can match (a public list, a range of publication
+// times), NULLS FIRST changes nothing but lets the listing indexes (DESC
+// NULLS LAST) be read backwards, stopping at the page's end, instead of
+// reading every match and sorting it: a month's sitemap file at 10,000
+// stories read the month's 2,976 stories (a table scan) for its 1,000.
+func oldestOrder(f news.ArticleFilter) string {
+	if !f.PublicAt.IsZero() || !f.PublishedFrom.IsZero() || !f.PublishedTo.IsZero() {
+		return "a.published_at ASC NULLS FIRST, a.id ASC"
+	}
+	return "a.published_at ASC NULLS LAST, a.id ASC"
+}
+
 // reversedOrder is the ORDER BY of a list read from its other end. A
 // public list has no story without a publication time, so NULLS FIRST
 // changes nothing but lets the listing indexes (DESC NULLS LAST) be read

@@ -33,7 +33,7 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	}
 	order := "a.published_at DESC NULLS LAST, a.id DESC"
 	if f.Order == "oldest" {
-		order = "a.published_at ASC NULLS LAST, a.id ASC"
+		order = oldestOrder(f)
 	}
 	rows, err := db.pool.Query(ctx, `SELECT a.id, a.slug, a.headline, a.lang, a.status, a.section_id, a.created_at, a.published_at, a.updated_at, a.embargo_until,
 			p.id, p.key, p.widths
