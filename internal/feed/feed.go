@@ -149,6 +149,8 @@ func (f *Feeds) handler(fm format, resolve scopeFunc) http.Handler {
 		// A feed has no pager: counting the archive on every render cost
 		// 17–18 ms at 100,000 stories.
 		filter.NoTotal = true
+		// Items carry the rendered body, never the Markdown.
+		filter.NoMarkdown = true
 		arts, _, err := f.store.FindArticles(ctx, filter)
 		if err != nil {
 			f.fail(w, r, err)

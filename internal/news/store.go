@@ -39,6 +39,10 @@ type ArticleFilter struct {
 	// front page, list pages, related stories): the store may leave
 	// BodyMarkdown and BodyHTML empty instead of reading and sending them.
 	NoBody bool
+	// NoMarkdown says the caller shows the rendered body only (feeds):
+	// the store may leave BodyMarkdown empty, reading and sending one
+	// body a story instead of two.
+	NoMarkdown bool
 }
 
 // Simplified is f with a SectionIDs of one section (a section page

@@ -23,10 +23,18 @@ const articleColumns = `a.id, a.version, a.slug, a.headline, a.deck, a.body_mark
 // and pgx copies for a card that shows none of it.
 var cardColumns = strings.Replace(articleColumns, "a.body_markdown, a.body_html,", "'', '',", 1)
 
+// htmlColumns is articleColumns without the Markdown body
+// (ArticleFilter.NoMarkdown): the server detoasts (pglz) and sends each
+// body it reads.
+var htmlColumns = strings.Replace(articleColumns, "a.body_markdown,", "'',", 1)
+
 // columnsFor is the select list of f's stories.
 func columnsFor(f news.ArticleFilter) string {
 	if f.NoBody {
 		return cardColumns
+	}
+	if f.NoMarkdown {
+		return htmlColumns
 	}
 	return articleColumns
 }

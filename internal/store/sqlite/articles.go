@@ -590,10 +590,17 @@ func pageSQL(sel, where, order string) string {
 // cardSelect is articleSelect without the bodies (ArticleFilter.NoBody).
 var cardSelect = strings.Replace(articleSelect, "a.body_markdown, a.body_html,", "'', '',", 1)
 
+// htmlSelect is articleSelect without the Markdown body
+// (ArticleFilter.NoMarkdown).
+var htmlSelect = strings.Replace(articleSelect, "a.body_markdown,", "'',", 1)
+
 // selectFor is the select of f's stories.
 func selectFor(f news.ArticleFilter) string {
 	if f.NoBody {
 		return cardSelect
+	}
+	if f.NoMarkdown {
+		return htmlSelect
 	}
 	return articleSelect
 }

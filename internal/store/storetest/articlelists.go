@@ -124,5 +124,22 @@ func testNoBody(t *testing.T, open func(t *testing.T) news.Store) {
 		if !reflect.DeepEqual(lists[0], want) {
 			t.Errorf("FindArticleLists NoBody %+v:\n got %+v\nwant %+v", flt, dump(lists[0]), dump(want))
 		}
+		// NoMarkdown (feeds): the same less the Markdown body.
+		html := flt
+		html.NoMarkdown = true
+		got, total, err = f.s.FindArticles(f.ctx, html)
+		noErr(t, "FindArticles", err)
+		if total != wantTotal || len(got) != len(want) {
+			t.Fatalf("NoMarkdown %+v: %d stories of %d, want %d of %d", flt, len(got), total, len(want), wantTotal)
+		}
+		for i, a := range got {
+			if a.BodyMarkdown != "" || a.BodyHTML != "<p>Body <em>text</em>.</p>" {
+				t.Errorf("NoMarkdown %+v: story %d has Markdown %q, HTML %q", flt, a.ID, a.BodyMarkdown, a.BodyHTML)
+			}
+			a.BodyHTML = ""
+			if !reflect.DeepEqual(a, want[i]) {
+				t.Errorf("NoMarkdown %+v: story %d differs beyond its bodies:\n got %+v\nwant %+v", flt, a.ID, dump([]*news.Article{a}), dump(want[i:i+1]))
+			}
+		}
 	}
 }
