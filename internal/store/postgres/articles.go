@@ -273,12 +273,20 @@ type storySQL struct{ story, storyLocked, section, relations, photos string }
 func newStorySQL(key string) storySQL {
 	k := "(" + key + ")"
 	story := "SELECT " + articleColumns + " FROM articles a WHERE a.id = " + k
+	// A key that is a subquery (a slug's) is computed once in the
+	// statements that use it more than once: each use was an InitPlan
+	// of its own over articles and article_slugs, which a cached plan
+	// locks and starts up at every execution.
+	with := ""
+	if strings.Contains(key, "SELECT") {
+		with, k = "WITH k AS MATERIALIZED (SELECT "+key+" AS id) ", "(SELECT id FROM k)"
+	}
 	return storySQL{
 		story:       story,
 		storyLocked: story + " FOR UPDATE",
-		section:     "SELECT " + sectionColumns + " FROM sections WHERE id = (SELECT section_id FROM articles WHERE id = " + k + ")",
-		relations:   strings.ReplaceAll(relationsSQL, "ANY((SELECT $1::bigint[])::bigint[])", k),
-		photos: "SELECT " + photoColumns + ` FROM photos WHERE id IN (
+		section:     "SELECT " + sectionColumns + " FROM sections WHERE id = (SELECT section_id FROM articles WHERE id = (" + key + "))",
+		relations:   with + strings.ReplaceAll(relationsSQL, "ANY((SELECT $1::bigint[])::bigint[])", k),
+		photos: with + "SELECT " + photoColumns + ` FROM photos WHERE id IN (
 			SELECT photo_id FROM articles WHERE id = ` + k + `
 			UNION ALL
 			SELECT au.photo_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ` + k + `)`,
