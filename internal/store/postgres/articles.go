@@ -279,7 +279,7 @@ func newStorySQL(key string) storySQL {
 	// locks and starts up at every execution.
 	with := ""
 	if strings.Contains(key, "SELECT") {
-		with, k = "WITH k AS MATERIALIZED (SELECT "+key+" AS id) ", "(SELECT id FROM k)"
+		with, k = "WITH k AS MATERIALIZED (SELECT "+k+" AS id) ", "(SELECT id FROM k)"
 	}
 	return storySQL{
 		story:       story,
