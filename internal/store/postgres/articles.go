@@ -337,108 +337,6 @@ func (db reader) findOne(ctx context.Context, key storySQL, args []any) (*news.A
 	return a, nil
 }
 
-// pageRelationsSQL is the section, relations and photos statements of
-// the stories a page's id statement picks, keyed by that statement, so
-// that they go in the page's own batch (pageWithRelations).
-type pageRelationsSQL struct{ sections, relations, photos string }
-
-// newPageRelationsSQL keys the relations by ids, a statement that picks a
-// page's story ids. Each statement of a batch has a snapshot of its own,
-// so a story published between two of them could shift the page they
-// see: the relations statement also returns the ids it saw (kind 3), and
-// pageWithRelations checks them and every section and photo it needs.
-func newPageRelationsSQL(ids string) pageRelationsSQL {
-	with := "WITH p AS MATERIALIZED (SELECT ARRAY(" + ids + ") AS ids) "
-	k := "ANY((SELECT ids FROM p)::bigint[])"
-	return pageRelationsSQL{
-		sections: "SELECT " + sectionColumns + " FROM sections WHERE id IN (SELECT section_id FROM articles WHERE id = ANY(ARRAY(" + ids + ")))",
-		relations: with + strings.ReplaceAll(relationsSQL, "ANY((SELECT $1::bigint[])::bigint[])", k) + `
-			UNION ALL
-			SELECT 3, u.id, 0, 0, '', '', '', '', '', NULL, NULL, NULL FROM unnest((SELECT ids FROM p)) u(id)`,
-		photos: with + "SELECT " + photoColumns + ` FROM photos WHERE id IN (
-			SELECT photo_id FROM articles WHERE id = ` + k + `
-			UNION ALL
-			SELECT au.photo_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ` + k + `)`,
-	}
-}
-
-// pageWithRelations reads a page of stories (page, its rows as
-// scanStoryPage reads them) and their relations (rel, keyed by the same
-// ids statement over the same args) in one batch. When the relations
-// statements saw another page than the page statement (a write committed
-// in between), or lack a section or photo the page needs, the page's
-// relations are read again by id (fill): the result is the same as a
-// page read and then filled.
-func (db reader) pageWithRelations(ctx context.Context, page string, rel pageRelationsSQL, args []any) ([]*news.Article, error) {
-	b := &pgx.Batch{}
-	b.Queue(page, args...)
-	b.Queue(rel.sections, args...)
-	b.Queue(rel.relations, args...)
-	b.Queue(rel.photos, args...)
-	br := db.q.SendBatch(ctx, b)
-	defer br.Close()
-	rows, err := br.Query()
-	if err != nil {
-		return nil, translate(err, "find articles")
-	}
-	list, _, err := scanStoryPage(rows)
-	if err != nil {
-		return nil, translate(err, "find articles")
-	}
-	byID := make(map[int64][]*news.Article, len(list))
-	for _, a := range list {
-		byID[a.ID] = append(byID[a.ID], a)
-	}
-	if err := readSections(br, list); err != nil {
-		return nil, translate(err, "find articles")
-	}
-	authors, seen, err := readPageRelations(br, list, byID)
-	if err != nil {
-		return nil, translate(err, "find articles")
-	}
-	photos := map[int64]*news.Photo{}
-	if err := readPhotos(br, photos); err != nil {
-		return nil, translate(err, "find articles")
-	}
-	if err := br.Close(); err != nil {
-		return nil, translate(err, "find articles")
-	}
-	saw := make(map[int64]bool, len(seen))
-	for _, id := range seen {
-		saw[id] = true
-	}
-	same := len(saw) == len(byID)
-	for id := range byID {
-		same = same && saw[id]
-	}
-	for _, a := range list {
-		if _, ok := photos[a.PhotoID]; (a.SectionID != 0 && a.Section == nil) || (a.PhotoID != 0 && !ok) {
-			same = false
-		}
-	}
-	for _, au := range authors {
-		if _, ok := photos[au.PhotoID]; au.PhotoID != 0 && !ok {
-			same = false
-		}
-	}
-	if !same {
-		if err := db.fill(ctx, list); err != nil {
-			return nil, fmt.Errorf("find articles: %w", err)
-		}
-		return list, nil
-	}
-	setPhotos(list, authors, photos)
-	return list, nil
-}
-
-// readPageRelations is readRelations for newPageRelationsSQL: it also
-// returns the page's ids as the statement saw them (kind 3), in order.
-func readPageRelations(br pgx.BatchResults, list []*news.Article, byID map[int64][]*news.Article) ([]*news.Author, []int64, error) {
-	var seen []int64
-	authors, err := readRelationRows(br, list, byID, func(id int64) { seen = append(seen, id) })
-	return authors, seen, err
-}
-
 // FindArticleByID returns one story with its relations.
 func (db reader) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
 	return db.findArticle(ctx, fmt.Sprintf("find article %d", id), byIDSQL, id)
@@ -573,19 +471,6 @@ func (db reader) FindArticles(ctx context.Context, f news.ArticleFilter) (out []
 	totalSQL := "count(*) OVER ()"
 	if f.NoTotal || known >= 0 {
 		totalSQL = "-1"
-	}
-	if known < 0 && f.NoTotal {
-		// No total to wait for: the page and its relations in one round
-		// trip (a feed, a story's related box, the latest stories).
-		ids := `SELECT a.id FROM ` + from + ` WHERE ` + w.sql() + ` ORDER BY ` + order + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
-		list, err := db.pageWithRelations(ctx, idsPageSQL(columnsFor(f), ids, order), newPageRelationsSQL(ids), w.args)
-		if _, pooled := db.q.(retrying); pooled && broken(err) && ctx.Err() == nil {
-			list, err = db.pageWithRelations(ctx, idsPageSQL(columnsFor(f), ids, order), newPageRelationsSQL(ids), w.args)
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		return list, -1, nil
 	}
 	query, args := pageSQL(columnsFor(f), from, totalSQL, w, order, limit, offset), w.args
 	if known >= 0 {
@@ -993,12 +878,6 @@ func readSections(br pgx.BatchResults, list []*news.Article) error {
 // by name, corrections by time. It returns the bylines' authors, whose
 // photos are still to be set.
 func readRelations(br pgx.BatchResults, list []*news.Article, byID map[int64][]*news.Article) ([]*news.Author, error) {
-	return readRelationRows(br, list, byID, nil)
-}
-
-// readRelationRows is readRelations; page, if set, gets the ids of the
-// rows of kind 3 (newPageRelationsSQL's page).
-func readRelationRows(br pgx.BatchResults, list []*news.Article, byID map[int64][]*news.Article, page func(int64)) ([]*news.Author, error) {
 	rows, err := br.Query()
 	if err != nil {
 		return nil, err
@@ -1008,18 +887,15 @@ func readRelationRows(br pgx.BatchResults, list []*news.Article, byID map[int64]
 		au  *news.Author
 	}
 	bylines := map[int64][]byline{}
-	// One set of destinations for every row: declared in the loop, each
-	// escaped to the heap, twelve allocations a row.
-	var (
-		kind               int32
-		aid, pos, id       int64
-		s1, s2, s3, s4, s5 string
-		n1, n2             *int64
-		at                 *time.Time
-	)
-	dest := []any{&kind, &aid, &pos, &id, &s1, &s2, &s3, &s4, &s5, &n1, &n2, &at}
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		var (
+			kind               int32
+			aid, pos, id       int64
+			s1, s2, s3, s4, s5 string
+			n1, n2             *int64
+			at                 *time.Time
+		)
+		if err := rows.Scan(&kind, &aid, &pos, &id, &s1, &s2, &s3, &s4, &s5, &n1, &n2, &at); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -1038,10 +914,6 @@ func readRelationRows(br pgx.BatchResults, list []*news.Article, byID map[int64]
 			for _, a := range byID[aid] {
 				a.Corrections = append(a.Corrections, news.Correction{ID: id, ArticleID: aid, Kind: news.CorrectionKind(s1), Text: s2,
 					RevisionID: fromNullID(n1), CreatedAt: fromNull(at)})
-			}
-		case 3:
-			if page != nil {
-				page(aid)
 			}
 		}
 	}

@@ -60,8 +60,7 @@ func (c *tripCounter) take() [][]string {
 // page's sections, bylines, tags, corrections and photos come in one; a
 // section page of one section (as the site asks for it, a set of one)
 // takes its kept total, not a count over the section, and reads it with
-// its first page in one batch; a single story read, and a list without a
-// total, is one round trip.
+// its first page in one batch; a single story read is one round trip.
 func TestRoundTrips(t *testing.T) {
 	tc := &tripCounter{}
 	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
@@ -193,19 +192,6 @@ func TestRoundTrips(t *testing.T) {
 			t.Errorf("a story %s: %d round trips (%v), want 1", read.name, len(trips), trips)
 		}
 	}
-	// A list without a total (a feed, a story's related box) reads its
-	// page and the page's relations in one round trip too.
-	feed, total, err := db.FindArticles(ctx, news.ArticleFilter{PublicAt: now, Limit: 20, NoTotal: true})
-	if err != nil || len(feed) != 10 || total != -1 {
-		t.Fatalf("a feed: %d stories, total %d, %v", len(feed), total, err)
-	}
-	if trips := tc.take(); len(trips) != 1 {
-		t.Errorf("a feed: %d round trips (%v), want 1", len(trips), trips)
-	}
-	if a := feed[0]; a.ID != one.ID || a.Section == nil || a.Photo == nil || len(a.Authors) != 2 || a.Authors[0].Photo == nil ||
-		a.Authors[0].Photo.ID != portrait.ID || len(a.Tags) != 1 {
-		t.Errorf("a feed's first story: %+v", a)
-	}
 	if _, err := db.FindArticleByID(ctx, one.ID+1000); news.ErrorCode(err) != news.ENOTFOUND {
 		t.Errorf("a missing id: %v, want not found", err)
 	}
@@ -274,73 +260,5 @@ func TestRelationsPlanCached(t *testing.T) {
 	}
 	if generic < 12-5 {
 		t.Errorf("relations of 12 short pages: %d generic plans and %d custom, want the generic plan after the fifth", generic, custom)
-	}
-}
-
-// TestPageRelationsShifted: the relations of a page sent in its batch
-// (pageWithRelations) come from statements with snapshots of their own;
-// when they saw another page (here, by construction: they are keyed by
-// the next page), the page's relations are read again by id, and every
-// story has its own.
-func TestPageRelationsShifted(t *testing.T) {
-	tc := &tripCounter{}
-	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	ph := &news.Photo{Key: "p.jpg", ContentType: "image/jpeg", Width: 10, Height: 10}
-	if err := db.CreatePhoto(ctx, ph); err != nil {
-		t.Fatal(err)
-	}
-	s := &news.Section{Slug: "world", Name: "World"}
-	if err := db.CreateSection(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	var authors []*news.Author
-	for i := range 4 {
-		au := &news.Author{Slug: fmt.Sprintf("a%d", i), Name: fmt.Sprintf("A%d", i), PhotoID: ph.ID}
-		if err := db.CreateAuthor(ctx, au); err != nil {
-			t.Fatal(err)
-		}
-		a := &news.Article{Slug: fmt.Sprintf("s%d", i), Headline: "H", Status: news.StatusPublished, Authors: []*news.Author{au},
-			PublishedAt: time.Date(2026, 3, 1, i, 0, 0, 0, time.UTC)}
-		if i < 2 {
-			a.SectionID, a.PhotoID = s.ID, ph.ID
-		}
-		if err := db.CreateArticle(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		authors = append(authors, au)
-	}
-	order := "a.published_at DESC NULLS LAST, a.id DESC"
-	ids := func(offset int) string {
-		return "SELECT a.id FROM articles a WHERE a.status = $1 ORDER BY " + order + fmt.Sprintf(" LIMIT 2 OFFSET %d", offset)
-	}
-	tc.take()
-	list, err := db.pageWithRelations(ctx, idsPageSQL(articleColumns, ids(0), order), newPageRelationsSQL(ids(2)), []any{"published"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(list) != 2 {
-		t.Fatalf("%d stories, want 2", len(list))
-	}
-	for i, a := range list {
-		want := authors[3-i]
-		if len(a.Authors) != 1 || a.Authors[0].ID != want.ID || a.Authors[0].Photo == nil || a.Section != nil || a.Photo != nil {
-			t.Errorf("story %s: authors %v, section %v, photo %v; want only its own author %s with a photo", a.Slug, a.Authors, a.Section, a.Photo, want.Slug)
-		}
-	}
-	if trips := tc.take(); len(trips) != 3 {
-		t.Errorf("a shifted page: %d round trips, want 3 (the batch, then fill: its relations, the bylines' portraits)", len(trips))
-	}
-	// The same page keyed alike is the batch alone.
-	list, err = db.pageWithRelations(ctx, idsPageSQL(articleColumns, ids(2), order), newPageRelationsSQL(ids(2)), []any{"published"})
-	if err != nil || len(list) != 2 || list[0].Section == nil || list[0].Photo == nil || list[0].Authors[0].ID != authors[1].ID {
-		t.Fatalf("the second page: %v, %v", list, err)
-	}
-	if trips := tc.take(); len(trips) != 1 {
-		t.Errorf("a page: %d round trips, want 1", len(trips))
 	}
 }
