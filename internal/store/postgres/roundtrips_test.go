@@ -60,7 +60,7 @@ func (c *tripCounter) take() [][]string {
 // page's sections, bylines, tags, corrections and photos come in one; a
 // section page of one section (as the site asks for it, a set of one)
 // takes its kept total, not a count over the section, and reads it with
-// its first page in one batch.
+// its first page in one batch; a single story read is one round trip.
 func TestRoundTrips(t *testing.T) {
 	tc := &tripCounter{}
 	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
@@ -146,6 +146,60 @@ func TestRoundTrips(t *testing.T) {
 	}
 	if trips = tc.take(); len(trips) != 3 {
 		t.Errorf("a section's second page: %d round trips (%v), want 3: its total, its page, its relations", len(trips), trips)
+	}
+
+	// A single story (an article page, the API's article) is one round
+	// trip: its key is known up front, so the story and its section,
+	// bylines, tags, corrections and photos (the lead photo and a
+	// byline's portrait it does not share) come in one batch; so does a
+	// former slug's story, and a miss.
+	portrait := &news.Photo{Key: "kim.jpg", ContentType: "image/jpeg", Width: 5, Height: 5}
+	if err := db.CreatePhoto(ctx, portrait); err != nil {
+		t.Fatal(err)
+	}
+	lee := &news.Author{Slug: "lee", Name: "Lee", PhotoID: portrait.ID}
+	if err := db.CreateAuthor(ctx, lee); err != nil {
+		t.Fatal(err)
+	}
+	one := &news.Article{Slug: "one", Headline: "One", Status: news.StatusPublished, SectionID: secs[1], PhotoID: ph.ID,
+		Authors: []*news.Author{lee, au}, Tags: []*news.Tag{tg}, PublishedAt: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)}
+	if err := db.CreateArticle(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	one.Slug = "one-renamed"
+	if err := db.UpdateArticle(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	tc.take()
+	for _, read := range []struct {
+		name string
+		find func() (*news.Article, error)
+	}{
+		{"by id", func() (*news.Article, error) { return db.FindArticleByID(ctx, one.ID) }},
+		{"by slug", func() (*news.Article, error) { return db.FindArticleBySlug(ctx, "one-renamed") }},
+		{"by a former slug", func() (*news.Article, error) { return db.FindArticleBySlug(ctx, "one") }},
+	} {
+		a, err := read.find()
+		if err != nil {
+			t.Fatalf("%s: %v", read.name, err)
+		}
+		if a.ID != one.ID || a.Section == nil || a.Section.ID != secs[1] || a.Photo == nil || a.Photo.ID != ph.ID ||
+			len(a.Authors) != 2 || a.Authors[0].Slug != "lee" || a.Authors[0].Photo == nil || a.Authors[0].Photo.ID != portrait.ID ||
+			a.Authors[1].Photo != nil || len(a.Tags) != 1 {
+			t.Errorf("%s: %+v", read.name, a)
+		}
+		if trips := tc.take(); len(trips) != 1 {
+			t.Errorf("a story %s: %d round trips (%v), want 1", read.name, len(trips), trips)
+		}
+	}
+	if _, err := db.FindArticleByID(ctx, one.ID+1000); news.ErrorCode(err) != news.ENOTFOUND {
+		t.Errorf("a missing id: %v, want not found", err)
+	}
+	if _, err := db.FindArticleBySlug(ctx, "nowhere"); news.ErrorCode(err) != news.ENOTFOUND {
+		t.Errorf("a missing slug: %v, want not found", err)
+	}
+	if trips := tc.take(); len(trips) != 2 {
+		t.Errorf("two misses: %d round trips (%v), want 2", len(trips), trips)
 	}
 }
 
