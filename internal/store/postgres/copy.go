@@ -371,7 +371,9 @@ func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, r
 					BodyMarkdown: row[4].(string), BodyHTML: row[5].(string)})
 				n := len(args)
 				cols += ", body_text, search, search_head, search_deck"
-				vals += fmt.Sprintf(", $%d, %s, %s, %s", n+1, searchVectorSQL(n+2), fieldVectorSQL(n+2, 'A'), fieldVectorSQL(n+4, 'B'))
+				// The month lexeme (migration 0073's trigger, off while
+				// loading) of published_at, the 16th column.
+				vals += fmt.Sprintf(", $%d, %s || %s, %s, %s", n+1, searchVectorSQL(n+2), searchMonthSQL("$16"), fieldVectorSQL(n+2, 'A'), fieldVectorSQL(n+4, 'B'))
 				args = append(append(args, doc.bodyText), doc.args()...)
 			case "article_tags":
 				// Tags are read back in name order; position only keeps
