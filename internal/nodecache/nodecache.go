@@ -128,15 +128,8 @@ func (s *Store) ListSections(ctx context.Context) ([]*news.Section, error) {
 // is asked of the store (it answers ENOTFOUND, in its words).
 func (s *Store) FindSectionBySlug(ctx context.Context, slug string) (*news.Section, error) {
 	secs, err := s.ListSections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, sec := range secs {
-		if sec.Slug == slug {
-			return sec, nil
-		}
-	}
-	return s.Store.FindSectionBySlug(ctx, slug)
+	return bySlug(secs, err, slug, func(x *news.Section) string { return x.Slug },
+		func() (*news.Section, error) { return s.Store.FindSectionBySlug(ctx, slug) })
 }
 
 // ListAuthors is the wrapped store's, kept (shared, as ListSections).
@@ -147,15 +140,23 @@ func (s *Store) ListAuthors(ctx context.Context) ([]*news.Author, error) {
 // FindAuthorBySlug looks in the kept bylines, then asks the store.
 func (s *Store) FindAuthorBySlug(ctx context.Context, slug string) (*news.Author, error) {
 	list, err := s.ListAuthors(ctx)
+	return bySlug(list, err, slug, func(x *news.Author) string { return x.Slug },
+		func() (*news.Author, error) { return s.Store.FindAuthorBySlug(ctx, slug) })
+}
+
+// bySlug finds slug in a kept list (or fails with the error reading it
+// did), else asks the store.
+func bySlug[T any](list []T, err error, slug string, slugOf func(T) string, ask func() (T, error)) (T, error) {
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	for _, a := range list {
-		if a.Slug == slug {
-			return a, nil
+	for _, x := range list {
+		if slugOf(x) == slug {
+			return x, nil
 		}
 	}
-	return s.Store.FindAuthorBySlug(ctx, slug)
+	return ask()
 }
 
 // FindTagBySlug answers a tag asked for before since the last change from
