@@ -43,6 +43,11 @@ type ArticleFilter struct {
 	// the store may leave BodyMarkdown empty, reading and sending one
 	// body a story instead of two.
 	NoMarkdown bool
+	// KnownTotal, when above 0, is the list's total at PublicAt as the
+	// caller already had it (a kept list's, internal/nodecache keeps them
+	// until the next change): the store may take it instead of reading
+	// it, and returns it as the total.
+	KnownTotal int
 }
 
 // Simplified is f with a SectionIDs of one section (a section page

@@ -23,11 +23,13 @@ package nodecache
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"masthead/internal/news"
+	"masthead/internal/store/keptlist"
 )
 
 // Latest is how many of the newest public stories are kept: the front
@@ -58,6 +60,7 @@ type Store struct {
 	latest   kept[latestList]
 	tags     kept[*found[string, *news.Tag]]
 	photos   kept[*found[int64, *news.Photo]]
+	totals   kept[*found[string, keptTotal]]
 }
 
 // MaxFound bounds the tags (and photos) kept by key between two changes;
@@ -173,10 +176,16 @@ func (s *Store) FindPhotoByID(ctx context.Context, id int64) (*news.Photo, error
 	return lookup(s, &s.photos, id, func() (*news.Photo, error) { return s.Store.FindPhotoByID(ctx, id) })
 }
 
+// foundSet is the set of what was found by key since the last change.
+func foundSet[K comparable, V any](s *Store, k *kept[*found[K, V]]) *found[K, V] {
+	set, _ := k.get(s, func() (*found[K, V], error) { return &found[K, V]{m: map[K]V{}}, nil })
+	return set
+}
+
 // lookup answers key from the set kept since the last change, or load's
 // answer, kept when found (while the set holds fewer than MaxFound).
 func lookup[K comparable, V any](s *Store, k *kept[*found[K, V]], key K, load func() (V, error)) (V, error) {
-	set, _ := k.get(s, func() (*found[K, V], error) { return &found[K, V]{m: map[K]V{}}, nil })
+	set := foundSet(s, k)
 	set.mu.RLock()
 	v, ok := set.m[key]
 	set.mu.RUnlock()
@@ -213,6 +222,9 @@ func (s *Store) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page,
 // stand-in, the 404 page's), from the kept list: its stories still public
 // at f.PublicAt, when they are enough. Every other filter is the store's.
 func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	if kind, ids, ok := keptlist.Of(f.Simplified()); ok && !f.NoTotal && f.KnownTotal <= 0 {
+		return s.keptList(ctx, f, fmt.Sprint(kind, ids))
+	}
 	limit := f.Limit
 	if limit == 0 {
 		limit = Latest
@@ -249,6 +261,39 @@ func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news
 		return s.Store.FindArticles(ctx, f)
 	}
 	return out, -1, nil
+}
+
+// keptTotal is a list's total and the time it was read for.
+type keptTotal struct {
+	n  int
+	at time.Time
+}
+
+// keptList reads a page of a kept list (a section's, an author's, a
+// tag's) handing the store the list's total when it was read since the
+// last change (ArticleFilter.KnownTotal): on PostgreSQL the total's
+// statement is planned anew on every render, half of a list page's
+// server time, and a page past the end then reads nothing. A total read
+// for a later time than asked is not used.
+func (s *Store) keptList(ctx context.Context, f news.ArticleFilter, key string) ([]*news.Article, int, error) {
+	set := foundSet(s, &s.totals)
+	set.mu.RLock()
+	total, ok := set.m[key]
+	set.mu.RUnlock()
+	if ok && !f.PublicAt.Before(total.at) {
+		f.KnownTotal = total.n
+	}
+	arts, n, err := s.Store.FindArticles(ctx, f)
+	if err != nil || ok || n <= 0 {
+		return arts, n, err
+	}
+	// As in lookup: a change while this read makes a new set.
+	set.mu.Lock()
+	if len(set.m) < MaxFound {
+		set.m[key] = keptTotal{n: n, at: f.PublicAt}
+	}
+	set.mu.Unlock()
+	return arts, n, nil
 }
 
 // isLatest says f asks for the newest public stories without bodies and

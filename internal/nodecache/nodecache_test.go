@@ -342,3 +342,58 @@ func TestChangeWhileReading(t *testing.T) {
 		t.Errorf("section is %q after the change", secs[0].Name)
 	}
 }
+
+// knownTotals records the KnownTotal of the list reads that reach the store.
+type knownTotals struct {
+	news.Store
+	known []int
+}
+
+func (k *knownTotals) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	k.known = append(k.known, f.KnownTotal)
+	return k.Store.FindArticles(ctx, f)
+}
+
+// TestKeptTotals: a list page (section, author, tag) read its total on
+// every render, a statement PostgreSQL plans anew each time; the node
+// hands the store the total it read since the last change, never one read
+// for a later time than asked, and the pages are the store's.
+func TestKeptTotals(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 25)
+	rec := &knownTotals{Store: f.db}
+	c := New(rec, Config{Clock: f.clock})
+	at := f.now.Add(time.Second)
+	page := func(offset int, at time.Time) ([]*news.Article, int) {
+		t.Helper()
+		arts, total, err := c.FindArticles(ctx, news.ArticleFilter{PublicAt: at, SectionIDs: []int64{f.section.ID}, Offset: offset, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return arts, total
+	}
+	first, total := page(0, at)
+	if total != 25 || len(first) != 10 {
+		t.Fatalf("first page: %d stories of %d", len(first), total)
+	}
+	second, total2 := page(10, at.Add(time.Millisecond))
+	past, total3 := page(9990, at.Add(time.Millisecond))
+	want, _, _ := f.db.FindArticles(ctx, news.ArticleFilter{PublicAt: at, SectionID: f.section.ID, Offset: 10, Limit: 10})
+	if total2 != 25 || total3 != 25 || len(past) != 0 || fmt.Sprint(ids(second)) != fmt.Sprint(ids(want)) {
+		t.Fatalf("with the total known: page 2 %v of %d (want %v), past the end %d of %d", ids(second), total2, ids(want), len(past), total3)
+	}
+	if fmt.Sprint(rec.known) != "[0 25 25]" {
+		t.Errorf("totals handed to the store: %v, want [0 25 25]", rec.known)
+	}
+	// Not for an earlier time than it was read for; not after a change.
+	rec.known = nil
+	page(0, at.Add(-time.Second))
+	f.publish(t, "story-new", at)
+	c.Changed()
+	if _, total := page(0, at.Add(time.Second)); total != 26 {
+		t.Errorf("after a change the total is %d, want 26", total)
+	}
+	if fmt.Sprint(rec.known) != "[0 0]" {
+		t.Errorf("totals handed to the store: %v, want [0 0]", rec.known)
+	}
+}

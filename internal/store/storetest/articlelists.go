@@ -143,3 +143,42 @@ func testNoBody(t *testing.T, open func(t *testing.T) news.Store) {
 		}
 	}
 }
+
+// testKnownTotal: a list page read with its total known
+// (ArticleFilter.KnownTotal, internal/nodecache) is the page read without
+// it, for every page of a section's, an author's and a tag's list, from
+// either end and past the end, and the total is the one known.
+func testKnownTotal(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	sec := f.section("world", "World", 1)
+	au := f.author("kim", "Kim")
+	tg := f.tag("trade", "Trade")
+	for i := range 7 {
+		f.article(func(a *news.Article) {
+			a.SectionID, a.Authors, a.Tags = sec.ID, []*news.Author{au}, []*news.Tag{tg}
+			a.PublishedAt = T0.Add(time.Duration(i) * time.Hour)
+		})
+	}
+	now := T0.Add(24 * time.Hour)
+	for _, list := range []news.ArticleFilter{
+		{PublicAt: now, SectionIDs: []int64{sec.ID}},
+		{PublicAt: now, AuthorID: au.ID},
+		{PublicAt: now, TagID: tg.ID, NoBody: true},
+	} {
+		for offset := 0; offset <= 9; offset += 2 {
+			flt := list
+			flt.Offset, flt.Limit = offset, 2
+			want, wantTotal, err := f.s.FindArticles(f.ctx, flt)
+			noErr(t, "FindArticles", err)
+			if wantTotal != 7 {
+				t.Fatalf("%+v: total %d, want 7", flt, wantTotal)
+			}
+			flt.KnownTotal = wantTotal
+			got, total, err := f.s.FindArticles(f.ctx, flt)
+			noErr(t, "FindArticles", err)
+			if total != wantTotal || !reflect.DeepEqual(got, want) {
+				t.Errorf("KnownTotal %+v: total %d (want %d)\n got %+v\nwant %+v", flt, total, wantTotal, dump(got), dump(want))
+			}
+		}
+	}
+}

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) news.Store) {
 		{"FindArticles", testFindArticles},
 		{"FindArticleLists", testFindArticleLists},
 		{"NoBody", testNoBody},
+		{"KnownTotal", testKnownTotal},
 		{"Workflow", testWorkflow},
 		{"Catalog", testCatalog},
 		{"People", testPeople},
