@@ -2,10 +2,13 @@
 // whatever their address: the sections (every page's navigation, a section
 // page's lookup by slug), the footer's pages, the bylines (the search form,
 // an author page's lookup by slug), the tags tag pages were asked for, the
-// paper's logo and share photos, and the latest stories (the front page's
+// paper's logo and share photos, the latest stories (the front page's
 // column, the Top 10 before anything was read, the 404 page's
-// suggestions). Without it each page asked the store for them again: on
-// PostgreSQL five of a section page's seven round trips.
+// suggestions), and the totals of the lists read (a section's, an
+// author's, a tag's; handed to the store with the filter, see
+// ArticleFilter.KnownTotal). Without it each page asked the store for them
+// again: on PostgreSQL five of a section page's seven round trips, and a
+// total whose statement is planned anew on every render.
 //
 // Store wraps a news.Store and answers those reads from its copy until
 // Changed is called; every other read, and every write, is the wrapped
@@ -63,7 +66,7 @@ type Store struct {
 	totals   kept[*found[string, keptTotal]]
 }
 
-// MaxFound bounds the tags (and photos) kept by key between two changes;
+// MaxFound bounds the tags, photos and totals kept by key between two changes;
 // past it one is asked of the store each time (a crawler walking every
 // tag must not grow the node without bound).
 const MaxFound = 4096
