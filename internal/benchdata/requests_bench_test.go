@@ -9,15 +9,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"masthead/internal/api"
+	"masthead/internal/cputime"
 	"masthead/internal/feed"
 	"masthead/internal/news"
 	"masthead/internal/nodecache"
@@ -45,7 +44,7 @@ import (
 func BenchmarkReaderRequests(b *testing.B) {
 	ctx := context.Background()
 	var st news.Store
-	cpu := processCPU
+	cpu := cputime.Process
 	switch {
 	case os.Getenv("MASTHEAD_BENCH_PG") != "":
 		// The database server's CPU is part of a request's cost: its
@@ -69,19 +68,11 @@ func BenchmarkReaderRequests(b *testing.B) {
 		}
 		defer admin.Close(ctx)
 		cpu = func() time.Duration {
-			rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+			t, err := cputime.Backends(ctx, admin, app)
 			if err != nil {
 				b.Fatal(err)
 			}
-			pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-			if err != nil {
-				b.Fatal(err)
-			}
-			t := processCPU()
-			for _, pid := range pids {
-				t += procCPU(int(pid))
-			}
-			return t
+			return cputime.Process() + t
 		}
 	case os.Getenv("MASTHEAD_BENCH_PAPER") != "":
 		db, err := sqlite.Open(ctx, os.Getenv("MASTHEAD_BENCH_PAPER"))
@@ -199,38 +190,14 @@ func BenchmarkReaderRequests(b *testing.B) {
 			if code != 200 && !strings.HasSuffix(c.name, "9999") {
 				b.Fatalf("GET %s: %d", c.path, code)
 			}
-			start, own := cpu(), processCPU()
+			start, own := cpu(), cputime.Process()
 			for b.Loop() {
 				get(c.path)
 			}
 			b.ReportMetric(float64((cpu()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			// The process's own share (on SQLite, all of it): the rest is
 			// the database server's.
-			b.ReportMetric(float64((processCPU()-own).Microseconds())/1000/float64(b.N), "go-cpu-ms/op")
+			b.ReportMetric(float64((cputime.Process()-own).Microseconds())/1000/float64(b.N), "go-cpu-ms/op")
 		})
 	}
-}
-
-// processCPU is the CPU time (user and system) the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// procCPU is another process's CPU time, from /proc/PID/stat (utime and
-// stime, in clock ticks of 10 ms).
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses.
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
 }

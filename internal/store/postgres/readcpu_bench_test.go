@@ -2,16 +2,13 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"masthead/internal/cputime"
 	"masthead/internal/news"
 )
 
@@ -41,17 +38,9 @@ func BenchmarkReadCPU(b *testing.B) {
 	}
 	defer admin.Close(ctx)
 	serverCPU := func() time.Duration {
-		rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+		t, err := cputime.Backends(ctx, admin, app)
 		if err != nil {
 			b.Fatal(err)
-		}
-		pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-		if err != nil {
-			b.Fatal(err)
-		}
-		var t time.Duration
-		for _, pid := range pids {
-			t += backendCPU(int(pid))
 		}
 		return t
 	}
@@ -94,7 +83,7 @@ func BenchmarkReadCPU(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			g0, s0 := ownCPU(), serverCPU()
+			g0, s0 := cputime.Process(), serverCPU()
 			b.ResetTimer()
 			for range b.N {
 				if err := c.read(); err != nil {
@@ -102,31 +91,9 @@ func BenchmarkReadCPU(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			g, s := ownCPU()-g0, serverCPU()-s0
+			g, s := cputime.Process()-g0, serverCPU()-s0
 			b.ReportMetric(float64(g.Microseconds())/1000/float64(b.N), "go-cpu-ms/op")
 			b.ReportMetric(float64(s.Microseconds())/1000/float64(b.N), "pg-cpu-ms/op")
 		})
 	}
-}
-
-func ownCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// backendCPU is a backend's CPU time, from /proc/PID/stat (utime and
-// stime, in clock ticks of 10 ms).
-func backendCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
 }
