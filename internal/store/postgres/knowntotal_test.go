@@ -15,11 +15,7 @@ import (
 // end then asks the server nothing.
 func TestKnownTotalRoundTrips(t *testing.T) {
 	tc := &tripCounter{}
-	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTraced(t, tc)
 	ctx := context.Background()
 	sec := &news.Section{Slug: "world", Name: "World"}
 	if err := db.CreateSection(ctx, sec); err != nil {

@@ -37,11 +37,7 @@ func (l *lastQuery) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndD
 // indexes' own read backwards, and the plan has no sort.
 func TestOldestReadsTheListingIndex(t *testing.T) {
 	lq := &lastQuery{}
-	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = lq })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTraced(t, lq)
 	ctx := context.Background()
 	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	month := news.ArticleFilter{PublicAt: now, PublishedFrom: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),

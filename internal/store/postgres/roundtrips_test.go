@@ -44,6 +44,17 @@ func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.Tr
 func (c *tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
+// openTraced opens a fresh schema whose pool's statements tr sees.
+func openTraced(t *testing.T, tr pgx.QueryTracer) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tr })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // take returns the trips since the last call.
 func (c *tripCounter) take() [][]string {
 	c.mu.Lock()
@@ -63,11 +74,7 @@ func (c *tripCounter) take() [][]string {
 // its first page in one batch; a single story read is one round trip.
 func TestRoundTrips(t *testing.T) {
 	tc := &tripCounter{}
-	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTraced(t, tc)
 	ctx := context.Background()
 	ph := &news.Photo{Key: "p.jpg", ContentType: "image/jpeg", Width: 10, Height: 10}
 	if err := db.CreatePhoto(ctx, ph); err != nil {

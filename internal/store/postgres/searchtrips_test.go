@@ -17,11 +17,7 @@ import (
 // with the window's statement, and the names are one batch.
 func TestSearchRoundTrips(t *testing.T) {
 	tc := &tripCounter{}
-	db, err := Open(context.Background(), freshSchema(t), func(db *DB) { db.tracer = tc })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTraced(t, tc)
 	ctx := context.Background()
 	au := &news.Author{Slug: "kim", Name: "Kim Korea"}
 	if err := db.CreateAuthor(ctx, au); err != nil {
