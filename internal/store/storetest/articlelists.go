@@ -80,22 +80,29 @@ func dump(list []*news.Article) []news.Article {
 	return out
 }
 
-// testNoBody: a list read with NoBody is the same stories with the same
-// relations, their bodies left empty, on every path a list takes (a page
-// of the archive, a section's, an author's and a tag's with their kept
-// totals, read from either end, and FindArticleLists).
-func testNoBody(t *testing.T, open func(t *testing.T) news.Store) {
-	f := newFixture(t, open)
+// oneList makes n public stories an hour apart from T0, each in one
+// section, by one author, with one tag, and with a body.
+func (f *fixture) oneList(n int) (*news.Section, *news.Author, *news.Tag) {
 	sec := f.section("world", "World", 1)
 	au := f.author("kim", "Kim")
 	tg := f.tag("trade", "Trade")
-	for i := range 5 {
+	for i := range n {
 		f.article(func(a *news.Article) {
 			a.SectionID, a.Authors, a.Tags = sec.ID, []*news.Author{au}, []*news.Tag{tg}
 			a.BodyMarkdown, a.BodyHTML = "Body *text*.", "<p>Body <em>text</em>.</p>"
 			a.PublishedAt = T0.Add(time.Duration(i) * time.Hour)
 		})
 	}
+	return sec, au, tg
+}
+
+// testNoBody: a list read with NoBody is the same stories with the same
+// relations, their bodies left empty, on every path a list takes (a page
+// of the archive, a section's, an author's and a tag's with their kept
+// totals, read from either end, and FindArticleLists).
+func testNoBody(t *testing.T, open func(t *testing.T) news.Store) {
+	f := newFixture(t, open)
+	sec, au, tg := f.oneList(5)
 	now := T0.Add(24 * time.Hour)
 	for _, flt := range []news.ArticleFilter{
 		{PublicAt: now, Limit: 3},
@@ -150,15 +157,7 @@ func testNoBody(t *testing.T, open func(t *testing.T) news.Store) {
 // either end and past the end, and the total is the one known.
 func testKnownTotal(t *testing.T, open func(t *testing.T) news.Store) {
 	f := newFixture(t, open)
-	sec := f.section("world", "World", 1)
-	au := f.author("kim", "Kim")
-	tg := f.tag("trade", "Trade")
-	for i := range 7 {
-		f.article(func(a *news.Article) {
-			a.SectionID, a.Authors, a.Tags = sec.ID, []*news.Author{au}, []*news.Tag{tg}
-			a.PublishedAt = T0.Add(time.Duration(i) * time.Hour)
-		})
-	}
+	sec, au, tg := f.oneList(7)
 	now := T0.Add(24 * time.Hour)
 	for _, list := range []news.ArticleFilter{
 		{PublicAt: now, SectionIDs: []int64{sec.ID}},
