@@ -26,7 +26,7 @@ package nodecache
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -226,7 +226,7 @@ func (s *Store) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page,
 // at f.PublicAt, when they are enough. Every other filter is the store's.
 func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
 	if kind, ids, ok := keptlist.Of(f.Simplified()); ok && !f.NoTotal && f.KnownTotal <= 0 {
-		return s.keptList(ctx, f, fmt.Sprint(kind, ids))
+		return s.keptList(ctx, f, listKey(kind, ids))
 	}
 	limit := f.Limit
 	if limit == 0 {
@@ -264,6 +264,21 @@ func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news
 		return s.Store.FindArticles(ctx, f)
 	}
 	return out, -1, nil
+}
+
+// listKey names a kept list: its kind and ids ("1:3,4"), built on every
+// list page without fmt's reflection.
+func listKey(kind keptlist.Kind, ids []int64) string {
+	b := strconv.AppendInt(make([]byte, 0, 24), int64(kind), 10)
+	for i, id := range ids {
+		if i == 0 {
+			b = append(b, ':')
+		} else {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
 }
 
 // keptTotal is a list's total and the time it was read for.
