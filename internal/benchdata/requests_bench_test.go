@@ -24,6 +24,7 @@ import (
 	"masthead/internal/sitemap"
 	"masthead/internal/store/postgres"
 	"masthead/internal/store/sqlite"
+	"masthead/internal/testpg"
 	"masthead/internal/views"
 )
 
@@ -68,7 +69,7 @@ func BenchmarkReaderRequests(b *testing.B) {
 		}
 		defer admin.Close(ctx)
 		cpu = func() time.Duration {
-			t, err := cputime.Backends(ctx, admin, app)
+			t, err := testpg.BackendsCPU(ctx, admin, app)
 			if err != nil {
 				b.Fatal(err)
 			}

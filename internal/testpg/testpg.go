@@ -13,8 +13,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"masthead/internal/cputime"
 )
 
 // Env is the variable naming the test server.
@@ -65,4 +68,25 @@ func URL(t testing.TB, prefix string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// BackendsCPU is the CPU time of the PostgreSQL backends now connected
+// with application_name app, asked over conn (the server must run on this
+// machine: cputime reads /proc), for benchmarks that count the server's
+// share of a request. A backend that closes between two readings takes its
+// time with it.
+func BackendsCPU(ctx context.Context, conn *pgx.Conn, app string) (time.Duration, error) {
+	rows, err := conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+	if err != nil {
+		return 0, err
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return 0, err
+	}
+	var t time.Duration
+	for _, pid := range pids {
+		t += cputime.Of(int(pid))
+	}
+	return t, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"masthead/internal/cputime"
 	"masthead/internal/news"
+	"masthead/internal/testpg"
 )
 
 // BenchmarkReadCPU splits the CPU of the store's reads behind the reader
@@ -38,7 +39,7 @@ func BenchmarkReadCPU(b *testing.B) {
 	}
 	defer admin.Close(ctx)
 	serverCPU := func() time.Duration {
-		t, err := cputime.Backends(ctx, admin, app)
+		t, err := testpg.BackendsCPU(ctx, admin, app)
 		if err != nil {
 			b.Fatal(err)
 		}
