@@ -316,7 +316,9 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		for k, i := range order {
 			page[k] = ids[i]
 		}
-		rows, err := tx.Query(ctx, `SELECT `+articleColumns+`, a.body_text FROM articles a WHERE a.id = ANY($1)`, page)
+		// Without the bodies (news.ArticleSearcher): the snippet is cut
+		// from body_text.
+		rows, err := tx.Query(ctx, `SELECT `+cardColumns+`, a.body_text FROM articles a WHERE a.id = ANY($1)`, page)
 		if err != nil {
 			return err
 		}

@@ -176,7 +176,9 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 		for i, m := range ms {
 			ids[i] = m.id
 		}
-		as, err := selectArticles(ctx, c, articleSelect+` WHERE a.id `+inIDs, jsonIDs(ids))
+		// The snippet is cut from the rendered body, which is then left
+		// out of the hit, as on PostgreSQL (news.ArticleSearcher).
+		as, err := selectArticles(ctx, c, htmlSelect+` WHERE a.id `+inIDs, jsonIDs(ids))
 		if err != nil {
 			return err
 		}
@@ -189,11 +191,9 @@ func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.Se
 			if a == nil {
 				continue
 			}
-			hits = append(hits, news.SearchHit{
-				Article: a,
-				Snippet: textsearch.Snippet(terms, snippetRunes, textsearch.PlainText(a.BodyHTML), a.Deck),
-				Rank:    m.rank,
-			})
+			snippet := textsearch.Snippet(terms, snippetRunes, textsearch.PlainText(a.BodyHTML), a.Deck)
+			a.BodyHTML = ""
+			hits = append(hits, news.SearchHit{Article: a, Snippet: snippet, Rank: m.rank})
 		}
 		return nil
 	})

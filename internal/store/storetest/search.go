@@ -120,6 +120,11 @@ func (w *searchWorld) search(t *testing.T, q news.SearchQuery) ([]string, []news
 		if h.Article == nil {
 			t.Fatalf("SearchArticles(%q): hit %d has no article", q.Text, i)
 		}
+		// A hit shows its snippet: the stores leave the bodies out
+		// (news.ArticleSearcher), and keep the rest of the story.
+		if a := h.Article; a.BodyHTML != "" || a.BodyMarkdown != "" || a.Headline == "" {
+			t.Fatalf("SearchArticles(%q): hit %d has body %q / %q and headline %q; want no bodies and the headline", q.Text, i, a.BodyHTML, a.BodyMarkdown, a.Headline)
+		}
 		keys[i] = w.keys[h.Article.ID]
 		if keys[i] == "" {
 			keys[i] = fmt.Sprintf("#%d", h.Article.ID)
