@@ -163,10 +163,14 @@ func TestBrowserNewsroomWorkflow(t *testing.T) {
 		t.Fatalf("the editor shows %q", body)
 	}
 	at := time.Now().Add(8 * time.Second).Truncate(time.Second)
+	// SetValue reads the value back and fails when the field changed it:
+	// a whole minute (1 run in 60 of the one above) checks datetimeLocal
+	// writes it as the browser does.
+	step("whole minute", chromedp.SetValue(chromedp.CSS("#at"), datetimeLocal(at.Truncate(time.Minute).In(seoul))))
 	// The field takes minutes; seconds are a valid value but not a step
 	// of it, so the form is sent by script, past the browser's step check
 	// (the server reads both forms).
-	step("schedule", chromedp.SetValue(chromedp.CSS("#at"), at.In(seoul).Format("2006-01-02T15:04:05")),
+	step("schedule", chromedp.SetValue(chromedp.CSS("#at"), datetimeLocal(at.In(seoul))),
 		evalVoid(`HTMLFormElement.prototype.submit.call(document.querySelector('form[action$="/schedule"]'))`),
 		until(`location.search.includes("done=schedule")`))
 	if st := text(".meta .status"); st != "scheduled" {
@@ -265,6 +269,16 @@ func until(cond string) chromedp.Action[chromedp.Void] {
 			}
 		}
 	}
+}
+
+// datetimeLocal is t, to the second, as a datetime-local field holds it:
+// HTML's normalized form, which leaves out the seconds when they are zero
+// (Chromium turns "15:04:00" into "15:04" as the value is set).
+func datetimeLocal(t time.Time) string {
+	if t.Second() == 0 {
+		return t.Format("2006-01-02T15:04")
+	}
+	return t.Format("2006-01-02T15:04:05")
 }
 
 // evalVoid runs a script for its effect.
