@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -261,9 +262,15 @@ func testSearch(t *testing.T, open func(t *testing.T) news.Store) {
 			})
 			keys[a.ID] = c.key
 		}
-		for _, c := range []struct{ text, want string }{
-			{"harbor tunnel", "head,deck,part,deckpart,once,often"},
-			{"tunnel", "part,head,deck,once,often,deckpart"},
+		// The ranks are the same number on both stores: the tier, plus
+		// h(n+1)+d over (n+1)² for n words, h of them in the headline
+		// and d in the deck.
+		for _, c := range []struct {
+			text, want string
+			ranks      []float64
+		}{
+			{"harbor tunnel", "head,deck,part,deckpart,once,often", []float64{2 + 6.0/9, 1 + 2.0/9, 3.0 / 9, 1.0 / 9, 0, 0}},
+			{"tunnel", "part,head,deck,once,often,deckpart", []float64{2.5, 2.5, 1.25, 0, 0, 0}},
 		} {
 			hits, total, err := f.s.SearchArticles(f.ctx, news.SearchQuery{Text: c.text, PublicAt: T0.Add(24 * time.Hour)})
 			if err != nil {
@@ -279,6 +286,36 @@ func testSearch(t *testing.T, open func(t *testing.T) news.Store) {
 			if strings.Join(got, ",") != c.want || total != 6 {
 				t.Errorf("%s = %v (total %d), want [%s] of 6", c.text, got, total, c.want)
 			}
+			for i, h := range hits {
+				if i < len(c.ranks) && math.Abs(h.Rank-c.ranks[i]) > 1e-9 {
+					t.Errorf("%s: %s has rank %v, want %v", c.text, keys[h.Article.ID], h.Rank, c.ranks[i])
+				}
+			}
+		}
+
+		// How often a word is in the headline lifts no story within its
+		// tier: the newer comes first (PostgreSQL's ts_rank put the
+		// headline saying it twice first).
+		twice := f.article(func(a *news.Article) {
+			a.Slug, a.Headline, a.BodyHTML = "tiers-twice", "Viaduct after viaduct", "<p>Old.</p>"
+			a.SectionID = sec.ID
+			a.PublishedAt = T0.Add(10 * time.Hour)
+		})
+		newer := f.article(func(a *news.Article) {
+			a.Slug, a.Headline, a.BodyHTML = "tiers-newer", "Viaduct opens", "<p>New.</p>"
+			a.SectionID = sec.ID
+			a.PublishedAt = T0.Add(11 * time.Hour)
+		})
+		hits, _, err := f.s.SearchArticles(f.ctx, news.SearchQuery{Text: "viaduct", PublicAt: T0.Add(24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 2 || hits[0].Article.ID != newer.ID || hits[1].Article.ID != twice.ID || hits[0].Rank != hits[1].Rank {
+			var got []string
+			for _, h := range hits {
+				got = append(got, fmt.Sprintf("%s (%v)", h.Article.Headline, h.Rank))
+			}
+			t.Errorf("viaduct = %v, want [Viaduct opens, Viaduct after viaduct] with the same rank", got)
 		}
 	})
 
