@@ -509,15 +509,26 @@ func windowRows(ctx context.Context, tx pgx.Tx, off bool, sql string, args []any
 	return ids, ranks, nil
 }
 
-// moveCutoff sets *cutoff to the publication time of the story back places
-// from the newest (nil when there are not that many), inside a search whose
-// index scans are off: the walk of the published_at index needs them.
+// cutoffSQL is the start of the UTC day of the story n (SQL) places from
+// the newest published one, from the stories a day (story_days, kept by
+// every write; NULL when there are not that many): at or before that
+// story's time, so the window from it holds every story it would. It was
+// a walk of the published_at index past n stories: 0.84 ms for the 5,000
+// of a Korean word in a quarter of the stories, 0.29 for 1,750, and up to
+// 16 windows for a rarer word; the days' sums are 0.1 and 0.05 ms.
+func cutoffSQL(n string) string {
+	return `(SELECT to_timestamp(d.day * 86400) FROM (SELECT day, sum(n) OVER (ORDER BY day DESC) AS s FROM story_days) d
+		WHERE d.s > ` + n + ` ORDER BY d.day DESC LIMIT 1)`
+}
+
+// moveCutoff sets *cutoff to cutoffSQL's time for back (nil when there
+// are not that many stories), inside a search whose index scans are off:
+// the walk of the days needs them.
 func moveCutoff(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) error {
 	if _, err := tx.Exec(ctx, "SET LOCAL enable_indexscan = on"); err != nil {
 		return err
 	}
-	err := tx.QueryRow(ctx, `SELECT published_at FROM articles WHERE published_at IS NOT NULL
-		ORDER BY published_at DESC NULLS LAST, id DESC OFFSET $1 LIMIT 1`, back).Scan(cutoff)
+	err := tx.QueryRow(ctx, "SELECT "+cutoffSQL("$1::bigint"), back).Scan(cutoff)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
@@ -525,8 +536,8 @@ func moveCutoff(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) er
 	return err
 }
 
-// cutoffAt sets *cutoff to the publication time of the story `back` places
-// from the newest, where the newest `window` matches should be found, and
+// cutoffAt sets *cutoff to (the start of the day of) the publication time
+// of the story `back` places from the newest (cutoffSQL), where the newest `window` matches should be found, and
 // returns back; nil for no cutoff.
 //
 // back is what ANALYZE's statistics of the index's words say: a word in a
@@ -560,8 +571,7 @@ func (db *DB) cutoffAt(ctx context.Context, tx pgx.Tx, terms []textsearch.Term, 
 	}
 	back := 4 * window
 	if st.elems == nil || prefix {
-		err = tx.QueryRow(ctx, `SELECT published_at FROM articles WHERE published_at IS NOT NULL
-			ORDER BY published_at DESC NULLS LAST, id DESC OFFSET $1 LIMIT 1`, back).Scan(cutoff)
+		err = tx.QueryRow(ctx, "SELECT "+cutoffSQL("$1::bigint"), back).Scan(cutoff)
 	} else {
 		// The words are the query's lexemes, as plainto_tsquery and the
 		// bigrams' to_tsquery find them; a lexeme ANALYZE did not list
@@ -575,8 +585,7 @@ func (db *DB) cutoffAt(ctx context.Context, tx pgx.Tx, terms []textsearch.Term, 
 			), b AS (
 				SELECT ceil($3 * 1.25 / exp(sum(ln(greatest(f, 1e-9))))) AS n FROM w HAVING count(*) > 0
 			)
-			SELECT b.n::bigint, (SELECT published_at FROM articles WHERE published_at IS NOT NULL
-				ORDER BY published_at DESC NULLS LAST, id DESC OFFSET b.n::bigint LIMIT 1)
+			SELECT b.n::bigint, `+cutoffSQL("b.n")+`
 			FROM b WHERE b.n <= $7`,
 			strings.Join(latin, " "), strings.Join(cjk, " "), window, st.least, st.elems, st.freqs, limit).Scan(&back, cutoff)
 	}

@@ -110,7 +110,7 @@ func TestSearchKeepsPlans(t *testing.T) {
 		switch {
 		case sql == searchPageSQL:
 			plans["page"] = [2]int64{generic, custom}
-		case strings.Contains(sql, "OFFSET") && strings.Contains(sql, "LIMIT 1"):
+		case strings.Contains(sql, "story_days"):
 			plans["cutoff"] = [2]int64{generic, custom}
 		case strings.Contains(sql, "search @@"):
 			p := plans["window"]
