@@ -19,6 +19,7 @@ import (
 	"masthead/internal/auth"
 	"masthead/internal/demo"
 	"masthead/internal/feed"
+	"masthead/internal/gctune"
 	"masthead/internal/httpx"
 	"masthead/internal/integrations"
 	"masthead/internal/mail"
@@ -89,7 +90,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	tuneGC(f.CacheBytes)
+	gctune.Apply(f.CacheBytes)
 	n, err := assemble(ctx, f, stdout, stderr)
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.Int64Var(&f.MaxUpload, "max-upload", 20<<20, "largest photo upload in `bytes`")
 	registerMedia(fs, &f.Media)
-	fs.Int64Var(&f.CacheBytes, "cache-bytes", 64<<20, "memory for rendered pages, in `bytes`")
+	fs.Int64Var(&f.CacheBytes, "cache-bytes", gctune.ServeCacheBytes, "memory for rendered pages, in `bytes`")
 	fs.StringVar(&f.PurgeWebhook, "purge-webhook", "", "after each change readers can see, POST {\"keys\":[...]} or {\"all\":true} to this `URL` (a CDN purge relay); pages then let shared caches keep them 5 minutes instead of 1")
 	fs.StringVar(&f.CDNKeyHeader, "cdn-key-header", "Surrogate-Key", "with --purge-webhook, the `header` that names each cached page's purge keys for the CDN: "+strings.Join(pagecache.KeyHeaders(), ", ")+" (any case), or empty for none; without --purge-webhook no page carries its keys (the page cache purges by its own)")
 	fs.BoolVar(&f.AccessLog, "access-log", true, "log a line per request, written in batches within a second (false: only warnings and errors; see docs/performance.md)")

@@ -18,6 +18,7 @@ import (
 	"masthead/internal/api"
 	"masthead/internal/cputime"
 	"masthead/internal/feed"
+	"masthead/internal/gctune"
 	"masthead/internal/news"
 	"masthead/internal/nodecache"
 	"masthead/internal/site"
@@ -42,8 +43,17 @@ import (
 // (the reads every page makes whatever its address, kept until the next
 // change); MASTHEAD_BENCH_NODECACHE=off reads the store directly, for a
 // before-and-after in one binary.
+//
+// The collector runs with serve's settings (gctune: GOGC=400 under a soft
+// memory limit), as a node's does; GOGC=100 in the environment measures
+// Go's default. With the default, the benchmark's small live heap (3 MB on
+// PostgreSQL, where the stories are not in the process) was marked every
+// eight feed requests, and the collection's workers took a fifth of the
+// process's CPU: more than serve spends, and more on PostgreSQL than on
+// SQLite, whose heap is larger.
 func BenchmarkReaderRequests(b *testing.B) {
 	ctx := context.Background()
+	gctune.Apply(gctune.ServeCacheBytes)
 	var st news.Store
 	cpu := cputime.Process
 	switch {
