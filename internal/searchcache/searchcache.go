@@ -118,27 +118,19 @@ func (s *Store) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.
 	if err != nil {
 		return nil, 0, err
 	}
-	kept := make([]news.SearchHit, len(hits))
-	for i, h := range hits {
-		kept[i] = h
-		if h.Article != nil {
-			a := *h.Article
-			// The search page shows the snippet, never the body.
-			a.BodyHTML, a.BodyMarkdown = "", ""
-			kept[i].Article = &a
-		}
-	}
+	// The stories come without their bodies (news.ArticleSearcher), so
+	// what is kept is the snippets and cards the page shows. The answer
+	// is shared with every caller that gets it from here: they only read.
 	s.mu.Lock()
 	if _, ok := s.m[k]; !ok {
-		s.m[k] = s.lru.PushFront(&entry{k: k, gen: gen, at: now, hits: kept, total: total})
+		s.m[k] = s.lru.PushFront(&entry{k: k, gen: gen, at: now, hits: hits, total: total})
 		for s.lru.Len() > s.cfg.Entries {
 			old := s.lru.Remove(s.lru.Back()).(*entry)
 			delete(s.m, old.k)
 		}
 	}
 	s.mu.Unlock()
-	// The same as a cached answer will be: no bodies.
-	return kept, total, nil
+	return hits, total, nil
 }
 
 // publicHits drops, from a cached answer, a story that is no longer public
