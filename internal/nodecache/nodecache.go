@@ -20,12 +20,17 @@
 // time alone changes (the feed announces ends of embargoes and scheduled
 // publications, so this is a safety net).
 //
+// It also keeps the rendered bodies of the stories feeds carry, by the
+// version they were saved at (see BodyBytes): a body never changes within
+// a version, so those need no change to drop them.
+//
 // A Store that nothing calls Changed on is only right while nothing
 // writes: wrap a store only where a change feed runs.
 package nodecache
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,7 +50,14 @@ type Config struct {
 	TTL time.Duration
 	// Clock times the copies; the system clock when nil.
 	Clock news.Clock
+	// BodyBytes bounds the bodies kept; BodyBytes when zero.
+	BodyBytes int
 }
+
+// BodyBytes is how many bytes of story bodies a Store keeps by default:
+// some 5,000 bodies of a generated paper's 1.4 KB, the 30 of every feed
+// a paper's readers follow.
+const BodyBytes = 8 << 20
 
 // Store is a news.Store whose page-independent reads come from a copy
 // kept until the next change.
@@ -64,6 +76,7 @@ type Store struct {
 	tags     kept[*found[string, *news.Tag]]
 	photos   kept[*found[int64, *news.Photo]]
 	totals   kept[*found[string, keptTotal]]
+	bodies   bodies
 }
 
 // MaxFound bounds the tags, photos and totals kept by key between two changes;
@@ -90,7 +103,10 @@ func New(st news.Store, cfg Config) *Store {
 	if cfg.Clock == nil {
 		cfg.Clock = news.SystemClock{}
 	}
-	return &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock}
+	if cfg.BodyBytes <= 0 {
+		cfg.BodyBytes = BodyBytes
+	}
+	return &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes}}
 }
 
 // Changed drops every copy: a change readers can see has committed. Call
@@ -223,8 +239,13 @@ func (s *Store) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page,
 // FindArticles answers the newest public stories without their bodies, at
 // most Latest of them and no total (the front page's column, the Top 10's
 // stand-in, the 404 page's), from the kept list: its stories still public
-// at f.PublicAt, when they are enough. Every other filter is the store's.
+// at f.PublicAt, when they are enough. A reader list with rendered bodies
+// is read as cards, with the bodies kept (withBodies). Every other filter
+// is the store's.
 func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	if f.NoMarkdown && !f.NoBody && !f.PublicAt.IsZero() {
+		return s.withBodies(ctx, f)
+	}
 	if kind, ids, ok := keptlist.Of(f.Simplified()); ok && !f.NoTotal && f.KnownTotal <= 0 {
 		return s.keptList(ctx, f, listKey(kind, ids))
 	}
@@ -322,4 +343,97 @@ func isLatest(f news.ArticleFilter) bool {
 		f.SectionID == 0 && len(f.SectionIDs) == 0 && f.AuthorID == 0 && f.TagID == 0 &&
 		f.PublishedFrom.IsZero() && f.PublishedTo.IsZero() && len(f.IDs) == 0 &&
 		len(f.ExcludeIDs) == 0 && f.TranslationOf == 0
+}
+
+// bodyKey names a story's body as saved: its id, the version it was saved
+// at and the story's creation time (SQLite gives the id of a deleted
+// newest story to the next one made, whose version starts again at 1).
+type bodyKey struct{ id, version, created int64 }
+
+func bodyKeyOf(a *news.Article) bodyKey {
+	return bodyKey{a.ID, a.Version, a.CreatedAt.UnixMicro()}
+}
+
+// bodies are rendered bodies by bodyKey, up to max bytes; past it they
+// are all dropped and kept anew (a paper's feeds read the same few
+// hundred stories again and again; an LRU's bookkeeping would cost more
+// than the rare reread).
+type bodies struct {
+	mu    sync.Mutex
+	m     map[bodyKey]string
+	bytes int
+	max   int
+}
+
+func (b *bodies) get(k bodyKey) (string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	body, ok := b.m[k]
+	return body, ok
+}
+
+func (b *bodies) put(k bodyKey, body string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil || b.bytes+len(body) > b.max {
+		b.m, b.bytes = map[bodyKey]string{}, 0
+	}
+	if _, ok := b.m[k]; !ok && len(body) <= b.max {
+		b.m[k] = body
+		b.bytes += len(body)
+	}
+}
+
+// withBodies answers a reader list with rendered bodies (a feed's:
+// NoMarkdown) as cards, through the node's copies, each given the body
+// kept for its version; only the bodies not kept are read, by id. On
+// PostgreSQL a feed's 30 bodies were half its page statement's time and
+// most of the bytes it sent (detoasted, pglz-decompressed and copied), read
+// again after every publish for stories whose bodies had not changed.
+// Should a story change between the two reads, the list is the store's
+// own, read at once.
+func (s *Store) withBodies(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	cf := f
+	cf.NoBody, cf.NoMarkdown = true, false
+	cards, total, err := s.FindArticles(ctx, cf)
+	if err != nil || len(cards) == 0 {
+		return cards, total, err
+	}
+	out := make([]*news.Article, len(cards))
+	var miss []int64
+	for i, c := range cards {
+		a := *c // cards may be kept copies, shared
+		out[i] = &a
+		if body, ok := s.bodies.get(bodyKeyOf(c)); ok {
+			a.BodyHTML = body
+		} else {
+			miss = append(miss, c.ID)
+		}
+	}
+	if len(miss) == 0 {
+		return out, total, nil
+	}
+	full, _, err := s.Store.FindArticles(ctx, news.ArticleFilter{IDs: miss, Limit: len(miss), NoTotal: true, NoMarkdown: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	read := make(map[int64]*news.Article, len(full))
+	for _, a := range full {
+		read[a.ID] = a
+	}
+	for _, a := range out {
+		got, ok := read[a.ID]
+		if !ok {
+			if slices.Contains(miss, a.ID) {
+				return s.Store.FindArticles(ctx, f) // deleted since
+			}
+			continue
+		}
+		if bodyKeyOf(got) != bodyKeyOf(a) {
+			return s.Store.FindArticles(ctx, f) // saved again since
+		}
+		a.BodyHTML = got.BodyHTML
+		s.bodies.put(bodyKeyOf(got), got.BodyHTML)
+	}
+	return out, total, nil
 }

@@ -397,3 +397,156 @@ func TestKeptTotals(t *testing.T) {
 		t.Errorf("totals handed to the store: %v, want [0 0]", rec.known)
 	}
 }
+
+// bodyReads records the list reads that reach the store: bodies (false
+// for cards) and the ids asked for; before runs inside a read by ids,
+// before it (a write between the node's two reads).
+type bodyReads struct {
+	news.Store
+	mu     sync.Mutex
+	reads  []string
+	before func()
+}
+
+func (b *bodyReads) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
+	b.mu.Lock()
+	b.reads = append(b.reads, fmt.Sprintf("bodies=%v ids=%v", !f.NoBody, f.IDs))
+	hook := b.before
+	b.mu.Unlock()
+	if hook != nil && len(f.IDs) > 0 {
+		hook()
+	}
+	return b.Store.FindArticles(ctx, f)
+}
+
+func (b *bodyReads) take() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.reads
+	b.reads = nil
+	return r
+}
+
+// TestKeptBodies: a feed read the rendered bodies of its 30 stories on
+// every render, and again after every publish for the 29 that had not
+// changed (on PostgreSQL half its page statement's time). The node reads
+// cards and only the bodies it does not keep for a story's version; the
+// answer is the store's, after an edit (no Changed needed), a write between
+// the two reads, and a new story that SQLite gave a deleted one's id.
+func TestKeptBodies(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 0)
+	rec := &bodyReads{Store: f.db}
+	c := New(rec, Config{Clock: f.clock})
+	var stories []*news.Article
+	for i := range 4 {
+		a := f.publish(t, fmt.Sprintf("feed-%d", i), f.now.Add(-time.Duration(4-i)*time.Minute))
+		a.BodyHTML = fmt.Sprintf("<p>Body of %d.</p>", i)
+		if err := f.db.UpdateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		stories = append(stories, a)
+	}
+	feed := news.ArticleFilter{PublicAt: f.now, Limit: 30, Order: "newest", NoTotal: true, NoMarkdown: true}
+	same := func(what string) []*news.Article {
+		t.Helper()
+		got, _, err := c.FindArticles(ctx, feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := f.db.FindArticles(ctx, feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d stories, the store has %d", what, len(got), len(want))
+		}
+		for i := range want {
+			g, w := got[i], want[i]
+			if g.ID != w.ID || g.Version != w.Version || g.BodyHTML != w.BodyHTML || g.BodyMarkdown != "" || g.Headline != w.Headline ||
+				g.Section == nil || g.Section.ID != w.Section.ID {
+				t.Fatalf("%s: story %d is %d v%d %q, the store's %d v%d %q", what, i, g.ID, g.Version, g.BodyHTML, w.ID, w.Version, w.BodyHTML)
+			}
+		}
+		return got
+	}
+	same("first read")
+	if r := rec.take(); len(r) != 2 || r[0] != "bodies=false ids=[]" || r[1] != fmt.Sprintf("bodies=true ids=%v", []int64{stories[3].ID, stories[2].ID, stories[1].ID, stories[0].ID}) {
+		t.Fatalf("first read asked the store %q, want the cards, then the four bodies", r)
+	}
+	got := same("second read")
+	if r := rec.take(); len(r) != 1 || r[0] != "bodies=false ids=[]" {
+		t.Fatalf("second read asked the store %q, want the cards only", r)
+	}
+	got[0].BodyHTML = "<p>Changed by a caller.</p>" // callers get copies
+	same("after a caller changed its copy")
+	rec.take()
+
+	// An edit: a new version, whose body is read; the others are kept.
+	stories[1].BodyHTML = "<p>Corrected.</p>"
+	if err := f.db.UpdateArticle(ctx, stories[1]); err != nil {
+		t.Fatal(err)
+	}
+	same("after an edit")
+	if r := rec.take(); len(r) != 2 || r[1] != fmt.Sprintf("bodies=true ids=[%d]", stories[1].ID) {
+		t.Fatalf("after an edit the store was asked %q, want the cards and story %d's body", r, stories[1].ID)
+	}
+
+	// A save between the cards and the bodies: the store's own answer.
+	stories[2].BodyHTML = "<p>Saved first.</p>"
+	if err := f.db.UpdateArticle(ctx, stories[2]); err != nil {
+		t.Fatal(err)
+	}
+	rec.before = func() {
+		rec.before = nil
+		stories[2].BodyHTML = "<p>Saved again while the feed was read.</p>"
+		if err := f.db.UpdateArticle(ctx, stories[2]); err != nil {
+			t.Error(err)
+		}
+	}
+	got = same("after a save between the two reads")
+	if got[1].BodyHTML != "<p>Saved again while the feed was read.</p>" {
+		t.Fatalf("story %d's body is %q", got[1].ID, got[1].BodyHTML)
+	}
+
+	// The newest story deleted: SQLite may give its id to the next one.
+	last := stories[3]
+	if err := f.db.DeleteArticle(ctx, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.add(time.Second)
+	next := &news.Article{Slug: "after-delete", Headline: "Another story", BodyHTML: "<p>Another body.</p>", Lang: "en",
+		SectionID: f.section.ID, Status: news.StatusPublished, PublishedAt: last.PublishedAt, UpdatedAt: last.PublishedAt}
+	if err := f.db.CreateArticle(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	next.BodyHTML = "<p>Another body.</p>" // saved again: the deleted story's version
+	if err := f.db.UpdateArticle(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if next.ID != last.ID || next.Version != last.Version {
+		t.Logf("the new story is %d v%d, the deleted one was %d v%d", next.ID, next.Version, last.ID, last.Version)
+	}
+	got = same("after the newest story was deleted and another made")
+	if got[0].ID != next.ID || got[0].BodyHTML != "<p>Another body.</p>" {
+		t.Fatalf("the newest story is %d %q", got[0].ID, got[0].BodyHTML)
+	}
+}
+
+// TestKeptBodiesBound: the bodies kept stay within BodyBytes.
+func TestKeptBodiesBound(t *testing.T) {
+	b := bodies{max: 100}
+	for i := range 30 {
+		b.put(bodyKey{id: int64(i), version: 1}, "0123456789")
+		if b.bytes > 100 || b.bytes != 10*len(b.m) {
+			t.Fatalf("after %d bodies: %d bytes in %d", i+1, b.bytes, len(b.m))
+		}
+	}
+	if _, ok := b.get(bodyKey{id: 29, version: 1}); !ok {
+		t.Error("the last body put is not kept")
+	}
+	b.put(bodyKey{id: 99}, string(make([]byte, 101)))
+	if _, ok := b.get(bodyKey{id: 99}); ok {
+		t.Error("a body larger than the bound is kept")
+	}
+}
