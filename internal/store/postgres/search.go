@@ -220,8 +220,8 @@ const SearchWindow = news.SearchWindow
 // SearchArticles finds stories by words. Relevance puts a story whose
 // headline has every word above one whose deck has them, above one with
 // them only in the body; within a tier, more of the words in the
-// headline, then more in the deck (rankSQL),
-// then the newest. That is the SQLite store's order too.
+// headline, then more in the deck (rankSQL), then the newest. That is the
+// SQLite store's order too.
 func (db *DB) SearchArticles(ctx context.Context, q news.SearchQuery) ([]news.SearchHit, int, error) {
 	terms := textsearch.Terms(q.Text)
 	if textsearch.OnlyStopwords(terms) {
@@ -537,8 +537,8 @@ func moveCutoff(ctx context.Context, tx pgx.Tx, back int, cutoff **time.Time) er
 }
 
 // cutoffAt sets *cutoff to (the start of the day of) the publication time
-// of the story `back` places from the newest (cutoffSQL), where the newest `window` matches should be found, and
-// returns back; nil for no cutoff.
+// of the story `back` places from the newest (cutoffSQL), where the newest
+// `window` matches should be found, and returns back; nil for no cutoff.
 //
 // back is what ANALYZE's statistics of the index's words say: a word in a
 // share f of all stories has `window` matches among the newest window/f,
