@@ -30,7 +30,6 @@ package nodecache
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -365,13 +364,6 @@ type bodies struct {
 	max   int
 }
 
-func (b *bodies) get(k bodyKey) (string, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	body, ok := b.m[k]
-	return body, ok
-}
-
 func (b *bodies) put(k bodyKey, body string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -400,16 +392,19 @@ func (s *Store) withBodies(ctx context.Context, f news.ArticleFilter) ([]*news.A
 		return cards, total, err
 	}
 	out := make([]*news.Article, len(cards))
+	var missAt []int // indexes in out of the stories whose bodies are not kept
 	var miss []int64
+	s.bodies.mu.Lock() // one lock for the page's lookups
 	for i, c := range cards {
 		a := *c // cards may be kept copies, shared
 		out[i] = &a
-		if body, ok := s.bodies.get(bodyKeyOf(c)); ok {
+		if body, ok := s.bodies.m[bodyKeyOf(c)]; ok {
 			a.BodyHTML = body
 		} else {
-			miss = append(miss, c.ID)
+			missAt, miss = append(missAt, i), append(miss, c.ID)
 		}
 	}
+	s.bodies.mu.Unlock()
 	if len(miss) == 0 {
 		return out, total, nil
 	}
@@ -421,16 +416,11 @@ func (s *Store) withBodies(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	for _, a := range full {
 		read[a.ID] = a
 	}
-	for _, a := range out {
+	for _, i := range missAt {
+		a := out[i]
 		got, ok := read[a.ID]
-		if !ok {
-			if slices.Contains(miss, a.ID) {
-				return s.Store.FindArticles(ctx, f) // deleted since
-			}
-			continue
-		}
-		if bodyKeyOf(got) != bodyKeyOf(a) {
-			return s.Store.FindArticles(ctx, f) // saved again since
+		if !ok || bodyKeyOf(got) != bodyKeyOf(a) {
+			return s.Store.FindArticles(ctx, f) // deleted or saved again since
 		}
 		a.BodyHTML = got.BodyHTML
 		s.bodies.put(bodyKeyOf(got), got.BodyHTML)
