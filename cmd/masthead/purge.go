@@ -48,9 +48,9 @@ type changeFeed struct {
 	reload func(ctx context.Context) error
 	// changed, when set, is called for every change before the cache is
 	// purged for it: it drops the node's copies of the reads every page
-	// makes (nodecache.Store.Changed), so no page is rendered again from
-	// them once it is purged.
-	changed func()
+	// makes and of the stories the change names (nodecache.Store.Changed),
+	// so no page is rendered again from them once it is purged.
+	changed func(news.Change)
 
 	mu     sync.Mutex // one catch-up at a time; guards cursor
 	cursor int64
@@ -90,6 +90,9 @@ func (f *changeFeed) CatchUp(ctx context.Context) error {
 			// Records were pruned while this node was behind: what they
 			// said is lost, so everything goes.
 			f.log.WarnContext(ctx, "change log: records missing, purging the whole cache", "after", f.cursor, "next", recs[0].Seq)
+			if f.changed != nil {
+				f.changed(news.Change{All: true})
+			}
 			f.cache.Purge()
 		}
 		for _, r := range recs {
@@ -99,7 +102,7 @@ func (f *changeFeed) CatchUp(ctx context.Context) error {
 				}
 			}
 			if f.changed != nil {
-				f.changed()
+				f.changed(r.Change)
 			}
 			keys, all := purge.Keys(r.Change, f.paper.Current().Loc())
 			switch {

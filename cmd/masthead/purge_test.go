@@ -16,10 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"masthead/internal/api"
 	"masthead/internal/auth"
 	"masthead/internal/feed"
 	"masthead/internal/news"
 	"masthead/internal/newsroom"
+	"masthead/internal/nodecache"
 	"masthead/internal/pagecache"
 	"masthead/internal/purge"
 	"masthead/internal/site"
@@ -89,8 +91,13 @@ func newPurgeStack(t *testing.T) *purgeStack {
 
 	mux := http.NewServeMux()
 	clock := news.SystemClock{}
-	site.New(site.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
-	feed.New(feed.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
+	// As serve does: readers' pages read through the node's copies, which
+	// the change feed drops.
+	shared := nodecache.New(st, nodecache.Config{Clock: clock})
+	s.changes.changed = shared.Changed
+	site.New(site.Config{Paper: paper, Store: shared, Clock: clock, Logger: log}).Register(mux)
+	feed.New(feed.Config{Paper: paper, Store: shared, Clock: clock, Logger: log}).Register(mux)
+	api.New(api.Config{Paper: paper, Store: shared, Clock: clock, Logger: log}).Register(mux)
 	sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log}).Register(mux)
 	nr, err := newsroom.New(newsroom.Config{Paper: paper, Store: st, Clock: clock, Logger: log, MaxUploadBytes: 1 << 20})
 	if err != nil {
@@ -356,6 +363,53 @@ func TestOtherProcessPurgesByKey(t *testing.T) {
 			t.Errorf("%s: served from the cache %v, want %v", p, hit, !want)
 		}
 	}
+}
+
+// A story edited by another process reads as edited on this node's
+// pages and API once the change feed has caught up: the feed drops the
+// node's copy of the story (nodecache), which other stories' changes
+// leave, before it purges the story's pages.
+func TestOtherProcessEditReadsFresh(t *testing.T) {
+	s := newPurgeStack(t)
+	_, warm := purgeFixture(t, s)
+	s.warmAll(warm)
+	sibling, err := s.st.FindArticleBySlug(s.ctx, "sibling")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := fmt.Sprintf("/api/v1/articles/%d", sibling.ID)
+	if body := s.body(api); !strings.Contains(body, sibling.Headline) {
+		t.Fatalf("GET %s: %.300s", api, body)
+	}
+	other, err := sqlite.Open(s.ctx, s.st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	sibling.Headline = "Sibling, edited elsewhere"
+	if err := other.UpdateArticle(s.ctx, sibling); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.changes.CatchUp(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The page's title, and the API's headline: the boxes list the story
+	// too, read anew after any change.
+	page, json := s.body(s.paper.ArticlePath(sibling)), s.body(api)
+	if !strings.Contains(page, "<title>"+sibling.Headline) {
+		t.Errorf("the story page after the edit is not the new one:\n%.300s", page)
+	}
+	if !strings.Contains(json, `"headline":"`+sibling.Headline) {
+		t.Errorf("GET %s after the edit: not the new headline:\n%.300s", api, json)
+	}
+}
+
+// body fetches path and returns the response's body.
+func (s *purgeStack) body(path string) string {
+	s.t.Helper()
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return rec.Body.String()
 }
 
 func (s *purgeStack) find(id int64) *news.Article {

@@ -22,7 +22,11 @@
 //
 // It also keeps the rendered bodies of the stories feeds carry, by the
 // version they were saved at (see BodyBytes): a body never changes within
-// a version, so those need no change to drop them.
+// a version, so those need no change to drop them. And it keeps the
+// published stories read one at a time (a story page's, the article
+// API's) until a change names them, as the page cache keeps their pages
+// (see stories): a story page is rendered again every minute it is read
+// (the page cache's TTL, for its boxes) and its story had not changed.
 //
 // A Store that nothing calls Changed on is only right while nothing
 // writes: wrap a store only where a change feed runs.
@@ -30,6 +34,7 @@ package nodecache
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -51,12 +56,24 @@ type Config struct {
 	Clock news.Clock
 	// BodyBytes bounds the bodies kept; BodyBytes when zero.
 	BodyBytes int
+	// StoryBytes bounds the stories kept; StoryBytes when zero.
+	StoryBytes int
+	// StoryTTL bounds a kept story's age; 10 minutes when zero. A
+	// safety net for a change made past the change log (an operator's
+	// SQL): a story needs no other, as readers' pages test IsPublicAt
+	// themselves.
+	StoryTTL time.Duration
 }
 
 // BodyBytes is how many bytes of story bodies a Store keeps by default:
 // some 5,000 bodies of a generated paper's 1.4 KB, the 30 of every feed
 // a paper's readers follow.
 const BodyBytes = 8 << 20
+
+// StoryBytes is how many bytes of stories read one at a time a Store
+// keeps by default (their Markdown and rendered bodies, counted with the
+// rest): some 2,000 stories of 8 KB.
+const StoryBytes = 16 << 20
 
 // Store is a news.Store whose page-independent reads come from a copy
 // kept until the next change.
@@ -76,6 +93,7 @@ type Store struct {
 	photos   kept[*found[int64, *news.Photo]]
 	totals   kept[*found[string, keptTotal]]
 	bodies   bodies
+	stories  stories
 }
 
 // MaxFound bounds the tags, photos and totals kept by key between two changes;
@@ -105,12 +123,24 @@ func New(st news.Store, cfg Config) *Store {
 	if cfg.BodyBytes <= 0 {
 		cfg.BodyBytes = BodyBytes
 	}
-	return &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes}}
+	if cfg.StoryBytes <= 0 {
+		cfg.StoryBytes = StoryBytes
+	}
+	if cfg.StoryTTL <= 0 {
+		cfg.StoryTTL = 10 * time.Minute
+	}
+	return &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes},
+		stories: stories{max: cfg.StoryBytes, ttl: cfg.StoryTTL}}
 }
 
-// Changed drops every copy: a change readers can see has committed. Call
-// it before purging pages for the change.
-func (s *Store) Changed() { s.gen.Add(1) }
+// Changed drops every copy but the stories c does not name: change c,
+// which readers can see, has committed. Call it before purging pages for
+// the change; a node that missed changes (the log was pruned past it)
+// calls it with news.Change{All: true}.
+func (s *Store) Changed(c news.Change) {
+	s.gen.Add(1)
+	s.stories.drop(c)
+}
 
 // kept is one read and the change count it was read at.
 type kept[T any] struct{ p atomic.Pointer[entry[T]] }
@@ -426,4 +456,177 @@ func (s *Store) withBodies(ctx context.Context, f news.ArticleFilter) ([]*news.A
 		s.bodies.put(bodyKeyOf(got), got.BodyHTML)
 	}
 	return out, total, nil
+}
+
+// FindArticleByID answers a published story read since the change that
+// last named it from its copy; others are the store's, and kept when
+// published (see stories).
+func (s *Store) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
+	if a := s.stories.byID(id, s.clock.Now()); a != nil {
+		return a, nil
+	}
+	g := s.stories.generation()
+	a, err := s.Store.FindArticleByID(ctx, id)
+	if err == nil {
+		s.stories.put(g, a, s.clock.Now())
+	}
+	return a, err
+}
+
+// FindArticleBySlug answers as FindArticleByID does, by the story's
+// current slug (the one it is kept by): a former slug (a redirect) is the
+// store's each time, since another story may take it as its own in a
+// write that names only that one.
+func (s *Store) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
+	if a := s.stories.bySlug(slug, s.clock.Now()); a != nil {
+		return a, nil
+	}
+	g := s.stories.generation()
+	a, err := s.Store.FindArticleBySlug(ctx, slug)
+	if err == nil {
+		s.stories.put(g, a, s.clock.Now())
+	}
+	return a, err
+}
+
+// stories are published stories as read one at a time, with their
+// section, bylines, tags, photo and corrections, up to max bytes (past
+// it they are all dropped and kept anew, as bodies are). A story is
+// dropped when a change names it (Stories: any write to it, a correction,
+// an edit of its photo) or one of its bylines (Bylines), or is paper-wide
+// (All: a section's or tag's rename, the trash, settings): the changes
+// that purge its page from the page cache, so a page rendered again is
+// never older with the copy than without. Stories not published (drafts,
+// scheduled) are not kept: readers are only told they are not there, and
+// a draft's writes name no story.
+//
+// The slugs kept are current ones, unique among stories: a story's slug
+// moves only in a write that names it.
+type stories struct {
+	mu    sync.Mutex
+	ids   map[int64]keptStory
+	slugs map[string]int64
+	bytes int
+	max   int
+	ttl   time.Duration
+	drops uint64 // counts drops: a read begun before one is not kept
+}
+
+type keptStory struct {
+	a    *news.Article
+	at   time.Time
+	size int
+}
+
+func (st *stories) generation() uint64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.drops
+}
+
+func (st *stories) byID(id int64, now time.Time) *news.Article {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.fresh(id, now)
+}
+
+func (st *stories) bySlug(slug string, now time.Time) *news.Article {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	id, ok := st.slugs[slug]
+	if !ok {
+		return nil
+	}
+	return st.fresh(id, now)
+}
+
+// fresh is story id's copy if it is younger than the TTL; st.mu is held.
+func (st *stories) fresh(id int64, now time.Time) *news.Article {
+	k, ok := st.ids[id]
+	if !ok {
+		return nil
+	}
+	if now.Sub(k.at) >= st.ttl || now.Before(k.at) {
+		st.remove(id)
+		return nil
+	}
+	return k.a
+}
+
+// put keeps a, read after generation returned g: unless a drop came
+// between (the read may predate the change that caused it).
+func (st *stories) put(g uint64, a *news.Article, now time.Time) {
+	if a.Status != news.StatusPublished {
+		return
+	}
+	size := storySize(a)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if g != st.drops || size > st.max {
+		return
+	}
+	if st.ids == nil || st.bytes+size > st.max {
+		st.ids, st.slugs, st.bytes = map[int64]keptStory{}, map[string]int64{}, 0
+	}
+	st.remove(a.ID)
+	st.ids[a.ID] = keptStory{a: a, at: now, size: size}
+	st.slugs[a.Slug] = a.ID
+	st.bytes += size
+}
+
+// remove drops story id's copy; st.mu is held.
+func (st *stories) remove(id int64) {
+	k, ok := st.ids[id]
+	if !ok {
+		return
+	}
+	delete(st.ids, id)
+	if st.slugs[k.a.Slug] == id {
+		delete(st.slugs, k.a.Slug)
+	}
+	st.bytes -= k.size
+}
+
+// drop drops the copies change c makes stale (see stories).
+func (st *stories) drop(c news.Change) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.drops++
+	if c.All {
+		st.ids, st.slugs, st.bytes = nil, nil, 0
+		return
+	}
+	for _, id := range c.Stories {
+		st.remove(id)
+	}
+	for _, e := range c.Events {
+		if e.ArticleID != 0 {
+			st.remove(e.ArticleID)
+		}
+	}
+	if len(c.Bylines) == 0 {
+		return
+	}
+	for id, k := range st.ids {
+		for _, au := range k.a.Authors {
+			if au != nil && slices.Contains(c.Bylines, au.ID) {
+				st.remove(id)
+				break
+			}
+		}
+	}
+}
+
+// storySize is about what a kept story holds: its texts, and a few
+// hundred bytes for the rest.
+func storySize(a *news.Article) int {
+	n := 512 + len(a.Slug) + len(a.Headline) + len(a.Deck) + len(a.BodyMarkdown) + len(a.BodyHTML) +
+		len(a.SEOTitle) + len(a.SEODescription)
+	for _, au := range a.Authors {
+		n += 128 + len(au.Name) + len(au.Bio) + len(au.Title)
+	}
+	for _, c := range a.Corrections {
+		n += 64 + len(c.Text)
+	}
+	return n + 64*len(a.Tags)
 }

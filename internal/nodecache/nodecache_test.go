@@ -18,7 +18,9 @@ import (
 type counting struct {
 	news.Store
 	sections, pages, authors, articles, tags, photos atomic.Int32
-	hold                                             func() // called inside ListSections, before the read
+	stories                                          atomic.Int32 // FindArticleByID and FindArticleBySlug
+	hold                                             func()       // called inside ListSections, before the read
+	afterStory                                       func()       // called inside the story reads, after the read
 }
 
 func (c *counting) ListSections(ctx context.Context) ([]*news.Section, error) {
@@ -69,6 +71,7 @@ func (c *fakeClock) add(d time.Duration) {
 
 type paperFixture struct {
 	db      *sqlite.DB
+	seq     int64 // the last change handed to Changed
 	st      *counting
 	c       *Store
 	clock   *fakeClock
@@ -106,7 +109,25 @@ func newFixture(t *testing.T, stories int) *paperFixture {
 	for i := range stories {
 		f.publish(t, fmt.Sprintf("story-%d", i), f.now.Add(-time.Duration(stories-i)*time.Minute))
 	}
+	if f.seq, err = db.LastChange(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// changed hands c the changes the store recorded since the last call, as
+// serve's change feed does, and says how many there were.
+func (f *paperFixture) changed(t *testing.T, c *Store) int {
+	t.Helper()
+	recs, err := f.db.Changes(context.Background(), f.seq, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		c.Changed(r.Change)
+		f.seq = r.Seq
+	}
+	return len(recs)
 }
 
 func (f *paperFixture) publish(t *testing.T, slug string, at time.Time) *news.Article {
@@ -259,7 +280,7 @@ func TestCopiesUntilChanged(t *testing.T) {
 		t.Fatalf("before Changed: %q (the copy is what the test relies on)", sec.Name)
 	}
 	tags := f.st.tags.Load()
-	c.Changed()
+	f.changed(t, c)
 	c.FindTagBySlug(ctx, "north-korea")
 	if f.st.tags.Load() != tags+1 {
 		t.Error("after Changed a tag came from the copy")
@@ -327,7 +348,7 @@ func TestChangeWhileReading(t *testing.T) {
 	if err := f.db.UpdateSection(ctx, f.section); err != nil {
 		t.Fatal(err)
 	}
-	f.c.Changed()
+	f.changed(t, f.c)
 	f.st.hold = nil
 	close(changed)
 	<-done
@@ -389,7 +410,7 @@ func TestKeptTotals(t *testing.T) {
 	rec.known = nil
 	page(0, at.Add(-time.Second))
 	f.publish(t, "story-new", at)
-	c.Changed()
+	f.changed(t, c)
 	if _, total := page(0, at.Add(time.Second)); total != 26 {
 		t.Errorf("after a change the total is %d, want 26", total)
 	}
