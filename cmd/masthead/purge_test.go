@@ -420,3 +420,45 @@ func (s *purgeStack) find(id int64) *news.Article {
 	}
 	return a
 }
+
+// A node that fell behind a pruned change log cannot know what the lost
+// records named: it purges every page and drops every copy the node keeps,
+// the stories too, before it applies the records that are left.
+func TestPrunedChangeLogDropsEveryCopy(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pruned.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	feedOf, err := newChangeFeed(ctx, st, pagecache.New(1<<20, time.Hour), &news.Paper{Location: time.UTC}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []news.Change
+	feedOf.changed = func(c news.Change) { got = append(got, c) }
+	publish := func(slug string) {
+		t.Helper()
+		at := time.Now().UTC().Add(-time.Minute)
+		if err := st.CreateArticle(ctx, &news.Article{Slug: slug, Headline: slug, Lang: "en", Status: news.StatusPublished,
+			CreatedAt: at, PublishedAt: at, UpdatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("seen")
+	if err := feedOf.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	publish("lost")
+	if err := st.PruneChanges(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	publish("after")
+	got = nil
+	if err := feedOf.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[0].All || got[1].All {
+		t.Errorf("after a pruned record the node was handed %+v, want everything, then the record left", got)
+	}
+}
