@@ -129,3 +129,85 @@ func TestArticleStubsMatchFindArticles(t *testing.T) {
 		})
 	}
 }
+
+// TestArticleStubsFiles: a month's later files are the stories after
+// the earlier files', in order, on both stores. (PostgreSQL finds a
+// file's first story in the listing index instead of reading and
+// skipping the stories before it; stories published at the same second
+// are ordered by id.)
+func TestArticleStubsFiles(t *testing.T) {
+	ctx := context.Background()
+	for name, open := range map[string]func(t *testing.T) news.Store{
+		"sqlite": func(t *testing.T) news.Store {
+			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		},
+		"postgres": func(t *testing.T) news.Store {
+			st, err := postgres.Open(ctx, testpg.URL(t, "sitemap_stub_files"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := open(t)
+			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+			for i := range 9 {
+				// Pairs published at the same second; a draft and an
+				// embargoed story among them.
+				pub := now.Add(-time.Duration(20-i/2) * time.Hour)
+				a := &news.Article{Slug: "s" + string(rune('a'+i)), Headline: "H", BodyHTML: "<p>b</p>", Lang: "en",
+					Status: news.StatusPublished, CreatedAt: pub, PublishedAt: pub, UpdatedAt: pub}
+				switch i {
+				case 3:
+					a.Status, a.PublishedAt = news.StatusDraft, time.Time{}
+				case 6:
+					a.EmbargoUntil = now.Add(time.Hour)
+				}
+				must(t, st.CreateArticle(ctx, a))
+			}
+			for _, order := range []string{"oldest", "newest"} {
+				f := news.ArticleFilter{PublicAt: now, PublishedFrom: now.Add(-48 * time.Hour), PublishedTo: now, Order: order, Limit: 100}
+				all, _, err := st.FindArticles(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(all) != 7 {
+					t.Fatalf("%s: %d public stories, want 7", order, len(all))
+				}
+				for off := 0; off <= 8; off++ {
+					f.Offset, f.Limit = off, 2
+					got, err := st.(StubLister).ArticleStubs(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := all[min(off, len(all)):min(off+2, len(all))]
+					if len(got) != len(want) {
+						t.Errorf("%s, offset %d: %d stubs %v, want %v", order, off, len(got), storyIDs(got), storyIDs(want))
+						continue
+					}
+					for i := range want {
+						if got[i].ID != want[i].ID {
+							t.Errorf("%s, offset %d: stubs %v, want %v", order, off, storyIDs(got), storyIDs(want))
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func storyIDs(as []*news.Article) []int64 {
+	ids := make([]int64, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	return ids
+}

