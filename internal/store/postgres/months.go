@@ -20,31 +20,13 @@ import (
 // not public at t yet, which are few. (The SQLite store's is the same.)
 func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location) ([]news.MonthStats, error) {
 	const what = "archive months"
-	var first, last *int64
-	if err := db.pool.QueryRow(ctx, firstLastHourSQL).Scan(&first, &last); err != nil {
+	t = t.UTC()
+	first, last, dirty, err := db.archiveHours(ctx, t)
+	if err != nil {
 		return nil, translate(err, what)
 	}
 	if first == nil {
 		return nil, nil
-	}
-	t = t.UTC()
-	dirty := map[int64]bool{}
-	rows, err := db.pool.Query(ctx, `SELECT published_at FROM articles WHERE status = 'published' AND published_at > $1
-		UNION ALL SELECT published_at FROM articles WHERE status = 'published' AND embargo_until > $1 AND published_at <= $1`, t)
-	if err != nil {
-		return nil, translate(err, what)
-	}
-	for rows.Next() {
-		var p time.Time
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, translate(err, what)
-		}
-		dirty[hourOf(p)] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, translate(err, what)
 	}
 	// As the SQLite store does (hourly.MakePlan): all the months' whole
 	// days in one statement, their whole hours in another, and the few
@@ -126,6 +108,39 @@ func (db *DB) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location
 		}
 	}
 	return out, nil
+}
+
+// archiveHours reads, in one round trip, the first and last hours with
+// stories (nil without any) and the hours of published stories not public
+// at t: what ArchiveMonths plans its sums by.
+func (db *DB) archiveHours(ctx context.Context, t time.Time) (first, last *int64, dirty map[int64]bool, err error) {
+	b := &pgx.Batch{}
+	b.Queue(firstLastHourSQL)
+	b.Queue(`SELECT published_at FROM articles WHERE status = 'published' AND published_at > $1
+		UNION ALL SELECT published_at FROM articles WHERE status = 'published' AND embargo_until > $1 AND published_at <= $1`, t)
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	if err := br.QueryRow().Scan(&first, &last); err != nil {
+		return nil, nil, nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	dirty = map[int64]bool{}
+	for rows.Next() {
+		var p time.Time
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return nil, nil, nil, err
+		}
+		dirty[hourOf(p)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	return first, last, dirty, br.Close()
 }
 
 // hourOf is t's hour of story_hours: hours since 1970 (UTC), rounded down.

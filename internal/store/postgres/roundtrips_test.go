@@ -269,3 +269,31 @@ func TestRelationsPlanCached(t *testing.T) {
 		t.Errorf("relations of 12 short pages: %d generic plans and %d custom, want the generic plan after the fifth", generic, custom)
 	}
 }
+
+// TestArchiveMonthsRoundTrips: the sitemap index's months are two round
+// trips: the hours to plan by (the first and last with stories, and those
+// of stories not public yet) in one, the months' sums in the other. The
+// hours were two statements on their own.
+func TestArchiveMonthsRoundTrips(t *testing.T) {
+	tc := &tripCounter{}
+	db := openTraced(t, tc)
+	ctx := context.Background()
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	for i, at := range []time.Time{now.AddDate(0, -2, 0), now.AddDate(0, -1, 3), now.Add(time.Hour)} {
+		a := &news.Article{Slug: fmt.Sprintf("s%d", i), Headline: "H", Status: news.StatusPublished, PublishedAt: at}
+		if err := db.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tc.take()
+	months, err := db.ArchiveMonths(ctx, now, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(months) != 2 || months[0].Total != 1 || months[1].Total != 1 {
+		t.Errorf("months: %+v, want February and March with a story each (April's is not public yet)", months)
+	}
+	if trips := tc.take(); len(trips) != 2 || len(trips[0]) != 2 {
+		t.Errorf("archive months: %d round trips (%v), want 2, the first with both reads of hours", len(trips), trips)
+	}
+}
