@@ -82,6 +82,36 @@ func TestMultiNode(t *testing.T) {
 		}
 	})
 
+	t.Run("a story edited elsewhere reads as edited on every node", func(t *testing.T) {
+		// Each node keeps the stories its pages and API read (nodecache)
+		// until a change names them: the change feed must drop the copy
+		// on every node, not only on the one that wrote.
+		id := articleID(t, first.URL+seedPath)
+		api := fmt.Sprintf("/api/v1/articles/%d", id)
+		for _, n := range nodes {
+			if code, _ := get(t, n.URL+api); code != 200 {
+				t.Fatalf("node %s: %s: %d", n.URL, api, code)
+			}
+		}
+		st, err := postgres.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		a, err := st.FindArticleByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Headline = "Ulleung ferry timetable, corrected"
+		if err := st.UpdateArticle(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nodes {
+			waitFor(t, n.URL+api, time.Second, `"headline":"Ulleung ferry timetable, corrected"`)
+			waitFor(t, n.URL+seedPath, time.Second, "<title>Ulleung ferry timetable, corrected")
+		}
+	})
+
 	t.Run("settings saved on one node apply on all without a restart", func(t *testing.T) {
 		for _, n := range nodes {
 			get(t, n.URL+"/") // cached, so the test shows them purged too
