@@ -84,6 +84,7 @@ type Sitemaps struct {
 	// month's articles into files (PartURLs). Tests lower them.
 	maxURLs, partURLs int
 	cache             surveyCache
+	gen               polledGen
 }
 
 // New returns the sitemaps of cfg.Paper.

@@ -439,3 +439,53 @@ func TestPagesSitemap(t *testing.T) {
 		t.Error("a draft page is in the sitemap")
 	}
 }
+
+// generations counts the store's generation reads.
+type generations struct {
+	news.Store
+	n int
+}
+
+func (g *generations) Generation(ctx context.Context) (int64, error) {
+	g.n++
+	return g.Store.Generation(ctx)
+}
+
+// TestSurveyGenerationPolled: every sitemap render read the store's
+// generation, to tell whether the survey was stale (a round trip on
+// PostgreSQL); it is read at most once a second, by the sitemaps' clock,
+// and a change still starts a rebuild once surveyRefreshMin has passed.
+func TestSurveyGenerationPolled(t *testing.T) {
+	e := newEnv(t)
+	g := &generations{Store: e.store}
+	e.maps = New(Config{Paper: testPaper(), Store: g, Clock: e.clock})
+	e.mux = http.NewServeMux()
+	e.maps.Register(e.mux)
+	t.Cleanup(e.maps.cache.wg.Wait)
+	for _, p := range []string{IndexPath, TagsPath, SectionsPath, IndexPath} {
+		if code := e.get(t, p).Code; code != 200 {
+			t.Fatalf("GET %s: %d", p, code)
+		}
+	}
+	if g.n != 1 {
+		t.Errorf("four sitemaps in the same second read the generation %d times, want 1", g.n)
+	}
+	must(t, e.store.CreateArticle(context.Background(), &news.Article{Slug: "october", Headline: "October", Status: news.StatusPublished,
+		Lang: "en", PublishedAt: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)}))
+	e.clock.Add(surveyRefreshMin + time.Second)
+	e.get(t, TagsPath)
+	e.maps.cache.wg.Wait()
+	if g.n != 2 {
+		t.Errorf("after the poll period: %d generation reads, want 2", g.n)
+	}
+	e.maps.cache.mu.Lock()
+	months := e.maps.cache.sv.months
+	e.maps.cache.mu.Unlock()
+	found := false
+	for _, m := range months {
+		found = found || (m.Year == 2026 && m.Month == time.October)
+	}
+	if !found {
+		t.Error("the change did not start a rebuild of the survey")
+	}
+}

@@ -53,8 +53,44 @@ type surveyCache struct {
 	wg         sync.WaitGroup // background builds, for tests
 }
 
+// genPoll is how long the store's generation read for the survey is
+// used: a survey is rebuilt at most every surveyRefreshMin after a change,
+// so a second's delay in seeing one changes nothing, and a sitemap no
+// longer reads it on every render (on PostgreSQL a round trip of each
+// sitemap's two to five).
+const genPoll = time.Second
+
+// polledGen is the store's generation as last read, and when (by the
+// sitemaps' clock).
+type polledGen struct {
+	mu  sync.Mutex
+	gen int64
+	at  time.Time
+	ok  bool
+}
+
+// generation returns Store.Generation, read at most once per genPoll.
+func (s *Sitemaps) generation(ctx context.Context, now time.Time) (int64, error) {
+	p := &s.gen
+	p.mu.Lock()
+	if p.ok && now.Sub(p.at) < genPoll && !now.Before(p.at) {
+		g := p.gen
+		p.mu.Unlock()
+		return g, nil
+	}
+	p.mu.Unlock()
+	g, err := s.store.Generation(ctx)
+	if err != nil {
+		return 0, err
+	}
+	p.mu.Lock()
+	p.gen, p.at, p.ok = g, now, true
+	p.mu.Unlock()
+	return g, nil
+}
+
 func (s *Sitemaps) survey(ctx context.Context, now time.Time) (*survey, error) {
-	gen, err := s.store.Generation(ctx)
+	gen, err := s.generation(ctx, now)
 	if err != nil {
 		return nil, err
 	}
