@@ -11,7 +11,9 @@
 // total whose statement is planned anew on every render.
 //
 // Store wraps a news.Store and answers those reads from its copy until
-// Changed is called; every other read, and every write, is the wrapped
+// Changed reports a change that makes it stale (any change, for most; a
+// paper-wide one for the sections and tags; a static page's for the
+// footer: see dropOn); every other read, and every write, is the wrapped
 // store's. The node's change feed calls Changed for each committed change
 // readers can see (from any node, the scheduler or an import) before it
 // purges the page cache for it, so a page rendered after the purge never
@@ -81,9 +83,9 @@ type Store struct {
 	news.Store
 	ttl   time.Duration
 	clock news.Clock
-	// gen counts Changed calls; a copy is good while it was read at the
-	// current count.
-	gen atomic.Uint64
+	// gens count the Changed calls that drop each kind of copy (dropOn);
+	// a copy is good while it was read at its kind's current count.
+	gens [dropKinds]atomic.Uint64
 
 	sections kept[[]*news.Section]
 	footer   kept[[]*news.Page]
@@ -129,21 +131,52 @@ func New(st news.Store, cfg Config) *Store {
 	if cfg.StoryTTL <= 0 {
 		cfg.StoryTTL = 10 * time.Minute
 	}
-	return &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes},
+	s := &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes},
 		stories: stories{max: cfg.StoryBytes, ttl: cfg.StoryTTL}}
+	s.sections.on, s.tags.on, s.footer.on = paperWide, paperWide, pageChange
+	return s
 }
 
-// Changed drops every copy but the stories c does not name: change c,
-// which readers can see, has committed. Call it before purging pages for
-// the change; a node that missed changes (the log was pruned past it)
-// calls it with news.Change{All: true}.
+// dropOn names the changes that drop a kind of copy.
+type dropOn uint8
+
+const (
+	// anyChange: every change (the latest stories, the totals, the
+	// bylines, which every story's change names, and the photos).
+	anyChange dropOn = iota
+	// paperWide: changes to the whole paper (All), which every section's
+	// and tag's write is: the sections and the tags.
+	paperWide
+	// pageChange: those and changes to the static pages (Pages, Footer):
+	// the footer.
+	pageChange
+	dropKinds
+)
+
+// Changed drops the copies change c makes stale: change c, which readers
+// can see, has committed. A story's change (the most common) leaves the
+// sections, the footer, the tags and the other stories, as the page cache
+// leaves the pages that show only them; every page's navigation and
+// footer are then not read again after each publish. Call it before
+// purging pages for the change; a node that missed changes (the log was
+// pruned past it) calls it with news.Change{All: true}.
 func (s *Store) Changed(c news.Change) {
-	s.gen.Add(1)
+	s.gens[anyChange].Add(1)
+	if c.All {
+		s.gens[paperWide].Add(1)
+	}
+	if c.All || c.Footer || len(c.Pages) > 0 {
+		s.gens[pageChange].Add(1)
+	}
 	s.stories.drop(c)
 }
 
-// kept is one read and the change count it was read at.
-type kept[T any] struct{ p atomic.Pointer[entry[T]] }
+// kept is one read and the change count it was read at; on is what drops
+// it (the zero value: any change).
+type kept[T any] struct {
+	on dropOn
+	p  atomic.Pointer[entry[T]]
+}
 
 type entry[T any] struct {
 	gen uint64
@@ -156,7 +189,7 @@ type entry[T any] struct {
 // moves it past the kept entry's, so that entry is never used and the next
 // call loads again (a load that saw the change only costs a read more).
 func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
-	g := s.gen.Load()
+	g := s.gens[c.on].Load()
 	now := s.clock.Now()
 	if e := c.p.Load(); e != nil && e.gen == g && now.Sub(e.at) < s.ttl && !now.Before(e.at) {
 		return e.v, nil

@@ -571,3 +571,75 @@ func TestKeptBodiesBound(t *testing.T) {
 		t.Error("a body larger than the bound is kept")
 	}
 }
+
+// TestCopiesAcrossStoryChanges: a story's change (the most common one)
+// drops the latest stories and totals but not the sections, the footer or
+// the tags: every page read the navigation and footer again after each
+// publish though only a section's or page's write (paper-wide, or naming
+// pages) changes them, as the page cache keeps the pages that show only
+// them. A static page's change drops the footer; a section's, the
+// sections.
+func TestCopiesAcrossStoryChanges(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	c := f.c
+	read := func() (secs []*news.Section, footer []*news.Page, latest []*news.Article) {
+		t.Helper()
+		secs, err := c.ListSections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if footer, err = c.ListPages(ctx, footerFilter); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.FindTagBySlug(ctx, "north-korea"); err != nil {
+			t.Fatal(err)
+		}
+		if latest, _, err = c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.clock.Now(), Limit: 10, NoTotal: true, NoBody: true}); err != nil {
+			t.Fatal(err)
+		}
+		return secs, footer, latest
+	}
+	read()
+	counts := func() [4]int32 {
+		return [4]int32{f.st.sections.Load(), f.st.pages.Load(), f.st.tags.Load(), f.st.articles.Load()}
+	}
+	before := counts()
+
+	fresh := f.publish(t, "story-new", f.now)
+	f.changed(t, c)
+	_, _, latest := read()
+	after := counts()
+	if after[0] != before[0] || after[1] != before[1] || after[2] != before[2] {
+		t.Errorf("after a story's change: %d section, %d footer and %d tag reads, want none", after[0]-before[0], after[1]-before[1], after[2]-before[2])
+	}
+	if len(latest) == 0 || latest[0].ID != fresh.ID {
+		t.Errorf("after a story's change the latest stories are %v, want %d first", ids(latest), fresh.ID)
+	}
+
+	pages, err := f.db.ListPages(ctx, footerFilter)
+	if err != nil || len(pages) != 1 {
+		t.Fatalf("footer pages: %v, %v", pages, err)
+	}
+	pages[0].Title = "About The Herald"
+	if err := f.db.UpdatePage(ctx, pages[0]); err != nil {
+		t.Fatal(err)
+	}
+	f.changed(t, c)
+	secsRead := f.st.sections.Load()
+	if _, footer, _ := read(); len(footer) != 1 || footer[0].Title != "About The Herald" {
+		t.Errorf("after a page's change the footer is %v", footer)
+	}
+	if f.st.sections.Load() != secsRead {
+		t.Error("a page's change dropped the sections")
+	}
+
+	f.section.Name = "Politics and Society"
+	if err := f.db.UpdateSection(ctx, f.section); err != nil {
+		t.Fatal(err)
+	}
+	f.changed(t, c)
+	if secs, _, _ := read(); len(secs) == 0 || secs[0].Name != "Politics and Society" {
+		t.Errorf("after a section's change the sections are %v", secs)
+	}
+}
