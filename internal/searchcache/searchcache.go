@@ -37,12 +37,10 @@ type Store struct {
 	news.Store
 	cfg Config
 
-	mu    sync.Mutex
-	lru   *list.List // of *entry, most recent first
-	m     map[key]*list.Element
-	gen   int64
-	genAt time.Time
-	genOK bool
+	mu  sync.Mutex
+	lru *list.List // of *entry, most recent first
+	m   map[key]*list.Element
+	gen news.GenerationPoll
 }
 
 type key struct {
@@ -147,19 +145,5 @@ func publicHits(hits []news.SearchHit, t time.Time) []news.SearchHit {
 
 // generation returns the store's generation, read at most once per GenPoll.
 func (s *Store) generation(ctx context.Context) (int64, error) {
-	s.mu.Lock()
-	if s.genOK && s.cfg.GenPoll > 0 && time.Since(s.genAt) < s.cfg.GenPoll {
-		g := s.gen
-		s.mu.Unlock()
-		return g, nil
-	}
-	s.mu.Unlock()
-	g, err := s.Store.Generation(ctx)
-	if err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	s.gen, s.genAt, s.genOK = g, time.Now(), true
-	s.mu.Unlock()
-	return g, nil
+	return s.gen.Get(ctx, time.Now(), s.cfg.GenPoll, s.Store.Generation)
 }

@@ -84,7 +84,7 @@ type Sitemaps struct {
 	// month's articles into files (PartURLs). Tests lower them.
 	maxURLs, partURLs int
 	cache             surveyCache
-	gen               polledGen
+	gen               news.GenerationPoll // the survey's, by the sitemaps' clock
 }
 
 // New returns the sitemaps of cfg.Paper.

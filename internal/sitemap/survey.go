@@ -60,37 +60,8 @@ type surveyCache struct {
 // sitemap's two to five).
 const genPoll = time.Second
 
-// polledGen is the store's generation as last read, and when (by the
-// sitemaps' clock).
-type polledGen struct {
-	mu  sync.Mutex
-	gen int64
-	at  time.Time
-	ok  bool
-}
-
-// generation returns Store.Generation, read at most once per genPoll.
-func (s *Sitemaps) generation(ctx context.Context, now time.Time) (int64, error) {
-	p := &s.gen
-	p.mu.Lock()
-	if p.ok && now.Sub(p.at) < genPoll && !now.Before(p.at) {
-		g := p.gen
-		p.mu.Unlock()
-		return g, nil
-	}
-	p.mu.Unlock()
-	g, err := s.store.Generation(ctx)
-	if err != nil {
-		return 0, err
-	}
-	p.mu.Lock()
-	p.gen, p.at, p.ok = g, now, true
-	p.mu.Unlock()
-	return g, nil
-}
-
 func (s *Sitemaps) survey(ctx context.Context, now time.Time) (*survey, error) {
-	gen, err := s.generation(ctx, now)
+	gen, err := s.gen.Get(ctx, now, genPoll, s.store.Generation)
 	if err != nil {
 		return nil, err
 	}

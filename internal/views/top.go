@@ -118,22 +118,13 @@ func publicTop(entries []news.TopEntry, now time.Time, limit int) []news.TopEntr
 // ranking asked for on every page costs no query most of the time yet drops
 // an unpublished story within a second.
 func (c *Counter) generation(ctx context.Context) (int64, error) {
-	c.genMu.Lock()
-	if c.genOK && time.Since(c.genAt) < c.genPoll {
-		g := c.gen
-		c.genMu.Unlock()
-		return g, nil
-	}
-	c.genMu.Unlock()
-	g, err := c.store.Generation(ctx)
-	if err != nil {
-		return 0, err
-	}
-	c.genMu.Lock()
-	c.gen, c.genAt, c.genOK = g, time.Now(), true
-	c.genMu.Unlock()
-	c.lastGen.Store(g)
-	return g, nil
+	return c.gens.Get(ctx, time.Now(), c.genPoll, func(ctx context.Context) (int64, error) {
+		g, err := c.store.Generation(ctx)
+		if err == nil {
+			c.lastGen.Store(g)
+		}
+		return g, err
+	})
 }
 
 // historyHours is the span of ArticleHistory.

@@ -94,12 +94,9 @@ type Counter struct {
 	retryReaders  map[slot][]uint64 // its reader keys
 	flushSeq      atomic.Uint64     // bumped after each successful write
 	ranks         rankCache
-	genPoll       time.Duration // how often the ranking re-reads Store.Generation
-	rankMaxAge    time.Duration // how long a ranking is served before it is read again
-	genMu         sync.Mutex
-	gen           int64
-	genAt         time.Time // wall time of the last Generation read
-	genOK         bool
+	genPoll       time.Duration       // how often the ranking re-reads Store.Generation
+	rankMaxAge    time.Duration       // how long a ranking is served before it is read again
+	gens          news.GenerationPoll // the ranking's, by wall time
 }
 
 // slot is one (story, hour) bucket of pending counts.
