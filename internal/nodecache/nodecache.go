@@ -495,15 +495,7 @@ func (s *Store) withBodies(ctx context.Context, f news.ArticleFilter) ([]*news.A
 // last named it from its copy; others are the store's, and kept when
 // published (see stories).
 func (s *Store) FindArticleByID(ctx context.Context, id int64) (*news.Article, error) {
-	if a := s.stories.byID(id, s.clock.Now()); a != nil {
-		return a, nil
-	}
-	g := s.stories.generation()
-	a, err := s.Store.FindArticleByID(ctx, id)
-	if err == nil {
-		s.stories.put(g, a, s.clock.Now())
-	}
-	return a, err
+	return s.story(s.stories.byID(id, s.clock.Now()), func() (*news.Article, error) { return s.Store.FindArticleByID(ctx, id) })
 }
 
 // FindArticleBySlug answers as FindArticleByID does, by the story's
@@ -511,11 +503,16 @@ func (s *Store) FindArticleByID(ctx context.Context, id int64) (*news.Article, e
 // store's each time, since another story may take it as its own in a
 // write that names only that one.
 func (s *Store) FindArticleBySlug(ctx context.Context, slug string) (*news.Article, error) {
-	if a := s.stories.bySlug(slug, s.clock.Now()); a != nil {
-		return a, nil
+	return s.story(s.stories.bySlug(slug, s.clock.Now()), func() (*news.Article, error) { return s.Store.FindArticleBySlug(ctx, slug) })
+}
+
+// story is the kept copy when there is one, else read's answer, kept.
+func (s *Store) story(kept *news.Article, read func() (*news.Article, error)) (*news.Article, error) {
+	if kept != nil {
+		return kept, nil
 	}
-	g := s.stories.generation()
-	a, err := s.Store.FindArticleBySlug(ctx, slug)
+	g := s.stories.drops.Load()
+	a, err := read()
 	if err == nil {
 		s.stories.put(g, a, s.clock.Now())
 	}
@@ -542,19 +539,15 @@ type stories struct {
 	bytes int
 	max   int
 	ttl   time.Duration
-	drops uint64 // counts drops: a read begun before one is not kept
+	// drops counts drops (moved under mu, read without it): a read begun
+	// before one is not kept.
+	drops atomic.Uint64
 }
 
 type keptStory struct {
 	a    *news.Article
 	at   time.Time
 	size int
-}
-
-func (st *stories) generation() uint64 {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.drops
 }
 
 func (st *stories) byID(id int64, now time.Time) *news.Article {
@@ -586,8 +579,8 @@ func (st *stories) fresh(id int64, now time.Time) *news.Article {
 	return k.a
 }
 
-// put keeps a, read after generation returned g: unless a drop came
-// between (the read may predate the change that caused it).
+// put keeps a, read after drops was g: unless a drop came between (the
+// read may predate the change that caused it).
 func (st *stories) put(g uint64, a *news.Article, now time.Time) {
 	if a.Status != news.StatusPublished {
 		return
@@ -595,7 +588,7 @@ func (st *stories) put(g uint64, a *news.Article, now time.Time) {
 	size := storySize(a)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if g != st.drops || size > st.max {
+	if g != st.drops.Load() || size > st.max {
 		return
 	}
 	if st.ids == nil || st.bytes+size > st.max {
@@ -624,18 +617,13 @@ func (st *stories) remove(id int64) {
 func (st *stories) drop(c news.Change) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.drops++
+	st.drops.Add(1)
 	if c.All {
 		st.ids, st.slugs, st.bytes = nil, nil, 0
 		return
 	}
 	for _, id := range c.Stories {
 		st.remove(id)
-	}
-	for _, e := range c.Events {
-		if e.ArticleID != 0 {
-			st.remove(e.ArticleID)
-		}
 	}
 	if len(c.Bylines) == 0 {
 		return
