@@ -621,17 +621,20 @@ func scanStoryPage(rows pgx.Rows) ([]*news.Article, int, error) {
 }
 
 // linksPageSQL reads a page of an author's or tag's list: the list's
-// bylines or tags carry the publication time of the stories that count
-// (migration 0065), so the page is a range of their index in the
-// listing's order, less the few embargoed stories; no story is read for
-// it.
+// bylines or tags carry the publication time and embargo of the stories
+// that count (migrations 0065, 0074), so the page is a range of their
+// index in the listing's order, less the few embargoed stories; no story
+// is read for it.
 func linksPageSQL(f news.ArticleFilter, kind int, id any, order string, limit, offset int) (string, []any) {
 	table, col := listLinks(kind)
 	var lw where
 	p := lw.arg(f.PublicAt.UTC())
 	lw.add("l." + col + " = " + lw.arg(id))
 	lw.add("l.published_at IS NOT NULL AND l.published_at <= " + p)
-	lw.add("l.article_id NOT IN (SELECT e.id FROM articles e WHERE e.status = 'published' AND e.embargo_until > " + p + ")")
+	// The embargo is the link's own (migration 0074), not a subquery over
+	// articles: the generic plan of that subquery was costed at a third
+	// of the table, so each render was planned anew.
+	lw.add("(l.embargo_until IS NULL OR l.embargo_until <= " + p + ")")
 	lorder := "l.published_at DESC NULLS LAST, l.article_id DESC"
 	if order != "a.published_at DESC NULLS LAST, a.id DESC" {
 		lorder = "l.published_at ASC NULLS FIRST, l.article_id ASC"

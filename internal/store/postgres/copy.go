@@ -442,8 +442,8 @@ func (db *DB) ImportRows(ctx context.Context, load func(put func(table string, r
 	return nil
 }
 
-// rebuildCountsSQL recounts what the triggers of migrations 0063, 0064 and
-// 0065 keep, from the stories (as those migrations do).
+// rebuildCountsSQL recounts what the triggers of migrations 0063, 0064,
+// 0065 and 0074 keep, from the stories (as those migrations do).
 const rebuildCountsSQL = `DELETE FROM story_counts;
 DELETE FROM story_hours;
 DELETE FROM story_days;
@@ -462,8 +462,8 @@ INSERT INTO story_hours (hour, n, lastmod)
     FROM articles WHERE status = 'published' AND published_at IS NOT NULL GROUP BY h;
 INSERT INTO story_days (day, n, lastmod)
     SELECT floor(hour / 24.0)::bigint AS d, sum(n), max(lastmod) FROM story_hours GROUP BY d;
-UPDATE article_authors x SET published_at = a.published_at FROM articles a WHERE a.id = x.article_id AND a.status = 'published';
-UPDATE article_tags x SET published_at = a.published_at FROM articles a WHERE a.id = x.article_id AND a.status = 'published'`
+UPDATE article_authors x SET published_at = a.published_at, embargo_until = a.embargo_until FROM articles a WHERE a.id = x.article_id AND a.status = 'published';
+UPDATE article_tags x SET published_at = a.published_at, embargo_until = a.embargo_until FROM articles a WHERE a.id = x.article_id AND a.status = 'published'`
 
 // copyBatch is how many rows ImportRows sends at once.
 const copyBatch = 500

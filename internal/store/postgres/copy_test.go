@@ -15,9 +15,9 @@ func TestCopyCoversEveryColumn(t *testing.T) {
 	// Columns ImportRows computes instead of copying.
 	derived := map[string][]string{
 		"articles":     {"body_text", "search", "search_head", "search_deck"},
-		"article_tags": {"position", "published_at"},
-		// Kept by triggers from the story (migration 0065).
-		"article_authors": {"published_at"},
+		"article_tags": {"position", "published_at", "embargo_until"},
+		// Kept by triggers from the story (migrations 0065, 0074).
+		"article_authors": {"published_at", "embargo_until"},
 	}
 	for name, ct := range copyTables {
 		rows, err := db.pool.Query(context.Background(),
