@@ -29,6 +29,9 @@
 // API's) until a change names them, as the page cache keeps their pages
 // (see stories): a story page is rendered again every minute it is read
 // (the page cache's TTL, for its boxes) and its story had not changed.
+// And it keeps the lists pages read together beside their own stories (a
+// story page's boxes, the front page's section blocks) until a change
+// other than to the stories they exclude (see boxes).
 //
 // A Store that nothing calls Changed on is only right while nothing
 // writes: wrap a store only where a change feed runs.
@@ -96,6 +99,7 @@ type Store struct {
 	totals   kept[*found[string, keptTotal]]
 	bodies   bodies
 	stories  stories
+	boxes    boxes
 }
 
 // MaxFound bounds the tags, photos and totals kept by key between two changes;
@@ -169,6 +173,7 @@ func (s *Store) Changed(c news.Change) {
 		s.gens[pageChange].Add(1)
 	}
 	s.stories.drop(c)
+	s.boxes.drop(c)
 }
 
 // kept is one read and the change count it was read at; on is what drops

@@ -76,11 +76,13 @@ func (s *Site) translations(ctx context.Context, b *Base, a *news.Article, trs [
 // translationsFilter finds the public translations of a's original (a
 // itself, or the story a translates), oldest first.
 func translationsFilter(a *news.Article, now time.Time) news.ArticleFilter {
-	origID := a.ID
 	if a.TranslationOf != 0 {
-		origID = a.TranslationOf
+		return news.ArticleFilter{PublicAt: now, TranslationOf: a.TranslationOf, Order: "oldest", Limit: maxTranslations, NoTotal: true, NoBody: true}
 	}
-	return news.ArticleFilter{PublicAt: now, TranslationOf: origID, Order: "oldest", Limit: maxTranslations, NoTotal: true, NoBody: true}
+	// An original is not its own translation: excluding it changes no
+	// answer, and lets the node keep the list across the story's own
+	// edits (internal/nodecache's boxes).
+	return news.ArticleFilter{PublicAt: now, TranslationOf: a.ID, ExcludeIDs: []int64{a.ID}, Order: "oldest", Limit: maxTranslations, NoTotal: true, NoBody: true}
 }
 
 // correctionID is the element id of a correction on its story's page, the
