@@ -200,3 +200,67 @@ func storyIDs(as []*news.Article) []int64 {
 	}
 	return ids
 }
+
+// TestRecentSummary: the index lists the news sitemap with the latest
+// change of its stories, which it read the news sitemap's stubs for on
+// every render; both stores count them and find that change in one
+// aggregate, the same answer as the stories': publications, updates and
+// an embargo's end count, stories not public and older ones do not, and
+// only the newest limit stories are summed.
+func TestRecentSummary(t *testing.T) {
+	ctx := context.Background()
+	for name, open := range bothStores(ctx, "sitemap_recent") {
+		t.Run(name, func(t *testing.T) {
+			st := open(t)
+			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+			from := now.Add(-NewsWindow)
+			for i, mod := range []func(*news.Article){
+				func(a *news.Article) { a.UpdatedAt = now.Add(-time.Minute) },                      // the oldest, updated last
+				func(a *news.Article) { a.UpdatedAt = now.Add(-10 * time.Minute) },                 // updated later
+				func(a *news.Article) { a.EmbargoUntil = now.Add(-5 * time.Minute) },               // its embargo just ended
+				func(a *news.Article) { a.EmbargoUntil, a.UpdatedAt = now.Add(time.Hour), now },    // under embargo
+				func(a *news.Article) { a.Status, a.UpdatedAt = news.StatusDraft, now },            // a draft
+				func(a *news.Article) { a.PublishedAt, a.UpdatedAt = now.Add(time.Hour), now },     // not yet
+				func(a *news.Article) { a.PublishedAt, a.UpdatedAt = from.Add(-time.Minute), now }, // older than the window
+			} {
+				pub := now.Add(-time.Duration(40-i) * time.Hour)
+				a := &news.Article{Slug: "s" + string(rune('a'+i)), Headline: "H", BodyHTML: "<p>b</p>", Lang: "en",
+					Status: news.StatusPublished, CreatedAt: pub, PublishedAt: pub, UpdatedAt: pub}
+				mod(a)
+				must(t, st.CreateArticle(ctx, a))
+			}
+			rs, ok := st.(RecentSummarizer)
+			if !ok {
+				t.Fatalf("%T does not summarize the news sitemap", st)
+			}
+			for _, limit := range []int{MaxNewsURLs, 2, 1} {
+				f := news.ArticleFilter{PublicAt: now, PublishedFrom: from, Limit: limit}
+				n, mod, err := rs.RecentSummary(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Order, f.NoTotal = "newest", true
+				stubs, err := st.(StubLister).ArticleStubs(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := public(stubs, now)
+				if n != len(want) || !mod.Equal(newestMod(want)) {
+					t.Errorf("limit %d: %d stories, latest change %v; the stories say %d, %v", limit, n, mod, len(want), newestMod(want))
+				}
+			}
+			if n, mod, _ := rs.RecentSummary(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, Limit: MaxNewsURLs}); n != 3 || !mod.Equal(now.Add(-time.Minute)) {
+				t.Errorf("%d stories, latest change %v; want 3, the oldest's update %v", n, mod, now.Add(-time.Minute))
+			}
+			if n, mod, _ := rs.RecentSummary(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, Limit: 2}); n != 2 || !mod.Equal(now.Add(-5*time.Minute)) {
+				t.Errorf("the newest 2: %d stories, latest change %v; want 2, the embargo's end %v", n, mod, now.Add(-5*time.Minute))
+			}
+			if n, mod, err := rs.RecentSummary(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: now.Add(-time.Minute), Limit: MaxNewsURLs}); err != nil || n != 0 || !mod.IsZero() {
+				t.Errorf("an empty stretch: %d stories, %v, %v; want 0, no time", n, mod, err)
+			}
+			if _, _, err := rs.RecentSummary(ctx, news.ArticleFilter{PublicAt: now, PublishedFrom: from, Limit: 10, SectionID: 1}); news.ErrorCode(err) != news.EINVALID {
+				t.Errorf("a filter it does not answer: %v, want EINVALID", err)
+			}
+		})
+	}
+}

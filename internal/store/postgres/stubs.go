@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"masthead/internal/news"
@@ -126,4 +127,29 @@ func (db *DB) LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (auth
 		}
 	}
 	return authors, tags, nil
+}
+
+// RecentSummary is how many of the newest stories public at f.PublicAt
+// and published from f.PublishedFrom there are, at most f.Limit, and
+// their latest change: publication, update or end of embargo
+// (sitemap.RecentSummarizer). The sitemap index lists the news sitemap
+// with that change; it read the news sitemap's stubs for it, 191 rows at
+// a 1,000-story paper.
+func (db *DB) RecentSummary(ctx context.Context, f news.ArticleFilter) (int, time.Time, error) {
+	if f.PublicAt.IsZero() || f.PublishedFrom.IsZero() || f.Limit <= 0 || f.Status != "" || f.SectionID != 0 || len(f.SectionIDs) > 0 ||
+		f.AuthorID != 0 || f.TagID != 0 || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 || f.Offset != 0 {
+		return 0, time.Time{}, fmt.Errorf("recent summary: %w", invalid("filter not supported: %+v", f))
+	}
+	var w where
+	w.public(f.PublicAt)
+	w.add("a.published_at >= " + w.arg(f.PublishedFrom.UTC()))
+	var n int64
+	var last *time.Time
+	err := db.pool.QueryRow(ctx, `SELECT count(*), max(GREATEST(x.published_at, x.updated_at, x.embargo_until)) FROM (
+		SELECT a.published_at, a.updated_at, a.embargo_until FROM articles a WHERE `+w.sql()+`
+		ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT `+strconv.Itoa(min(f.Limit, 1000))+`) x`, w.args...).Scan(&n, &last)
+	if err != nil {
+		return 0, time.Time{}, translate(err, "recent summary")
+	}
+	return int(n), fromNull(last), nil
 }

@@ -95,3 +95,28 @@ func (db *DB) LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (auth
 	}
 	return authors, tags, nil
 }
+
+// RecentSummary is how many of the newest stories public at f.PublicAt
+// and published from f.PublishedFrom there are, at most f.Limit, and
+// their latest change: publication, update or end of embargo
+// (sitemap.RecentSummarizer). The sitemap index lists the news sitemap
+// with that change; it read the news sitemap's stubs for it.
+func (db *DB) RecentSummary(ctx context.Context, f news.ArticleFilter) (int, time.Time, error) {
+	if f.PublicAt.IsZero() || f.PublishedFrom.IsZero() || f.Limit <= 0 || f.Status != "" || f.SectionID != 0 || len(f.SectionIDs) > 0 ||
+		f.AuthorID != 0 || f.TagID != 0 || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 || f.Offset != 0 {
+		return 0, time.Time{}, news.Errorf(news.EINVALID, "recent summary: filter not supported: %+v", f)
+	}
+	where, args := articleWhere(f)
+	limit, _ := pageBounds(f.Limit, 0)
+	var n int
+	var last sql.NullInt64
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		return db.cached(tx).QueryRowContext(ctx, `SELECT count(*), max(max(x.published_at, coalesce(x.updated_at, 0), coalesce(x.embargo_until, 0))) FROM (
+			SELECT a.published_at, a.updated_at, a.embargo_until FROM articles a WHERE `+where+`
+			ORDER BY `+orderSQL("")+` LIMIT ?) x`, append(args, limit)...).Scan(&n, &last)
+	})
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("recent summary: %w", translate(err))
+	}
+	return n, fromMicro(last), nil
+}
