@@ -169,7 +169,13 @@ func boxesKey(fs []news.ArticleFilter) (string, bool) {
 	return string(b), true
 }
 
+// appendIDs appends a set of ids in order: a set built from a map (the
+// front page's stories shown above the blocks) comes in any order, and
+// must name one copy.
 func appendIDs(b []byte, ids []int64) []byte {
+	if !slices.IsSorted(ids) {
+		ids = slices.Sorted(slices.Values(ids))
+	}
 	for i, id := range ids {
 		if i > 0 {
 			b = append(b, ',')

@@ -208,6 +208,12 @@ func TestBoxesKeyCoversTheFilter(t *testing.T) {
 		}
 		seen[k] = i
 	}
+	// A set of ids in another order is the same set.
+	a, b := base, base
+	a.ExcludeIDs, b.ExcludeIDs = []int64{3, 9, 4}, []int64{9, 4, 3}
+	if ka, _ := boxesKey([]news.ArticleFilter{a}); ka != func() string { k, _ := boxesKey([]news.ArticleFilter{b}); return k }() {
+		t.Errorf("the same excluded stories in two orders are two copies")
+	}
 	// Refused: what the copy cannot answer.
 	for i, v := range []func(*news.ArticleFilter){
 		func(f *news.ArticleFilter) { f.PublicAt = time.Time{} },
