@@ -404,6 +404,38 @@ func TestOtherProcessEditReadsFresh(t *testing.T) {
 	}
 }
 
+// The node keeps the curated front page's order (nodecache) until the
+// order changes: an editor's new order is the front page's at once.
+func TestFrontOrderReadsFresh(t *testing.T) {
+	s := newPurgeStack(t)
+	_, warm := purgeFixture(t, s)
+	s.warmAll(warm)
+	latest, _, err := s.st.FindArticles(s.ctx, news.ArticleFilter{PublicAt: time.Now(), Limit: 1, NoTotal: true})
+	if err != nil || len(latest) != 1 {
+		t.Fatalf("the newest story: %v %v", latest, err)
+	}
+	other, err := s.st.FindArticleBySlug(s.ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.ID == latest[0].ID {
+		t.Fatal("the fixture's other story is the newest: nothing to reorder")
+	}
+	before := func(page, a, b string) bool {
+		i, j := strings.Index(page, a), strings.Index(page, b)
+		return i >= 0 && (j < 0 || i < j)
+	}
+	if page := s.body("/"); !before(page, latest[0].Headline, other.Headline) {
+		t.Fatalf("the front page does not lead with the newest story:\n%.500s", page)
+	}
+	if code := s.post("/newsroom/frontpage", url.Values{fmt.Sprintf("pos_%d", other.ID): {"1"}, "version": {"0"}}, true); code != http.StatusSeeOther {
+		t.Fatalf("saving the front page's order: %d", code)
+	}
+	if page := s.body("/"); !before(page, other.Headline, latest[0].Headline) {
+		t.Errorf("the front page after the editor's new order does not lead with it:\n%.500s", page)
+	}
+}
+
 // body fetches path and returns the response's body.
 func (s *purgeStack) body(path string) string {
 	s.t.Helper()

@@ -12,6 +12,13 @@ import (
 // newsroom edits (JSON of PaperSettings).
 const PaperSettingsKey = "paper_settings"
 
+// FrontPageKey is the setting holding the curated front page: a JSON array
+// of story IDs, e.g. [12,5,9]. The first is the lead, the rest the top
+// stories in order; the site fills the page after them with the newest
+// public stories, skipping any that are not (or no longer) public. Its
+// writes announce Change.Front.
+const FrontPageKey = "frontpage"
+
 // Link is a labelled address: a navigation or footer entry.
 type Link struct {
 	Label string `json:"label"`

@@ -2,6 +2,8 @@ package nodecache
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -248,5 +250,68 @@ func TestBoxesBound(t *testing.T) {
 	}
 	if len(b.m) != 1 {
 		t.Errorf("%d lists kept after %d, want 1 (a fresh start)", len(b.m), MaxBoxes+1)
+	}
+}
+
+func (c *counting) FindSetting(ctx context.Context, key string) (*news.Setting, error) {
+	c.settings.Add(1)
+	return c.Store.FindSetting(ctx, key)
+}
+
+// TestKeptFrontOrder: the front page read its curated order on every
+// render (on PostgreSQL its one round trip once its boxes are kept), and
+// a paper that never curated it asked too. The node keeps the order, or
+// that there is none, until the order or the whole paper changes; a
+// story's change leaves it, and other settings are the store's.
+func TestKeptFrontOrder(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 2)
+	read := func() (string, int32) {
+		t.Helper()
+		before := f.st.settings.Load()
+		st, err := f.c.FindSetting(ctx, news.FrontPageKey)
+		v := "none"
+		switch {
+		case err == nil:
+			v = st.Value
+		case !errors.Is(err, news.ErrNotFound):
+			t.Fatal(err)
+		}
+		return v, f.st.settings.Load() - before
+	}
+	for i := range 3 {
+		if v, n := read(); v != "none" || n != int32(max(0, 1-i)) {
+			t.Errorf("read %d of a paper never curated: %q, %d reads reached the store", i, v, n)
+		}
+	}
+	story, err := f.db.FindArticleBySlug(ctx, "story-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.edit(t, story.ID, func(a *news.Article) { a.Headline = "Edited" })
+	if _, n := read(); n != 0 {
+		t.Errorf("after a story's change: %d reads reached the store, want 0", n)
+	}
+	if err := f.db.UpdateSetting(ctx, &news.Setting{Key: news.FrontPageKey, Value: fmt.Sprintf("[%d]", story.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	f.c.Changed(news.Change{Front: true}) // as the order's write announces it
+	for i := range 2 {
+		if v, n := read(); v != fmt.Sprintf("[%d]", story.ID) || n != int32(1-i) {
+			t.Errorf("read %d after the order's change: %q, %d reads reached the store", i, v, n)
+		}
+	}
+	f.c.Changed(news.Change{All: true})
+	if _, n := read(); n != 1 {
+		t.Errorf("after a paper-wide change: %d reads reached the store, want 1", n)
+	}
+	before := f.st.settings.Load()
+	for range 2 {
+		if _, err := f.c.FindSetting(ctx, news.PaperSettingsKey); err != nil && !errors.Is(err, news.ErrNotFound) {
+			t.Fatal(err)
+		}
+	}
+	if n := f.st.settings.Load() - before; n != 2 {
+		t.Errorf("another setting read twice: %d reads reached the store, want 2", n)
 	}
 }

@@ -2,11 +2,11 @@
 // whatever their address: the sections (every page's navigation, a section
 // page's lookup by slug), the footer's pages, the bylines (the search form,
 // an author page's lookup by slug), the tags tag pages were asked for, the
-// paper's logo and share photos, the latest stories (the front page's
-// column, the Top 10 before anything was read, the 404 page's
-// suggestions), and the totals of the lists read (a section's, an
-// author's, a tag's; handed to the store with the filter, see
-// ArticleFilter.KnownTotal). Without it each page asked the store for them
+// paper's logo and share photos, the curated front page's order, the
+// latest stories (the front page's column, the Top 10 before anything was
+// read, the 404 page's suggestions), and the totals of the lists read (a
+// section's, an author's, a tag's; handed to the store with the filter,
+// see ArticleFilter.KnownTotal). Without it each page asked the store for them
 // again: on PostgreSQL five of a section page's seven round trips, and a
 // total whose statement is planned anew on every render.
 //
@@ -91,6 +91,7 @@ type Store struct {
 	gens [dropKinds]atomic.Uint64
 
 	sections kept[[]*news.Section]
+	front    kept[frontSetting]
 	footer   kept[[]*news.Page]
 	authors  kept[[]*news.Author]
 	latest   kept[latestList]
@@ -137,7 +138,7 @@ func New(st news.Store, cfg Config) *Store {
 	}
 	s := &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes},
 		stories: stories{max: cfg.StoryBytes, ttl: cfg.StoryTTL}}
-	s.sections.on, s.tags.on, s.footer.on = paperWide, paperWide, pageChange
+	s.sections.on, s.tags.on, s.footer.on, s.front.on = paperWide, paperWide, pageChange, frontChange
 	return s
 }
 
@@ -154,6 +155,9 @@ const (
 	// pageChange: those and changes to the static pages (Pages, Footer):
 	// the footer.
 	pageChange
+	// frontChange: paper-wide changes and the curated front page's
+	// (Front): its order.
+	frontChange
 	dropKinds
 )
 
@@ -171,6 +175,9 @@ func (s *Store) Changed(c news.Change) {
 	}
 	if c.All || c.Footer || len(c.Pages) > 0 {
 		s.gens[pageChange].Add(1)
+	}
+	if c.All || c.Front {
+		s.gens[frontChange].Add(1)
 	}
 	s.stories.drop(c)
 	s.boxes.drop(c)
@@ -290,6 +297,35 @@ func lookup[K comparable, V any](s *Store, k *kept[*found[K, V]], key K, load fu
 	}
 	set.mu.Unlock()
 	return v, nil
+}
+
+// frontSetting is the curated front page's setting, or that there is none
+// (an ENOTFOUND error): a paper that never curated it asks on every render
+// too.
+type frontSetting struct {
+	st  *news.Setting
+	err error
+}
+
+// FindSetting keeps the curated front page's order (news.FrontPageKey),
+// which the front page reads on every render, until the order or the whole
+// paper changes; other settings are the store's. The setting is shared:
+// callers only read it.
+func (s *Store) FindSetting(ctx context.Context, key string) (*news.Setting, error) {
+	if key != news.FrontPageKey {
+		return s.Store.FindSetting(ctx, key)
+	}
+	f, err := s.front.get(s, func() (frontSetting, error) {
+		st, err := s.Store.FindSetting(ctx, key)
+		if news.ErrorCode(err) == news.ENOTFOUND {
+			return frontSetting{err: err}, nil
+		}
+		return frontSetting{st: st}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f.st, f.err
 }
 
 // footerFilter is the reader site's footer: its published footer pages.

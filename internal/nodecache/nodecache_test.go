@@ -20,6 +20,7 @@ type counting struct {
 	sections, pages, authors, articles, tags, photos atomic.Int32
 	stories                                          atomic.Int32 // FindArticleByID and FindArticleBySlug
 	lists                                            atomic.Int32 // FindArticleLists
+	settings                                         atomic.Int32 // FindSetting
 	duringLists                                      func()       // called inside FindArticleLists, after the read
 	hold                                             func()       // called inside ListSections, before the read
 	afterStory                                       func()       // called inside the story reads, after the read

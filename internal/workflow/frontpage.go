@@ -9,11 +9,9 @@ import (
 	"masthead/internal/news"
 )
 
-// FrontPageKey is the setting holding the curated front page: a JSON array
-// of story IDs, e.g. [12,5,9]. The first is the lead, the rest the top
-// stories in order; the site fills the page after them with the newest
-// public stories, skipping any that are not (or no longer) public.
-const FrontPageKey = "frontpage"
+// FrontPageKey is the setting holding the curated front page
+// (news.FrontPageKey).
+const FrontPageKey = news.FrontPageKey
 
 // MaxFrontPage bounds the curated list.
 const MaxFrontPage = 20
