@@ -93,27 +93,14 @@ func TestListPagesKeepPlans(t *testing.T) {
 			t.Errorf("bylines of %d stories not read from the bylines' key alone:\n%s", len(ids), plan)
 		}
 	}
-	rows, err := db.pool.Query(ctx, "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans := map[string][2]int64{}
-	for rows.Next() {
-		var sql string
-		var generic, custom int64
-		if err := rows.Scan(&sql, &generic, &custom); err != nil {
-			t.Fatal(err)
-		}
+	plans := planCounts(t, db, func(sql string) string {
 		for _, table := range []string{"article_authors", "article_tags"} {
 			if strings.Contains(sql, "FROM "+table+" l WHERE") && strings.Contains(sql, "ARRAY(") {
-				p := plans[table]
-				plans[table] = [2]int64{p[0] + generic, p[1] + custom}
+				return table
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+		return ""
+	})
 	for _, table := range []string{"article_authors", "article_tags"} {
 		t.Logf("%s: %v", table, plans[table])
 		if p, ok := plans[table]; !ok || p[0] < 12-5 {

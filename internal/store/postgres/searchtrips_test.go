@@ -96,30 +96,17 @@ func TestSearchKeepsPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err := db.pool.Query(ctx, "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans := map[string][2]int64{}
-	for rows.Next() {
-		var sql string
-		var generic, custom int64
-		if err := rows.Scan(&sql, &generic, &custom); err != nil {
-			t.Fatal(err)
-		}
+	plans := planCounts(t, db, func(sql string) string {
 		switch {
 		case sql == searchPageSQL:
-			plans["page"] = [2]int64{generic, custom}
+			return "page"
 		case strings.Contains(sql, "story_days"):
-			plans["cutoff"] = [2]int64{generic, custom}
+			return "cutoff"
 		case strings.Contains(sql, "search @@"):
-			p := plans["window"]
-			plans["window"] = [2]int64{p[0] + generic, p[1] + custom}
+			return "window"
 		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+		return ""
+	})
 	for _, k := range []string{"cutoff", "page"} {
 		if p, ok := plans[k]; !ok || p[0] < 12-5 {
 			t.Errorf("%s of 12 searches: %d generic plans and %d custom (seen: %v), want the generic plan after the fifth", k, p[0], p[1], ok)
@@ -128,4 +115,32 @@ func TestSearchKeepsPlans(t *testing.T) {
 	if p := plans["window"]; p[0] != 0 || p[1] < 12 {
 		t.Errorf("windows of 12 searches: %d generic plans and %d custom, want every one custom", p[0], p[1])
 	}
+}
+
+// planCounts sums the generic and custom plans of the statements db's one
+// connection prepared (pg_prepared_statements), by the name kind gives
+// each ("" leaves it out).
+func planCounts(t *testing.T, db *DB, kind func(sql string) string) map[string][2]int64 {
+	t.Helper()
+	rows, err := db.pool.Query(context.Background(), "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	plans := map[string][2]int64{}
+	for rows.Next() {
+		var sql string
+		var generic, custom int64
+		if err := rows.Scan(&sql, &generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		if k := kind(sql); k != "" {
+			p := plans[k]
+			plans[k] = [2]int64{p[0] + generic, p[1] + custom}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plans
 }
