@@ -105,7 +105,7 @@ func compileCond(c *news.Cond, args *[]any) (string, error) {
 		col := "a." + c.Field
 		if c.Op == news.CondContains {
 			*args = append(*args, "%"+likeEscape(c.Values[0])+"%")
-			return col + ` LIKE ? ESCAPE '\'`, nil
+			return col + ` LIKE ` + likePattern + ` ESCAPE '\'`, nil
 		}
 		return col + " " + in(c.Values), nil
 	case "tag":

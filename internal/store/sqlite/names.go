@@ -11,14 +11,15 @@ import (
 
 // nameWhere is the condition of textsearch.NamePatterns on col: each word
 // one of its patterns. SQLite's lower() folds ASCII only; Korean has no
-// case, and the patterns come lower-cased.
+// case, and the patterns come lower-cased. The patterns are likePattern's:
+// see there.
 func nameWhere(col string, pats [][]string) (string, []any) {
 	var conds []string
 	var args []any
 	for _, alts := range pats {
 		var or []string
 		for _, p := range alts {
-			or = append(or, "lower("+col+") LIKE ? ESCAPE '\\'")
+			or = append(or, "lower("+col+") LIKE "+likePattern+" ESCAPE '\\'")
 			args = append(args, p)
 		}
 		conds = append(conds, "("+strings.Join(or, " OR ")+")")

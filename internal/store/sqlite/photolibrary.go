@@ -60,7 +60,7 @@ func (db *DB) ListPhotos(ctx context.Context, f news.PhotoFilter) ([]*news.Photo
 	where := "1 = 1"
 	var args []any
 	for _, w := range likeWords(f.Query) {
-		where += ` AND (caption LIKE ? ESCAPE '\' OR credit LIKE ? ESCAPE '\' OR alt LIKE ? ESCAPE '\')`
+		where += ` AND (caption LIKE ` + likePattern + ` ESCAPE '\' OR credit LIKE ` + likePattern + ` ESCAPE '\' OR alt LIKE ` + likePattern + ` ESCAPE '\')`
 		args = append(args, w, w, w)
 	}
 	var (
