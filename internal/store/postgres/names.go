@@ -37,15 +37,20 @@ func (db reader) SearchNames(ctx context.Context, q news.NameQuery) (news.NameHi
 	if limit <= 0 || limit > 100 {
 		limit = 5
 	}
+	// A name with a public story: its bylines or tags carry the story's
+	// publication time and embargo while it is published (migrations
+	// 0065, 0074), so the test is a range of their listing index. The
+	// join with articles was planned anew on every search (its 12
+	// indexes): 0.23 ms of bind for the tags' 0.09 of execution at 10k.
 	public := func(link, col string, args *[]any) string {
 		if q.PublicAt.IsZero() {
 			return ""
 		}
 		*args = append(*args, q.PublicAt.UTC())
 		p := fmt.Sprintf("$%d", len(*args))
-		return ` AND EXISTS (SELECT 1 FROM ` + link + ` x JOIN articles a ON a.id = x.article_id WHERE x.` + col +
-			` AND a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= ` + p +
-			` AND (a.embargo_until IS NULL OR a.embargo_until <= ` + p + `))`
+		return ` AND EXISTS (SELECT 1 FROM ` + link + ` x WHERE x.` + col +
+			` AND x.published_at IS NOT NULL AND x.published_at <= ` + p +
+			` AND (x.embargo_until IS NULL OR x.embargo_until <= ` + p + `))`
 	}
 	// The three lists go in one batch: one round trip, not three.
 	send := func() error {
