@@ -32,7 +32,7 @@ const MaxBoxes = 1024
 // name the stories and lists it moved), and a paper-wide, byline, front
 // page or static page change may show in any card.
 type boxes struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]keptBoxes
 	// changes counts Changed calls (moved under mu, read without it): a
 	// read begun before one is not kept.
@@ -57,13 +57,13 @@ func (s *Store) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) (
 		return s.Store.FindArticleLists(ctx, fs)
 	}
 	at, now := fs[0].PublicAt, s.clock.Now()
-	s.boxes.mu.Lock()
+	s.boxes.mu.RLock()
 	k, kept := s.boxes.m[key]
-	s.boxes.mu.Unlock()
+	s.boxes.mu.RUnlock()
 	// A copy read for a later time than asked may hold stories not public
 	// yet at this one; one older than the TTL may miss a story whose time
 	// came (the change feed says so at once; this is a safety net).
-	if kept && !at.Before(k.publicAt) && now.Sub(k.at) < s.ttl && !now.Before(k.at) && stillPublic(k.lists, at) {
+	if kept && !at.Before(k.publicAt) && young(k.at, now, s.ttl) && stillPublic(k.lists, at) {
 		return slices.Clone(k.lists), nil
 	}
 	g := s.boxes.changes.Load()

@@ -203,7 +203,7 @@ type entry[T any] struct {
 func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
 	g := s.gens[c.on].Load()
 	now := s.clock.Now()
-	if e := c.p.Load(); e != nil && e.gen == g && now.Sub(e.at) < s.ttl && !now.Before(e.at) {
+	if e := c.p.Load(); e != nil && e.gen == g && young(e.at, now, s.ttl) {
 		return e.v, nil
 	}
 	v, err := load()
@@ -212,6 +212,12 @@ func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
 	}
 	c.p.Store(&entry[T]{gen: g, at: now, v: v})
 	return v, nil
+}
+
+// young says a copy made at at is still within ttl at now (a clock that
+// went back makes it old).
+func young(at, now time.Time, ttl time.Duration) bool {
+	return now.Sub(at) < ttl && !now.Before(at)
 }
 
 // ListSections is the wrapped store's, kept. The slice is shared: callers
@@ -613,7 +619,7 @@ func (st *stories) fresh(id int64, now time.Time) *news.Article {
 	if !ok {
 		return nil
 	}
-	if now.Sub(k.at) >= st.ttl || now.Before(k.at) {
+	if !young(k.at, now, st.ttl) {
 		st.remove(id)
 		return nil
 	}

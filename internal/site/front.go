@@ -3,7 +3,9 @@ package site
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"masthead/internal/news"
@@ -66,10 +68,9 @@ func (s *Site) front(ctx context.Context, r *http.Request) ([]byte, time.Time, e
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("front page sections: %w", err)
 	}
-	exclude := make([]int64, 0, len(used))
-	for id := range used {
-		exclude = append(exclude, id)
-	}
+	// In order: a map's order changes from render to render, and the
+	// blocks are kept on the node under the set's name (nodecache).
+	exclude := slices.Sorted(maps.Keys(used))
 	// Every block's stories in one call: on PostgreSQL one round trip for
 	// all the blocks' lists and one for their relations.
 	var (
