@@ -121,7 +121,7 @@ var matrix = []matrixCase{
 	}},
 	{"curate the front page", editors, 303, func(h *harness, r news.Role) (*http.Response, string, bool) {
 		a := h.story(h.other, "Front", news.StatusPublished)
-		_ = h.st.PutSetting(h.ctx, workflow.FrontPageKey, "[]")
+		_ = h.st.PutSetting(h.ctx, news.FrontPageKey, "[]")
 		_, version, _ := workflow.FrontPage(h.ctx, h.st)
 		res, body := h.do(r, "POST", "/newsroom/frontpage", url.Values{fmt.Sprintf("pos_%d", a.ID): {"1"}, "version": {fmt.Sprint(version)}})
 		ids, _, _ := workflow.FrontPage(h.ctx, h.st)

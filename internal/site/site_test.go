@@ -24,7 +24,6 @@ import (
 
 	"masthead/internal/news"
 	"masthead/internal/store/sqlite"
-	"masthead/internal/workflow"
 )
 
 // env is a site over a real SQLite file seeded through news.Store.
@@ -681,7 +680,7 @@ func TestWrapPage(t *testing.T) {
 func TestCuratedFrontPage(t *testing.T) {
 	e := newEnv(t, nil, "")
 	ids := fmt.Sprintf("[%d,%d,%d]", e.d.korean.ID, e.d.embargoed.ID, e.d.seed.ID)
-	if err := e.db.PutSetting(context.Background(), workflow.FrontPageKey, ids); err != nil {
+	if err := e.db.PutSetting(context.Background(), news.FrontPageKey, ids); err != nil {
 		t.Fatal(err)
 	}
 	doc, rec := e.page("/", 200)
@@ -699,7 +698,7 @@ func TestCuratedFrontPage(t *testing.T) {
 		t.Errorf("seed story linked %d times", n)
 	}
 	// A broken setting falls back to the automatic page.
-	if err := e.db.PutSetting(context.Background(), workflow.FrontPageKey, "not json"); err != nil {
+	if err := e.db.PutSetting(context.Background(), news.FrontPageKey, "not json"); err != nil {
 		t.Fatal(err)
 	}
 	doc, _ = e.page("/", 200)

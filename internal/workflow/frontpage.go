@@ -9,17 +9,13 @@ import (
 	"masthead/internal/news"
 )
 
-// FrontPageKey is the setting holding the curated front page
-// (news.FrontPageKey).
-const FrontPageKey = news.FrontPageKey
-
 // MaxFrontPage bounds the curated list.
 const MaxFrontPage = 20
 
 // FrontPage returns the curated story IDs (empty when never curated) and
 // the version of the list, which SetFrontPage wants back.
 func FrontPage(ctx context.Context, st news.SettingReader) ([]int64, int64, error) {
-	s, err := st.FindSetting(ctx, FrontPageKey)
+	s, err := st.FindSetting(ctx, news.FrontPageKey)
 	if errors.Is(err, news.ErrNotFound) {
 		return nil, 0, nil
 	} else if err != nil {
@@ -65,7 +61,7 @@ func (s *Service) SetFrontPage(ctx context.Context, u *news.User, ids []int64, v
 			ids = []int64{}
 		}
 		b, _ := json.Marshal(ids)
-		err := tx.UpdateSetting(ctx, &news.Setting{Key: FrontPageKey, Value: string(b), Version: version, UpdatedBy: u.ID})
+		err := tx.UpdateSetting(ctx, &news.Setting{Key: news.FrontPageKey, Value: string(b), Version: version, UpdatedBy: u.ID})
 		var ce *news.ConflictError
 		if errors.As(err, &ce) {
 			ce.Kind, ce.Fields = "front page", []string{"order"}

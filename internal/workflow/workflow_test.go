@@ -638,9 +638,9 @@ func testFrontPage(t *testing.T, e *env) {
 	if err := e.flow.SetFrontPage(e.ctx, e.editor, []int64{b.ID, a.ID}, 0); err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := e.st.GetSetting(e.ctx, workflow.FrontPageKey)
+	raw, _ := e.st.GetSetting(e.ctx, news.FrontPageKey)
 	if want := fmt.Sprintf("[%d,%d]", b.ID, a.ID); raw != want {
-		t.Errorf("setting %q = %q, want %q", workflow.FrontPageKey, raw, want)
+		t.Errorf("setting %q = %q, want %q", news.FrontPageKey, raw, want)
 	}
 }
 
