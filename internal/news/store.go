@@ -60,6 +60,17 @@ func (f ArticleFilter) Simplified() ArticleFilter {
 	return f
 }
 
+// IsRecentWindow says f asks for the newest stories public at PublicAt
+// and published from PublishedFrom, at most Limit, and is bounded by
+// nothing else: the stretch a store's RecentSummary counts (the sitemap
+// index's news entry). Order and the No* flags do not change what is
+// counted.
+func (f ArticleFilter) IsRecentWindow() bool {
+	return !f.PublicAt.IsZero() && !f.PublishedFrom.IsZero() && f.Limit > 0 && f.Offset == 0 &&
+		f.Status == "" && f.SectionID == 0 && len(f.SectionIDs) == 0 && f.AuthorID == 0 && f.TagID == 0 &&
+		f.PublishedTo.IsZero() && len(f.IDs) == 0 && len(f.ExcludeIDs) == 0 && f.TranslationOf == 0
+}
+
 // SearchQuery is a full-text search.
 type SearchQuery struct {
 	Text      string

@@ -102,8 +102,7 @@ func (db *DB) LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (auth
 // (sitemap.RecentSummarizer). The sitemap index lists the news sitemap
 // with that change; it read the news sitemap's stubs for it.
 func (db *DB) RecentSummary(ctx context.Context, f news.ArticleFilter) (int, time.Time, error) {
-	if f.PublicAt.IsZero() || f.PublishedFrom.IsZero() || f.Limit <= 0 || f.Status != "" || f.SectionID != 0 || len(f.SectionIDs) > 0 ||
-		f.AuthorID != 0 || f.TagID != 0 || !f.PublishedTo.IsZero() || len(f.IDs) > 0 || len(f.ExcludeIDs) > 0 || f.TranslationOf != 0 || f.Offset != 0 {
+	if !f.IsRecentWindow() {
 		return 0, time.Time{}, news.Errorf(news.EINVALID, "recent summary: filter not supported: %+v", f)
 	}
 	where, args := articleWhere(f)
