@@ -44,11 +44,7 @@ func TestListPagesKeepPlans(t *testing.T) {
 	}
 	// The rest of the paper, in bulk: the subquery's generic cost grew
 	// with the articles table (a fresh schema's few pages hid it).
-	if _, err := db.pool.Exec(ctx, `INSERT INTO articles (slug, headline, body_html, status, created_at, published_at)
-		SELECT 'other-' || i, 'Other', repeat('<p>Words.</p>', 100), 'published', $1::timestamptz, $1::timestamptz - i * interval '1 minute'
-		FROM generate_series(1, 1500) i`, base); err != nil {
-		t.Fatal(err)
-	}
+	otherStories(t, db, base)
 	wire := &news.Author{Slug: "wire", Name: "Wire"}
 	if err := db.CreateAuthor(ctx, wire); err != nil {
 		t.Fatal(err)
@@ -151,12 +147,7 @@ func TestNameSearchKeepsPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The rest of the paper, in bulk, as in TestListPagesKeepPlans.
-	if _, err := db.pool.Exec(ctx, `INSERT INTO articles (slug, headline, body_html, status, created_at, published_at)
-		SELECT 'other-' || i, 'Other', repeat('<p>Words.</p>', 100), 'published', $1::timestamptz, $1::timestamptz - i * interval '1 minute'
-		FROM generate_series(1, 1500) i`, base); err != nil {
-		t.Fatal(err)
-	}
+	otherStories(t, db, base)
 	if _, err := db.pool.Exec(ctx, `INSERT INTO tags (slug, name) SELECT 'bulk-' || i, 'Bulk tag ' || i FROM generate_series(1, 150) i;
 		INSERT INTO article_tags (article_id, tag_id, position)
 		SELECT a.id, t.id, 0 FROM articles a JOIN tags t ON t.id % 97 = a.id % 97 WHERE a.slug LIKE 'other-%'`); err != nil {
@@ -166,6 +157,18 @@ func TestNameSearchKeepsPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNamePlans(t, db, base.AddDate(0, 1, 0), []string{"kim", "jeong", "korea"})
+}
+
+// otherStories adds the rest of a paper in bulk: 1,500 published stories
+// ("other-N", a minute apart before base, with bodies the size of a short
+// story's), so the articles table has a real paper's pages.
+func otherStories(t *testing.T, db *DB, base time.Time) {
+	t.Helper()
+	if _, err := db.pool.Exec(context.Background(), `INSERT INTO articles (slug, headline, body_html, status, created_at, published_at)
+		SELECT 'other-' || i, 'Other', repeat('<p>Words.</p>', 100), 'published', $1::timestamptz, $1::timestamptz - i * interval '1 minute'
+		FROM generate_series(1, 1500) i`, base); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkNamePlans runs 12 name searches of words at now (a second apart,
