@@ -56,6 +56,33 @@ func (s *Store) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) (
 	if !ok {
 		return s.Store.FindArticleLists(ctx, fs)
 	}
+	return s.boxed(key, fs, func() ([][]*news.Article, error) { return s.Store.FindArticleLists(ctx, fs) })
+}
+
+// byIDs answers a list of given public stories without bodies or total
+// (the curated front page's, the corrections page's) as a box of its own:
+// kept until a change to any story (none is excluded). ok is false for
+// other lists.
+func (s *Store) byIDs(ctx context.Context, f news.ArticleFilter) (arts []*news.Article, ok bool, err error) {
+	rest := f
+	rest.IDs = nil
+	key, ok := boxesKey([]news.ArticleFilter{rest})
+	if len(f.IDs) == 0 || !ok {
+		return nil, false, nil
+	}
+	lists, err := s.boxed(string(appendIDs([]byte("ids "), f.IDs))+" "+key, []news.ArticleFilter{f}, func() ([][]*news.Article, error) {
+		arts, _, err := s.Store.FindArticles(ctx, f)
+		return [][]*news.Article{arts}, err
+	})
+	if err != nil {
+		return nil, true, err
+	}
+	return lists[0], true, nil
+}
+
+// boxed is the lists fs ask for, named key, from their copy while it
+// holds, else read's, kept.
+func (s *Store) boxed(key string, fs []news.ArticleFilter, read func() ([][]*news.Article, error)) ([][]*news.Article, error) {
 	at, now := fs[0].PublicAt, s.clock.Now()
 	s.boxes.mu.RLock()
 	k, kept := s.boxes.m[key]
@@ -67,7 +94,7 @@ func (s *Store) FindArticleLists(ctx context.Context, fs []news.ArticleFilter) (
 		return slices.Clone(k.lists), nil
 	}
 	g := s.boxes.changes.Load()
-	lists, err := s.Store.FindArticleLists(ctx, fs)
+	lists, err := read()
 	if err != nil {
 		return nil, err
 	}

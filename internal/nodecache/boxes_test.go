@@ -315,3 +315,61 @@ func TestKeptFrontOrder(t *testing.T) {
 		t.Errorf("another setting read twice: %d reads reached the store, want 2", n)
 	}
 }
+
+// TestKeptStoriesByID: the curated front page reads its stories by id on
+// every render (as the corrections page does its corrected stories): one
+// round trip on PostgreSQL once everything else is kept. The node keeps
+// such a list as a box of its own, which excludes nothing: a change to any
+// story drops it, and the next read is the store's new answer.
+func TestKeptStoriesByID(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 4)
+	a, err := f.db.FindArticleBySlug(ctx, "story-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.db.FindArticleBySlug(ctx, "story-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() ([]string, int32) {
+		t.Helper()
+		before := f.st.articles.Load()
+		arts, _, err := f.c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.now, IDs: []int64{b.ID, a.ID}, Limit: 2, NoTotal: true, NoBody: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var heads []string
+		for _, x := range arts {
+			heads = append(heads, x.Headline)
+		}
+		return heads, f.st.articles.Load() - before
+	}
+	for i := range 2 {
+		if heads, n := read(); len(heads) != 2 || n != int32(1-i) {
+			t.Errorf("read %d: %q, %d reads reached the store", i, heads, n)
+		}
+	}
+	f.edit(t, a.ID, func(x *news.Article) { x.Headline = "Story one, updated" })
+	if heads, n := read(); n != 1 || !slices.Contains(heads, "Story one, updated") {
+		t.Errorf("after a listed story's edit: %q, %d reads reached the store; want the new headline, 1", heads, n)
+	}
+	// The same stories in another order are the same list.
+	before := f.st.articles.Load()
+	if _, _, err := f.c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.now, IDs: []int64{a.ID, b.ID}, Limit: 2, NoTotal: true, NoBody: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.st.articles.Load() - before; n != 0 {
+		t.Errorf("the same ids in another order: %d reads reached the store, want 0", n)
+	}
+	// With bodies, they are the store's each time.
+	before = f.st.articles.Load()
+	for range 2 {
+		if _, _, err := f.c.FindArticles(ctx, news.ArticleFilter{PublicAt: f.now, IDs: []int64{a.ID}, Limit: 1, NoTotal: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.st.articles.Load() - before; n != 2 {
+		t.Errorf("stories by id with bodies: %d reads reached the store, want 2", n)
+	}
+}

@@ -349,14 +349,18 @@ func (s *Store) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page,
 // most Latest of them and no total (the front page's column, the Top 10's
 // stand-in, the 404 page's), from the kept list: its stories still public
 // at f.PublicAt, when they are enough. A reader list with rendered bodies
-// is read as cards, with the bodies kept (withBodies). Every other filter
-// is the store's.
+// is read as cards, with the bodies kept (withBodies), and given public
+// stories without bodies as a box (byIDs). Every other filter is the
+// store's.
 func (s *Store) FindArticles(ctx context.Context, f news.ArticleFilter) ([]*news.Article, int, error) {
 	if f.NoMarkdown && !f.NoBody && !f.PublicAt.IsZero() {
 		return s.withBodies(ctx, f)
 	}
 	if kind, ids, ok := keptlist.Of(f.Simplified()); ok && !f.NoTotal && f.KnownTotal <= 0 {
 		return s.keptList(ctx, f, listKey(kind, ids))
+	}
+	if arts, ok, err := s.byIDs(ctx, f); ok {
+		return arts, -1, err
 	}
 	limit := f.Limit
 	if limit == 0 {
