@@ -112,7 +112,13 @@ func BenchmarkReaderRequests(b *testing.B) {
 	site.New(site.Config{Paper: paper, Store: reads, Clock: clock, Top: counter, Logger: log}).Register(mux)
 	api.New(api.Config{Paper: paper, Store: reads, Clock: clock, Logger: log}).Register(mux)
 	feed.New(feed.Config{Paper: paper, Store: reads, Clock: clock, Logger: log}).Register(mux)
-	maps := sitemap.New(sitemap.Config{Paper: paper, Store: st, Clock: clock, Logger: log})
+	var mapStore news.Store = st
+	if nc != nil {
+		if agg, ok := nc.Aggregates(); ok {
+			mapStore = agg
+		}
+	}
+	maps := sitemap.New(sitemap.Config{Paper: paper, Store: mapStore, Clock: clock, Logger: log})
 	maps.Register(mux)
 	counter.Register(mux)
 	c0 := cpu()
@@ -200,6 +206,7 @@ func BenchmarkReaderRequests(b *testing.B) {
 		{"feed", "/feed.xml", nil},
 		{"section-feed", "/section/politics/feed.xml", nil},
 		{"sitemap-index", sitemap.IndexPath, nil},
+		{"sitemap-index-after-a-change", sitemap.IndexPath, storyChanged},
 		{"sitemap-month", month, nil},
 		{"sitemap-month-last-part", lastPart, nil},
 		{"sitemap-news", sitemap.NewsPath, nil},

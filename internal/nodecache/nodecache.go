@@ -31,7 +31,9 @@
 // (the page cache's TTL, for its boxes) and its story had not changed.
 // And it keeps the lists pages read together beside their own stories (a
 // story page's boxes, the front page's section blocks) until a change
-// other than to the stories they exclude (see boxes).
+// other than to the stories they exclude (see boxes). For the sitemaps it
+// keeps the index's reads, the archive's months, the news window's count
+// and the published pages, until the next change (see Aggregates).
 //
 // A Store that nothing calls Changed on is only right while nothing
 // writes: wrap a store only where a change feed runs.
@@ -93,14 +95,16 @@ type Store struct {
 	sections kept[[]*news.Section]
 	front    kept[frontSetting]
 	footer   kept[[]*news.Page]
-	authors  kept[[]*news.Author]
-	latest   kept[latestList]
-	tags     kept[*found[string, *news.Tag]]
-	photos   kept[*found[int64, *news.Photo]]
-	totals   kept[*found[string, keptTotal]]
-	bodies   bodies
-	stories  stories
-	boxes    boxes
+	// published is every published static page (the sitemaps').
+	published kept[[]*news.Page]
+	authors   kept[[]*news.Author]
+	latest    kept[latestList]
+	tags      kept[*found[string, *news.Tag]]
+	photos    kept[*found[int64, *news.Photo]]
+	totals    kept[*found[string, keptTotal]]
+	bodies    bodies
+	stories   stories
+	boxes     boxes
 }
 
 // MaxFound bounds the tags, photos and totals kept by key between two changes;
@@ -138,7 +142,7 @@ func New(st news.Store, cfg Config) *Store {
 	}
 	s := &Store{Store: st, ttl: cfg.TTL, clock: cfg.Clock, bodies: bodies{max: cfg.BodyBytes},
 		stories: stories{max: cfg.StoryBytes, ttl: cfg.StoryTTL}}
-	s.sections.on, s.tags.on, s.footer.on, s.front.on = paperWide, paperWide, pageChange, frontChange
+	s.sections.on, s.tags.on, s.footer.on, s.published.on, s.front.on = paperWide, paperWide, pageChange, pageChange, frontChange
 	return s
 }
 
@@ -153,7 +157,7 @@ const (
 	// and tag's write is: the sections and the tags.
 	paperWide
 	// pageChange: those and changes to the static pages (Pages, Footer):
-	// the footer.
+	// the footer and the published pages.
 	pageChange
 	// frontChange: paper-wide changes and the curated front page's
 	// (Front): its order.
@@ -201,17 +205,31 @@ type entry[T any] struct {
 // moves it past the kept entry's, so that entry is never used and the next
 // call loads again (a load that saw the change only costs a read more).
 func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
-	g := s.gens[c.on].Load()
-	now := s.clock.Now()
-	if e := c.p.Load(); e != nil && e.gen == g && young(e.at, now, s.ttl) {
-		return e.v, nil
+	g, now := s.gens[c.on].Load(), s.clock.Now()
+	if v, ok := c.current(s); ok {
+		return v, nil
 	}
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	c.p.Store(&entry[T]{gen: g, at: now, v: v})
+	c.put(g, now, v)
 	return v, nil
+}
+
+// current is the kept value, if no change dropped it and it is young.
+func (c *kept[T]) current(s *Store) (T, bool) {
+	if e := c.p.Load(); e != nil && e.gen == s.gens[c.on].Load() && young(e.at, s.clock.Now(), s.ttl) {
+		return e.v, true
+	}
+	var zero T
+	return zero, false
+}
+
+// put keeps v, read from the store after the change count was g and the
+// clock said now (as get does).
+func (c *kept[T]) put(g uint64, now time.Time, v T) {
+	c.p.Store(&entry[T]{gen: g, at: now, v: v})
 }
 
 // young says a copy made at at is still within ttl at now (a clock that
@@ -337,12 +355,20 @@ func (s *Store) FindSetting(ctx context.Context, key string) (*news.Setting, err
 // footerFilter is the reader site's footer: its published footer pages.
 var footerFilter = news.PageFilter{Published: true, InFooter: true}
 
-// ListPages keeps the footer's pages; other lists are the store's.
+// publishedFilter is the pages sitemap's and the sitemap index's list.
+var publishedFilter = news.PageFilter{Published: true}
+
+// ListPages keeps the footer's pages and the published ones; other lists
+// are the store's.
 func (s *Store) ListPages(ctx context.Context, f news.PageFilter) ([]*news.Page, error) {
-	if f != footerFilter {
-		return s.Store.ListPages(ctx, f)
+	load := func() ([]*news.Page, error) { return s.Store.ListPages(ctx, f) }
+	switch f {
+	case footerFilter:
+		return s.footer.get(s, load)
+	case publishedFilter:
+		return s.published.get(s, load)
 	}
-	return s.footer.get(s, func() ([]*news.Page, error) { return s.Store.ListPages(ctx, f) })
+	return load()
 }
 
 // FindArticles answers the newest public stories without their bodies, at
