@@ -98,12 +98,7 @@ func TestListPagesKeepPlans(t *testing.T) {
 		}
 		return ""
 	})
-	for _, table := range []string{"article_authors", "article_tags"} {
-		t.Logf("%s: %v", table, plans[table])
-		if p, ok := plans[table]; !ok || p[0] < 12-5 {
-			t.Errorf("pages of %s over 12 renders: %d generic plans and %d custom (seen: %v), want the generic plan after the fifth", table, p[0], p[1], ok)
-		}
-	}
+	wantKeptPlans(t, plans, 12, "renders of a later page", "article_authors", "article_tags")
 }
 
 // TestNameSearchKeepsPlans: a search page's name search (sections,
@@ -190,12 +185,7 @@ func checkNamePlans(t *testing.T, db *DB, now time.Time, words []string) {
 		}
 		return ""
 	})
-	for _, k := range []string{"tags", "authors"} {
-		// One statement: every one-word query has the same patterns'
-		// shape, whatever the word.
-		if p := plans[k]; p[0] < 12-5 {
-			t.Errorf("%s of 12 name searches: %d generic plans and %d custom, want the generic plan after the fifth", k, p[0], p[1])
-		}
-		t.Logf("%s: %v", k, plans[k])
-	}
+	// One statement each: every one-word query has the same patterns'
+	// shape, whatever the word.
+	wantKeptPlans(t, plans, 12, "name searches", "tags", "authors")
 }

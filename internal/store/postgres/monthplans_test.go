@@ -85,12 +85,7 @@ func checkMonthPlans(t *testing.T, db *DB, now time.Time, loc *time.Location, wa
 		}
 		return ""
 	})
-	for _, k := range []string{"not public yet", "days", "hours"} {
-		t.Logf("%s: %v", k, plans[k])
-		if p, ok := plans[k]; !ok || p[0] < 12-5 {
-			t.Errorf("%s over 12 renders: %d generic plans and %d custom (seen: %v), want the generic plan after the fifth", k, p[0], p[1], ok)
-		}
-	}
+	wantKeptPlans(t, plans, 12, "renders", "not public yet", "days", "hours")
 	// The kept plan of the stories under embargo reads their index, not
 	// the whole section index (it did, 1.2 ms at 10k, until 0076).
 	ctx := context.Background()

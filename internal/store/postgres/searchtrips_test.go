@@ -107,11 +107,7 @@ func TestSearchKeepsPlans(t *testing.T) {
 		}
 		return ""
 	})
-	for _, k := range []string{"cutoff", "page"} {
-		if p, ok := plans[k]; !ok || p[0] < 12-5 {
-			t.Errorf("%s of 12 searches: %d generic plans and %d custom (seen: %v), want the generic plan after the fifth", k, p[0], p[1], ok)
-		}
-	}
+	wantKeptPlans(t, plans, 12, "searches", "cutoff", "page")
 	if p := plans["window"]; p[0] != 0 || p[1] < 12 {
 		t.Errorf("windows of 12 searches: %d generic plans and %d custom, want every one custom", p[0], p[1])
 	}
@@ -120,6 +116,20 @@ func TestSearchKeepsPlans(t *testing.T) {
 // planCounts sums the generic and custom plans of the statements db's one
 // connection prepared (pg_prepared_statements), by the name kind gives
 // each ("" leaves it out).
+// wantKeptPlans checks that each of kinds (planCounts' names) ran its
+// generic plan after PostgreSQL's five custom ones, over n runs of what
+// (renders, searches).
+func wantKeptPlans(t *testing.T, plans map[string][2]int64, n int, what string, kinds ...string) {
+	t.Helper()
+	for _, k := range kinds {
+		p, ok := plans[k]
+		t.Logf("%s: %v", k, p)
+		if !ok || p[0] < int64(n-5) {
+			t.Errorf("%s over %d %s: %d generic plans and %d custom (seen: %v), want the generic plan after the fifth", k, n, what, p[0], p[1], ok)
+		}
+	}
+}
+
 func planCounts(t *testing.T, db *DB, kind func(sql string) string) map[string][2]int64 {
 	t.Helper()
 	rows, err := db.pool.Query(context.Background(), "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
