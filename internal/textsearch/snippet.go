@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"masthead/internal/news"
 )
@@ -49,13 +50,22 @@ func matchSpans(rs []rune, terms []Term) []span {
 	}
 	lower := make([]rune, len(rs))
 	for i, r := range rs {
-		lower[i] = unicode.ToLower(r)
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= utf8.RuneSelf:
+			r = unicode.ToLower(r)
+		}
+		lower[i] = r
 	}
 	var spans []span
 	var latin []string
+	var prefixes [][]rune
 	for _, t := range terms {
 		if !t.CJK {
-			latin = append(latin, stem(t.Text))
+			l := stem(t.Text)
+			latin = append(latin, l)
+			prefixes = append(prefixes, []rune(stemPrefix(l)))
 			continue
 		}
 		tr := []rune(t.Text)
@@ -75,8 +85,17 @@ func matchSpans(rs []rune, terms []Term) []span {
 			for j < len(lower) && isWordRune(lower[j]) {
 				j++
 			}
-			w := stem(string(lower[i:j]))
-			for _, l := range latin {
+			// Only a word that starts as a term's stem does can stem to
+			// it: the rest are not stemmed (a search page's snippets
+			// stemmed every word of 20 bodies).
+			var w string
+			for k, l := range latin {
+				if !runesPrefix(lower[i:j], prefixes[k]) {
+					continue
+				}
+				if w == "" {
+					w = stem(string(lower[i:j]))
+				}
 				if w == l {
 					spans = append(spans, span{i, j})
 					break
@@ -101,7 +120,28 @@ func matchSpans(rs []rune, terms []Term) []span {
 }
 
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) && !IsCJK(r)
+}
+
+// stemPrefix is what every word that stems to l starts with: stem only
+// cuts a suffix off a word, or turns its "ies" into "y".
+func stemPrefix(l string) string {
+	return strings.TrimSuffix(l, "y")
+}
+
+func runesPrefix(w, prefix []rune) bool {
+	if len(w) < len(prefix) {
+		return false
+	}
+	for i, r := range prefix {
+		if w[i] != r {
+			return false
+		}
+	}
+	return true
 }
 
 func runesEqual(a, b []rune) bool {

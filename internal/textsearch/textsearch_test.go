@@ -156,3 +156,51 @@ func ExampleIndexText() {
 	fmt.Printf("%q\n", IndexText("북한은 missiles"))
 	// Output: "북한 한은 missiles"
 }
+
+// TestSnippetPrefixFilterIsExact: matchSpans stems only the words that
+// start as a term's stem does (stemPrefix); it finds what stemming every
+// word finds.
+func TestSnippetPrefixFilterIsExact(t *testing.T) {
+	words := strings.Fields("study studies studied studying pass passes passed class classes missile missiles missiled " +
+		"korea koreas korean tie ties tied tying die dies died yes bye byes fly flies flied dye dyes the a is ice ices " +
+		"use used uses user sea seas seeing see sees agreed agree agrees policy policies Policy POLICIES 2026 y ys")
+	body := strings.Join(words, " ")
+	rs := []rune(body)
+	every := func(l string) []span {
+		var out []span
+		for i := 0; i < len(rs); {
+			if !isWordRune(rs[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(rs) && isWordRune(rs[j]) {
+				j++
+			}
+			if stem(strings.ToLower(string(rs[i:j]))) == l {
+				out = append(out, span{i, j})
+			}
+			i = j
+		}
+		return out
+	}
+	for _, w := range words {
+		terms := []Term{{Text: strings.ToLower(w)}}
+		got, want := matchSpans(rs, terms), every(stem(strings.ToLower(w)))
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: spans %v, stemming every word %v", w, got, want)
+		}
+	}
+}
+
+// BenchmarkSnippetEnglish is a search result's snippet from an English
+// story body of 2,000 words, the terms near its end.
+func BenchmarkSnippetEnglish(b *testing.B) {
+	body := strings.Repeat("The ministry said officials were studying the proposals before talks resumed in Seoul. ", 150) +
+		"North Korea tested missiles."
+	terms := Terms("north korea")
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		Snippet(terms, 200, body)
+	}
+}
