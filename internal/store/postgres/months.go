@@ -160,7 +160,7 @@ func (db *DB) archiveHours(ctx context.Context, t time.Time) (first, last *int64
 const notPublicYetSQL = `WITH p AS MATERIALIZED (SELECT $1::timestamptz AS t)
 	SELECT published_at FROM articles WHERE status = 'published' AND published_at > (SELECT t FROM p)
 	UNION ALL SELECT published_at FROM articles
-	WHERE status = 'published' AND embargo_until IS NOT NULL AND embargo_until > (SELECT t FROM p)`
+	WHERE status = 'published' AND published_at IS NOT NULL AND embargo_until IS NOT NULL AND embargo_until > (SELECT t FROM p)`
 
 // hourOf is t's hour of story_hours: hours since 1970 (UTC), rounded down.
 func hourOf(t time.Time) int64 {
