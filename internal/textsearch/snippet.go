@@ -1,6 +1,7 @@
 package textsearch
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -50,6 +51,8 @@ func matchSpans(rs []rune, terms []Term) []span {
 	}
 	lower := make([]rune, len(rs))
 	for i, r := range rs {
+		// ASCII in line: unicode.ToLower is a call for every rune of
+		// every hit's body (15% of a snippet of an English body).
 		switch {
 		case 'A' <= r && r <= 'Z':
 			r += 'a' - 'A'
@@ -133,15 +136,7 @@ func stemPrefix(l string) string {
 }
 
 func runesPrefix(w, prefix []rune) bool {
-	if len(w) < len(prefix) {
-		return false
-	}
-	for i, r := range prefix {
-		if w[i] != r {
-			return false
-		}
-	}
-	return true
+	return len(w) >= len(prefix) && slices.Equal(w[:len(prefix)], prefix)
 }
 
 func runesEqual(a, b []rune) bool {
