@@ -493,11 +493,7 @@ func (n *serveNode) startPublic(ctx context.Context) error {
 	feed.New(feed.Config{Paper: n.paper, Store: shared, Clock: n.clock, Logger: n.log}).Register(mux)
 	// The sitemaps read through the node's copies too: the index's
 	// months, news window and pages are kept until the next change.
-	var mapStore news.Store = n.st
-	if agg, ok := shared.Aggregates(); ok {
-		mapStore = agg
-	}
-	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: mapStore, Clock: n.clock, Logger: n.log})
+	maps := sitemap.New(sitemap.Config{Paper: n.paper, Store: shared.ForSitemaps(), Clock: n.clock, Logger: n.log})
 	maps.Register(mux)
 	// Build the archive survey behind the sitemaps now, so the first
 	// crawler after a start or deploy does not wait for it (seconds on a

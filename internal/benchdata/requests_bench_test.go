@@ -112,11 +112,9 @@ func BenchmarkReaderRequests(b *testing.B) {
 	site.New(site.Config{Paper: paper, Store: reads, Clock: clock, Top: counter, Logger: log}).Register(mux)
 	api.New(api.Config{Paper: paper, Store: reads, Clock: clock, Logger: log}).Register(mux)
 	feed.New(feed.Config{Paper: paper, Store: reads, Clock: clock, Logger: log}).Register(mux)
-	var mapStore news.Store = st
+	mapStore := reads // the store itself, with the node's copies off
 	if nc != nil {
-		if agg, ok := nc.Aggregates(); ok {
-			mapStore = agg
-		}
+		mapStore = nc.ForSitemaps()
 	}
 	maps := sitemap.New(sitemap.Config{Paper: paper, Store: mapStore, Clock: clock, Logger: log})
 	maps.Register(mux)

@@ -36,7 +36,9 @@ type Aggregator interface {
 // after its last story left it.
 type Aggregates struct {
 	*Store
-	agg    Aggregator
+	// Aggregator is the wrapped store's: the aggregates not kept here are
+	// its own.
+	Aggregator
 	months kept[[]keptMonths]
 	recent kept[keptRecent]
 }
@@ -62,22 +64,16 @@ func (s *Store) Aggregates() (*Aggregates, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &Aggregates{Store: s, agg: agg}, true
+	return &Aggregates{Store: s, Aggregator: agg}, true
 }
 
-// LastModifiedBySection is the wrapped store's.
-func (a *Aggregates) LastModifiedBySection(ctx context.Context, t time.Time) (map[int64]time.Time, error) {
-	return a.agg.LastModifiedBySection(ctx, t)
-}
-
-// LastModifiedByAuthorAndTag is the wrapped store's.
-func (a *Aggregates) LastModifiedByAuthorAndTag(ctx context.Context, t time.Time) (map[int64]time.Time, map[int64]time.Time, error) {
-	return a.agg.LastModifiedByAuthorAndTag(ctx, t)
-}
-
-// ArticleStubs is the wrapped store's.
-func (a *Aggregates) ArticleStubs(ctx context.Context, f news.ArticleFilter) ([]*news.Article, error) {
-	return a.agg.ArticleStubs(ctx, f)
+// ForSitemaps is the store to give the sitemaps: Aggregates where the
+// wrapped store has them, else s.
+func (s *Store) ForSitemaps() news.Store {
+	if a, ok := s.Aggregates(); ok {
+		return a
+	}
+	return s
 }
 
 // maxKeptZones bounds the zones whose months are kept: a paper has one,
@@ -98,10 +94,10 @@ func present(t, now time.Time) bool {
 func (a *Aggregates) ArchiveMonths(ctx context.Context, t time.Time, loc *time.Location) ([]news.MonthStats, error) {
 	g, now := a.gens[a.months.on].Load(), a.clock.Now()
 	if !present(t, now) {
-		return a.agg.ArchiveMonths(ctx, t, loc)
+		return a.Aggregator.ArchiveMonths(ctx, t, loc)
 	}
 	zone := loc.String()
-	kept, _ := a.months.current(a.Store)
+	kept, _ := a.months.current(g, now, a.ttl)
 	for _, k := range kept {
 		if k.loc == zone {
 			return k.ms, nil
@@ -112,7 +108,7 @@ func (a *Aggregates) ArchiveMonths(ctx context.Context, t time.Time, loc *time.L
 	if now.After(t) {
 		t = now
 	}
-	ms, err := a.agg.ArchiveMonths(ctx, t, loc)
+	ms, err := a.Aggregator.ArchiveMonths(ctx, t, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +127,13 @@ func (a *Aggregates) ArchiveMonths(ctx context.Context, t time.Time, loc *time.L
 func (a *Aggregates) RecentSummary(ctx context.Context, f news.ArticleFilter) (int, time.Time, error) {
 	g, now := a.gens[a.recent.on].Load(), a.clock.Now()
 	if !f.IsRecentWindow() || !present(f.PublicAt, now) {
-		return a.agg.RecentSummary(ctx, f) // an error for a filter that is no window, in the store's words
+		return a.Aggregator.RecentSummary(ctx, f) // an error for a filter that is no window, in the store's words
 	}
 	window := f.PublicAt.Sub(f.PublishedFrom)
-	if k, ok := a.recent.current(a.Store); ok && k.limit == f.Limit && k.window == window {
+	if k, ok := a.recent.current(g, now, a.ttl); ok && k.limit == f.Limit && k.window == window {
 		return k.n, k.lastMod, nil
 	}
-	n, lastMod, err := a.agg.RecentSummary(ctx, f)
+	n, lastMod, err := a.Aggregator.RecentSummary(ctx, f)
 	if err != nil {
 		return 0, time.Time{}, err
 	}

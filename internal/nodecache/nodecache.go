@@ -206,7 +206,7 @@ type entry[T any] struct {
 // call loads again (a load that saw the change only costs a read more).
 func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
 	g, now := s.gens[c.on].Load(), s.clock.Now()
-	if v, ok := c.current(s); ok {
+	if v, ok := c.current(g, now, s.ttl); ok {
 		return v, nil
 	}
 	v, err := load()
@@ -217,9 +217,10 @@ func (c *kept[T]) get(s *Store, load func() (T, error)) (T, error) {
 	return v, nil
 }
 
-// current is the kept value, if no change dropped it and it is young.
-func (c *kept[T]) current(s *Store) (T, bool) {
-	if e := c.p.Load(); e != nil && e.gen == s.gens[c.on].Load() && young(e.at, s.clock.Now(), s.ttl) {
+// current is the kept value, if it was read at change count g (no change
+// dropped it since) and is within ttl at now.
+func (c *kept[T]) current(g uint64, now time.Time, ttl time.Duration) (T, bool) {
+	if e := c.p.Load(); e != nil && e.gen == g && young(e.at, now, ttl) {
 		return e.v, true
 	}
 	var zero T
