@@ -18,9 +18,9 @@ import (
 // after PostgreSQL's five custom plans. The hours of stories not public
 // yet and the sums of the kept days and hours were planned anew on every
 // render (their generic plans costed a third of the table and ten ranges):
-// 0.15-0.25 ms of bind each, three quarters of the months' server time at
-// 1k. MASTHEAD_BENCH_PG (a copied paper) checks the planner's choice on
-// real statistics.
+// 0.12-0.27 ms of bind each against 0.01-0.07 of execution at 1k.
+// MASTHEAD_BENCH_PG (a copied paper) checks the planner's choice on real
+// statistics.
 func TestArchiveMonthsKeepPlans(t *testing.T) {
 	ctx := context.Background()
 	seoul, err := time.LoadLocation("Asia/Seoul")
