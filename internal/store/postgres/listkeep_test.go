@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"masthead/internal/news"
 )
 
@@ -78,15 +76,7 @@ func TestListPagesKeepPlans(t *testing.T) {
 	// the table for each story.
 	var plan string
 	for _, ids := range [][]int64{{1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}} {
-		rows, err := db.pool.Query(ctx, "EXPLAIN "+relationsSQL, ids)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if plan = strings.Join(lines, "\n"); !strings.Contains(plan, "Index Only Scan using article_authors_pkey") {
+		if plan = explain(t, db.pool, relationsSQL, ids); !strings.Contains(plan, "Index Only Scan using article_authors_pkey") {
 			t.Errorf("bylines of %d stories not read from the bylines' key alone:\n%s", len(ids), plan)
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"masthead/internal/news"
 )
 
@@ -40,17 +38,9 @@ func TestListPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	explain := func(name, q string, args ...any) string {
+	listPlan := func(name, q string, args ...any) string {
 		t.Helper()
-		rows, err := tx.Query(ctx, "EXPLAIN "+q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		plan := strings.Join(lines, "\n")
+		plan := explain(t, tx, q, args...)
 		t.Logf("%s:\n%s", name, plan)
 		if strings.Contains(plan, "Seq Scan on articles") {
 			t.Errorf("%s reads the articles table:\n%s", name, plan)
@@ -63,7 +53,7 @@ func TestListPlans(t *testing.T) {
 		if !ok {
 			t.Fatalf("%+v is not a kept list", f)
 		}
-		plan := explain(fmt.Sprintf("total of list kind %d", kind), listCountQuery(kind, cond, id), kind, id, now)
+		plan := listPlan(fmt.Sprintf("total of list kind %d", kind), listCountQuery(kind, cond, id), kind, id, now)
 		if !strings.Contains(plan, "story_counts_pkey") {
 			t.Errorf("total of list kind %d does not read its kept count:\n%s", kind, plan)
 		}
@@ -75,26 +65,26 @@ func TestListPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan := explain("section set page "+order, q, args...)
+		plan := listPlan("section set page "+order, q, args...)
 		if !strings.Contains(plan, "Merge Append") || strings.Count(plan, "articles_section_public") != 2 {
 			t.Errorf("section set page, %s: not the sections' listing ranges merged:\n%s", order, plan)
 		}
 	}
 	// A section with its sub-sections sums their kept counts.
-	if plan := explain("total of a set of sections", listCountQuery(countSection, `a.section_id = ANY($2)`, []int64{3, 4}), countSection, []int64{3, 4}, now); !strings.Contains(plan, "story_counts_pkey") {
+	if plan := listPlan("total of a set of sections", listCountQuery(countSection, `a.section_id = ANY($2)`, []int64{3, 4}), countSection, []int64{3, 4}, now); !strings.Contains(plan, "story_counts_pkey") {
 		t.Errorf("the total of a set of sections does not read their kept counts:\n%s", plan)
 	}
 	var w where
 	w.public(now)
 	w.add("a.section_id = " + w.arg(int64(3)))
 	for _, order := range []string{"a.published_at DESC NULLS LAST, a.id DESC", reversedOrder("")} {
-		plan := explain("section page ids "+order, `SELECT a.id FROM articles a WHERE `+w.sql()+` ORDER BY `+order+` LIMIT 20 OFFSET 600`, w.args...)
+		plan := listPlan("section page ids "+order, `SELECT a.id FROM articles a WHERE `+w.sql()+` ORDER BY `+order+` LIMIT 20 OFFSET 600`, w.args...)
 		if !strings.Contains(plan, "articles_section_public") || strings.Contains(plan, "Sort") {
 			t.Errorf("section page ids, %s: not the listing index in order:\n%s", order, plan)
 		}
 	}
 	for _, l := range []struct{ table, col string }{{"article_authors", "author_id"}, {"article_tags", "tag_id"}} {
-		plan := explain("page ids of "+l.table, `SELECT l.article_id FROM `+l.table+` l WHERE l.`+l.col+` = $1
+		plan := listPlan("page ids of "+l.table, `SELECT l.article_id FROM `+l.table+` l WHERE l.`+l.col+` = $1
 			AND l.published_at IS NOT NULL AND l.published_at <= $2
 			AND (l.embargo_until IS NULL OR l.embargo_until <= $2)
 			ORDER BY l.published_at DESC NULLS LAST, l.article_id DESC LIMIT 20 OFFSET 600`, int64(7), now)
@@ -104,7 +94,7 @@ func TestListPlans(t *testing.T) {
 			t.Errorf("page ids of %s: not the listing index in order:\n%s", l.table, plan)
 		}
 	}
-	plan := explain("month sums", `SELECT coalesce(sum(n), 0) FROM story_days WHERE day >= $1 AND day < $2`, int64(20000), int64(20031))
+	plan := listPlan("month sums", `SELECT coalesce(sum(n), 0) FROM story_days WHERE day >= $1 AND day < $2`, int64(20000), int64(20031))
 	if !strings.Contains(plan, "story_days_pkey") {
 		t.Errorf("month sums do not use the days' key:\n%s", plan)
 	}

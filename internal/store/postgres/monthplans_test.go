@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"masthead/internal/news"
 )
 
@@ -100,15 +98,7 @@ func checkMonthPlans(t *testing.T, db *DB, now time.Time, loc *time.Location, wa
 		}
 	}
 	defer conn.Exec(ctx, "RESET plan_cache_mode; DEALLOCATE not_public_yet")
-	rows, err := conn.Query(ctx, "EXPLAIN EXECUTE not_public_yet('"+now.UTC().Format(time.RFC3339)+"')")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plan := strings.Join(lines, "\n"); !strings.Contains(plan, "Index Only Scan using articles_embargoed") {
+	if plan := explain(t, conn, "EXECUTE not_public_yet('"+now.UTC().Format(time.RFC3339)+"')"); !strings.Contains(plan, "Index Only Scan using articles_embargoed") {
 		t.Errorf("the kept plan of the stories not public yet reads no index of the embargoed stories alone:\n%s", plan)
 	}
 }

@@ -600,3 +600,22 @@ func sortedCopy(ids []int64) []int64 {
 	}
 	return out
 }
+
+// planQuerier is what explain runs on: a pool, a connection, a transaction.
+type planQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// explain is EXPLAIN's plan of sql with args, run on q, as one text.
+func explain(t *testing.T, q planQuerier, sql string, args ...any) string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), "EXPLAIN "+sql, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN %.60s: %v", sql, err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("EXPLAIN %.60s: %v", sql, err)
+	}
+	return strings.Join(lines, "\n")
+}
